@@ -1,0 +1,111 @@
+"""The Marquee bot: a `commands.Bot` that receives everything it uses from `bot.runner`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import pkgutil
+from datetime import datetime
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot import __version__
+from bot.clock import Clock
+from bot.scheduler import AlarmClock
+from bot.settings import Settings
+from bot.tree import MarqueeTree
+from db import BotStateRepository, CatalogueRepository, Database, load_pack, migrate, parse_pack, resolve_pack
+
+log = logging.getLogger(__name__)
+
+
+def cog_extensions() -> list[str]:
+    """Every module or package in `cogs/`: a new cog is loaded without being listed anywhere."""
+    return sorted(f"{cogs.__name__}.{module.name}" for module in pkgutil.iter_modules(cogs.__path__))
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds only: every feature works through slash commands and components, no privileged intent."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class MarqueeBot(commands.Bot):
+    """The application. Owns no resources: the database and clock are passed in and closed by the runner."""
+
+    def __init__(self, *, settings: Settings, database: Database, clock: Clock) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            tree_cls=MarqueeTree,
+            help_command=None,
+            # Nobody is pinged unless a feature opens mentions for one admin-chosen role.
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.database = database
+        self.clock = clock
+        self.version = __version__
+        self.alarms = AlarmClock(clock)
+        self.catalogue = CatalogueRepository(database)
+        self.started_at: datetime = clock.now()
+        self.failed_extensions: dict[str, str] = {}
+        self.commands_synced = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        self.started_at = self.clock.now()
+        result = await migrate(self.database)
+        if result.applied:
+            log.info("database migrated from version %s to %s", result.from_version, result.to_version)
+        await self.load_content_packs()
+        await self.load_cogs()
+        self.alarms.start()
+        await self.sync_commands_if_changed()
+        self.commands_synced.set()
+
+    async def load_content_packs(self) -> None:
+        for ref in self.settings.packs.load:
+            path = resolve_pack(ref)
+            report = await load_pack(self.database, parse_pack(path), source_path=str(path))
+            log.info("content pack %s loaded: %s films, %s questions", report.pack_id, report.films, report.questions)
+
+    async def load_cogs(self) -> None:
+        """Load every cog; one that fails is logged and skipped so the rest of the bot still works."""
+        for extension in cog_extensions():
+            try:
+                await self.load_extension(extension)
+            except Exception as error:
+                self.failed_extensions[extension] = repr(error)
+                log.exception("cog %s failed to load", extension)
+
+    async def sync_commands_if_changed(self) -> None:
+        """Sync the command tree only when it differs from what was last synced for this scope.
+
+        Discord rate-limits command sync hard (about 200 creates a day per guild), so a restart
+        must not resync an unchanged tree.
+        """
+        if not self.settings.commands.sync:
+            return
+        guild = discord.Object(self.settings.commands.dev_guild_id) if self.settings.commands.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        scope = f"guild:{guild.id}" if guild else "global"
+        key = f"command_sync_hash:{self.application_id}:{scope}"
+        state = BotStateRepository(self.database)
+        if await state.get(key) == digest:
+            log.info("commands unchanged since the last sync (%s); not syncing", scope)
+            return
+        synced = await self.tree.sync(guild=guild)
+        await state.set(key, digest)
+        log.info("synced %d commands (%s)", len(synced), scope)
+
+    async def close(self) -> None:
+        self.alarms.shutdown()
+        await super().close()

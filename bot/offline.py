@@ -1,0 +1,121 @@
+"""The sub-commands that never connect to Discord: check, db and pack."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from bot import __version__
+from bot.settings import TOKEN_ENV, Settings
+from db import (
+    LATEST_VERSION,
+    CatalogueRepository,
+    Database,
+    PackNotFoundError,
+    PackValidationError,
+    SchemaTooNewError,
+    load_pack,
+    migrate,
+    parse_pack,
+    resolve_pack,
+    schema_version,
+)
+from db.packs.model import Pack
+
+EXIT_OK, EXIT_PROBLEMS = 0, 2
+
+
+def _problem(message: str) -> None:
+    print(f"problem: {message}", file=sys.stderr)
+
+
+def describe_pack(pack: Pack) -> list[str]:
+    """A pack's contents, one film a line, as `check` and `pack validate` print them."""
+    lines = [
+        f"pack {pack.id} {pack.version} ({pack.path}): {len(pack.films)} films, {len(pack.people)} people, "
+        f"{pack.credit_count} credits, {pack.release_count} releases, {len(pack.trivia)} trivia questions"
+    ]
+    for film in sorted(pack.films, key=lambda film: (film.franchise_order or 0, film.year)):
+        lines.append(f"  {film.franchise_order or '-'}. {film.title} ({film.year})")
+    return lines
+
+
+async def check(settings: Settings, *, token_set: bool) -> int:
+    """Validate settings, database and packs, printing what would be loaded; 0 when all is well."""
+    problems: list[str] = []
+    print(f"Marquee {__version__}: checking settings, database and content packs (no network)")
+    print(f"settings: ok; token {'set' if token_set else 'missing'}; REST {settings.discord.api_base_url}")
+    if not token_set:
+        problems.append(f"setting discord.token: missing; set the {TOKEN_ENV} environment variable")
+    problems += await _check_database(settings.database.path)
+    for ref in settings.packs.load:
+        try:
+            print("\n".join(describe_pack(parse_pack(resolve_pack(ref)))))
+        except (PackNotFoundError, PackValidationError) as error:
+            problems.append(f"pack {ref}: {error}")
+    for message in problems:
+        _problem(message)
+    print("check: ok" if not problems else f"check: {len(problems)} problem(s)")
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+async def _check_database(path: Path) -> list[str]:
+    if not await asyncio.to_thread(path.exists):
+        print(f"database: {path} does not exist yet; it is created at first start")
+        return []
+    async with Database.connect(path) as database:
+        version = await schema_version(database)
+        integrity = await database.fetch_value("PRAGMA quick_check")
+        if version > LATEST_VERSION:
+            return [str(SchemaTooNewError(version, LATEST_VERSION))]
+        pending = LATEST_VERSION - version
+        counts = await CatalogueRepository(database).counts() if version == LATEST_VERSION else None
+    print(
+        f"database: {path}, schema version {version} of {LATEST_VERSION}"
+        + (f" ({pending} migration(s) pending, applied at start)" if pending else "")
+        + (f"; {counts.films} films, {counts.people} people, {counts.questions} questions stored" if counts else "")
+    )
+    return [] if integrity == "ok" else [f"database {path}: integrity check failed: {integrity}"]
+
+
+async def database_command(settings: Settings, action: str, backup_path: Path | None) -> int:
+    path = settings.database.path
+    if action == "migrate":
+        async with Database.connect(path) as database:
+            result = await migrate(database)
+        print(f"database {path}: schema version {result.from_version} -> {result.to_version}")
+        return EXIT_OK
+    assert backup_path is not None
+    if not await asyncio.to_thread(path.exists):
+        _problem(f"no database at {path} to back up (setting database.path)")
+        return EXIT_PROBLEMS
+    async with Database.connect(path) as database:
+        written = await database.backup(backup_path)
+    print(f"backed up {path} to {written}; integrity check ok")
+    return EXIT_OK
+
+
+async def pack_command(settings: Settings, action: str, file: Path) -> int:
+    try:
+        pack = parse_pack(resolve_pack(str(file)))
+    except PackNotFoundError as error:
+        _problem(str(error))
+        return EXIT_PROBLEMS
+    except PackValidationError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        _problem(f"{file}: {len(error.problems)} problem(s); nothing loaded")
+        return EXIT_PROBLEMS
+    print("\n".join(describe_pack(pack)))
+    if action == "validate":
+        print(f"{file}: valid")
+        return EXIT_OK
+    async with Database.connect(settings.database.path) as database:
+        await migrate(database)
+        report = await load_pack(database, pack, source_path=str(pack.path))
+    print(
+        f"loaded pack {report.pack_id} into {settings.database.path}: {report.films} films, "
+        f"{report.people} people, {report.questions} trivia questions"
+    )
+    return EXIT_OK

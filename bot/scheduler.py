@@ -1,0 +1,95 @@
+"""The alarm clock: APScheduler 3.x wakes work up at the right moment, and nothing more.
+
+What must happen lives in the database; an alarm only says "look now". Alarms are named with
+deterministic ids, so setting one twice replaces it. Times are instants of the bot's `Clock`:
+when a test moves a `ManualClock` forward, every alarm that became due fires at once and the
+others are re-aimed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+AlarmCallback = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class _Alarm:
+    when: datetime
+    callback: AlarmCallback
+
+
+class AlarmClock:
+    """Named one-shot alarms measured on the bot's clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        # A late wake-up must still run (the default grace of 1 s would drop it), and two
+        # wake-ups that piled up are one.
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+        )
+        self._alarms: dict[str, _Alarm] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
+    def start(self) -> None:
+        """Start ticking; needs a running event loop (call from `setup_hook`)."""
+        self._scheduler.start()
+        self._unsubscribe = self._clock.subscribe(self._time_jumped)
+        for name in list(self._alarms):
+            self._aim(name)
+
+    def shutdown(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def set(self, name: str, when: datetime, callback: AlarmCallback) -> None:
+        """Ring `callback` at `when` (clock time); replaces any alarm of the same name."""
+        self._alarms[name] = _Alarm(when, callback)
+        if self.running:
+            self._aim(name)
+
+    def cancel(self, name: str) -> None:
+        self._alarms.pop(name, None)
+        if self.running and self._scheduler.get_job(name):
+            self._scheduler.remove_job(name)
+
+    def next_alarm(self, name: str) -> datetime | None:
+        alarm = self._alarms.get(name)
+        return alarm.when if alarm else None
+
+    def _aim(self, name: str) -> None:
+        # The scheduler counts real seconds; translate the clock's instant into a real one.
+        delay = max(self._alarms[name].when - self._clock.now(), timedelta(0))
+        self._scheduler.add_job(
+            self._ring, "date", run_date=datetime.now(UTC) + delay, args=[name], id=name, replace_existing=True
+        )
+
+    def _time_jumped(self) -> None:
+        for name in list(self._alarms):
+            self._aim(name)
+
+    async def _ring(self, name: str) -> None:
+        alarm = self._alarms.pop(name, None)
+        if alarm is None:
+            return
+        try:
+            await alarm.callback()
+        except Exception:
+            log.exception("alarm %s failed", name)

@@ -1,0 +1,263 @@
+"""Settings: defaults, then `config.toml`, then environment variables.
+
+Every setting is declared once in `SPEC`; `config.example.toml` documents the same list and a
+test keeps the two in step. Problems are reported as `SettingsError` naming the key, which
+`__main__` turns into one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TOKEN_ENV = "DISCORD_TOKEN"
+ENV_PREFIX = "MARQUEE_"
+DEFAULT_CONFIG_FILE = Path("config.toml")
+# Variables with our prefix that are not settings: the config path itself, and the test suite's.
+NOT_SETTINGS = frozenset({"MARQUEE_CONFIG", "MARQUEE_DISCORD_SPEC"})
+
+
+class SettingsError(Exception):
+    """A setting is missing, unknown or invalid."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"setting {key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    token: str = field(repr=False)
+    api_base_url: str
+    gateway_url: str
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    path: Path
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str
+
+
+@dataclass(frozen=True)
+class PacksSettings:
+    load: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommandsSettings:
+    sync: bool
+    dev_guild_id: int
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    pace: float
+    grace_hours: float
+
+
+@dataclass(frozen=True)
+class DefaultsSettings:
+    timezone: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord: DiscordSettings
+    database: DatabaseSettings
+    logging: LoggingSettings
+    packs: PacksSettings
+    commands: CommandsSettings
+    delivery: DeliverySettings
+    defaults: DefaultsSettings
+
+
+# --- validators: each takes the typed value and returns a problem, or None when fine ---
+
+def _url(schemes: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: str) -> str | None:
+        if not any(value.startswith(f"{scheme}://") for scheme in schemes):
+            return f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}"
+        return None
+
+    return check
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{value!r} is not an IANA timezone (for example Europe/London)"
+    return None
+
+
+def _region(value: str) -> str | None:
+    if not re.fullmatch(r"[A-Z]{2}", value):
+        return f"{value!r} is not an ISO 3166-1 alpha-2 country code (for example US, GB)"
+    return None
+
+
+def _log_level(value: str) -> str | None:
+    if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        return "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    return None
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _packs(value: list[str]) -> str | None:
+    if any(not isinstance(item, str) or not item.strip() for item in value):
+        return "must be a list of pack names or file paths"
+    return None
+
+
+@dataclass(frozen=True)
+class _Spec:
+    kind: type
+    default: Any
+    check: Callable[[Any], str | None] | None = None
+
+
+SPEC: dict[str, dict[str, _Spec]] = {
+    "discord": {
+        "token": _Spec(str, ""),
+        "api_base_url": _Spec(str, "https://discord.com/api/v10", _url(("https", "http"))),
+        "gateway_url": _Spec(str, "wss://gateway.discord.gg/", _url(("wss", "ws"))),
+    },
+    "database": {"path": _Spec(str, "data/marquee.db")},
+    "logging": {"level": _Spec(str, "INFO", _log_level)},
+    "packs": {"load": _Spec(list, ["mission-impossible"], _packs)},
+    "commands": {
+        "sync": _Spec(bool, True),
+        "dev_guild_id": _Spec(int, 0, _not_negative),
+    },
+    "delivery": {
+        "pace": _Spec(float, 40.0, _positive),
+        "grace_hours": _Spec(float, 6.0, _not_negative),
+    },
+    "defaults": {
+        "timezone": _Spec(str, "UTC", _timezone),
+        "region": _Spec(str, "US", _region),
+    },
+}
+
+
+def load_settings(
+    config_path: Path | None = None, env: Mapping[str, str] | None = None, *, require_token: bool = True
+) -> Settings:
+    """Build the settings from defaults, an optional TOML file and the environment.
+
+    `config_path=None` reads no file. Commands that never connect pass `require_token=False`.
+    Raises `SettingsError` for the first problem found.
+    """
+    values = {section: {key: spec.default for key, spec in keys.items()} for section, keys in SPEC.items()}
+    if config_path is not None:
+        _merge_file(values, config_path)
+    _merge_env(values, env or {})
+    for section, keys in SPEC.items():
+        for key, spec in keys.items():
+            problem = spec.check(values[section][key]) if spec.check else None
+            if problem:
+                raise SettingsError(f"{section}.{key}", problem)
+    if require_token and not values["discord"]["token"]:
+        raise SettingsError("discord.token", f"missing; set the {TOKEN_ENV} environment variable")
+    return _build(values)
+
+
+def _merge_file(values: dict[str, dict[str, Any]], path: Path) -> None:
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except FileNotFoundError:
+        raise SettingsError(str(path), "config file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(str(path), f"not valid TOML: {error}") from None
+    for section, table in data.items():
+        if section not in SPEC:
+            raise SettingsError(section, f"unknown section in {path.name}")
+        if not isinstance(table, dict):
+            raise SettingsError(section, "must be a table ([section])")
+        for key, raw in table.items():
+            spec = SPEC[section].get(key)
+            if spec is None:
+                raise SettingsError(f"{section}.{key}", f"unknown key in {path.name}")
+            values[section][key] = _typed(f"{section}.{key}", spec, raw)
+
+
+def _merge_env(values: dict[str, dict[str, Any]], env: Mapping[str, str]) -> None:
+    if env.get(TOKEN_ENV):
+        values["discord"]["token"] = env[TOKEN_ENV]
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX) or name in NOT_SETTINGS:
+            continue
+        section, key = _split_env_name(name)
+        values[section][key] = _from_text(f"{section}.{key}", SPEC[section][key], raw, name)
+
+
+def _split_env_name(name: str) -> tuple[str, str]:
+    rest = name[len(ENV_PREFIX):].lower()
+    for section, keys in SPEC.items():
+        if rest.startswith(section + "_") and rest[len(section) + 1:] in keys:
+            return section, rest[len(section) + 1:]
+    raise SettingsError(name, "unknown environment variable (see config.example.toml for the settings)")
+
+
+def _typed(key: str, spec: _Spec, raw: Any) -> Any:
+    if spec.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+        return float(raw)
+    if (spec.kind is int and isinstance(raw, bool)) or not isinstance(raw, spec.kind):
+        raise SettingsError(key, f"must be {_kind_name(spec.kind)}, not {_kind_name(type(raw))}")
+    return raw
+
+
+def _from_text(key: str, spec: _Spec, raw: str, source: str) -> Any:
+    text = raw.strip()
+    try:
+        if spec.kind is bool:
+            lowered = text.lower()
+            if lowered not in {"true", "false", "1", "0", "yes", "no"}:
+                raise ValueError
+            return lowered in {"true", "1", "yes"}
+        if spec.kind is int:
+            return int(text)
+        if spec.kind is float:
+            return float(text)
+        if spec.kind is list:
+            return [item.strip() for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise SettingsError(key, f"{source} must be {_kind_name(spec.kind)}, got {raw!r}") from None
+    return text
+
+
+def _kind_name(kind: type) -> str:
+    return {
+        str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list"
+    }.get(kind, kind.__name__)
+
+
+def _build(values: dict[str, dict[str, Any]]) -> Settings:
+    return Settings(
+        discord=DiscordSettings(**values["discord"]),
+        database=DatabaseSettings(path=Path(values["database"]["path"])),
+        logging=LoggingSettings(level=values["logging"]["level"].upper()),
+        packs=PacksSettings(load=tuple(values["packs"]["load"])),
+        commands=CommandsSettings(**values["commands"]),
+        delivery=DeliverySettings(**values["delivery"]),
+        defaults=DefaultsSettings(**values["defaults"]),
+    )

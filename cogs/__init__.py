@@ -1,0 +1,1 @@
+"""One module or package per feature; `bot.client.cog_extensions` loads every one found here."""

@@ -1,0 +1,48 @@
+"""`/help`: every command with its description, grouped by feature."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import MarqueeBot
+from bot.formatting import EMBED_DESCRIPTION, FIELD_VALUE, add_fields_within_limits, chunk_lines, truncate
+
+
+def command_lines(tree: app_commands.CommandTree[MarqueeBot]) -> dict[str, list[str]]:
+    """Leaf commands as "`/path` — description", grouped by the cog that defines them."""
+    groups: dict[str, list[str]] = {}
+    for command in tree.walk_commands():
+        if isinstance(command, app_commands.Group):
+            continue
+        cog = command.binding.qualified_name if isinstance(command.binding, commands.Cog) else "General"
+        groups.setdefault(cog, []).append(f"`/{command.qualified_name}` — {command.description}")
+    return {cog: sorted(lines) for cog, lines in sorted(groups.items())}
+
+
+class Help(commands.Cog):
+    """How to use Marquee."""
+
+    def __init__(self, bot: MarqueeBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help")
+    async def help(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Every Marquee command and what it does."""
+        embed = discord.Embed(
+            title="Marquee commands",
+            description=truncate("Type `/` and pick a command; options show as you type.", EMBED_DESCRIPTION),
+            colour=discord.Colour.dark_gold(),
+        )
+        fields = [
+            (cog if index == 0 else f"{cog} (continued)", block)
+            for cog, lines in command_lines(self.bot.tree).items()
+            for index, block in enumerate(chunk_lines(lines, FIELD_VALUE))
+        ]
+        add_fields_within_limits(embed, fields)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: MarqueeBot) -> None:
+    await bot.add_cog(Help(bot))

@@ -1,0 +1,60 @@
+"""Every cog loads, and together they make a command tree Discord will accept."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from discord import app_commands
+
+from bot.client import MarqueeBot, cog_extensions
+from bot.clock import ManualClock
+from bot.settings import load_settings
+from db import Database
+
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[MarqueeBot]:
+    settings = load_settings(None, {"DISCORD_TOKEN": "unused-token-for-offline-test"})
+    async with Database.connect(tmp_path / "marquee.db") as database:
+        marquee = MarqueeBot(settings=settings, database=database, clock=ManualClock(datetime.now(UTC)))
+        await marquee.load_cogs()
+        yield marquee
+        await marquee.close()
+
+
+def test_extensions_are_discovered() -> None:
+    assert {"cogs.about", "cogs.help"} <= set(cog_extensions())
+
+
+async def test_every_cog_loads(bot: MarqueeBot) -> None:
+    assert bot.failed_extensions == {}
+    assert set(bot.extensions) == set(cog_extensions())
+
+
+async def test_command_names_are_unique_and_valid(bot: MarqueeBot) -> None:
+    top_level = [command.name for command in bot.tree.get_commands()]
+    assert len(top_level) <= 100, "Discord allows at most 100 global slash commands"
+    duplicates = [name for name, count in Counter(top_level).items() if count > 1]
+    assert duplicates == []
+    paths = [command.qualified_name for command in bot.tree.walk_commands()]
+    assert len(paths) == len(set(paths))
+    for command in bot.tree.walk_commands():
+        assert NAME.match(command.name) and command.name == command.name.lower(), command.name
+
+
+async def test_every_command_has_a_real_description(bot: MarqueeBot) -> None:
+    for command in bot.tree.walk_commands():
+        assert command.description and command.description != "…", f"/{command.qualified_name} has no docstring"
+        assert len(command.description) <= 100
+        if isinstance(command, app_commands.Command):
+            for parameter in command.parameters:
+                assert parameter.description and parameter.description != "…", (
+                    f"/{command.qualified_name} option {parameter.name} has no description"
+                )
