@@ -66,7 +66,7 @@ async def _check_database(path: Path) -> list[str]:
         return []
     async with Database.connect(path) as database:
         version = await schema_version(database)
-        integrity = await database.fetch_value("PRAGMA quick_check")
+        integrity = await database.integrity_problems(quick=True)
         if version > LATEST_VERSION:
             return [str(SchemaTooNewError(version, LATEST_VERSION))]
         pending = LATEST_VERSION - version
@@ -76,7 +76,7 @@ async def _check_database(path: Path) -> list[str]:
         + (f" ({pending} migration(s) pending, applied at start)" if pending else "")
         + (f"; {counts.films} films, {counts.people} people, {counts.questions} questions stored" if counts else "")
     )
-    return [] if integrity == "ok" else [f"database {path}: integrity check failed: {integrity}"]
+    return [f"database {path}: integrity check failed: {problem}" for problem in integrity]
 
 
 async def database_command(settings: Settings, action: str, backup_path: Path | None) -> int:

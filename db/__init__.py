@@ -1,0 +1,69 @@
+"""Marquee's database layer: the only place SQL lives.
+
+Typical use::
+
+    async with Database.connect(path) as db:
+        await migrate(db)
+        pack = parse_pack(resolve_pack("mission-impossible"))
+        await load_pack(db, pack, source_path=pack.path)
+        counts = await CatalogueRepository(db).counts()
+"""
+
+from db.connection import BackupVerificationError, Database, DatabaseClosedError, Transaction
+from db.migrate import (
+    LATEST_VERSION,
+    MigrationError,
+    MigrationResult,
+    SchemaTooNewError,
+    migrate,
+    schema_version,
+)
+from db.packs import (
+    LoadReport,
+    Pack,
+    PackConflictError,
+    PackNotFoundError,
+    PackProblem,
+    PackValidationError,
+    bundled_pack_names,
+    bundled_pack_path,
+    load_pack,
+    parse_pack,
+    resolve_pack,
+    validate_pack,
+)
+from db.repositories import (
+    BotStateRepository,
+    CatalogueRepository,
+    GuildSettingsRepository,
+    UserSettingsRepository,
+)
+
+__all__ = [
+    "LATEST_VERSION",
+    "BackupVerificationError",
+    "BotStateRepository",
+    "CatalogueRepository",
+    "Database",
+    "DatabaseClosedError",
+    "GuildSettingsRepository",
+    "LoadReport",
+    "MigrationError",
+    "MigrationResult",
+    "Pack",
+    "PackConflictError",
+    "PackNotFoundError",
+    "PackProblem",
+    "PackValidationError",
+    "SchemaTooNewError",
+    "Transaction",
+    "UserSettingsRepository",
+    "bundled_pack_names",
+    "bundled_pack_path",
+    "load_pack",
+    "migrate",
+    "parse_pack",
+    "resolve_pack",
+    "schema_version",
+    "validate_pack",
+]

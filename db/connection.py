@@ -1,0 +1,271 @@
+"""One SQLite database file behind an async, write-serialising facade.
+
+All access goes through a single aiosqlite connection opened in autocommit mode
+(``isolation_level=None``), so the sqlite3 module never opens transactions behind
+our back: every transaction is an explicit ``BEGIN IMMEDIATE`` ... ``COMMIT``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import aiosqlite
+
+Row = aiosqlite.Row
+Params = Sequence[Any]
+
+# busy_timeout comes first so that switching to WAL waits for another process's lock
+# instead of failing at once. synchronous=NORMAL is the documented safe choice for WAL:
+# a power cut may lose the last commits but never corrupts the file.
+_CONNECTION_PRAGMAS = (
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+)
+
+
+class DatabaseClosedError(RuntimeError):
+    """Raised when a closed :class:`Database` (or a finished transaction) is used."""
+
+
+class BackupVerificationError(RuntimeError):
+    """Raised when a freshly written backup fails ``PRAGMA integrity_check``."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        detail = "; ".join(problems[:5]) or "no result"
+        super().__init__(f"backup {path} failed its integrity check: {detail}")
+
+
+class Transaction:
+    """The handle given out by :meth:`Database.transaction`; valid only inside the block."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._active = True
+
+    def _ensure_active(self) -> aiosqlite.Connection:
+        if not self._active:
+            raise DatabaseClosedError("this transaction has already finished")
+        return self._conn
+
+    def _finish(self) -> None:
+        self._active = False
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
+        async with self._ensure_active().execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def executemany(self, sql: str, params: Iterable[Params]) -> int:
+        """Run one statement once per parameter tuple; returns the rows changed."""
+        async with self._ensure_active().executemany(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """Return the first row of a query, or None."""
+        async with self._ensure_active().execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Return every row of a query."""
+        rows = await self._ensure_active().execute_fetchall(sql, params)
+        return list(rows)
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """Return the first column of the first row, or None when there is no row."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class Database:
+    """A SQLite database file: serialised writes, consistent reads, online backup.
+
+    Reads and writes share one connection and one lock. A single connection holds a
+    single transaction state, so a read issued while another coroutine's transaction
+    is open would see its uncommitted rows; making reads wait for the lock is the
+    simplest way to rule that out. It costs little: aiosqlite runs every statement on
+    one worker thread anyway, and our write transactions are short. Other processes
+    still read concurrently thanks to WAL.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        """Wrap an already configured connection; use :meth:`open` or :meth:`connect`."""
+        self._conn = conn
+        self._path = path
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) the database file at ``path`` and its parent folder."""
+        db_path = Path(path)
+        await asyncio.to_thread(db_path.parent.mkdir, parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(db_path, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            for pragma in _CONNECTION_PRAGMAS:
+                await conn.execute(pragma)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, db_path)
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(cls, path: str | Path) -> AsyncIterator[Database]:
+        """``async with Database.connect(path) as db:`` opens, yields and always closes."""
+        db = await cls.open(path)
+        try:
+            yield db
+        finally:
+            await db.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run."""
+        return self._closed
+
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise DatabaseClosedError(f"database {self._path} is closed")
+        if self._owner is not None and self._owner is asyncio.current_task():
+            # Waiting for our own lock would hang forever; fail loudly instead.
+            raise RuntimeError(
+                "this task already holds a transaction on this database; "
+                "use the transaction handle (tx.execute/tx.fetch_*) inside it"
+            )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Serialised write transaction: commit on success, roll back on any exception.
+
+        ``BEGIN IMMEDIATE`` takes SQLite's write lock up front, so transactions from
+        other processes on the same file serialise too (waiting up to busy_timeout)
+        rather than failing half-way when they try to upgrade a read lock.
+        """
+        self._check_usable()
+        async with self._lock:
+            if self._closed:
+                raise DatabaseClosedError(f"database {self._path} is closed")
+            self._owner = asyncio.current_task()
+            tx = Transaction(self._conn)
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield tx
+                    tx._finish()
+                    await self._conn.execute("COMMIT")
+                except BaseException:
+                    tx._finish()
+                    await self._rollback_if_open()
+                    raise
+            finally:
+                self._owner = None
+
+    async def _rollback_if_open(self) -> None:
+        # SQLite already rolls back by itself after some errors (e.g. SQLITE_FULL);
+        # a second ROLLBACK would raise and hide the original exception.
+        if self._conn.in_transaction:
+            await self._conn.execute("ROLLBACK")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement in its own transaction; returns the rows changed."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """Return the first row of a query, or None; waits for any open transaction."""
+        self._check_usable()
+        async with self._lock:
+            return await Transaction(self._conn).fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Return every row of a query; waits for any open transaction."""
+        self._check_usable()
+        async with self._lock:
+            return await Transaction(self._conn).fetch_all(sql, params)
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """Return the first column of the first row (None if no row)."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def integrity_problems(self, *, quick: bool = False) -> list[str]:
+        """What SQLite's integrity check finds wrong with this file; empty when sound.
+
+        ``quick`` runs ``PRAGMA quick_check``, which skips index cross-checks and is
+        much faster on large files.
+        """
+        pragma = "PRAGMA quick_check" if quick else "PRAGMA integrity_check"
+        results = [str(row[0]) for row in await self.fetch_all(pragma)]
+        return [] if results == ["ok"] else results
+
+    async def backup(self, dest_path: str | Path) -> Path:
+        """Copy the live database to ``dest_path`` with SQLite's online backup API.
+
+        The copy is then reopened and must pass ``PRAGMA integrity_check``; otherwise
+        :class:`BackupVerificationError` is raised. Returns the destination path.
+        """
+        dest = Path(dest_path)
+        self._check_usable()
+        await asyncio.to_thread(_prepare_backup_dest, dest, self._path)
+        async with self._lock, aiosqlite.connect(dest) as target:
+            await self._conn.backup(target)
+        await _verify_integrity(dest)
+        return dest
+
+    async def close(self) -> None:
+        """Close the connection; safe to call more than once."""
+        if self._closed:
+            return
+        self._check_usable()
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            await self._conn.close()
+
+
+def _prepare_backup_dest(dest: Path, source: Path) -> None:
+    """Create the backup's folder; refuse a destination that is the live file itself."""
+    if dest.resolve() == source.resolve():
+        raise ValueError(f"refusing to back up {source} onto itself")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+
+
+async def _verify_integrity(path: Path) -> None:
+    """Raise BackupVerificationError unless the file at ``path`` is a sound database."""
+    try:
+        async with aiosqlite.connect(path) as conn:
+            rows = await conn.execute_fetchall("PRAGMA integrity_check")
+    except aiosqlite.DatabaseError as exc:
+        raise BackupVerificationError(path, [str(exc)]) from exc
+    results = [str(row[0]) for row in rows]
+    if results != ["ok"]:
+        raise BackupVerificationError(path, results)

@@ -1,0 +1,55 @@
+"""Content packs: the TOML files shipped in this folder and the code that reads them.
+
+This package is both the home of the bundled ``*.toml`` packs (package data) and of
+the loader, so ``db.packs`` resolves to one thing whether Marquee runs from a
+checkout or an installed wheel.
+"""
+
+from db.packs.bundled import bundled_pack_names, bundled_pack_path, resolve_pack
+from db.packs.load import LoadReport, PackConflictError, load_pack
+from db.packs.model import (
+    DIFFICULTIES,
+    RELEASE_TYPES,
+    Pack,
+    PackCastCredit,
+    PackCompany,
+    PackCrewCredit,
+    PackFilm,
+    PackFranchise,
+    PackMilestone,
+    PackNotFoundError,
+    PackPerson,
+    PackProblem,
+    PackRelease,
+    PackSource,
+    PackTrivia,
+    PackValidationError,
+)
+from db.packs.parse import parse_pack, validate_pack
+
+__all__ = [
+    "DIFFICULTIES",
+    "RELEASE_TYPES",
+    "LoadReport",
+    "Pack",
+    "PackCastCredit",
+    "PackCompany",
+    "PackConflictError",
+    "PackCrewCredit",
+    "PackFilm",
+    "PackFranchise",
+    "PackMilestone",
+    "PackNotFoundError",
+    "PackPerson",
+    "PackProblem",
+    "PackRelease",
+    "PackSource",
+    "PackTrivia",
+    "PackValidationError",
+    "bundled_pack_names",
+    "bundled_pack_path",
+    "load_pack",
+    "parse_pack",
+    "resolve_pack",
+    "validate_pack",
+]

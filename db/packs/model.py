@@ -1,0 +1,193 @@
+"""Parsed content packs (frozen dataclasses) and the validation error type.
+
+The TOML format is documented in docs/pack-format-draft.md; these classes mirror it
+one table to one class. Every ``source`` field is kept as a tuple of source keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+RELEASE_TYPES: dict[int, str] = {
+    1: "Premiere",
+    2: "Theatrical (limited)",
+    3: "Theatrical",
+    4: "Digital",
+    5: "Physical",
+    6: "TV",
+}
+DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class PackProblem:
+    """One validation problem, located by file, entry and field."""
+
+    file: str
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (self.entry, f'field "{self.field}"' if self.field else "") if part)
+        return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
+
+
+class PackValidationError(ValueError):
+    """A pack file failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[PackProblem]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(f"{len(problems)} {noun} in content pack:\n{lines}")
+
+
+class PackNotFoundError(FileNotFoundError):
+    """A pack reference is neither a bundled pack name nor an existing file."""
+
+
+@dataclass(frozen=True)
+class PackSource:
+    """A citation that ``source`` fields point at."""
+
+    key: str
+    ref: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PackFranchise:
+    """The franchise a pack describes (at most one per pack)."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PackCompany:
+    """A production company; ``aliases`` are other names it trades under."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackPerson:
+    """A cast or crew member; ``aliases`` are other spellings of the name."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackCrewCredit:
+    """One crew job of one person on one film."""
+
+    person: str
+    department: str
+    job: str
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackCastCredit:
+    """One billed cast member; ``character`` is None when not confirmed."""
+
+    person: str
+    character: str | None
+    order: int
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackRelease:
+    """A release of a film in one country (``type`` is a key of RELEASE_TYPES)."""
+
+    country: str
+    date: dt.date
+    type: int
+    note: str | None
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackMilestone:
+    """Another dated fact; ``date`` is YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    kind: str
+    date: str
+    description: str
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackFilm:
+    """A film with its credits, releases and milestones."""
+
+    key: str
+    franchise_order: int | None
+    title: str
+    original_title: str
+    year: int
+    runtime: int | None
+    synopsis: str | None
+    tagline: str | None
+    aliases: tuple[str, ...]
+    companies: tuple[str, ...]
+    imdb_id: str | None
+    tmdb_id: int | None
+    source: tuple[str, ...]
+    crew: tuple[PackCrewCredit, ...]
+    cast: tuple[PackCastCredit, ...]
+    releases: tuple[PackRelease, ...]
+    milestones: tuple[PackMilestone, ...]
+
+
+@dataclass(frozen=True)
+class PackTrivia:
+    """A trivia question; ``answers[0]`` is canonical, the rest are accepted too."""
+
+    key: str
+    film: str | None
+    question: str
+    answers: tuple[str, ...]
+    wrong: tuple[str, ...]
+    difficulty: str
+    category: str
+    source: tuple[str, ...]
+    fact: str | None
+    spoiler: bool
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A whole validated content pack."""
+
+    id: str
+    name: str
+    version: str
+    description: str
+    franchise: PackFranchise | None
+    sources: tuple[PackSource, ...]
+    companies: tuple[PackCompany, ...]
+    people: tuple[PackPerson, ...]
+    films: tuple[PackFilm, ...]
+    trivia: tuple[PackTrivia, ...]
+    path: Path
+    checksum: str
+
+    @property
+    def credit_count(self) -> int:
+        """Cast plus crew credits over all films."""
+        return sum(len(film.cast) + len(film.crew) for film in self.films)
+
+    @property
+    def release_count(self) -> int:
+        """Releases over all films."""
+        return sum(len(film.releases) for film in self.films)

@@ -1,0 +1,635 @@
+"""Parse and validate a content pack TOML file into a :class:`~db.packs.model.Pack`.
+
+Validation collects every problem in the file before raising, so a pack author can
+fix them all in one pass. Unknown tables and keys are errors: a typo such as
+``runtme`` must not silently drop a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import tomllib
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import Any
+
+from db.packs.countries import ISO_3166_ALPHA2
+from db.packs.model import (
+    DIFFICULTIES,
+    Pack,
+    PackCastCredit,
+    PackCompany,
+    PackCrewCredit,
+    PackFilm,
+    PackFranchise,
+    PackMilestone,
+    PackPerson,
+    PackProblem,
+    PackRelease,
+    PackSource,
+    PackTrivia,
+    PackValidationError,
+)
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+SOURCE_KEY = re.compile(r"[a-z0-9_-]+")
+IMDB_ID = re.compile(r"tt[0-9]{7,10}")
+VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+_TOP_LEVEL = ("pack", "franchise", "source", "company", "person", "film", "trivia")
+_PACK_FIELDS = ("id", "name", "version", "description")
+_FRANCHISE_FIELDS = ("key", "name")
+_SOURCE_FIELDS = ("key", "ref", "description")
+_COMPANY_FIELDS = ("key", "name", "aliases")
+_PERSON_FIELDS = ("key", "name", "aliases", "source")
+_FILM_FIELDS = (
+    "key",
+    "franchise_order",
+    "title",
+    "original_title",
+    "year",
+    "runtime",
+    "synopsis",
+    "tagline",
+    "aliases",
+    "companies",
+    "imdb_id",
+    "tmdb_id",
+    "source",
+    "crew",
+    "cast",
+    "release",
+    "milestone",
+)
+_CREW_FIELDS = ("person", "department", "job", "source")
+_CAST_FIELDS = ("person", "character", "order", "source")
+_RELEASE_FIELDS = ("country", "date", "type", "note", "source")
+_MILESTONE_FIELDS = ("kind", "date", "description", "source")
+_TRIVIA_FIELDS = (
+    "key",
+    "film",
+    "question",
+    "answers",
+    "wrong",
+    "difficulty",
+    "category",
+    "source",
+    "fact",
+    "spoiler",
+)
+
+_SHORT_TEXT = 200
+_MIN_WRONG = 3
+
+
+class _Problems:
+    """Collects problems for one file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[PackProblem] = []
+
+    def add(self, entry: str, field: str, message: str) -> None:
+        self.items.append(PackProblem(self.file, entry, field, message))
+
+
+def _suggest(name: str, allowed: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, list(allowed), n=1)
+    return f'; did you mean "{close[0]}"?' if close else f"; expected one of: {', '.join(allowed)}"
+
+
+class _Entry:
+    """Typed field access to one TOML table, reporting problems against its label."""
+
+    def __init__(self, problems: _Problems, label: str, data: Any, allowed: Collection[str]) -> None:
+        self.problems = problems
+        self.label = label
+        self.ok = True
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            self.fail("", "must be a table")
+        for name in self.data:
+            if name not in allowed:
+                self.fail(name, "unknown field" + _suggest(name, allowed))
+
+    def fail(self, field: str, message: str) -> None:
+        self.problems.add(self.label, field, message)
+        self.ok = False
+
+    def _get(self, name: str, required: bool) -> Any:
+        value = self.data.get(name)
+        if value is None and required:
+            self.fail(name, "is required")
+        return value
+
+    def text(self, name: str, *, required: bool = True, max_len: int | None = None) -> str | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(name, "must be a non-empty string")
+            return None
+        if max_len is not None and len(value) > max_len:
+            self.fail(name, f"must be at most {max_len} characters (has {len(value)})")
+            return None
+        return value
+
+    def matching(
+        self, name: str, pattern: re.Pattern[str], hint: str, *, required: bool = True
+    ) -> str | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.fail(name, f"must be {hint}, got {value!r}")
+            return None
+        return value
+
+    def slug(self, name: str = "key") -> str | None:
+        return self.matching(name, SLUG, "a slug of lowercase letters, digits and '-' ([a-z0-9][a-z0-9-]*)")
+
+    def integer(self, name: str, low: int, high: int, *, required: bool = True) -> int | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        # bool is an int subclass in Python; `runtime = true` is still a mistake.
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(name, f"must be an integer between {low} and {high}")
+            return None
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.data.get(name, default)
+        if not isinstance(value, bool):
+            self.fail(name, "must be true or false")
+            return default
+        return value
+
+    def texts(self, name: str, *, required: bool = False, fold: bool = False) -> tuple[str, ...]:
+        """An optional list of strings; ``fold`` also rejects repeats differing only in case."""
+        value = self._get(name, required)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(name, "must be a list of non-empty strings")
+            return ()
+        duplicates = _duplicates(v.casefold() if fold else v for v in value)
+        if duplicates:
+            self.fail(name, f"lists {_quoted(duplicates)} more than once")
+        return tuple(value)
+
+    def tables(self, name: str) -> list[Any]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list):
+            self.fail(name, f"must be an array of tables ([[{name}]] entries)")
+            return []
+        return value
+
+    def reference(self, name: str, known: Collection[str], kind: str, *, required: bool = True) -> str | None:
+        value = self.text(name, required=required)
+        if value is not None and value not in known:
+            self.fail(name, f'unknown {kind} "{value}"' + _closest(value, known))
+            return None
+        return value
+
+    def sources(self, known: Collection[str], *, required: bool = True) -> tuple[str, ...]:
+        value = self.text("source", required=required)
+        if value is None:
+            return ()
+        keys = tuple(part.strip() for part in value.split(";"))
+        for key in keys:
+            if not SOURCE_KEY.fullmatch(key):
+                self.fail("source", f"{key!r} is not a source key ([a-z0-9_-]+, separated by ';')")
+            elif key not in known:
+                self.fail("source", f'unknown source "{key}"' + _closest(key, known))
+        return keys
+
+    def date(self, name: str) -> dt.date | None:
+        value = self._get(name, True)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value  # an unquoted TOML local date
+        if value is None:
+            return None
+        if isinstance(value, str) and FULL_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                self.fail(name, f"{value!r} is not a real calendar date")
+                return None
+        self.fail(name, f"must be a date YYYY-MM-DD, got {value!r}")
+        return None
+
+    def partial_date(self, name: str) -> str | None:
+        value = self._get(name, True)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat()
+        if value is None:
+            return None
+        if not isinstance(value, str) or not PARTIAL_DATE.fullmatch(value):
+            self.fail(name, f"must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+            return None
+        parts = [int(p) for p in value.split("-")] + [1, 1]
+        try:
+            dt.date(parts[0], parts[1], parts[2])
+        except ValueError:
+            self.fail(name, f"{value!r} is not a real calendar date")
+            return None
+        return value
+
+
+def _closest(value: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _duplicates(values: Iterable[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    repeated: list[Any] = []
+    for value in values:
+        if value in seen and value not in repeated:
+            repeated.append(value)
+        seen.add(value)
+    return repeated
+
+
+def _quoted(values: Iterable[object]) -> str:
+    return ", ".join(f'"{v}"' for v in values)
+
+
+def _label(kind: str, index: int, data: Any) -> str:
+    key = data.get("key") if isinstance(data, dict) else None
+    return f'{kind} "{key}" ({kind}[{index}])' if isinstance(key, str) else f"{kind}[{index}]"
+
+
+class _KeyRegistry:
+    """Remembers where each key of one kind was first defined, to report duplicates."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+
+    def claim(self, entry: _Entry, key: str | None, field: str = "key", what: str = "") -> None:
+        """Register ``key``; a repeat is reported as ``what`` (default: the key itself)."""
+        if key is None:
+            return
+        if key in self.first:
+            label = what or f'key "{key}"'
+            entry.fail(field, f"duplicate {label} (first in {self.first[key]})")
+        else:
+            self.first[key] = entry.label
+
+
+class _PackParser:
+    """Walks the TOML document once, building dataclasses and collecting problems."""
+
+    def __init__(self, problems: _Problems, doc: dict[str, Any]) -> None:
+        self.p = problems
+        self.doc = doc
+        self.source_keys: set[str] = set()
+        self.company_keys: set[str] = set()
+        self.person_keys: set[str] = set()
+        self.film_keys: set[str] = set()
+        self.has_franchise = isinstance(doc.get("franchise"), dict)
+
+    def array(self, name: str) -> list[Any]:
+        value = self.doc.get(name, [])
+        if isinstance(value, list):
+            return value
+        self.p.add("", "", f'"{name}" must be an array of tables ([[{name}]] entries), not a single table')
+        return []
+
+    def entries(self, kind: str, allowed: Collection[str], with_key: bool = True) -> list[_Entry]:
+        """Each entry of array ``kind``; keys are registered before any entry is parsed."""
+        registry = _KeyRegistry()
+        known: set[str] = set()
+        result: list[_Entry] = []
+        for index, data in enumerate(self.array(kind)):
+            entry = _Entry(self.p, _label(kind, index, data), data, allowed)
+            if with_key:
+                pattern = SOURCE_KEY if kind == "source" else SLUG
+                key = entry.matching("key", pattern, f"a key matching {pattern.pattern}")
+                registry.claim(entry, key)
+                known.update([key] if key else [])
+            result.append(entry)
+        self.keys_for(kind).update(known)
+        return result
+
+    def keys_for(self, kind: str) -> set[str]:
+        return {
+            "source": self.source_keys,
+            "company": self.company_keys,
+            "person": self.person_keys,
+            "film": self.film_keys,
+        }.get(kind, set())
+
+    def top_level(self) -> None:
+        for name in self.doc:
+            if name not in _TOP_LEVEL:
+                self.p.add("", "", f'unknown table "{name}"' + _suggest(name, _TOP_LEVEL))
+
+    def pack_table(self) -> tuple[str, str, str, str]:
+        if "pack" not in self.doc:
+            self.p.add("pack", "", "the [pack] table is required")
+        entry = _Entry(self.p, "pack", self.doc.get("pack", {}), _PACK_FIELDS)
+        pack_id = entry.slug("id") or ""
+        name = entry.text("name", max_len=_SHORT_TEXT) or ""
+        version = entry.matching("version", VERSION, "a version like 1.0.0") or ""
+        description = entry.text("description", required=False) or ""
+        return pack_id, name, version, description
+
+    def franchise(self) -> PackFranchise | None:
+        if "franchise" not in self.doc:
+            return None
+        entry = _Entry(self.p, "franchise", self.doc["franchise"], _FRANCHISE_FIELDS)
+        key, name = entry.slug(), entry.text("name", max_len=_SHORT_TEXT)
+        return PackFranchise(key, name) if key and name else None
+
+    def sources(self) -> list[PackSource]:
+        result = []
+        for entry in self.entries("source", _SOURCE_FIELDS):
+            key, ref = entry.data.get("key"), entry.text("ref")
+            description = entry.text("description", required=False) or ""
+            if entry.ok and isinstance(key, str) and ref:
+                result.append(PackSource(key, ref, description))
+        return result
+
+    def companies(self) -> list[PackCompany]:
+        result = []
+        for entry in self.entries("company", _COMPANY_FIELDS):
+            name = entry.text("name", max_len=_SHORT_TEXT)
+            aliases = entry.texts("aliases")
+            if entry.ok and name:
+                result.append(PackCompany(entry.data["key"], name, aliases))
+        return result
+
+    def people(self) -> list[PackPerson]:
+        result = []
+        for entry in self.entries("person", _PERSON_FIELDS):
+            name = entry.text("name", max_len=_SHORT_TEXT)
+            aliases = entry.texts("aliases")
+            source = entry.sources(self.source_keys, required=False)
+            if entry.ok and name:
+                result.append(PackPerson(entry.data["key"], name, aliases, source))
+        return result
+
+    def films(self) -> list[PackFilm]:
+        result = []
+        orders = _KeyRegistry()
+        titles: dict[str, str] = {}
+        for entry in self.entries("film", _FILM_FIELDS):
+            film = self.film(entry, orders)
+            self.claim_titles(entry, titles)
+            if entry.ok and film is not None:
+                result.append(film)
+        return result
+
+    def claim_titles(self, entry: _Entry, titles: dict[str, str]) -> None:
+        """Report a title or alias that already names another film (lookups would be ambiguous)."""
+        for field in ("title", "original_title", "aliases"):
+            value = entry.data.get(field)
+            names = value if isinstance(value, list) else [value]
+            for name in {n.casefold(): n for n in names if isinstance(n, str)}.values():
+                owner = titles.setdefault(name.casefold(), entry.label)
+                if owner != entry.label:
+                    entry.fail(field, f'"{name}" already names {owner}')
+
+    def film(self, entry: _Entry, orders: _KeyRegistry) -> PackFilm | None:
+        order = entry.integer("franchise_order", 1, 1000, required=self.has_franchise)
+        order_key = None if order is None else str(order)
+        orders.claim(entry, order_key, "franchise_order", f"franchise_order {order}")
+        title = entry.text("title", max_len=_SHORT_TEXT)
+        original = entry.text("original_title", required=False, max_len=_SHORT_TEXT)
+        year = entry.integer("year", 1870, 2100)
+        runtime = entry.integer("runtime", 1, 600, required=False)
+        synopsis = entry.text("synopsis", required=False, max_len=1500)
+        tagline = entry.text("tagline", required=False, max_len=200)
+        aliases = entry.texts("aliases")
+        companies = self.company_list(entry)
+        imdb_id = entry.matching("imdb_id", IMDB_ID, "an IMDb id like tt0117060", required=False)
+        tmdb_id = entry.integer("tmdb_id", 1, 10**9, required=False)
+        source = entry.sources(self.source_keys)
+        crew = self.crew(entry)
+        cast = self.cast(entry)
+        releases = self.releases(entry)
+        milestones = self.milestones(entry)
+        if not (entry.ok and title and year):
+            return None
+        return PackFilm(
+            entry.data["key"],
+            order,
+            title,
+            original or title,
+            year,
+            runtime,
+            synopsis,
+            tagline,
+            aliases,
+            companies,
+            imdb_id,
+            tmdb_id,
+            source,
+            crew,
+            cast,
+            releases,
+            milestones,
+        )
+
+    def company_list(self, entry: _Entry) -> tuple[str, ...]:
+        companies = entry.texts("companies")
+        for key in companies:
+            if key not in self.company_keys:
+                entry.fail("companies", f'unknown company "{key}"' + _closest(key, self.company_keys))
+        return companies
+
+    def children(self, film: _Entry, name: str, allowed: Collection[str]) -> list[_Entry]:
+        return [
+            _Entry(self.p, f"{film.label} {name}[{i}]", data, allowed)
+            for i, data in enumerate(film.tables(name))
+        ]
+
+    def adopt(self, film: _Entry, children: list[_Entry]) -> None:
+        """A film with a broken child entry is itself not loadable."""
+        if not all(child.ok for child in children):
+            film.ok = False
+
+    def crew(self, film: _Entry) -> tuple[PackCrewCredit, ...]:
+        result = []
+        seen = _KeyRegistry()
+        entries = self.children(film, "crew", _CREW_FIELDS)
+        for entry in entries:
+            person = entry.reference("person", self.person_keys, "person")
+            department = entry.text("department", max_len=_SHORT_TEXT)
+            job = entry.text("job", max_len=_SHORT_TEXT)
+            source = entry.sources(self.source_keys)
+            if person and job:
+                seen.claim(entry, f"{person} as {job}", "job", f'credit "{person}" as "{job}"')
+            if entry.ok and person and department and job:
+                result.append(PackCrewCredit(person, department, job, source))
+        self.adopt(film, entries)
+        return tuple(result)
+
+    def cast(self, film: _Entry) -> tuple[PackCastCredit, ...]:
+        result = []
+        orders = _KeyRegistry()
+        entries = self.children(film, "cast", _CAST_FIELDS)
+        for entry in entries:
+            person = entry.reference("person", self.person_keys, "person")
+            character = entry.text("character", required=False, max_len=_SHORT_TEXT)
+            order = entry.integer("order", 1, 10_000)
+            orders.claim(entry, None if order is None else str(order), "order", f"billing order {order}")
+            source = entry.sources(self.source_keys)
+            if entry.ok and person and order:
+                result.append(PackCastCredit(person, character, order, source))
+        self.adopt(film, entries)
+        return tuple(sorted(result, key=lambda credit: credit.order))
+
+    def releases(self, film: _Entry) -> tuple[PackRelease, ...]:
+        result = []
+        seen = _KeyRegistry()
+        entries = self.children(film, "release", _RELEASE_FIELDS)
+        for entry in entries:
+            country = self.country(entry)
+            date = entry.date("date")
+            kind = entry.integer("type", 1, 6)
+            note = entry.text("note", required=False, max_len=_SHORT_TEXT)
+            source = entry.sources(self.source_keys)
+            if country and date and kind:
+                what = f"release {country} type {kind} on {date}"
+                seen.claim(entry, what, "date", what)
+            if entry.ok and country and date and kind:
+                result.append(PackRelease(country, date, kind, note, source))
+        self.adopt(film, entries)
+        return tuple(result)
+
+    def country(self, entry: _Entry) -> str | None:
+        country = entry.matching("country", re.compile("[A-Z]{2}"), "two uppercase letters (ISO 3166-1)")
+        if country is not None and country not in ISO_3166_ALPHA2:
+            entry.fail("country", f'"{country}" is not an assigned ISO 3166-1 alpha-2 country code')
+            return None
+        return country
+
+    def milestones(self, film: _Entry) -> tuple[PackMilestone, ...]:
+        result = []
+        entries = self.children(film, "milestone", _MILESTONE_FIELDS)
+        for entry in entries:
+            kind = entry.text("kind", max_len=40)
+            date = entry.partial_date("date")
+            description = entry.text("description", max_len=1000)
+            source = entry.sources(self.source_keys)
+            if entry.ok and kind and date and description:
+                result.append(PackMilestone(kind, date, description, source))
+        self.adopt(film, entries)
+        return tuple(result)
+
+    def trivia(self) -> list[PackTrivia]:
+        result = []
+        questions = _KeyRegistry()
+        for entry in self.entries("trivia", _TRIVIA_FIELDS):
+            question = entry.text("question", max_len=300)
+            if question:
+                questions.claim(entry, question.casefold().strip(), "question", "question")
+            item = self.trivia_item(entry, question)
+            if entry.ok and item is not None:
+                result.append(item)
+        return result
+
+    def trivia_item(self, entry: _Entry, question: str | None) -> PackTrivia | None:
+        film = entry.reference("film", self.film_keys, "film", required=False)
+        # Choices are shown to players, so "Paris" and "paris" count as the same one.
+        answers = entry.texts("answers", required=True, fold=True)
+        wrong = entry.texts("wrong", required=True, fold=True)
+        self.check_choices(entry, answers, wrong)
+        difficulty = entry.text("difficulty")
+        if difficulty is not None and difficulty not in DIFFICULTIES:
+            entry.fail("difficulty", f'must be one of {_quoted(DIFFICULTIES)}, got "{difficulty}"')
+        category = entry.text("category", max_len=40)
+        source = entry.sources(self.source_keys)
+        fact = entry.text("fact", required=False, max_len=_SHORT_TEXT)
+        spoiler = entry.boolean("spoiler", False)
+        if not (entry.ok and question and difficulty and category):
+            return None
+        key = entry.data["key"]
+        return PackTrivia(key, film, question, answers, wrong, difficulty, category, source, fact, spoiler)
+
+    def check_choices(self, entry: _Entry, answers: tuple[str, ...], wrong: tuple[str, ...]) -> None:
+        if "answers" in entry.data and not answers and isinstance(entry.data["answers"], list):
+            entry.fail("answers", "must list at least one answer")
+        if "wrong" in entry.data and len(wrong) < _MIN_WRONG and isinstance(entry.data["wrong"], list):
+            entry.fail("wrong", f"must list at least {_MIN_WRONG} wrong choices (has {len(wrong)})")
+        accepted = {answer.casefold().strip() for answer in answers}
+        clashes = [choice for choice in wrong if choice.casefold().strip() in accepted]
+        if clashes:
+            entry.fail("wrong", f"{_quoted(clashes)} is also an accepted answer")
+
+    def build(self, path: Path, checksum: str) -> Pack:
+        self.top_level()
+        pack_id, name, version, description = self.pack_table()
+        franchise = self.franchise()
+        sources, companies = self.sources(), self.companies()
+        people, films, trivia = self.people(), self.films(), self.trivia()
+        return Pack(
+            pack_id,
+            name,
+            version,
+            description,
+            franchise,
+            tuple(sources),
+            tuple(companies),
+            tuple(people),
+            tuple(films),
+            tuple(trivia),
+            path,
+            checksum,
+        )
+
+
+def _read_document(path: Path, problems: _Problems) -> tuple[dict[str, Any], str] | None:
+    """The decoded TOML document and the file's sha256, or None after reporting why not."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.add("", "", f"cannot read the file: {exc.strerror or exc}")
+        return None
+    try:
+        return tomllib.loads(raw.decode("utf-8")), hashlib.sha256(raw).hexdigest()
+    except UnicodeDecodeError as exc:
+        problems.add("", "", f"not valid UTF-8 (byte {exc.start})")
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        position = _TOML_POSITION.search(message)
+        entry = f"line {position.group(1)}" if position else ""
+        detail = _TOML_POSITION.sub("", message)
+        column = f" (column {position.group(2)})" if position else ""
+        problems.add(entry, "", f"invalid TOML: {detail}{column}")
+    return None
+
+
+def parse_pack(path: str | Path) -> Pack:
+    """Read and validate the pack at ``path``.
+
+    Raises PackValidationError listing every problem (syntax, unknown or missing
+    fields, wrong types, bad references, duplicates) when the pack is not valid.
+    """
+    pack_path = Path(path)
+    problems = _Problems(pack_path.name)
+    document = _read_document(pack_path, problems)
+    if document is None:
+        raise PackValidationError(problems.items)
+    pack = _PackParser(problems, document[0]).build(pack_path, document[1])
+    if problems.items:
+        raise PackValidationError(problems.items)
+    return pack
+
+
+def validate_pack(path: str | Path) -> list[PackProblem]:
+    """Every problem in the pack at ``path``; an empty list means it is valid."""
+    try:
+        parse_pack(path)
+    except PackValidationError as error:
+        return error.problems
+    return []

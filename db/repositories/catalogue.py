@@ -1,0 +1,234 @@
+"""Read access to the film catalogue loaded from content packs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+from db.connection import Database, Row
+from db.repositories.models import (
+    CastCredit,
+    CatalogueCounts,
+    Company,
+    CrewCredit,
+    Film,
+    FilmSummary,
+    FilmTitle,
+    Milestone,
+    Person,
+    PersonCredit,
+    Release,
+    TriviaQuestion,
+)
+
+_FILM_COLUMNS = """
+    f.id, f.key, f.title, f.original_title, f.year, fr.key AS franchise_key, fr.name AS franchise_name,
+    f.franchise_order, f.runtime_minutes, f.synopsis, f.tagline, f.imdb_id, f.tmdb_id, f.pack_id, f.source
+    FROM films f LEFT JOIN franchises fr ON fr.id = f.franchise_id
+"""
+# Spelled out because SQLite sorts NULLs first and PostgreSQL last by default.
+_FILM_ORDER = "ORDER BY f.franchise_order IS NULL, f.franchise_order, f.year, f.title"
+
+# PostgreSQL cannot infer the type of a bare "? IS NULL" parameter, hence CAST.
+_TRIVIA_SELECT = """
+    SELECT q.id, q.key, q.film_id, f.key AS film_key, q.question, q.answers_json, q.wrong_json,
+           q.difficulty, q.category, q.source, q.fact, q.spoiler, q.pack_id
+    FROM trivia_questions q LEFT JOIN films f ON f.id = q.film_id
+    WHERE (CAST(? AS TEXT) IS NULL OR f.key = ?) AND (CAST(? AS TEXT) IS NULL OR q.difficulty = ?)
+    ORDER BY q.id
+"""
+
+
+def _columns(row: Row) -> dict[str, Any]:
+    """A row as a column-name mapping, for dataclasses whose fields match the SELECT list."""
+    # sqlite3.Row iterates over values, not names, so .keys() is needed here.
+    return {key: row[key] for key in row.keys()}  # noqa: SIM118
+
+
+def _film(row: Row) -> Film:
+    return Film(**_columns(row))
+
+
+def _question(row: Row) -> TriviaQuestion:
+    return TriviaQuestion(
+        id=row["id"],
+        key=row["key"],
+        film_id=row["film_id"],
+        film_key=row["film_key"],
+        question=row["question"],
+        answers=tuple(json.loads(row["answers_json"])),
+        wrong=tuple(json.loads(row["wrong_json"])),
+        difficulty=row["difficulty"],
+        category=row["category"],
+        source=row["source"],
+        fact=row["fact"],
+        spoiler=bool(row["spoiler"]),
+        pack_id=row["pack_id"],
+    )
+
+
+class CatalogueRepository:
+    """Films, people, credits, releases and trivia questions."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def counts(self) -> CatalogueCounts:
+        """How many films, people, questions and packs are loaded."""
+        row = await self._db.fetch_one(
+            """
+            SELECT (SELECT COUNT(*) FROM films) AS films, (SELECT COUNT(*) FROM people) AS people,
+                   (SELECT COUNT(*) FROM trivia_questions) AS questions, (SELECT COUNT(*) FROM packs) AS packs
+            """
+        )
+        assert row is not None  # an aggregate query always yields one row
+        return CatalogueCounts(row["films"], row["people"], row["questions"], row["packs"])
+
+    async def list_films(self) -> list[FilmSummary]:
+        """Every film, in franchise order (films without one last, by year)."""
+        rows = await self._db.fetch_all(
+            f"SELECT f.id, f.key, f.title, f.year, f.franchise_order FROM films f {_FILM_ORDER}"
+        )
+        return [FilmSummary(r["id"], r["key"], r["title"], r["year"], r["franchise_order"]) for r in rows]
+
+    async def get_film(self, key: str) -> Film | None:
+        """The film with this key, or None."""
+        row = await self._db.fetch_one(f"SELECT {_FILM_COLUMNS} WHERE f.key = ?", (key,))
+        return None if row is None else _film(row)
+
+    async def get_film_by_id(self, film_id: int) -> Film | None:
+        """The film with this id, or None."""
+        row = await self._db.fetch_one(f"SELECT {_FILM_COLUMNS} WHERE f.id = ?", (film_id,))
+        return None if row is None else _film(row)
+
+    async def film_titles(self) -> list[FilmTitle]:
+        """Every title, original title and alias of every film (for a search index)."""
+        rows = await self._db.fetch_all(
+            "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
+        )
+        return [FilmTitle(r["film_id"], r["title"], r["kind"]) for r in rows]
+
+    async def cast(self, film_id: int) -> list[CastCredit]:
+        """The film's cast in billing order."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT c.film_id, c.billing_order, p.id AS person_id, p.key AS person_key,
+                   p.name AS person_name, c.character, c.source
+            FROM cast_credits c JOIN people p ON p.id = c.person_id
+            WHERE c.film_id = ? ORDER BY c.billing_order
+            """,
+            (film_id,),
+        )
+        return [CastCredit(**_columns(r)) for r in rows]
+
+    async def crew(self, film_id: int) -> list[CrewCredit]:
+        """The film's crew in the order the pack lists them."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT c.film_id, p.id AS person_id, p.key AS person_key, p.name AS person_name,
+                   c.department, c.job, c.source
+            FROM crew_credits c JOIN people p ON p.id = c.person_id
+            WHERE c.film_id = ? ORDER BY c.position
+            """,
+            (film_id,),
+        )
+        return [CrewCredit(**_columns(r)) for r in rows]
+
+    async def releases(self, film_id: int, country: str | None = None) -> list[Release]:
+        """The film's releases by date, optionally in one country only."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT film_id, country, release_date, release_type, note, source FROM releases
+            WHERE film_id = ? AND (CAST(? AS TEXT) IS NULL OR country = ?)
+            ORDER BY release_date, release_type, country
+            """,
+            (film_id, country, country),
+        )
+        return [
+            Release(
+                r["film_id"],
+                r["country"],
+                dt.date.fromisoformat(r["release_date"]),
+                r["release_type"],
+                r["note"],
+                r["source"],
+            )
+            for r in rows
+        ]
+
+    async def companies(self, film_id: int) -> list[Company]:
+        """The film's production companies in credit order."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT c.id, c.key, c.name, fc.position FROM film_companies fc
+            JOIN companies c ON c.id = fc.company_id WHERE fc.film_id = ? ORDER BY fc.position
+            """,
+            (film_id,),
+        )
+        return [Company(r["id"], r["key"], r["name"], r["position"]) for r in rows]
+
+    async def milestones(self, film_id: int) -> list[Milestone]:
+        """The film's other dated facts (trailers, announcements...) in pack order."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT film_id, kind, date_text, description, source FROM film_milestones
+            WHERE film_id = ? ORDER BY position
+            """,
+            (film_id,),
+        )
+        return [Milestone(**_columns(r)) for r in rows]
+
+    async def people(self) -> list[Person]:
+        """Every person, by name, with their aliases."""
+        aliases: defaultdict[int, list[str]] = defaultdict(list)
+        for row in await self._db.fetch_all("SELECT person_id, alias FROM person_aliases ORDER BY alias"):
+            aliases[row["person_id"]].append(row["alias"])
+        rows = await self._db.fetch_all("SELECT id, key, name FROM people ORDER BY name, key")
+        return [Person(r["id"], r["key"], r["name"], tuple(aliases[r["id"]])) for r in rows]
+
+    async def get_person(self, key: str) -> Person | None:
+        """The person with this key, or None."""
+        row = await self._db.fetch_one("SELECT id, key, name FROM people WHERE key = ?", (key,))
+        if row is None:
+            return None
+        alias_rows = await self._db.fetch_all(
+            "SELECT alias FROM person_aliases WHERE person_id = ? ORDER BY alias", (row["id"],)
+        )
+        return Person(row["id"], row["key"], row["name"], tuple(a["alias"] for a in alias_rows))
+
+    async def person_credits(self, person_id: int) -> list[PersonCredit]:
+        """Everything a person did, by film year: cast credits before crew ones."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT f.id AS film_id, f.key AS film_key, f.title AS film_title, f.year, 'cast' AS role,
+                   c.character, NULL AS department, NULL AS job, 0 AS kind_order, c.billing_order AS pos
+            FROM cast_credits c JOIN films f ON f.id = c.film_id WHERE c.person_id = ?
+            UNION ALL
+            SELECT f.id, f.key, f.title, f.year, 'crew', NULL, w.department, w.job, 1, w.position
+            FROM crew_credits w JOIN films f ON f.id = w.film_id WHERE w.person_id = ?
+            ORDER BY year, film_id, kind_order, pos
+            """,
+            (person_id, person_id),
+        )
+        return [
+            PersonCredit(
+                r["film_id"],
+                r["film_key"],
+                r["film_title"],
+                r["year"],
+                r["role"],
+                r["character"],
+                r["department"],
+                r["job"],
+            )
+            for r in rows
+        ]
+
+    async def trivia_questions(
+        self, film_key: str | None = None, difficulty: str | None = None
+    ) -> list[TriviaQuestion]:
+        """Trivia questions, optionally only for one film and/or one difficulty."""
+        rows = await self._db.fetch_all(_TRIVIA_SELECT, (film_key, film_key, difficulty, difficulty))
+        return [_question(row) for row in rows]

@@ -1,0 +1,179 @@
+"""Frozen value objects returned by the repositories (never raw database rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from db.packs.model import RELEASE_TYPES
+
+TitleKind = Literal["title", "original", "alias"]
+
+
+@dataclass(frozen=True)
+class CatalogueCounts:
+    """How much content is loaded."""
+
+    films: int
+    people: int
+    questions: int
+    packs: int
+
+
+@dataclass(frozen=True)
+class FilmSummary:
+    """Enough about a film for lists and pickers."""
+
+    id: int
+    key: str
+    title: str
+    year: int
+    franchise_order: int | None
+
+
+@dataclass(frozen=True)
+class Film:
+    """Everything stored on the films row, plus its franchise key and name."""
+
+    id: int
+    key: str
+    title: str
+    original_title: str
+    year: int
+    franchise_key: str | None
+    franchise_name: str | None
+    franchise_order: int | None
+    runtime_minutes: int | None
+    synopsis: str | None
+    tagline: str | None
+    imdb_id: str | None
+    tmdb_id: int | None
+    pack_id: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FilmTitle:
+    """One name a film is known by, for building a search index."""
+
+    film_id: int
+    title: str
+    kind: TitleKind
+
+
+@dataclass(frozen=True)
+class CastCredit:
+    """A billed cast member of a film."""
+
+    film_id: int
+    billing_order: int
+    person_id: int
+    person_key: str
+    person_name: str
+    character: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class CrewCredit:
+    """One crew job on a film."""
+
+    film_id: int
+    person_id: int
+    person_key: str
+    person_name: str
+    department: str
+    job: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """A dated release of a film in one country."""
+
+    film_id: int
+    country: str
+    date: dt.date
+    release_type: int
+    note: str | None
+    source: str
+
+    @property
+    def type_name(self) -> str:
+        """Human name of the release type, e.g. "Theatrical"."""
+        return RELEASE_TYPES[self.release_type]
+
+
+@dataclass(frozen=True)
+class Company:
+    """A production company, with its position in a film's list when relevant."""
+
+    id: int
+    key: str
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated fact about a film; ``date_text`` is YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    film_id: int
+    kind: str
+    date_text: str
+    description: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """A cast or crew member with any alternative spellings of their name."""
+
+    id: int
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PersonCredit:
+    """One credit of a person: ``role`` is "cast" (with character) or "crew" (with job)."""
+
+    film_id: int
+    film_key: str
+    film_title: str
+    year: int
+    role: Literal["cast", "crew"]
+    character: str | None
+    department: str | None
+    job: str | None
+
+
+@dataclass(frozen=True)
+class TriviaQuestion:
+    """A trivia question; ``answers[0]`` is the canonical answer."""
+
+    id: int
+    key: str
+    film_id: int | None
+    film_key: str | None
+    question: str
+    answers: tuple[str, ...]
+    wrong: tuple[str, ...]
+    difficulty: str
+    category: str
+    source: str
+    fact: str | None
+    spoiler: bool
+    pack_id: str
+
+
+@dataclass(frozen=True)
+class PlaceSettings:
+    """Timezone and region preferences of a guild or a user (None = not set)."""
+
+    id: int
+    timezone: str | None
+    region: str | None
+    updated_at: dt.datetime

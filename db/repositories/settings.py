@@ -1,0 +1,109 @@
+"""Per-guild and per-user timezone and region preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from db.connection import Database, Row
+from db.repositories.models import PlaceSettings
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The default clock: the current time in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _settings(row: Row | None) -> PlaceSettings | None:
+    if row is None:
+        return None
+    return PlaceSettings(row[0], row["timezone"], row["region"], dt.datetime.fromisoformat(row["updated_at"]))
+
+
+class _PlaceSettingsRepository:
+    """Shared code for the two settings tables, which differ only in their names.
+
+    Subclasses supply ``_TABLE``/``_ID`` as class constants; they are interpolated
+    into the SQL because identifiers cannot be bound parameters. Values always are.
+    """
+
+    _TABLE: str
+    _ID: str
+
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    def _stamp(self) -> str:
+        return self._clock().isoformat()
+
+    async def get(self, owner_id: int) -> PlaceSettings | None:
+        """The stored settings, or None if nothing was ever set."""
+        row = await self._db.fetch_one(
+            f"SELECT {self._ID}, timezone, region, updated_at FROM {self._TABLE} WHERE {self._ID} = ?",
+            (owner_id,),
+        )
+        return _settings(row)
+
+    async def upsert(self, owner_id: int, *, timezone: str | None, region: str | None) -> PlaceSettings:
+        """Store both values (None clears one) and return the result."""
+        await self._db.execute(
+            f"""
+            INSERT INTO {self._TABLE} ({self._ID}, timezone, region, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT ({self._ID}) DO UPDATE SET
+                timezone = excluded.timezone, region = excluded.region, updated_at = excluded.updated_at
+            """,
+            (owner_id, timezone, region, self._stamp()),
+        )
+        return await self._require(owner_id)
+
+    async def set_timezone(self, owner_id: int, timezone: str | None) -> PlaceSettings:
+        """Store the timezone (an IANA name, or None to clear), keeping the region."""
+        await self._db.execute(
+            f"""
+            INSERT INTO {self._TABLE} ({self._ID}, timezone, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT ({self._ID}) DO UPDATE SET
+                timezone = excluded.timezone, updated_at = excluded.updated_at
+            """,
+            (owner_id, timezone, self._stamp()),
+        )
+        return await self._require(owner_id)
+
+    async def set_region(self, owner_id: int, region: str | None) -> PlaceSettings:
+        """Store the region (ISO 3166-1 alpha-2, or None to clear), keeping the timezone."""
+        await self._db.execute(
+            f"""
+            INSERT INTO {self._TABLE} ({self._ID}, region, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT ({self._ID}) DO UPDATE SET
+                region = excluded.region, updated_at = excluded.updated_at
+            """,
+            (owner_id, region, self._stamp()),
+        )
+        return await self._require(owner_id)
+
+    async def delete(self, owner_id: int) -> bool:
+        """Forget every setting; True if there was something to forget."""
+        changed = await self._db.execute(f"DELETE FROM {self._TABLE} WHERE {self._ID} = ?", (owner_id,))
+        return changed > 0
+
+    async def _require(self, owner_id: int) -> PlaceSettings:
+        settings = await self.get(owner_id)
+        if settings is None:
+            raise LookupError(f"{self._TABLE} row {owner_id} vanished right after being written")
+        return settings
+
+
+class GuildSettingsRepository(_PlaceSettingsRepository):
+    """Timezone and region of a Discord guild (server)."""
+
+    _TABLE = "guild_settings"
+    _ID = "guild_id"
+
+
+class UserSettingsRepository(_PlaceSettingsRepository):
+    """Timezone and region of a Discord user."""
+
+    _TABLE = "user_settings"
+    _ID = "user_id"

@@ -1,0 +1,175 @@
+"""Repositories over the small test pack and the settings tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from db import (
+    BotStateRepository,
+    CatalogueRepository,
+    Database,
+    GuildSettingsRepository,
+    UserSettingsRepository,
+    load_pack,
+    parse_pack,
+)
+from db.repositories import FilmTitle
+
+
+@pytest.fixture
+async def catalogue(
+    db: Database, write_pack: Callable[..., Path], base_pack_text: str
+) -> CatalogueRepository:
+    path = write_pack(base_pack_text)
+    await load_pack(db, parse_pack(path), source_path=path)
+    return CatalogueRepository(db)
+
+
+async def _film_id(catalogue: CatalogueRepository, key: str) -> int:
+    film = await catalogue.get_film(key)
+    assert film is not None
+    return film.id
+
+
+async def test_empty_catalogue(db: Database) -> None:
+    catalogue = CatalogueRepository(db)
+    counts = await catalogue.counts()
+    assert (counts.films, counts.people, counts.questions, counts.packs) == (0, 0, 0, 0)
+    assert await catalogue.list_films() == []
+    assert await catalogue.get_film("one") is None
+    assert await catalogue.get_film_by_id(1) is None
+    assert await catalogue.get_person("jane-doe") is None
+
+
+async def test_counts_and_film_list(catalogue: CatalogueRepository) -> None:
+    counts = await catalogue.counts()
+    assert (counts.films, counts.people, counts.questions, counts.packs) == (2, 3, 3, 1)
+    films = await catalogue.list_films()
+    assert [(f.key, f.title, f.year, f.franchise_order) for f in films] == [
+        ("one", "Film One", 2001, 1),
+        ("two", "Film Two", 2004, 2),
+    ]
+
+
+async def test_get_film_by_key_and_id(catalogue: CatalogueRepository) -> None:
+    film = await catalogue.get_film("one")
+    assert film is not None
+    assert (film.title, film.original_title, film.runtime_minutes) == ("Film One", "Film Eins", 100)
+    assert (film.franchise_key, film.franchise_name) == ("test-franchise", "Test Franchise")
+    assert (film.imdb_id, film.tmdb_id, film.pack_id, film.source) == ("tt0000001", 11, "test-pack", "wp_one")
+    assert await catalogue.get_film_by_id(film.id) == film
+    two = await catalogue.get_film("two")
+    assert two is not None and two.synopsis is None and two.tagline is None
+
+
+async def test_film_titles_for_the_search_index(catalogue: CatalogueRepository) -> None:
+    one = await _film_id(catalogue, "one")
+    titles = {t for t in await catalogue.film_titles() if t.film_id == one}
+    assert titles == {
+        FilmTitle(one, "Film One", "title"),
+        FilmTitle(one, "Film Eins", "original"),
+        FilmTitle(one, "F1", "alias"),
+        FilmTitle(one, "The First", "alias"),
+    }
+
+
+async def test_cast_and_crew(catalogue: CatalogueRepository) -> None:
+    one = await _film_id(catalogue, "one")
+    cast = await catalogue.cast(one)
+    assert [(c.billing_order, c.person_name, c.character) for c in cast] == [
+        (1, "Jane Doe", "Heroine"),
+        (2, "Max Mustermann", None),
+    ]
+    crew = await catalogue.crew(one)
+    assert [(c.person_key, c.department, c.job) for c in crew] == [
+        ("john-roe", "Directing", "Director"),
+        ("john-roe", "Writing", "Screenplay"),
+    ]
+
+
+async def test_releases_companies_and_milestones(catalogue: CatalogueRepository) -> None:
+    one = await _film_id(catalogue, "one")
+    releases = await catalogue.releases(one)
+    assert [(r.country, r.date, r.release_type, r.note) for r in releases] == [
+        ("FR", dt.date(2001, 4, 20), 1, "Cannes premiere"),
+        ("US", dt.date(2001, 5, 4), 3, None),
+    ]
+    assert [r.country for r in await catalogue.releases(one, country="US")] == ["US"]
+    assert await catalogue.releases(one, country="JP") == []
+    assert [(c.key, c.name, c.position) for c in await catalogue.companies(one)] == [
+        ("acme", "Acme Pictures", 1),
+        ("globex", "Globex Films", 2),
+    ]
+    (milestone,) = await catalogue.milestones(one)
+    assert (milestone.kind, milestone.date_text, milestone.description) == (
+        "trailer",
+        "2000-12",
+        "First trailer.",
+    )
+
+
+async def test_people_and_their_credits(catalogue: CatalogueRepository) -> None:
+    people = await catalogue.people()
+    assert [(p.key, p.aliases) for p in people] == [
+        ("jane-doe", ("J. Doe",)),
+        ("john-roe", ()),
+        ("max-mustermann", ()),
+    ]
+    jane = await catalogue.get_person("jane-doe")
+    assert jane is not None and jane.aliases == ("J. Doe",)
+    credits = await catalogue.person_credits(jane.id)
+    assert [(c.film_key, c.role, c.character, c.job) for c in credits] == [
+        ("one", "cast", "Heroine", None),
+        ("two", "cast", "Heroine", None),
+        ("two", "crew", None, "Director"),
+    ]
+
+
+async def test_trivia_filters(catalogue: CatalogueRepository) -> None:
+    questions = await catalogue.trivia_questions()
+    assert [q.key for q in questions] == ["one-director", "two-year", "general"]
+    first = questions[0]
+    assert first.answers == ("John Roe", "Roe")
+    assert first.wrong == ("Jane Doe", "Max Mustermann", "Erika Musterfrau")
+    assert (first.film_key, first.fact, first.spoiler) == ("one", "film.one.directors", False)
+    assert [q.key for q in await catalogue.trivia_questions(film_key="two")] == ["two-year"]
+    assert [q.key for q in await catalogue.trivia_questions(difficulty="hard")] == ["general"]
+    assert await catalogue.trivia_questions(film_key="one", difficulty="hard") == []
+    assert questions[2].film_id is None and questions[1].spoiler is True
+
+
+async def test_bot_state(db: Database) -> None:
+    state = BotStateRepository(db)
+    assert await state.get("command-sync-hash") is None
+    await state.set("command-sync-hash", "abc")
+    await state.set("command-sync-hash", "def")
+    assert await state.get("command-sync-hash") == "def"
+    assert await state.delete("command-sync-hash") is True
+    assert await state.delete("command-sync-hash") is False
+
+
+@pytest.mark.parametrize("repository", [GuildSettingsRepository, UserSettingsRepository])
+async def test_place_settings(db: Database, repository: type[GuildSettingsRepository]) -> None:
+    times = iter([dt.datetime(2024, 5, day, tzinfo=dt.UTC) for day in range(1, 10)])
+    settings = repository(db, clock=lambda: next(times))
+    snowflake = 1_234_567_890_123_456_789  # real Discord ids need all 64 bits
+    assert await settings.get(snowflake) is None
+    stored = await settings.set_timezone(snowflake, "Europe/Paris")
+    assert (stored.id, stored.timezone, stored.region) == (snowflake, "Europe/Paris", None)
+    stored = await settings.set_region(snowflake, "FR")
+    assert (stored.timezone, stored.region, stored.updated_at.day) == ("Europe/Paris", "FR", 2)
+    stored = await settings.upsert(snowflake, timezone="America/New_York", region="US")
+    assert (stored.timezone, stored.region) == ("America/New_York", "US")
+    assert (await settings.set_timezone(snowflake, None)).timezone is None
+    assert await settings.get(snowflake) == await settings.get(snowflake)
+    assert await settings.delete(snowflake) is True
+    assert await settings.get(snowflake) is None
+
+
+async def test_guild_and_user_settings_are_separate(db: Database) -> None:
+    await GuildSettingsRepository(db).upsert(42, timezone="Asia/Tokyo", region="JP")
+    assert await UserSettingsRepository(db).get(42) is None
