@@ -1,6 +1,6 @@
 """Parsed content packs (frozen dataclasses) and the validation error type.
 
-The TOML format is documented in docs/pack-format-draft.md; these classes mirror it
+The TOML format is documented in docs/content-packs.md; these classes mirror it
 one table to one class. Every ``source`` field is kept as a tuple of source keys.
 """
 
