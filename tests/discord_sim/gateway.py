@@ -1,0 +1,311 @@
+"""The JSON gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME, dispatches filtered by intents."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+from .state import Guild, World, iso
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger("discord_sim.gateway")
+
+DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, RESUME, RECONNECT, REQUEST_MEMBERS, INVALID_SESSION, HELLO, ACK = (
+    0,
+    1,
+    2,
+    3,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+)
+
+
+class Intent:
+    GUILDS = 1 << 0
+    GUILD_MEMBERS = 1 << 1
+    GUILD_PRESENCES = 1 << 8
+    GUILD_MESSAGES = 1 << 9
+    DIRECT_MESSAGES = 1 << 12
+    MESSAGE_CONTENT = 1 << 15
+    GUILD_SCHEDULED_EVENTS = 1 << 16
+
+
+class AppFlag:
+    GATEWAY_PRESENCE = 1 << 12
+    GATEWAY_PRESENCE_LIMITED = 1 << 13
+    GATEWAY_GUILD_MEMBERS = 1 << 14
+    GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+    GATEWAY_MESSAGE_CONTENT = 1 << 18
+    GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+
+
+PRIVILEGED = {
+    Intent.GUILD_PRESENCES: AppFlag.GATEWAY_PRESENCE | AppFlag.GATEWAY_PRESENCE_LIMITED,
+    Intent.GUILD_MEMBERS: AppFlag.GATEWAY_GUILD_MEMBERS | AppFlag.GATEWAY_GUILD_MEMBERS_LIMITED,
+    Intent.MESSAGE_CONTENT: AppFlag.GATEWAY_MESSAGE_CONTENT | AppFlag.GATEWAY_MESSAGE_CONTENT_LIMITED,
+}
+
+EVENT_INTENTS: dict[str, int] = {
+    "GUILD_CREATE": Intent.GUILDS,
+    "GUILD_UPDATE": Intent.GUILDS,
+    "GUILD_DELETE": Intent.GUILDS,
+    "GUILD_ROLE_CREATE": Intent.GUILDS,
+    "GUILD_ROLE_UPDATE": Intent.GUILDS,
+    "GUILD_ROLE_DELETE": Intent.GUILDS,
+    "CHANNEL_CREATE": Intent.GUILDS,
+    "CHANNEL_UPDATE": Intent.GUILDS,
+    "CHANNEL_DELETE": Intent.GUILDS,
+    "GUILD_MEMBER_ADD": Intent.GUILD_MEMBERS,
+    "GUILD_MEMBER_UPDATE": Intent.GUILD_MEMBERS,
+    "GUILD_MEMBER_REMOVE": Intent.GUILD_MEMBERS,
+    "GUILD_SCHEDULED_EVENT_CREATE": Intent.GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_UPDATE": Intent.GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_DELETE": Intent.GUILD_SCHEDULED_EVENTS,
+}
+
+
+def event_allowed(event: str, data: dict[str, Any], intents: int) -> bool:
+    """Whether a session that identified with ``intents`` receives ``event``."""
+    if event == "MESSAGE_CREATE" or event == "MESSAGE_UPDATE" or event == "MESSAGE_DELETE":
+        needed = Intent.GUILD_MESSAGES if data.get("guild_id") else Intent.DIRECT_MESSAGES
+        return bool(intents & needed)
+    needed = EVENT_INTENTS.get(event)
+    return needed is None or bool(intents & needed)
+
+
+@dataclass
+class Session:
+    id: str
+    intents: int
+    token: str
+    seq: int = 0
+    ws: web.WebSocketResponse | None = None
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    identifies: int = 0
+    resumes: int = 0
+    invalid: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Gateway:
+    """Gateway sessions of the (single) bot application; events go to every live session."""
+
+    def __init__(self, world: World, base_ws_url: Callable[[], str]) -> None:
+        self.world = world
+        self._base = base_ws_url
+        self.sessions: dict[str, Session] = {}
+        self.heartbeat_interval_ms = 41250
+        self.log: list[dict[str, Any]] = []  # everything received from clients
+        self.close_codes: list[int] = []
+        self.changed = asyncio.Event()
+        self.connections = 0
+        self._sockets: set[web.WebSocketResponse] = set()
+
+    # ---- helpers --------------------------------------------------------------
+    def _notify(self) -> None:
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+    def live_sessions(self) -> list[Session]:
+        return [s for s in self.sessions.values() if not s.invalid]
+
+    def guild_payload(self, guild: Guild) -> dict[str, Any]:
+        world = self.world
+        bot_member = guild.members.get(world.bot_user.id)
+        return {
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "owner_id": str(guild.owner_id),
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 1,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "vanity_url_code": None,
+            "description": None,
+            "banner": None,
+            "features": [],
+            "application_id": None,
+            "unavailable": False,
+            "large": False,
+            "lazy": True,
+            "member_count": len(guild.members),
+            "joined_at": iso(bot_member.joined_at) if bot_member and bot_member.joined_at else None,
+            "roles": [r.to_dict() for r in guild.roles.values()],
+            "channels": [c.to_dict() for c in world.guild_channels(guild)],
+            "members": [m.to_dict(world) for m in guild.members.values()],
+            "threads": [],
+            "emojis": [],
+            "stickers": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": list(guild.scheduled_events.values()),
+            "soundboard_sounds": [],
+        }
+
+    # ---- sending ----------------------------------------------------------------
+    async def _send(self, ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:
+        if not ws.closed:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await ws.send_str(json.dumps(payload))
+
+    async def _dispatch_to(self, session: Session, event: str, data: dict[str, Any]) -> None:
+        async with session.lock:
+            session.seq += 1
+            payload = {"op": DISPATCH, "t": event, "s": session.seq, "d": data}
+            session.buffer.append(payload)
+            del session.buffer[:-1000]
+            if session.ws is not None:
+                await self._send(session.ws, payload)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> int:
+        """Send ``event`` to every session whose intents ask for it; return how many got it."""
+        sent = 0
+        for session in self.live_sessions():
+            if event_allowed(event, data, session.intents):
+                await self._dispatch_to(session, event, data)
+                sent += 1
+        return sent
+
+    # ---- faults -----------------------------------------------------------------
+    async def drop(self, code: int = 4000) -> None:
+        """Close every socket as a dying connection would; sessions stay resumable."""
+        for session in self.live_sessions():
+            ws, session.ws = session.ws, None
+            if ws is not None:
+                await self._close(ws, code, "simulated drop")
+        self._notify()
+
+    async def send_reconnect(self) -> None:
+        for session in self.live_sessions():
+            if session.ws is not None:
+                await self._send(session.ws, {"op": RECONNECT, "d": None})
+
+    async def invalidate(self, resumable: bool = False) -> None:
+        for session in self.live_sessions():
+            if not resumable:
+                session.invalid = True
+            if session.ws is not None:
+                await self._send(session.ws, {"op": INVALID_SESSION, "d": resumable})
+
+    async def _close(self, ws: web.WebSocketResponse, code: int, reason: str) -> None:
+        self.close_codes.append(code)
+        await ws.close(code=code, message=reason.encode())
+
+    async def close_all(self, code: int = 1001) -> None:
+        for ws in list(self._sockets):
+            await ws.close(code=code)
+
+    # ---- the socket ---------------------------------------------------------------
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        self.connections += 1
+        session: Session | None = None
+        try:
+            await self._send(
+                ws, {"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None}
+            )
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                payload = json.loads(msg.data)
+                self.log.append(payload)
+                op = payload.get("op")
+                data = payload.get("d")
+                if op == HEARTBEAT:
+                    await self._send(ws, {"op": ACK})
+                elif op == IDENTIFY:
+                    session = await self._identify(ws, data)
+                elif op == RESUME:
+                    session = await self._resume(ws, data)
+                self._notify()
+        finally:
+            self._sockets.discard(ws)
+            if session is not None and session.ws is ws:
+                session.ws = None
+            self._notify()
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:
+        world = self.world
+        if data.get("token") != world.token and data.get("token") != "Bot " + world.token:
+            await self._close(ws, 4004, "Authentication failed.")
+            return None
+        intents = int(data.get("intents") or 0)
+        for intent, flags in PRIVILEGED.items():
+            if intents & intent and not world.application_flags & flags:
+                await self._close(ws, 4014, "Disallowed intent(s).")
+                return None
+        session = Session(id=secrets.token_hex(16), intents=intents, token=data["token"], ws=ws, identifies=1)
+        self.sessions[session.id] = session
+        guilds = [g for g in world.guilds.values() if g.bot_present]
+        ready = {
+            "v": 10,
+            "user": world.bot_user.to_dict() | {"verified": True, "mfa_enabled": False},
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": self._base() + "-resume",
+            "application": {"id": str(world.application_id), "flags": world.application_flags},
+            "private_channels": [],
+            "relationships": [],
+            "user_settings": {},
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "_trace": ["discord-sim"],
+        }
+        shard = data.get("shard")
+        if shard:
+            ready["shard"] = shard
+        await self._dispatch_to(session, "READY", ready)
+        for guild in guilds:
+            if not guild.unavailable and event_allowed("GUILD_CREATE", {}, intents):
+                await self._dispatch_to(session, "GUILD_CREATE", self.guild_payload(guild))
+        return session
+
+    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None or session.invalid or data.get("token") != session.token:
+            await self._send(ws, {"op": INVALID_SESSION, "d": False})
+            return None
+        last = int(data.get("seq") or 0)
+        async with session.lock:
+            old, session.ws = session.ws, ws
+            session.resumes += 1
+            missed = [p for p in session.buffer if p["s"] > last]
+        if old is not None and old is not ws:
+            await old.close(code=4000)
+        for payload in missed:
+            await self._send(ws, payload)
+        await self._dispatch_to(session, "RESUMED", {"_trace": ["discord-sim"]})
+        return session
