@@ -31,6 +31,12 @@ _FILM_COLUMNS = """
 # Spelled out because SQLite sorts NULLs first and PostgreSQL last by default.
 _FILM_ORDER = "ORDER BY f.franchise_order IS NULL, f.franchise_order, f.year, f.title"
 
+_CAST_SELECT = """
+    SELECT c.film_id, c.billing_order, p.id AS person_id, p.key AS person_key,
+           p.name AS person_name, c.character, c.source
+    FROM cast_credits c JOIN people p ON p.id = c.person_id
+"""
+
 # PostgreSQL cannot infer the type of a bare "? IS NULL" parameter, hence CAST.
 _TRIVIA_SELECT = """
     SELECT q.id, q.key, q.film_id, f.key AS film_key, q.question, q.answers_json, q.wrong_json,
@@ -93,6 +99,11 @@ class CatalogueRepository:
         )
         return [FilmSummary(r["id"], r["key"], r["title"], r["year"], r["franchise_order"]) for r in rows]
 
+    async def films(self) -> list[Film]:
+        """Every film with all its columns, in franchise order: one query, for in-memory indexes."""
+        rows = await self._db.fetch_all(f"SELECT {_FILM_COLUMNS} {_FILM_ORDER}")
+        return [_film(row) for row in rows]
+
     async def get_film(self, key: str) -> Film | None:
         """The film with this key, or None."""
         row = await self._db.fetch_one(f"SELECT {_FILM_COLUMNS} WHERE f.key = ?", (key,))
@@ -112,15 +123,12 @@ class CatalogueRepository:
 
     async def cast(self, film_id: int) -> list[CastCredit]:
         """The film's cast in billing order."""
-        rows = await self._db.fetch_all(
-            """
-            SELECT c.film_id, c.billing_order, p.id AS person_id, p.key AS person_key,
-                   p.name AS person_name, c.character, c.source
-            FROM cast_credits c JOIN people p ON p.id = c.person_id
-            WHERE c.film_id = ? ORDER BY c.billing_order
-            """,
-            (film_id,),
-        )
+        rows = await self._db.fetch_all(f"{_CAST_SELECT} WHERE c.film_id = ? ORDER BY c.billing_order", (film_id,))
+        return [CastCredit(**_columns(r)) for r in rows]
+
+    async def all_cast(self) -> list[CastCredit]:
+        """Every cast credit of every film (for the character index), by film then billing."""
+        rows = await self._db.fetch_all(f"{_CAST_SELECT} ORDER BY c.film_id, c.billing_order")
         return [CastCredit(**_columns(r)) for r in rows]
 
     async def crew(self, film_id: int) -> list[CrewCredit]:

@@ -173,3 +173,12 @@ async def test_place_settings(db: Database, repository: type[GuildSettingsReposi
 async def test_guild_and_user_settings_are_separate(db: Database) -> None:
     await GuildSettingsRepository(db).upsert(42, timezone="Asia/Tokyo", region="JP")
     assert await UserSettingsRepository(db).get(42) is None
+
+
+async def test_films_and_all_cast_cover_the_whole_catalogue(catalogue: CatalogueRepository) -> None:
+    repo = catalogue
+    films = await repo.films()
+    assert [film.key for film in films] == [summary.key for summary in await repo.list_films()]
+    everyone = await repo.all_cast()
+    per_film = [credit for film in films for credit in await repo.cast(film.id)]
+    assert everyone == per_film

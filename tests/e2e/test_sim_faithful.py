@@ -28,6 +28,8 @@ async def test_oversized_embed_is_rejected_and_raised(world) -> None:  # type: i
 
 async def test_expect_violation_unknown_field(world) -> None:  # type: ignore[no-untyped-def]
     sim, _guild, general, alice = world
+    if sim.validator is None:
+        pytest.skip("unknown fields are found by the OpenAPI check, and Discord's description is not available")
     with sim.expect_violation() as got:
         reply = await sim.slash(alice, general, "rawsend")
     assert got[0].errors == {

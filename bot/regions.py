@@ -1,0 +1,71 @@
+"""Countries: their names, and which one's release dates count for a member."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+# tzdata's names are terse ("Britain (UK)"); fans expect the usual ones for the big markets.
+_PREFERRED_NAMES = {
+    "GB": "United Kingdom",
+    "KR": "South Korea",
+    "KP": "North Korea",
+    "RU": "Russia",
+    "VN": "Vietnam",
+    "IR": "Iran",
+    "SY": "Syria",
+    "LA": "Laos",
+    "TW": "Taiwan",
+    "BO": "Bolivia",
+    "VE": "Venezuela",
+    "TZ": "Tanzania",
+    "MD": "Moldova",
+    "CZ": "Czechia",
+}
+
+# Discord locales without a country part, mapped to the country most of their speakers live in.
+# Locales that span many countries ("es-419", bare "en") have no entry: they fall back.
+_LANGUAGE_COUNTRIES = {
+    "bg": "BG", "cs": "CZ", "da": "DK", "de": "DE", "el": "GR", "fi": "FI", "fr": "FR", "hi": "IN",
+    "hr": "HR", "hu": "HU", "id": "ID", "it": "IT", "ja": "JP", "ko": "KR", "lt": "LT", "nl": "NL",
+    "no": "NO", "pl": "PL", "ro": "RO", "ru": "RU", "th": "TH", "tr": "TR", "uk": "UA", "vi": "VN",
+}
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code to English name, from the tzdata package we already depend on."""
+    text = resources.files("tzdata").joinpath("zoneinfo/iso3166.tab").read_text(encoding="utf-8")
+    names: dict[str, str] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, name = line.split("\t", 1)
+            names[code] = name.strip()
+    return names | _PREFERRED_NAMES
+
+
+def country_name(code: str) -> str:
+    """The English name of a country code, or the code itself when unknown."""
+    return country_names().get(code.upper(), code.upper())
+
+
+def country_from_locale(locale: str | None) -> str | None:
+    """The country a Discord locale points at: "en-GB" → "GB", "fr" → "FR", "es-419" → None."""
+    if not locale:
+        return None
+    language, _, region = locale.partition("-")
+    if len(region) == 2 and region.isalpha():
+        code = region.upper()
+        return code if code in country_names() else None
+    return _LANGUAGE_COUNTRIES.get(language.lower()) if not region else None
+
+
+def pick_region(*preferences: str | None, available: set[str] | None = None, default: str = "US") -> str:
+    """The first preference that is set (and has dates, when `available` is given), else `default`.
+
+    Callers pass, in order: the member's own choice, their locale's country, the server's choice.
+    """
+    for region in preferences:
+        if region and (available is None or region in available):
+            return region
+    return default
