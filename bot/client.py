@@ -73,6 +73,8 @@ class MarqueeBot(commands.Bot):
             path = resolve_pack(ref)
             report = await load_pack(self.database, parse_pack(path), source_path=str(path))
             log.info("content pack %s loaded: %s films, %s questions", report.pack_id, report.films, report.questions)
+        # Cogs that keep in-memory indexes of the catalogue rebuild them on this event.
+        self.dispatch("catalogue_changed")
 
     async def load_cogs(self) -> None:
         """Load every cog; one that fails is logged and skipped so the rest of the bot still works."""

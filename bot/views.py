@@ -1,0 +1,100 @@
+"""Component building blocks shared by every feature: error reporting and paging."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, TypeVar
+
+import discord
+
+from bot.replies import send_ephemeral
+from bot.tree import report_error
+
+NOT_YOURS = "Only the member who asked can turn these pages."
+PAGE_TIMEOUT = 300.0
+
+Self = TypeVar("Self")
+ComponentCallback = Callable[[Self, discord.Interaction[Any]], Coroutine[Any, Any, None]]
+
+
+def reports_errors(callback: ComponentCallback[Self]) -> ComponentCallback[Self]:
+    """Route a component callback's errors to the command tree's handler.
+
+    discord.py only logs errors from dynamic items, leaving the member with "interaction
+    failed"; this gives them the same one-line answer a slash command would.
+    """
+
+    @functools.wraps(callback)
+    async def wrapper(self: Self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    return wrapper
+
+
+class MarqueeView(discord.ui.View):
+    """A view whose errors are answered like command errors."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class PagedView(MarqueeView):
+    """Previous/Next through embeds; only `owner_id` may turn pages; buttons disable on timeout."""
+
+    def __init__(self, owner_id: int, pages: Sequence[discord.Embed], *, timeout: float = PAGE_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        if not pages:
+            raise ValueError("a paged view needs at least one page")
+        self.owner_id = owner_id
+        self.pages = list(pages)
+        self.index = 0
+        self._interaction: discord.Interaction[Any] | None = None
+        self._sync_buttons()
+
+    async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
+        """Answer `interaction` with the first page (and the buttons when there is more than one)."""
+        self._interaction = interaction
+        if len(self.pages) == 1:
+            self.stop()
+            await interaction.response.send_message(embed=self.pages[0], ephemeral=ephemeral)
+            return
+        await interaction.response.send_message(embed=self.pages[0], view=self, ephemeral=ephemeral)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await send_ephemeral(interaction, NOT_YOURS)
+        return False
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]) -> None:
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]) -> None:
+        await self._turn(interaction, 1)
+
+    async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
+        self.index = min(max(self.index + step, 0), len(self.pages) - 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self._interaction is not None:
+            # The message may be gone or the token expired: then there is nothing left to disable.
+            with contextlib.suppress(discord.HTTPException):
+                await self._interaction.edit_original_response(view=self)

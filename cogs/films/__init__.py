@@ -1,0 +1,15 @@
+"""Film lookups: the cogs, their components, the matcher and the renderers."""
+
+from __future__ import annotations
+
+from bot.client import MarqueeBot
+from cogs.films.cog import Films, People
+from cogs.films.lookup import Lookup
+from cogs.films.views import FilmButton, FilmMenu
+
+
+async def setup(bot: MarqueeBot) -> None:
+    films = Films(bot, await Lookup.load(bot.catalogue))
+    await bot.add_cog(films)
+    await bot.add_cog(People(bot, films))
+    bot.add_dynamic_items(FilmButton, FilmMenu)

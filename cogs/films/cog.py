@@ -1,0 +1,281 @@
+"""Lookup commands: /film info|cast|releases|timeline|random, /person, /character, /costars."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import MarqueeBot
+from bot.errors import UserFacingError
+from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, truncate
+from bot.regions import country_from_locale, country_names, pick_region
+from bot.views import PAGE_TIMEOUT, PagedView
+from cogs.films import render
+from cogs.films.lookup import Lookup, film_details, shared_films, timeline
+from cogs.films.matching import Match, SearchIndex
+from cogs.films.views import card_view, choices_view, menu_view
+from db import GuildSettingsRepository, UserSettingsRepository
+from db.repositories.models import Film, Person
+
+Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
+PERSON_PAGE = 20
+
+
+def _suggestions(match: Match[Any]) -> str:
+    names = [candidate.label for candidate in match.candidates]
+    return f" Closest: {', '.join(render.safe(name) for name in names)}." if names else ""
+
+
+def _resolved(index: SearchIndex[Any], query: str, kind: str) -> Any:
+    """The one item `query` names; refuses with suggestions when it names none or several."""
+    match = index.resolve(query)
+    if match.found:
+        return match.best
+    if match.status == "ambiguous":
+        raise UserFacingError(
+            f"“{render.safe(query)}” could be several {kind}s.{_suggestions(match)} Pick one from the list."
+        )
+    raise UserFacingError(f"No {kind} called “{render.safe(query)}”.{_suggestions(match)}")
+
+
+class Films(commands.Cog):
+    """Films: cards, cast and crew, release dates, the franchise timeline."""
+
+    film = app_commands.Group(name="film", description="Look films up: details, cast and release dates.")
+
+    def __init__(self, bot: MarqueeBot, lookup: Lookup) -> None:
+        self.bot = bot
+        self.lookup = lookup
+        self.page_timeout = PAGE_TIMEOUT
+
+    @commands.Cog.listener()
+    async def on_catalogue_changed(self) -> None:
+        self.lookup = await Lookup.load(self.bot.catalogue)
+
+    # ---- shared steps ---------------------------------------------------------------------------
+
+    async def region_for(self, interaction: discord.Interaction[Any], film: Film) -> str:
+        """The member's own region, else their locale's country, else the server's, else the default."""
+        available = {release.country for release in await self.bot.catalogue.releases(film.id)}
+        user = await UserSettingsRepository(self.bot.database).get(interaction.user.id)
+        guild = (
+            await GuildSettingsRepository(self.bot.database).get(interaction.guild_id) if interaction.guild_id else None
+        )
+        preferences = (
+            user.region if user else None,
+            country_from_locale(str(interaction.locale)),
+            guild.region if guild else None,
+            self.bot.settings.defaults.region,
+        )
+        return pick_region(*preferences, available=available, default=self.bot.settings.defaults.region)
+
+    async def pick_film(self, interaction: discord.Interaction[Any], query: str, action: str) -> Film | None:
+        """The film `query` names, or None after asking "Did you mean…" with buttons."""
+        match = self.lookup.films.resolve(query)
+        if match.found:
+            return match.best
+        if match.status == "ambiguous":
+            candidates = [(candidate.item.key, candidate.label) for candidate in match.candidates]
+            await interaction.response.send_message(
+                f"Did you mean one of these for “{render.safe(query)}”?",
+                view=choices_view(action, candidates),
+                ephemeral=True,
+            )
+            return None
+        raise UserFacingError(f"No film called “{render.safe(query)}”.{_suggestions(match)}")
+
+    def film_by_key(self, key: str) -> Film:
+        film = self.lookup.film(key)
+        if film is None:
+            raise UserFacingError("That film is no longer in the catalogue.")
+        return film
+
+    async def card(self, interaction: discord.Interaction[Any], film: Film) -> tuple[discord.Embed, discord.ui.View]:
+        details = await film_details(self.bot.catalogue, self.lookup, film)
+        embed = render.film_card(details, await self.region_for(interaction, film), self.bot.clock.now().date())
+        previous, following = self.lookup.neighbours(film)
+        return embed, card_view(film.key, previous.key if previous else None, following.key if following else None)
+
+    async def cast_view(self, interaction: discord.Interaction[Any], film: Film, department: str | None) -> PagedView:
+        sections = render.cast_and_crew_lines(
+            await self.bot.catalogue.cast(film.id), await self.bot.catalogue.crew(film.id), department
+        )
+        pages = render.paged_embeds(f"{film.title} ({film.year})", sections, render.CAST_PAGE_SIZE)
+        return PagedView(interaction.user.id, pages, timeout=self.page_timeout)
+
+    async def releases_embed(self, film: Film, country: str | None) -> discord.Embed:
+        return render.releases_embed(film, await self.bot.catalogue.releases(film.id), country)
+
+    # ---- /film ----------------------------------------------------------------------------------
+
+    @film.command(name="info")
+    @app_commands.describe(title="A title, an alias such as MI7 or Fallout, or part of one")
+    async def info(self, interaction: discord.Interaction[MarqueeBot], title: str) -> None:
+        """A film's card: synopsis, key crew, cast and your region's release dates."""
+        film = await self.pick_film(interaction, title, "info")
+        if film is not None:
+            embed, view = await self.card(interaction, film)
+            await interaction.response.send_message(embed=embed, view=view)
+
+    @film.command(name="cast")
+    @app_commands.describe(title="A title or alias", department="Only the cast, or one crew department")
+    async def cast(
+        self, interaction: discord.Interaction[MarqueeBot], title: str, department: Department | None = None
+    ) -> None:
+        """The full cast and crew of a film, in pages."""
+        film = await self.pick_film(interaction, title, "cast")
+        if film is not None:
+            await (await self.cast_view(interaction, film, department)).send(interaction)
+
+    @film.command(name="releases")
+    @app_commands.describe(title="A title or alias", country="Only this country: a two-letter code such as US or GB")
+    async def releases(
+        self, interaction: discord.Interaction[MarqueeBot], title: str, country: str | None = None
+    ) -> None:
+        """Every release date of a film, by country and type, in each country's own calendar."""
+        code = country.strip().upper() if country else None
+        if code is not None and code not in country_names():
+            raise UserFacingError(
+                f"“{render.safe(country)}” is not a country code; use two letters such as US, GB or FR."
+            )
+        film = await self.pick_film(interaction, title, "releases")
+        if film is not None:
+            await interaction.response.send_message(embed=await self.releases_embed(film, code))
+
+    @film.command(name="timeline")
+    async def timeline(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """The franchise in order, with a menu to open any film."""
+        embeds: list[discord.Embed] = []
+        options: list[discord.SelectOption] = []
+        for films in self.lookup.franchises.values():
+            name = films[0].franchise_name or "Other films"
+            embeds.append(render.timeline_embed(name, await timeline(self.bot.catalogue, films)))
+            options += [
+                discord.SelectOption(label=truncate(f"{film.title} ({film.year})", 100), value=film.key)
+                for film in films
+            ]
+        if not options:
+            raise UserFacingError("No films are loaded yet.")
+        await interaction.response.send_message(embeds=embeds[:10], view=menu_view(options[:25]))
+
+    @film.command(name="random")
+    async def random_film(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """A random film's card."""
+        if not self.lookup.by_id:
+            raise UserFacingError("No films are loaded yet.")
+        film = random.choice(list(self.lookup.by_id.values()))
+        embed, view = await self.card(interaction, film)
+        await interaction.response.send_message(embed=embed, view=view)
+
+    @info.autocomplete("title")
+    @cast.autocomplete("title")
+    @releases.autocomplete("title")
+    async def title_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.films.complete(current)]
+
+    # ---- buttons and menus ----------------------------------------------------------------------
+
+    async def on_film_button(self, interaction: discord.Interaction[Any], action: str, key: str) -> None:
+        film = self.film_by_key(key)
+        if action in ("info", "cast", "releases"):
+            await self.answer_pick(interaction, action, film)
+        elif action == "open":
+            embed, view = await self.card(interaction, film)
+            message = interaction.message
+            metadata = message.interaction_metadata if message else None
+            owns = metadata is not None and metadata.user.id == interaction.user.id
+            if message is not None and (message.flags.ephemeral or owns):
+                await interaction.response.edit_message(embed=embed, view=view)
+            else:
+                await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        elif action == "fullcast":
+            await (await self.cast_view(interaction, film, None)).send(interaction, ephemeral=True)
+        elif action == "dates":
+            await interaction.response.send_message(embed=await self.releases_embed(film, None), ephemeral=True)
+        else:  # "pick", from the timeline menu
+            embed, view = await self.card(interaction, film)
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def answer_pick(self, interaction: discord.Interaction[Any], action: str, film: Film) -> None:
+        """A "Did you mean…" choice: close the question, then answer as the command would have."""
+        await interaction.response.edit_message(content=f"Showing {render.safe(film.title)} ({film.year}).", view=None)
+        if action == "info":
+            embed, view = await self.card(interaction, film)
+            await interaction.followup.send(embed=embed, view=view)
+        elif action == "cast":
+            paged = await self.cast_view(interaction, film, None)
+            await interaction.followup.send(
+                embed=paged.pages[0], view=paged if len(paged.pages) > 1 else discord.utils.MISSING
+            )
+        else:
+            await interaction.followup.send(embed=await self.releases_embed(film, None))
+
+
+class People(commands.Cog):
+    """People and characters: credits, who played whom, co-stars."""
+
+    def __init__(self, bot: MarqueeBot, films: Films) -> None:
+        self.bot = bot
+        self.films = films
+
+    @property
+    def lookup(self) -> Lookup:
+        return self.films.lookup
+
+    @app_commands.command(name="person")
+    @app_commands.describe(name="A person's name or surname, such as McQuarrie")
+    async def person(self, interaction: discord.Interaction[MarqueeBot], name: str) -> None:
+        """A person's credits in the catalogue, film by film."""
+        person: Person = _resolved(self.lookup.people, name, "person")
+        credits = await self.bot.catalogue.person_credits(person.id)
+        pages = render.paged_embeds(render.safe(person.name), [("Credits", render.person_lines(credits))], PERSON_PAGE)
+        await PagedView(interaction.user.id, pages, timeout=self.films.page_timeout).send(interaction)
+
+    @app_commands.command(name="character")
+    @app_commands.describe(name="A character, such as Luther Stickell or Benji")
+    async def character(self, interaction: discord.Interaction[MarqueeBot], name: str) -> None:
+        """Who played a character, and in which films."""
+        character = _resolved(self.lookup.characters, name, "character")
+        embed = discord.Embed(
+            title=truncate(render.safe(character.name), EMBED_TITLE),
+            description=truncate("\n".join(render.character_lines(character)), EMBED_DESCRIPTION),
+            colour=render.COLOUR,
+        )
+        await interaction.response.send_message(embed=embed)
+
+    @app_commands.command(name="costars")
+    @app_commands.describe(first="One person", second="Another person")
+    async def costars(self, interaction: discord.Interaction[MarqueeBot], first: str, second: str) -> None:
+        """The films two people made together, and who they played."""
+        one: Person = _resolved(self.lookup.people, first, "person")
+        other: Person = _resolved(self.lookup.people, second, "person")
+        if one.id == other.id:
+            raise UserFacingError("Pick two different people.")
+        shared = await shared_films(self.bot.catalogue, self.lookup, one, other)
+        title = f"{one.name} and {other.name}"
+        if not shared:
+            raise UserFacingError(
+                f"{render.safe(one.name)} and {render.safe(other.name)} share no film in the catalogue."
+            )
+        pages = render.paged_embeds(title, [("Together in", render.costar_lines(one.name, other.name, shared))], 10)
+        await PagedView(interaction.user.id, pages, timeout=self.films.page_timeout).send(interaction)
+
+    @person.autocomplete("name")
+    @costars.autocomplete("first")
+    @costars.autocomplete("second")
+    async def person_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.people.complete(current)]
+
+    @character.autocomplete("name")
+    async def character_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.characters.complete(current)]

@@ -1,0 +1,98 @@
+"""The in-memory lookup indexes and the catalogue reads behind the lookup commands.
+
+Built once at start (and again when a pack loads) so that autocomplete never queries the
+database per keystroke; film details are read from the database when a command needs them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex
+from cogs.films.render import FilmDetails, SharedFilm, TimelineEntry, people_with_jobs
+from db import CatalogueRepository
+from db.repositories.models import Film, Person, PersonCredit
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Search indexes over one snapshot of the catalogue."""
+
+    films: FilmIndex[Film]
+    people: PersonIndex[Person]
+    characters: CharacterIndex
+    by_id: dict[int, Film]
+    franchises: dict[str | None, list[Film]]
+
+    @classmethod
+    async def load(cls, catalogue: CatalogueRepository) -> Lookup:
+        films = await catalogue.films()
+        franchises: defaultdict[str | None, list[Film]] = defaultdict(list)
+        for film in films:
+            franchises[film.franchise_key].append(film)
+        return cls(
+            films=FilmIndex.build(films, await catalogue.film_titles()),
+            people=PersonIndex.build(await catalogue.people()),
+            characters=CharacterIndex.build(await catalogue.all_cast(), films),
+            by_id={film.id: film for film in films},
+            franchises=dict(franchises),
+        )
+
+    def film(self, key: str) -> Film | None:
+        return self.films.get(key)
+
+    def neighbours(self, film: Film) -> tuple[Film | None, Film | None]:
+        """The films before and after this one in its franchise."""
+        siblings = self.franchises.get(film.franchise_key, []) if film.franchise_key else []
+        if film not in siblings:
+            return None, None
+        position = siblings.index(film)
+        before = siblings[position - 1] if position > 0 else None
+        after = siblings[position + 1] if position + 1 < len(siblings) else None
+        return before, after
+
+    def franchise_place(self, film: Film) -> tuple[int | None, int]:
+        """1-based position of the film in its franchise, and the franchise's size."""
+        if not film.franchise_key:
+            return None, 0
+        siblings = self.franchises.get(film.franchise_key, [])
+        return (siblings.index(film) + 1 if film in siblings else None), len(siblings)
+
+
+async def film_details(catalogue: CatalogueRepository, lookup: Lookup, film: Film) -> FilmDetails:
+    position, size = lookup.franchise_place(film)
+    return FilmDetails(
+        film=film,
+        cast=await catalogue.cast(film.id),
+        crew=await catalogue.crew(film.id),
+        companies=await catalogue.companies(film.id),
+        releases=await catalogue.releases(film.id),
+        position=position,
+        franchise_size=size,
+    )
+
+
+async def timeline(catalogue: CatalogueRepository, films: list[Film]) -> list[TimelineEntry]:
+    return [TimelineEntry(film, people_with_jobs(await catalogue.crew(film.id), ("Director",))) for film in films]
+
+
+def _role(credit: PersonCredit) -> str:
+    if credit.role == "cast":
+        return credit.character or "uncredited role"
+    return credit.job or "crew"
+
+
+async def shared_films(
+    catalogue: CatalogueRepository, lookup: Lookup, first: Person, second: Person
+) -> list[SharedFilm]:
+    """Films both people worked on, in release order, with what each did there."""
+    first_roles: defaultdict[int, list[str]] = defaultdict(list)
+    for credit in await catalogue.person_credits(first.id):
+        first_roles[credit.film_id].append(_role(credit))
+    second_roles: defaultdict[int, list[str]] = defaultdict(list)
+    for credit in await catalogue.person_credits(second.id):
+        second_roles[credit.film_id].append(_role(credit))
+    shared = [film_id for film_id in first_roles if film_id in second_roles and film_id in lookup.by_id]
+    ordered = sorted(shared, key=lambda film_id: (lookup.by_id[film_id].year, lookup.by_id[film_id].title))
+    return [SharedFilm(lookup.by_id[film_id], first_roles[film_id], second_roles[film_id]) for film_id in ordered]

@@ -1,0 +1,268 @@
+"""Film, person and character embeds: plain functions from catalogue records to embeds.
+
+Everything shown comes from packs or members, so every string is escaped (no markdown, no
+mentions) and every embed is cut to Discord's limits whatever the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.formatting import (
+    EMBED_DESCRIPTION,
+    EMBED_TITLE,
+    FIELD_VALUE,
+    FOOTER_TEXT,
+    add_fields_within_limits,
+    chunk_lines,
+    truncate,
+)
+from bot.regions import country_name
+from cogs.films.matching import Character
+from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
+
+COLOUR = discord.Colour.dark_gold()
+CARD_CAST = 10
+CAST_PAGE_SIZE = 15
+
+# A release date is a calendar date in its country. Shown as a Discord timestamp, it is
+# rendered in each reader's timezone; noon UTC falls on the same calendar day from UTC-11 to
+# UTC+11, so nearly every reader sees the date the country had.
+_NOON = dt.time(12, 0, tzinfo=dt.UTC)
+
+WRITING_JOBS = ("Screenplay", "Writer", "Story", "Author", "Novel")
+MUSIC_JOBS = ("Original Music Composer", "Music", "Composer")
+DEPARTMENT_ORDER = ("Directing", "Writing", "Production", "Sound", "Camera", "Editing")
+
+
+def safe(text: str | None) -> str:
+    """Pack or member text made inert: markdown escaped and mentions broken."""
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(text or ""))
+
+
+def ordinal(number: int) -> str:
+    """1 → "1st", 2 → "2nd", 11 → "11th", 23 → "23rd"."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def film_heading(film: Film) -> str:
+    return truncate(f"{film.title} ({film.year})", EMBED_TITLE)
+
+
+def timestamp(date: dt.date, style: str) -> str:
+    """A Discord timestamp for a calendar date (see `_NOON`)."""
+    return f"<t:{int(dt.datetime.combine(date, _NOON).timestamp())}:{style}>"
+
+
+def calendar_date(date: dt.date) -> str:
+    """A calendar date as text, never shifted by any timezone: "12 July 2023"."""
+    return f"{date.day} {date.strftime('%B')} {date.year}"
+
+
+def release_type_name(release: Release) -> str:
+    return release.type_name
+
+
+@dataclass(frozen=True)
+class FilmDetails:
+    """Everything a film card shows, gathered by the cog from the repository."""
+
+    film: Film
+    cast: Sequence[CastCredit]
+    crew: Sequence[CrewCredit]
+    companies: Sequence[Company]
+    releases: Sequence[Release]
+    position: int | None
+    franchise_size: int
+
+
+def people_with_jobs(crew: Iterable[CrewCredit], jobs: Sequence[str]) -> list[str]:
+    names: list[str] = []
+    for credit in crew:
+        if credit.job in jobs and credit.person_name not in names:
+            names.append(credit.person_name)
+    return names
+
+
+def cast_line(credit: CastCredit) -> str:
+    if credit.character:
+        return f"{safe(credit.person_name)} as {safe(credit.character)}"
+    return safe(credit.person_name)
+
+
+def release_lines(releases: Iterable[Release], today: dt.date) -> list[str]:
+    """One line per release: type, date, and a relative time while it is still to come."""
+    lines = []
+    for release in sorted(releases, key=lambda release: (release.date, release.release_type)):
+        line = f"{release_type_name(release)}: {timestamp(release.date, 'D')}"
+        if release.date > today:
+            line += f" ({timestamp(release.date, 'R')})"
+        if release.note:
+            line += f" — {safe(release.note)}"
+        lines.append(line)
+    return lines
+
+
+def film_card(details: FilmDetails, region: str, today: dt.date) -> discord.Embed:
+    """The main film embed: synopsis, key crew, top-billed cast, the region's releases, franchise place."""
+    film = details.film
+    description = "\n\n".join(
+        part for part in (f"*{safe(film.tagline)}*" if film.tagline else "", safe(film.synopsis)) if part
+    )
+    embed = discord.Embed(title=film_heading(film), description=truncate(description, EMBED_DESCRIPTION), colour=COLOUR)
+    regional = [release for release in details.releases if release.country == region]
+    fields: list[tuple[str, str]] = [
+        ("Runtime", f"{film.runtime_minutes} min" if film.runtime_minutes else "—"),
+        ("Directed by", ", ".join(safe(n) for n in people_with_jobs(details.crew, ("Director",))) or "—"),
+        ("Written by", ", ".join(safe(n) for n in people_with_jobs(details.crew, WRITING_JOBS)) or "—"),
+        ("Music", ", ".join(safe(n) for n in people_with_jobs(details.crew, MUSIC_JOBS)) or "—"),
+        ("Companies", ", ".join(safe(company.name) for company in details.companies) or "—"),
+        ("Cast", "\n".join(cast_line(credit) for credit in details.cast[:CARD_CAST]) or "—"),
+        (f"Released in {country_name(region)}", "\n".join(release_lines(regional, today)) or "No date known"),
+    ]
+    if details.position and film.franchise_name:
+        fields.append(
+            ("Franchise", f"{ordinal(details.position)} of {details.franchise_size} in {safe(film.franchise_name)}")
+        )
+    for index, (name, value) in enumerate(fields):
+        fields[index] = (name, truncate(value, FIELD_VALUE))
+    add_fields_within_limits(embed, fields[:1], inline=True)
+    add_fields_within_limits(embed, fields[1:4], inline=True)
+    add_fields_within_limits(embed, fields[4:])
+    embed.set_footer(
+        text=truncate("Full cast, every country's dates and the other films: use the buttons.", FOOTER_TEXT)
+    )
+    return embed
+
+
+def cast_and_crew_lines(
+    cast: Sequence[CastCredit], crew: Sequence[CrewCredit], department: str | None
+) -> list[tuple[str, list[str]]]:
+    """Sections for /film cast: "Cast" then each crew department, or just the one asked for."""
+    sections: list[tuple[str, list[str]]] = []
+    if department in (None, "Cast"):
+        sections.append(("Cast", [f"{credit.billing_order}. {cast_line(credit)}" for credit in cast]))
+    by_department: defaultdict[str, list[str]] = defaultdict(list)
+    for credit in crew:
+        by_department[credit.department].append(f"{safe(credit.person_name)} — {safe(credit.job)}")
+    ordered = sorted(
+        by_department, key=lambda name: (DEPARTMENT_ORDER.index(name) if name in DEPARTMENT_ORDER else 99, name)
+    )
+    for name in ordered:
+        if department in (None, name):
+            sections.append((name, by_department[name]))
+    return sections
+
+
+def paged_embeds(title: str, sections: Sequence[tuple[str, Sequence[str]]], page_size: int) -> list[discord.Embed]:
+    """Sections of lines split into pages of at most `page_size` lines, each a complete embed."""
+    pages: list[discord.Embed] = []
+    for section, lines in sections:
+        for start in range(0, len(lines), page_size):
+            chunk = list(lines[start : start + page_size])
+            body = "\n".join(chunk)
+            heading = section if start == 0 else f"{section} (continued)"
+            pages.append(
+                discord.Embed(
+                    title=truncate(title, EMBED_TITLE),
+                    description=truncate(f"**{heading}**\n{body}", EMBED_DESCRIPTION),
+                    colour=COLOUR,
+                )
+            )
+    if not pages:
+        pages.append(discord.Embed(title=truncate(title, EMBED_TITLE), description="Nothing listed.", colour=COLOUR))
+    for number, page in enumerate(pages, start=1):
+        page.set_footer(text=f"Page {number} of {len(pages)}")
+    return pages
+
+
+def releases_embed(film: Film, releases: Sequence[Release], country: str | None) -> discord.Embed:
+    """Every release, grouped by country then type, as that country's own calendar dates."""
+    embed = discord.Embed(title=film_heading(film), colour=COLOUR)
+    by_country: defaultdict[str, list[Release]] = defaultdict(list)
+    for release in releases:
+        if country is None or release.country == country:
+            by_country[release.country].append(release)
+    fields = []
+    for code in sorted(by_country, key=lambda code: (country_name(code), code)):
+        lines = [
+            f"{release_type_name(release)}: {calendar_date(release.date)}"
+            + (f" — {safe(release.note)}" if release.note else "")
+            for release in sorted(by_country[code], key=lambda release: (release.release_type, release.date))
+        ]
+        for index, block in enumerate(chunk_lines(lines, FIELD_VALUE)):
+            name = country_name(code) if index == 0 else f"{country_name(code)} (continued)"
+            fields.append((name, block))
+    if not fields:
+        where = f" in {country_name(country)}" if country else ""
+        embed.description = f"No release dates known{where}."
+    left_out = add_fields_within_limits(embed, fields)
+    embed.set_footer(
+        text="Dates are local calendar dates in each country." + (f" {left_out} more not shown." if left_out else "")
+    )
+    return embed
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    film: Film
+    directors: Sequence[str]
+
+
+def timeline_embed(franchise: str, entries: Sequence[TimelineEntry]) -> discord.Embed:
+    lines = [
+        f"**{entry.film.franchise_order or '·'}.** {safe(entry.film.title)} ({entry.film.year})"
+        + (f" · {entry.film.runtime_minutes} min" if entry.film.runtime_minutes else "")
+        + (f" · {', '.join(safe(name) for name in entry.directors)}" if entry.directors else "")
+        for entry in entries
+    ]
+    return discord.Embed(
+        title=truncate(f"{franchise}: the films in order", EMBED_TITLE),
+        description=truncate("\n".join(lines) or "No films loaded.", EMBED_DESCRIPTION),
+        colour=COLOUR,
+    )
+
+
+def person_lines(credits: Sequence[PersonCredit]) -> list[str]:
+    """A person's credits by year: "1996 · Mission: Impossible — Ethan Hunt" or "— Producer"."""
+    lines = []
+    for credit in credits:
+        role = (credit.character or "uncredited role") if credit.role == "cast" else (credit.job or "crew")
+        lines.append(f"{credit.year} · {safe(credit.film_title)} — {safe(role)}")
+    return lines
+
+
+def character_lines(character: Character) -> list[str]:
+    """Who played the character, film by film in release order."""
+    return [
+        f"{safe(appearance.person_name)} in {safe(appearance.film_title)} ({appearance.year})"
+        for appearance in sorted(character.appearances, key=lambda appearance: appearance.year)
+    ]
+
+
+@dataclass(frozen=True)
+class SharedFilm:
+    """A film two people both appear in, with what each did there."""
+
+    film: Film
+    first_roles: Sequence[str]
+    second_roles: Sequence[str]
+
+
+def costar_lines(first: str, second: str, shared: Sequence[SharedFilm]) -> list[str]:
+    """One line per shared film: what each of the two did in it."""
+
+    def roles(names: Sequence[str]) -> str:
+        return ", ".join(safe(name) for name in names)
+
+    return [
+        f"**{safe(item.film.title)}** ({item.film.year}): {safe(first)} as {roles(item.first_roles)}; "
+        f"{safe(second)} as {roles(item.second_roles)}"
+        for item in shared
+    ]

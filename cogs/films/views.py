@@ -1,0 +1,106 @@
+"""Buttons and menus of the lookup commands, as dynamic items: they keep working after a restart.
+
+Each component carries everything it needs in its custom id (an action and a film key), so no
+view state has to survive in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.formatting import truncate
+from bot.views import reports_errors
+
+if TYPE_CHECKING:
+    from cogs.films.cog import Films
+
+# info/cast/releases: a did-you-mean pick, answered like the command would have been.
+# open: browse to another film's card. fullcast/dates: extras of a card, shown to the clicker only.
+# pick (the timeline menu): the chosen film's card, shown to whoever picked it.
+BUTTON_LABEL = 80
+SELECT_LABEL = 100
+
+
+def films_cog(interaction: discord.Interaction[Any]) -> Films:
+    cog = interaction.client.get_cog("Films")
+    if cog is None:
+        raise RuntimeError("the Films cog is not loaded")
+    return cast("Films", cog)
+
+
+class FilmButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"film:(?P<action>info|cast|releases|open|fullcast|dates):(?P<key>[a-z0-9_-]{1,80})",
+):
+    """A button that runs one lookup action for one film."""
+
+    def __init__(
+        self, action: str, key: str, label: str, style: discord.ButtonStyle = discord.ButtonStyle.secondary
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(label=truncate(label, BUTTON_LABEL), style=style, custom_id=f"film:{action}:{key}")
+        )
+        self.action = action
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FilmButton:
+        if isinstance(item, discord.ui.Button):
+            return cls(match["action"], match["key"], item.label or "", item.style)
+        return cls(match["action"], match["key"], "")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await films_cog(interaction).on_film_button(interaction, self.action, self.key)
+
+
+class FilmMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"film:menu"):
+    """The timeline's menu: opens the chosen film's card for whoever picked it."""
+
+    def __init__(self, options: list[discord.SelectOption]) -> None:
+        super().__init__(discord.ui.Select(custom_id="film:menu", placeholder="Open a film…", options=options[:25]))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FilmMenu:
+        options = list(item.options) if isinstance(item, discord.ui.Select) else []
+        return cls(options or [discord.SelectOption(label="film", value="none")])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        data = cast(dict[str, Any], interaction.data or {})
+        values = data.get("values") or []
+        if values:
+            await films_cog(interaction).on_film_button(interaction, "pick", str(values[0]))
+
+
+def choices_view(action: str, films: list[tuple[str, str]]) -> discord.ui.View:
+    """Up to five "Did you mean…" buttons, one per candidate film (key, label)."""
+    view = discord.ui.View(timeout=None)
+    for key, label in films[:5]:
+        view.add_item(FilmButton(action, key, label, discord.ButtonStyle.primary))
+    return view
+
+
+def card_view(key: str, previous: str | None, following: str | None) -> discord.ui.View:
+    """The film card's buttons: full cast, every release date, and the films either side."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(FilmButton("fullcast", key, "Full cast"))
+    view.add_item(FilmButton("dates", key, "Release dates"))
+    if previous:
+        view.add_item(FilmButton("open", previous, "Previous film"))
+    if following:
+        view.add_item(FilmButton("open", following, "Next film"))
+    return view
+
+
+def menu_view(options: list[discord.SelectOption]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(FilmMenu(options))
+    return view
