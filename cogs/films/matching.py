@@ -530,9 +530,10 @@ class SearchIndex(Generic[T]):
                 if size < MIN_FRAGMENT_COVERAGE * entry.size:
                     # Too small a piece of this name to stand for it (see the constant).
                     score = min(score, CUTOFF - 1.0)
-                elif score >= CUTOFF and words and entry.words and fuzz.WRatio(words, entry.words) < CUTOFF:
-                    # Numbers agree but the words do not: on short names a shared
-                    # number carries the score ("Part Two" against "MI 2").
+                elif score >= CUTOFF and not _words_explained(words, entry.words):
+                    # A query word this name lacks means another name is meant:
+                    # "mission impossible rogue" is not "Mission: Impossible", and
+                    # "Part Two" is not "MI 2" however well the number matches.
                     score = min(score, CUTOFF - 1.0)
                 current = best.get(entry.item)
                 candidate = _Best(score, entry.tier, entry.text, conflict)
@@ -608,6 +609,19 @@ class SearchIndex(Generic[T]):
 
     def _scored(self, item_index: int, score: float, text: str) -> Scored[T]:
         return Scored(self._items[item_index], round(score, 1), text, self._labels[item_index])
+
+
+_WORD_TYPO_CUTOFF = 75.0
+"""Two words this similar (``fuzz.ratio``) count as one misspelt ("rouge", "rogue" = 80)."""
+
+
+def _words_explained(query_words: str, name_words: str) -> bool:
+    """Whether every word of the query is in the name: equal, its beginning or misspelt."""
+    names = name_words.split()
+    return all(
+        any(name.startswith(word) or fuzz.ratio(word, name) >= _WORD_TYPO_CUTOFF for name in names)
+        for word in query_words.split()
+    )
 
 
 def _better(candidate: _Best, current: _Best) -> bool:

@@ -14,7 +14,7 @@ from discord import app_commands
 from bot.client import MarqueeBot, cog_extensions
 from bot.clock import ManualClock
 from bot.settings import load_settings
-from db import Database
+from db import Database, migrate
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -24,13 +24,15 @@ async def bot(tmp_path: Path) -> AsyncIterator[MarqueeBot]:
     settings = load_settings(None, {"DISCORD_TOKEN": "unused-token-for-offline-test"})
     async with Database.connect(tmp_path / "marquee.db") as database:
         marquee = MarqueeBot(settings=settings, database=database, clock=ManualClock(datetime.now(UTC)))
+        await migrate(database)
+        await marquee.load_content_packs()
         await marquee.load_cogs()
         yield marquee
         await marquee.close()
 
 
 def test_extensions_are_discovered() -> None:
-    assert {"cogs.about", "cogs.help"} <= set(cog_extensions())
+    assert {"cogs.about", "cogs.help", "cogs.films"} <= set(cog_extensions())
 
 
 async def test_every_cog_loads(bot: MarqueeBot) -> None:

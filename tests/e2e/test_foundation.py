@@ -39,10 +39,17 @@ async def test_help_lists_every_command_with_its_description(sim: Sim) -> None:
     reply = await sim.slash(alice, general, "help")
     assert reply.ephemeral
     text = reply.text()
-    for command in sim.commands():
-        assert f"`/{command['name']}`" in text
-        if not command.get("options") or command["options"][0]["type"] not in (1, 2):
-            assert command["description"] in text
+
+    def leaves(command: dict, path: str) -> list[tuple[str, str]]:
+        subcommands = [option for option in command.get("options", []) if option["type"] in (1, 2)]
+        if not subcommands:
+            return [(path, command["description"])]
+        return [leaf for sub in subcommands for leaf in leaves(sub, f"{path} {sub['name']}")]
+
+    listed = [leaf for command in sim.commands() for leaf in leaves(command, command["name"])]
+    assert len(listed) >= 10
+    for path, description in listed:
+        assert f"`/{path}` — {description}" in text
 
 
 async def add_failing_commands(sim: Sim) -> None:

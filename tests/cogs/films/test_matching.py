@@ -26,7 +26,7 @@ from cogs.films.matching import (
     search_key,
 )
 from db.packs import Pack
-from db.repositories.models import Film, FilmSummary, Person
+from db.repositories.models import CastCredit, Film, FilmSummary, Person
 
 # --------------------------------------------------------------------------- normalising
 
@@ -616,3 +616,16 @@ def test_all_choices_fit_discord(
             choices = index.complete(query)
             assert len(choices) <= 25
             assert all(0 < len(c.label) <= 100 and 0 < len(c.value) <= 100 for c in choices)
+
+
+def test_character_credits_without_a_name_or_film_are_skipped() -> None:
+    films = [FilmSummary(1, "f1", "One", 2001, None)]
+    credits = [
+        CastCredit(1, 1, 1, "a", "Actor A", "(uncredited)", ""),
+        CastCredit(1, 2, 2, "b", "Actor B", None, ""),
+        CastCredit(9, 1, 3, "c", "Actor C", "Ghost Film Character", ""),
+        CastCredit(1, 3, 4, "d", "Actor D", 'Kurt Hendricks ("Cobalt")', ""),
+    ]
+    index = CharacterIndex.build(credits, films)
+    assert [character.name for character in index.items] == ["Kurt Hendricks"]
+    assert index.items[0].aliases == ("Cobalt",)
