@@ -56,16 +56,22 @@ class PagedView(MarqueeView):
         self.pages = list(pages)
         self.index = 0
         self._interaction: discord.Interaction[Any] | None = None
+        self._message: discord.WebhookMessage | None = None
         self._sync_buttons()
 
     async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
-        """Answer `interaction` with the first page (and the buttons when there is more than one)."""
+        """Show the first page (with the buttons when there is more than one) as the answer or a follow-up."""
         self._interaction = interaction
+        view: discord.ui.View = self
         if len(self.pages) == 1:
             self.stop()
-            await interaction.response.send_message(embed=self.pages[0], ephemeral=ephemeral)
-            return
-        await interaction.response.send_message(embed=self.pages[0], view=self, ephemeral=ephemeral)
+            view = discord.utils.MISSING
+        if interaction.response.is_done():
+            self._message = await interaction.followup.send(
+                embed=self.pages[0], view=view, ephemeral=ephemeral, wait=True
+            )
+        else:
+            await interaction.response.send_message(embed=self.pages[0], view=view, ephemeral=ephemeral)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         if interaction.user.id == self.owner_id:
@@ -97,4 +103,7 @@ class PagedView(MarqueeView):
         if self._interaction is not None:
             # The message may be gone or the token expired: then there is nothing left to disable.
             with contextlib.suppress(discord.HTTPException):
-                await self._interaction.edit_original_response(view=self)
+                if self._message is not None:
+                    await self._message.edit(view=self)
+                else:
+                    await self._interaction.edit_original_response(view=self)

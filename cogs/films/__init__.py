@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.client import MarqueeBot
 from cogs.films.cog import Films, People
 from cogs.films.lookup import Lookup
-from cogs.films.views import FilmButton, FilmMenu
+from cogs.films.views import FilmButton, FilmMenu, PickButton
 
 
 async def setup(bot: MarqueeBot) -> None:
     films = Films(bot, await Lookup.load(bot.catalogue))
     await bot.add_cog(films)
     await bot.add_cog(People(bot, films))
-    bot.add_dynamic_items(FilmButton, FilmMenu)
+    bot.add_dynamic_items(FilmButton, FilmMenu, PickButton)

@@ -16,8 +16,8 @@ from bot.regions import country_from_locale, country_names, pick_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
 from cogs.films.lookup import Lookup, film_details, shared_films, timeline
-from cogs.films.matching import Match, SearchIndex
-from cogs.films.views import card_view, choices_view, menu_view
+from cogs.films.matching import Character, Match, SearchIndex
+from cogs.films.views import card_view, choices_view, menu_view, pick_view
 from db import GuildSettingsRepository, UserSettingsRepository
 from db.repositories.models import Film, Person
 
@@ -209,10 +209,7 @@ class Films(commands.Cog):
             embed, view = await self.card(interaction, film)
             await interaction.followup.send(embed=embed, view=view)
         elif action == "cast":
-            paged = await self.cast_view(interaction, film, None)
-            await interaction.followup.send(
-                embed=paged.pages[0], view=paged if len(paged.pages) > 1 else discord.utils.MISSING
-            )
+            await (await self.cast_view(interaction, film, None)).send(interaction)
         else:
             await interaction.followup.send(embed=await self.releases_embed(film, None))
 
@@ -228,26 +225,65 @@ class People(commands.Cog):
     def lookup(self) -> Lookup:
         return self.films.lookup
 
-    @app_commands.command(name="person")
-    @app_commands.describe(name="A person's name or surname, such as McQuarrie")
-    async def person(self, interaction: discord.Interaction[MarqueeBot], name: str) -> None:
-        """A person's credits in the catalogue, film by film."""
-        person: Person = _resolved(self.lookup.people, name, "person")
+    async def pick(self, interaction: discord.Interaction[Any], kind: str, query: str) -> Any:
+        """The person or character `query` names, or None after asking "Did you mean…" with buttons."""
+        index: SearchIndex[Any] = self.lookup.people if kind == "person" else self.lookup.characters
+        match = index.resolve(query)
+        if match.found:
+            return match.best
+        if match.status == "ambiguous":
+            candidates = [(candidate.item.key, candidate.label) for candidate in match.candidates]
+            await interaction.response.send_message(
+                f"Did you mean one of these for “{render.safe(query)}”?",
+                view=pick_view(kind, candidates),
+                ephemeral=True,
+            )
+            return None
+        raise UserFacingError(f"No {kind} called “{render.safe(query)}”.{_suggestions(match)}")
+
+    async def show_person(self, interaction: discord.Interaction[Any], person: Person) -> None:
         credits = await self.bot.catalogue.person_credits(person.id)
         pages = render.paged_embeds(render.safe(person.name), [("Credits", render.person_lines(credits))], PERSON_PAGE)
         await PagedView(interaction.user.id, pages, timeout=self.films.page_timeout).send(interaction)
 
-    @app_commands.command(name="character")
-    @app_commands.describe(name="A character, such as Luther Stickell or Benji")
-    async def character(self, interaction: discord.Interaction[MarqueeBot], name: str) -> None:
-        """Who played a character, and in which films."""
-        character = _resolved(self.lookup.characters, name, "character")
+    async def show_character(self, interaction: discord.Interaction[Any], character: Character) -> None:
         embed = discord.Embed(
             title=truncate(render.safe(character.name), EMBED_TITLE),
             description=truncate("\n".join(render.character_lines(character)), EMBED_DESCRIPTION),
             colour=render.COLOUR,
         )
-        await interaction.response.send_message(embed=embed)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed)
+        else:
+            await interaction.response.send_message(embed=embed)
+
+    async def on_pick(self, interaction: discord.Interaction[Any], kind: str, value: str) -> None:
+        """A "Did you mean…" choice: close the question, then answer as the command would have."""
+        index: SearchIndex[Any] = self.lookup.people if kind == "person" else self.lookup.characters
+        item = index.get(value)
+        if item is None:
+            raise UserFacingError(f"That {kind} is no longer in the catalogue.")
+        await interaction.response.edit_message(content=f"Showing {render.safe(item.name)}.", view=None)
+        if kind == "person":
+            await self.show_person(interaction, item)
+        else:
+            await self.show_character(interaction, item)
+
+    @app_commands.command(name="person")
+    @app_commands.describe(name="A person's name or surname, such as McQuarrie")
+    async def person(self, interaction: discord.Interaction[MarqueeBot], name: str) -> None:
+        """A person's credits in the catalogue, film by film."""
+        person = await self.pick(interaction, "person", name)
+        if person is not None:
+            await self.show_person(interaction, person)
+
+    @app_commands.command(name="character")
+    @app_commands.describe(name="A character, such as Luther Stickell or Benji")
+    async def character(self, interaction: discord.Interaction[MarqueeBot], name: str) -> None:
+        """Who played a character, and in which films."""
+        character = await self.pick(interaction, "character", name)
+        if character is not None:
+            await self.show_character(interaction, character)
 
     @app_commands.command(name="costars")
     @app_commands.describe(first="One person", second="Another person")
@@ -258,11 +294,11 @@ class People(commands.Cog):
         if one.id == other.id:
             raise UserFacingError("Pick two different people.")
         shared = await shared_films(self.bot.catalogue, self.lookup, one, other)
-        title = f"{one.name} and {other.name}"
         if not shared:
             raise UserFacingError(
                 f"{render.safe(one.name)} and {render.safe(other.name)} share no film in the catalogue."
             )
+        title = f"{one.name} and {other.name}"
         pages = render.paged_embeds(title, [("Together in", render.costar_lines(one.name, other.name, shared))], 10)
         await PagedView(interaction.user.id, pages, timeout=self.films.page_timeout).send(interaction)
 

@@ -527,8 +527,14 @@ class SearchIndex(Generic[T]):
                 if only_year is not None and self._years[entry.item] != only_year:
                     continue
                 conflict = not wanted <= entry.numbers
-                if size < MIN_FRAGMENT_COVERAGE * entry.size:
-                    # Too small a piece of this name to stand for it (see the constant).
+                begins = _words_begin(words, entry.words)
+                if begins:
+                    # Every word begins a word of the name, in order ("chris
+                    # mcquarrie"): as good as a close spelling whatever the lengths.
+                    score = max(score, _WORD_PREFIX_SCORE)
+                if size < MIN_FRAGMENT_COVERAGE * entry.size and not (begins and " " in words):
+                    # Too small a piece of this name to stand for it (see the
+                    # constant), unless two or more words begin its words ("mi rogue").
                     score = min(score, CUTOFF - 1.0)
                 elif score >= CUTOFF and not _words_explained(words, entry.words):
                     # A query word this name lacks means another name is meant:
@@ -622,6 +628,19 @@ def _words_explained(query_words: str, name_words: str) -> bool:
         any(name.startswith(word) or fuzz.ratio(word, name) >= _WORD_TYPO_CUTOFF for name in names)
         for word in query_words.split()
     )
+
+
+_WORD_PREFIX_SCORE = 90.0
+"""Score of a query whose words all begin the name's words in order (WRatio's substring score)."""
+
+
+def _words_begin(query_words: str, name_words: str) -> bool:
+    """Whether each query word begins a word of the name, in the same order."""
+    wanted = query_words.split()
+    if not wanted:
+        return False
+    names = iter(name_words.split())
+    return all(any(name.startswith(word) for name in names) for word in wanted)
 
 
 def _better(candidate: _Best, current: _Best) -> bool:

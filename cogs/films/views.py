@@ -80,6 +80,44 @@ class FilmMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"film:m
             await films_cog(interaction).on_film_button(interaction, "pick", str(values[0]))
 
 
+class PickButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pick:(?P<kind>person|character):(?P<value>.{1,90})"
+):
+    """A "Did you mean…" button for a person or a character."""
+
+    def __init__(self, kind: str, value: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(label, BUTTON_LABEL), style=discord.ButtonStyle.primary, custom_id=f"pick:{kind}:{value}"
+            )
+        )
+        self.kind = kind
+        self.value = value
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PickButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["kind"], match["value"], label or "")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        cog = interaction.client.get_cog("People")
+        if cog is None:
+            raise RuntimeError("the People cog is not loaded")
+        await cog.on_pick(interaction, self.kind, self.value)
+
+
+def pick_view(kind: str, candidates: list[tuple[str, str]]) -> discord.ui.View:
+    """Up to five "Did you mean…" buttons for people or characters (value, label)."""
+    view = discord.ui.View(timeout=None)
+    for value, label in candidates[:5]:
+        if len(f"pick:{kind}:{value}") <= 100:
+            view.add_item(PickButton(kind, value, label))
+    return view
+
+
 def choices_view(action: str, films: list[tuple[str, str]]) -> discord.ui.View:
     """Up to five "Did you mean…" buttons, one per candidate film (key, label)."""
     view = discord.ui.View(timeout=None)

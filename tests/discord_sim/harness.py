@@ -377,9 +377,14 @@ class Sim:
         roles: list[Role] | None = None,
         admin: bool = False,
         dms_closed: bool = False,
+        locale: str = "en-US",
     ) -> User:
-        """A user; with ``guild`` a member (``roles``; ``admin=True`` adds a role with Manage Server)."""
+        """A user; with ``guild`` a member (``roles``; ``admin=True`` adds a role with Manage Server).
+
+        ``locale`` is the language their Discord client sends with each interaction.
+        """
         user = self.world.add_user(name, dms_closed=dms_closed)
+        user.locale = locale
         if guild is not None:
             await self.add_member(guild, user, roles=roles or [], admin=admin)
         return user

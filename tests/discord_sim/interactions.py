@@ -307,7 +307,7 @@ def base_payload(
         "data": data,
         "token": token,
         "version": 1,
-        "locale": "en-US",
+        "locale": user.locale,
         "entitlements": [],
         "attachment_size_limit": 10 * 1024 * 1024,
         "channel_id": str(channel.id),

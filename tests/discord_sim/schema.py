@@ -45,6 +45,7 @@ DOCUMENTED_EXTRAS: dict[str, tuple[str, ...]] = {
     "ApplicationCommandCreateRequest": ("nsfw",),
     "ApplicationCommandPatchRequestPartial": ("nsfw",),
     "IncomingWebhookUpdateForInteractionCallbackRequestPartial": ("tts",),  # discord.py sends tts: false
+    "IncomingWebhookUpdateRequestPartial": ("tts",),  # likewise when it edits @original or a follow-up
     "RichEmbed": ("flags",),  # discord.py's Embed.to_dict() sends it; Discord ignores it
 }
 

@@ -101,6 +101,7 @@ class User:
     global_name: str | None = None
     bot: bool = False
     dms_closed: bool = False
+    locale: str = "en-US"  # the Discord client language, sent with each interaction
 
     @property
     def name(self) -> str:

@@ -180,6 +180,11 @@ FOUND = [
     ("ghost protocl", "mi4"),
     ("dead reckonning", "mi7"),
     ("mission impossible dead reckoning", "mi7"),
+    # extra words pick the film they name, not the shorter title they contain
+    ("mission impossible rogue", "mi5"),
+    ("mission impossible final", "mi8"),
+    ("mi rogue", "mi5"),
+    ("mission ghost", "mi4"),
     # autocomplete values and keys typed by hand
     ("mi7", "mi7"),
     ("MI8", "mi8"),
@@ -246,6 +251,7 @@ DECOYS = [
     "Ghost Protocol 3",
     "Rogue Nation 1996",
     "Part Two",
+    "Mission Impossible Fallout 2",
     "Jack Reacher",
     "Tom Cruise",
     "dead",
@@ -296,6 +302,8 @@ def test_no_match_without_anything_close_suggests_nothing(films: FilmIndex[Film]
         ("Dead Reckoning Part Two", "mi7"),
         ("Dead Reckoning Part 2", "mi7"),
         ("Part Two", "mi7"),
+        ("Part Two", "mi2"),
+        ("Mission Impossible Fallout 2", "mi2"),
         ("Mission Impossible 1997", "mi1"),
         ("Mission Impossible 9", "mi1"),
     ],
