@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import timedelta
 
 import discord
@@ -16,6 +17,14 @@ FIELD_VALUE = 1024
 FOOTER_TEXT = 2048
 EMBED_TOTAL = 6000
 ELLIPSIS = "…"
+_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+
+
+def safe(text: str | None) -> str:
+    """Pack or member text made inert: markdown escaped, and @everyone/@here and user, role and
+    channel mentions broken with a zero-width space, so the text neither formats nor pings."""
+    text = discord.utils.escape_mentions(text or "")
+    return discord.utils.escape_markdown(_MENTION.sub("<\u200b\\1\\2>", text))
 
 
 def format_duration(duration: timedelta) -> str:

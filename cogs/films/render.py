@@ -20,6 +20,7 @@ from bot.formatting import (
     FOOTER_TEXT,
     add_fields_within_limits,
     chunk_lines,
+    safe,
     truncate,
 )
 from bot.regions import country_name
@@ -38,11 +39,6 @@ _NOON = dt.time(12, 0, tzinfo=dt.UTC)
 WRITING_JOBS = ("Screenplay", "Writer", "Story", "Author", "Novel")
 MUSIC_JOBS = ("Original Music Composer", "Music", "Composer")
 DEPARTMENT_ORDER = ("Directing", "Writing", "Production", "Sound", "Camera", "Editing")
-
-
-def safe(text: str | None) -> str:
-    """Pack or member text made inert: markdown escaped and mentions broken."""
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(text or ""))
 
 
 def ordinal(number: int) -> str:

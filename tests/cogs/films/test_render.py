@@ -1,0 +1,174 @@
+"""Every film embed stays inside Discord's limits and renders pack text inert, whatever the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import discord
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.formatting import EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from cogs.films import render
+from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
+
+# Names as packs and fans write them: long, accented, emoji, markdown, would-be mentions.
+NASTY = st.lists(
+    st.one_of(
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40),
+        st.sampled_from(["*", "_", "`", "~", "|", "@everyone", "<@123>", "<#9>", "🎬", "é", "\n", ">"]),
+    ),
+    min_size=1,
+    max_size=30,
+).map("".join)
+DATES = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+
+
+def films() -> st.SearchStrategy[Film]:
+    return st.builds(
+        Film,
+        id=st.just(1),
+        key=st.just("film"),
+        title=NASTY,
+        original_title=NASTY,
+        year=st.integers(1900, 2100),
+        franchise_key=st.just("f"),
+        franchise_name=NASTY,
+        franchise_order=st.integers(1, 40),
+        runtime_minutes=st.one_of(st.none(), st.integers(1, 600)),
+        synopsis=st.one_of(st.none(), st.text(max_size=6000)),
+        tagline=st.one_of(st.none(), NASTY),
+        imdb_id=st.none(),
+        tmdb_id=st.none(),
+        pack_id=st.just("p"),
+        source=st.just("s"),
+    )
+
+
+def cast(size: int) -> st.SearchStrategy[list[CastCredit]]:
+    credit = st.builds(
+        CastCredit,
+        film_id=st.just(1),
+        billing_order=st.integers(1, 999),
+        person_id=st.integers(1, 10_000),
+        person_key=st.just("p"),
+        person_name=NASTY,
+        character=st.one_of(st.none(), NASTY),
+        source=st.just("s"),
+    )
+    return st.lists(credit, max_size=size)
+
+
+CREW = st.lists(
+    st.builds(
+        CrewCredit,
+        film_id=st.just(1),
+        person_id=st.integers(1, 10_000),
+        person_key=st.just("p"),
+        person_name=NASTY,
+        department=st.sampled_from(["Directing", "Writing", "Production", "Sound", "Art", "🎬"]),
+        job=st.sampled_from(["Director", "Screenplay", "Producer", "Original Music Composer", "Grip"]),
+        source=st.just("s"),
+    ),
+    max_size=150,
+)
+RELEASES = st.lists(
+    st.builds(
+        Release,
+        film_id=st.just(1),
+        country=st.sampled_from(["US", "GB", "FR", "JP", "ZZ"]),
+        date=DATES,
+        release_type=st.integers(1, 6),
+        note=st.one_of(st.none(), NASTY),
+        source=st.just("s"),
+    ),
+    max_size=120,
+)
+COMPANIES = st.lists(
+    st.builds(Company, id=st.integers(1, 99), key=st.just("c"), name=NASTY, position=st.integers(1, 99)), max_size=40
+)
+
+
+def assert_within_limits(embed: discord.Embed) -> None:
+    assert len(embed) <= EMBED_TOTAL
+    assert len(embed.title or "") <= EMBED_TITLE
+    assert len(embed.description or "") <= EMBED_DESCRIPTION
+    assert len(embed.fields) <= EMBED_FIELDS
+    for field in embed.fields:
+        assert 0 < len(field.name or "") <= FIELD_NAME
+        assert 0 < len(field.value or "") <= FIELD_VALUE
+
+
+@settings(max_examples=60, deadline=None)
+@given(films(), cast(400), CREW, COMPANIES, RELEASES, st.sampled_from(["US", "GB", "JP"]), DATES)
+def test_film_card_fits(
+    film: Film,
+    credits: list[CastCredit],
+    crew: list[CrewCredit],
+    companies: list[Company],
+    releases: list[Release],
+    region: str,
+    today: dt.date,
+) -> None:
+    details = render.FilmDetails(film, credits, crew, companies, releases, film.franchise_order, 40)
+    assert_within_limits(render.film_card(details, region, today))
+
+
+@settings(max_examples=60, deadline=None)
+@given(films(), cast(400), CREW, st.sampled_from([None, "Cast", "Directing", "Sound"]))
+def test_cast_pages_fit(film: Film, credits: list[CastCredit], crew: list[CrewCredit], department: str | None) -> None:
+    sections = render.cast_and_crew_lines(credits, crew, department)
+    pages = render.paged_embeds(f"{film.title} ({film.year})", sections, render.CAST_PAGE_SIZE)
+    assert pages
+    for page in pages:
+        assert_within_limits(page)
+    shown = sum(page.description.count("\n") for page in pages if page.description)
+    expected = sum(len(lines) for _, lines in sections)
+    assert shown >= min(expected, 1) or not expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(films(), RELEASES, st.sampled_from([None, "US", "GB"]))
+def test_releases_fit(film: Film, releases: list[Release], country: str | None) -> None:
+    assert_within_limits(render.releases_embed(film, releases, country))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            PersonCredit,
+            film_id=st.integers(1, 50),
+            film_key=st.just("f"),
+            film_title=NASTY,
+            year=st.integers(1900, 2100),
+            role=st.sampled_from(["cast", "crew"]),
+            character=st.one_of(st.none(), NASTY),
+            department=st.none(),
+            job=st.one_of(st.none(), NASTY),
+        ),
+        max_size=300,
+    ),
+    NASTY,
+)
+def test_person_pages_fit(credits: list[PersonCredit], name: str) -> None:
+    for page in render.paged_embeds(render.safe(name), [("Credits", render.person_lines(credits))], 20):
+        assert_within_limits(page)
+
+
+def test_pack_text_is_inert() -> None:
+    assert render.safe("**bold** @everyone <@123> <@&4> <#5>") == (
+        "\\*\\*bold\\*\\* @\u200beveryone <\u200b@123> <\u200b@&4> <\u200b#5>"
+    )
+
+
+def test_ordinals() -> None:
+    assert [render.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
+    ]
+
+
+def test_release_dates_are_never_shifted() -> None:
+    assert render.calendar_date(dt.date(2023, 7, 12)) == "12 July 2023"
+    # Noon UTC: the same calendar day for readers from UTC-11 to UTC+11.
+    assert render.timestamp(dt.date(2023, 7, 12), "D") == "<t:1689163200:D>"
