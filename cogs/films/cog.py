@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -23,6 +24,7 @@ from db.repositories.models import Film, Person
 
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
 PERSON_PAGE = 20
+T = TypeVar("T")
 
 
 def _suggestions(match: Match[Any]) -> str:
@@ -42,6 +44,29 @@ def _resolved(index: SearchIndex[Any], query: str, kind: str) -> Any:
     raise UserFacingError(f"No {kind} called “{render.safe(query)}”.{_suggestions(match)}")
 
 
+async def resolve_or_ask(
+    interaction: discord.Interaction[Any],
+    index: SearchIndex[T],
+    query: str,
+    kind: str,
+    buttons: Callable[[list[tuple[str, str]]], discord.ui.View],
+) -> T | None:
+    """The item `query` names; on a near tie, None after asking "Did you mean…" with `buttons`.
+
+    No match at all is refused with the closest names, never guessed.
+    """
+    match = index.resolve(query)
+    if match.found:
+        return match.best
+    if match.status == "ambiguous":
+        candidates = [(str(getattr(candidate.item, "key", "")), candidate.label) for candidate in match.candidates]
+        await interaction.response.send_message(
+            f"Did you mean one of these for “{render.safe(query)}”?", view=buttons(candidates), ephemeral=True
+        )
+        return None
+    raise UserFacingError(f"No {kind} called “{render.safe(query)}”.{_suggestions(match)}")
+
+
 class Films(commands.Cog):
     """Films: cards, cast and crew, release dates, the franchise timeline."""
 
@@ -58,9 +83,12 @@ class Films(commands.Cog):
 
     # ---- shared steps ---------------------------------------------------------------------------
 
-    async def region_for(self, interaction: discord.Interaction[Any], film: Film) -> str:
-        """The member's own region, else their locale's country, else the server's, else the default."""
-        available = {release.country for release in await self.bot.catalogue.releases(film.id)}
+    async def region_for(self, interaction: discord.Interaction[Any], available: set[str]) -> str:
+        """The member's own region, else their locale's country, else the server's, else the default.
+
+        A preference is skipped when the film has no date there (`available`), so nobody sees an
+        empty "Released in" while another country has dates.
+        """
         user = await UserSettingsRepository(self.bot.database).get(interaction.user.id)
         guild = (
             await GuildSettingsRepository(self.bot.database).get(interaction.guild_id) if interaction.guild_id else None
@@ -75,18 +103,9 @@ class Films(commands.Cog):
 
     async def pick_film(self, interaction: discord.Interaction[Any], query: str, action: str) -> Film | None:
         """The film `query` names, or None after asking "Did you mean…" with buttons."""
-        match = self.lookup.films.resolve(query)
-        if match.found:
-            return match.best
-        if match.status == "ambiguous":
-            candidates = [(candidate.item.key, candidate.label) for candidate in match.candidates]
-            await interaction.response.send_message(
-                f"Did you mean one of these for “{render.safe(query)}”?",
-                view=choices_view(action, candidates),
-                ephemeral=True,
-            )
-            return None
-        raise UserFacingError(f"No film called “{render.safe(query)}”.{_suggestions(match)}")
+        return await resolve_or_ask(
+            interaction, self.lookup.films, query, "film", lambda candidates: choices_view(action, candidates)
+        )
 
     def film_by_key(self, key: str) -> Film:
         film = self.lookup.film(key)
@@ -96,7 +115,8 @@ class Films(commands.Cog):
 
     async def card(self, interaction: discord.Interaction[Any], film: Film) -> tuple[discord.Embed, discord.ui.View]:
         details = await film_details(self.bot.catalogue, self.lookup, film)
-        embed = render.film_card(details, await self.region_for(interaction, film), self.bot.clock.now().date())
+        region = await self.region_for(interaction, {release.country for release in details.releases})
+        embed = render.film_card(details, region, self.bot.clock.now().date())
         previous, following = self.lookup.neighbours(film)
         return embed, card_view(film.key, previous.key if previous else None, following.key if following else None)
 
@@ -228,18 +248,7 @@ class People(commands.Cog):
     async def pick(self, interaction: discord.Interaction[Any], kind: str, query: str) -> Any:
         """The person or character `query` names, or None after asking "Did you mean…" with buttons."""
         index: SearchIndex[Any] = self.lookup.people if kind == "person" else self.lookup.characters
-        match = index.resolve(query)
-        if match.found:
-            return match.best
-        if match.status == "ambiguous":
-            candidates = [(candidate.item.key, candidate.label) for candidate in match.candidates]
-            await interaction.response.send_message(
-                f"Did you mean one of these for “{render.safe(query)}”?",
-                view=pick_view(kind, candidates),
-                ephemeral=True,
-            )
-            return None
-        raise UserFacingError(f"No {kind} called “{render.safe(query)}”.{_suggestions(match)}")
+        return await resolve_or_ask(interaction, index, query, kind, lambda candidates: pick_view(kind, candidates))
 
     async def show_person(self, interaction: discord.Interaction[Any], person: Person) -> None:
         credits = await self.bot.catalogue.person_credits(person.id)
