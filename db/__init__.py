@@ -36,6 +36,7 @@ from db.repositories import (
     BotStateRepository,
     CatalogueRepository,
     GuildSettingsRepository,
+    TriviaRepository,
     UserSettingsRepository,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "PackValidationError",
     "SchemaTooNewError",
     "Transaction",
+    "TriviaRepository",
     "UserSettingsRepository",
     "bundled_pack_names",
     "bundled_pack_path",

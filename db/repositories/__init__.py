@@ -18,6 +18,18 @@ from db.repositories.models import (
     TriviaQuestion,
 )
 from db.repositories.settings import GuildSettingsRepository, UserSettingsRepository
+from db.repositories.trivia import (
+    LeaderboardRow,
+    MemberStats,
+    TriviaAnswer,
+    TriviaDaily,
+    TriviaDailyAnswer,
+    TriviaDailySettings,
+    TriviaGame,
+    TriviaRepository,
+    TriviaRound,
+    TriviaSettings,
+)
 
 __all__ = [
     "BotStateRepository",
@@ -30,11 +42,21 @@ __all__ = [
     "FilmSummary",
     "FilmTitle",
     "GuildSettingsRepository",
+    "LeaderboardRow",
+    "MemberStats",
     "Milestone",
     "Person",
     "PersonCredit",
     "PlaceSettings",
     "Release",
+    "TriviaAnswer",
+    "TriviaDaily",
+    "TriviaDailyAnswer",
+    "TriviaDailySettings",
+    "TriviaGame",
     "TriviaQuestion",
+    "TriviaRepository",
+    "TriviaRound",
+    "TriviaSettings",
     "UserSettingsRepository",
 ]
