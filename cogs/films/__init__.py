@@ -13,3 +13,11 @@ async def setup(bot: MarqueeBot) -> None:
     await bot.add_cog(films)
     await bot.add_cog(People(bot, films))
     bot.add_dynamic_items(FilmButton, FilmMenu, PickButton)
+
+
+def current_lookup(bot: MarqueeBot) -> Lookup:
+    """The live film, person and character indexes, for other features (trivia, settings...)."""
+    cog = bot.get_cog("Films")
+    if not isinstance(cog, Films):
+        raise RuntimeError("film lookups are not loaded")
+    return cog.lookup
