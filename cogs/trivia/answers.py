@@ -15,9 +15,9 @@ punctuation, extra spaces and a leading article do not matter; "III", "three" an
   film and "Part Two" never "Part One". A bare number is never a film.
 * **person** / **character**: the full name or an alias; the surname alone when
   the person (or character) index says no one else has it ("McQuarrie" yes,
-  "Wilkinson" no: two Wilkinsons); and a small typo in a long name (see
-  :data:`FUZZY_RATIO`). A first name alone is not accepted unless the question
-  lists it.
+  "Wilkinson" no: two Wilkinsons); shortened first names with the exact surname
+  ("Chris McQuarrie"); and a small typo in a long name (see :data:`FUZZY_RATIO`).
+  A first name alone is not accepted unless the question lists it.
 
 Always: one guess per submission (:func:`is_single_guess`); a submission that is
 exactly a wrong choice is wrong; and the submission is compared whole, never by
@@ -157,15 +157,15 @@ class AnswerChecker:
     def _name_matches(
         self, question: Question, submission: str, typed: str, accepted: set[str], index: Resolver | None
     ) -> bool:
-        """Full name or alias, an unshared surname, or a small typo in a long accepted name."""
+        """Full name or alias, an unshared surname, a shortened first name, or a small typo in a long name."""
         wrong = [normalise_answer(text) for text in question.wrong]
         if index is not None:
             ref = question.answer_ref or _exact_key(index, question.answer)
             match = index.resolve(submission)
+            item = match.best
             if match.status != "none" and match.score >= 100.0:
                 # The submission is exactly some name in the catalogue.
-                item = match.best
-                if match.status != "found" or item is None or item.key != ref:
+                if item is None or item.key != ref:
                     return False  # someone else's name, or a name several share ("wilkinson")
                 names = [item.name, *getattr(item, "aliases", ())]
                 if typed in {normalise_answer(name) for name in names}:
@@ -174,7 +174,28 @@ class AnswerChecker:
                 own = frozenset().union(*(surnames(name) for name in names))
                 shared = frozenset().union(*(surnames(name) for name in question.wrong))
                 return typed in own and typed not in shared
+            if item is not None and ref is not None and item.key != ref:
+                return False  # the index takes this near-miss for someone else: no benefit of the doubt
+            if item is not None and item.key == ref:
+                # "chris mcquarrie": the start of each first name and the exact surname, and the
+                # index agrees it is this person; pack-written wrong choices may not fit it too.
+                names = [item.name, *getattr(item, "aliases", ())]
+                if any(_shortened(typed, name) for name in names) and not any(
+                    _shortened(typed, other) for other in question.wrong
+                ):
+                    return True
         return _close_name(typed, accepted, wrong)
+
+
+def _shortened(typed: str, name: str) -> bool:
+    """Whether ``typed`` is ``name`` with its first names shortened: "chris mcquarrie", "j abrams"."""
+    typed_words = typed.split()
+    name_words = [word for word in normalise_answer(name).split() if word not in _NAME_STOPWORDS]
+    return (
+        len(typed_words) == len(name_words) >= 2
+        and typed_words[-1] == name_words[-1]
+        and all(whole.startswith(part) for part, whole in zip(typed_words[:-1], name_words[:-1], strict=True))
+    )
 
 
 def _exact_key(index: Resolver, text: str) -> str | None:

@@ -204,9 +204,12 @@ def _answer_kind(answer: str, names: NameBook) -> tuple[AnswerKind, str | None]:
     for key, title in names.titles.items():
         if normalise(title) == plain:
             return "film", key
-    for key, spellings in names.characters.items():
-        if normalise_answer(spellings[0]) == wanted:
-            return "character", key
+    if len(wanted.split()) >= 2:
+        # One-word answers stay text: "Paris" the premiere city is not the character Paris,
+        # and a one-word name has no surname to infer anyway.
+        for key, spellings in names.characters.items():
+            if normalise_answer(spellings[0]) == wanted:
+                return "character", key
     return "text", None
 
 
@@ -272,12 +275,12 @@ class _Catalogue:
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
         credits = [credit for film in self.films for credit in self.cast[film.id]]
         self.characters: tuple[Character, ...] = CharacterIndex.build(credits, self.films).items
-        self.directors = self._pool(lambda film: self._crew_with(film, _DIRECTOR_JOBS))
-        self.composers = self._pool(lambda film: self._crew_with(film, _COMPOSER_JOBS))
+        self.directors = self._pool(lambda film: self.crew_with(film, _DIRECTOR_JOBS))
+        self.composers = self._pool(lambda film: self.crew_with(film, _COMPOSER_JOBS))
         self.all_crew = self._pool(lambda film: [_PersonRef(c.person_key, c.person_name) for c in self.crew[film.id]])
         self.all_cast = self._pool(lambda film: [_PersonRef(c.person_key, c.person_name) for c in self.cast[film.id]])
 
-    def _crew_with(self, film: Film, jobs: frozenset[str]) -> list[_PersonRef]:
+    def crew_with(self, film: Film, jobs: frozenset[str]) -> list[_PersonRef]:
         """The film's crew members with one of ``jobs``, each once, in credit order."""
         people = [_PersonRef(c.person_key, c.person_name) for c in self.crew[film.id] if c.job.casefold() in jobs]
         return list(dict.fromkeys(people))
@@ -320,13 +323,13 @@ def _pick_people(
 
 
 def _director_questions(cat: _Catalogue) -> Iterable[Question]:
-    """"Who directed X?" for films with exactly one director."""
+    """ "Who directed X?" for films with exactly one director."""
     directed: dict[str, int] = defaultdict(int)
     for film in cat.films:
-        for person in cat._crew_with(film, _DIRECTOR_JOBS):
+        for person in cat.crew_with(film, _DIRECTOR_JOBS):
             directed[person.key] += 1
     for film in cat.films:
-        directors = cat._crew_with(film, _DIRECTOR_JOBS)
+        directors = cat.crew_with(film, _DIRECTOR_JOBS)
         if len(directors) != 1:
             continue  # co-directed (or unknown): one answer would be only half right
         answer = directors[0]
@@ -350,9 +353,9 @@ def _director_questions(cat: _Catalogue) -> Iterable[Question]:
 
 
 def _composer_questions(cat: _Catalogue) -> Iterable[Question]:
-    """"Who composed the score for X?" for films with exactly one composer."""
+    """ "Who composed the score for X?" for films with exactly one composer."""
     for film in cat.films:
-        composers = cat._crew_with(film, _COMPOSER_JOBS)
+        composers = cat.crew_with(film, _COMPOSER_JOBS)
         if len(composers) != 1:
             continue  # a shared score would make either name half an answer
         answer = composers[0]
@@ -375,7 +378,7 @@ def _composer_questions(cat: _Catalogue) -> Iterable[Question]:
 
 
 def _year_questions(cat: _Catalogue) -> Iterable[Question]:
-    """"In which year was X released?" with the catalogue's nearest other years as wrong choices."""
+    """ "In which year was X released?" with the catalogue's nearest other years as wrong choices."""
     years = sorted({film.year for film in cat.films})
     for film in cat.films:
         others = sorted((year for year in years if year != film.year), key=lambda year: (abs(year - film.year), year))
@@ -398,7 +401,7 @@ def _year_questions(cat: _Catalogue) -> Iterable[Question]:
 
 
 def _plays_questions(cat: _Catalogue) -> Iterable[Question]:
-    """"Who plays C in X?" for every named character with exactly one performer in X.
+    """ "Who plays C in X?" for every named character with exactly one performer in X.
 
     Characters come from ``CharacterIndex`` (credited names parsed: "Kurt Hendricks
     ("Cobalt")" is Kurt Hendricks); credits without a character are never asked about.
@@ -483,7 +486,7 @@ def _roles(cat: _Catalogue) -> list[_Role]:
 
 
 def _introduced_questions(cat: _Catalogue) -> Iterable[Question]:
-    """"Which film introduced C?" for characters seen in two or more films: the earliest is the answer."""
+    """ "Which film introduced C?" for characters seen in two or more films: the earliest is the answer."""
     first_film = cat.films[0].key if cat.films else None
     for role in _roles(cat):
         if len(role.films) < 2:
@@ -525,7 +528,7 @@ def _introduced_questions(cat: _Catalogue) -> Iterable[Question]:
 
 
 def _not_in_cast_questions(cat: _Catalogue) -> Iterable[Question]:
-    """"Which of these people is not in X's cast?": someone from a nearby film against three of X's cast."""
+    """ "Which of these people is not in X's cast?": someone from a nearby film against three of X's cast."""
     for film in cat.films:
         in_film = cat.cast_keys(film) | cat.crew_keys(film)
         cast_names = {normalise_answer(c.person_name) for c in cat.cast[film.id]}
@@ -567,7 +570,7 @@ def _not_in_cast_questions(cat: _Catalogue) -> Iterable[Question]:
 
 
 def _came_first_questions(cat: _Catalogue) -> Iterable[Question]:
-    """"Which of these films came out first?" by release year, never with a tie.
+    """ "Which of these films came out first?" by release year, never with a tie.
 
     Two per film with at least three films released in later years: against the
     three films right after it (hard) and against the three latest (easier when
