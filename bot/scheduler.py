@@ -39,6 +39,7 @@ class AlarmClock:
             timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
         )
         self._alarms: dict[str, _Alarm] = {}
+        self._ringing = 0
         self._unsubscribe: Callable[[], None] | None = None
 
     @property
@@ -65,6 +66,15 @@ class AlarmClock:
         if self.running:
             self._aim(name)
 
+    @property
+    def busy(self) -> bool:
+        """True while an alarm is ringing or one is due but has not rung yet.
+
+        Lets a caller that just moved a test clock wait until everything that became due has run.
+        """
+        now = self._clock.now()
+        return self._ringing > 0 or any(alarm.when <= now for alarm in self._alarms.values())
+
     def cancel(self, name: str) -> None:
         self._alarms.pop(name, None)
         if self.running and self._scheduler.get_job(name):
@@ -89,7 +99,10 @@ class AlarmClock:
         alarm = self._alarms.pop(name, None)
         if alarm is None:
             return
+        self._ringing += 1
         try:
             await alarm.callback()
         except Exception:
             log.exception("alarm %s failed", name)
+        finally:
+            self._ringing -= 1

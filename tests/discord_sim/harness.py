@@ -751,6 +751,10 @@ class Sim:
         """Move the shared clock forward; the bot runs what became due; then wait until it is idle."""
         self.clock.advance(delta)
         await asyncio.sleep(0)
+        alarms = getattr(self.client, "alarms", None)
+        if alarms is not None:
+            # Marquee's alarm clock: wait until every alarm that became due has rung and finished.
+            await self._wait_until(lambda: not alarms.busy, "the bot's due alarms to ring and finish")
         await self.settle(max(self.quiet, 0.1))
 
 

@@ -46,6 +46,7 @@ DOCUMENTED_EXTRAS: dict[str, tuple[str, ...]] = {
     "ApplicationCommandPatchRequestPartial": ("nsfw",),
     "IncomingWebhookUpdateForInteractionCallbackRequestPartial": ("tts",),  # discord.py sends tts: false
     "IncomingWebhookUpdateRequestPartial": ("tts",),  # likewise when it edits @original or a follow-up
+    "MessageEditRequestPartial": ("tts",),  # and when it edits a channel message
     "RichEmbed": ("flags",),  # discord.py's Embed.to_dict() sends it; Discord ignores it
 }
 

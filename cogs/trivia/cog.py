@@ -1,0 +1,624 @@
+"""`/trivia`: games in a channel, the daily question, leaderboards and stats.
+
+The engine (`game.py`) decides; this cog does the I/O: it posts questions, feeds clicks and typed
+answers to the engine, stores every accepted answer, and closes each question when its alarm
+rings or when every player has answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import MarqueeBot
+from bot.errors import UserFacingError
+from bot.formatting import safe
+from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
+from bot.replies import send_ephemeral
+from cogs.films import current_lookup
+from cogs.settings import DEFAULT_SECONDS, missing_post_permissions
+from cogs.trivia import render
+from cogs.trivia.answers import AnswerChecker
+from cogs.trivia.game import GameState, RoundResult
+from cogs.trivia.questions import Question, build_pool, choices, film_order, select_questions
+from cogs.trivia.scoring import standings, winner
+from cogs.trivia.views import AnswerForm, daily_view, question_view
+from db import GuildSettingsRepository, TriviaRepository
+from db.repositories.trivia import TriviaDaily, TriviaGame
+
+log = logging.getLogger(__name__)
+
+CLOSED = "This question is closed."
+NO_GAME = "No trivia game is running in this channel."
+COUNT_EDIT_INTERVAL = 1.0  # seconds between "N answered" edits: Discord rate-limits message edits
+START_COOLDOWN = 20.0
+DEFAULT_DAILY_TIME = "09:00"
+Period = Literal["all", "month", "week"]
+PERIOD_DAYS = {"week": 7, "month": 30}
+
+
+@dataclass
+class LiveGame:
+    """A running game: the stored record, the engine, and the message of the open question."""
+
+    record: TriviaGame
+    state: GameState
+    questions: list[Question]
+    channel: discord.PartialMessageable
+    rng: random.Random
+    message: discord.Message | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    count_task: asyncio.Task[None] | None = None
+    last_count_edit: float = 0.0
+
+    @property
+    def alarm(self) -> str:
+        return f"trivia:{self.record.channel_id}"
+
+
+def daily_alarm(guild_id: int) -> str:
+    return f"trivia-daily:{guild_id}"
+
+
+def question_json(question: Question, options: tuple[str, ...], right_index: int | None) -> str:
+    """The question exactly as asked, kept with the round (generated questions exist nowhere else)."""
+    return json.dumps(
+        {
+            "key": question.key,
+            "text": question.text,
+            "answer": question.answer,
+            "choices": list(options),
+            "right_index": right_index,
+            "difficulty": question.difficulty,
+            "film_key": question.film_key,
+        },
+        ensure_ascii=False,
+    )
+
+
+@app_commands.guild_only()
+class Trivia(commands.GroupCog, group_name="trivia", group_description="Film trivia: games, daily question, scores."):
+    """Trivia games, the daily question, leaderboards."""
+
+    def __init__(self, bot: MarqueeBot) -> None:
+        self.bot = bot
+        self.games: dict[int, LiveGame] = {}
+        self.pool: list[Question] = []
+        self.order: dict[str, int] = {}
+        self.daily_alarms: set[int] = set()
+        self.last_start: dict[tuple[int, int], dt.datetime] = {}
+        super().__init__()
+
+    @property
+    def repository(self) -> TriviaRepository:
+        return TriviaRepository(self.bot.database)
+
+    async def cog_load(self) -> None:
+        await self.build_pool()
+        await self.close_interrupted_games()
+        for daily in await self.repository.daily_enabled():
+            await self.schedule_daily(daily.guild_id)
+
+    async def cog_unload(self) -> None:
+        for guild_id in self.daily_alarms:
+            self.bot.alarms.cancel(daily_alarm(guild_id))
+        for live in self.games.values():
+            self.bot.alarms.cancel(live.alarm)
+            if live.count_task is not None:
+                live.count_task.cancel()
+
+    @commands.Cog.listener()
+    async def on_catalogue_changed(self) -> None:
+        await self.build_pool()
+
+    async def build_pool(self) -> None:
+        catalogue = self.bot.catalogue
+        films = await catalogue.films()
+        cast: dict[int, list[Any]] = {film.id: [] for film in films}
+        for credit in await catalogue.all_cast():
+            cast.setdefault(credit.film_id, []).append(credit)
+        crew = {film.id: await catalogue.crew(film.id) for film in films}
+        self.pool = build_pool(
+            await catalogue.trivia_questions(),
+            films,
+            cast,
+            crew,
+            titles=await catalogue.film_titles(),
+            people=await catalogue.people(),
+        )
+        self.order = film_order(films)
+
+    def checker(self) -> AnswerChecker:
+        lookup = current_lookup(self.bot)
+        return AnswerChecker(films=lookup.films, people=lookup.people, characters=lookup.characters)
+
+    def film_title(self, key: str | None) -> str | None:
+        film = current_lookup(self.bot).film(key) if key else None
+        return film.title if film else None
+
+    async def close_interrupted_games(self) -> None:
+        """Games left running by a crash or restart end now, with their standings and a notice."""
+        for game in await self.repository.running_games():
+            answers = await self.repository.game_answers(game.id)
+            table = standings(answers)
+            won = winner(table, {answer.user_id for answer in answers})
+            ended = await self.repository.finish_game(
+                game.id, status="interrupted", end_reason="restart", winner_id=won, now=self.bot.clock.now()
+            )
+            if ended is None:
+                continue
+            embed = render.standings_embed(
+                "Trivia — final standings", table, won, note="This game was interrupted by a restart of the bot."
+            )
+            with contextlib.suppress(discord.HTTPException):
+                await self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id).send(embed=embed)
+
+    # ---- /trivia start | stop | skip ------------------------------------------------------------
+
+    @app_commands.command(name="start")
+    @app_commands.describe(
+        film="Only questions about this film",
+        questions="How many questions (1 to 30)",
+        difficulty="easy, medium, hard or mixed",
+        mode="Buttons with four choices, or type your answers",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction[MarqueeBot],
+        film: str | None = None,
+        questions: app_commands.Range[int, 1, 30] = 10,
+        difficulty: Literal["easy", "medium", "hard", "mixed"] = "mixed",
+        mode: Literal["buttons", "typed"] = "buttons",
+    ) -> None:
+        """Start a game of trivia in this channel."""
+        assert interaction.guild is not None and interaction.channel_id is not None
+        channel_id, guild_id = interaction.channel_id, interaction.guild.id
+        self.check_cooldown(guild_id, interaction.user.id)
+        running = await self.repository.running_game(channel_id)
+        if running is not None:
+            raise UserFacingError(f"A game is already running here: {self.game_link(running)}")
+        if isinstance(interaction.channel, discord.abc.GuildChannel):
+            missing = missing_post_permissions(interaction.channel, interaction.guild.me)
+            if missing:
+                raise UserFacingError(f"I can't run a game here: I need {', '.join(missing)} in this channel.")
+        film_key = self.film_key(film) if film else None
+        settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
+        seconds = settings.seconds or DEFAULT_SECONDS
+        rng = random.Random()
+        picked = select_questions(
+            self.pool,
+            count=questions,
+            difficulty=difficulty,
+            film_key=film_key,
+            newest_allowed=settings.newest_film_key,
+            film_order=self.order,
+            recent=await self.repository.recent_questions(guild_id),
+            rng=rng,
+            mode=mode,
+        )
+        if not picked:
+            raise UserFacingError("No questions match those choices (film, difficulty and the server's spoiler gate).")
+        now = self.bot.clock.now()
+        record = await self.repository.start_game(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            starter_id=interaction.user.id,
+            mode=mode,
+            difficulty=difficulty,
+            film_key=film_key,
+            question_count=len(picked),
+            seconds=seconds,
+            now=now,
+        )
+        if record is None:
+            raise UserFacingError("A game has just started in this channel.")
+        self.last_start[(guild_id, interaction.user.id)] = now
+        await self.repository.mark_asked(guild_id, [question.key for question in picked], now)
+        state = GameState(
+            mode=mode,
+            question_count=len(picked),
+            time_limit_s=seconds,
+            checker=self.checker().check if mode == "typed" else None,
+        )
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        live = LiveGame(record, state, picked, channel, rng)
+        self.games[channel_id] = live
+        about = f" about {safe(self.film_title(film_key))}" if film_key else ""
+        how = "pick A, B, C or D" if mode == "buttons" else "press Answer and type one guess"
+        await interaction.response.send_message(
+            f"🎬 Trivia{about}: {len(picked)} question{'s' if len(picked) != 1 else ''}, {difficulty}, "
+            f"{seconds} s each — {how}. Started by {interaction.user.mention}."
+        )
+        with contextlib.suppress(discord.HTTPException):
+            original = await interaction.original_response()
+            await self.repository.set_game_message(record.id, original.id)
+        async with live.lock:
+            await self.ask_next(live)
+
+    @app_commands.command(name="stop")
+    async def stop(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Stop this channel's game; it still ends with standings and a winner."""
+        live = self.live_game(interaction)
+        permissions = interaction.permissions
+        if interaction.user.id != live.record.starter_id and not permissions.manage_messages:
+            raise UserFacingError("Only the member who started the game, or someone with Manage Messages, can stop it.")
+        await interaction.response.send_message(f"Trivia stopped by {interaction.user.mention}.")
+        async with live.lock:
+            result = live.state.stop(self.bot.clock.now())
+            if result is not None:
+                await self.show_reveal(live, result)
+            await self.end_game(live, "stopped")
+
+    @app_commands.command(name="skip")
+    async def skip(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Skip the current question (the member who started the game)."""
+        live = self.live_game(interaction)
+        if interaction.user.id != live.record.starter_id:
+            raise UserFacingError("Only the member who started the game can skip a question.")
+        if live.state.current is None:
+            raise UserFacingError("There is no open question to skip.")
+        await interaction.response.send_message("Question skipped.", ephemeral=True)
+        await self.close_round(live)
+
+    @start.autocomplete("film")
+    async def film_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self.film_suggestions(current)
+
+    def film_suggestions(self, current: str) -> list[app_commands.Choice[str]]:
+        found = current_lookup(self.bot).films.complete(current)
+        return [app_commands.Choice(name=choice.label, value=choice.value) for choice in found]
+
+    def check_cooldown(self, guild_id: int, user_id: int) -> None:
+        """One started game per member per START_COOLDOWN; refused starts do not count."""
+        last = self.last_start.get((guild_id, user_id))
+        if last is not None:
+            wait = START_COOLDOWN - (self.bot.clock.now() - last).total_seconds()
+            if wait > 0:
+                raise UserFacingError(f"Slow down: you can start another game in {wait:.0f} s.")
+
+    def live_game(self, interaction: discord.Interaction[Any]) -> LiveGame:
+        live = self.games.get(interaction.channel_id or 0)
+        if live is None:
+            raise UserFacingError(NO_GAME)
+        return live
+
+    def film_key(self, query: str) -> str:
+        match = current_lookup(self.bot).films.resolve(query)
+        if not match.found or match.best is None:
+            raise UserFacingError(f"No single film called “{safe(query)}”; pick one from the list.")
+        return match.best.key
+
+    def game_link(self, game: TriviaGame) -> str:
+        if game.message_id is None:
+            return f"<#{game.channel_id}>"
+        return f"https://discord.com/channels/{game.guild_id}/{game.channel_id}/{game.message_id}"
+
+    # ---- the round cycle (always called with live.lock held) ----------------------------------
+
+    async def ask_next(self, live: LiveGame) -> None:
+        question = live.questions[live.state.asked]
+        options = tuple(choices(question, live.rng)) if live.state.mode == "buttons" else None
+        round_ = live.state.ask(question, options, self.bot.clock.now())
+        await self.repository.add_round(
+            live.record.id,
+            round_.number,
+            question.key,
+            question_json(question, round_.choices, round_.right_index),
+            round_.asked_at,
+            film_key=question.film_key,
+        )
+        embed = render.question_embed(round_, live.state.question_count, int(live.state.time_limit_s), 0)
+        view = question_view(live.record.id, round_.number, round_.choices, typed=live.state.mode == "typed")
+        try:
+            live.message = await live.channel.send(embed=embed, view=view)
+        except (discord.Forbidden, discord.NotFound):
+            log.warning("trivia game %s ended: cannot post in channel %s", live.record.id, live.record.channel_id)
+            live.state.stop(self.bot.clock.now())
+            await self.end_game(live, "failed", reason="cannot post in the channel", announce=False)
+            return
+        self.bot.alarms.set(live.alarm, round_.deadline, functools.partial(self.close_round, live))
+
+    async def close_round(self, live: LiveGame) -> None:
+        """Close the open question (time up, everyone answered, or skipped), reveal it, go on."""
+        async with live.lock:
+            if live.state.current is None or self.games.get(live.record.channel_id) is not live:
+                return
+            self.bot.alarms.cancel(live.alarm)
+            result = live.state.close(self.bot.clock.now())
+            await self.show_reveal(live, result)
+            if live.state.finished:
+                await self.end_game(live, "finished")
+            else:
+                await self.ask_next(live)
+
+    async def show_reveal(self, live: LiveGame, result: RoundResult) -> None:
+        await self.repository.close_round(live.record.id, result.number, result.closed_at)
+        if live.message is None:
+            return
+        embed = render.reveal_embed(result, live.state.question_count, self.film_title)
+        view = question_view(
+            live.record.id, result.number, result.choices, typed=live.state.mode == "typed", closed=True
+        )
+        try:
+            await live.message.edit(embed=embed, view=view)
+        except discord.HTTPException:
+            log.warning("could not reveal question %s of game %s", result.number, live.record.id, exc_info=True)
+
+    async def end_game(self, live: LiveGame, status: str, *, reason: str | None = None, announce: bool = True) -> None:
+        self.bot.alarms.cancel(live.alarm)
+        if self.games.get(live.record.channel_id) is live:
+            del self.games[live.record.channel_id]
+        table = live.state.standings()
+        won = live.state.winner()
+        ended = await self.repository.finish_game(
+            live.record.id,
+            status=status,  # type: ignore[arg-type]
+            end_reason=reason or live.state.end_reason,
+            winner_id=won,
+            now=self.bot.clock.now(),
+        )
+        if ended is None or not announce:
+            return
+        with contextlib.suppress(discord.HTTPException):
+            await live.channel.send(embed=render.standings_embed("Trivia — final standings", table, won))
+
+    # ---- answers -------------------------------------------------------------------------------
+
+    async def answer(
+        self, interaction: discord.Interaction[Any], game_id: int, round_number: int, value: int | str
+    ) -> None:
+        """A click (choice index) or a typed answer for a game's question."""
+        live = self.games.get(interaction.channel_id or 0)
+        current = live.state.current if live else None
+        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+            await send_ephemeral(interaction, CLOSED)
+            return
+        outcome = live.state.answer(interaction.user.id, value, self.bot.clock.now())
+        if outcome.status == "already_answered":
+            await send_ephemeral(interaction, "You have already answered this question.")
+            return
+        if outcome.record is None:
+            await send_ephemeral(interaction, CLOSED)
+            return
+        record = outcome.record
+        await self.repository.record_answer(
+            game_id=game_id,
+            round_number=round_number,
+            guild_id=live.record.guild_id,
+            user_id=record.user_id,
+            answer=record.answer,
+            correct=record.correct,
+            time_ms=record.time_ms,
+            points=record.points,
+            now=record.answered_at,
+        )
+        if record.choice is not None:
+            locked = f"{render.LETTERS[record.choice]}. {safe(record.answer)}"
+        else:
+            locked = f"“{safe(record.answer)}”"
+        await send_ephemeral(interaction, f"Locked in: {locked}. The answer is revealed when the question closes.")
+        if live.state.everyone_answered():
+            await self.close_round(live)
+        else:
+            self.schedule_count_update(live)
+
+    async def open_answer_form(self, interaction: discord.Interaction[Any], game_id: int, round_number: int) -> None:
+        live = self.games.get(interaction.channel_id or 0)
+        current = live.state.current if live else None
+        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+            await send_ephemeral(interaction, CLOSED)
+            return
+        await interaction.response.send_modal(AnswerForm(self, game_id, round_number))
+
+    def schedule_count_update(self, live: LiveGame) -> None:
+        if live.count_task is None or live.count_task.done():
+            live.count_task = asyncio.create_task(self.update_count(live))
+
+    async def update_count(self, live: LiveGame) -> None:
+        """Show "N answered" on the open question, at most once per COUNT_EDIT_INTERVAL."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, live.last_count_edit + COUNT_EDIT_INTERVAL - loop.time()))
+        async with live.lock:
+            current = live.state.current
+            if current is None or live.message is None:
+                return
+            answered = sum(1 for record in live.state.records if record.round_number == current.number)
+            embed = render.question_embed(current, live.state.question_count, int(live.state.time_limit_s), answered)
+            with contextlib.suppress(discord.HTTPException):
+                await live.message.edit(embed=embed)
+            live.last_count_edit = loop.time()
+
+    # ---- leaderboards and stats ------------------------------------------------------------------
+
+    @app_commands.command(name="leaderboard")
+    @app_commands.describe(
+        period="All time, the last 30 days or the last 7 days", film="Only questions about this film"
+    )
+    async def leaderboard(
+        self, interaction: discord.Interaction[MarqueeBot], period: Period = "all", film: str | None = None
+    ) -> None:
+        """This server's best trivia players."""
+        assert interaction.guild_id is not None
+        days = PERIOD_DAYS.get(period)
+        since = self.bot.clock.now() - dt.timedelta(days=days) if days else None
+        film_key = self.film_key(film) if film else None
+        rows = await self.repository.leaderboard(interaction.guild_id, since=since, film_key=film_key)
+        own = await self.repository.rank_of(interaction.guild_id, interaction.user.id, since=since, film_key=film_key)
+        span = {"all": "all time", "month": "last 30 days", "week": "last 7 days"}[period]
+        about = f" · {self.film_title(film_key)}" if film_key else ""
+        embed = render.leaderboard_embed(f"Trivia leaderboard — {span}{about}", rows, own, interaction.user.id)
+        await interaction.response.send_message(embed=embed)
+
+    @leaderboard.autocomplete("film")
+    async def leaderboard_film_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self.film_suggestions(current)
+
+    @app_commands.command(name="stats")
+    @app_commands.describe(member="Whose stats (you by default)")
+    async def stats(
+        self, interaction: discord.Interaction[MarqueeBot], member: discord.User | discord.Member | None = None
+    ) -> None:
+        """Games, accuracy, streaks and favourite film of a member."""
+        assert interaction.guild_id is not None
+        who = member or interaction.user
+        stats = await self.repository.member_stats(interaction.guild_id, who.id)
+        embed = render.stats_embed(who.id, stats, self.film_title(stats.favourite_film_key))
+        await interaction.response.send_message(embed=embed)
+
+    # ---- the daily question ----------------------------------------------------------------------
+
+    @app_commands.command(name="daily")
+    async def daily(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Today's question for this server: one answer each, revealed tomorrow."""
+        assert interaction.guild_id is not None
+        today = await self.today(interaction.guild_id)
+        revealed = await self.reveal_due(interaction.guild_id, today)
+        daily = await self.daily_for(interaction.guild_id, today)
+        shown = json.loads(daily.question_json)
+        embeds = [*revealed[-1:], render.daily_embed(today, shown)]
+        await interaction.response.send_message(embeds=embeds, view=daily_view(today.isoformat(), shown["choices"]))
+
+    async def guild_zone(self, guild_id: int) -> ZoneInfo:
+        place = await GuildSettingsRepository(self.bot.database).get(guild_id)
+        return zone(place.timezone if place else None, self.bot.settings.defaults.timezone)
+
+    async def today(self, guild_id: int) -> dt.date:
+        """The server's date now, in its timezone."""
+        return local_day(self.bot.clock.now(), await self.guild_zone(guild_id))
+
+    async def daily_for(self, guild_id: int, day: dt.date) -> TriviaDaily:
+        """The day's question, chosen once (the same for everyone, even across processes)."""
+        existing = await self.repository.daily(guild_id, day)
+        if existing is not None:
+            return existing
+        settings = await self.repository.get_settings(guild_id, 0)
+        rng = random.Random(f"{guild_id}:{day.isoformat()}")
+        picked = select_questions(
+            self.pool,
+            count=1,
+            newest_allowed=settings.newest_film_key,
+            film_order=self.order,
+            recent=await self.repository.recent_questions(guild_id),
+            rng=rng,
+        )
+        if not picked:
+            raise UserFacingError("No question is available for today (check the server's spoiler gate).")
+        question = picked[0]
+        options = tuple(choices(question, rng))
+        now = self.bot.clock.now()
+        created = await self.repository.create_daily(
+            guild_id,
+            day,
+            question.key,
+            question_json(question, options, options.index(question.answer)),
+            film_key=question.film_key,
+            now=now,
+        )
+        await self.repository.mark_asked(guild_id, [created.question_key], now)
+        return created
+
+    async def reveal_due(self, guild_id: int, today: dt.date) -> list[discord.Embed]:
+        """Reveal this server's earlier daily questions that are still open; returns their embeds."""
+        embeds = []
+        for daily in await self.repository.dailies_to_reveal(today):
+            if daily.guild_id != guild_id:
+                continue
+            if not await self.repository.mark_daily_revealed(guild_id, daily.day, self.bot.clock.now()):
+                continue  # another process revealed it first
+            answers = await self.repository.daily_answers(guild_id, daily.day)
+            shown = json.loads(daily.question_json)
+            embed = render.daily_reveal_embed(daily.day, shown, answers)
+            embeds.append(embed)
+            if daily.channel_id and daily.message_id:
+                message = self.bot.get_partial_messageable(daily.channel_id).get_partial_message(daily.message_id)
+                closed = daily_view(daily.day.isoformat(), shown["choices"], closed=True)
+                with contextlib.suppress(discord.HTTPException):
+                    await message.edit(embed=embed, view=closed)
+        return embeds
+
+    async def answer_daily(self, interaction: discord.Interaction[Any], day_text: str, choice: int) -> None:
+        assert interaction.guild_id is not None
+        day = dt.date.fromisoformat(day_text)
+        daily = await self.repository.daily(interaction.guild_id, day)
+        if daily is None or day != await self.today(interaction.guild_id):
+            await send_ephemeral(interaction, "That daily question has closed; try `/trivia daily` for today's.")
+            return
+        shown = json.loads(daily.question_json)
+        picked = shown["choices"][choice]
+        stored = await self.repository.record_daily_answer(
+            interaction.guild_id,
+            day,
+            interaction.user.id,
+            answer=picked,
+            correct=choice == shown["right_index"],
+            now=self.bot.clock.now(),
+        )
+        if not stored:
+            await send_ephemeral(interaction, "You have already answered today's question. The answer comes tomorrow.")
+            return
+        letter = render.LETTERS[choice]
+        await send_ephemeral(interaction, f"Locked in: {letter}. {safe(picked)}. The answer is revealed tomorrow.")
+
+    @commands.Cog.listener()
+    async def on_trivia_settings_changed(self, guild_id: int) -> None:
+        await self.schedule_daily(guild_id)
+
+    async def schedule_daily(self, guild_id: int) -> None:
+        """Aim the alarm at the next automatic daily post; a post missed while down goes out now."""
+        daily_settings = await self.repository.daily_settings(guild_id)
+        if daily_settings is None or daily_settings.channel_id is None:
+            self.bot.alarms.cancel(daily_alarm(guild_id))
+            self.daily_alarms.discard(guild_id)
+            return
+        tz = await self.guild_zone(guild_id)
+        post_at = parse_hhmm(daily_settings.post_time or DEFAULT_DAILY_TIME)
+        now = self.bot.clock.now()
+        today = local_day(now, tz)
+        due_today = at_local_time(today, post_at, tz)
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        posted = await self.repository.daily(guild_id, today)
+        if due_today <= now <= due_today + grace and (posted is None or posted.message_id is None):
+            when = now
+        else:
+            when = next_local_time(now, post_at, tz)
+        self.daily_alarms.add(guild_id)
+        self.bot.alarms.set(daily_alarm(guild_id), when, functools.partial(self.post_daily, guild_id))
+
+    async def post_daily(self, guild_id: int) -> None:
+        """Post the day's question in the daily channel (and reveal yesterday's), then re-arm."""
+        try:
+            daily_settings = await self.repository.daily_settings(guild_id)
+            if daily_settings is None or daily_settings.channel_id is None:
+                return
+            today = await self.today(guild_id)
+            revealed = await self.reveal_due(guild_id, today)
+            daily = await self.daily_for(guild_id, today)
+            shown = json.loads(daily.question_json)
+            channel = self.bot.get_partial_messageable(daily_settings.channel_id, guild_id=guild_id)
+            message = await channel.send(
+                embeds=[*revealed[-1:], render.daily_embed(today, shown)],
+                view=daily_view(today.isoformat(), shown["choices"]),
+            )
+            await self.repository.set_daily_message(
+                guild_id, today, channel_id=daily_settings.channel_id, message_id=message.id
+            )
+        except (discord.HTTPException, UserFacingError):
+            log.warning("could not post the daily question in guild %s", guild_id, exc_info=True)
+        finally:
+            await self.schedule_daily(guild_id)

@@ -1,0 +1,132 @@
+"""Trivia components. Answer buttons are dynamic items: a click on a question from before a
+restart still reaches the cog, which answers "this question is closed" instead of failing."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.formatting import truncate
+from bot.tree import report_error
+from bot.views import reports_errors
+from cogs.trivia.render import LETTERS
+
+if TYPE_CHECKING:
+    from cogs.trivia.cog import Trivia
+
+ANSWER_LENGTH = 200
+
+
+def trivia_cog(interaction: discord.Interaction[Any]) -> Trivia:
+    cog = interaction.client.get_cog("Trivia")
+    if cog is None:
+        raise RuntimeError("the Trivia cog is not loaded")
+    return cast("Trivia", cog)
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"trivia:(?P<game>\d+):(?P<round>\d+):(?P<choice>[0-3]|typed)",
+):
+    """A choice of a game's question (A–D), or the "Answer" button of typed mode."""
+
+    def __init__(self, game_id: int, round_number: int, choice: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(label, 80),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"trivia:{game_id}:{round_number}:{choice}",
+            )
+        )
+        self.game_id, self.round_number, self.choice = game_id, round_number, choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["game"]), int(match["round"]), match["choice"], label or "")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        cog = trivia_cog(interaction)
+        if self.choice == "typed":
+            await cog.open_answer_form(interaction, self.game_id, self.round_number)
+        else:
+            await cog.answer(interaction, self.game_id, self.round_number, int(self.choice))
+
+
+class DailyButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"trivia-daily:(?P<day>\d{4}-\d\d-\d\d):(?P<choice>[0-3])"
+):
+    """A choice of the server's daily question; works for as long as that day lasts, restarts included."""
+
+    def __init__(self, day: str, choice: int, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(label, 80), style=discord.ButtonStyle.secondary, custom_id=f"trivia-daily:{day}:{choice}"
+            )
+        )
+        self.day, self.choice = day, choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> DailyButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["day"], int(match["choice"]), label or "")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await trivia_cog(interaction).answer_daily(interaction, self.day, self.choice)
+
+
+def question_view(
+    game_id: int, round_number: int, choices: tuple[str, ...], *, typed: bool, closed: bool = False
+) -> discord.ui.View:
+    """A question's buttons (A–D, or Answer in typed mode); all disabled once it has closed."""
+    buttons = (
+        [AnswerButton(game_id, round_number, "typed", "Answer")]
+        if typed
+        else [AnswerButton(game_id, round_number, str(index), LETTERS[index]) for index in range(len(choices))]
+    )
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        button.item.disabled = closed
+        view.add_item(button)
+    return view
+
+
+def daily_view(day: str, choices: list[str], *, closed: bool = False) -> discord.ui.View:
+    """The daily question's buttons (A–D); disabled once it has been revealed."""
+    view = discord.ui.View(timeout=None)
+    for index in range(len(choices)):
+        button = DailyButton(day, index, LETTERS[index])
+        button.item.disabled = closed
+        view.add_item(button)
+    return view
+
+
+class AnswerForm(discord.ui.Modal, title="Your answer"):
+    """Typed mode: one text field; no Message Content intent needed."""
+
+    answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
+        label="Answer",
+        custom_id="answer",
+        max_length=ANSWER_LENGTH,
+        placeholder="One guess: a name, a title or a year",
+    )
+
+    def __init__(self, cog: Trivia, game_id: int, round_number: int) -> None:
+        super().__init__(timeout=300)
+        self.cog, self.game_id, self.round_number = cog, game_id, round_number
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        await self.cog.answer(interaction, self.game_id, self.round_number, str(self.answer.value))
+
+    async def on_error(  # type: ignore[override]  # discord.py types Modal.on_error like View's
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        await report_error(interaction, error)

@@ -1,0 +1,255 @@
+"""Trivia end to end: games in both modes, stop, skip, late clicks, leaderboards, the daily question."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.discord_sim import Sim
+
+SECONDS = timedelta(seconds=21)  # just past the default 20 s per question
+LETTERS = "ABCD"
+
+
+@pytest.fixture
+async def room(sim: Sim) -> tuple[Sim, Any, Any, Any, Any]:
+    guild = await sim.create_guild("MI Fans")
+    alice = await sim.create_user("alice", guild=guild)
+    bob = await sim.create_user("bob", guild=guild)
+    return sim, guild, guild.channel("general"), alice, bob
+
+
+def trivia(sim: Sim) -> Any:
+    return sim.client.get_cog("Trivia")
+
+
+def open_round(sim: Sim, channel: Any) -> Any:
+    """The question being asked now, as the bot knows it (the test's answer key)."""
+    return trivia(sim).games[channel.id].state.current
+
+
+def latest(sim: Sim, channel: Any) -> Any:
+    return sim.channel_messages(channel)[-1]
+
+
+def titles(sim: Sim, channel: Any) -> list[str]:
+    return [embed.get("title", "") for message in sim.channel_messages(channel) for embed in message.embeds]
+
+
+def wrong_letter(round_: Any) -> str:
+    return LETTERS[(round_.right_index + 1) % len(round_.choices)]
+
+
+async def test_a_buttons_game_with_two_players(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, bob = room
+    started = await sim.slash(alice, general, "trivia start", questions=2)
+    assert not started.ephemeral and "2 questions" in started.content
+    question = latest(sim, general)
+    assert question.embeds[0]["title"] == "Question 1 of 2"
+    first = open_round(sim, general)
+    mine = await sim.click(alice, question, label=LETTERS[first.right_index])
+    assert mine.ephemeral and mine.content.startswith("Locked in:")
+    await sim.click(bob, question, label=wrong_letter(first))
+    again = await sim.click(bob, question, label=LETTERS[first.right_index])
+    assert again.ephemeral and again.content == "You have already answered this question."
+    # Nobody knows who plays until the first question closes: it runs to its time limit.
+    assert question.embeds[0]["title"] == "Question 1 of 2"
+    await sim.advance(SECONDS)
+    reveal = question.embeds[0]
+    assert reveal["title"] == "Question 1 of 2 — closed"
+    assert "50% (1)" in reveal["description"]
+    assert {"name": "Right", "value": alice.mention, "inline": False} in reveal["fields"]
+    assert all(button["disabled"] for button in question.buttons())
+    # Round two closes as soon as both players have answered, without waiting.
+    second_question = latest(sim, general)
+    second = open_round(sim, general)
+    await sim.click(bob, second_question, label=wrong_letter(second))
+    await sim.click(alice, second_question, label=LETTERS[second.right_index])
+    assert second_question.embeds[0]["title"] == "Question 2 of 2 — closed"
+    standings = latest(sim, general).embeds[0]
+    assert standings["title"] == "Trivia — final standings"
+    assert f"🏆 Winner: {alice.mention}" in standings["description"]
+    assert sim.pings(alice) == [] and sim.pings(bob) == []
+
+
+async def test_a_solo_game_has_no_winner(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.slash(alice, general, "trivia start", questions=1)
+    await sim.click(alice, latest(sim, general), label=LETTERS[open_round(sim, general).right_index])
+    await sim.advance(SECONDS)
+    assert "No winner: a win needs at least two players" in latest(sim, general).embeds[0]["description"]
+
+
+async def test_typed_mode(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=1, mode="typed")
+    question = latest(sim, general)
+    assert [button["label"] for button in question.buttons()] == ["Answer"]
+    answer = open_round(sim, general).question.answer
+    form = await sim.click(alice, question, label="Answer")
+    assert form.modal is not None
+    locked = await sim.submit_modal(alice, form, answer=f"  {answer.upper()}!! ")
+    assert locked.ephemeral and locked.content.startswith("Locked in:")
+    form = await sim.click(bob, question, label="Answer")
+    await sim.submit_modal(bob, form, answer=f"{answer}, Tom Cruise")  # two guesses: wrong
+    await sim.advance(SECONDS)
+    reveal = question.embeds[0]
+    assert {"name": "Right", "value": alice.mention, "inline": False} in reveal["fields"]
+
+
+async def test_one_game_per_channel(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=3)
+    second = await sim.slash(bob, general, "trivia start")
+    assert second.ephemeral and second.content.startswith(
+        "A game is already running here: https://discord.com/channels/"
+    )
+    elsewhere = await guild.create_channel("trivia")
+    other = await sim.slash(bob, elsewhere, "trivia start", questions=1)
+    assert not other.ephemeral
+
+
+async def test_stop_and_skip(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=5)
+    refused = await sim.slash(bob, general, "trivia skip")
+    assert refused.ephemeral and "Only the member who started" in refused.content
+    first = latest(sim, general)
+    skipped = await sim.slash(alice, general, "trivia skip")
+    assert skipped.ephemeral and skipped.content == "Question skipped."
+    assert first.embeds[0]["title"] == "Question 1 of 5 — closed"
+    assert latest(sim, general).embeds[0]["title"] == "Question 2 of 5"
+    await sim.click(bob, latest(sim, general), label=LETTERS[open_round(sim, general).right_index])
+    not_allowed = await sim.slash(bob, general, "trivia stop")
+    assert not_allowed.ephemeral and "Manage Messages" in not_allowed.content
+    stopped = await sim.slash(alice, general, "trivia stop")
+    assert not stopped.ephemeral and stopped.content.startswith("Trivia stopped by")
+    assert titles(sim, general)[-2:] == ["Question 2 of 5 — closed", "Trivia — final standings"]
+    assert trivia(sim).games == {}
+    nothing = await sim.slash(alice, general, "trivia stop")
+    assert nothing.ephemeral and nothing.content == "No trivia game is running in this channel."
+
+
+async def test_a_moderator_can_stop_any_game(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, alice, _ = room
+    moderators = await guild.create_role("Mods", manage_messages=True)
+    mod = await sim.create_user("mod", guild=guild, roles=[moderators])
+    await sim.slash(alice, general, "trivia start", questions=3)
+    stopped = await sim.slash(mod, general, "trivia stop")
+    assert not stopped.ephemeral
+    assert titles(sim, general)[-1] == "Trivia — final standings"
+
+
+async def test_three_unanswered_questions_end_the_game(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.slash(alice, general, "trivia start", questions=10)
+    for _ in range(3):
+        await sim.advance(SECONDS)
+    assert titles(sim, general)[-1] == "Trivia — final standings"
+    assert sum(title.startswith("Question") for title in titles(sim, general)) == 3
+
+
+async def test_a_restart_interrupts_the_game_and_old_buttons_say_closed(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=5)
+    question = latest(sim, general)
+    await sim.click(alice, question, label="A")
+    await sim.restart_bot()
+    notice = latest(sim, general).embeds[0]
+    assert notice["title"] == "Trivia — final standings"
+    assert "interrupted by a restart" in notice["description"]
+    late = await sim.click(bob, question, label="B")
+    assert late.ephemeral and late.content == "This question is closed."
+    fresh = await sim.slash(alice, general, "trivia start", questions=1)
+    assert not fresh.ephemeral
+
+
+async def test_losing_send_messages_ends_the_game(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.slash(alice, general, "trivia start", questions=5)
+    await sim.set_bot_permissions(general, send_messages=False)
+    await sim.advance(SECONDS)
+    assert trivia(sim).games == {}
+    await sim.set_bot_permissions(general, send_messages=True)
+    restarted = await sim.slash(alice, general, "trivia start", questions=1)
+    assert not restarted.ephemeral
+
+
+async def test_start_is_refused_where_the_bot_cannot_post(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.set_bot_permissions(general, embed_links=False)
+    refused = await sim.slash(alice, general, "trivia start")
+    assert refused.ephemeral and "I need Embed Links" in refused.content
+
+
+async def test_start_has_a_cooldown(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.slash(alice, general, "trivia start", questions=1)
+    await sim.slash(alice, general, "trivia stop")
+    again = await sim.slash(alice, general, "trivia start", questions=1)
+    assert again.ephemeral and again.content.startswith("Slow down")
+
+
+async def test_leaderboard_by_period(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=1)
+    await sim.click(alice, latest(sim, general), label=LETTERS[open_round(sim, general).right_index])
+    await sim.click(bob, latest(sim, general), label=wrong_letter(open_round(sim, general)))
+    await sim.advance(SECONDS)
+    board = await sim.slash(bob, general, "trivia leaderboard")
+    lines = board.embeds[0]["description"].splitlines()
+    assert lines[0].startswith(f"🥇 {alice.mention} — ")
+    assert bob.mention in lines[1] and lines[1].startswith("**")  # the viewer's own row stands out
+    stats = await sim.slash(alice, general, "trivia stats")
+    values = {field["name"]: field["value"] for field in stats.embeds[0]["fields"]}
+    assert values["Games"] == "1" and values["Accuracy"] == "100%" and values["Best streak"] == "1"
+    await sim.advance(timedelta(days=8))
+    week = await sim.slash(alice, general, "trivia leaderboard", period="week")
+    assert week.embeds[0]["description"] == "Nobody has played yet."
+    month = await sim.slash(alice, general, "trivia leaderboard", period="month")
+    assert alice.mention in month.embeds[0]["description"]
+
+
+@pytest.mark.sim_start("2024-05-01T12:00:00+00:00")
+async def test_the_daily_question_over_two_days(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, bob = room
+    daily = await sim.slash(alice, general, "trivia daily")
+    assert daily.embeds[0]["title"] == "Daily question — 1 May 2024"
+    same = await sim.slash(bob, general, "trivia daily")
+    assert same.embeds[0]["description"] == daily.embeds[0]["description"]
+    locked = await sim.click(alice, daily, label="A")
+    assert locked.ephemeral and "revealed tomorrow" in locked.content
+    twice = await sim.click(alice, daily, label="B")
+    assert twice.ephemeral and "already answered" in twice.content
+    await sim.restart_bot()
+    after_restart = await sim.click(bob, daily, label="B")
+    assert after_restart.ephemeral and after_restart.content.startswith("Locked in:")
+    await sim.advance(timedelta(days=1))
+    yesterday = await sim.click(bob, daily, label="C")
+    assert yesterday.ephemeral and "has closed" in yesterday.content
+    today = await sim.slash(alice, general, "trivia daily")
+    assert [embed["title"] for embed in today.embeds] == [
+        "Daily question — 1 May 2024 — answer",
+        "Daily question — 2 May 2024",
+    ]
+    assert "answered correctly" in today.embeds[0]["description"]
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_the_daily_question_posts_itself(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    daily_channel = await guild.create_channel("daily")
+    await sim.slash(admin, general, "settings trivia set", daily_channel=daily_channel, daily_time="09:00")
+    assert sim.channel_messages(daily_channel) == []
+    await sim.advance(timedelta(hours=3, minutes=1))
+    posted = sim.channel_messages(daily_channel)
+    assert [embed["title"] for embed in posted[-1].embeds] == ["Daily question — 1 May 2024"]
+    await sim.advance(timedelta(days=1))
+    posted = sim.channel_messages(daily_channel)
+    assert [embed["title"] for embed in posted[-1].embeds] == [
+        "Daily question — 1 May 2024 — answer",
+        "Daily question — 2 May 2024",
+    ]
