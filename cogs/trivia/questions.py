@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -155,6 +156,43 @@ class NameBook:
             characters={character.key: (character.name, *character.aliases) for character in characters},
         )
 
+    @cached_property
+    def _film_token_names(self) -> list[tuple[tuple[str, ...], str]]:
+        # Normalised once per book, not once per question: reading a pack asks this hundreds of times.
+        names: list[tuple[tuple[str, ...], str]] = []
+        for key, spellings in self.films.items():
+            for spelling in spellings:
+                tokens = tuple(search_key(spelling).split())
+                if tokens and not (len(tokens) == 1 and len(tokens[0]) < 3):
+                    names.append((tokens, key))
+        names.sort(key=lambda pair: -len(pair[0]))
+        return names
+
+    @cached_property
+    def person_by_answer(self) -> dict[str, str]:
+        """Every normalised spelling of a person's name to their key (first person wins)."""
+        found: dict[str, str] = {}
+        for key, spellings in self.people.items():
+            for spelling in spellings:
+                found.setdefault(normalise_answer(spelling), key)
+        return found
+
+    @cached_property
+    def film_by_title(self) -> dict[str, str]:
+        """Each film's own title, normalised, to its key."""
+        found: dict[str, str] = {}
+        for key, title in self.titles.items():
+            found.setdefault(normalise(title), key)
+        return found
+
+    @cached_property
+    def character_by_answer(self) -> dict[str, str]:
+        """Each character's main name, normalised, to its key."""
+        found: dict[str, str] = {}
+        for key, spellings in self.characters.items():
+            found.setdefault(normalise_answer(spellings[0]), key)
+        return found
+
     def films_named_in(self, texts: Iterable[str]) -> frozenset[str]:
         """Keys of the films whose title or alias appears in any of ``texts``.
 
@@ -163,18 +201,11 @@ class NameBook:
         first film "Mission: Impossible". One-token names shorter than three
         characters ("M:I" -> "mi") are ignored: they are too easily plain words.
         """
-        names: list[tuple[tuple[str, ...], str]] = []
-        for key, spellings in self.films.items():
-            for spelling in spellings:
-                tokens = tuple(search_key(spelling).split())
-                if tokens and not (len(tokens) == 1 and len(tokens[0]) < 3):
-                    names.append((tokens, key))
-        names.sort(key=lambda pair: -len(pair[0]))
         found: set[str] = set()
         for text in texts:
             words = search_key(text).split()
             taken = [False] * len(words)
-            for name, key in names:
+            for name, key in self._film_token_names:
                 size = len(name)
                 for start in range(len(words) - size + 1):
                     if tuple(words[start : start + size]) == name and not any(taken[start : start + size]):
@@ -197,19 +228,15 @@ def _answer_kind(answer: str, names: NameBook) -> tuple[AnswerKind, str | None]:
     if _YEAR.fullmatch(answer.strip()) and 1870 <= int(answer) <= 2100:
         return "year", None
     wanted = normalise_answer(answer)
-    for key, spellings in names.people.items():
-        if any(normalise_answer(spelling) == wanted for spelling in spellings):
-            return "person", key
+    if wanted in names.person_by_answer:
+        return "person", names.person_by_answer[wanted]
     plain = normalise(answer)
-    for key, title in names.titles.items():
-        if normalise(title) == plain:
-            return "film", key
-    if len(wanted.split()) >= 2:
-        # One-word answers stay text: "Paris" the premiere city is not the character Paris,
-        # and a one-word name has no surname to infer anyway.
-        for key, spellings in names.characters.items():
-            if normalise_answer(spellings[0]) == wanted:
-                return "character", key
+    if plain in names.film_by_title:
+        return "film", names.film_by_title[plain]
+    # One-word answers stay text: "Paris" the premiere city is not the character Paris,
+    # and a one-word name has no surname to infer anyway.
+    if len(wanted.split()) >= 2 and wanted in names.character_by_answer:
+        return "character", names.character_by_answer[wanted]
     return "text", None
 
 
