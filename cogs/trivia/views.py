@@ -90,7 +90,10 @@ def question_view(
     buttons = (
         [AnswerButton(game_id, round_number, "typed", "Answer")]
         if typed
-        else [AnswerButton(game_id, round_number, str(index), LETTERS[index]) for index in range(len(choices))]
+        else [
+            AnswerButton(game_id, round_number, str(index), f"{LETTERS[index]}. {choice}")
+            for index, choice in enumerate(choices)
+        ]
     )
     view = discord.ui.View(timeout=None)
     for button in buttons:
@@ -102,8 +105,8 @@ def question_view(
 def daily_view(day: str, choices: list[str], *, closed: bool = False) -> discord.ui.View:
     """The daily question's buttons (A–D); disabled once it has been revealed."""
     view = discord.ui.View(timeout=None)
-    for index in range(len(choices)):
-        button = DailyButton(day, index, LETTERS[index])
+    for index, choice in enumerate(choices):
+        button = DailyButton(day, index, f"{LETTERS[index]}. {choice}")
         button.item.disabled = closed
         view.add_item(button)
     return view

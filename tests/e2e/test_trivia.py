@@ -42,6 +42,12 @@ def wrong_letter(round_: Any) -> str:
     return LETTERS[(round_.right_index + 1) % len(round_.choices)]
 
 
+async def pick(sim: Sim, user: Any, message: Any, letter: str) -> Any:
+    """Press the choice button whose label starts with `letter` ("A. Tom Cruise")."""
+    label = next(button["label"] for button in message.buttons() if button["label"].startswith(f"{letter}. "))
+    return await sim.click(user, message, label=label)
+
+
 async def test_a_buttons_game_with_two_players(room: tuple[Sim, Any, Any, Any, Any]) -> None:
     sim, _, general, alice, bob = room
     started = await sim.slash(alice, general, "trivia start", questions=2)
@@ -49,10 +55,10 @@ async def test_a_buttons_game_with_two_players(room: tuple[Sim, Any, Any, Any, A
     question = latest(sim, general)
     assert question.embeds[0]["title"] == "Question 1 of 2"
     first = open_round(sim, general)
-    mine = await sim.click(alice, question, label=LETTERS[first.right_index])
+    mine = await pick(sim, alice, question, LETTERS[first.right_index])
     assert mine.ephemeral and mine.content.startswith("Locked in:")
-    await sim.click(bob, question, label=wrong_letter(first))
-    again = await sim.click(bob, question, label=LETTERS[first.right_index])
+    await pick(sim, bob, question, wrong_letter(first))
+    again = await pick(sim, bob, question, LETTERS[first.right_index])
     assert again.ephemeral and again.content == "You have already answered this question."
     # Nobody knows who plays until the first question closes: it runs to its time limit.
     assert question.embeds[0]["title"] == "Question 1 of 2"
@@ -65,8 +71,8 @@ async def test_a_buttons_game_with_two_players(room: tuple[Sim, Any, Any, Any, A
     # Round two closes as soon as both players have answered, without waiting.
     second_question = latest(sim, general)
     second = open_round(sim, general)
-    await sim.click(bob, second_question, label=wrong_letter(second))
-    await sim.click(alice, second_question, label=LETTERS[second.right_index])
+    await pick(sim, bob, second_question, wrong_letter(second))
+    await pick(sim, alice, second_question, LETTERS[second.right_index])
     assert second_question.embeds[0]["title"] == "Question 2 of 2 — closed"
     standings = latest(sim, general).embeds[0]
     assert standings["title"] == "Trivia — final standings"
@@ -77,7 +83,7 @@ async def test_a_buttons_game_with_two_players(room: tuple[Sim, Any, Any, Any, A
 async def test_a_solo_game_has_no_winner(room: tuple[Sim, Any, Any, Any, Any]) -> None:
     sim, _, general, alice, _ = room
     await sim.slash(alice, general, "trivia start", questions=1)
-    await sim.click(alice, latest(sim, general), label=LETTERS[open_round(sim, general).right_index])
+    await pick(sim, alice, latest(sim, general), LETTERS[open_round(sim, general).right_index])
     await sim.advance(SECONDS)
     assert "No winner: a win needs at least two players" in latest(sim, general).embeds[0]["description"]
 
@@ -121,7 +127,7 @@ async def test_stop_and_skip(room: tuple[Sim, Any, Any, Any, Any]) -> None:
     assert skipped.ephemeral and skipped.content == "Question skipped."
     assert first.embeds[0]["title"] == "Question 1 of 5 — closed"
     assert latest(sim, general).embeds[0]["title"] == "Question 2 of 5"
-    await sim.click(bob, latest(sim, general), label=LETTERS[open_round(sim, general).right_index])
+    await pick(sim, bob, latest(sim, general), LETTERS[open_round(sim, general).right_index])
     not_allowed = await sim.slash(bob, general, "trivia stop")
     assert not_allowed.ephemeral and "Manage Messages" in not_allowed.content
     stopped = await sim.slash(alice, general, "trivia stop")
@@ -155,12 +161,12 @@ async def test_a_restart_interrupts_the_game_and_old_buttons_say_closed(room: tu
     sim, _, general, alice, bob = room
     await sim.slash(alice, general, "trivia start", questions=5)
     question = latest(sim, general)
-    await sim.click(alice, question, label="A")
+    await pick(sim, alice, question, "A")
     await sim.restart_bot()
     notice = latest(sim, general).embeds[0]
     assert notice["title"] == "Trivia — final standings"
     assert "interrupted by a restart" in notice["description"]
-    late = await sim.click(bob, question, label="B")
+    late = await pick(sim, bob, question, "B")
     assert late.ephemeral and late.content == "This question is closed."
     fresh = await sim.slash(alice, general, "trivia start", questions=1)
     assert not fresh.ephemeral
@@ -195,8 +201,8 @@ async def test_start_has_a_cooldown(room: tuple[Sim, Any, Any, Any, Any]) -> Non
 async def test_leaderboard_by_period(room: tuple[Sim, Any, Any, Any, Any]) -> None:
     sim, _, general, alice, bob = room
     await sim.slash(alice, general, "trivia start", questions=1)
-    await sim.click(alice, latest(sim, general), label=LETTERS[open_round(sim, general).right_index])
-    await sim.click(bob, latest(sim, general), label=wrong_letter(open_round(sim, general)))
+    await pick(sim, alice, latest(sim, general), LETTERS[open_round(sim, general).right_index])
+    await pick(sim, bob, latest(sim, general), wrong_letter(open_round(sim, general)))
     await sim.advance(SECONDS)
     board = await sim.slash(bob, general, "trivia leaderboard")
     lines = board.embeds[0]["description"].splitlines()
@@ -219,15 +225,15 @@ async def test_the_daily_question_over_two_days(room: tuple[Sim, Any, Any, Any, 
     assert daily.embeds[0]["title"] == "Daily question — 1 May 2024"
     same = await sim.slash(bob, general, "trivia daily")
     assert same.embeds[0]["description"] == daily.embeds[0]["description"]
-    locked = await sim.click(alice, daily, label="A")
+    locked = await pick(sim, alice, daily, "A")
     assert locked.ephemeral and "revealed tomorrow" in locked.content
-    twice = await sim.click(alice, daily, label="B")
+    twice = await pick(sim, alice, daily, "B")
     assert twice.ephemeral and "already answered" in twice.content
     await sim.restart_bot()
-    after_restart = await sim.click(bob, daily, label="B")
+    after_restart = await pick(sim, bob, daily, "B")
     assert after_restart.ephemeral and after_restart.content.startswith("Locked in:")
     await sim.advance(timedelta(days=1))
-    yesterday = await sim.click(bob, daily, label="C")
+    yesterday = await pick(sim, bob, daily, "C")
     assert yesterday.ephemeral and "has closed" in yesterday.content
     today = await sim.slash(alice, general, "trivia daily")
     assert [embed["title"] for embed in today.embeds] == [
