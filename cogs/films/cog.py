@@ -80,6 +80,8 @@ class Films(commands.Cog):
     @commands.Cog.listener()
     async def on_catalogue_changed(self) -> None:
         self.lookup = await Lookup.load(self.bot.catalogue)
+        # Features built on the indexes (trivia's question pool) rebuild from the new ones.
+        self.bot.dispatch("lookup_rebuilt")
 
     # ---- shared steps ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import functools
 import json
 import logging
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ from cogs.trivia.questions import Question, build_pool, choices, film_order, sel
 from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import AnswerForm, daily_view, question_view
 from db import GuildSettingsRepository, TriviaRepository
+from db.repositories.models import CastCredit, CrewCredit
 from db.repositories.trivia import TriviaDaily, TriviaGame
 
 log = logging.getLogger(__name__)
@@ -120,23 +122,28 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 live.count_task.cancel()
 
     @commands.Cog.listener()
-    async def on_catalogue_changed(self) -> None:
+    async def on_lookup_rebuilt(self) -> None:
         await self.build_pool()
 
     async def build_pool(self) -> None:
+        """Every question of the catalogue, built from the film lookup's indexes and two bulk reads."""
         catalogue = self.bot.catalogue
-        films = await catalogue.films()
-        cast: dict[int, list[Any]] = {film.id: [] for film in films}
+        lookup = current_lookup(self.bot)
+        films = list(lookup.films.items)
+        cast: dict[int, list[CastCredit]] = defaultdict(list)
         for credit in await catalogue.all_cast():
-            cast.setdefault(credit.film_id, []).append(credit)
-        crew = {film.id: await catalogue.crew(film.id) for film in films}
+            cast[credit.film_id].append(credit)
+        crew: dict[int, list[CrewCredit]] = defaultdict(list)
+        for crew_credit in await catalogue.all_crew():
+            crew[crew_credit.film_id].append(crew_credit)
         self.pool = build_pool(
             await catalogue.trivia_questions(),
             films,
             cast,
             crew,
             titles=await catalogue.film_titles(),
-            people=await catalogue.people(),
+            people=lookup.people.items,
+            characters=lookup.characters.items,
         )
         self.order = film_order(films)
 

@@ -141,14 +141,19 @@ class NameBook:
         titles: Iterable[FilmTitle] = (),
         people: Iterable[Person] = (),
         cast: Iterable[CastCredit] = (),
+        characters: Sequence[Character] | None = None,
     ) -> NameBook:
-        """A name book from the catalogue as ``CatalogueRepository`` returns it."""
+        """A name book from the catalogue as ``CatalogueRepository`` returns it.
+
+        ``characters`` (from a ``CharacterIndex`` already built) saves building one again from ``cast``.
+        """
         key_of = {film.id: film.key for film in films}
         film_names: dict[str, list[str]] = {film.key: [film.title, film.original_title] for film in films}
         for title in titles:
             if title.film_id in key_of:
                 film_names[key_of[title.film_id]].append(title.title)
-        characters = CharacterIndex.build(cast, films).items
+        if characters is None:
+            characters = CharacterIndex.build(cast, films).items
         return cls(
             films={key: tuple(dict.fromkeys(names)) for key, names in film_names.items()},
             titles={film.key: film.title for film in films},
@@ -157,8 +162,13 @@ class NameBook:
         )
 
     @cached_property
-    def _film_token_names(self) -> list[tuple[tuple[str, ...], str]]:
-        # Normalised once per book, not once per question: reading a pack asks this hundreds of times.
+    def _film_names_by_first_word(self) -> dict[str, list[tuple[int, tuple[str, ...], str]]]:
+        """Film spellings as search-key tokens, grouped by their first token.
+
+        Built once per book: a pack's questions ask hundreds of times, and a large catalogue
+        has tens of thousands of titles, so each text only looks at names starting with one of
+        its own words. The int is the name's rank (longest first) for the greedy match.
+        """
         names: list[tuple[tuple[str, ...], str]] = []
         for key, spellings in self.films.items():
             for spelling in spellings:
@@ -166,7 +176,10 @@ class NameBook:
                 if tokens and not (len(tokens) == 1 and len(tokens[0]) < 3):
                     names.append((tokens, key))
         names.sort(key=lambda pair: -len(pair[0]))
-        return names
+        by_first: dict[str, list[tuple[int, tuple[str, ...], str]]] = defaultdict(list)
+        for rank, (tokens, key) in enumerate(names):
+            by_first[tokens[0]].append((rank, tokens, key))
+        return dict(by_first)
 
     @cached_property
     def person_by_answer(self) -> dict[str, str]:
@@ -202,15 +215,21 @@ class NameBook:
         characters ("M:I" -> "mi") are ignored: they are too easily plain words.
         """
         found: set[str] = set()
+        by_first = self._film_names_by_first_word
         for text in texts:
             words = search_key(text).split()
+            matches = [
+                (rank, start, len(tokens), key)
+                for start, word in enumerate(words)
+                for rank, tokens, key in by_first.get(word, ())
+                if tuple(words[start : start + len(tokens)]) == tokens
+            ]
             taken = [False] * len(words)
-            for name, key in self._film_token_names:
-                size = len(name)
-                for start in range(len(words) - size + 1):
-                    if tuple(words[start : start + size]) == name and not any(taken[start : start + size]):
-                        found.add(key)
-                        taken[start : start + size] = [True] * size
+            # Longest names first, then left to right, never overlapping.
+            for _rank, start, size, key in sorted(matches):
+                if not any(taken[start : start + size]):
+                    found.add(key)
+                    taken[start : start + size] = [True] * size
         return frozenset(found)
 
 
@@ -676,10 +695,11 @@ def build_pool(
     *,
     titles: Iterable[FilmTitle] = (),
     people: Iterable[Person] = (),
+    characters: Sequence[Character] | None = None,
 ) -> list[Question]:
     """Every question of the catalogue: the pack's own, then generated ones (keys never clash)."""
     all_cast = [credit for credits in cast.values() for credit in credits]
-    book = NameBook.build(films, titles, people, all_cast)
+    book = NameBook.build(films, titles, people, all_cast, characters)
     pool = [from_pack(q, book) for q in pack_questions]
     pool.extend(generate(films, cast, crew))
     return pool

@@ -37,6 +37,12 @@ _CAST_SELECT = """
     FROM cast_credits c JOIN people p ON p.id = c.person_id
 """
 
+_CREW_SELECT = """
+    SELECT c.film_id, p.id AS person_id, p.key AS person_key, p.name AS person_name,
+           c.department, c.job, c.source
+    FROM crew_credits c JOIN people p ON p.id = c.person_id
+"""
+
 # PostgreSQL cannot infer the type of a bare "? IS NULL" parameter, hence CAST.
 _TRIVIA_SELECT = """
     SELECT q.id, q.key, q.film_id, f.key AS film_key, q.question, q.answers_json, q.wrong_json,
@@ -133,15 +139,12 @@ class CatalogueRepository:
 
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""
-        rows = await self._db.fetch_all(
-            """
-            SELECT c.film_id, p.id AS person_id, p.key AS person_key, p.name AS person_name,
-                   c.department, c.job, c.source
-            FROM crew_credits c JOIN people p ON p.id = c.person_id
-            WHERE c.film_id = ? ORDER BY c.position
-            """,
-            (film_id,),
-        )
+        rows = await self._db.fetch_all(f"{_CREW_SELECT} WHERE c.film_id = ? ORDER BY c.position", (film_id,))
+        return [CrewCredit(**_columns(r)) for r in rows]
+
+    async def all_crew(self) -> list[CrewCredit]:
+        """Every crew credit of every film (for generated trivia), by film then pack order."""
+        rows = await self._db.fetch_all(f"{_CREW_SELECT} ORDER BY c.film_id, c.position")
         return [CrewCredit(**_columns(r)) for r in rows]
 
     async def releases(self, film_id: int, country: str | None = None) -> list[Release]:

@@ -182,3 +182,5 @@ async def test_films_and_all_cast_cover_the_whole_catalogue(catalogue: Catalogue
     everyone = await repo.all_cast()
     per_film = [credit for film in films for credit in await repo.cast(film.id)]
     assert everyone == per_film
+    all_crew = await repo.all_crew()
+    assert all_crew == [credit for film in sorted(films, key=lambda f: f.id) for credit in await repo.crew(film.id)]
