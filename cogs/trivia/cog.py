@@ -47,6 +47,7 @@ NO_GAME = "No trivia game is running in this channel."
 COUNT_EDIT_INTERVAL = 1.0  # seconds between "N answered" edits: Discord rate-limits message edits
 START_COOLDOWN = 20.0
 DEFAULT_DAILY_TIME = "09:00"
+POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
 Period = Literal["all", "month", "week"]
 PERIOD_DAYS = {"week": 7, "month": 30}
 
@@ -68,6 +69,11 @@ class LiveGame:
     @property
     def alarm(self) -> str:
         return f"trivia:{self.record.channel_id}"
+
+
+def _log_pool_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("trivia: building the question pool failed", exc_info=task.exception())
 
 
 def daily_alarm(guild_id: int) -> str:
@@ -101,6 +107,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         self.order: dict[str, int] = {}
         self.daily_alarms: set[int] = set()
         self.last_start: dict[tuple[int, int], dt.datetime] = {}
+        self.pool_task: asyncio.Task[None] | None = None
         super().__init__()
 
     @property
@@ -108,12 +115,14 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         return TriviaRepository(self.bot.database)
 
     async def cog_load(self) -> None:
-        await self.build_pool()
+        self.refresh_pool()
         await self.close_interrupted_games()
         for daily in await self.repository.daily_enabled():
             await self.schedule_daily(daily.guild_id)
 
     async def cog_unload(self) -> None:
+        if self.pool_task is not None:
+            self.pool_task.cancel()
         for guild_id in self.daily_alarms:
             self.bot.alarms.cancel(daily_alarm(guild_id))
         for live in self.games.values():
@@ -123,7 +132,24 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
 
     @commands.Cog.listener()
     async def on_lookup_rebuilt(self) -> None:
-        await self.build_pool()
+        self.refresh_pool()
+
+    def refresh_pool(self) -> None:
+        """Build the question pool in the background: a large catalogue takes seconds, and the
+        bot must keep answering meanwhile."""
+        if self.pool_task is not None:
+            self.pool_task.cancel()
+        self.pool_task = asyncio.create_task(self.build_pool(), name="trivia-pool")
+        self.pool_task.add_done_callback(_log_pool_failure)
+
+    async def ready_pool(self) -> list[Question]:
+        """The question pool, waiting briefly when it is still being built (interactions allow 3 s)."""
+        if self.pool_task is not None and not self.pool_task.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.pool_task), POOL_WAIT)
+        if not self.pool:
+            raise UserFacingError("Trivia questions are still being prepared; try again in a moment.")
+        return self.pool
 
     async def build_pool(self) -> None:
         """Every question of the catalogue, built from the film lookup's indexes and two bulk reads."""
@@ -136,7 +162,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         crew: dict[int, list[CrewCredit]] = defaultdict(list)
         for crew_credit in await catalogue.all_crew():
             crew[crew_credit.film_id].append(crew_credit)
-        self.pool = build_pool(
+        pool = await asyncio.to_thread(
+            build_pool,
             await catalogue.trivia_questions(),
             films,
             cast,
@@ -145,7 +172,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             people=lookup.people.items,
             characters=lookup.characters.items,
         )
-        self.order = film_order(films)
+        self.pool, self.order = pool, film_order(films)
+        log.info("trivia: %d questions ready", len(pool))
 
     def checker(self) -> AnswerChecker:
         lookup = current_lookup(self.bot)
@@ -205,7 +233,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         seconds = settings.seconds or DEFAULT_SECONDS
         rng = random.Random()
         picked = select_questions(
-            self.pool,
+            await self.ready_pool(),
             count=questions,
             difficulty=difficulty,
             film_key=film_key,
@@ -517,7 +545,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         settings = await self.repository.get_settings(guild_id, 0)
         rng = random.Random(f"{guild_id}:{day.isoformat()}")
         picked = select_questions(
-            self.pool,
+            await self.ready_pool(),
             count=1,
             newest_allowed=settings.newest_film_key,
             film_order=self.order,

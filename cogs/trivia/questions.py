@@ -19,9 +19,9 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -313,14 +313,20 @@ class _Catalogue:
     """The catalogue rearranged for generating questions: films in order and people pools."""
 
     def __init__(
-        self, films: Sequence[Film], cast: Mapping[int, Sequence[CastCredit]], crew: Mapping[int, Sequence[CrewCredit]]
+        self,
+        films: Sequence[Film],
+        cast: Mapping[int, Sequence[CastCredit]],
+        crew: Mapping[int, Sequence[CrewCredit]],
+        characters: Sequence[Character] | None = None,
     ) -> None:
         self.films = sorted(films, key=_film_sort_key)
         self.position = {film.key: index for index, film in enumerate(self.films)}
         self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
         credits = [credit for film in self.films for credit in self.cast[film.id]]
-        self.characters: tuple[Character, ...] = CharacterIndex.build(credits, self.films).items
+        self.characters: tuple[Character, ...] = (
+            tuple(characters) if characters is not None else CharacterIndex.build(credits, self.films).items
+        )
         self.directors = self._pool(lambda film: self.crew_with(film, _DIRECTOR_JOBS))
         self.composers = self._pool(lambda film: self.crew_with(film, _COMPOSER_JOBS))
         self.all_crew = self._pool(lambda film: [_PersonRef(c.person_key, c.person_name) for c in self.crew[film.id]])
@@ -346,6 +352,10 @@ class _Catalogue:
         return {credit.person_key for credit in self.crew[film.id]}
 
 
+# Pure and called for the same few thousand names over and over while generating; bounded.
+_answer_key = lru_cache(maxsize=1 << 16)(normalise_answer)
+
+
 def _pick_people(
     answer: _PersonRef, pools: Iterable[Iterable[_PersonRef]], exclude: Collection[str], limit: int = MAX_WRONG
 ) -> list[str]:
@@ -354,13 +364,13 @@ def _pick_people(
     Names are compared normalised, so a namesake of the answer (another person
     spelled the same) is never a wrong choice: it would read as the answer.
     """
-    seen = {normalise_answer(answer.name)}
+    seen = {_answer_key(answer.name)}
     picked: list[str] = []
     for pool in pools:
         for person in pool:
             if len(picked) >= limit:
                 return picked
-            name_key = normalise_answer(person.name)
+            name_key = _answer_key(person.name)
             if person.key == answer.key or person.key in exclude or name_key in seen or not name_key:
                 continue
             seen.add(name_key)
@@ -499,6 +509,27 @@ class _Role:
     films: set[str]
 
 
+def _films_by_distance(cat: _Catalogue, here: int, *, earlier_first: bool) -> Iterator[Film]:
+    """The other films by distance from position `here`, lazily (callers stop after a few).
+
+    `earlier_first`: every earlier film (nearest first) before any later one; otherwise nearest
+    first, an earlier film before a later one at the same distance. Sorting the whole catalogue
+    for each question would be quadratic in the number of films.
+    """
+    films = cat.films
+    if earlier_first:
+        yield from (films[index] for index in range(here - 1, -1, -1))
+        yield from (films[index] for index in range(here + 1, len(films)))
+        return
+    for distance in range(1, len(films)):
+        if here - distance >= 0:
+            yield films[here - distance]
+        if here + distance < len(films):
+            yield films[here + distance]
+        if here - distance < 0 and here + distance >= len(films):
+            return
+
+
 def _roles(cat: _Catalogue) -> list[_Role]:
     """Characters with the films they appear in.
 
@@ -508,6 +539,8 @@ def _roles(cat: _Catalogue) -> list[_Role]:
     the later film. The role is named as in its first film.
     """
     roles: list[_Role] = []
+    # Only roles sharing a performer can merge: index them by person instead of comparing all pairs.
+    roles_of: defaultdict[str, list[int]] = defaultdict(list)
     for character in cat.characters:
         appearances = sorted(character.appearances, key=lambda a: cat.position[a.film_key])
         role = _Role(
@@ -517,16 +550,20 @@ def _roles(cat: _Catalogue) -> list[_Role]:
             films={a.film_key for a in appearances},
         )
         first_film = appearances[0].film_key if appearances else None
-        for other in roles:
-            if other.people & role.people and fuzz.ratio(normalise(other.name), normalise(role.name)) >= (
-                _SAME_CHARACTER_RATIO
-            ):
+        candidates = sorted({index for person in role.people for index in roles_of[person]})
+        for position in candidates:
+            other = roles[position]
+            if fuzz.ratio(normalise(other.name), normalise(role.name)) >= _SAME_CHARACTER_RATIO:
                 if first_film is not None and all(cat.position[first_film] < cat.position[f] for f in other.films):
                     other.name, other.key = role.name, role.key
+                for person in role.people - other.people:
+                    roles_of[person].append(position)
                 other.people |= role.people
                 other.films |= role.films
                 break
         else:
+            for person in role.people:
+                roles_of[person].append(len(roles))
             roles.append(role)
     return roles
 
@@ -542,14 +579,12 @@ def _introduced_questions(cat: _Catalogue) -> Iterable[Question]:
         here = cat.position[answer.key]
         # Exactly three wrong films, the nearest to the answer and earlier ones first: every
         # film shown is revealed to the spoiler gate, so fewer and earlier keeps it askable.
-        nearest = sorted(
-            (f for f in cat.films if f.key != answer.key),
-            key=lambda f: (abs(cat.position[f.key] - here), cat.position[f.key] > here),
-        )
         titles = {normalise_answer(answer.title)}
         wrong_films: list[Film] = []
-        for film in nearest:
-            if len(wrong_films) < _MIN_WRONG and normalise_answer(film.title) not in titles:
+        for film in _films_by_distance(cat, here, earlier_first=False):
+            if len(wrong_films) >= _MIN_WRONG:
+                break
+            if normalise_answer(film.title) not in titles:
                 titles.add(normalise_answer(film.title))
                 wrong_films.append(film)
         wrong = [film.title for film in wrong_films]
@@ -580,13 +615,9 @@ def _not_in_cast_questions(cat: _Catalogue) -> Iterable[Question]:
         cast_names = {normalise_answer(c.person_name) for c in cat.cast[film.id]}
         here = cat.position[film.key]
         # Earlier films first (nearest first), so the question passes the spoiler gate of anyone who has seen X.
-        others = sorted(
-            (f for f in cat.films if f.key != film.key),
-            key=lambda f: (cat.position[f.key] > here, abs(cat.position[f.key] - here)),
-        )
         answer: _PersonRef | None = None
         source: Film | None = None
-        for other in others:
+        for other in _films_by_distance(cat, here, earlier_first=True):
             for credit in cat.cast[other.id]:
                 if credit.person_key not in in_film and normalise_answer(credit.person_name) not in cast_names:
                     answer, source = _PersonRef(credit.person_key, credit.person_name), other
@@ -661,6 +692,7 @@ def generate(
     films: Sequence[Film],
     cast: Mapping[int, Sequence[CastCredit]],
     crew: Mapping[int, Sequence[CrewCredit]],
+    characters: Sequence[Character] | None = None,
 ) -> list[Question]:
     """Questions written from the catalogue: deterministic, keys stable across runs.
 
@@ -672,7 +704,7 @@ def generate(
     Wrong choices come from the same catalogue and are of the answer's kind; a
     question the catalogue cannot give three wrong choices is skipped.
     """
-    cat = _Catalogue(films, cast, crew)
+    cat = _Catalogue(films, cast, crew, characters)
     questions: list[Question] = []
     for template in (
         _director_questions,
@@ -701,7 +733,7 @@ def build_pool(
     all_cast = [credit for credits in cast.values() for credit in credits]
     book = NameBook.build(films, titles, people, all_cast, characters)
     pool = [from_pack(q, book) for q in pack_questions]
-    pool.extend(generate(films, cast, crew))
+    pool.extend(generate(films, cast, crew, characters))
     return pool
 
 
