@@ -18,12 +18,14 @@ from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
 from cogs.films.lookup import Lookup, film_details, shared_films, timeline
 from cogs.films.matching import Character, Match, SearchIndex
+from cogs.films.render import FilmDetails
 from cogs.films.views import card_view, choices_view, menu_view, pick_view
-from db import GuildSettingsRepository, UserSettingsRepository
+from db.repositories import preferred_regions
 from db.repositories.models import Film, Person
 
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
 PERSON_PAGE = 20
+DETAILS_CACHE = 2048  # film cards kept in memory; evicted oldest first
 T = TypeVar("T")
 
 
@@ -76,10 +78,12 @@ class Films(commands.Cog):
         self.bot = bot
         self.lookup = lookup
         self.page_timeout = PAGE_TIMEOUT
+        self.details_cache: dict[int, FilmDetails] = {}
 
     @commands.Cog.listener()
     async def on_catalogue_changed(self) -> None:
         self.lookup = await Lookup.load(self.bot.catalogue)
+        self.details_cache.clear()
         # Features built on the indexes (trivia's question pool) rebuild from the new ones.
         self.bot.dispatch("lookup_rebuilt")
 
@@ -91,14 +95,13 @@ class Films(commands.Cog):
         A preference is skipped when the film has no date there (`available`), so nobody sees an
         empty "Released in" while another country has dates.
         """
-        user = await UserSettingsRepository(self.bot.database).get(interaction.user.id)
-        guild = (
-            await GuildSettingsRepository(self.bot.database).get(interaction.guild_id) if interaction.guild_id else None
+        user_region, guild_region = await preferred_regions(
+            self.bot.database, interaction.user.id, interaction.guild_id
         )
         preferences = (
-            user.region if user else None,
+            user_region,
             country_from_locale(str(interaction.locale)),
-            guild.region if guild else None,
+            guild_region,
             self.bot.settings.defaults.region,
         )
         return pick_region(*preferences, available=available, default=self.bot.settings.defaults.region)
@@ -109,6 +112,16 @@ class Films(commands.Cog):
             interaction, self.lookup.films, query, "film", lambda candidates: choices_view(action, candidates)
         )
 
+    async def details(self, film: Film) -> FilmDetails:
+        """A film's card data; the catalogue only changes when a pack loads, so it is kept in memory."""
+        cached = self.details_cache.get(film.id)
+        if cached is None:
+            cached = await film_details(self.bot.catalogue, self.lookup, film)
+            if len(self.details_cache) >= DETAILS_CACHE:
+                self.details_cache.pop(next(iter(self.details_cache)))
+            self.details_cache[film.id] = cached
+        return cached
+
     def film_by_key(self, key: str) -> Film:
         film = self.lookup.film(key)
         if film is None:
@@ -116,7 +129,7 @@ class Films(commands.Cog):
         return film
 
     async def card(self, interaction: discord.Interaction[Any], film: Film) -> tuple[discord.Embed, discord.ui.View]:
-        details = await film_details(self.bot.catalogue, self.lookup, film)
+        details = await self.details(film)
         region = await self.region_for(interaction, {release.country for release in details.releases})
         embed = render.film_card(details, region, self.bot.clock.now().date())
         previous, following = self.lookup.neighbours(film)

@@ -17,7 +17,7 @@ from db.repositories.models import (
     Release,
     TriviaQuestion,
 )
-from db.repositories.settings import GuildSettingsRepository, UserSettingsRepository
+from db.repositories.settings import GuildSettingsRepository, UserSettingsRepository, preferred_regions
 from db.repositories.trivia import (
     LeaderboardRow,
     MemberStats,
@@ -59,4 +59,5 @@ __all__ = [
     "TriviaRound",
     "TriviaSettings",
     "UserSettingsRepository",
+    "preferred_regions",
 ]

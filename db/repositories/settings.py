@@ -107,3 +107,15 @@ class UserSettingsRepository(_PlaceSettingsRepository):
 
     _TABLE = "user_settings"
     _ID = "user_id"
+
+
+async def preferred_regions(db: Database, user_id: int, guild_id: int | None) -> tuple[str | None, str | None]:
+    """The member's and the server's chosen regions, in one round trip (a lookup reads both)."""
+    row = await db.fetch_one(
+        """
+        SELECT (SELECT region FROM user_settings WHERE user_id = ?) AS user_region,
+               (SELECT region FROM guild_settings WHERE guild_id = ?) AS guild_region
+        """,
+        (user_id, guild_id or 0),
+    )
+    return (row["user_region"], row["guild_region"]) if row is not None else (None, None)

@@ -17,7 +17,7 @@ from db import (
     load_pack,
     parse_pack,
 )
-from db.repositories import FilmTitle
+from db.repositories import FilmTitle, preferred_regions
 
 
 @pytest.fixture
@@ -184,3 +184,11 @@ async def test_films_and_all_cast_cover_the_whole_catalogue(catalogue: Catalogue
     assert everyone == per_film
     all_crew = await repo.all_crew()
     assert all_crew == [credit for film in sorted(films, key=lambda f: f.id) for credit in await repo.crew(film.id)]
+
+
+async def test_preferred_regions_in_one_read(db: Database) -> None:
+    assert await preferred_regions(db, 1, 2) == (None, None)
+    await UserSettingsRepository(db).set_region(1, "GB")
+    await GuildSettingsRepository(db).set_region(2, "FR")
+    assert await preferred_regions(db, 1, 2) == ("GB", "FR")
+    assert await preferred_regions(db, 1, None) == ("GB", None)
