@@ -1,0 +1,984 @@
+"""Lookup benchmark: index build, autocomplete, and /film info in-process and through the simulator.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.lookup                 # 10,000 films, 50,000 people
+    .venv/bin/python -m bench.lookup --quick         # small numbers, for a smoke run
+    .venv/bin/python -m bench.lookup --write         # also append the results to docs/benchmarks.md
+    .venv/bin/python -m bench.lookup --profile       # also print cProfile summaries of the hot paths
+
+Targets (the issue's benchmark contract), with a synthetic catalogue in a temporary database:
+
+* index build (``Lookup.load``: catalogue reads + FilmIndex/PersonIndex/CharacterIndex) ≤ 2 s;
+* autocomplete (``lookup.films.complete`` / ``lookup.people.complete``) p99 ≤ 2 ms;
+* ``/film info`` handled in-process, interaction received to response sent, p99 ≤ 5 ms;
+* ``/film info`` round trip through the simulator on loopback ≤ 1.5 × that of a command
+  answering a constant, both measured in the same run, interleaved.
+
+See bench/README.md for what each number measures exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import datetime as dt
+import gc
+import io
+import math
+import os
+import platform
+import pstats
+import random
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `python bench/lookup.py` as well as `python -m bench.lookup`
+    sys.path.insert(0, str(REPO))
+
+from bench.synthetic import Catalogue, SynFilm, generate, write_packs  # noqa: E402
+
+TARGET_BUILD_S = 2.0
+TARGET_COMPLETE_P99_MS = 2.0
+TARGET_HANDLE_P99_MS = 5.0
+TARGET_ROUND_TRIP_RATIO = 1.5
+DOC = REPO / "docs" / "benchmarks.md"
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile (``share`` in 0..1); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Distribution:
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    def p(self, share: float) -> float:
+        return percentile(self.values, share)
+
+    @property
+    def max(self) -> float:
+        return max(self.values) if self.values else math.nan
+
+    def row(self, name: str, scale: float = 1e3) -> str:
+        """A Markdown row: name, n, p50, p95, p99, max (in ms for seconds with the default scale)."""
+        cells = [self.p(0.5), self.p(0.95), self.p(0.99), self.max]
+        return f"| {name} | {self.n} | " + " | ".join(f"{v * scale:.2f}" for v in cells) + " |"
+
+
+DIST_HEADER = "| measure | n | p50 ms | p95 ms | p99 ms | max ms |\n| --- | ---: | ---: | ---: | ---: | ---: |"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Check:
+    name: str
+    result: str
+    target: str
+    ok: bool | None  # None: informative only
+
+
+@dataclass
+class Report:
+    command: str
+    args: argparse.Namespace
+    checks: list[Check] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tmpdir: Path | None = None
+
+    def check(self, name: str, result: str, target: str, ok: bool | None) -> None:
+        self.checks.append(Check(name, result, target, ok))
+
+    def section(self, title: str, body: str) -> None:
+        self.sections.append(f"#### {title}\n\n{body}\n")
+
+    def markdown(self) -> str:
+        machine = machine_info()
+        lines = [
+            f"### Lookup benchmark, {machine['date']}",
+            "",
+            f"- command: `{self.command}`",
+            f"- machine: {machine['cpu']}, {machine['cores']}; Python {machine['python']} on {machine['os']}",
+            f"- commit: {machine['commit']}",
+            f"- catalogue: {self.args.films} films, {self.args.people} people (seed {self.args.seed})",
+            f"- bot cogs left out: {', '.join(self.args.exclude_cog)}" if self.args.exclude_cog else "- bot: all cogs",
+            "- simulator OpenAPI checks: " + ("on" if self.args.spec_check else "off (see --spec-check)"),
+            "",
+            "| target | result | limit | verdict |",
+            "| --- | --- | --- | --- |",
+        ]
+        for c in self.checks:
+            verdict = "info" if c.ok is None else ("**pass**" if c.ok else "**FAIL**")
+            lines.append(f"| {c.name} | {c.result} | {c.target} | {verdict} |")
+        lines.append("")
+        lines += self.sections
+        if self.notes:
+            lines += ["#### Notes", ""] + [f"- {note}" for note in self.notes] + [""]
+        return "\n".join(lines)
+
+
+def machine_info() -> dict[str, str]:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        date = subprocess.run(["date", "-u"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        date = dt.datetime.now(dt.UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "cpu": cpu,
+        "cores": f"{os.cpu_count()} logical cores ({usable} usable)",
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "date": date,
+        "commit": commit,
+    }
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def profiled(enabled: bool, title: str, sink: list[str], top: int = 18) -> Iterator[None]:
+    """cProfile the block when ``enabled``; the summary (by own time and cumulative) goes to ``sink``."""
+    if not enabled:
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out)
+        stats.strip_dirs().sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(top)
+        sink.append(f"===== profile: {title} =====\n{out.getvalue()}")
+
+
+# --------------------------------------------------------------------------- 1. catalogue
+
+
+async def build_database(catalogue: Catalogue, folder: Path, report: Report) -> Path:
+    """Write the packs, parse them and load them with the real loader into a fresh database."""
+    from db import Database, load_pack, migrate, parse_pack
+
+    started = time.perf_counter()
+    paths = write_packs(catalogue, folder / "packs")
+    written = time.perf_counter()
+    size_mb = sum(path.stat().st_size for path in paths) / 1e6
+    log(f"wrote {len(paths)} pack files ({size_mb:.1f} MB) in {written - started:.1f} s; parsing")
+    packs = [parse_pack(path) for path in paths]
+    parsed = time.perf_counter()
+    log(f"parsed and validated in {parsed - written:.1f} s; loading with db.load_pack")
+    database_path = folder / "marquee.db"
+    async with Database.connect(database_path) as db:
+        await migrate(db)
+        load_started = time.perf_counter()
+        for number, pack in enumerate(packs, start=1):
+            await load_pack(db, pack, source_path=str(pack.path))
+            if number % 100 == 0:
+                log(f"  loaded {number}/{len(packs)} packs ({time.perf_counter() - load_started:.1f} s)")
+        loaded = time.perf_counter()
+    db_mb = database_path.stat().st_size / 1e6
+    counts = catalogue.counts()
+    report.section(
+        "Synthetic catalogue (real pack loader)",
+        "| step | time s |\n| --- | ---: |\n"
+        f"| write {len(paths)} pack TOML files ({size_mb:.1f} MB) | {written - started:.2f} |\n"
+        f"| `db.parse_pack` (read + validate) | {parsed - written:.2f} |\n"
+        f"| `db.load_pack` into SQLite ({db_mb:.0f} MB file) | {loaded - load_started:.2f} |\n\n"
+        + ", ".join(f"{value} {name}" for name, value in counts.items()),
+    )
+    report.check(
+        "pack load (real loader), informative",
+        f"{parsed - written:.1f} s parse + {loaded - load_started:.1f} s load",
+        "none",
+        None,
+    )
+    return database_path
+
+
+# --------------------------------------------------------------------------- 2. index build
+
+
+class _TimedCatalogue:
+    """Wraps a CatalogueRepository, timing each read ``Lookup.load`` makes."""
+
+    def __init__(self, inner: Any, timings: dict[str, float]) -> None:
+        self._inner = inner
+        self._timings = timings
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await method(*args, **kwargs)
+            finally:
+                self._timings[f"read {name}()"] = self._timings.get(f"read {name}()", 0.0) + (
+                    time.perf_counter() - started
+                )
+
+        return timed
+
+
+@contextlib.contextmanager
+def _timed_builds(timings: dict[str, float]) -> Iterator[None]:
+    """Time FilmIndex.build, PersonIndex.build and CharacterIndex.build while inside."""
+    from cogs.films import matching
+
+    originals: dict[type, Any] = {}
+    for cls in (matching.FilmIndex, matching.PersonIndex, matching.CharacterIndex):
+        original = cls.__dict__["build"]
+        originals[cls] = original
+
+        def make(func: Callable[..., Any], name: str) -> Any:
+            def build(klass: type, *args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return func(klass, *args, **kwargs)
+                finally:
+                    timings[f"build {name}"] = time.perf_counter() - started
+
+            return classmethod(build)
+
+        cls.build = make(original.__func__, cls.__name__)
+    try:
+        yield
+    finally:
+        for cls, original in originals.items():
+            cls.build = original
+
+
+async def bench_index(database_path: Path, report: Report, profile: bool, profiles: list[str]) -> Any:
+    """``Lookup.load`` once, timed in total and per read and per index; returns the Lookup."""
+    from cogs.films.lookup import Lookup
+    from db import CatalogueRepository, Database
+
+    async with Database.connect(database_path) as db:
+        repository = CatalogueRepository(db)
+        await repository.counts()  # warm the connection and SQLite's page cache a little
+        timings: dict[str, float] = {}
+        timed = _TimedCatalogue(repository, timings)
+        with _timed_builds(timings), profiled(profile, "Lookup.load (index build)", profiles):
+            started = time.perf_counter()
+            lookup = await Lookup.load(timed)  # type: ignore[arg-type]
+            total = time.perf_counter() - started
+    reads = sum(value for name, value in timings.items() if name.startswith("read"))
+    builds = sum(value for name, value in timings.items() if name.startswith("build"))
+    rows = "\n".join(f"| {name} | {value:.3f} |" for name, value in timings.items())
+    sizes = (
+        f"indexed: {len(lookup.films)} films ({len(lookup.films._keys)} names), "
+        f"{len(lookup.people)} people ({len(lookup.people._keys)} names), "
+        f"{len(lookup.characters)} characters ({len(lookup.characters._keys)} names)"
+    )
+    report.section(
+        "Index build (`Lookup.load`)",
+        "| part | time s |\n| --- | ---: |\n"
+        f"{rows}\n| other (grouping, dicts) | {total - reads - builds:.3f} |\n"
+        f"| **total** | **{total:.3f}** |\n\n{sizes}",
+    )
+    report.check(
+        "index build (`Lookup.load`)",
+        f"{total:.2f} s (reads {reads:.2f} s, building {builds:.2f} s)",
+        f"≤ {TARGET_BUILD_S:g} s",
+        total <= TARGET_BUILD_S,
+    )
+    log(f"Lookup.load: {total:.2f} s (reads {reads:.2f}, builds {builds:.2f})")
+    return lookup
+
+
+# --------------------------------------------------------------------------- 3. autocomplete
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    """One keyboard slip in a word of at least four letters: a swap, a drop, a double or a wrong key."""
+    words = text.split()
+    candidates = [i for i, word in enumerate(words) if len(word) >= 4 and word.isalpha()]
+    if not candidates:
+        return text + "x"
+    index = rng.choice(candidates)
+    word = words[index]
+    at = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(4)
+    if kind == 0:
+        word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    elif kind == 1:
+        word = word[:at] + word[at + 1 :]
+    elif kind == 2:
+        word = word[:at] + word[at] + word[at:]
+    else:
+        word = word[:at] + rng.choice("aeiourstln") + word[at + 1 :]
+    words[index] = word
+    return " ".join(words)
+
+
+def _keystrokes(text: str, limit: int = 30) -> list[str]:
+    """Every prefix of ``text`` as it is typed (Discord sends one autocomplete per keystroke)."""
+    return [text[:n] for n in range(1, min(len(text), limit) + 1)]
+
+
+def autocomplete_queries(catalogue: Catalogue, count: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """``count`` (kind, index, query) triples: index is "films" or "people"; shuffled."""
+    films = catalogue.films
+    people = list(catalogue.people.values())
+    wanted = {
+        "film title, typed": 0.40,
+        "film alias, typed": 0.10,
+        "film title with a typo": 0.08,
+        "person name, typed": 0.25,
+        "person surname": 0.07,
+        "person name with a typo": 0.05,
+        "empty": 0.05,
+    }
+    queries: list[tuple[str, str, str]] = []
+    for kind, share in wanted.items():
+        quota = max(1, round(count * share))
+        made: list[tuple[str, str, str]] = []
+        while len(made) < quota:
+            if kind == "film title, typed":
+                made += [(kind, "films", q) for q in _keystrokes(rng.choice(films).title)]
+            elif kind == "film alias, typed":
+                film = rng.choice([f for f in rng.sample(films, 20) if f.aliases] or films)
+                made += [(kind, "films", q) for q in _keystrokes(rng.choice(film.aliases or [film.title]))]
+            elif kind == "film title with a typo":
+                made.append((kind, "films", _typo(rng.choice(films).title, rng)))
+            elif kind == "person name, typed":
+                made += [(kind, "people", q) for q in _keystrokes(rng.choice(people).name)]
+            elif kind == "person surname":
+                made.append((kind, "people", rng.choice(people).name.split()[-1]))
+            elif kind == "person name with a typo":
+                made.append((kind, "people", _typo(rng.choice(people).name, rng)))
+            else:
+                made.append((kind, rng.choice(("films", "people")), ""))
+        queries += made[:quota]
+    rng.shuffle(queries)
+    return queries[:count]
+
+
+def bench_autocomplete(
+    lookup: Any, catalogue: Catalogue, args: argparse.Namespace, report: Report, profiles: list[str]
+) -> None:
+    rng = random.Random(args.seed + 1)
+    queries = autocomplete_queries(catalogue, args.queries, rng)
+    indexes = {"films": lookup.films, "people": lookup.people}
+    for _, index, query in queries[:50]:  # warm-up (first calls touch cold memory)
+        indexes[index].complete(query)
+    overall = Distribution()
+    by_kind: dict[str, Distribution] = defaultdict(Distribution)
+    slowest: list[tuple[float, str, str]] = []
+    deadline = time.perf_counter() + args.complete_budget
+    clock = time.perf_counter
+    for kind, index, query in queries:
+        complete = indexes[index].complete
+        started = clock()
+        complete(query)
+        elapsed = clock() - started
+        overall.add(elapsed)
+        by_kind[kind].add(elapsed)
+        slowest.append((elapsed, index, query))
+        if clock() > deadline:
+            report.notes.append(
+                f"autocomplete stopped at its time budget ({args.complete_budget:g} s) after {overall.n} of "
+                f"{len(queries)} queries; the queries are shuffled, so the sample is still the full mix."
+            )
+            break
+    slowest.sort(reverse=True)
+    body = DIST_HEADER + "\n" + overall.row("**all queries**") + "\n"
+    body += "\n".join(by_kind[kind].row(kind) for kind in sorted(by_kind, key=lambda k: -by_kind[k].p(0.99)))
+    body += "\n\nSlowest queries: " + ", ".join(
+        f"`{index}.complete({query!r})` {seconds * 1e3:.1f} ms" for seconds, index, query in slowest[:6]
+    )
+    report.section("Autocomplete (`lookup.films.complete` / `lookup.people.complete`, direct calls)", body)
+    p99_ms = overall.p(0.99) * 1e3
+    report.check(
+        "autocomplete p99",
+        f"{p99_ms:.2f} ms (p50 {overall.p(0.5) * 1e3:.2f}, max {overall.max * 1e3:.1f}, n={overall.n})",
+        f"≤ {TARGET_COMPLETE_P99_MS:g} ms",
+        p99_ms <= TARGET_COMPLETE_P99_MS,
+    )
+    log(f"autocomplete: p50 {overall.p(0.5) * 1e3:.2f} ms, p99 {p99_ms:.2f} ms over {overall.n} queries")
+    if args.profile:
+        sample = [q for q in queries if q[2]][:300]
+        with profiled(True, f"autocomplete, {len(sample)} queries of the mix", profiles):
+            for _, index, query in sample:
+                indexes[index].complete(query)
+        typed = [title for kind, title in film_info_titles(catalogue, 400, rng) if kind != KEY_KIND][:100]
+        with profiled(True, f"lookup.films.resolve() of {len(typed)} typed /film info titles", profiles):
+            for title in typed:
+                lookup.films.resolve(title)
+
+
+# --------------------------------------------------------------------------- 4 & 5. the simulator
+
+
+KEY_KIND = "autocomplete value (film key)"
+
+
+def film_info_titles(catalogue: Catalogue, count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(kind, title option) for /film info: mostly picked from autocomplete, some typed."""
+    films = catalogue.films
+    titles: list[tuple[str, str]] = []
+    for _ in range(count):
+        film: SynFilm = rng.choice(films)
+        roll = rng.random()
+        if roll < 0.5:
+            titles.append((KEY_KIND, film.key))
+        elif roll < 0.7:
+            titles.append(("exact title, typed", film.title))
+        elif roll < 0.85:
+            titles.append(("alias, typed", rng.choice(film.aliases) if film.aliases else film.title.lower()))
+        else:
+            titles.append(("title with a typo", _typo(film.title, rng)))
+    return titles
+
+
+class Probe:
+    """Timestamps (``time.perf_counter``) of each interaction, on both sides of the loopback.
+
+    sim_sent: the simulator starts sending INTERACTION_CREATE on the gateway socket;
+    bot_received: discord.py starts handling the socket message that carried it;
+    bot_responded: discord.py starts the interaction callback request;
+    sim_received: the simulator starts handling the callback POST;
+    sim_answered: the simulator has stored the response (the user sees it) and answered the POST.
+    """
+
+    def __init__(self) -> None:
+        self.marks: dict[int, dict[str, float]] = defaultdict(dict)
+        self._last_socket_message = 0.0
+        self._undo: list[Callable[[], None]] = []
+
+    def install(self, sim: Any) -> None:
+        import discord
+        from discord.gateway import DiscordWebSocket
+        from discord.webhook.async_ import AsyncWebhookAdapter
+
+        clock = time.perf_counter
+        marks = self.marks
+        gateway = sim.server.gateway
+        send = gateway._send
+
+        async def gateway_send(ws: Any, payload: dict[str, Any]) -> None:
+            if payload.get("t") == "INTERACTION_CREATE":
+                marks[int(payload["d"]["id"])]["sim_sent"] = clock()
+            await send(ws, payload)
+
+        gateway._send = gateway_send
+        self._undo.append(lambda: delattr(gateway, "_send"))
+
+        server = sim.server
+        handle = server._handle
+
+        async def server_handle(request: Any, template: str, handler: Any) -> Any:
+            if not template.endswith("/callback"):
+                return await handle(request, template, handler)
+            mark = marks[int(request.match_info["interaction_id"])]
+            mark["sim_received"] = clock()
+            try:
+                return await handle(request, template, handler)
+            finally:
+                mark["sim_answered"] = clock()
+
+        server._handle = server_handle
+        self._undo.append(lambda: delattr(server, "_handle"))
+
+        received = DiscordWebSocket.received_message
+
+        async def received_message(ws: Any, msg: Any, /) -> None:
+            self._last_socket_message = clock()
+            await received(ws, msg)
+
+        DiscordWebSocket.received_message = received_message  # type: ignore[method-assign]
+        self._undo.append(lambda: setattr(DiscordWebSocket, "received_message", received))
+
+        parsers = sim.client._connection.parsers
+        parse = parsers["INTERACTION_CREATE"]
+
+        def parse_interaction(data: dict[str, Any]) -> None:
+            mark = marks[int(data["id"])]
+            mark["bot_received"] = self._last_socket_message
+            mark["bot_parsed"] = clock()
+            parse(data)
+
+        parsers["INTERACTION_CREATE"] = parse_interaction
+        self._undo.append(lambda: parsers.__setitem__("INTERACTION_CREATE", parse))
+
+        respond = AsyncWebhookAdapter.create_interaction_response
+
+        def create_interaction_response(adapter: Any, interaction_id: int, *args: Any, **kwargs: Any) -> Any:
+            marks[int(interaction_id)]["bot_responded"] = clock()
+            return respond(adapter, interaction_id, *args, **kwargs)
+
+        AsyncWebhookAdapter.create_interaction_response = create_interaction_response  # type: ignore[method-assign]
+        self._undo.append(lambda: setattr(AsyncWebhookAdapter, "create_interaction_response", respond))
+        _ = discord
+
+    def uninstall(self) -> None:
+        for undo in reversed(self._undo):
+            with contextlib.suppress(Exception):
+                undo()
+        self._undo.clear()
+
+    def span(self, interaction_id: int, start: str, end: str) -> float | None:
+        mark = self.marks.get(interaction_id, {})
+        if start in mark and end in mark:
+            return mark[end] - mark[start]
+        return None
+
+
+SEGMENTS = {
+    "simulator sends → bot reads the gateway message": ("sim_sent", "bot_received"),
+    "bot handles (reads the message → starts the callback)": ("bot_received", "bot_responded"),
+    "callback request → simulator receives it": ("bot_responded", "sim_received"),
+    "simulator checks and stores the response": ("sim_received", "sim_answered"),
+}
+
+
+async def _marquee_serve(env: Mapping[str, str], clock: Any, started: Any) -> None:
+    """How the end-to-end tests start Marquee (tests/e2e/conftest.py), on the synthetic database."""
+    from bot.runner import serve
+    from bot.settings import load_settings
+
+    await serve(load_settings(None, env), clock=clock, started=started)
+
+
+@contextlib.contextmanager
+def cogs_left_out(names: Sequence[str]) -> Iterator[None]:
+    """Make the bot load every cog but ``names`` (``bot.client.cog_extensions`` lists what it loads)."""
+    import bot.client
+
+    original = bot.client.cog_extensions
+    unknown = [name for name in names if f"cogs.{name}" not in original()]
+    if unknown:
+        raise SystemExit(f"no such cog: {', '.join(unknown)}; cogs are {', '.join(original())}")
+    bot.client.cog_extensions = lambda: [ext for ext in original() if ext.removeprefix("cogs.") not in names]
+    try:
+        yield
+    finally:
+        bot.client.cog_extensions = original
+
+
+async def add_constant_command(sim: Any) -> None:
+    """A command that answers a constant: the baseline for the round trip (see tests/e2e/test_foundation.py)."""
+    import discord
+    from discord import app_commands
+
+    @app_commands.command(name="bench-constant")
+    async def constant(interaction: discord.Interaction) -> None:
+        """Answers a constant (benchmark baseline)."""
+        await interaction.response.send_message("constant")
+
+    sim.client.tree.add_command(constant)
+    await sim.client.tree.sync()
+    await sim.settle()
+
+
+class Watchdog:
+    """Ends the run if a step blocks the event loop for longer than ``seconds``.
+
+    It records a FAIL with the main thread's stack at that moment, prints and (with ``--write``)
+    writes the report, removes the temporary directory and exits with status 1.
+    """
+
+    def __init__(self, seconds: float, report: Report, what: str) -> None:
+        self.seconds = seconds
+        self.report = report
+        self.what = what
+        self._main = threading.main_thread().ident
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        frame = sys._current_frames().get(self._main or 0)
+        stack = "".join(traceback.format_stack(frame)[-14:]) if frame is not None else "(no stack)"
+        self.report.check(f"{self.what}, within {self.seconds:g} s", "did not finish", f"{self.seconds:g} s", False)
+        self.report.section(
+            f"Stopped: {self.what} took more than {self.seconds:g} s",
+            "The event loop was blocked; the main thread was here when the watchdog fired:\n\n"
+            f"```text\n{stack.rstrip()}\n```",
+        )
+        log(f"watchdog: {self.what} took more than {self.seconds:g} s; stopping")
+        emit(self.report, [])
+        if self.report.tmpdir is not None:
+            shutil.rmtree(self.report.tmpdir, ignore_errors=True)
+        os._exit(1)
+
+
+class GcWatch:
+    """Durations of the garbage collector's passes while installed (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.pauses: dict[int, Distribution] = defaultdict(Distribution)
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].add(time.perf_counter() - self._started)
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+async def bench_simulator(
+    database_path: Path,
+    titles: list[tuple[str, str]],
+    pairs: list[tuple[str, str]],
+    args: argparse.Namespace,
+    report: Report,
+    profiles: list[str],
+) -> None:
+    from tests.discord_sim import Sim, SimError
+
+    env = {
+        "MARQUEE_DATABASE_PATH": str(database_path),
+        # An empty list: load no pack at start (the catalogue is already in the database; the
+        # settings loader drops empty items, and without this the bundled pack would be loaded).
+        "MARQUEE_PACKS_LOAD": "",
+        "MARQUEE_LOGGING_LEVEL": "WARNING",
+    }
+    sim = Sim(database_path.parent / "sim", serve=_marquee_serve, env=env, timeout=args.sim_timeout)
+    if not args.spec_check:
+        # The OpenAPI check is the test suite's assertion, not part of Discord: jsonschema costs the
+        # simulator more per embed (about 6 ms) than the bot spends answering, which would swamp
+        # the comparison of the bot's two commands.
+        sim.server.validator = None
+        sim.server.check_responses = False
+    sim.tmp_path.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    log("starting the simulator and Marquee in-process (the bot builds its indexes at start)")
+    # Work the bot does at start without awaiting blocks the event loop, so the harness's own
+    # timeout cannot fire; a watchdog thread ends the run instead (see Watchdog).
+    with Watchdog(args.sim_timeout + 5.0, report, "the bot to start (connect, load its cogs, sync commands)"):
+        await sim.start()
+    startup = time.perf_counter() - started
+    log(f"bot ready and commands synced in {startup:.1f} s")
+    probe = Probe()
+    gc_watch = GcWatch()
+    tracked = len(gc.get_objects())
+    try:
+        await add_constant_command(sim)
+        guild = await sim.create_guild("Bench Fans")
+        user = await sim.create_user("bench", guild=guild)
+        channel = guild.channel("general")
+        # The harness waits `quiet` s without REST calls after each interaction before returning
+        # (for tests that expect follow-ups); neither command makes any, so no wait is needed here.
+        sim.quiet = 0.0
+        probe.install(sim)
+        gc_watch.__enter__()
+
+        # ---- 4. /film info handled in-process ----------------------------------------------------
+        for _, title in titles[:5]:  # warm-up
+            await sim.slash(user, channel, "film info", title=title)
+        handled = Distribution()
+        bot_side = Distribution()
+        by_kind: dict[str, Distribution] = defaultdict(Distribution)
+        outcomes: Counter[str] = Counter()
+        failures: list[str] = []
+        deadline = time.perf_counter() + args.sim_budget
+        with profiled(
+            args.profile,
+            f"/film info through the simulator (bot and simulator), {len(titles)} requests",
+            profiles,
+            top=12,
+        ):
+            for kind, title in titles:
+                try:
+                    reply = await sim.slash(user, channel, "film info", title=title)
+                except SimError as error:
+                    failures.append(f"{title!r}: {error}")
+                    continue
+                iid = reply.interaction.id
+                span = probe.span(iid, "sim_sent", "sim_received")
+                inner = probe.span(iid, "bot_received", "bot_responded")
+                if span is not None:
+                    handled.add(span)
+                    by_kind[kind].add(span)
+                if inner is not None:
+                    bot_side.add(inner)
+                outcomes[_outcome(reply)] += 1
+                if time.perf_counter() > deadline:
+                    report.notes.append(f"/film info phase stopped at its time budget after {handled.n} requests.")
+                    break
+        body = (
+            "Interaction received to response sent, measured per request in the same process (bot and "
+            "simulator share one event loop on 127.0.0.1).\n\n" + DIST_HEADER + "\n"
+        )
+        body += handled.row("**simulator sends INTERACTION_CREATE → receives the callback POST**") + "\n"
+        body += bot_side.row("bot reads the gateway message → starts the callback request") + "\n"
+        body += "\n".join(by_kind[kind].row(f"by title kind: {kind}") for kind in sorted(by_kind))
+        body += "\n\nAnswers: " + ", ".join(f"{n} {name}" for name, n in outcomes.most_common())
+        if failures:
+            body += f"\n\n{len(failures)} requests failed, first: {failures[0]}"
+        report.section("`/film info` handling in-process (through the simulator)", body)
+        p99_ms = handled.p(0.99) * 1e3
+        report.check(
+            "`/film info` handling p99 (in-process)",
+            f"{p99_ms:.2f} ms (p50 {handled.p(0.5) * 1e3:.2f}, n={handled.n}; bot-side p99 "
+            f"{bot_side.p(0.99) * 1e3:.2f})",
+            f"≤ {TARGET_HANDLE_P99_MS:g} ms",
+            p99_ms <= TARGET_HANDLE_P99_MS and not failures,
+        )
+        log(f"/film info handling: p50 {handled.p(0.5) * 1e3:.2f} ms, p99 {p99_ms:.2f} ms")
+
+        # ---- 5. round trip vs a constant, interleaved ---------------------------------------------
+        trips: dict[str, Distribution] = {"film": Distribution(), "constant": Distribution()}
+        walls: dict[str, Distribution] = {"film": Distribution(), "constant": Distribution()}
+        segments: dict[tuple[str, str], Distribution] = defaultdict(Distribution)
+        deadline = time.perf_counter() + args.sim_budget
+        for number, (_, title) in enumerate(pairs):
+            order = ("film", "constant") if number % 2 == 0 else ("constant", "film")
+            for which in order:
+                begun = time.perf_counter()
+                try:
+                    if which == "film":
+                        reply = await sim.slash(user, channel, "film info", title=title)
+                    else:
+                        reply = await sim.slash(user, channel, "bench-constant")
+                except SimError as error:
+                    failures.append(f"{which} {title!r}: {error}")
+                    continue
+                walls[which].add(time.perf_counter() - begun)
+                trip = probe.span(reply.interaction.id, "sim_sent", "sim_answered")
+                if trip is not None:
+                    trips[which].add(trip)
+                for segment, (start, end) in {**SEGMENTS, "to callback": ("sim_sent", "sim_received")}.items():
+                    value = probe.span(reply.interaction.id, start, end)
+                    if value is not None:
+                        segments[(which, segment)].add(value)
+            if time.perf_counter() > deadline:
+                report.notes.append(f"round-trip phase stopped at its time budget after {number + 1} pairs.")
+                break
+        ratio_p50 = trips["film"].p(0.5) / trips["constant"].p(0.5)
+        ratio_p99 = trips["film"].p(0.99) / trips["constant"].p(0.99)
+        wall_p50 = walls["film"].p(0.5) / walls["constant"].p(0.5)
+        wall_p99 = walls["film"].p(0.99) / walls["constant"].p(0.99)
+        body = (
+            "Interleaved (film, constant, constant, film, ...), same run, same user and channel.\n\n"
+            + DIST_HEADER
+            + "\n"
+            + trips["film"].row("round trip `/film info` (gateway send → response stored)")
+            + "\n"
+            + trips["constant"].row("round trip `/bench-constant`")
+            + "\n"
+            + walls["film"].row("`sim.slash()` wall time, `/film info`")
+            + "\n"
+            + walls["constant"].row("`sim.slash()` wall time, `/bench-constant`")
+            + "\n\nWhere the round trip goes (p50 ms):\n\n| segment | `/film info` | `/bench-constant` |\n"
+            + "| --- | ---: | ---: |\n"
+            + "\n".join(
+                f"| {segment} | {segments[('film', segment)].p(0.5) * 1e3:.2f} | "
+                f"{segments[('constant', segment)].p(0.5) * 1e3:.2f} |"
+                for segment in SEGMENTS
+            )
+            + f"\n\nRatio film / constant: round trip p50 {ratio_p50:.2f}, p99 {ratio_p99:.2f}; "
+            f"`sim.slash()` wall p50 {wall_p50:.2f}, p99 {wall_p99:.2f}. `sim.slash()` polls for the answer "
+            "every 5 ms, so its wall times are quantised to that step; the round trip is timestamped "
+            "at the socket send and at the callback handler, without polling."
+        )
+        report.section("Round trip through the simulator on loopback", body)
+        report.check(
+            "round trip `/film info` ÷ constant (p50)",
+            f"{ratio_p50:.2f} ({trips['film'].p(0.5) * 1e3:.2f} ms ÷ {trips['constant'].p(0.5) * 1e3:.2f} ms)",
+            f"≤ {TARGET_ROUND_TRIP_RATIO:g}",
+            ratio_p50 <= TARGET_ROUND_TRIP_RATIO,
+        )
+        report.check(
+            "round trip `/film info` ÷ constant (p99)",
+            f"{ratio_p99:.2f} ({trips['film'].p(0.99) * 1e3:.2f} ms ÷ {trips['constant'].p(0.99) * 1e3:.2f} ms)",
+            f"≤ {TARGET_ROUND_TRIP_RATIO:g}",
+            ratio_p99 <= TARGET_ROUND_TRIP_RATIO,
+        )
+        bot_film, bot_constant = segments[("film", "to callback")], segments[("constant", "to callback")]
+        report.check(
+            "round trip without the simulator's response checks (p50), informative",
+            f"{bot_film.p(0.5) / bot_constant.p(0.5):.2f} ({bot_film.p(0.5) * 1e3:.2f} ms ÷ "
+            f"{bot_constant.p(0.5) * 1e3:.2f} ms)",
+            f"≤ {TARGET_ROUND_TRIP_RATIO:g}",
+            None,
+        )
+        report.check(
+            "`sim.slash()` wall time ratio (p50), informative",
+            f"{wall_p50:.2f} ({walls['film'].p(0.5) * 1e3:.1f} ms ÷ {walls['constant'].p(0.5) * 1e3:.1f} ms)",
+            f"≤ {TARGET_ROUND_TRIP_RATIO:g}",
+            None,
+        )
+        log(f"round trip ratio p50 {ratio_p50:.2f}, p99 {ratio_p99:.2f}")
+        report.check("bot start on this catalogue, informative", f"{startup:.1f} s", "none", None)
+        full = gc_watch.pauses[2]
+        report.check(
+            "full (generation 2) GC pauses during the simulator phases, informative",
+            (f"{full.n} passes, max {full.max * 1e3:.0f} ms" if full.n else "no pass")
+            + f"; {tracked:,} GC-tracked objects after bot start",
+            "none",
+            None,
+        )
+    finally:
+        if gc_watch in gc.callbacks:
+            gc_watch.__exit__()
+        probe.uninstall()
+        await sim.close()
+
+
+def _outcome(reply: Any) -> str:
+    if reply.embeds:
+        return "film card"
+    if reply.components:
+        return "did-you-mean"
+    return "refusal (no film)"
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.lookup", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--films", type=int, default=10_000, help="films in the synthetic catalogue")
+    parser.add_argument("--people", type=int, default=50_000, help="people in the synthetic catalogue")
+    parser.add_argument("--queries", type=int, default=5_000, help="autocomplete queries")
+    parser.add_argument("--requests", type=int, default=300, help="/film info requests through the simulator")
+    parser.add_argument("--round-trips", type=int, default=150, help="interleaved pairs for the round-trip ratio")
+    parser.add_argument("--seed", type=int, default=20250601, help="seed of the synthetic catalogue")
+    parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run (about 20 s)")
+    parser.add_argument("--write", action="store_true", help=f"append the results to {DOC.relative_to(REPO)}")
+    parser.add_argument("--profile", action="store_true", help="print cProfile summaries of the hot paths")
+    parser.add_argument("--skip-sim", action="store_true", help="skip the simulator phases (4 and 5)")
+    parser.add_argument("--complete-budget", type=float, default=30.0, help="seconds at most for autocomplete")
+    parser.add_argument("--sim-budget", type=float, default=30.0, help="seconds at most per simulator phase")
+    parser.add_argument("--sim-timeout", type=float, default=60.0, help="seconds to wait for the bot to start")
+    parser.add_argument(
+        "--exclude-cog",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start the bot without this cog (e.g. trivia); repeatable. Default: every cog, as in production",
+    )
+    parser.add_argument(
+        "--spec-check",
+        action="store_true",
+        help="keep the simulator's OpenAPI checks on in phases 4 and 5 (off by default: they cost more than the bot)",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        given = set(argv if argv is not None else sys.argv[1:])
+        defaults = {"--films": 400, "--people": 2_000, "--queries": 500, "--requests": 40, "--round-trips": 20}
+        for option, value in defaults.items():
+            if not any(arg == option or arg.startswith(option + "=") for arg in given):
+                setattr(args, option.lstrip("-").replace("-", "_"), value)
+    return args
+
+
+async def run(args: argparse.Namespace, report: Report) -> list[str]:
+    profiles: list[str] = []
+    started = time.perf_counter()
+    log(f"generating {args.films} films and {args.people} people (seed {args.seed})")
+    catalogue = generate(args.films, args.people, args.seed)
+    log(f"generated in {time.perf_counter() - started:.1f} s: {catalogue.counts()}")
+    with tempfile.TemporaryDirectory(prefix="marquee-bench-") as tmp:
+        report.tmpdir = Path(tmp)
+        database_path = await build_database(catalogue, Path(tmp), report)
+        lookup = await bench_index(database_path, report, args.profile, profiles)
+        bench_autocomplete(lookup, catalogue, args, report, profiles)
+        rng = random.Random(args.seed + 2)
+        titles = film_info_titles(catalogue, args.requests, rng)
+        pairs = film_info_titles(catalogue, args.round_trips, rng)
+        # Only the bot's own objects should weigh on its garbage collector from here on.
+        del lookup, catalogue
+        gc.collect()
+        if not args.skip_sim:
+            with cogs_left_out(args.exclude_cog):
+                await bench_simulator(database_path, titles, pairs, args, report, profiles)
+    report.notes.append(f"whole run: {time.perf_counter() - started:.0f} s.")
+    return profiles
+
+
+def emit(report: Report, profiles: list[str]) -> None:
+    """Print the report (and the profiles); with ``--write`` append it to docs/benchmarks.md."""
+    text = report.markdown()
+    print(text, flush=True)
+    for profile in profiles:
+        print(profile)
+    if report.args.write:
+        if not DOC.exists():
+            DOC.write_text(
+                "# Benchmarks\n\nResults of `bench/` runs, newest last. See bench/README.md.\n\n", encoding="utf-8"
+            )
+        with DOC.open("a", encoding="utf-8") as doc:
+            doc.write("\n" + text + "\n")
+        log(f"appended to {DOC}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    runner = "-m bench.lookup" if main_spec is not None or argv is not None else "bench/lookup.py"
+    command = f".venv/bin/python {runner}" + (
+        " " + shlex.join(argv if argv is not None else sys.argv[1:]) if (argv or sys.argv[1:]) else ""
+    )
+    report = Report(command, args)
+    profiles = asyncio.run(run(args, report))
+    emit(report, profiles)
+    failed = [check for check in report.checks if check.ok is False]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
