@@ -36,6 +36,17 @@ def reports_errors(callback: ComponentCallback[Self]) -> ComponentCallback[Self]
     return wrapper
 
 
+CogT = TypeVar("CogT")
+
+
+def cog_of(interaction: discord.Interaction[Any], name: str, kind: type[CogT]) -> CogT:
+    """The loaded cog `name` that a component belongs to (components outlive views, not cogs)."""
+    cog = interaction.client.get_cog(name)
+    if not isinstance(cog, kind):
+        raise RuntimeError(f"the {name} cog is not loaded")
+    return cog
+
+
 class MarqueeView(discord.ui.View):
     """A view whose errors are answered like command errors."""
 

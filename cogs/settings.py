@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import safe
-from cogs.films import current_lookup
+from cogs.films import current_lookup, film_choices, film_key_for
 from db import TriviaRepository
 
 DEFAULT_SECONDS = 20
@@ -71,7 +71,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             raise UserFacingError("Give at least one setting to change.")
         repository = TriviaRepository(self.bot.database)
         now = self.bot.clock.now()
-        film_key = self._film_key(newest_film) if newest_film is not None else None
+        film_key = film_key_for(self.bot, newest_film) if newest_film is not None else None
         post_time = parse_time_of_day(daily_time) if daily_time is not None else None
         if daily_channel is not None:
             missing = missing_post_permissions(daily_channel, interaction.guild.me)
@@ -112,14 +112,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     async def film_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        choices = current_lookup(self.bot).films.complete(current)
-        return [app_commands.Choice(name=choice.label, value=choice.value) for choice in choices]
-
-    def _film_key(self, query: str) -> str:
-        match = current_lookup(self.bot).films.resolve(query)
-        if not match.found or match.best is None:
-            raise UserFacingError(f"No single film called “{safe(query)}”; pick one from the list.")
-        return match.best.key
+        return film_choices(self.bot, current)
 
     async def describe_trivia(self, guild_id: int, channel: discord.TextChannel | None) -> str:
         repository = TriviaRepository(self.bot.database)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from discord import app_commands
+
 from bot.client import MarqueeBot
+from bot.errors import UserFacingError
+from bot.formatting import safe
 from cogs.films.cog import Films, People
 from cogs.films.lookup import Lookup
 from cogs.films.views import FilmButton, FilmMenu, PickButton
@@ -21,3 +25,20 @@ def current_lookup(bot: MarqueeBot) -> Lookup:
     if not isinstance(cog, Films):
         raise RuntimeError("film lookups are not loaded")
     return cog.lookup
+
+
+def film_key_for(bot: MarqueeBot, query: str) -> str:
+    """The key of the one film `query` names, for options of other features (spoiler gate, trivia film).
+
+    Unlike the lookup commands there is no "Did you mean…" step here: a near tie or no match is
+    refused with a clear message, and autocomplete offers the exact choices.
+    """
+    match = current_lookup(bot).films.resolve(query)
+    if not match.found or match.best is None:
+        raise UserFacingError(f"No single film called “{safe(query)}”; pick one from the list.")
+    return match.best.key
+
+
+def film_choices(bot: MarqueeBot, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for a film option of any feature."""
+    return [app_commands.Choice(name=c.label, value=c.value) for c in current_lookup(bot).films.complete(current)]

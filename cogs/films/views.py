@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.formatting import truncate
-from bot.views import reports_errors
+from bot.views import cog_of, reports_errors
 
 if TYPE_CHECKING:
-    from cogs.films.cog import Films
+    from cogs.films.cog import Films, People
 
 # info/cast/releases: a did-you-mean pick, answered like the command would have been.
 # open: browse to another film's card. fullcast/dates: extras of a card, shown to the clicker only.
@@ -25,10 +25,15 @@ SELECT_LABEL = 100
 
 
 def films_cog(interaction: discord.Interaction[Any]) -> Films:
-    cog = interaction.client.get_cog("Films")
-    if cog is None:
-        raise RuntimeError("the Films cog is not loaded")
-    return cast("Films", cog)
+    from cogs.films.cog import Films  # at call time: the cog module imports this one
+
+    return cog_of(interaction, "Films", Films)
+
+
+def people_cog(interaction: discord.Interaction[Any]) -> People:
+    from cogs.films.cog import People
+
+    return cog_of(interaction, "People", People)
 
 
 class FilmButton(
@@ -103,10 +108,7 @@ class PickButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = interaction.client.get_cog("People")
-        if cog is None:
-            raise RuntimeError("the People cog is not loaded")
-        await cog.on_pick(interaction, self.kind, self.value)
+        await people_cog(interaction).on_pick(interaction, self.kind, self.value)
 
 
 def pick_view(kind: str, candidates: list[tuple[str, str]]) -> discord.ui.View:

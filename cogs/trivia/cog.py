@@ -28,7 +28,7 @@ from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from bot.replies import send_ephemeral
-from cogs.films import current_lookup
+from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.settings import DEFAULT_SECONDS, missing_post_permissions
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
@@ -228,7 +228,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             missing = missing_post_permissions(interaction.channel, interaction.guild.me)
             if missing:
                 raise UserFacingError(f"I can't run a game here: I need {', '.join(missing)} in this channel.")
-        film_key = self.film_key(film) if film else None
+        film_key = film_key_for(self.bot, film) if film else None
         settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
         seconds = settings.seconds or DEFAULT_SECONDS
         rng = random.Random()
@@ -311,11 +311,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     async def film_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return self.film_suggestions(current)
+        return film_choices(self.bot, current)
 
-    def film_suggestions(self, current: str) -> list[app_commands.Choice[str]]:
-        found = current_lookup(self.bot).films.complete(current)
-        return [app_commands.Choice(name=choice.label, value=choice.value) for choice in found]
 
     def check_cooldown(self, guild_id: int, user_id: int) -> None:
         """One started game per member per START_COOLDOWN; refused starts do not count."""
@@ -330,12 +327,6 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         if live is None:
             raise UserFacingError(NO_GAME)
         return live
-
-    def film_key(self, query: str) -> str:
-        match = current_lookup(self.bot).films.resolve(query)
-        if not match.found or match.best is None:
-            raise UserFacingError(f"No single film called “{safe(query)}”; pick one from the list.")
-        return match.best.key
 
     def game_link(self, game: TriviaGame) -> str:
         if game.message_id is None:
@@ -490,7 +481,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         assert interaction.guild_id is not None
         days = PERIOD_DAYS.get(period)
         since = self.bot.clock.now() - dt.timedelta(days=days) if days else None
-        film_key = self.film_key(film) if film else None
+        film_key = film_key_for(self.bot, film) if film else None
         rows = await self.repository.leaderboard(interaction.guild_id, since=since, film_key=film_key)
         own = await self.repository.rank_of(interaction.guild_id, interaction.user.id, since=since, film_key=film_key)
         span = {"all": "all time", "month": "last 30 days", "week": "last 7 days"}[period]
@@ -502,7 +493,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     async def leaderboard_film_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return self.film_suggestions(current)
+        return film_choices(self.bot, current)
 
     @app_commands.command(name="stats")
     @app_commands.describe(member="Whose stats (you by default)")

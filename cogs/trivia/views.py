@@ -4,13 +4,13 @@ restart still reaches the cog, which answers "this question is closed" instead o
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.formatting import truncate
 from bot.tree import report_error
-from bot.views import reports_errors
+from bot.views import cog_of, reports_errors
 from cogs.trivia.render import LETTERS
 
 if TYPE_CHECKING:
@@ -20,10 +20,9 @@ ANSWER_LENGTH = 200
 
 
 def trivia_cog(interaction: discord.Interaction[Any]) -> Trivia:
-    cog = interaction.client.get_cog("Trivia")
-    if cog is None:
-        raise RuntimeError("the Trivia cog is not loaded")
-    return cast("Trivia", cog)
+    from cogs.trivia.cog import Trivia  # at call time: the cog module imports this one
+
+    return cog_of(interaction, "Trivia", Trivia)
 
 
 class AnswerButton(
