@@ -9,11 +9,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot import __version__
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings
+from db import SchemaTooNewError
 
 PROG = "marquee"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -79,11 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except SchemaTooNewError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run_bot(settings: Settings) -> int:
     from bot.runner import serve  # deferred: importing discord.py's gateway is not free
-    from db import PackConflictError, PackNotFoundError, PackValidationError, SchemaTooNewError
+    from db import PackConflictError, PackNotFoundError, PackValidationError
 
     configure_logging(settings.logging.level, secrets=[settings.discord.token])
     try:
@@ -91,6 +96,9 @@ def run_bot(settings: Settings) -> int:
     except (PackConflictError, PackNotFoundError, PackValidationError, SchemaTooNewError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except (aiohttp.ClientConnectionError, OSError) as error:
+        print(f"{PROG}: cannot reach Discord at {settings.discord.api_base_url}: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except discord.LoginFailure:
         print(f"{PROG}: Discord rejected the token; check DISCORD_TOKEN", file=sys.stderr)
         return EXIT_USAGE

@@ -14,7 +14,7 @@ from discord.gateway import DiscordWebSocket
 from bot.client import MarqueeBot
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
-from db import Database
+from db import LATEST_VERSION, Database, SchemaTooNewError, schema_version
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,10 @@ async def serve(
     """
     point_discord_py_at(settings)
     async with Database.connect(settings.database.path) as database:
+        # Refuse a database from a newer Marquee before touching the network (setup_hook migrates).
+        version = await schema_version(database)
+        if version > LATEST_VERSION:
+            raise SchemaTooNewError(version, LATEST_VERSION)
         bot = MarqueeBot(settings=settings, database=database, clock=clock or SystemClock())
         async with bot:
             if handle_signals:

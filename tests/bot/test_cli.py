@@ -125,3 +125,25 @@ def test_unknown_pack_is_reported(tmp_path: Path) -> None:
 def test_console_script_is_declared() -> None:
     text = (ROOT / "pyproject.toml").read_text()
     assert 'marquee = "bot.__main__:main"' in text
+
+
+def test_a_database_from_a_newer_marquee_is_refused(tmp_path: Path) -> None:
+    database = sqlite3.connect(tmp_path / "marquee.db")
+    database.execute("PRAGMA user_version = 99")
+    database.close()
+    for args in (["db", "migrate"], ["pack", "load", "mission-impossible"]):
+        result = run(tmp_path, *args)
+        assert result.returncode == 2, args
+        assert "newer than this Marquee" in result.stderr and "Traceback" not in result.stderr
+    checked = run(tmp_path, "check", token=True)
+    assert checked.returncode == 2 and "newer than this Marquee" in checked.stderr
+    started = run(tmp_path, "run", token=True, MARQUEE_DISCORD_API_BASE_URL="http://127.0.0.1:9/api/v10")
+    assert started.returncode == 2
+    assert "newer than this Marquee" in started.stderr and "Traceback" not in started.stderr
+
+
+def test_unreachable_discord_is_one_line(tmp_path: Path) -> None:
+    result = run(tmp_path, "run", token=True, MARQUEE_DISCORD_API_BASE_URL="http://127.0.0.1:9/api/v10")
+    assert result.returncode == 1
+    assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
