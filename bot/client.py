@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import pkgutil
+from collections.abc import Iterable
 from datetime import datetime
 
 import discord
@@ -76,9 +77,9 @@ class MarqueeBot(commands.Bot):
         # Cogs that keep in-memory indexes of the catalogue rebuild them on this event.
         self.dispatch("catalogue_changed")
 
-    async def load_cogs(self) -> None:
-        """Load every cog; one that fails is logged and skipped so the rest of the bot still works."""
-        for extension in cog_extensions():
+    async def load_cogs(self, extensions: Iterable[str] | None = None) -> None:
+        """Load every cog (or `extensions`); one that fails is logged and skipped so the rest still works."""
+        for extension in cog_extensions() if extensions is None else extensions:
             try:
                 await self.load_extension(extension)
             except Exception as error:

@@ -60,3 +60,15 @@ async def test_every_command_has_a_real_description(bot: MarqueeBot) -> None:
                 assert parameter.description and parameter.description != "…", (
                     f"/{command.qualified_name} option {parameter.name} has no description"
                 )
+
+
+async def test_a_broken_cog_is_logged_and_the_others_load(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = load_settings(None, {"DISCORD_TOKEN": "unused-token-for-offline-test"})
+    async with Database.connect(tmp_path / "marquee.db") as database:
+        marquee = MarqueeBot(settings=settings, database=database, clock=ManualClock(datetime.now(UTC)))
+        await migrate(database)
+        await marquee.load_cogs(["cogs.about", "tests.cogs.broken_extension", "cogs.help"])
+        assert set(marquee.extensions) == {"cogs.about", "cogs.help"}
+        assert list(marquee.failed_extensions) == ["tests.cogs.broken_extension"]
+        assert any("broken_extension failed to load" in record.getMessage() for record in caplog.records)
+        await marquee.close()

@@ -132,3 +132,14 @@ async def test_sigterm_shuts_down_cleanly(sim: Sim) -> None:
     assert "shutting down" in log and "stopped cleanly" in log
     assert "Traceback" not in log
     assert not sim.database_path.with_name(sim.database_path.name + "-wal").exists()
+
+
+async def test_a_development_guild_gets_the_commands_instantly(sim: Sim) -> None:
+    await sim.stop_bot()
+    guild = await sim.create_guild("Dev server")
+    sim.extra_env["MARQUEE_COMMANDS_DEV_GUILD_ID"] = str(guild.id)
+    await sim.start_bot()
+    assert sim.requests_to("PUT /applications/{application_id}/guilds/{guild_id}/commands")
+    assert "about" in {command["name"] for command in sim.commands(guild=guild)}
+    alice = await sim.create_user("alice", guild=guild)
+    assert (await sim.slash(alice, guild.channel("general"), "about")).embeds
