@@ -15,8 +15,9 @@ import json
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 import discord
@@ -38,9 +39,10 @@ from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import AnswerForm, daily_view, question_view
 from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.models import CastCredit, CrewCredit
-from db.repositories.trivia import TriviaDaily, TriviaGame
+from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaGame
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLOSED = "This question is closed."
 NO_GAME = "No trivia game is running in this channel."
@@ -48,6 +50,24 @@ COUNT_EDIT_INTERVAL = 1.0  # seconds between "N answered" edits: Discord rate-li
 START_COOLDOWN = 20.0
 DEFAULT_DAILY_TIME = "09:00"
 POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
+# A burst (every channel's question closing at once) can exceed Discord's global rate limit for
+# longer than discord.py's own retries last; a post that still fails is retried after these pauses.
+RETRY_DELAYS = (1.0, 2.0, 4.0)
+
+
+async def retrying(action: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a Discord request, retrying rate limits and server errors; permission errors are final."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return await action()
+        except (discord.Forbidden, discord.NotFound):
+            raise
+        except discord.HTTPException as error:
+            if delay is None:
+                raise
+            log.info("%s failed with %s; retrying in %.0f s", what, error.status, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 Period = Literal["all", "month", "week"]
 PERIOD_DAYS = {"week": 7, "month": 30}
 
@@ -62,6 +82,7 @@ class LiveGame:
     channel: discord.PartialMessageable
     rng: random.Random
     message: discord.Message | None = None
+    message_round: int = 0  # the question `message` shows
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     count_task: asyncio.Task[None] | None = None
     last_count_edit: float = 0.0
@@ -108,6 +129,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         self.daily_alarms: set[int] = set()
         self.last_start: dict[tuple[int, int], dt.datetime] = {}
         self.pool_task: asyncio.Task[None] | None = None
+        self.answer_queue: list[TriviaAnswer] = []
+        self.answer_task: asyncio.Task[None] | None = None
         super().__init__()
 
     @property
@@ -121,6 +144,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             await self.schedule_daily(daily.guild_id)
 
     async def cog_unload(self) -> None:
+        await self.answers_stored()
         if self.pool_task is not None:
             self.pool_task.cancel()
         for guild_id in self.daily_alarms:
@@ -349,10 +373,14 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         )
         embed = render.question_embed(round_, live.state.question_count, int(live.state.time_limit_s), 0)
         view = question_view(live.record.id, round_.number, round_.choices, typed=live.state.mode == "typed")
+        live.message, live.message_round = None, 0
         try:
-            live.message = await live.channel.send(embed=embed, view=view)
-        except (discord.Forbidden, discord.NotFound):
-            log.warning("trivia game %s ended: cannot post in channel %s", live.record.id, live.record.channel_id)
+            live.message = await retrying(
+                lambda: live.channel.send(embed=embed, view=view), f"posting question {round_.number}"
+            )
+            live.message_round = round_.number
+        except discord.HTTPException as error:
+            log.warning("trivia game %s ended: cannot post in channel %s (%s)", live.record.id, live.channel.id, error)
             live.state.stop(self.bot.clock.now())
             await self.end_game(live, "failed", reason="cannot post in the channel", announce=False)
             return
@@ -372,15 +400,17 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 await self.ask_next(live)
 
     async def show_reveal(self, live: LiveGame, result: RoundResult) -> None:
+        await self.answers_stored()
         await self.repository.close_round(live.record.id, result.number, result.closed_at)
-        if live.message is None:
+        if live.message is None or live.message_round != result.number:
             return
         embed = render.reveal_embed(result, live.state.question_count, self.film_title)
         view = question_view(
             live.record.id, result.number, result.choices, typed=live.state.mode == "typed", closed=True
         )
+        message = live.message
         try:
-            await live.message.edit(embed=embed, view=view)
+            await retrying(lambda: message.edit(embed=embed, view=view), f"revealing question {result.number}")
         except discord.HTTPException:
             log.warning("could not reveal question %s of game %s", result.number, live.record.id, exc_info=True)
 
@@ -390,6 +420,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             del self.games[live.record.channel_id]
         table = live.state.standings()
         won = live.state.winner()
+        await self.answers_stored()
         ended = await self.repository.finish_game(
             live.record.id,
             status=status,  # type: ignore[arg-type]
@@ -399,8 +430,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         )
         if ended is None or not announce:
             return
-        with contextlib.suppress(discord.HTTPException):
-            await live.channel.send(embed=render.standings_embed("Trivia — final standings", table, won))
+        embed = render.standings_embed("Trivia — final standings", table, won)
+        try:
+            await retrying(lambda: live.channel.send(embed=embed), "posting the final standings")
+        except discord.HTTPException:
+            log.warning("could not post the standings of game %s", live.record.id, exc_info=True)
 
     # ---- answers -------------------------------------------------------------------------------
 
@@ -421,16 +455,18 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             await send_ephemeral(interaction, CLOSED)
             return
         record = outcome.record
-        await self.repository.record_answer(
-            game_id=game_id,
-            round_number=round_number,
-            guild_id=live.record.guild_id,
-            user_id=record.user_id,
-            answer=record.answer,
-            correct=record.correct,
-            time_ms=record.time_ms,
-            points=record.points,
-            now=record.answered_at,
+        self.store_answer(
+            TriviaAnswer(
+                game_id=game_id,
+                round_number=round_number,
+                guild_id=live.record.guild_id,
+                user_id=record.user_id,
+                answer=record.answer,
+                correct=record.correct,
+                time_ms=record.time_ms,
+                points=record.points,
+                answered_at=record.answered_at,
+            )
         )
         if record.choice is not None:
             locked = f"{render.LETTERS[record.choice]}. {safe(record.answer)}"
@@ -440,7 +476,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         if live.state.everyone_answered():
             await self.close_round(live)
         else:
-            self.schedule_count_update(live)
+            self.schedule_count_update(live, round_number)
 
     async def open_answer_form(self, interaction: discord.Interaction[Any], game_id: int, round_number: int) -> None:
         live = self.games.get(interaction.channel_id or 0)
@@ -450,17 +486,45 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             return
         await interaction.response.send_modal(AnswerForm(self, game_id, round_number))
 
-    def schedule_count_update(self, live: LiveGame) -> None:
-        if live.count_task is None or live.count_task.done():
-            live.count_task = asyncio.create_task(self.update_count(live))
+    def store_answer(self, answer: TriviaAnswer) -> None:
+        """Queue an accepted answer for the database; a burst of clicks is written in one transaction.
 
-    async def update_count(self, live: LiveGame) -> None:
+        The engine already holds the answer, so the member is told at once; every round and game
+        waits for the queue (`answers_stored`) before it closes, so no reveal or score misses one.
+        """
+        self.answer_queue.append(answer)
+        if self.answer_task is None or self.answer_task.done():
+            self.answer_task = asyncio.create_task(self.write_answers(), name="trivia-answers")
+
+    async def write_answers(self) -> None:
+        while self.answer_queue:
+            batch, self.answer_queue = self.answer_queue, []
+            try:
+                await self.repository.record_answers(batch)
+            except Exception:
+                log.exception("could not store %d trivia answers", len(batch))
+
+    async def answers_stored(self) -> None:
+        """Wait until every queued answer is in the database."""
+        while self.answer_task is not None and not self.answer_task.done():
+            await asyncio.shield(self.answer_task)
+        if self.answer_queue:
+            await self.write_answers()
+
+    def schedule_count_update(self, live: LiveGame, round_number: int) -> None:
+        if live.count_task is None or live.count_task.done():
+            live.count_task = asyncio.create_task(self.update_count(live, round_number))
+
+    async def update_count(self, live: LiveGame, round_number: int) -> None:
         """Show "N answered" on the open question, at most once per COUNT_EDIT_INTERVAL."""
         loop = asyncio.get_running_loop()
         await asyncio.sleep(max(0.0, live.last_count_edit + COUNT_EDIT_INTERVAL - loop.time()))
         async with live.lock:
             current = live.state.current
-            if current is None or live.message is None:
+            # The question may have closed meanwhile, or its message failed to post: leave it be.
+            if current is None or current.number != round_number or live.message_round != round_number:
+                return
+            if live.message is None:
                 return
             answered = sum(1 for record in live.state.records if record.round_number == current.number)
             embed = render.question_embed(current, live.state.question_count, int(live.state.time_limit_s), answered)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -662,6 +662,35 @@ class TriviaRepository:
             (game_id, round_number, guild_id, user_id, answer, int(correct), time_ms, points, _stamp(now)),
         )
         return changed == 1
+
+    async def record_answers(self, answers: Sequence[TriviaAnswer]) -> int:
+        """Store many answers in one transaction (a burst of clicks); returns how many were new.
+
+        A member's second answer to a round is ignored, as in :meth:`record_answer`.
+        """
+        if not answers:
+            return 0
+        async with self._db.transaction() as tx:
+            return await tx.executemany(
+                f"""
+                INSERT INTO trivia_answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (game_id, round_number, user_id) DO NOTHING
+                """,
+                [
+                    (
+                        a.game_id,
+                        a.round_number,
+                        a.guild_id,
+                        a.user_id,
+                        a.answer,
+                        int(a.correct),
+                        a.time_ms,
+                        a.points,
+                        _stamp(a.answered_at),
+                    )
+                    for a in answers
+                ],
+            )
 
     async def round_answers(self, game_id: int, number: int) -> list[TriviaAnswer]:
         """Answers to one round, fastest first."""

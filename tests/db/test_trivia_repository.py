@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from db import Database, TriviaRepository, migrate
-from db.repositories import TriviaGame
+from db.repositories import TriviaAnswer, TriviaGame
 
 GUILD = 1_100_000_000_000_000_001
 OTHER_GUILD = 1_100_000_000_000_000_002
@@ -521,3 +521,30 @@ async def test_delete_user_leaves_no_row_with_their_id(trivia: TriviaRepository,
     assert [r.user_id for r in await trivia.leaderboard(GUILD)] == [stays]
     assert [a.user_id for a in await trivia.daily_answers(GUILD, DAY)] == [stays]
     assert await trivia.delete_user(gone) == 0
+
+
+async def test_record_answers_in_one_batch_keeps_the_first_answer(db: Database) -> None:
+    repository = TriviaRepository(db)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    game = await repository.start_game(
+        guild_id=1,
+        channel_id=2,
+        starter_id=3,
+        mode="buttons",
+        difficulty="mixed",
+        film_key=None,
+        question_count=1,
+        seconds=20,
+        now=now,
+    )
+    assert game is not None
+    await repository.add_round(game.id, 1, "q", "{}", now)
+
+    def answer(user_id: int, text: str) -> TriviaAnswer:
+        return TriviaAnswer(game.id, 1, 1, user_id, text, True, 100, 50, now)
+
+    assert await repository.record_answers([answer(10, "first"), answer(11, "b")]) == 2
+    assert await repository.record_answers([answer(10, "second"), answer(12, "c")]) == 1
+    stored = {row.user_id: row.answer for row in await repository.round_answers(game.id, 1)}
+    assert stored == {10: "first", 11: "b", 12: "c"}
+    assert await repository.record_answers([]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -259,3 +260,27 @@ async def test_the_daily_question_posts_itself(room: tuple[Sim, Any, Any, Any, A
         "Daily question — 1 May 2024 — answer",
         "Daily question — 2 May 2024",
     ]
+
+
+async def test_a_rate_limited_question_is_posted_late_not_lost(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=2)
+    first = latest(sim, general)
+    await pick(sim, alice, first, "A")
+    # More 429s than discord.py retries by itself: the cog must retry, not abandon the game.
+    # (A roomier bucket keeps the injected failures from also exhausting the real per-channel limit.)
+    sim.ratelimits.configure("POST /channels/{channel_id}/messages", 50, 5.0)
+    sim.fail_next("POST /channels/{channel_id}/messages", status=429, times=5, retry_after=0.01)
+    await sim.advance(SECONDS)
+    for _ in range(100):
+        if latest(sim, general).embeds and latest(sim, general).embeds[0]["title"] == "Question 2 of 2":
+            break
+        await asyncio.sleep(0.05)
+    assert first.embeds[0]["title"] == "Question 1 of 2 — closed"
+    second = latest(sim, general)
+    assert second.embeds[0]["title"] == "Question 2 of 2"
+    await pick(sim, alice, second, "B")
+    await asyncio.sleep(1.2)  # past the "N answered" throttle: the count lands on question 2 only
+    await sim.settle()
+    assert first.embeds[0]["title"] == "Question 1 of 2 — closed"
+    assert second.embeds[0]["footer"]["text"].startswith("1 answered")
