@@ -263,7 +263,7 @@ async def test_the_daily_question_posts_itself(room: tuple[Sim, Any, Any, Any, A
 
 
 async def test_a_rate_limited_question_is_posted_late_not_lost(room: tuple[Sim, Any, Any, Any, Any]) -> None:
-    sim, _, general, alice, bob = room
+    sim, _, general, alice, _ = room
     await sim.slash(alice, general, "trivia start", questions=2)
     first = latest(sim, general)
     await pick(sim, alice, first, "A")
