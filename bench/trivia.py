@@ -249,6 +249,21 @@ class LogTally(logging.Handler):
             self.tracebacks.append(f"{record.name}: {record.getMessage()}\n" + "\n".join(text.splitlines()[-12:]))
 
 
+async def questions_posted(sim: Any, games: list[Game], number: int, total: int, limit: float = 20.0) -> None:
+    """Wait (bounded) until every game shows question ``number``: when all 50 questions close at
+    once the bot's posts exceed Discord's global rate limit, and it posts the rest a little later."""
+    title = f"Question {number} of {total}"
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        shown = sum(
+            any(m.embeds and m.embeds[0].get("title") == title for m in sim.channel_messages(game.channel))
+            for game in games
+        )
+        if shown == len(games):
+            return
+        await asyncio.sleep(0.1)
+
+
 def question_message(sim: Any, game: Game, number: int, total: int, seen: Seen) -> Any | None:
     """The message showing question ``number`` in the game's channel (what a player would click on)."""
     title = f"Question {number} of {total}"
@@ -387,6 +402,7 @@ async def bench_trivia(args: argparse.Namespace, report: TriviaReport, folder: P
             log(f"{burst.name}: p50 {burst.ack.p(0.5) * 1e3:.0f} ms, p99 {burst.ack.p(0.99) * 1e3:.0f} ms")
 
         async def run_clicks(number: int) -> None:
+            await questions_posted(sim, games, number, args.questions)
             planned: list[tuple[Any, Any, Any, str]] = []
             for game in games:
                 message = question_message(sim, game, number, args.questions, seen)

@@ -326,10 +326,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         live = self.live_game(interaction)
         if interaction.user.id != live.record.starter_id:
             raise UserFacingError("Only the member who started the game can skip a question.")
-        if live.state.current is None:
+        current = live.state.current
+        if current is None:
             raise UserFacingError("There is no open question to skip.")
         await interaction.response.send_message("Question skipped.", ephemeral=True)
-        await self.close_round(live)
+        await self.close_round(live, current.number)
 
     @start.autocomplete("film")
     async def film_choices(
@@ -384,12 +385,17 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             live.state.stop(self.bot.clock.now())
             await self.end_game(live, "failed", reason="cannot post in the channel", announce=False)
             return
-        self.bot.alarms.set(live.alarm, round_.deadline, functools.partial(self.close_round, live))
+        self.bot.alarms.set(live.alarm, round_.deadline, functools.partial(self.close_round, live, round_.number))
 
-    async def close_round(self, live: LiveGame) -> None:
-        """Close the open question (time up, everyone answered, or skipped), reveal it, go on."""
+    async def close_round(self, live: LiveGame, number: int) -> None:
+        """Close question `number` (time up, everyone answered, or skipped), reveal it, go on.
+
+        Several closers can race (the last clicks of a burst, the alarm): only the first closes
+        the question; the others find it closed and must not close the next one.
+        """
         async with live.lock:
-            if live.state.current is None or self.games.get(live.record.channel_id) is not live:
+            current = live.state.current
+            if current is None or current.number != number or self.games.get(live.record.channel_id) is not live:
                 return
             self.bot.alarms.cancel(live.alarm)
             result = live.state.close(self.bot.clock.now())
@@ -474,7 +480,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             locked = f"“{safe(record.answer)}”"
         await send_ephemeral(interaction, f"Locked in: {locked}. The answer is revealed when the question closes.")
         if live.state.everyone_answered():
-            await self.close_round(live)
+            await self.close_round(live, round_number)
         else:
             self.schedule_count_update(live, round_number)
 
