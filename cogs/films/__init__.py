@@ -40,5 +40,8 @@ def film_key_for(bot: MarqueeBot, query: str) -> str:
 
 
 def film_choices(bot: MarqueeBot, current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices for a film option of any feature."""
-    return [app_commands.Choice(name=c.label, value=c.value) for c in current_lookup(bot).films.complete(current)]
+    """Autocomplete choices for a film option of any feature (none while the catalogue is being indexed)."""
+    films = current_lookup(bot).films
+    if not films.ready:
+        return []
+    return [app_commands.Choice(name=c.label, value=c.value) for c in films.complete(current)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -26,6 +28,7 @@ from db.repositories.models import Film, Person
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
 PERSON_PAGE = 20
 DETAILS_CACHE = 2048  # film cards kept in memory; evicted oldest first
+INDEX_WAIT = 2.0  # seconds a command waits for indexes still being built
 T = TypeVar("T")
 
 
@@ -79,13 +82,36 @@ class Films(commands.Cog):
         self.lookup = lookup
         self.page_timeout = PAGE_TIMEOUT
         self.details_cache: dict[int, FilmDetails] = {}
+        self.indexing: asyncio.Task[Lookup] | None = None
+
+    async def cog_load(self) -> None:
+        self.start_indexing()
+
+    async def cog_unload(self) -> None:
+        if self.indexing is not None:
+            self.indexing.cancel()
 
     @commands.Cog.listener()
     async def on_catalogue_changed(self) -> None:
         self.lookup = await Lookup.load(self.bot.catalogue)
         self.details_cache.clear()
+        self.start_indexing()
         # Features built on the indexes (trivia's question pool) rebuild from the new ones.
         self.bot.dispatch("lookup_rebuilt")
+
+    def start_indexing(self) -> None:
+        """Index the catalogue in a worker thread: a large one takes seconds, and autocomplete must
+        keep answering (with nothing, until the indexes are ready) rather than stall the bot."""
+        self.indexing = asyncio.create_task(asyncio.to_thread(self.lookup.prepare), name="film-indexing")
+
+    async def ready_lookup(self) -> Lookup:
+        """The indexes, waiting a little if they are still being built (interactions allow 3 s)."""
+        if not self.lookup.ready and self.indexing is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.indexing), INDEX_WAIT)
+        if not self.lookup.ready:
+            raise UserFacingError("The film catalogue is still being indexed; try again in a moment.")
+        return self.lookup
 
     # ---- shared steps ---------------------------------------------------------------------------
 
@@ -108,8 +134,9 @@ class Films(commands.Cog):
 
     async def pick_film(self, interaction: discord.Interaction[Any], query: str, action: str) -> Film | None:
         """The film `query` names, or None after asking "Did you mean…" with buttons."""
+        films = (await self.ready_lookup()).films
         return await resolve_or_ask(
-            interaction, self.lookup.films, query, "film", lambda candidates: choices_view(action, candidates)
+            interaction, films, query, "film", lambda candidates: choices_view(action, candidates)
         )
 
     async def details(self, film: Film) -> FilmDetails:
@@ -212,6 +239,8 @@ class Films(commands.Cog):
     async def title_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
+        if not self.lookup.films.ready:
+            return []  # still indexing: never make Discord wait past its 3 s
         return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.films.complete(current)]
 
     # ---- buttons and menus ----------------------------------------------------------------------
@@ -262,7 +291,8 @@ class People(commands.Cog):
 
     async def pick(self, interaction: discord.Interaction[Any], kind: str, query: str) -> Any:
         """The person or character `query` names, or None after asking "Did you mean…" with buttons."""
-        index: SearchIndex[Any] = self.lookup.people if kind == "person" else self.lookup.characters
+        lookup = await self.films.ready_lookup()
+        index: SearchIndex[Any] = lookup.people if kind == "person" else lookup.characters
         return await resolve_or_ask(interaction, index, query, kind, lambda candidates: pick_view(kind, candidates))
 
     async def show_person(self, interaction: discord.Interaction[Any], person: Person) -> None:
@@ -313,8 +343,9 @@ class People(commands.Cog):
     @app_commands.describe(first="One person", second="Another person")
     async def costars(self, interaction: discord.Interaction[MarqueeBot], first: str, second: str) -> None:
         """The films two people made together, and who they played."""
-        one: Person = _resolved(self.lookup.people, first, "person")
-        other: Person = _resolved(self.lookup.people, second, "person")
+        lookup = await self.films.ready_lookup()
+        one: Person = _resolved(lookup.people, first, "person")
+        other: Person = _resolved(lookup.people, second, "person")
         if one.id == other.id:
             raise UserFacingError("Pick two different people.")
         shared = await shared_films(self.bot.catalogue, self.lookup, one, other)
@@ -332,10 +363,14 @@ class People(commands.Cog):
     async def person_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
+        if not self.lookup.people.ready:
+            return []
         return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.people.complete(current)]
 
     @character.autocomplete("name")
     async def character_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
+        if not self.lookup.characters.ready:
+            return []
         return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.characters.complete(current)]

@@ -23,6 +23,7 @@ class Lookup:
     people: PersonIndex[Person]
     characters: CharacterIndex
     by_id: dict[int, Film]
+    by_key: dict[str, Film]
     franchises: dict[str | None, list[Film]]
 
     @classmethod
@@ -36,11 +37,26 @@ class Lookup:
             people=PersonIndex.build(await catalogue.people()),
             characters=CharacterIndex.build(await catalogue.all_cast(), films),
             by_id={film.id: film for film in films},
+            by_key={film.key: film for film in films},
             franchises=dict(franchises),
         )
 
+    @property
+    def ready(self) -> bool:
+        """True once every index is built (see `prepare`)."""
+        return self.films.ready and self.people.ready and self.characters.ready
+
+    def prepare(self) -> Lookup:
+        """Build the three indexes now (they build on first use otherwise); run it in a worker
+        thread so the event loop keeps answering while a large catalogue is indexed."""
+        self.films.prepare()
+        self.people.prepare()
+        self.characters.prepare()
+        return self
+
     def film(self, key: str) -> Film | None:
-        return self.films.get(key)
+        """The film with this key; a plain dictionary, so it never waits for an index build."""
+        return self.by_key.get(key)
 
     def neighbours(self, film: Film) -> tuple[Film | None, Film | None]:
         """The films before and after this one in its franchise."""

@@ -44,7 +44,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Generic, Literal, Protocol, Self, TypeVar
+from typing import Generic, Literal, NamedTuple, Protocol, Self, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -147,6 +147,8 @@ def normalise(text: str) -> str:
     if text.isascii():
         # The same steps, less those that cannot change ASCII text (most names):
         # NFKC and NFD leave it alone and casefold() is lower().
+        if text.replace(" ", "").isalpha():
+            return " ".join(text.lower().split())
         text = _ASCII_APOSTROPHES.sub("", text.lower().replace("&", " and "))
         return " ".join(_NOT_ALNUM.sub(" ", text).split())
     text = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
@@ -184,7 +186,13 @@ def _tokens(text: str) -> list[str]:
 
 def _tokens_of_normal(normal: str) -> list[str]:
     """Search-key tokens of text already passed through :func:`normalise`."""
-    words = (_LETTER_DIGIT.sub(" ", normal) if _DIGIT.search(normal) else normal).split()
+    if _DIGIT.search(normal) is None:
+        words = normal.split()
+        if words and min(map(len, words)) > 1:
+            # No digit and no single letter (most names): only numerals and number words change.
+            return [_NUMBER_WORDS.get(word) or _ROMAN_DIGITS.get(word) or word for word in words]
+    else:
+        words = _LETTER_DIGIT.sub(" ", normal).split()
     # Initials typed with dots, colons or spaces become one word ("M:I" -> "mi",
     # "J. J." -> "jj") so they meet the same initials typed without punctuation.
     joined: list[str] = []
@@ -339,11 +347,11 @@ _SCAN_ALL = 2_000
 Larger ones first pick candidates by shared trigrams (``SearchIndex._candidates``):
 scoring 160,000 names with ``WRatio`` takes about 80 ms, far too long per keystroke.
 """
-_GRAM_BUDGET = 6_000
+_GRAM_BUDGET = 3_000
 """Trigram postings read per fuzzy query, rarest trigrams first (past the first few)."""
 _MIN_GRAMS = 3
 """Trigrams always read, however common: a typo spoils up to three of a word's."""
-_FUZZY_SCORED = 600
+_FUZZY_SCORED = 400
 """Most candidate names scored with ``WRatio`` per fuzzy query (those sharing most trigrams)."""
 
 
@@ -452,13 +460,15 @@ class SearchIndex(Generic[T]):
     The ``build`` methods only take the data in: the index itself is worked out on
     first use (any method or property), so loading a catalogue stays quick and an
     index nobody queries costs nothing. :meth:`prepare` does that work at a time of
-    the caller's choosing; for 10,000 films and 50,000 people it takes about 0.2 s
-    (films), 0.5 s (people) and 1 s (their 120,000 characters), plus the trigram
-    table of the first fuzzy look-up (0.05, 0.15 and 0.35 s).
+    the caller's choosing. Measured on two cores for 10,000 films and 50,000 people:
+    about 0.5 s (films), 0.9 s (people) and 3 s (their 200,000 credits, 120,000
+    characters), plus 0.07, 0.14 and 0.32 s for the trigram table of the first fuzzy
+    look-up. Run it early (``asyncio.to_thread(index.prepare)``) so no user waits.
     """
 
     _items: tuple[T, ...]
-    _labels: list[str]
+    _labels: list[str | None]
+    _make_label: Callable[[T], str] | None
     _years: tuple[int | None, ...]
     _has_years: bool
     _by_year: dict[int, list[int]]
@@ -485,7 +495,7 @@ class SearchIndex(Generic[T]):
         names: Iterable[_Name],
         *,
         keys: Sequence[str],
-        labels: Sequence[str],
+        labels: Sequence[str] | Callable[[T], str],
         years: Sequence[int | None] | None = None,
         extra_numbers: Sequence[frozenset[int]] | None = None,
         browse_order: Sequence[int] | None = None,
@@ -504,6 +514,11 @@ class SearchIndex(Generic[T]):
         index._pending = make
         index._grams = None
         return index
+
+    @property
+    def ready(self) -> bool:
+        """True once the index is built, so a look-up will not wait for the build."""
+        return self._pending is None
 
     def prepare(self) -> Self:
         """Build now everything otherwise built on first use; returns the index.
@@ -532,7 +547,7 @@ class SearchIndex(Generic[T]):
         items: Sequence[T],
         names: Iterable[_Name],
         keys: Sequence[str],
-        labels: Sequence[str],
+        labels: Sequence[str] | Callable[[T], str],
         years: Sequence[int | None] | None,
         extra_numbers: Sequence[frozenset[int]] | None,
         browse_order: Sequence[int] | None,
@@ -540,7 +555,13 @@ class SearchIndex(Generic[T]):
     ) -> None:
         self._items = tuple(items)
         count = len(self._items)
-        self._labels = [_clip(label) for label in labels]
+        # Labels may be made on demand (``labels`` a function of the item): most are never shown.
+        if callable(labels):
+            self._make_label = labels
+            self._labels = [None] * count
+        else:
+            self._make_label = None
+            self._labels = [_clip(label) for label in labels]
         self._years = tuple(years) if years is not None else (None,) * count
         self._has_years = any(year is not None for year in self._years)
         extras: Sequence[frozenset[int]] = extra_numbers if extra_numbers is not None else (_EMPTY,) * count
@@ -565,6 +586,9 @@ class SearchIndex(Generic[T]):
         entry_item: list[int] = []
         entry_tier: list[int] = []
         entry_text: list[str] = []
+        entry_numbers: list[frozenset[int]] = []
+        exact: dict[str, list[int]] = {}
+        key_numbers: dict[str, frozenset[int]] = {}
         slots: list[dict[str, int] | None] = [None] * count
         known = cache.known_match_keys
         for item, text, tier in names:
@@ -578,11 +602,24 @@ class SearchIndex(Generic[T]):
                 slot = slots[item] = {}
             position = slot.get(key)
             if position is None:
-                slot[key] = len(entry_keys)
+                position = slot[key] = len(entry_keys)
                 entry_keys.append(key)
                 entry_item.append(item)
                 entry_tier.append(tier)
                 entry_text.append(text)
+                same = exact.get(key)
+                if same is None:
+                    exact[key] = [position]
+                    # An ASCII key without a digit holds no number: its numerals and
+                    # number words were turned into digits when it was made.
+                    numbers = numbers_in(key) if not key.isascii() or _DIGIT.search(key) else _EMPTY
+                    key_numbers[key] = numbers
+                else:
+                    same.append(position)
+                    numbers = key_numbers[key]
+                # The numbers of the name and of its item (year, franchise position).
+                extra = extras[item]
+                entry_numbers.append(numbers | extra if numbers and extra else numbers or extra)
             elif tier < entry_tier[position]:
                 entry_tier[position] = tier
                 entry_text[position] = text
@@ -593,24 +630,7 @@ class SearchIndex(Generic[T]):
         self._entry_item = entry_item
         self._entry_tier = entry_tier
         self._entry_text = entry_text
-        # The numbers of each name and of its item (year, franchise position).
-        key_numbers: dict[str, frozenset[int]] = {}
-        entry_numbers: list[frozenset[int]] = []
-        exact: dict[str, list[int]] = {}
-        for position, key in enumerate(entry_keys):
-            numbers = key_numbers.get(key)
-            if numbers is None:
-                # An ASCII key without a digit holds no number: its numerals and
-                # number words were turned into digits when it was made.
-                numbers = numbers_in(key) if not key.isascii() or _DIGIT.search(key) else _EMPTY
-                key_numbers[key] = numbers
-            extra = extras[entry_item[position]]
-            entry_numbers.append(numbers | extra if numbers and extra else numbers or extra)
-            found = exact.get(key)
-            if found is None:
-                exact[key] = [position]
-            else:
-                found.append(position)
+        del key_numbers
         self._entry_numbers = entry_numbers
         self._exact = exact
         # For typing: every distinct key, and each of its word starts after the
@@ -668,7 +688,7 @@ class SearchIndex(Generic[T]):
     def label(self, item_index: int) -> str:
         """The display label of the item at ``item_index`` (≤ 100 characters)."""
         self._ready()
-        return self._labels[item_index]
+        return self._label(item_index)
 
     def get(self, value: str) -> T | None:
         """The item whose autocomplete value (key) is ``value``, or None."""
@@ -688,7 +708,7 @@ class SearchIndex(Generic[T]):
         if direct is None:
             direct = self._by_folded_value.get(stripped.casefold())
         if direct is not None:
-            return Match("found", query, (self._scored(direct, 100.0, self._labels[direct]),))
+            return Match("found", query, (self._scored(direct, 100.0, self._label(direct)),))
         tokens = _match_tokens(query)
         if not tokens:
             return Match("none", query)
@@ -969,10 +989,17 @@ class SearchIndex(Generic[T]):
         return self._rank[item_index]
 
     def _choice(self, item_index: int) -> Choice:
-        return Choice(self._labels[item_index], self._values[item_index])
+        return Choice(self._label(item_index), self._values[item_index])
 
     def _scored(self, item_index: int, score: float, text: str) -> Scored[T]:
-        return Scored(self._items[item_index], round(score, 1), text, self._labels[item_index])
+        return Scored(self._items[item_index], round(score, 1), text, self._label(item_index))
+
+    def _label(self, item_index: int) -> str:
+        label = self._labels[item_index]
+        if label is None:
+            assert self._make_label is not None
+            label = self._labels[item_index] = _clip(self._make_label(self._items[item_index]))
+        return label
 
 
 _WORD_TYPO_CUTOFF = 75.0
@@ -1308,13 +1335,12 @@ def _character_names(raw: str, keys: _Keys | None = None) -> tuple[str, list[str
     return parts[0], [*parts[1:], *aliases]
 
 
-@dataclass
-class _CharacterGroup:
+class _CharacterGroup(NamedTuple):
     """Credits gathered under one character key while building the index."""
 
-    spellings: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-    appearances: dict[tuple[str, str, str, str, int], CharacterAppearance] = field(default_factory=dict)
+    spellings: list[str]
+    aliases: list[str]
+    appearances: dict[tuple[str, str, str, str, int], CharacterAppearance]
 
 
 class CharacterIndex(SearchIndex[Character]):
@@ -1332,26 +1358,32 @@ class CharacterIndex(SearchIndex[Character]):
         keys = _Keys()
         film_by_id = {film.id: film for film in films}
         groups: dict[str, _CharacterGroup] = {}
-        spelled_by_raw: dict[str, tuple[str, list[str]] | None] = {}
+        # Each credited text once: its character key, main name and (usable) other names.
+        by_raw: dict[str, tuple[str, str, list[str]] | None] = {}
         for credit in credits:
             film = film_by_id.get(credit.film_id)
             if film is None:
                 continue
             raw = credit.character or ""
-            if raw in spelled_by_raw:
-                spelled = spelled_by_raw[raw]
+            if raw in by_raw:
+                read = by_raw[raw]
             else:
-                spelled = spelled_by_raw[raw] = _character_names(raw, keys)
-            if spelled is None:
+                spelled = _character_names(raw, keys)
+                if spelled is None:
+                    read = by_raw[raw] = None
+                else:
+                    main, aliases = spelled
+                    usable = [alias for alias in aliases if keys.normalise(alias)]
+                    read = by_raw[raw] = (keys.search_key(main), main, usable)
+            if read is None:
                 continue
-            main, aliases = spelled
-            key = keys.search_key(main)
+            key, main, aliases = read
             group = groups.get(key)
             if group is None:
-                group = groups[key] = _CharacterGroup()
+                group = groups[key] = _CharacterGroup([], [], {})
             group.spellings.append(main)
             if aliases:
-                group.aliases.extend(alias for alias in aliases if keys.normalise(alias))
+                group.aliases.extend(aliases)
             seen = (credit.person_key, credit.person_name, film.key, film.title, film.year)
             if seen not in group.appearances:
                 group.appearances[seen] = CharacterAppearance(*seen)
@@ -1375,7 +1407,7 @@ class CharacterIndex(SearchIndex[Character]):
             characters,
             names,
             keys=[character.key for character in characters],
-            labels=[_character_label(character) for character in characters],
+            labels=_character_label,
             browse_order=browse,
             cache=keys,
         )

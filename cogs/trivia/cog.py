@@ -176,28 +176,36 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         return self.pool
 
     async def build_pool(self) -> None:
-        """Every question of the catalogue, built from the film lookup's indexes and two bulk reads."""
+        """Every question of the catalogue, from two bulk reads and the film lookup's indexes.
+
+        The work runs in a worker thread, where it may also wait for the indexes being built.
+        """
         catalogue = self.bot.catalogue
         lookup = current_lookup(self.bot)
-        films = list(lookup.films.items)
         cast: dict[int, list[CastCredit]] = defaultdict(list)
         for credit in await catalogue.all_cast():
             cast[credit.film_id].append(credit)
         crew: dict[int, list[CrewCredit]] = defaultdict(list)
         for crew_credit in await catalogue.all_crew():
             crew[crew_credit.film_id].append(crew_credit)
-        pool = await asyncio.to_thread(
-            build_pool,
-            await catalogue.trivia_questions(),
-            films,
-            cast,
-            crew,
-            titles=await catalogue.film_titles(),
-            people=lookup.people.items,
-            characters=lookup.characters.items,
-        )
-        self.pool, self.order = pool, film_order(films)
-        log.info("trivia: %d questions ready", len(pool))
+        pack_questions = await catalogue.trivia_questions()
+        titles = await catalogue.film_titles()
+
+        def build() -> tuple[list[Question], dict[str, int]]:
+            films = list(lookup.by_id.values())
+            pool = build_pool(
+                pack_questions,
+                films,
+                cast,
+                crew,
+                titles=titles,
+                people=lookup.people.items,
+                characters=lookup.characters.items,
+            )
+            return pool, film_order(films)
+
+        self.pool, self.order = await asyncio.to_thread(build)
+        log.info("trivia: %d questions ready", len(self.pool))
 
     def checker(self) -> AnswerChecker:
         lookup = current_lookup(self.bot)
