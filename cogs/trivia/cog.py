@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
+import gc
 import json
 import logging
 import random
@@ -205,6 +206,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             return pool, film_order(films)
 
         self.pool, self.order = await asyncio.to_thread(build)
+        gc.freeze()  # the pool lives until the next pack load; see Films.index_catalogue
         log.info("trivia: %d questions ready", len(self.pool))
 
     def checker(self) -> AnswerChecker:
