@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import random
 from collections.abc import Callable
@@ -83,6 +84,7 @@ class Films(commands.Cog):
         self.lookup = lookup
         self.page_timeout = PAGE_TIMEOUT
         self.details_cache: dict[int, FilmDetails] = {}
+        self.card_cache: dict[tuple[int, str, dt.date], discord.Embed] = {}
         self.indexing: asyncio.Task[Lookup] | None = None
 
     async def cog_load(self) -> None:
@@ -96,6 +98,7 @@ class Films(commands.Cog):
     async def on_catalogue_changed(self) -> None:
         self.lookup = await Lookup.load(self.bot.catalogue)
         self.details_cache.clear()
+        self.card_cache.clear()
         self.start_indexing()
         # Features built on the indexes (trivia's question pool) rebuild from the new ones.
         self.bot.dispatch("lookup_rebuilt")
@@ -166,7 +169,15 @@ class Films(commands.Cog):
     async def card(self, interaction: discord.Interaction[Any], film: Film) -> tuple[discord.Embed, discord.ui.View]:
         details = await self.details(film)
         region = await self.region_for(interaction, {release.country for release in details.releases})
-        embed = render.film_card(details, region, self.bot.clock.now().date())
+        today = self.bot.clock.now().date()
+        # A card depends only on the film, the region and the day; rendering it (escaping every name,
+        # fitting the limits) was half of the bot's work per /film info.
+        embed = self.card_cache.get((film.id, region, today))
+        if embed is None:
+            embed = render.film_card(details, region, today)
+            if len(self.card_cache) >= DETAILS_CACHE:
+                self.card_cache.pop(next(iter(self.card_cache)))
+            self.card_cache[(film.id, region, today)] = embed
         previous, following = self.lookup.neighbours(film)
         return embed, card_view(film.key, previous.key if previous else None, following.key if following else None)
 
