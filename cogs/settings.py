@@ -12,10 +12,11 @@ from discord.ext import commands
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import safe
+from bot.permissions import missing_post_permissions
 from cogs.films import current_lookup, film_choices, film_key_for
+from cogs.trivia.game import DEFAULT_SECONDS
 from db import TriviaRepository
 
-DEFAULT_SECONDS = 20
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -27,14 +28,6 @@ def parse_time_of_day(text: str) -> str:
     if not _TIME.match(cleaned):
         raise UserFacingError(f"“{safe(text)}” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30.")
     return cleaned
-
-
-def missing_post_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
-    """What the bot lacks to post embeds in `channel`, in Discord's own words."""
-    permissions = channel.permissions_for(me)
-    needed = {"View Channel": permissions.view_channel, "Send Messages": permissions.send_messages}
-    needed["Embed Links"] = permissions.embed_links
-    return [name for name, granted in needed.items() if not granted]
 
 
 @app_commands.guild_only()

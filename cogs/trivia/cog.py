@@ -29,12 +29,12 @@ from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
+from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
 from cogs.films import current_lookup, film_choices, film_key_for
-from cogs.settings import DEFAULT_SECONDS, missing_post_permissions
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
-from cogs.trivia.game import GameState, RoundResult
+from cogs.trivia.game import DEFAULT_SECONDS, GameState, RoundResult
 from cogs.trivia.questions import Question, build_pool, choices, film_order, select_questions
 from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import AnswerForm, daily_view, question_view

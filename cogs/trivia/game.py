@@ -34,6 +34,7 @@ from cogs.trivia.scoring import Standing, standings, winner
 from cogs.trivia.scoring import points as score_points
 
 __all__ = [
+    "DEFAULT_SECONDS",
     "UNANSWERED_LIMIT",
     "AnswerOutcome",
     "AnswerRecord",
@@ -50,6 +51,8 @@ OutcomeStatus = Literal["accepted", "already_answered", "closed", "too_late", "i
 EndReason = Literal["completed", "unanswered", "stopped"]
 UNANSWERED_LIMIT = 3
 """Questions in a row with no answer at all that end a game."""
+DEFAULT_SECONDS = 20
+"""Seconds to answer a question when the server has not chosen (settings allow 10 to 60)."""
 
 
 @dataclass(frozen=True)
