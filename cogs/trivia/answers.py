@@ -150,7 +150,11 @@ class AnswerChecker:
         if ref is None:
             return False
         match = self._films.resolve(submission)
-        return match.status == "found" and match.best is not None and match.best.key == ref
+        if match.status != "found" or match.best is None or match.best.key != ref:
+            return False
+        # The name that matched must be (nearly) all that was typed: "Mission: Impossible Mission:
+        # Impossible III" also resolves to the third film, but it is two guesses.
+        return len(typed.split()) <= len(normalise_answer(match.candidates[0].name).split()) + 1
 
     # ------------------------------------------------------------------ people and characters
 
