@@ -18,7 +18,7 @@ import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import discord
@@ -31,13 +31,14 @@ from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
+from bot.tree import report_error
 from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.game import DEFAULT_SECONDS, GameState, RoundResult
 from cogs.trivia.questions import Question, build_pool, choices, film_order, select_questions
 from cogs.trivia.scoring import standings, winner
-from cogs.trivia.views import AnswerForm, daily_view, question_view
+from cogs.trivia.views import FORM, AnswerForm, daily_view, question_view, submitted_text
 from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.models import CastCredit, CrewCredit
 from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaGame
@@ -500,7 +501,21 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         if live is None or live.record.id != game_id or current is None or current.number != round_number:
             await send_ephemeral(interaction, CLOSED)
             return
-        await interaction.response.send_modal(AnswerForm(self, game_id, round_number))
+        await interaction.response.send_modal(AnswerForm(game_id, round_number))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Typed answers: every submitted answer form, including forms opened before a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data = cast(dict[str, Any], interaction.data or {})
+        form = FORM.fullmatch(str(data.get("custom_id", "")))
+        if form is None:
+            return
+        try:
+            await self.answer(interaction, int(form["game"]), int(form["round"]), submitted_text(data))
+        except Exception as error:
+            await report_error(interaction, error)
 
     def store_answer(self, answer: TriviaAnswer) -> None:
         """Queue an accepted answer for the database; a burst of clicks is written in one transaction.

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.formatting import truncate
-from bot.tree import report_error
 from bot.views import cog_of, reports_errors
 from cogs.trivia.render import LETTERS
 
@@ -111,8 +110,16 @@ def daily_view(day: str, choices: list[str], *, closed: bool = False) -> discord
     return view
 
 
+FORM = re.compile(r"trivia-form:(?P<game>\d+):(?P<round>\d+)")
+
+
 class AnswerForm(discord.ui.Modal, title="Your answer"):
-    """Typed mode: one text field; no Message Content intent needed."""
+    """Typed mode: one text field; no Message Content intent needed.
+
+    Submissions are handled by the cog's interaction listener, found by the form's custom id, so a
+    form left open across a restart is still answered ("this question is closed") instead of
+    vanishing; this class only describes the form.
+    """
 
     answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
         label="Answer",
@@ -121,14 +128,14 @@ class AnswerForm(discord.ui.Modal, title="Your answer"):
         placeholder="One guess: a name, a title or a year",
     )
 
-    def __init__(self, cog: Trivia, game_id: int, round_number: int) -> None:
-        super().__init__(timeout=300)
-        self.cog, self.game_id, self.round_number = cog, game_id, round_number
+    def __init__(self, game_id: int, round_number: int) -> None:
+        super().__init__(timeout=300, custom_id=f"trivia-form:{game_id}:{round_number}")
 
-    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        await self.cog.answer(interaction, self.game_id, self.round_number, str(self.answer.value))
 
-    async def on_error(  # type: ignore[override]  # discord.py types Modal.on_error like View's
-        self, interaction: discord.Interaction[Any], error: Exception, /
-    ) -> None:
-        await report_error(interaction, error)
+def submitted_text(data: Any) -> str:
+    """The text typed into a submitted form (its first text input), from the raw interaction data."""
+    for row in data.get("components") or []:
+        for component in [*(row.get("components") or []), row.get("component") or {}]:
+            if component.get("type") == discord.ComponentType.text_input.value:
+                return str(component.get("value") or "")
+    return ""

@@ -302,3 +302,12 @@ async def test_racing_closers_close_only_their_question(room: tuple[Sim, Any, An
     third = latest(sim, general)
     assert third.embeds[0]["title"] == "Question 3 of 3"
     assert not any(button["disabled"] for button in third.buttons())
+
+
+async def test_an_answer_form_left_open_across_a_restart_is_answered(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.slash(alice, general, "trivia start", questions=3, mode="typed")
+    form = await sim.click(alice, latest(sim, general), label="Answer")
+    await sim.restart_bot()
+    late = await sim.submit_modal(alice, form, answer="Tom Cruise")
+    assert late.ephemeral and late.content == "This question is closed."
