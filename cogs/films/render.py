@@ -61,10 +61,6 @@ def calendar_date(date: dt.date) -> str:
     return f"{date.day} {date.strftime('%B')} {date.year}"
 
 
-def release_type_name(release: Release) -> str:
-    return release.type_name
-
-
 @dataclass(frozen=True)
 class FilmDetails:
     """Everything a film card shows, gathered by the cog from the repository."""
@@ -96,7 +92,7 @@ def release_lines(releases: Iterable[Release], today: dt.date) -> list[str]:
     """One line per release: type, date, and a relative time while it is still to come."""
     lines = []
     for release in sorted(releases, key=lambda release: (release.date, release.release_type)):
-        line = f"{release_type_name(release)}: {timestamp(release.date, 'D')}"
+        line = f"{release.type_name}: {timestamp(release.date, 'D')}"
         if release.date > today:
             line += f" ({timestamp(release.date, 'R')})"
         if release.note:
@@ -188,7 +184,7 @@ def releases_embed(film: Film, releases: Sequence[Release], country: str | None)
     fields = []
     for code in sorted(by_country, key=lambda code: (country_name(code), code)):
         lines = [
-            f"{release_type_name(release)}: {calendar_date(release.date)}"
+            f"{release.type_name}: {calendar_date(release.date)}"
             + (f" — {safe(release.note)}" if release.note else "")
             for release in sorted(by_country[code], key=lambda release: (release.release_type, release.date))
         ]

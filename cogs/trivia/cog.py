@@ -616,7 +616,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         await interaction.response.send_message(embeds=embeds, view=daily_view(today.isoformat(), shown["choices"]))
 
     async def guild_zone(self, guild_id: int) -> ZoneInfo:
-        place = await GuildSettingsRepository(self.bot.database).get(guild_id)
+        place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
         return zone(place.timezone if place else None, self.bot.settings.defaults.timezone)
 
     async def today(self, guild_id: int) -> dt.date:

@@ -11,11 +11,6 @@ from db.repositories.models import PlaceSettings
 Clock = Callable[[], dt.datetime]
 
 
-def utc_now() -> dt.datetime:
-    """The default clock: the current time in UTC."""
-    return dt.datetime.now(dt.UTC)
-
-
 def _settings(row: Row | None) -> PlaceSettings | None:
     if row is None:
         return None
@@ -32,7 +27,8 @@ class _PlaceSettingsRepository:
     _TABLE: str
     _ID: str
 
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        """`clock` is the bot's (`bot.clock.now`): the one source of "now" stamps ``updated_at``."""
         self._db = db
         self._clock = clock
 

@@ -20,6 +20,10 @@ from db import (
 from db.repositories import FilmTitle, preferred_regions
 
 
+def fixed_clock() -> dt.datetime:
+    return dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 async def catalogue(
     db: Database, write_pack: Callable[..., Path], base_pack_text: str
@@ -171,8 +175,8 @@ async def test_place_settings(db: Database, repository: type[GuildSettingsReposi
 
 
 async def test_guild_and_user_settings_are_separate(db: Database) -> None:
-    await GuildSettingsRepository(db).upsert(42, timezone="Asia/Tokyo", region="JP")
-    assert await UserSettingsRepository(db).get(42) is None
+    await GuildSettingsRepository(db, fixed_clock).upsert(42, timezone="Asia/Tokyo", region="JP")
+    assert await UserSettingsRepository(db, fixed_clock).get(42) is None
 
 
 async def test_films_and_all_cast_cover_the_whole_catalogue(catalogue: CatalogueRepository) -> None:
@@ -188,7 +192,7 @@ async def test_films_and_all_cast_cover_the_whole_catalogue(catalogue: Catalogue
 
 async def test_preferred_regions_in_one_read(db: Database) -> None:
     assert await preferred_regions(db, 1, 2) == (None, None)
-    await UserSettingsRepository(db).set_region(1, "GB")
-    await GuildSettingsRepository(db).set_region(2, "FR")
+    await UserSettingsRepository(db, fixed_clock).set_region(1, "GB")
+    await GuildSettingsRepository(db, fixed_clock).set_region(2, "FR")
     assert await preferred_regions(db, 1, 2) == ("GB", "FR")
     assert await preferred_regions(db, 1, None) == ("GB", None)
