@@ -15,11 +15,11 @@ from bot.tree import report_error
 NOT_YOURS = "Only the member who asked can turn these pages."
 PAGE_TIMEOUT = 300.0
 
-Self = TypeVar("Self")
-ComponentCallback = Callable[[Self, discord.Interaction[Any]], Coroutine[Any, Any, None]]
+ItemT = TypeVar("ItemT")
+ComponentCallback = Callable[[ItemT, discord.Interaction[Any]], Coroutine[Any, Any, None]]
 
 
-def reports_errors(callback: ComponentCallback[Self]) -> ComponentCallback[Self]:
+def reports_errors(callback: ComponentCallback[ItemT]) -> ComponentCallback[ItemT]:
     """Route a component callback's errors to the command tree's handler.
 
     discord.py only logs errors from dynamic items, leaving the member with "interaction
@@ -27,7 +27,7 @@ def reports_errors(callback: ComponentCallback[Self]) -> ComponentCallback[Self]
     """
 
     @functools.wraps(callback)
-    async def wrapper(self: Self, interaction: discord.Interaction[Any]) -> None:
+    async def wrapper(self: ItemT, interaction: discord.Interaction[Any]) -> None:
         try:
             await callback(self, interaction)
         except Exception as error:
