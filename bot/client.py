@@ -16,6 +16,7 @@ from discord.ext import commands
 import cogs
 from bot import __version__
 from bot.clock import Clock
+from bot.delivery import Pacer
 from bot.scheduler import AlarmClock
 from bot.settings import Settings
 from bot.tree import MarqueeTree
@@ -53,6 +54,8 @@ class MarqueeBot(commands.Bot):
         self.clock = clock
         self.version = __version__
         self.alarms = AlarmClock(clock)
+        # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit.
+        self.pacer = Pacer(settings.delivery.pace)
         self.catalogue = CatalogueRepository(database)
         self.started_at: datetime = clock.now()
         self.failed_extensions: dict[str, str] = {}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 UTC = dt.UTC
 
@@ -55,8 +56,37 @@ def next_local_time(now: dt.datetime, time: dt.time, tz: ZoneInfo) -> dt.datetim
 
 
 def parse_hhmm(text: str) -> dt.time:
-    """"09:05" → time(9, 5); raises ValueError for anything that is not a 24-hour HH:MM."""
+    """ "09:05" → time(9, 5); raises ValueError for anything that is not a 24-hour HH:MM."""
     hours, _, minutes = text.partition(":")
     if len(hours) != 2 or len(minutes) != 2 or not (hours + minutes).isdigit():
         raise ValueError(f"{text!r} is not HH:MM")
     return dt.time(int(hours), int(minutes))
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA timezone name tzdata knows, sorted (the "posix/" and "right/" copies left out)."""
+    return tuple(sorted(name for name in available_timezones() if not name.startswith(("posix/", "right/"))))
+
+
+def valid_timezone(text: str) -> str:
+    """The IANA name `text` stands for (any case), or ValueError with a message for the user."""
+    cleaned = text.strip().replace(" ", "_")
+    by_folded = {name.casefold(): name for name in timezone_names()}
+    name = by_folded.get(cleaned.casefold())
+    if name is None:
+        raise ValueError(
+            f"“{text[:60]}” is not a timezone; pick one from the list, e.g. Europe/London or America/New_York."
+        )
+    return name
+
+
+def search_timezones(text: str, limit: int = 25) -> list[str]:
+    """Timezones matching what was typed: names starting with it first, then names containing it."""
+    needle = text.strip().replace(" ", "_").casefold()
+    names = timezone_names()
+    if not needle:
+        return list(names[:limit])
+    starts = [n for n in names if n.casefold().startswith(needle) or n.casefold().split("/")[-1].startswith(needle)]
+    contains = [n for n in names if needle in n.casefold() and n not in starts]
+    return (starts + contains)[:limit]

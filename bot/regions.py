@@ -26,9 +26,30 @@ _PREFERRED_NAMES = {
 # Discord locales without a country part, mapped to the country most of their speakers live in.
 # Locales that span many countries ("es-419", bare "en") have no entry: they fall back.
 _LANGUAGE_COUNTRIES = {
-    "bg": "BG", "cs": "CZ", "da": "DK", "de": "DE", "el": "GR", "fi": "FI", "fr": "FR", "hi": "IN",
-    "hr": "HR", "hu": "HU", "id": "ID", "it": "IT", "ja": "JP", "ko": "KR", "lt": "LT", "nl": "NL",
-    "no": "NO", "pl": "PL", "ro": "RO", "ru": "RU", "th": "TH", "tr": "TR", "uk": "UA", "vi": "VN",
+    "bg": "BG",
+    "cs": "CZ",
+    "da": "DK",
+    "de": "DE",
+    "el": "GR",
+    "fi": "FI",
+    "fr": "FR",
+    "hi": "IN",
+    "hr": "HR",
+    "hu": "HU",
+    "id": "ID",
+    "it": "IT",
+    "ja": "JP",
+    "ko": "KR",
+    "lt": "LT",
+    "nl": "NL",
+    "no": "NO",
+    "pl": "PL",
+    "ro": "RO",
+    "ru": "RU",
+    "th": "TH",
+    "tr": "TR",
+    "uk": "UA",
+    "vi": "VN",
 }
 
 
@@ -69,3 +90,29 @@ def pick_region(*preferences: str | None, available: set[str] | None = None, def
         if region and (available is None or region in available):
             return region
     return default
+
+
+def valid_region(text: str) -> str:
+    """The country code `text` names ("gb", "United Kingdom"), or ValueError with a message for the user."""
+    cleaned = text.strip()
+    names = country_names()
+    if cleaned.upper() in names:
+        return cleaned.upper()
+    for code, name in names.items():
+        if name.casefold() == cleaned.casefold():
+            return code
+    raise ValueError(f"“{cleaned[:60]}” is not a country; pick one from the list (a two-letter code such as US or GB).")
+
+
+def search_regions(text: str, limit: int = 25) -> list[tuple[str, str]]:
+    """(code, name) of countries matching what was typed, by code or name."""
+    needle = text.strip().casefold()
+    found = sorted(
+        (
+            (code, name)
+            for code, name in country_names().items()
+            if not needle or code.casefold() == needle or needle in name.casefold()
+        ),
+        key=lambda item: (item[0].casefold() != needle, not item[1].casefold().startswith(needle), item[1]),
+    )
+    return found[:limit]

@@ -41,6 +41,7 @@ class DiscordSettings:
 @dataclass(frozen=True)
 class DatabaseSettings:
     path: Path
+    removed_guild_days: float
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,10 @@ SPEC: dict[str, dict[str, _Spec]] = {
         "api_base_url": _Spec(str, "https://discord.com/api/v10", _url(("https", "http"))),
         "gateway_url": _Spec(str, "wss://gateway.discord.gg/", _url(("wss", "ws"))),
     },
-    "database": {"path": _Spec(str, "data/marquee.db")},
+    "database": {
+        "path": _Spec(str, "data/marquee.db"),
+        "removed_guild_days": _Spec(float, 7.0, _not_negative),
+    },
     "logging": {"level": _Spec(str, "INFO", _log_level)},
     "packs": {"load": _Spec(list, ["mission-impossible"], _packs)},
     "commands": {
@@ -254,7 +258,9 @@ def _kind_name(kind: type) -> str:
 def _build(values: dict[str, dict[str, Any]]) -> Settings:
     return Settings(
         discord=DiscordSettings(**values["discord"]),
-        database=DatabaseSettings(path=Path(values["database"]["path"])),
+        database=DatabaseSettings(
+            path=Path(values["database"]["path"]), removed_guild_days=values["database"]["removed_guild_days"]
+        ),
         logging=LoggingSettings(level=values["logging"]["level"].upper()),
         packs=PacksSettings(load=tuple(values["packs"]["load"])),
         commands=CommandsSettings(**values["commands"]),

@@ -11,17 +11,22 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import safe
+from bot.formatting import safe, truncate
 from bot.permissions import missing_post_permissions
+from bot.regions import country_name, search_regions, valid_region
+from cogs.countdowns import announcer_of, render
+from cogs.countdowns.cog import checked_timezone, timezone_choices
+from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
 from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.trivia.game import DEFAULT_SECONDS
 from db import TriviaRepository
+from db.repositories.announcements import AnnouncementSettings, name_key
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def parse_time_of_day(text: str) -> str:
-    """"9:05", "09:05" → "09:05"; anything else is refused with a clear message."""
+    """ "9:05", "09:05" → "09:05"; anything else is refused with a clear message."""
     cleaned = text.strip()
     if re.fullmatch(r"\d:\d\d", cleaned):
         cleaned = "0" + cleaned
@@ -36,6 +41,9 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     """Server settings (Manage Server)."""
 
     trivia = app_commands.Group(name="trivia", description="Trivia settings for this server or one channel.")
+    announcements = app_commands.Group(
+        name="announcements", description="Scheduled release countdown posts in a channel."
+    )
 
     def __init__(self, bot: MarqueeBot) -> None:
         self.bot = bot
@@ -122,6 +130,226 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             lines.append(f"• Daily question: <#{daily.channel_id}> at {daily.post_time or '09:00'}")
         else:
             lines.append("• Daily question: not posted automatically")
+        return "\n".join(lines)
+
+    # ---- announcements ----------------------------------------------------------------------------------
+    @announcements.command(name="set")
+    @app_commands.describe(
+        channel="Where countdown posts go",
+        time="Time of day to post, HH:MM (default 09:00)",
+        timezone="Timezone of that time (default: the bot's)",
+        region="Whose release dates count (default: the server's, else US)",
+        milestones="Days before release to post: a preset (default, weekly, final-week, release-day, daily) "
+        "or a list such as 30,7,1,0",
+        role="A role to ping with each post (nobody else is ever pinged)",
+        targets="“all” upcoming releases and events, or names separated by commas",
+        anniversaries="Also post each film's yearly anniversary",
+        discord_events="Mirror upcoming releases and events as Discord scheduled events (needs Manage Events)",
+        clear_role="Stop pinging the role set before",
+    )
+    async def announcements_set(
+        self,
+        interaction: discord.Interaction[MarqueeBot],
+        channel: discord.TextChannel,
+        time: str | None = None,
+        timezone: str | None = None,
+        region: str | None = None,
+        milestones: str | None = None,
+        role: discord.Role | None = None,
+        targets: str | None = None,
+        anniversaries: bool | None = None,
+        discord_events: bool | None = None,
+        clear_role: bool = False,
+    ) -> None:
+        """Post release countdowns in a channel on milestone days."""
+        guild = interaction.guild
+        assert guild is not None
+        announcer = announcer_of(self.bot)
+        current = await announcer.repository.settings(guild.id)
+        missing = missing_post_permissions(channel, guild.me)
+        if missing:
+            raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
+        try:
+            milestone_text = parse_milestones(milestones).to_text() if milestones is not None else None
+            region_code = valid_region(region) if region is not None else None
+        except ValueError as error:
+            raise UserFacingError(safe(str(error))) from None
+        if role is not None:
+            if role.is_default():
+                raise UserFacingError("Pick a role to ping; @everyone is never pinged.")
+            if not role.mentionable and not channel.permissions_for(guild.me).mention_everyone:
+                raise UserFacingError(
+                    f"{role.mention} can't be pinged: make it mentionable (Server Settings → Roles), "
+                    "or give me Mention @everyone, @here and All Roles."
+                )
+        mirror = discord_events if discord_events is not None else (current.mirror_events if current else False)
+        if mirror and not guild.me.guild_permissions.manage_events:
+            raise UserFacingError("To mirror releases as Discord events I need the Manage Events permission.")
+        region_default, tz_default = await announcer.place(guild.id)
+        settings = AnnouncementSettings(
+            guild_id=guild.id,
+            channel_id=channel.id,
+            post_time=parse_time_of_day(time) if time is not None else (current.post_time if current else "09:00"),
+            timezone=checked_timezone(timezone)
+            if timezone is not None
+            else (current.timezone if current else tz_default),
+            region=region_code or (current.region if current else region_default),
+            milestones=milestone_text or (current.milestones if current else "default"),
+            role_id=None if clear_role else (role.id if role else (current.role_id if current else None)),
+            anniversaries=anniversaries if anniversaries is not None else (current.anniversaries if current else False),
+            mirror_events=mirror,
+            paused_reason=None,
+            notice_pending=False,
+            targets=await self.announcement_targets(guild.id, targets)
+            if targets is not None
+            else (current.targets if current else ()),
+            updated_at=self.bot.clock.now(),
+        )
+        await announcer.configure(settings)
+        await interaction.response.send_message(await self.describe_announcements(guild.id), ephemeral=True)
+
+    async def announcement_targets(self, guild_id: int, text: str) -> tuple[str, ...]:
+        """ "all" → (); otherwise each comma-separated name is a server event or a film."""
+        if text.strip().casefold() in ("", "all"):
+            return ()
+        announcer = announcer_of(self.bot)
+        events = {name_key(e.name): e.target_key for e in await announcer.repository.events(guild_id)}
+        keys = []
+        for part in text.split(","):
+            name = part.strip()
+            if not name:
+                continue
+            if name.startswith(("event:", "film:")):
+                keys.append(name)
+            elif name_key(name) in events:
+                keys.append(events[name_key(name)])
+            else:
+                keys.append("film:" + film_key_for(self.bot, name))
+        if len(keys) > 25:
+            raise UserFacingError("Choose at most 25 targets, or “all”.")
+        return tuple(dict.fromkeys(keys))
+
+    @announcements.command(name="off")
+    async def announcements_off(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Stop release countdown posts (the history of past posts is kept)."""
+        assert interaction.guild is not None
+        announcer = announcer_of(self.bot)
+        await announcer.turn_off(interaction.guild.id)
+        await interaction.response.send_message("Release announcements are off.", ephemeral=True)
+
+    @announcements.command(name="test")
+    async def announcements_test(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Post a preview of the next countdown post in the announcement channel now."""
+        guild = interaction.guild
+        assert guild is not None
+        announcer = announcer_of(self.bot)
+        settings = await announcer.repository.settings(guild.id)
+        if settings is None:
+            raise UserFacingError("Announcements are not set up; use `/settings announcements set` first.")
+        views = await announcer.targets(settings)
+        now = self.bot.clock.now()
+        tz = announcer.schedule(settings).tz
+        upcoming = sorted((v for v in views if v.target.day >= now.astimezone(tz).date()), key=lambda v: v.target.day)
+        if upcoming:
+            view = upcoming[0]
+            embed = render.countdown_embed(view, countdown(view.target, now, tz))
+        else:
+            embed = discord.Embed(title="Release announcements", description="Nothing is coming up right now.")
+        embed.set_footer(text="Preview: scheduled posts look like this.")
+        channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=guild.id)
+        try:
+            await channel.send(embed=embed)
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise UserFacingError(
+                f"I couldn't post in <#{settings.channel_id}>: {error.text or error.status}."
+            ) from None
+        note = f" Real posts will ping <@&{settings.role_id}>." if settings.role_id else ""
+        await interaction.response.send_message(f"Posted a preview in <#{settings.channel_id}>.{note}", ephemeral=True)
+
+    @announcements.command(name="status")
+    async def announcements_status(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Show the announcement settings, the next 5 posts and what happened to the last 10."""
+        assert interaction.guild is not None
+        guild_id = interaction.guild.id
+        announcer = announcer_of(self.bot)
+        settings = await announcer.repository.settings(guild_id)
+        embed = render.status_embed(
+            settings,
+            await self.describe_announcements(guild_id),
+            await announcer.repository.upcoming(guild_id, 5),
+            await announcer.repository.recent(guild_id, 10),
+            await announcer.titles(guild_id),
+        )
+        if settings is not None and settings.paused_reason:
+            await announcer.take_notice(guild_id)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @announcements_set.autocomplete("timezone")
+    async def announcement_timezones(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
+
+    @announcements_set.autocomplete("region")
+    async def announcement_regions(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=f"{name} ({code})", value=code) for code, name in search_regions(current)]
+
+    @announcements_set.autocomplete("milestones")
+    async def announcement_milestones(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        presets = [*MILESTONE_PRESETS, "daily"]
+        found = [name for name in presets if name.startswith(current.strip().casefold())]
+        choices = [
+            app_commands.Choice(name=truncate(f"{name}: {parse_milestones(name).describe()}", 100), value=name)
+            for name in found
+        ]
+        if current.strip() and not found:
+            choices.append(app_commands.Choice(name=truncate(current, 100), value=truncate(current, 100)))
+        return choices
+
+    @announcements_set.autocomplete("targets")
+    async def announcement_target_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Complete the last name of a comma-separated list."""
+        done, _, last = current.rpartition(",")
+        prefix = f"{done}, " if done else ""
+        names = []
+        if interaction.guild is not None:
+            for event in await announcer_of(self.bot).repository.events(interaction.guild.id):
+                if last.strip().casefold() in event.name.casefold():
+                    names.append(event.name)
+        names += [choice.name for choice in film_choices(self.bot, last.strip())]
+        choices = [] if done else [app_commands.Choice(name="all upcoming releases and events", value="all")]
+        for name in names:
+            value = prefix + name
+            if len(value) <= 100:
+                choices.append(app_commands.Choice(name=value, value=value))
+        return choices[:25]
+
+    async def describe_announcements(self, guild_id: int) -> str:
+        announcer = announcer_of(self.bot)
+        settings = await announcer.repository.settings(guild_id)
+        if settings is None:
+            return "Release announcements are off. Turn them on with `/settings announcements set`."
+        titles = await announcer.titles(guild_id)
+        chosen = ", ".join(safe(titles.get(key, key)) for key in settings.targets) or "every upcoming release and event"
+        lines = [
+            f"• Channel: <#{settings.channel_id}>",
+            f"• Time: {settings.post_time} ({settings.timezone})",
+            f"• Release dates of: {country_name(settings.region)}",
+            f"• Posts: {parse_milestones(settings.milestones).describe()}",
+            f"• Ping: {f'<@&{settings.role_id}>' if settings.role_id else 'nobody'}",
+            f"• Targets: {chosen}",
+            f"• Anniversaries: {'yes' if settings.anniversaries else 'no'}",
+            f"• Discord events: {'mirrored' if settings.mirror_events else 'no'}",
+        ]
+        upcoming = await announcer.repository.upcoming(guild_id, 1)
+        if upcoming:
+            lines.append(f"Next post {render.stamp(upcoming[0].due_at, 'R')}.")
         return "\n".join(lines)
 
 

@@ -33,8 +33,10 @@ from db.packs import (
     validate_pack,
 )
 from db.repositories import (
+    AnnouncementRepository,
     BotStateRepository,
     CatalogueRepository,
+    GuildDataRepository,
     GuildSettingsRepository,
     TriviaRepository,
     UserSettingsRepository,
@@ -42,11 +44,13 @@ from db.repositories import (
 
 __all__ = [
     "LATEST_VERSION",
+    "AnnouncementRepository",
     "BackupVerificationError",
     "BotStateRepository",
     "CatalogueRepository",
     "Database",
     "DatabaseClosedError",
+    "GuildDataRepository",
     "GuildSettingsRepository",
     "LoadReport",
     "MigrationError",

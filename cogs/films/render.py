@@ -184,8 +184,7 @@ def releases_embed(film: Film, releases: Sequence[Release], country: str | None)
     fields = []
     for code in sorted(by_country, key=lambda code: (country_name(code), code)):
         lines = [
-            f"{release.type_name}: {calendar_date(release.date)}"
-            + (f" — {safe(release.note)}" if release.note else "")
+            f"{release.type_name}: {calendar_date(release.date)}" + (f" — {safe(release.note)}" if release.note else "")
             for release in sorted(by_country[code], key=lambda release: (release.release_type, release.date))
         ]
         for index, block in enumerate(chunk_lines(lines, FIELD_VALUE)):

@@ -70,6 +70,8 @@ async def retrying(action: Callable[[], Awaitable[T]], what: str) -> T:
             log.info("%s failed with %s; retrying in %.0f s", what, error.status, delay)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
 Period = Literal["all", "month", "week"]
 PERIOD_DAYS = {"week": 7, "month": 30}
 
@@ -348,7 +350,6 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
         return film_choices(self.bot, current)
-
 
     def check_cooldown(self, guild_id: int, user_id: int) -> None:
         """One started game per member per START_COOLDOWN; refused starts do not count."""

@@ -140,9 +140,7 @@ class _Entry:
             return None
         return value
 
-    def matching(
-        self, name: str, pattern: re.Pattern[str], hint: str, *, required: bool = True
-    ) -> str | None:
+    def matching(self, name: str, pattern: re.Pattern[str], hint: str, *, required: bool = True) -> str | None:
         value = self._get(name, required)
         if value is None:
             return None
@@ -447,10 +445,7 @@ class _PackParser:
         return companies
 
     def children(self, film: _Entry, name: str, allowed: Collection[str]) -> list[_Entry]:
-        return [
-            _Entry(self.p, f"{film.label} {name}[{i}]", data, allowed)
-            for i, data in enumerate(film.tables(name))
-        ]
+        return [_Entry(self.p, f"{film.label} {name}[{i}]", data, allowed) for i, data in enumerate(film.tables(name))]
 
     def adopt(self, film: _Entry, children: list[_Entry]) -> None:
         """A film with a broken child entry is itself not loadable."""

@@ -1,7 +1,17 @@
 """Typed repositories over a :class:`~db.connection.Database`; they return frozen dataclasses."""
 
+from db.repositories.announcements import (
+    AnnouncementPost,
+    AnnouncementRepository,
+    AnnouncementSettings,
+    GuildEvent,
+    Mirror,
+    NewPost,
+    Shards,
+)
 from db.repositories.bot_state import BotStateRepository
 from db.repositories.catalogue import CatalogueRepository
+from db.repositories.guilds import GuildDataRepository
 from db.repositories.models import (
     CastCredit,
     CatalogueCounts,
@@ -32,6 +42,9 @@ from db.repositories.trivia import (
 )
 
 __all__ = [
+    "AnnouncementPost",
+    "AnnouncementRepository",
+    "AnnouncementSettings",
     "BotStateRepository",
     "CastCredit",
     "CatalogueCounts",
@@ -41,14 +54,19 @@ __all__ = [
     "Film",
     "FilmSummary",
     "FilmTitle",
+    "GuildDataRepository",
+    "GuildEvent",
     "GuildSettingsRepository",
     "LeaderboardRow",
     "MemberStats",
     "Milestone",
+    "Mirror",
+    "NewPost",
     "Person",
     "PersonCredit",
     "PlaceSettings",
     "Release",
+    "Shards",
     "TriviaAnswer",
     "TriviaDaily",
     "TriviaDailyAnswer",

@@ -84,6 +84,12 @@ def _question(row: Row) -> TriviaQuestion:
     )
 
 
+
+def _release(r: Row) -> Release:
+    return Release(
+        r["film_id"], r["country"], dt.date.fromisoformat(r["release_date"]), r["release_type"], r["note"], r["source"]
+    )
+
 class CatalogueRepository:
     """Films, people, credits, releases and trivia questions."""
 
@@ -125,9 +131,7 @@ class CatalogueRepository:
 
     async def film_titles(self) -> list[FilmTitle]:
         """Every title, original title and alias of every film (for a search index)."""
-        rows = await self._db.fetch_all(
-            "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
-        )
+        rows = await self._db.fetch_all("SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title")
         return [FilmTitle(r["film_id"], r["title"], r["kind"]) for r in rows]
 
     async def cast(self, film_id: int) -> list[CastCredit]:
@@ -160,17 +164,17 @@ class CatalogueRepository:
             """,
             (film_id, country, country),
         )
-        return [
-            Release(
-                r["film_id"],
-                r["country"],
-                dt.date.fromisoformat(r["release_date"]),
-                r["release_type"],
-                r["note"],
-                r["source"],
-            )
-            for r in rows
-        ]
+        return [_release(r) for r in rows]
+
+    async def all_releases(self) -> list[Release]:
+        """Every release of every film in one query (for countdown planning), by film and date."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT film_id, country, release_date, release_type, note, source FROM releases
+            ORDER BY film_id, release_date, release_type, country
+            """
+        )
+        return [_release(r) for r in rows]
 
     async def companies(self, film_id: int) -> list[Company]:
         """The film's production companies in credit order."""

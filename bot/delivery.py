@@ -1,0 +1,140 @@
+"""Delivering outbox rows to Discord: pacing, telling lasting failures from passing ones, and backoff.
+
+Features keep their own outbox tables (what to send is theirs); this module holds what every
+sender shares:
+
+- `Pacer` keeps bulk sends under Discord's global limit of 50 requests a second (the rate is the
+  `delivery.pace` setting), so a burst of due posts never meets a 429;
+- `classify` decides whether a failed send may be tried again;
+- `retry_delay` is the exponential backoff between tries;
+- `DueWorkRunner` runs a feature's "deliver what is due" step when its alarm rings, one run at a
+  time, and re-arms the alarm for the next due row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+import discord
+
+from bot.clock import Clock
+from bot.scheduler import AlarmClock
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = dt.timedelta(seconds=30)
+MAX_ATTEMPTS = 8
+
+# Discord error codes that no retry can fix, in words an admin can act on.
+LASTING_ERRORS = {
+    10003: "the channel was deleted",
+    10004: "Marquee is no longer in the server",
+    10013: "the member's account no longer exists",
+    50001: "Marquee cannot see the channel (View Channel is missing)",
+    50007: "the member does not accept direct messages from Marquee",
+    50013: "Marquee is missing a permission in the channel (Send Messages or Embed Links)",
+    50278: "the member does not accept direct messages from Marquee",
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    lasting: bool  # True: do not retry; False: retry later
+    reason: str
+    code: int | None = None
+
+
+def classify(error: BaseException) -> Failure:
+    """What a failed send means for the next try."""
+    if isinstance(error, discord.HTTPException):
+        if error.code in LASTING_ERRORS:
+            return Failure(True, LASTING_ERRORS[error.code], error.code)
+        if isinstance(error, discord.Forbidden):
+            return Failure(True, f"Discord refused the message (403, code {error.code})", error.code)
+        if error.status >= 500 or error.status == 429:
+            return Failure(False, f"Discord answered {error.status}", error.code)
+        return Failure(True, f"Discord rejected the message ({error.status}, code {error.code})", error.code)
+    if isinstance(error, aiohttp.ClientError | OSError | asyncio.TimeoutError):
+        return Failure(False, f"network error ({type(error).__name__})")
+    return Failure(True, f"unexpected error ({type(error).__name__})")
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """The pause after the `attempts`-th failed try: 30 s, 1 min, 2 min, … doubling."""
+    return FIRST_RETRY * (2 ** max(attempts - 1, 0))
+
+
+class Pacer:
+    """Spaces sends at most `rate` per second (real time: Discord's limits are in real seconds).
+
+    Concurrent senders each reserve the next free slot, so the pace holds however many run at once.
+    """
+
+    def __init__(self, rate: float) -> None:
+        if rate <= 0:
+            raise ValueError("the pace must be positive")
+        self.interval = 1.0 / rate
+        self._next_slot = 0.0
+
+    async def wait_turn(self) -> None:
+        now = time.monotonic()
+        slot = max(self._next_slot, now)
+        self._next_slot = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class DueWorkRunner:
+    """Runs `deliver_due` when alarm `name` rings, never twice at once, and re-aims the alarm.
+
+    `deliver_due` sends whatever is due and returns when the next row will be (None: nothing is
+    scheduled). `poke()` asks for a run now, e.g. after new rows were planned.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        alarms: AlarmClock,
+        clock: Clock,
+        deliver_due: Callable[[], Awaitable[dt.datetime | None]],
+    ) -> None:
+        self.name = name
+        self._alarms = alarms
+        self._clock = clock
+        self._deliver_due = deliver_due
+        self._lock = asyncio.Lock()
+        self._again = False
+
+    def poke(self, when: dt.datetime | None = None) -> None:
+        """Run at `when` (default: now), unless a run is already set for earlier."""
+        when = when or self._clock.now()
+        current = self._alarms.next_alarm(self.name)
+        if current is None or when < current:
+            self._alarms.set(self.name, when, self.run)
+
+    async def run(self) -> None:
+        if self._lock.locked():
+            # A run is in progress: it may have read the queue before the new rows; go once more after it.
+            self._again = True
+            return
+        async with self._lock:
+            while True:
+                self._again = False
+                try:
+                    upcoming = await self._deliver_due()
+                except Exception:
+                    log.exception("%s: delivering due work failed; trying again in a minute", self.name)
+                    upcoming = self._clock.now() + dt.timedelta(minutes=1)
+                if not self._again:
+                    break
+        if upcoming is not None:
+            self.poke(upcoming)
+
+    def stop(self) -> None:
+        self._alarms.cancel(self.name)

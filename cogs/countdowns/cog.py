@@ -1,0 +1,280 @@
+"""`/countdown` and `/event`: the Discord side of countdowns. The engine does the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import MarqueeBot
+from bot.errors import UserFacingError
+from bot.formatting import safe, truncate
+from bot.localtime import at_local_time, local_day, parse_hhmm, search_timezones, valid_timezone, zone
+from bot.replies import send_ephemeral
+from cogs.countdowns import render
+from cogs.countdowns.dates import countdown
+from cogs.countdowns.engine import REMOVED_FROM_SERVER, Announcer
+from cogs.countdowns.render import TargetView
+from cogs.films import film_choices, film_key_for
+from db.repositories.announcements import GuildEvent, name_key
+
+log = logging.getLogger(__name__)
+
+NAME_LIMIT = 100
+DESCRIPTION_LIMIT = 1000
+MAX_EVENTS = 100
+
+
+def parse_day(text: str) -> dt.date:
+    """ "2026-05-23" → date; anything else is refused with a clear message."""
+    try:
+        if len(text.strip()) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserFacingError(f"“{safe(text[:40])}” is not a date; use YYYY-MM-DD, e.g. 2026-05-23.") from None
+
+
+def parse_clock_time(text: str) -> str:
+    cleaned = text.strip()
+    if len(cleaned) == 4 and cleaned[1] == ":":
+        cleaned = "0" + cleaned
+    try:
+        parse_hhmm(cleaned)
+        if not ("00:00" <= cleaned <= "23:59") or int(cleaned[3:]) > 59:
+            raise ValueError
+    except ValueError:
+        raise UserFacingError(f"“{safe(text[:40])}” is not a time of day; use 24-hour HH:MM such as 19:30.") from None
+    return cleaned
+
+
+def checked_timezone(text: str) -> str:
+    try:
+        return valid_timezone(text)
+    except ValueError as error:
+        raise UserFacingError(safe(str(error))) from None
+
+
+def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=name, value=name) for name in search_timezones(current)]
+
+
+class Countdowns(commands.Cog):
+    """Countdowns to releases and server events; runs the announcement engine."""
+
+    def __init__(self, bot: MarqueeBot) -> None:
+        self.bot = bot
+        self.announcer = Announcer(bot)
+
+    async def cog_load(self) -> None:
+        await self.announcer.start()
+
+    async def cog_unload(self) -> None:
+        self.announcer.stop()
+
+    @commands.Cog.listener()
+    async def on_catalogue_changed(self) -> None:
+        await self.announcer.catalogue_changed()
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
+        """Tell an admin, once, that announcements were paused by a failure they can fix."""
+        if interaction.guild is None or not isinstance(interaction.user, discord.Member):
+            return
+        if not interaction.user.guild_permissions.manage_guild:
+            return
+        reason = await self.announcer.take_notice(interaction.guild.id)
+        if reason:
+            await send_ephemeral(
+                interaction,
+                f"⚠️ Release announcements are paused: {reason}. "
+                "Fix that, then run `/settings announcements set` to resume them.",
+            )
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.announcer.pause(guild.id, REMOVED_FROM_SERVER)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.announcer.resume(guild.id, REMOVED_FROM_SERVER)
+
+    async def place(self, guild_id: int | None) -> tuple[str, str]:
+        return await self.announcer.place(guild_id)
+
+    async def resolve_target(self, guild_id: int | None, text: str, region: str, tz_name: str) -> TargetView:
+        if guild_id is not None:
+            events = await self.announcer.repository.events(guild_id)
+            for event in events:
+                if text == event.target_key or name_key(text) == name_key(event.name):
+                    return self.announcer.event_target(event, tz_name)
+        key = film_key_for(self.bot, text)
+        film = self.announcer.films.get(key)
+        view = self.announcer.film_target(film, region, tz_name) if film else None
+        if view is None:
+            raise UserFacingError(f"I have no release date for “{safe(text)}” yet.")
+        return view
+
+    # ---- /countdown ---------------------------------------------------------------------------------------
+    @app_commands.command(name="countdown")
+    @app_commands.describe(target="A film or server event (default: whatever opens next)")
+    async def countdown_command(self, interaction: discord.Interaction[MarqueeBot], target: str | None = None) -> None:
+        """How long until a release or server event: the next one, or the one you pick."""
+        guild_id = interaction.guild.id if interaction.guild else None
+        region, tz_name = await self.place(guild_id)
+        now = self.bot.clock.now()
+        tz = zone(tz_name)
+        if target is not None:
+            view = await self.resolve_target(guild_id, target, region, tz_name)
+        else:
+            today = local_day(now, tz)
+            candidates = (
+                await self.announcer.all_targets(guild_id, region, tz_name)
+                if guild_id is not None
+                else [v for f in self.announcer.films.values() if (v := self.announcer.film_target(f, region, tz_name))]
+            )
+            upcoming = sorted((v for v in candidates if v.target.day >= today), key=lambda v: v.target.day)
+            if not upcoming:
+                raise UserFacingError(
+                    "Nothing is coming up. Pick a film to see how long it has been out, or ask an admin to add "
+                    "a watch party with `/event add`."
+                )
+            view = upcoming[0]
+        await interaction.response.send_message(embed=render.countdown_embed(view, countdown(view.target, now, tz)))
+
+    @countdown_command.autocomplete("target")
+    async def target_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        choices: list[app_commands.Choice[str]] = []
+        if interaction.guild is not None:
+            needle = current.casefold().strip()
+            for event in await self.announcer.repository.events(interaction.guild.id):
+                if needle in event.name.casefold():
+                    label = truncate(f"📅 {event.name} ({event.day.isoformat()})", 100)
+                    choices.append(app_commands.Choice(name=label, value=event.target_key))
+        return (choices + film_choices(self.bot, current))[:25]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_events=True)
+class Events(commands.GroupCog, group_name="event", group_description="Server events that count down like releases."):
+    """Watch parties, re-releases, trailer drops (Manage Events)."""
+
+    def __init__(self, bot: MarqueeBot, countdowns: Countdowns) -> None:
+        self.bot = bot
+        self.countdowns = countdowns
+        super().__init__()
+
+    @property
+    def announcer(self) -> Announcer:
+        return self.countdowns.announcer
+
+    @app_commands.command(name="add")
+    @app_commands.describe(
+        name="What it is, e.g. “Dead Reckoning watch party”",
+        date="The day, as YYYY-MM-DD",
+        time="Start time as HH:MM (leave out for an all-day event)",
+        timezone="Timezone of the time (default: the server's announcement timezone)",
+        description="A line about it, shown in countdowns and announcements",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction[MarqueeBot],
+        name: app_commands.Range[str, 1, NAME_LIMIT],
+        date: str,
+        time: str | None = None,
+        timezone: str | None = None,
+        description: app_commands.Range[str, 1, DESCRIPTION_LIMIT] | None = None,
+    ) -> None:
+        """Add a server event to count down to and announce."""
+        assert interaction.guild is not None
+        guild_id = interaction.guild.id
+        clean_name = " ".join(name.split())
+        if not clean_name:
+            raise UserFacingError("Give the event a name.")
+        day = parse_day(date)
+        start_time = parse_clock_time(time) if time is not None else None
+        tz_name = checked_timezone(timezone) if timezone is not None else None
+        _, default_tz = await self.countdowns.place(guild_id)
+        now = self.bot.clock.now()
+        tz = zone(tz_name or default_tz)
+        starts = at_local_time(day, parse_hhmm(start_time or "23:59"), tz)
+        if starts <= now:
+            raise UserFacingError("That is in the past; events count down to something still to come.")
+        if day > local_day(now, tz) + dt.timedelta(days=3660):
+            raise UserFacingError("That is more than ten years away; pick a nearer date.")
+        if await self.announcer.repository.event_count(guild_id) >= MAX_EVENTS:
+            raise UserFacingError(f"This server has {MAX_EVENTS} events already; remove some with `/event remove`.")
+        event = await self.announcer.repository.add_event(
+            guild_id,
+            clean_name,
+            day,
+            start_time=start_time,
+            # A start time means a moment: keep the zone it was given in, even if the server's changes later.
+            timezone=tz_name or (default_tz if start_time else None),
+            description=description.strip() if description else None,
+            created_by=interaction.user.id,
+            now=now,
+        )
+        if event is None:
+            raise UserFacingError(f"There is already an event called “{safe(clean_name)}”.")
+        await self.announcer.replan_guild(guild_id)
+        view = self.announcer.event_target(event, default_tz)
+        await interaction.response.send_message(
+            f"Added **{safe(event.name)}**.", embed=render.countdown_embed(view, countdown(view.target, now, tz))
+        )
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(name="The event to remove")
+    async def remove(self, interaction: discord.Interaction[MarqueeBot], name: str) -> None:
+        """Remove a server event and its scheduled announcements."""
+        assert interaction.guild is not None
+        event = await self.find(interaction.guild.id, name)
+        removed = await self.announcer.repository.remove_event(interaction.guild.id, event.name)
+        if removed is None:
+            raise UserFacingError(f"There is no event called “{safe(name)}”.")
+        await self.announcer.replan_guild(interaction.guild.id)
+        await interaction.response.send_message(f"Removed **{safe(removed.name)}**.", ephemeral=True)
+
+    @app_commands.command(name="list")
+    async def list_events(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """List this server's events."""
+        assert interaction.guild is not None
+        _, tz_name = await self.countdowns.place(interaction.guild.id)
+        events = await self.announcer.repository.events(interaction.guild.id)
+        starts = {}
+        for event in events:
+            view = self.announcer.event_target(event, tz_name)
+            starts[event.id] = view.target.starts_at or view.starts_at or self.bot.clock.now()
+        await interaction.response.send_message(embed=render.events_embed(events, starts), ephemeral=True)
+
+    async def find(self, guild_id: int, text: str) -> GuildEvent:
+        for event in await self.announcer.repository.events(guild_id):
+            if text == event.target_key or name_key(text) == name_key(event.name):
+                return event
+        raise UserFacingError(f"There is no event called “{safe(text)}”. `/event list` shows them.")
+
+    @remove.autocomplete("name")
+    async def event_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild is None:
+            return []
+        needle = current.casefold().strip()
+        events = await self.announcer.repository.events(interaction.guild.id)
+        return [
+            app_commands.Choice(name=truncate(f"{e.name} ({e.day.isoformat()})", 100), value=e.target_key)
+            for e in events
+            if needle in e.name.casefold()
+        ][:25]
+
+    @add.autocomplete("timezone")
+    async def timezone_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)

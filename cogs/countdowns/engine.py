@@ -1,0 +1,389 @@
+"""The announcement engine: turns settings, events and the catalogue into outbox rows, and delivers them.
+
+Planning is idempotent (rows are keyed by guild, target, date and milestone), so it runs whenever
+anything it depends on changes. Delivery claims due rows, posts each once (a nonce derived from
+the row makes a resend after a crash the same message) and records what happened. The alarm
+clock only holds the next wake-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
+from bot.localtime import at_local_time, local_day, parse_hhmm, zone
+from cogs.countdowns import render
+from cogs.countdowns.dates import Schedule, Target, parse_milestones, plan_posts, release_for_region
+from cogs.countdowns.mirror import sync_mirrors
+from cogs.countdowns.render import TargetView
+from db import AnnouncementRepository, BotStateRepository, GuildSettingsRepository
+from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent, NewPost, Shards
+from db.repositories.models import Release
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
+
+log = logging.getLogger(__name__)
+
+ALARM = "announcements"
+CATALOGUE_STATE = "announcements:catalogue"
+LATE_AFTER = dt.timedelta(minutes=5)  # a post this much after its time says it is late
+BATCH = 50
+CONCURRENCY = 8  # sends in flight at once; the pacer still spaces them
+# Failures that mean the configuration itself is broken: stop posting and tell the admins.
+PAUSING_CODES = frozenset({10003, 10004, 50001, 50013})
+REMOVED_FROM_SERVER = "Marquee was removed from the server"
+
+
+def nonce_for(guild_id: int, target_key: str, release_date: dt.date, milestone: str) -> str:
+    """A deterministic nonce (24 characters; Discord allows 25) naming one post for good."""
+    key = f"{guild_id}|{target_key}|{release_date.isoformat()}|{milestone}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class FilmDates:
+    key: str
+    title: str
+    releases: tuple[Release, ...]
+
+
+class Announcer:
+    """Plans and delivers one bot's announcements."""
+
+    def __init__(self, bot: MarqueeBot) -> None:
+        self.bot = bot
+        self.repository = AnnouncementRepository(bot.database)
+        self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
+        self.shards = Shards()
+        self.films: dict[str, FilmDates] = {}
+        self.notices: set[int] = set()  # guilds whose admins have not yet been told of a pause
+        self._plan_lock = asyncio.Lock()
+        self._mirror_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ---- lifecycle ----------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Reconcile after downtime, replan if the catalogue changed, and arm the alarm."""
+        now = self.bot.clock.now()
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        result = await self.repository.reconcile(now, grace, self.shards)
+        if result.resumed or result.skipped:
+            log.info(
+                "announcements: %d interrupted posts will be resent, %d missed ones skipped",
+                result.resumed,
+                result.skipped,
+            )
+        await self.catalogue_changed()
+        self.notices = set(await self.repository.guilds_with_notices())
+        self.runner.poke()
+
+    def stop(self) -> None:
+        self.runner.stop()
+        for task in self._tasks:
+            task.cancel()
+
+    async def catalogue_changed(self) -> None:
+        """Reload release dates; if they differ from what the plans used, replan every server."""
+        films = await self.bot.catalogue.films()
+        by_film: dict[int, list[Release]] = defaultdict(list)
+        for release in await self.bot.catalogue.all_releases():
+            by_film[release.film_id].append(release)
+        self.films = {film.key: FilmDates(film.key, film.title, tuple(by_film[film.id])) for film in films}
+        digest = hashlib.sha256()
+        for film in sorted(self.films.values(), key=lambda f: f.key):
+            digest.update(f"{film.key}|{film.title}|".encode())
+            for r in film.releases:
+                digest.update(f"{r.country}{r.date}{r.release_type};".encode())
+        fingerprint = digest.hexdigest()
+        state = BotStateRepository(self.bot.database)
+        if await state.get(CATALOGUE_STATE) != fingerprint:
+            await self.replan_all()
+            await state.set(CATALOGUE_STATE, fingerprint)
+
+    async def place(self, guild_id: int | None) -> tuple[str, str]:
+        """(region, timezone) for a server: from its announcements, else its settings, else the bot's defaults."""
+        defaults = self.bot.settings.defaults
+        if guild_id is None:
+            return defaults.region, defaults.timezone
+        settings = await self.repository.settings(guild_id)
+        if settings is not None:
+            return settings.region, settings.timezone
+        place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
+        return (
+            (place.region if place and place.region else defaults.region),
+            (place.timezone if place and place.timezone else defaults.timezone),
+        )
+
+    # ---- targets ------------------------------------------------------------------------------------------
+    def film_target(self, film: FilmDates, region: str, tz_name: str) -> TargetView | None:
+        found = release_for_region(film.releases, region)
+        if found is None:
+            return None
+        day, country = found
+        target = Target(f"film:{film.key}", film.title, day, "film")
+        return TargetView(target, country=country, starts_at=at_local_time(day, dt.time(0, 0), zone(tz_name)))
+
+    def event_target(self, event: GuildEvent, tz_name: str) -> TargetView:
+        starts = None
+        if event.start_time:
+            starts = at_local_time(event.day, parse_hhmm(event.start_time), zone(event.timezone, tz_name))
+        target = Target(event.target_key, event.name, event.day, "event", starts)
+        day_start = at_local_time(event.day, dt.time(0, 0), zone(event.timezone, tz_name))
+        return TargetView(target, description=event.description, starts_at=day_start)
+
+    async def all_targets(self, guild_id: int, region: str, tz_name: str) -> list[TargetView]:
+        """Every film with a date and every event of the server, past or not."""
+        views = [view for film in self.films.values() if (view := self.film_target(film, region, tz_name))]
+        views += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
+        return views
+
+    async def targets(self, settings: AnnouncementSettings) -> list[TargetView]:
+        """What the server announces: its chosen targets, or every upcoming release and event.
+
+        Released films stay in when anniversaries are on, for their yearly post.
+        """
+        views = await self.all_targets(settings.guild_id, settings.region, settings.timezone)
+        if settings.targets:
+            chosen = set(settings.targets)
+            return [view for view in views if view.target.key in chosen]
+        today = local_day(self.bot.clock.now(), zone(settings.timezone))
+        return [
+            view
+            for view in views
+            if view.target.day >= today or (settings.anniversaries and view.target.kind == "film")
+        ]
+
+    async def titles(self, guild_id: int) -> dict[str, str]:
+        titles = {f"film:{film.key}": film.title for film in self.films.values()}
+        titles.update({event.target_key: event.name for event in await self.repository.events(guild_id)})
+        return titles
+
+    async def view_of(self, settings: AnnouncementSettings, target_key: str) -> TargetView | None:
+        kind, _, key = target_key.partition(":")
+        if kind == "film":
+            film = self.films.get(key)
+            return self.film_target(film, settings.region, settings.timezone) if film else None
+        for event in await self.repository.events(settings.guild_id):
+            if event.target_key == target_key:
+                return self.event_target(event, settings.timezone)
+        return None
+
+    # ---- planning -----------------------------------------------------------------------------------------
+    @staticmethod
+    def schedule(settings: AnnouncementSettings) -> Schedule:
+        return Schedule(
+            parse_hhmm(settings.post_time),
+            zone(settings.timezone),
+            parse_milestones(settings.milestones),
+            settings.anniversaries,
+        )
+
+    async def plan(self, settings: AnnouncementSettings) -> None:
+        """Bring one server's outbox in line with its settings, events and the catalogue."""
+        guild_id = settings.guild_id
+        now = self.bot.clock.now()
+        views = await self.targets(settings)
+        planned = plan_posts([view.target for view in views], self.schedule(settings), now)
+        posts = [
+            NewPost(
+                p.target_key,
+                p.release_day,
+                p.milestone,
+                p.kind,
+                p.due_at,
+                nonce_for(guild_id, p.target_key, p.release_day, p.milestone),
+            )
+            for p in planned
+        ]
+        async with self._plan_lock:
+            change = await self.repository.replace_plan(guild_id, posts, now)
+            moved = await self.notice_date_changes(settings, views, now)
+        if change.added or change.moved or moved:
+            self.runner.poke()
+        if settings.mirror_events or await self.repository.mirrors(guild_id):
+            self.mirror_later(guild_id)
+        for target_key, old, new in moved:
+            self.bot.dispatch("release_date_changed", guild_id, target_key, old, new)
+
+    async def notice_date_changes(
+        self, settings: AnnouncementSettings, views: Sequence[TargetView], now: dt.datetime
+    ) -> list[tuple[str, dt.date, dt.date]]:
+        """Queue one "release date changed" post per target whose date moved since the last plan."""
+        known = await self.repository.known_dates(settings.guild_id)
+        today = local_day(now, zone(settings.timezone))
+        moved = []
+        for view in views:
+            target = view.target
+            old = known.get(target.key)
+            if old is None or old == target.day or max(old, target.day) < today:
+                continue
+            milestone = f"changed-from:{old.isoformat()}"
+            await self.repository.add_post(
+                settings.guild_id,
+                NewPost(
+                    target.key,
+                    target.day,
+                    milestone,
+                    "date_change",
+                    now,
+                    nonce_for(settings.guild_id, target.key, target.day, milestone),
+                    detail=old.isoformat(),
+                ),
+            )
+            moved.append((target.key, old, target.day))
+        await self.repository.remember_dates(settings.guild_id, {view.target.key: view.target.day for view in views})
+        return moved
+
+    async def replan_all(self) -> None:
+        everything = await self.repository.all_settings()
+        for settings in everything:
+            if self.shards.owns(settings.guild_id):
+                await self.plan(settings)
+        if everything:
+            log.info("announcements: replanned %d servers", len(everything))
+
+    async def configure(self, settings: AnnouncementSettings) -> None:
+        """Save new settings (which lifts a pause) and plan from them."""
+        await self.repository.save_settings(settings)
+        self.notices.discard(settings.guild_id)
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        await self.repository.skip_overdue(settings.guild_id, self.bot.clock.now() - grace)
+        await self.plan(settings)
+
+    async def turn_off(self, guild_id: int) -> None:
+        """Stop announcing in a server and remove the Discord events mirrored for it."""
+        await self.repository.turn_off(guild_id)
+        self.notices.discard(guild_id)
+        self.mirror_later(guild_id)
+
+    def mirror_later(self, guild_id: int) -> None:
+        """Bring the server's mirrored Discord events in step, in the background once connected."""
+        task = asyncio.create_task(self.sync_mirror(guild_id), name=f"mirror-{guild_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def sync_mirror(self, guild_id: int) -> None:
+        await self.bot.wait_until_ready()
+        guild = self.bot.get_guild(guild_id)
+        if guild is None or guild.unavailable:
+            return
+        async with self._mirror_lock:
+            settings = await self.repository.settings(guild_id)
+            views = await self.targets(settings) if settings is not None else []
+            try:
+                await sync_mirrors(guild, self.repository, settings, views, self.bot.clock.now())
+            except discord.HTTPException as error:
+                log.warning("guild %s: could not update its scheduled events: %s", guild_id, error)
+
+    async def replan_guild(self, guild_id: int) -> None:
+        settings = await self.repository.settings(guild_id)
+        if settings is not None:
+            await self.plan(settings)
+
+    # ---- delivery -----------------------------------------------------------------------------------------
+    async def deliver_due(self) -> dt.datetime | None:
+        """Send everything due now, then say when the next post is due."""
+        replan: set[int] = set()
+        gate = asyncio.Semaphore(CONCURRENCY)
+        settings_of: dict[int, AnnouncementSettings | None] = {}
+
+        async def one(post: AnnouncementPost) -> None:
+            async with gate:
+                if await self.deliver(post, settings_of[post.guild_id]) and post.kind == "anniversary":
+                    replan.add(post.guild_id)
+
+        while True:
+            posts = await self.repository.claim_due(self.bot.clock.now(), self.shards, BATCH)
+            if not posts:
+                break
+            for guild_id in {post.guild_id for post in posts} - settings_of.keys():
+                settings_of[guild_id] = await self.repository.settings(guild_id)
+            await asyncio.gather(*(one(post) for post in posts))
+        for guild_id in replan:
+            await self.replan_guild(guild_id)  # plans next year's anniversary
+        return await self.repository.next_wake(self.shards)
+
+    async def deliver(self, post: AnnouncementPost, settings: AnnouncementSettings | None) -> bool:
+        """Post one claimed row and record the outcome; True if it was sent."""
+        now = self.bot.clock.now()
+        if settings is None:
+            await self.repository.mark_finished(post.id, "skipped", "announcements were turned off", now)
+            return False
+        view = await self.view_of(settings, post.target_key)
+        if view is None:
+            await self.repository.mark_finished(post.id, "skipped", "the film or event no longer exists", now)
+            return False
+        if view.target.day != post.release_date and post.kind != "anniversary":
+            await self.repository.mark_finished(post.id, "skipped", "the date changed before it was due", now)
+            return False
+        late = now - post.due_at > LATE_AFTER
+        embed = self.embed_for(post, view, late)
+        content, mentions = None, discord.AllowedMentions.none()
+        if settings.role_id:
+            content = f"<@&{settings.role_id}>"
+            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(settings.role_id)])
+        channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
+        await self.bot.pacer.wait_turn()
+        try:
+            message = await channel.send(content=content, embed=embed, nonce=post.nonce, allowed_mentions=mentions)
+        except Exception as error:
+            await self.failed(post, settings, error)
+            return False
+        await self.repository.mark_sent(
+            post.id, channel_id=settings.channel_id, message_id=message.id, late=late, now=self.bot.clock.now()
+        )
+        return True
+
+    def embed_for(self, post: AnnouncementPost, view: TargetView, late: bool) -> discord.Embed:
+        if post.kind == "release":
+            return render.release_post(view, late=late)
+        if post.kind == "anniversary":
+            return render.anniversary_post(view, int(post.milestone.partition(":")[2]), late=late)
+        if post.kind == "date_change":
+            return render.date_change_post(view, dt.date.fromisoformat(post.detail or ""), late=late)
+        return render.countdown_post(view, int(post.milestone), late=late)
+
+    async def failed(self, post: AnnouncementPost, settings: AnnouncementSettings, error: Exception) -> None:
+        failure = classify(error)
+        now = self.bot.clock.now()
+        if not failure.lasting and post.attempts < MAX_ATTEMPTS:
+            wake = now + retry_delay(post.attempts)
+            log.info("announcement %d: %s; try %d again at %s", post.id, failure.reason, post.attempts + 1, wake)
+            await self.repository.retry_later(post.id, wake, failure.reason)
+            return
+        reason = failure.reason if failure.lasting else f"gave up after {post.attempts} tries: {failure.reason}"
+        await self.repository.mark_finished(post.id, "failed", reason, now)
+        if failure.code in PAUSING_CODES:
+            await self.pause(settings.guild_id, reason)
+        elif failure.reason.startswith("unexpected"):
+            log.error("announcement %d failed", post.id, exc_info=error)
+
+    async def pause(self, guild_id: int, reason: str) -> None:
+        if await self.repository.pause(guild_id, reason):
+            self.notices.add(guild_id)
+            log.warning("announcements paused in guild %s: %s", guild_id, reason)
+
+    async def resume(self, guild_id: int, reason: str) -> None:
+        """Lift a pause made for `reason`; posts that fell due meanwhile follow the grace rule."""
+        if await self.repository.resume(guild_id, reason):
+            self.notices.discard(guild_id)
+            grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+            await self.repository.skip_overdue(guild_id, self.bot.clock.now() - grace)
+            await self.replan_guild(guild_id)
+
+    async def take_notice(self, guild_id: int) -> str | None:
+        """The pause reason to tell an admin about, once."""
+        if guild_id not in self.notices:
+            return None
+        self.notices.discard(guild_id)
+        return await self.repository.take_notice(guild_id)

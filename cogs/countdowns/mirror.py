@@ -1,0 +1,124 @@
+"""Upcoming releases and server events mirrored as native Discord scheduled events.
+
+Discord shows scheduled events at the top of the channel list, with an "Interested" button, so
+fans see what is coming without a command. Marquee creates one EXTERNAL event per upcoming target
+(Discord requires a location and an end time for those), edits it when the date moves, deletes it
+when the target is gone, and never holds more than Discord's limit of 100 per server, nearest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.formatting import truncate
+from bot.localtime import at_local_time, parse_hhmm, zone
+from cogs.countdowns.render import TargetView
+from db.repositories.announcements import AnnouncementRepository, AnnouncementSettings, Mirror
+
+log = logging.getLogger(__name__)
+
+GUILD_EVENT_LIMIT = 100
+EVENT_LENGTH = dt.timedelta(hours=3)
+NAME_LIMIT = 100
+DESCRIPTION_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class WantedEvent:
+    target_key: str
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+    location: str
+    description: str | None
+
+
+def wanted_events(
+    settings: AnnouncementSettings, views: Sequence[TargetView], now: dt.datetime, room: int
+) -> list[WantedEvent]:
+    """The scheduled events the server should have: upcoming targets still to start, nearest first."""
+    tz = zone(settings.timezone)
+    wanted = []
+    for view in views:
+        target = view.target
+        if target.starts_at is not None:
+            start, end = target.starts_at, target.starts_at + EVENT_LENGTH
+        else:
+            # A release lasts its whole day; the event opens at the server's posting time.
+            start = at_local_time(target.day, parse_hhmm(settings.post_time), tz)
+            end = at_local_time(target.day + dt.timedelta(days=1), dt.time(0, 0), tz)
+        if start <= now:
+            continue
+        location = "In cinemas" if target.kind == "film" else "On this server"
+        wanted.append(
+            WantedEvent(target.key, truncate(target.title, NAME_LIMIT), start, end, location, view.description)
+        )
+    wanted.sort(key=lambda event: (event.start, event.target_key))
+    return wanted[: max(room, 0)]
+
+
+async def sync_mirrors(
+    guild: discord.Guild,
+    repository: AnnouncementRepository,
+    settings: AnnouncementSettings | None,
+    views: Sequence[TargetView],
+    now: dt.datetime,
+) -> None:
+    """Make the server's mirrored events match `views` (or remove them all when `settings` is None/off)."""
+    mirrors = await repository.mirrors(guild.id)
+    enabled = settings is not None and settings.mirror_events and guild.me.guild_permissions.manage_events
+    if not enabled and not mirrors:
+        return
+    wanted: dict[str, WantedEvent] = {}
+    if enabled:
+        assert settings is not None
+        ours = {mirror.discord_event_id for mirror in mirrors.values()}
+        others = [event for event in await guild.fetch_scheduled_events() if event.id not in ours]
+        room = GUILD_EVENT_LIMIT - len(others)
+        wanted = {event.target_key: event for event in wanted_events(settings, views, now, room)}
+    for key, mirror in mirrors.items():
+        if key not in wanted:
+            await _delete(guild, mirror)
+            await repository.forget_mirror(guild.id, key)
+    for key, event in wanted.items():
+        known = mirrors.get(key)
+        if known is not None and known.starts_at == event.start:
+            continue
+        discord_event = await _upsert(guild, known, event)
+        if discord_event is not None:
+            await repository.save_mirror(guild.id, Mirror(key, discord_event.id, event.start))
+
+
+async def _delete(guild: discord.Guild, mirror: Mirror) -> None:
+    try:
+        event = await guild.fetch_scheduled_event(mirror.discord_event_id)
+        if event.status in (discord.EventStatus.scheduled, discord.EventStatus.active):
+            await event.delete()
+    except discord.NotFound:
+        pass  # an admin deleted it already
+
+
+async def _upsert(guild: discord.Guild, mirror: Mirror | None, event: WantedEvent) -> discord.ScheduledEvent | None:
+    description = truncate(event.description, DESCRIPTION_LIMIT) if event.description else discord.utils.MISSING
+    if mirror is not None:
+        try:
+            existing = await guild.fetch_scheduled_event(mirror.discord_event_id)
+            return await existing.edit(
+                name=event.name, start_time=event.start, end_time=event.end, location=event.location
+            )
+        except discord.NotFound:
+            pass  # deleted by an admin: create it again
+    return await guild.create_scheduled_event(
+        name=event.name,
+        start_time=event.start,
+        end_time=event.end,
+        entity_type=discord.EntityType.external,
+        privacy_level=discord.PrivacyLevel.guild_only,
+        location=event.location,
+        description=description,
+    )

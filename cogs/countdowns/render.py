@@ -1,0 +1,185 @@
+"""Countdown and announcement embeds. Pure functions of their arguments.
+
+Dates are shown twice: as Discord timestamps (`<t:…:R>` "in 3 days", `<t:…:D>` the date in the
+reader's own locale) and, where the calendar date itself matters, spelled out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, FIELD_VALUE, safe, truncate
+from bot.regions import country_name
+from cogs.countdowns.dates import Countdown, Target
+from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent
+
+COLOUR = discord.Colour.dark_red()
+LATE_NOTE = "Posted late: Marquee was offline at the planned time."
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """A target with what is shown about it beyond its date."""
+
+    target: Target
+    country: str | None = None  # whose release date counts (films)
+    description: str | None = None  # events
+    starts_at: dt.datetime | None = None  # the instant the day starts in the server's timezone (for <t:…>)
+
+
+def stamp(instant: dt.datetime, style: str) -> str:
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+def spelled(day: dt.date) -> str:
+    """ "Friday 23 May 2025": unambiguous in every locale."""
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def ordinal(number: int) -> str:
+    """1 → "1st", 12 → "12th", 23 → "23rd"."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def days_phrase(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def where(view: TargetView) -> str:
+    if view.target.kind == "event" or not view.country:
+        return ""
+    return f" in {country_name(view.country)}"
+
+
+def _when(view: TargetView) -> str:
+    """ "<t:…:R> (<t:…:D>)" for the moment the target starts."""
+    instant = view.target.starts_at or view.starts_at
+    if instant is None:
+        return spelled(view.target.day)
+    style = "F" if view.target.starts_at else "D"
+    return f"{stamp(instant, 'R')} ({stamp(instant, style)})"
+
+
+def _embed(view: TargetView, description: str, *, late: bool = False) -> discord.Embed:
+    embed = discord.Embed(
+        title=truncate(f"{'🎬' if view.target.kind == 'film' else '📅'} {view.target.title}", EMBED_TITLE),
+        description=truncate(description, EMBED_DESCRIPTION),
+        colour=COLOUR,
+    )
+    if view.description:
+        embed.add_field(name="About", value=truncate(safe(view.description), FIELD_VALUE), inline=False)
+    if late:
+        embed.set_footer(text=LATE_NOTE)
+    return embed
+
+
+def countdown_post(view: TargetView, days_left: int, *, late: bool = False) -> discord.Embed:
+    verb = "opens" if view.target.kind == "film" else "starts"
+    text = f"**{days_phrase(days_left)} to go.** {safe(view.target.title)} {verb}{where(view)} {_when(view)}."
+    return _embed(view, text, late=late)
+
+
+def release_post(view: TargetView, *, late: bool = False) -> discord.Embed:
+    if view.target.kind == "film":
+        text = f"**Out today{where(view)}!** {safe(view.target.title)} opens {spelled(view.target.day)}."
+    else:
+        text = f"**Today!** {safe(view.target.title)} is on {_when(view)}."
+    return _embed(view, text, late=late)
+
+
+def anniversary_post(view: TargetView, years: int, *, late: bool = False) -> discord.Embed:
+    text = f"**{safe(view.target.title)} turned {years} today.** It opened{where(view)} on {spelled(view.target.day)}."
+    return _embed(view, text, late=late)
+
+
+def date_change_post(view: TargetView, old_day: dt.date, *, late: bool = False) -> discord.Embed:
+    text = (
+        f"**Release date changed{where(view)}:** {spelled(old_day)} → {spelled(view.target.day)}.\n"
+        f"{safe(view.target.title)} now opens {_when(view)}."
+    )
+    return _embed(view, text, late=late)
+
+
+def countdown_embed(view: TargetView, countdown: Countdown) -> discord.Embed:
+    """The answer to `/countdown`."""
+    title = safe(view.target.title)
+    verb = "opens" if view.target.kind == "film" else "starts"
+    if countdown.state == "upcoming":
+        text = f"{title} {verb}{where(view)} {_when(view)}: **{days_phrase(countdown.days)}** to go."
+    elif countdown.state == "today":
+        text = f"**Out today{where(view)}!**" if view.target.kind == "film" else f"**Today!** {_when(view)}"
+    else:
+        text = f"Out{where(view)} since {spelled(view.target.day)} ({days_phrase(countdown.days)} ago)."
+        if countdown.next_anniversary is not None:
+            years, day = countdown.next_anniversary
+            text += f"\nIt turns {years} on {spelled(day)}."
+    return _embed(view, text)
+
+
+def events_embed(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) -> discord.Embed:
+    """`/event list`: the server's events by date."""
+    embed = discord.Embed(title="Server events", colour=COLOUR)
+    if not events:
+        embed.description = "No events yet. Add one with `/event add`."
+        return embed
+    lines = []
+    for event in events:
+        when = stamp(starts[event.id], "F" if event.start_time else "D") if event.id in starts else spelled(event.day)
+        lines.append(f"• **{safe(event.name)}**: {when}")
+    embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
+    return embed
+
+
+STATUS_WORDS = {"sent": "✅ sent", "failed": "❌ failed", "skipped": "⏭️ skipped"}
+
+
+def post_label(post: AnnouncementPost, titles: dict[str, str]) -> str:
+    title = safe(titles.get(post.target_key, post.target_key))
+    if post.kind == "release":
+        what = "release day"
+    elif post.kind == "anniversary":
+        what = f"{ordinal(int(post.milestone.partition(':')[2]))} anniversary"
+    elif post.kind == "date_change":
+        what = "date change notice"
+    else:
+        what = f"{days_phrase(int(post.milestone))} to go"
+    return f"{title}: {what}"
+
+
+def status_embed(
+    settings: AnnouncementSettings | None,
+    describe: str,
+    upcoming: Sequence[AnnouncementPost],
+    recent: Sequence[AnnouncementPost],
+    titles: dict[str, str],
+) -> discord.Embed:
+    """`/settings announcements status`: the configuration, the next posts and what became of the last ones."""
+    embed = discord.Embed(title="Announcements", colour=COLOUR, description=truncate(describe, EMBED_DESCRIPTION))
+    if settings is not None and settings.paused_reason:
+        embed.add_field(
+            name="⚠️ Paused",
+            value=truncate(f"{settings.paused_reason}. Fix it, then run `/settings announcements set` again.", 1024),
+            inline=False,
+        )
+    next_lines = [f"{stamp(p.due_at, 'f')}: {post_label(p, titles)}" for p in upcoming]
+    embed.add_field(
+        name="Next posts", value=truncate("\n".join(next_lines) or "Nothing scheduled.", FIELD_VALUE), inline=False
+    )
+    recent_lines = []
+    for post in recent:
+        word = STATUS_WORDS[post.status]
+        if post.status == "sent" and post.late:
+            word = "⏰ sent late"
+        line = f"{word} {stamp(post.finished_at or post.due_at, 'f')}: {post_label(post, titles)}"
+        if post.status != "sent" and post.reason:
+            line += f" ({safe(post.reason)})"
+        recent_lines.append(line)
+    embed.add_field(
+        name="Last posts", value=truncate("\n".join(recent_lines) or "None yet.", FIELD_VALUE), inline=False
+    )
+    return embed
