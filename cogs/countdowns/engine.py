@@ -262,9 +262,12 @@ class Announcer:
 
     async def turn_off(self, guild_id: int) -> None:
         """Stop announcing in a server and remove the Discord events mirrored for it."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            # Before the settings go: the record of which events are ours goes with them.
+            await self.mirror(guild, None)
         await self.repository.turn_off(guild_id)
         self.notices.discard(guild_id)
-        self.mirror_later(guild_id)
 
     def mirror_later(self, guild_id: int) -> None:
         """Bring the server's mirrored Discord events in step, in the background once connected."""
@@ -277,13 +280,15 @@ class Announcer:
         guild = self.bot.get_guild(guild_id)
         if guild is None or guild.unavailable:
             return
+        await self.mirror(guild, await self.repository.settings(guild_id))
+
+    async def mirror(self, guild: discord.Guild, settings: AnnouncementSettings | None) -> None:
+        views = await self.targets(settings) if settings is not None else []
         async with self._mirror_lock:
-            settings = await self.repository.settings(guild_id)
-            views = await self.targets(settings) if settings is not None else []
             try:
                 await sync_mirrors(guild, self.repository, settings, views, self.bot.clock.now())
             except discord.HTTPException as error:
-                log.warning("guild %s: could not update its scheduled events: %s", guild_id, error)
+                log.warning("guild %s: could not update its scheduled events: %s", guild.id, error)
 
     async def replan_guild(self, guild_id: int) -> None:
         settings = await self.repository.settings(guild_id)

@@ -476,9 +476,13 @@ class Sim:
         self.server.faults.append(fault)
         return fault
 
-    def slow_next(self, route: str, seconds: float, *, times: int = 1) -> Fault:
-        """The next call(s) of ``route`` are answered normally but ``seconds`` late (real time)."""
-        fault = Fault(_route_key(route), None, False, times, seconds)
+    def slow_next(self, route: str, seconds: float, *, times: int = 1, after_commit: bool = False) -> Fault:
+        """The next call(s) of ``route`` are answered normally but ``seconds`` late (real time).
+
+        ``after_commit=True`` carries the request out first and then holds the answer back: the
+        window in which a client has sent something but not yet heard that it worked.
+        """
+        fault = Fault(_route_key(route), None, after_commit, times, seconds)
         self.server.faults.append(fault)
         return fault
 

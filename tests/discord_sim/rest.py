@@ -309,7 +309,7 @@ class SimServer:
                 return self._too_many(record, decision.retry_after, decision.is_global, headers)
             fault = self._take_fault(route)
             if fault is not None:
-                if fault.delay:
+                if fault.delay and not fault.after_commit:
                     await asyncio.sleep(fault.delay)
                 if fault.status == 429:
                     return self._too_many(record, fault.retry_after, fault.is_global, headers)
@@ -320,6 +320,9 @@ class SimServer:
             self._check_body(request.method, template, record.body)
             ctx = Ctx(request, params, record.body, files)
             result = await handler(ctx)
+            if after is not None and after.delay:
+                # The request took effect; the answer is held back (a client killed now never learns of it).
+                await asyncio.sleep(after.delay)
             if after is not None and after.status is not None:
                 raise HTTPError(after.status, 0, f"{after.status}: simulated failure after commit")
             record.status = ctx.status if result is not None or ctx.status != 200 else 204
