@@ -67,6 +67,7 @@ class Announcer:
         self.shards = Shards()
         self.films: dict[str, FilmDates] = {}
         self.notices: set[int] = set()  # guilds whose admins have not yet been told of a pause
+        self.paused: set[int] = set()  # guilds paused while this process ran (claimed rows may still be in hand)
         self._plan_lock = asyncio.Lock()
         self._mirror_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -256,6 +257,7 @@ class Announcer:
         """Save new settings (which lifts a pause) and plan from them."""
         await self.repository.save_settings(settings)
         self.notices.discard(settings.guild_id)
+        self.paused.discard(settings.guild_id)
         grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
         await self.repository.skip_overdue(settings.guild_id, self.bot.clock.now() - grace)
         await self.plan(settings)
@@ -324,6 +326,10 @@ class Announcer:
         if settings is None:
             await self.repository.mark_finished(post.id, "skipped", "announcements were turned off", now)
             return False
+        if post.guild_id in self.paused:
+            # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.
+            await self.repository.retry_later(post.id, post.wake_at, "announcements are paused")
+            return False
         view = await self.view_of(settings, post.target_key)
         if view is None:
             await self.repository.mark_finished(post.id, "skipped", "the film or event no longer exists", now)
@@ -374,6 +380,7 @@ class Announcer:
             log.error("announcement %d failed", post.id, exc_info=error)
 
     async def pause(self, guild_id: int, reason: str) -> None:
+        self.paused.add(guild_id)
         if await self.repository.pause(guild_id, reason):
             self.notices.add(guild_id)
             log.warning("announcements paused in guild %s: %s", guild_id, reason)
@@ -382,6 +389,7 @@ class Announcer:
         """Lift a pause made for `reason`; posts that fell due meanwhile follow the grace rule."""
         if await self.repository.resume(guild_id, reason):
             self.notices.discard(guild_id)
+            self.paused.discard(guild_id)
             grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
             await self.repository.skip_overdue(guild_id, self.bot.clock.now() - grace)
             await self.replan_guild(guild_id)
