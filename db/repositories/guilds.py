@@ -9,6 +9,7 @@ from db.connection import Database
 # Every table that holds a server's data, children before parents. A test checks that each table
 # with a guild_id column is listed, so a new feature cannot leave data behind.
 GUILD_TABLES = (
+    "reminder_subscriptions",  # subscriptions made in the server (its events vanish with it)
     "announcement_mirrors",
     "announcement_dates",
     "announcement_targets",
@@ -56,6 +57,12 @@ class GuildDataRepository:
         """Delete every row about a server, in one transaction; returns the rows deleted."""
         deleted = 0
         async with self._db.transaction() as tx:
+            # A film reminder is the member's, wherever they asked for it; a server event's goes with the server.
+            await tx.execute(
+                "UPDATE reminder_subscriptions SET guild_id = NULL "
+                "WHERE guild_id = ? AND target_key NOT LIKE 'event:%'",
+                (guild_id,),
+            )
             for table in GUILD_TABLES:
                 deleted += await tx.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
         return deleted
