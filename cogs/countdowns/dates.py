@@ -209,7 +209,7 @@ def next_anniversary(day: dt.date, today: dt.date) -> tuple[int, dt.date] | None
     """The first anniversary on or after `today`, as (years, date); None unless `day` is before `today`."""
     if day >= today:
         return None
-    # Anniversaries only fall in the year of today or the next one; a day of the same year has its first next year.
+    # The answer is in today's year or the next; max() keeps a day earlier this year from counting as its 0th.
     years = max(1, today.year - day.year)
     try:
         date = anniversary_day(day, years)

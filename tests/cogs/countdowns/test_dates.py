@@ -32,13 +32,13 @@ NEW_YORK = ZoneInfo("America/New_York")
 NINE = dt.time(9, 0)
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
 
 
-def local(tz: ZoneInfo, *args: int) -> dt.datetime:
+def local(tz: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> dt.datetime:
     """An unambiguous wall time in `tz`, as an aware datetime."""
-    return dt.datetime(*args, tzinfo=tz)
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=tz)
 
 
 def film(day: dt.date, key: str = "film:mi8") -> Target:
@@ -187,7 +187,9 @@ def test_default_milestones_far_ahead_plan_thirteen_posts_at_nine_local() -> Non
     assert [post.kind for post in posts] == ["countdown"] * 12 + ["release"]
     assert [post.days_left for post in posts] == list(DEFAULT_MILESTONES.days)
     assert all(post.release_day == release and post.target_key == "film:mi8" for post in posts)
-    assert [wall.date() for wall in walls(posts, LONDON)] == [release - dt.timedelta(days=m) for m in DEFAULT_MILESTONES.days]
+    assert [wall.date() for wall in walls(posts, LONDON)] == [
+        release - dt.timedelta(days=m) for m in DEFAULT_MILESTONES.days
+    ]
     assert all(wall.time() == NINE for wall in walls(posts, LONDON))
     # 100 days before is 3 April (after the clocks change on 31 March): 09:00 BST is 08:00 UTC.
     assert posts[0].due_at == utc(2030, 4, 3, 8, 0)
@@ -410,7 +412,9 @@ def test_nine_stays_nine_local_across_the_change(tz: ZoneInfo, before: dt.dateti
 def test_a_day_the_zone_skipped_posts_at_the_start_of_the_next() -> None:
     # Samoa skipped 30 December 2011 altogether; the post for that day goes out at 00:00 on the 31st.
     apia = ZoneInfo("Pacific/Apia")
-    posts = plan_posts([film(dt.date(2011, 12, 31))], schedule(apia, milestones=parse_milestones("1,0")), utc(2011, 1, 1))
+    posts = plan_posts(
+        [film(dt.date(2011, 12, 31))], schedule(apia, milestones=parse_milestones("1,0")), utc(2011, 1, 1)
+    )
     assert [post.due_at for post in posts] == [utc(2011, 12, 30, 10, 0), utc(2011, 12, 30, 19, 0)]
     assert walls(posts, apia) == [dt.datetime(2011, 12, 31, 0, 0), dt.datetime(2011, 12, 31, 9, 0)]
 
@@ -495,7 +499,12 @@ def test_region_ignores_other_countries_when_it_has_its_own_dates() -> None:
 
 
 def test_region_without_dates_uses_the_earliest_theatrical_release_anywhere() -> None:
-    releases = [release("DE", JAN[0], 1), release("GB", JAN[14], 3), release("FR", JAN[11], 3), release("IT", JAN[2], 2)]
+    releases = [
+        release("DE", JAN[0], 1),
+        release("GB", JAN[14], 3),
+        release("FR", JAN[11], 3),
+        release("IT", JAN[2], 2),
+    ]
     assert release_for_region(releases, "JP") == (JAN[11], "FR")
     assert release_for_region(releases, "") == (JAN[11], "FR")
     assert release_for_region([release("DE", JAN[5], 1), release("IT", JAN[2], 2)], "JP") == (JAN[2], "IT")

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import zoneinfo
 from dataclasses import dataclass
+from random import Random
 from zoneinfo import ZoneInfo
 
 from hypothesis import assume, given, settings
@@ -31,7 +32,7 @@ from cogs.countdowns.dates import (
 from db.repositories.models import Release
 
 UTC = dt.UTC
-SETTINGS = settings(max_examples=150, deadline=None)
+SETTINGS = settings(max_examples=100, deadline=None)
 FEW = settings(max_examples=80, deadline=None)
 
 ZONE_NAMES = sorted(zoneinfo.available_timezones())
@@ -63,6 +64,11 @@ DST_ZONES = st.one_of(st.sampled_from(DST_ZONE_NAMES).map(_zone), ZONES)
 TIMES = st.builds(dt.time, st.integers(0, 23), st.integers(0, 59))
 NOWS = st.datetimes(min_value=dt.datetime(1993, 1, 1), max_value=dt.datetime(2057, 12, 31), timezones=st.just(UTC))
 DAY_LISTS = st.lists(st.integers(0, MAX_MILESTONE_DAYS), min_size=1, max_size=MAX_MILESTONES, unique=True)
+DATES = st.dates(dt.date(1990, 1, 1), dt.date(2060, 12, 31))
+LEAP_DAYS = st.sampled_from([dt.date(year, 2, 29) for year in range(1992, 2060, 4)])
+AROUND_LEAP_DAYS = st.builds(
+    lambda year, shift: dt.date(year, 2, 27) + dt.timedelta(days=shift), st.integers(1990, 2060), st.integers(0, 3)
+)
 MILESTONE_SETS = st.one_of(
     st.just(Milestones((), daily=True)),
     st.sampled_from(sorted(MILESTONE_PRESETS)).map(lambda name: Milestones(MILESTONE_PRESETS[name])),
@@ -87,10 +93,21 @@ def scenarios(draw: st.DrawFn, anniversaries: bool | None = None) -> Scenario:
         milestones=draw(MILESTONE_SETS),
         anniversaries=draw(st.booleans()) if anniversaries is None else anniversaries,
     )
-    offsets = draw(st.lists(st.integers(-1200, 500), min_size=1, max_size=4))
+    today = today_in(schedule, now)
+    days = draw(
+        st.lists(
+            st.one_of(
+                st.integers(-1200, 500).map(lambda offset: today + dt.timedelta(days=offset)),
+                # Released whole years ago, so today is an anniversary (before or after its post time).
+                st.integers(1, 30).map(lambda years: anniversary_day(today, -years)),
+                LEAP_DAYS,
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
     targets = []
-    for index, offset in enumerate(offsets):
-        day = now.date() + dt.timedelta(days=offset)
+    for index, day in enumerate(days):
         if draw(st.booleans()):
             targets.append(Target(f"film:{index}", f"Film {index}", day, "film"))
         else:
@@ -195,7 +212,7 @@ def test_plan_is_complete(scenario: Scenario) -> None:
 
 @SETTINGS
 @given(scenarios(), st.randoms(use_true_random=False))
-def test_plan_is_deterministic_and_ignores_target_order(scenario: Scenario, random: st.Random) -> None:
+def test_plan_is_deterministic_and_ignores_target_order(scenario: Scenario, random: Random) -> None:
     posts = plan_posts(scenario.targets, scenario.schedule, scenario.now)
     shuffled = list(scenario.targets)
     random.shuffle(shuffled)
@@ -319,7 +336,7 @@ def test_countdown_agrees_with_the_plan(scenario: Scenario) -> None:
 
 
 @SETTINGS
-@given(ZONES, st.dates(dt.date(1990, 1, 2), dt.date(2060, 12, 30)))
+@given(DST_ZONES, st.dates(dt.date(1990, 1, 2), dt.date(2060, 12, 30)))
 def test_countdown_changes_state_at_local_midnight(tz: ZoneInfo, day: dt.date) -> None:
     target = Target("film:x", "X", day, "film")
     start = post_instant(day, Schedule(dt.time(0, 0), tz, Milestones((0,))))
@@ -338,7 +355,7 @@ def test_countdown_changes_state_at_local_midnight(tz: ZoneInfo, day: dt.date) -
 
 
 @SETTINGS
-@given(st.dates(dt.date(1990, 1, 1), dt.date(2060, 12, 31)), st.dates(dt.date(1990, 1, 1), dt.date(2060, 12, 31)))
+@given(st.one_of(DATES, LEAP_DAYS), st.one_of(DATES, AROUND_LEAP_DAYS))
 def test_next_anniversary_is_the_first_on_or_after_today(day: dt.date, today: dt.date) -> None:
     result = next_anniversary(day, today)
     if day >= today:
@@ -415,7 +432,7 @@ RELEASES = st.lists(
 
 @SETTINGS
 @given(RELEASES, COUNTRIES, st.randoms(use_true_random=False))
-def test_release_for_region(releases: list[Release], region: str, random: st.Random) -> None:
+def test_release_for_region(releases: list[Release], region: str, random: Random) -> None:
     result = release_for_region(releases, region)
     shuffled = list(releases)
     random.shuffle(shuffled)
