@@ -16,7 +16,7 @@ from discord.ext import commands
 import cogs
 from bot import __version__
 from bot.clock import Clock
-from bot.delivery import Pacer
+from bot.delivery import InvalidRequestBreaker, Pacer
 from bot.scheduler import AlarmClock
 from bot.settings import Settings
 from bot.tree import MarqueeTree
@@ -41,7 +41,9 @@ class MarqueeBot(commands.Bot):
     """The application. Owns no resources: the database and clock are passed in and closed by the runner."""
 
     def __init__(self, *, settings: Settings, database: Database, clock: Clock) -> None:
+        breaker = InvalidRequestBreaker(settings.delivery.invalid_request_limit)
         super().__init__(
+            http_trace=breaker.trace_config(),
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             tree_cls=MarqueeTree,
@@ -56,6 +58,7 @@ class MarqueeBot(commands.Bot):
         self.alarms = AlarmClock(clock)
         # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit.
         self.pacer = Pacer(settings.delivery.pace)
+        self.breaker = breaker
         self.catalogue = CatalogueRepository(database)
         self.started_at: datetime = clock.now()
         self.failed_extensions: dict[str, str] = {}

@@ -17,8 +17,10 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import discord
@@ -113,6 +115,11 @@ class DueWorkRunner:
 
     def poke(self, when: dt.datetime | None = None) -> None:
         """Run at `when` (default: now), unless a run is already set for earlier."""
+        if self._lock.locked():
+            # A run is in progress: go once more after it (it re-aims the alarm from the queue). An alarm
+            # set now would ring while the ringing one is still running, and the scheduler drops such rings.
+            self._again = True
+            return
         when = when or self._clock.now()
         current = self._alarms.next_alarm(self.name)
         if current is None or when < current:
@@ -138,3 +145,70 @@ class DueWorkRunner:
 
     def stop(self) -> None:
         self._alarms.cancel(self.name)
+
+
+INVALID_STATUSES = frozenset({401, 403, 429})
+INVALID_WINDOW = 600.0  # Discord counts invalid requests over 10 minutes
+
+
+class InvalidRequestBreaker:
+    """Stops bulk sending when too many requests are refused, long before Discord's ban.
+
+    Discord bans a bot for an hour once 10,000 requests in 10 minutes end in 401, 403 or 429. Every
+    answer the HTTP client receives is counted (through an aiohttp trace); past `limit` in the
+    window the breaker is open and bulk senders hold off until enough refusals have aged out.
+    Real time, because Discord's window is.
+    """
+
+    def __init__(self, limit: int, window: float = INVALID_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._refusals: deque[float] = deque()
+        self._tripped = False
+
+    def record(self, status: int) -> None:
+        if status not in INVALID_STATUSES:
+            return
+        self._refusals.append(time.monotonic())
+        self._forget_old()
+        if len(self._refusals) >= self.limit and not self._tripped:
+            self._tripped = True
+            log.error(
+                "%d requests were refused (401/403/429) in the last %.0f minutes: bulk sending stops until that "
+                "falls below %d (Discord bans a bot at 10,000). Check the token and the bot's permissions.",
+                len(self._refusals),
+                self.window / 60,
+                self.limit,
+            )
+
+    @property
+    def open(self) -> bool:
+        self._forget_old()
+        if len(self._refusals) < self.limit and self._tripped:
+            self._tripped = False
+            log.warning("refused requests are back under %d in %.0f minutes; bulk sending resumes", self.limit, 10)
+        return self._tripped
+
+    def seconds_until_closed(self) -> float:
+        """How long until enough refusals have aged out for sending to resume (0 when closed)."""
+        if not self.open:
+            return 0.0
+        excess = len(self._refusals) - self.limit
+        return max(self._refusals[excess] + self.window - time.monotonic(), 0.0)
+
+    def _forget_old(self) -> None:
+        cutoff = time.monotonic() - self.window
+        while self._refusals and self._refusals[0] < cutoff:
+            self._refusals.popleft()
+
+    def trace_config(self) -> aiohttp.TraceConfig:
+        """Hook for discord.py's HTTP client (`Client(http_trace=...)`): sees every response status."""
+        trace = aiohttp.TraceConfig()
+
+        async def on_request_end(
+            session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
+        ) -> None:
+            self.record(params.response.status)
+
+        trace.on_request_end.append(on_request_end)
+        return trace

@@ -64,6 +64,12 @@ class CommandsSettings:
 class DeliverySettings:
     pace: float
     grace_hours: float
+    invalid_request_limit: int
+
+
+@dataclass(frozen=True)
+class RemindersSettings:
+    max_per_member: int
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class Settings:
     packs: PacksSettings
     commands: CommandsSettings
     delivery: DeliverySettings
+    reminders: RemindersSettings
     defaults: DefaultsSettings
 
 
@@ -154,6 +161,10 @@ SPEC: dict[str, dict[str, _Spec]] = {
     "delivery": {
         "pace": _Spec(float, 40.0, _positive),
         "grace_hours": _Spec(float, 6.0, _not_negative),
+        "invalid_request_limit": _Spec(int, 1000, _positive),
+    },
+    "reminders": {
+        "max_per_member": _Spec(int, 25, _positive),
     },
     "defaults": {
         "timezone": _Spec(str, "UTC", _timezone),
@@ -265,5 +276,6 @@ def _build(values: dict[str, dict[str, Any]]) -> Settings:
         packs=PacksSettings(load=tuple(values["packs"]["load"])),
         commands=CommandsSettings(**values["commands"]),
         delivery=DeliverySettings(**values["delivery"]),
+        reminders=RemindersSettings(**values["reminders"]),
         defaults=DefaultsSettings(**values["defaults"]),
     )

@@ -239,6 +239,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         if removed is None:
             raise UserFacingError(f"There is no event called “{safe(name)}”.")
         await self.announcer.replan_guild(interaction.guild.id)
+        self.bot.dispatch("server_event_removed", interaction.guild.id, removed.target_key)
         await interaction.response.send_message(f"Removed **{safe(removed.name)}**.", ephemeral=True)
 
     @app_commands.command(name="list")

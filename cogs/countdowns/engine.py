@@ -66,6 +66,7 @@ class Announcer:
         self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
         self.shards = Shards()
         self.films: dict[str, FilmDates] = {}
+        self.fingerprint = ""  # of the release dates in `films`, so other features can tell when they change
         self.notices: set[int] = set()  # guilds whose admins have not yet been told of a pause
         self.paused: set[int] = set()  # guilds paused while this process ran (claimed rows may still be in hand)
         self._plan_lock = asyncio.Lock()
@@ -105,11 +106,12 @@ class Announcer:
             digest.update(f"{film.key}|{film.title}|".encode())
             for r in film.releases:
                 digest.update(f"{r.country}{r.date}{r.release_type};".encode())
-        fingerprint = digest.hexdigest()
+        fingerprint = self.fingerprint = digest.hexdigest()
         state = BotStateRepository(self.bot.database)
         if await state.get(CATALOGUE_STATE) != fingerprint:
             await self.replan_all()
             await state.set(CATALOGUE_STATE, fingerprint)
+            self.bot.dispatch("release_dates_changed")
 
     async def place(self, guild_id: int | None) -> tuple[str, str]:
         """(region, timezone) for a server: from its announcements, else its settings, else the bot's defaults."""
@@ -325,6 +327,10 @@ class Announcer:
         now = self.bot.clock.now()
         if settings is None:
             await self.repository.mark_finished(post.id, "skipped", "announcements were turned off", now)
+            return False
+        if self.bot.breaker.open:
+            wait = dt.timedelta(seconds=self.bot.breaker.seconds_until_closed())
+            await self.repository.retry_later(post.id, now + wait, "held back: too many refused requests")
             return False
         if post.guild_id in self.paused:
             # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.

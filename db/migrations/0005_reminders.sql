@@ -7,12 +7,16 @@ ALTER TABLE user_settings ADD COLUMN quiet_end TEXT CHECK (quiet_end IS NULL OR 
 
 -- One row per member and thing they follow. offsets is the canonical list ("7d,1d,release").
 -- guild_id is where they subscribed (a server event belongs to it; for a film it may be NULL, from a DM).
+-- region and timezone are what applied when they subscribed (their Discord language, the server's
+-- settings); the member's own /preferences, when set, win over them.
 CREATE TABLE reminder_subscriptions (
     id         INTEGER PRIMARY KEY,
     user_id    BIGINT NOT NULL,
     guild_id   BIGINT,
     target_key TEXT NOT NULL,
     offsets    TEXT NOT NULL,
+    region     CHAR(2) NOT NULL CHECK (length(region) = 2 AND region = upper(region)),
+    timezone   TEXT NOT NULL,
     created_at TEXT NOT NULL,
     UNIQUE (user_id, target_key)
 );

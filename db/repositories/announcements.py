@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from db.connection import Database, Row
@@ -203,7 +203,7 @@ class Shards:
 
     def sql(self, column: str = "guild_id") -> tuple[str, tuple[int, ...]]:
         """A WHERE fragment limiting `column` to these shards, and its parameters."""
-        if self.count == 1:
+        if self.ids == tuple(range(self.count)):  # every shard (a process serving none must match nothing)
             return "1 = 1", ()
         marks = ", ".join("?" for _ in self.ids)
         return f"(({column} / 4194304) % ?) IN ({marks})", (self.count, *self.ids)
@@ -286,6 +286,10 @@ class AnnouncementRepository:
             (guild_id,),
         )
         return [_event(row) for row in rows]
+
+    async def event(self, event_id: int) -> GuildEvent | None:
+        row = await self._db.fetch_one(f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE id = ?", (event_id,))
+        return None if row is None else _event(row)
 
     async def event_count(self, guild_id: int) -> int:
         return int(await self._db.fetch_value("SELECT COUNT(*) FROM guild_events WHERE guild_id = ?", (guild_id,)))
@@ -544,7 +548,8 @@ class AnnouncementRepository:
                     "WHERE id = ? AND status = 'scheduled'",
                     (row["id"],),
                 ):
-                    claimed.append(_post(row))
+                    # The row as it now is: being sent, with this try counted (callers back off by attempts).
+                    claimed.append(replace(_post(row), status="sending", attempts=row["attempts"] + 1))
         return claimed
 
     async def mark_sent(self, post_id: int, *, channel_id: int, message_id: int, late: bool, now: dt.datetime) -> None:

@@ -84,11 +84,11 @@ def _question(row: Row) -> TriviaQuestion:
     )
 
 
-
 def _release(r: Row) -> Release:
     return Release(
         r["film_id"], r["country"], dt.date.fromisoformat(r["release_date"]), r["release_type"], r["note"], r["source"]
     )
+
 
 class CatalogueRepository:
     """Films, people, credits, releases and trivia questions."""

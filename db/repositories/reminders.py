@@ -1,0 +1,462 @@
+"""DM reminders: members' subscriptions, the DM outbox, and how each member can be reached.
+
+Like the announcement outbox, each reminder is a row keyed by (member, target, date, offset) that
+moves scheduled -> sending -> sent | failed | skipped. Reminders of one member due within a few
+minutes of each other are claimed together as one batch (one digest DM); the batch is fixed when it
+is claimed, so after a crash the same batch is resent with the same nonce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from db.connection import Database, Row, Transaction
+from db.repositories.announcements import Reconciliation
+
+ReminderStatus = Literal["scheduled", "sending", "sent", "failed", "skipped"]
+
+
+def _stamp(when: dt.datetime) -> str:
+    if when.tzinfo is None:
+        raise ValueError("times must be aware")
+    return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+def batch_nonce(batch_id: int) -> str:
+    """The nonce of a digest DM (24 characters; Discord allows 25), fixed by the batch's first row."""
+    return hashlib.blake2b(f"dm|{batch_id}".encode(), digest_size=12).hexdigest()
+
+
+class TooManyReminders(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} reminders")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    user_id: int
+    guild_id: int | None
+    target_key: str
+    offsets: str
+    region: str
+    timezone: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    release_date: dt.date
+    offset_text: str
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    subscription_id: int
+    user_id: int
+    target_key: str
+    release_date: dt.date
+    offset_text: str
+    due_at: dt.datetime
+    wake_at: dt.datetime
+    status: ReminderStatus
+    attempts: int
+    late: bool
+    reason: str | None
+    batch_id: int | None
+    message_id: int | None
+    finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Reminders going to one member in one DM."""
+
+    batch_id: int
+    user_id: int
+    reminders: tuple[Reminder, ...]
+    attempts: int
+
+    @property
+    def nonce(self) -> str:
+        return batch_nonce(self.batch_id)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    dm_channel_id: int | None
+    introduced: bool
+    undeliverable: str | None
+    notice_pending: bool
+
+
+_SUB_COLUMNS = "id, user_id, guild_id, target_key, offsets, region, timezone, created_at"
+_REMINDER_COLUMNS = (
+    "id, subscription_id, user_id, target_key, release_date, offset_text, due_at, wake_at, status, attempts, late, "
+    "reason, batch_id, message_id, finished_at"
+)
+
+
+def _subscription(row: Row) -> Subscription:
+    return Subscription(
+        row["id"],
+        row["user_id"],
+        row["guild_id"],
+        row["target_key"],
+        row["offsets"],
+        row["region"],
+        row["timezone"],
+        dt.datetime.fromisoformat(row["created_at"]),
+    )
+
+
+def _reminder(row: Row) -> Reminder:
+    return Reminder(
+        row["id"],
+        row["subscription_id"],
+        row["user_id"],
+        row["target_key"],
+        dt.date.fromisoformat(row["release_date"]),
+        row["offset_text"],
+        dt.datetime.fromisoformat(row["due_at"]),
+        dt.datetime.fromisoformat(row["wake_at"]),
+        row["status"],
+        row["attempts"],
+        bool(row["late"]),
+        row["reason"],
+        row["batch_id"],
+        row["message_id"],
+        _instant(row["finished_at"]),
+    )
+
+
+class ReminderRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ---- subscriptions ------------------------------------------------------------------------------------
+    async def subscribe(
+        self,
+        user_id: int,
+        guild_id: int | None,
+        target_key: str,
+        offsets: str,
+        now: dt.datetime,
+        *,
+        region: str,
+        timezone: str,
+        limit: int,
+    ) -> tuple[Subscription, bool]:
+        """Follow a target (or change the offsets of one already followed); True when it is new.
+
+        Raises TooManyReminders when the member already follows `limit` targets.
+        """
+        async with self._db.transaction() as tx:
+            existing = await tx.fetch_one(
+                f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions WHERE user_id = ? AND target_key = ?",
+                (user_id, target_key),
+            )
+            if existing is not None:
+                await tx.execute(
+                    "UPDATE reminder_subscriptions SET offsets = ?, region = ?, timezone = ? WHERE id = ?",
+                    (offsets, region, timezone, existing["id"]),
+                )
+            else:
+                count = await tx.fetch_value(
+                    "SELECT COUNT(*) FROM reminder_subscriptions WHERE user_id = ?", (user_id,)
+                )
+                if int(count) >= limit:
+                    raise TooManyReminders(limit)
+                await tx.execute(
+                    "INSERT INTO reminder_subscriptions "
+                    "(user_id, guild_id, target_key, offsets, region, timezone, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (user_id, guild_id, target_key, offsets, region, timezone, _stamp(now)),
+                )
+            row = await tx.fetch_one(
+                f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions WHERE user_id = ? AND target_key = ?",
+                (user_id, target_key),
+            )
+        assert row is not None
+        return _subscription(row), existing is None
+
+    async def unsubscribe(self, user_id: int, target_key: str) -> bool:
+        """Stop following a target; its reminders go with it."""
+        return (
+            await self._db.execute(
+                "DELETE FROM reminder_subscriptions WHERE user_id = ? AND target_key = ?", (user_id, target_key)
+            )
+            > 0
+        )
+
+    async def unsubscribe_all(self, user_id: int) -> int:
+        return await self._db.execute("DELETE FROM reminder_subscriptions WHERE user_id = ?", (user_id,))
+
+    async def subscriptions(self, user_id: int) -> list[Subscription]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions WHERE user_id = ? ORDER BY created_at, id", (user_id,)
+        )
+        return [_subscription(row) for row in rows]
+
+    async def subscription(self, user_id: int, target_key: str) -> Subscription | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions WHERE user_id = ? AND target_key = ?",
+            (user_id, target_key),
+        )
+        return None if row is None else _subscription(row)
+
+    async def subscribers(self, target_key: str) -> list[Subscription]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions WHERE target_key = ? ORDER BY id", (target_key,)
+        )
+        return [_subscription(row) for row in rows]
+
+    async def all_subscriptions(self) -> list[Subscription]:
+        rows = await self._db.fetch_all(f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions ORDER BY id")
+        return [_subscription(row) for row in rows]
+
+    # ---- the plan -----------------------------------------------------------------------------------------
+    async def replace_plan(self, subscription: Subscription, reminders: Sequence[NewReminder], now: dt.datetime) -> int:
+        """Make the subscription's future scheduled reminders exactly `reminders`; returns how many changed.
+
+        Rows already sent, failed or skipped, and scheduled rows already due, are left alone.
+        """
+        async with self._db.transaction() as tx:
+            existing = {
+                (row["release_date"], row["offset_text"]): (row["id"], row["status"], row["due_at"])
+                for row in await tx.fetch_all(
+                    "SELECT id, release_date, offset_text, status, due_at FROM reminders WHERE subscription_id = ?",
+                    (subscription.id,),
+                )
+            }
+            wanted = {(r.release_date.isoformat(), r.offset_text): r for r in reminders}
+            cutoff = _stamp(now)
+            inserts, moves = [], []
+            for key, reminder in wanted.items():
+                due = _stamp(reminder.due_at)
+                found = existing.get(key)
+                if found is None:
+                    inserts.append(
+                        (subscription.id, subscription.user_id, subscription.target_key, key[0], key[1], due, due)
+                    )
+                elif found[1] == "scheduled" and found[2] != due:
+                    moves.append((due, due, found[0]))
+            stale = [
+                (row_id,)
+                for key, (row_id, status, due) in existing.items()
+                if key not in wanted and status == "scheduled" and due > cutoff
+            ]
+            await tx.executemany(
+                """
+                INSERT INTO reminders
+                    (subscription_id, user_id, target_key, release_date, offset_text, due_at, wake_at, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled')
+                """,
+                inserts,
+            )
+            await tx.executemany(
+                "UPDATE reminders SET due_at = ?, wake_at = ? WHERE id = ? AND status = 'scheduled' "
+                "AND batch_id IS NULL",
+                moves,
+            )
+            await tx.executemany("DELETE FROM reminders WHERE id = ? AND status = 'scheduled'", stale)
+        return len(inserts) + len(moves) + len(stale)
+
+    async def scheduled(self, user_id: int) -> list[Reminder]:
+        """The member's reminders still to be sent, soonest first."""
+        rows = await self._db.fetch_all(
+            f"""
+            SELECT {_REMINDER_COLUMNS} FROM reminders
+            WHERE user_id = ? AND status IN ('scheduled', 'sending') ORDER BY due_at, id
+            """,
+            (user_id,),
+        )
+        return [_reminder(row) for row in rows]
+
+    # ---- delivery -----------------------------------------------------------------------------------------
+    async def reconcile(self, now: dt.datetime, grace: dt.timedelta) -> Reconciliation:
+        """After a start: resume batches a crash left mid-send (same batch, same nonce); skip stale ones."""
+        async with self._db.transaction() as tx:
+            resumed = await tx.execute("UPDATE reminders SET status = 'scheduled' WHERE status = 'sending'")
+            skipped = await tx.execute(
+                """
+                UPDATE reminders
+                SET status = 'skipped', finished_at = ?,
+                    reason = 'missed: Marquee was offline when it was due, and the grace window had passed'
+                WHERE status = 'scheduled' AND due_at < ?
+                """,
+                (_stamp(now), _stamp(now - grace)),
+            )
+        return Reconciliation(resumed, skipped)
+
+    async def claim_due(self, now: dt.datetime, digest: dt.timedelta, limit: int = 100) -> list[Batch]:
+        """Take up to `limit` members' due reminders, each member's as one batch.
+
+        A batch holds the member's reminders due within `digest` of the first due one, or, for a
+        batch that was claimed before (interrupted or retried), exactly its old rows.
+        Members whose DMs cannot be delivered are left out.
+        """
+        async with self._db.transaction() as tx:
+            leads = await tx.fetch_all(
+                """
+                SELECT r.user_id, MIN(r.due_at) AS first_due, MIN(r.batch_id) AS old_batch
+                FROM reminders r LEFT JOIN dm_recipients d ON d.user_id = r.user_id
+                WHERE r.status = 'scheduled' AND r.wake_at <= ? AND d.undeliverable IS NULL
+                GROUP BY r.user_id ORDER BY MIN(r.wake_at), r.user_id LIMIT ?
+                """,
+                (_stamp(now), limit),
+            )
+            batches = []
+            for lead in leads:
+                batch = await self._claim_batch(tx, lead["user_id"], lead["first_due"], lead["old_batch"], digest)
+                if batch is not None:
+                    batches.append(batch)
+        return batches
+
+    async def _claim_batch(
+        self, tx: Transaction, user_id: int, first_due: str, old_batch: int | None, digest: dt.timedelta
+    ) -> Batch | None:
+        if old_batch is not None:
+            rows = await tx.fetch_all(
+                f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE batch_id = ? AND status = 'scheduled' ORDER BY id",
+                (old_batch,),
+            )
+        else:
+            until = _stamp(dt.datetime.fromisoformat(first_due) + digest)
+            rows = await tx.fetch_all(
+                f"""
+                SELECT {_REMINDER_COLUMNS} FROM reminders
+                WHERE user_id = ? AND status = 'scheduled' AND batch_id IS NULL AND due_at <= ?
+                ORDER BY due_at, id
+                """,
+                (user_id, until),
+            )
+        if not rows:
+            return None
+        batch_id = old_batch if old_batch is not None else min(row["id"] for row in rows)
+        ids = [row["id"] for row in rows]
+        await tx.executemany(
+            "UPDATE reminders SET status = 'sending', attempts = attempts + 1, batch_id = ? "
+            "WHERE id = ? AND status = 'scheduled'",
+            [(batch_id, row_id) for row_id in ids],
+        )
+        reminders = tuple(_reminder(row) for row in rows)
+        return Batch(batch_id, user_id, reminders, max(r.attempts for r in reminders) + 1)
+
+    async def mark_sent(self, batch: Batch, message_id: int, now: dt.datetime, late_after: dt.timedelta) -> None:
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "UPDATE reminders SET status = 'sent', message_id = ?, late = ?, finished_at = ?, reason = NULL "
+                "WHERE id = ?",
+                [(message_id, now - r.due_at > late_after, _stamp(now), r.id) for r in batch.reminders],
+            )
+
+    async def mark_finished(
+        self, batch: Batch, status: Literal["failed", "skipped"], reason: str, now: dt.datetime
+    ) -> None:
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "UPDATE reminders SET status = ?, reason = ?, finished_at = ? WHERE id = ?",
+                [(status, reason, _stamp(now), r.id) for r in batch.reminders],
+            )
+
+    async def retry_later(self, batch: Batch, wake_at: dt.datetime, reason: str) -> None:
+        """Back in the queue, as the same batch, after a passing failure or a pause."""
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "UPDATE reminders SET status = 'scheduled', wake_at = ?, reason = ? WHERE id = ?",
+                [(_stamp(wake_at), reason, r.id) for r in batch.reminders],
+            )
+
+    async def next_wake(self) -> dt.datetime | None:
+        value = await self._db.fetch_value(
+            """
+            SELECT MIN(r.wake_at) FROM reminders r LEFT JOIN dm_recipients d ON d.user_id = r.user_id
+            WHERE r.status = 'scheduled' AND d.undeliverable IS NULL
+            """
+        )
+        return _instant(value)
+
+    async def skip_overdue(self, user_id: int, before: dt.datetime, reason: str) -> int:
+        return await self._db.execute(
+            """
+            UPDATE reminders SET status = 'skipped', finished_at = ?, reason = ?, batch_id = NULL
+            WHERE user_id = ? AND status = 'scheduled' AND due_at < ?
+            """,
+            (_stamp(before), reason, user_id, _stamp(before)),
+        )
+
+    # ---- recipients ---------------------------------------------------------------------------------------
+    async def recipient(self, user_id: int) -> Recipient | None:
+        row = await self._db.fetch_one(
+            "SELECT user_id, dm_channel_id, introduced, undeliverable, notice_pending FROM dm_recipients "
+            "WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        return Recipient(
+            row["user_id"],
+            row["dm_channel_id"],
+            bool(row["introduced"]),
+            row["undeliverable"],
+            bool(row["notice_pending"]),
+        )
+
+    async def _upsert_recipient(
+        self, user_id: int, column_sql: str, params: tuple[object, ...], now: dt.datetime
+    ) -> None:
+        await self._db.execute(
+            """
+            INSERT INTO dm_recipients (user_id, updated_at) VALUES (?, ?)
+            ON CONFLICT (user_id) DO NOTHING
+            """,
+            (user_id, _stamp(now)),
+        )
+        await self._db.execute(
+            f"UPDATE dm_recipients SET {column_sql}, updated_at = ? WHERE user_id = ?", (*params, _stamp(now), user_id)
+        )
+
+    async def set_dm_channel(self, user_id: int, channel_id: int | None, now: dt.datetime) -> None:
+        await self._upsert_recipient(user_id, "dm_channel_id = ?", (channel_id,), now)
+
+    async def set_introduced(self, user_id: int, now: dt.datetime) -> None:
+        await self._upsert_recipient(user_id, "introduced = TRUE", (), now)
+
+    async def mark_undeliverable(self, user_id: int, reason: str, now: dt.datetime) -> None:
+        """DMs to the member fail for good: their reminders wait, and they are told once."""
+        await self._upsert_recipient(user_id, "undeliverable = ?, notice_pending = TRUE", (reason,), now)
+
+    async def clear_undeliverable(self, user_id: int, now: dt.datetime) -> bool:
+        """The member says DMs work again; True if they had been marked undeliverable."""
+        recipient = await self.recipient(user_id)
+        if recipient is None or recipient.undeliverable is None:
+            return False
+        await self._upsert_recipient(user_id, "undeliverable = NULL, notice_pending = FALSE", (), now)
+        return True
+
+    async def users_with_notices(self) -> list[int]:
+        rows = await self._db.fetch_all("SELECT user_id FROM dm_recipients WHERE notice_pending")
+        return [row["user_id"] for row in rows]
+
+    async def take_notice(self, user_id: int) -> str | None:
+        async with self._db.transaction() as tx:
+            reason = await tx.fetch_value(
+                "SELECT undeliverable FROM dm_recipients WHERE user_id = ? AND notice_pending", (user_id,)
+            )
+            if reason is None:
+                return None
+            await tx.execute("UPDATE dm_recipients SET notice_pending = FALSE WHERE user_id = ?", (user_id,))
+        return str(reason)
