@@ -8,6 +8,7 @@ others are re-aimed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -102,6 +103,9 @@ class AlarmClock:
         self._ringing += 1
         try:
             await alarm.callback()
+        except asyncio.CancelledError:
+            # The bot is shutting down mid-ring; what the alarm was doing is in the database and resumes at start.
+            log.info("alarm %s was interrupted by shutdown", name)
         except Exception:
             log.exception("alarm %s failed", name)
         finally:

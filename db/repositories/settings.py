@@ -99,10 +99,29 @@ class GuildSettingsRepository(_PlaceSettingsRepository):
 
 
 class UserSettingsRepository(_PlaceSettingsRepository):
-    """Timezone and region of a Discord user."""
+    """Timezone, region and quiet hours of a Discord user."""
 
     _TABLE = "user_settings"
     _ID = "user_id"
+
+    async def quiet_hours(self, user_id: int) -> tuple[str, str] | None:
+        """(start, end) as HH:MM, or None when the member has none."""
+        row = await self._db.fetch_one("SELECT quiet_start, quiet_end FROM user_settings WHERE user_id = ?", (user_id,))
+        if row is None or row["quiet_start"] is None or row["quiet_end"] is None:
+            return None
+        return row["quiet_start"], row["quiet_end"]
+
+    async def set_quiet_hours(self, user_id: int, window: tuple[str, str] | None) -> None:
+        """Store quiet hours (HH:MM start and end) or clear them with None."""
+        start, end = window if window is not None else (None, None)
+        await self._db.execute(
+            """
+            INSERT INTO user_settings (user_id, quiet_start, quiet_end, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, updated_at = excluded.updated_at
+            """,
+            (user_id, start, end, self._stamp()),
+        )
 
 
 async def preferred_regions(db: Database, user_id: int, guild_id: int | None) -> tuple[str | None, str | None]:

@@ -1,0 +1,142 @@
+"""`/preferences`: each member's own timezone, region and quiet hours (for their reminders and lookups).
+
+A top-level command of its own: Discord applies default permissions per top-level command, and
+`/settings` is for admins.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import MarqueeBot
+from bot.errors import UserFacingError
+from bot.formatting import safe
+from bot.localtime import search_timezones, valid_timezone
+from bot.regions import country_name, search_regions, valid_region
+from bot.replies import send_ephemeral
+from cogs.reminders.timing import parse_quiet_hours
+from db import UserSettingsRepository
+
+
+class Preferences(commands.GroupCog, group_name="preferences", group_description="Your own Marquee preferences."):
+    """Per-member preferences: timezone, region, quiet hours."""
+
+    def __init__(self, bot: MarqueeBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @property
+    def repository(self) -> UserSettingsRepository:
+        return UserSettingsRepository(self.bot.database, self.bot.clock.now)
+
+    async def replan(self, user_id: int) -> None:
+        """Reminders follow the member's new preferences at once."""
+        from cogs.reminders import Reminders  # the reminders cog is optional; preferences work without it
+
+        cog = self.bot.get_cog("Reminders")
+        if isinstance(cog, Reminders):
+            await cog.engine.replan_user(user_id)
+
+    @app_commands.command(name="timezone")
+    @app_commands.describe(timezone="Your IANA timezone, e.g. Europe/Paris (leave out to see the current one)")
+    async def timezone(self, interaction: discord.Interaction[MarqueeBot], timezone: str | None = None) -> None:
+        """Your timezone, for the times of your reminders."""
+        user_id = interaction.user.id
+        if timezone is None:
+            current = await self.repository.get(user_id)
+            shown = (
+                current.timezone
+                if current and current.timezone
+                else f"not set (using {self.bot.settings.defaults.timezone} or the server's)"
+            )
+            await send_ephemeral(interaction, f"Your timezone: {shown}.")
+            return
+        try:
+            name = valid_timezone(timezone)
+        except ValueError as error:
+            raise UserFacingError(safe(str(error))) from None
+        await self.repository.set_timezone(user_id, name)
+        await self.replan(user_id)
+        await send_ephemeral(interaction, f"Your timezone is now {name}.")
+
+    @app_commands.command(name="region")
+    @app_commands.describe(region="The country whose release dates you follow (leave out to see the current one)")
+    async def region(self, interaction: discord.Interaction[MarqueeBot], region: str | None = None) -> None:
+        """Your region, for release dates."""
+        user_id = interaction.user.id
+        if region is None:
+            current = await self.repository.get(user_id)
+            shown = (
+                country_name(current.region)
+                if current and current.region
+                else "not set (your Discord language's country, else the server's)"
+            )
+            await send_ephemeral(interaction, f"Your region: {shown}.")
+            return
+        try:
+            code = valid_region(region)
+        except ValueError as error:
+            raise UserFacingError(safe(str(error))) from None
+        await self.repository.set_region(user_id, code)
+        await self.replan(user_id)
+        await send_ephemeral(
+            interaction, f"Your region is now {country_name(code)}: release dates there count for you."
+        )
+
+    @app_commands.command(name="quiet-hours")
+    @app_commands.describe(
+        start="When quiet hours begin, HH:MM (e.g. 22:00)",
+        end="When they end, HH:MM (e.g. 07:00)",
+        off="Turn quiet hours off",
+    )
+    async def quiet_hours(
+        self,
+        interaction: discord.Interaction[MarqueeBot],
+        start: str | None = None,
+        end: str | None = None,
+        off: bool = False,
+    ) -> None:
+        """Hours in which reminders wait (release-day reminders still come)."""
+        user_id = interaction.user.id
+        if off:
+            await self.repository.set_quiet_hours(user_id, None)
+            await self.replan(user_id)
+            await send_ephemeral(interaction, "Quiet hours are off.")
+            return
+        if start is None and end is None:
+            window = await self.repository.quiet_hours(user_id)
+            shown = f"{window[0]}–{window[1]}" if window else "none"
+            await send_ephemeral(interaction, f"Your quiet hours: {shown}.")
+            return
+        if start is None or end is None:
+            raise UserFacingError("Give both start and end, e.g. start 22:00 end 07:00.")
+        try:
+            quiet = parse_quiet_hours(start, end)
+        except ValueError as error:
+            raise UserFacingError(safe(str(error))) from None
+        window = (quiet.start.strftime("%H:%M"), quiet.end.strftime("%H:%M"))
+        await self.repository.set_quiet_hours(user_id, window)
+        await self.replan(user_id)
+        await send_ephemeral(
+            interaction,
+            f"Quiet hours: {window[0]}–{window[1]} in your timezone. Reminders due then come at {window[1]}; "
+            "release-day reminders are never held back.",
+        )
+
+    @timezone.autocomplete("timezone")
+    async def timezone_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in search_timezones(current)]
+
+    @region.autocomplete("region")
+    async def region_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=f"{name} ({code})", value=code) for code, name in search_regions(current)]
+
+
+async def setup(bot: MarqueeBot) -> None:
+    await bot.add_cog(Preferences(bot))

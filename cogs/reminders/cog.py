@@ -1,0 +1,282 @@
+"""`/remind`: opt-in DM reminders for releases and server events. The engine plans and delivers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import MarqueeBot
+from bot.errors import UserFacingError
+from bot.formatting import EMBED_DESCRIPTION, safe, truncate
+from bot.localtime import local_day, zone
+from bot.regions import country_from_locale, pick_region
+from bot.replies import send_ephemeral
+from cogs.countdowns import announcer_of
+from cogs.films import film_choices, film_key_for
+from cogs.reminders import render
+from cogs.reminders.engine import ReminderEngine
+from cogs.reminders.timing import PRESETS, offsets_text, parse_offsets
+from cogs.reminders.views import CancelButton, RetryButton
+from db.repositories.announcements import name_key
+from db.repositories.reminders import TooManyReminders
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WHEN = "default"
+BUTTONS_PER_LIST = 25
+
+
+def when_choices(current: str) -> list[app_commands.Choice[str]]:
+    typed = current.strip().casefold()
+    choices = [
+        app_commands.Choice(name=f"{name}: {text}", value=name)
+        for name, text in PRESETS.items()
+        if not typed or name.startswith(typed)
+    ]
+    if typed and not choices:
+        choices.append(app_commands.Choice(name=truncate(current, 100), value=truncate(current, 100)))
+    return choices
+
+
+class Reminders(commands.GroupCog, group_name="remind", group_description="DM reminders for releases and events."):
+    """Reminders by DM, only for members who ask."""
+
+    def __init__(self, bot: MarqueeBot) -> None:
+        self.bot = bot
+        self.engine = ReminderEngine(bot)
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        await self.engine.start()
+
+    async def cog_unload(self) -> None:
+        self.engine.stop()
+
+    @commands.Cog.listener()
+    async def on_release_dates_changed(self) -> None:
+        await self.engine.release_dates_changed()
+
+    @commands.Cog.listener()
+    async def on_server_event_removed(self, guild_id: int, target_key: str) -> None:
+        for subscription in await self.engine.repository.subscribers(target_key):
+            await self.engine.repository.unsubscribe(subscription.user_id, target_key)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
+        """Tell a member, once, that their reminder DMs cannot be delivered, and how to fix it."""
+        reason = await self.engine.take_notice(interaction.user.id)
+        if reason:
+            view = discord.ui.View(timeout=None)
+            view.add_item(RetryButton())
+            await send_ephemeral(
+                interaction,
+                f"⚠️ I couldn't send you a reminder: {reason}. Your reminders are on hold. Allow direct messages "
+                "from this server's members (Privacy Settings), then press the button.",
+                view=view,
+            )
+
+    # ---- subscribing --------------------------------------------------------------------------------------
+    async def fallbacks(self, interaction: discord.Interaction[Any]) -> tuple[str, str]:
+        """(region, timezone) for a new subscription: the member's choices, their language, the server's."""
+        row = await self.bot.database.fetch_one(
+            "SELECT timezone, region FROM user_settings WHERE user_id = ?", (interaction.user.id,)
+        )
+        guild_region, guild_timezone = await announcer_of(self.bot).place(
+            interaction.guild.id if interaction.guild else None
+        )
+        region = pick_region(
+            row["region"] if row else None,
+            country_from_locale(str(interaction.locale)),
+            guild_region,
+            default=self.bot.settings.defaults.region,
+        )
+        return region, (row["timezone"] if row and row["timezone"] else guild_timezone)
+
+    async def subscribe(self, interaction: discord.Interaction[Any], target_key: str, when: str | None) -> None:
+        try:
+            offsets = offsets_text(parse_offsets(when or DEFAULT_WHEN))
+        except ValueError as error:
+            raise UserFacingError(safe(str(error))) from None
+        region, timezone = await self.fallbacks(interaction)
+        view = await self.engine.view(target_key, region, timezone)
+        if view is None:
+            raise UserFacingError("I have no date for that yet, so there is nothing to remind you of.")
+        now = self.bot.clock.now()
+        if view.target.day < local_day(now, zone(timezone)):
+            raise UserFacingError(f"**{safe(view.target.title)}** is already out; there is nothing to remind you of.")
+        guild_id = interaction.guild.id if interaction.guild else None
+        try:
+            subscription, new = await self.engine.repository.subscribe(
+                interaction.user.id,
+                guild_id,
+                target_key,
+                offsets,
+                now,
+                region=region,
+                timezone=timezone,
+                limit=self.bot.settings.reminders.max_per_member,
+            )
+        except TooManyReminders as error:
+            raise UserFacingError(
+                f"You already follow {error.limit} films and events, the most Marquee keeps for one member. "
+                "Cancel one with `/remind cancel` first."
+            ) from None
+        reminders = await self.engine.plan(subscription)
+        await send_ephemeral(
+            interaction, render.subscribed_text(view.target.title, [r.due_at for r in reminders], new=new)
+        )
+
+    @app_commands.command(name="film")
+    @app_commands.describe(
+        title="The film",
+        when="When to remind you, e.g. “7d, 1d, release” (default: 1d, release)",
+    )
+    async def film(self, interaction: discord.Interaction[MarqueeBot], title: str, when: str | None = None) -> None:
+        """Get a DM before a film opens in your region."""
+        await self.subscribe(interaction, "film:" + film_key_for(self.bot, title), when)
+
+    @app_commands.command(name="event")
+    @app_commands.describe(name="The server event", when="When to remind you, e.g. “1d, 2h, release”")
+    @app_commands.guild_only()
+    async def event(self, interaction: discord.Interaction[MarqueeBot], name: str, when: str | None = None) -> None:
+        """Get a DM before one of this server's events."""
+        assert interaction.guild is not None
+        events = await announcer_of(self.bot).repository.events(interaction.guild.id)
+        for found in events:
+            if name in (found.target_key, found.name) or name_key(name) == name_key(found.name):
+                await self.subscribe(interaction, found.target_key, when)
+                return
+        raise UserFacingError(f"This server has no event called “{safe(name)}”.")
+
+    async def remind_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
+        await self.subscribe(interaction, target_key, None)
+
+    # ---- seeing and stopping ------------------------------------------------------------------------------
+    async def titles(self, target_keys: list[str]) -> dict[str, str]:
+        announcer = announcer_of(self.bot)
+        titles = {}
+        for key in target_keys:
+            kind, _, rest = key.partition(":")
+            if kind == "film" and rest in announcer.films:
+                titles[key] = announcer.films[rest].title
+            elif kind == "event" and rest.isdigit():
+                event = await announcer.repository.event(int(rest))
+                titles[key] = event.name if event else "a removed event"
+        return titles
+
+    @app_commands.command(name="list")
+    async def list_reminders(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Your reminders and when each DM comes, with a button to cancel each."""
+        subscriptions = await self.engine.repository.subscriptions(interaction.user.id)
+        if not subscriptions:
+            await send_ephemeral(interaction, "You have no reminders. Add one with `/remind film`.")
+            return
+        titles = await self.titles([s.target_key for s in subscriptions])
+        upcoming = await self.engine.repository.scheduled(interaction.user.id)
+        lines = []
+        view = discord.ui.View(timeout=None)
+        for subscription in subscriptions:
+            title = titles.get(subscription.target_key, subscription.target_key)
+            times = [r.due_at for r in upcoming if r.target_key == subscription.target_key]
+            when = ", ".join(render.stamp(t, "f") for t in times[:4]) or "nothing left to send"
+            lines.append(f"• **{safe(title)}**: {when}")
+            if len(view.children) < BUTTONS_PER_LIST:
+                view.add_item(CancelButton(subscription.target_key, truncate(f"Cancel {title}", 80)))
+        embed = discord.Embed(
+            title="Your reminders", description=truncate("\n".join(lines), EMBED_DESCRIPTION), colour=render.COLOUR
+        )
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="cancel")
+    @app_commands.describe(target="The film or event to stop reminding you about")
+    async def cancel(self, interaction: discord.Interaction[MarqueeBot], target: str) -> None:
+        """Stop one reminder."""
+        await self.cancel_target(interaction, self.subscription_key(interaction, target))
+
+    def subscription_key(self, interaction: discord.Interaction[Any], text: str) -> str:
+        if text.startswith(("film:", "event:")):
+            return text
+        return "film:" + film_key_for(self.bot, text)
+
+    async def cancel_target(self, interaction: discord.Interaction[Any], target_key: str) -> None:
+        title = (await self.titles([target_key])).get(target_key, "that")
+        if await self.engine.repository.unsubscribe(interaction.user.id, target_key):
+            await send_ephemeral(interaction, f"No more reminders about **{safe(title)}**.")
+        else:
+            await send_ephemeral(interaction, f"You had no reminder for **{safe(title)}**.")
+
+    async def cancel_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
+        await self.cancel_target(interaction, target_key)
+
+    @app_commands.command(name="stop-all")
+    async def stop_all(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Stop every reminder Marquee would send you."""
+        count = await self.engine.repository.unsubscribe_all(interaction.user.id)
+        await send_ephemeral(
+            interaction, f"Stopped {count} reminder{'s' if count != 1 else ''}." if count else "You had no reminders."
+        )
+
+    async def stop_from_dm(self, interaction: discord.Interaction[Any], batch_id: int) -> None:
+        rows = await self.bot.database.fetch_all(
+            "SELECT DISTINCT target_key FROM reminders WHERE batch_id = ? AND user_id = ?",
+            (batch_id, interaction.user.id),
+        )
+        keys = [row["target_key"] for row in rows]
+        stopped = [key for key in keys if await self.engine.repository.unsubscribe(interaction.user.id, key)]
+        if not stopped:
+            await send_ephemeral(interaction, "These reminders were already stopped.")
+            return
+        titles = await self.titles(stopped)
+        names = ", ".join(f"**{safe(titles.get(key, key))}**" for key in stopped)
+        await send_ephemeral(interaction, f"Stopped your reminders about {names}. `/remind list` shows any others.")
+
+    async def retry_dms(self, interaction: discord.Interaction[Any]) -> None:
+        if await self.engine.retry_dms(interaction.user.id):
+            await send_ephemeral(interaction, "Thanks. I'll try your reminders again now.")
+        else:
+            await send_ephemeral(interaction, "Your reminders are not on hold.")
+
+    # ---- autocomplete -------------------------------------------------------------------------------------
+    @film.autocomplete("title")
+    async def film_titles(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return film_choices(self.bot, current)
+
+    @film.autocomplete("when")
+    @event.autocomplete("when")
+    async def when_options(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return when_choices(current)
+
+    @event.autocomplete("name")
+    async def event_names(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild is None:
+            return []
+        needle = current.casefold().strip()
+        events = await announcer_of(self.bot).repository.events(interaction.guild.id)
+        return [
+            app_commands.Choice(name=truncate(f"{e.name} ({e.day.isoformat()})", 100), value=e.target_key)
+            for e in events
+            if needle in e.name.casefold()
+        ][:25]
+
+    @cancel.autocomplete("target")
+    async def subscribed_targets(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        subscriptions = await self.engine.repository.subscriptions(interaction.user.id)
+        titles = await self.titles([s.target_key for s in subscriptions])
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(name=truncate(titles.get(s.target_key, s.target_key), 100), value=s.target_key)
+            for s in subscriptions
+            if needle in titles.get(s.target_key, s.target_key).casefold()
+        ][:25]

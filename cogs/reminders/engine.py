@@ -1,0 +1,241 @@
+"""The reminder engine: plans members' reminders into the DM outbox and delivers them as digests.
+
+One sender queue serves every DM. Each run claims due batches (a member's reminders due within ten
+minutes of each other), sends one DM per batch, paced with the announcements under one pace, and
+records the outcome. DM channel ids are stored, so a DM is one request rather than two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
+from bot.localtime import parse_hhmm, zone
+from cogs.countdowns import announcer_of
+from cogs.countdowns.render import TargetView
+from cogs.reminders import render
+from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
+from cogs.reminders.views import stop_view
+from db import BotStateRepository
+from db.repositories.reminders import Batch, NewReminder, ReminderRepository, Subscription
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
+
+log = logging.getLogger(__name__)
+
+ALARM = "reminders"
+CATALOGUE_STATE = "reminders:catalogue"
+DIGEST = dt.timedelta(minutes=10)
+LATE_AFTER = dt.timedelta(minutes=5)
+BATCH = 100
+CONCURRENCY = 16
+# The member cannot be reached by DM: retrying will not help until they change something.
+UNREACHABLE = {
+    50007: "your privacy settings do not allow direct messages from Marquee",
+    50278: "you no longer share a server with Marquee",
+    10013: "your Discord account could not be found",
+}
+UNKNOWN_CHANNEL = 10003
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a member is, for their reminders: timezone, region and quiet hours."""
+
+    timezone: str
+    region: str
+    quiet: QuietHours | None
+
+
+class ReminderEngine:
+    def __init__(self, bot: MarqueeBot) -> None:
+        self.bot = bot
+        self.repository = ReminderRepository(bot.database)
+        self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
+        self.notices: set[int] = set()
+
+    # ---- lifecycle ----------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        now = self.bot.clock.now()
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        result = await self.repository.reconcile(now, grace)
+        if result.resumed or result.skipped:
+            log.info("reminders: %d interrupted will be resent, %d missed skipped", result.resumed, result.skipped)
+        await self.release_dates_changed()
+        self.notices = set(await self.repository.users_with_notices())
+        self.runner.poke()
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    async def release_dates_changed(self) -> None:
+        """Re-time every film reminder when the catalogue's dates differ from those last planned."""
+        fingerprint = announcer_of(self.bot).fingerprint
+        state = BotStateRepository(self.bot.database)
+        if await state.get(CATALOGUE_STATE) == fingerprint:
+            return
+        for subscription in await self.repository.all_subscriptions():
+            if subscription.target_key.startswith("film:"):
+                await self.plan(subscription)
+        await state.set(CATALOGUE_STATE, fingerprint)
+
+    # ---- places and targets -------------------------------------------------------------------------------
+    async def place(self, user_id: int, subscription: Subscription | None = None) -> Place:
+        """The member's own preferences, else what applied when they subscribed, else the bot's defaults."""
+        defaults = self.bot.settings.defaults
+        row = await self.bot.database.fetch_one(
+            "SELECT timezone, region, quiet_start, quiet_end FROM user_settings WHERE user_id = ?", (user_id,)
+        )
+        timezone = (row["timezone"] if row else None) or (subscription.timezone if subscription else defaults.timezone)
+        region = (row["region"] if row else None) or (subscription.region if subscription else defaults.region)
+        quiet = None
+        if row and row["quiet_start"] and row["quiet_end"]:
+            quiet = QuietHours(parse_hhmm(row["quiet_start"]), parse_hhmm(row["quiet_end"]))
+        return Place(timezone, region, quiet)
+
+    async def view(self, target_key: str, region: str, timezone: str) -> TargetView | None:
+        announcer = announcer_of(self.bot)
+        kind, _, key = target_key.partition(":")
+        if kind == "film":
+            film = announcer.films.get(key)
+            return announcer.film_target(film, region, timezone) if film else None
+        if kind == "event" and key.isdigit():
+            event = await announcer.repository.event(int(key))
+            return announcer.event_target(event, timezone) if event else None
+        return None
+
+    # ---- planning -----------------------------------------------------------------------------------------
+    async def plan(self, subscription: Subscription) -> list[NewReminder]:
+        """Bring one subscription's reminders in line; returns the reminders still to come."""
+        place = await self.place(subscription.user_id, subscription)
+        view = await self.view(subscription.target_key, place.region, place.timezone)
+        now = self.bot.clock.now()
+        reminders: list[NewReminder] = []
+        if view is not None:
+            planned = plan_reminders(
+                view.target, parse_offsets(subscription.offsets), zone(place.timezone), place.quiet, now
+            )
+            reminders = [NewReminder(view.target.day, p.offset.to_text(), p.due_at) for p in planned]
+        if await self.repository.replace_plan(subscription, reminders, now):
+            self.runner.poke()
+        return reminders
+
+    async def replan_user(self, user_id: int) -> None:
+        for subscription in await self.repository.subscriptions(user_id):
+            await self.plan(subscription)
+
+    async def replan_target(self, target_key: str) -> None:
+        for subscription in await self.repository.subscribers(target_key):
+            await self.plan(subscription)
+
+    # ---- delivery -----------------------------------------------------------------------------------------
+    async def deliver_due(self) -> dt.datetime | None:
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(batch: Batch) -> None:
+            async with gate:
+                try:
+                    await self.deliver(batch)
+                except Exception:
+                    log.exception("reminder batch %d for user %s failed unexpectedly", batch.batch_id, batch.user_id)
+                    await self.repository.mark_finished(batch, "failed", "unexpected error", self.bot.clock.now())
+
+        while not self.bot.is_closed():
+            if self.bot.breaker.open:
+                wait = dt.timedelta(seconds=self.bot.breaker.seconds_until_closed())
+                return self.bot.clock.now() + max(wait, dt.timedelta(seconds=1))
+            batches = await self.repository.claim_due(self.bot.clock.now(), DIGEST, BATCH)
+            if not batches:
+                break
+            await asyncio.gather(*(one(batch) for batch in batches))
+        return await self.repository.next_wake()
+
+    async def deliver(self, batch: Batch) -> None:
+        now = self.bot.clock.now()
+        recipient = await self.repository.recipient(batch.user_id)
+        lines = []
+        for reminder in batch.reminders:
+            subscription = await self.repository.subscription(batch.user_id, reminder.target_key)
+            place = await self.place(batch.user_id, subscription)
+            view = await self.view(reminder.target_key, place.region, place.timezone)
+            if view is not None and view.target.day == reminder.release_date:
+                lines.append(render.ReminderLine(view, reminder.offset_text))
+        if not lines:
+            await self.repository.mark_finished(batch, "skipped", "the film or event changed or is gone", now)
+            return
+        introduce = recipient is None or not recipient.introduced
+        late = any(now - r.due_at > LATE_AFTER for r in batch.reminders)
+        embed = render.digest_embed(lines, late=late)
+        content = render.INTRODUCTION if introduce else None
+        buttons = stop_view(batch.batch_id)
+        await self.bot.pacer.wait_turn()
+        try:
+            channel_id = recipient.dm_channel_id if recipient else None
+            if channel_id is None:
+                dm = await self.bot.create_dm(discord.Object(batch.user_id))
+                channel_id = dm.id
+                await self.repository.set_dm_channel(batch.user_id, channel_id, now)
+            channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+            message = await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
+        except Exception as error:
+            await self.failed(batch, error)
+            return
+        await self.repository.mark_sent(batch, message.id, self.bot.clock.now(), LATE_AFTER)
+        if introduce:
+            await self.repository.set_introduced(batch.user_id, now)
+
+    async def failed(self, batch: Batch, error: Exception) -> None:
+        now = self.bot.clock.now()
+        failure = classify(error)
+        if isinstance(error, discord.HTTPException) and error.status == 401:
+            log.critical("Discord refused the bot's token (401): it was reset or revoked; shutting down")
+            await self.repository.retry_later(batch, now, "the bot's token was refused")
+            await self.bot.close()
+            return
+        if failure.code in UNREACHABLE:
+            await self.repository.mark_undeliverable(batch.user_id, UNREACHABLE[failure.code], now)
+            await self.repository.retry_later(batch, now, UNREACHABLE[failure.code])
+            self.notices.add(batch.user_id)
+            log.info("user %s cannot receive DMs (%s); their reminders wait", batch.user_id, failure.code)
+            return
+        if failure.code == UNKNOWN_CHANNEL:
+            # The stored DM channel is gone; the next try opens a new one.
+            await self.repository.set_dm_channel(batch.user_id, None, now)
+        if not failure.lasting or failure.code == UNKNOWN_CHANNEL:
+            if batch.attempts < MAX_ATTEMPTS:
+                await self.repository.retry_later(batch, now + retry_delay(batch.attempts), failure.reason)
+                return
+            await self.repository.mark_finished(batch, "failed", f"gave up after {batch.attempts} tries", now)
+            return
+        await self.repository.mark_finished(batch, "failed", failure.reason, now)
+
+    # ---- members ------------------------------------------------------------------------------------------
+    async def take_notice(self, user_id: int) -> str | None:
+        if user_id not in self.notices:
+            return None
+        self.notices.discard(user_id)
+        return await self.repository.take_notice(user_id)
+
+    async def retry_dms(self, user_id: int) -> bool:
+        """The member says DMs should work now: resume their reminders (overdue ones follow the grace rule)."""
+        if not await self.repository.clear_undeliverable(user_id, self.bot.clock.now()):
+            return False
+        self.notices.discard(user_id)
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        await self.repository.skip_overdue(
+            user_id, self.bot.clock.now() - grace, "missed: your DMs could not be delivered when it was due"
+        )
+        self.runner.poke()
+        return True
+
+
+def describe_times(reminders: Sequence[NewReminder]) -> list[str]:
+    return [f"{render.stamp(r.due_at, 'F')} ({render.stamp(r.due_at, 'R')})" for r in reminders]

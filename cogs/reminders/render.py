@@ -1,0 +1,67 @@
+"""What reminder DMs and `/remind` answers look like. Pure functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.formatting import EMBED_DESCRIPTION, safe, truncate
+from cogs.countdowns.render import TargetView, days_phrase, spelled, stamp, where
+
+COLOUR = discord.Colour.dark_teal()
+INTRODUCTION = (
+    "👋 You asked Marquee to remind you about a release, so here is your reminder. "
+    "Press **Stop these reminders** below, or use `/remind stop-all`, and they stop."
+)
+LATE_NOTE = "Sent late: Marquee was offline when this was due."
+
+__all__ = ["INTRODUCTION", "ReminderLine", "digest_embed", "stamp"]
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    view: TargetView
+    offset_text: str
+
+
+def line_text(line: ReminderLine, now: dt.datetime | None = None) -> str:
+    target = line.view.target
+    title = safe(target.title)
+    instant = target.starts_at or line.view.starts_at
+    style = "F" if target.starts_at else "D"
+    when = f"{stamp(instant, 'R')} ({stamp(instant, style)})" if instant else spelled(target.day)
+    if line.offset_text == "release":
+        if target.kind == "film":
+            return f"🎬 **{title}** is out today{where(line.view)}!"
+        return f"📅 **{title}** is today: {when}."
+    verb = "opens" if target.kind == "film" else "starts"
+    return f"{'🎬' if target.kind == 'film' else '📅'} **{title}** {verb}{where(line.view)} {when}."
+
+
+def digest_embed(lines: Sequence[ReminderLine], *, late: bool = False) -> discord.Embed:
+    """One DM for every reminder of a member due together."""
+    title = "Reminder" if len(lines) == 1 else f"{len(lines)} reminders"
+    embed = discord.Embed(
+        title=title,
+        description=truncate("\n".join(line_text(line) for line in lines), EMBED_DESCRIPTION),
+        colour=COLOUR,
+    )
+    if late:
+        embed.set_footer(text=LATE_NOTE)
+    return embed
+
+
+def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> str:
+    """The answer to subscribing: the exact times, as timestamps every member sees in their own timezone."""
+    head = f"I'll remind you about **{safe(title)}** by DM" if new else f"Updated your reminders for **{safe(title)}**"
+    if not times:
+        return head + ", but every reminder time you chose has already passed."
+    listed = "\n".join(f"• {stamp(when, 'F')} ({stamp(when, 'R')})" for when in times)
+    return f"{head}:\n{listed}\nStop them with `/remind cancel` or the button in each DM."
+
+
+def countdown_phrase(days: int) -> str:
+    return "today" if days == 0 else f"in {days_phrase(days)}"

@@ -1,0 +1,61 @@
+"""Everything Marquee stores about one member: exported on request, erased on request.
+
+`USER_COLUMNS` names every column that can hold a member's id. A test reads the schema and checks
+that no other column could, and that after `erase` no table holds the id anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.connection import Database
+
+# table -> the columns holding a member's id, and what erasing does with the row
+USER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "user_settings": ("user_id",),
+    "reminder_subscriptions": ("user_id",),
+    "reminders": ("user_id",),
+    "dm_recipients": ("user_id",),
+    "trivia_answers": ("user_id",),
+    "trivia_daily_answers": ("user_id",),
+    "trivia_games": ("starter_id", "winner_id"),
+    "guild_events": ("created_by",),
+}
+# Rows that are shared history of a server: the member's id is removed from them, the row stays.
+ANONYMISED = {
+    "trivia_games": (
+        "UPDATE trivia_games SET starter_id = 0 WHERE starter_id = ?",
+        "UPDATE trivia_games SET winner_id = NULL WHERE winner_id = ?",
+    ),
+    "guild_events": ("UPDATE guild_events SET created_by = 0 WHERE created_by = ?",),
+}
+
+
+class PrivacyRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row that mentions the member, by table, as JSON-ready dicts."""
+        result: dict[str, list[dict[str, Any]]] = {}
+        for table, columns in USER_COLUMNS.items():
+            where = " OR ".join(f"{column} = ?" for column in columns)
+            rows = await self._db.fetch_all(f"SELECT * FROM {table} WHERE {where}", [user_id] * len(columns))
+            result[table] = [{key: row[key] for key in row.keys()} for row in rows]  # noqa: SIM118
+        return result
+
+    async def erase(self, user_id: int) -> int:
+        """Delete (or, for shared history, anonymise) every row about the member in one transaction.
+
+        Returns how many rows were deleted or changed.
+        """
+        changed = 0
+        async with self._db.transaction() as tx:
+            for table, columns in USER_COLUMNS.items():
+                if table in ANONYMISED:
+                    for statement in ANONYMISED[table]:
+                        changed += await tx.execute(statement, (user_id,))
+                    continue
+                where = " OR ".join(f"{column} = ?" for column in columns)
+                changed += await tx.execute(f"DELETE FROM {table} WHERE {where}", [user_id] * len(columns))
+        return changed
