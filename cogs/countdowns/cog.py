@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
@@ -20,6 +21,7 @@ from cogs.countdowns.dates import countdown
 from cogs.countdowns.engine import REMOVED_FROM_SERVER, Announcer
 from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
+from cogs.reminders.views import remind_view
 from db.repositories.announcements import GuildEvent, name_key
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,19 @@ class Countdowns(commands.Cog):
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.announcer.resume(guild.id, REMOVED_FROM_SERVER)
 
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        # A GUILD_CREATE marked `unavailable: false` reaches discord.py as "available", not "join";
+        # either way the bot is in the server again. An outage never paused anything, so this is a no-op then.
+        await self.announcer.resume(guild.id, REMOVED_FROM_SERVER)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Servers that added Marquee back while it was offline arrive in READY, with no join event."""
+        for settings in await self.announcer.repository.all_settings():
+            if settings.paused_reason == REMOVED_FROM_SERVER and self.bot.get_guild(settings.guild_id) is not None:
+                await self.announcer.resume(settings.guild_id, REMOVED_FROM_SERVER)
+
     async def place(self, guild_id: int | None) -> tuple[str, str]:
         return await self.announcer.place(guild_id)
 
@@ -144,7 +159,9 @@ class Countdowns(commands.Cog):
                     "a watch party with `/event add`."
                 )
             view = upcoming[0]
-        await interaction.response.send_message(embed=render.countdown_embed(view, countdown(view.target, now, tz)))
+        state = countdown(view.target, now, tz)
+        buttons = remind_view(view.target.key) if state.state == "upcoming" else MISSING
+        await interaction.response.send_message(embed=render.countdown_embed(view, state), view=buttons)
 
     @countdown_command.autocomplete("target")
     async def target_choices(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
+from discord.utils import MISSING
 
 from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
@@ -25,6 +26,7 @@ from cogs.countdowns import render
 from cogs.countdowns.dates import Schedule, Target, parse_milestones, plan_posts, release_for_region
 from cogs.countdowns.mirror import sync_mirrors
 from cogs.countdowns.render import TargetView
+from cogs.reminders.views import remind_view
 from db import AnnouncementRepository, BotStateRepository, GuildSettingsRepository
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent, NewPost, Shards
 from db.repositories.models import Release
@@ -263,6 +265,8 @@ class Announcer:
         grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
         await self.repository.skip_overdue(settings.guild_id, self.bot.clock.now() - grace)
         await self.plan(settings)
+        # A pause took the server's posts out of the runner's schedule: look at them again.
+        self.runner.poke()
 
     async def turn_off(self, guild_id: int) -> None:
         """Stop announcing in a server and remove the Discord events mirrored for it."""
@@ -352,7 +356,13 @@ class Announcer:
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
         await self.bot.pacer.wait_turn()
         try:
-            message = await channel.send(content=content, embed=embed, nonce=post.nonce, allowed_mentions=mentions)
+            message = await channel.send(
+                content=content,
+                embed=embed,
+                view=remind_view(post.target_key) if post.kind in ("countdown", "date_change") else MISSING,
+                nonce=post.nonce,
+                allowed_mentions=mentions,
+            )
         except Exception as error:
             await self.failed(post, settings, error)
             return False
@@ -399,6 +409,7 @@ class Announcer:
             grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
             await self.repository.skip_overdue(guild_id, self.bot.clock.now() - grace)
             await self.replan_guild(guild_id)
+            self.runner.poke()
 
     async def take_notice(self, guild_id: int) -> str | None:
         """The pause reason to tell an admin about, once."""

@@ -179,7 +179,10 @@ class Films(commands.Cog):
                 self.card_cache.pop(next(iter(self.card_cache)))
             self.card_cache[(film.id, region, today)] = embed
         previous, following = self.lookup.neighbours(film)
-        return embed, card_view(film.key, previous.key if previous else None, following.key if following else None)
+        upcoming = any(release.date >= today for release in details.releases)
+        return embed, card_view(
+            film.key, previous.key if previous else None, following.key if following else None, upcoming=upcoming
+        )
 
     async def cast_view(self, interaction: discord.Interaction[Any], film: Film, department: str | None) -> PagedView:
         sections = render.cast_and_crew_lines(

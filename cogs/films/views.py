@@ -128,11 +128,16 @@ def choices_view(action: str, films: list[tuple[str, str]]) -> discord.ui.View:
     return view
 
 
-def card_view(key: str, previous: str | None, following: str | None) -> discord.ui.View:
-    """The film card's buttons: full cast, every release date, and the films either side."""
+def card_view(key: str, previous: str | None, following: str | None, *, upcoming: bool = False) -> discord.ui.View:
+    """The film card's buttons: full cast, every release date, the films either side, and "Remind me"
+    while the film has a release still to come."""
+    from cogs.reminders.views import RemindButton  # reminders build on films, not the other way round
+
     view = discord.ui.View(timeout=None)
     view.add_item(FilmButton("fullcast", key, "Full cast"))
     view.add_item(FilmButton("dates", key, "Release dates"))
+    if upcoming:
+        view.add_item(RemindButton(f"film:{key}"))
     if previous:
         view.add_item(FilmButton("open", previous, "Previous film"))
     if following:

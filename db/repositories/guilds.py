@@ -50,7 +50,8 @@ class GuildDataRepository:
 
     async def known_guilds(self) -> set[int]:
         """Servers with anything stored about them."""
-        union = " UNION ".join(f"SELECT guild_id FROM {table}" for table in GUILD_TABLES)
+        # A reminder asked for in a DM (or kept after its server was purged) belongs to no server.
+        union = " UNION ".join(f"SELECT guild_id FROM {table} WHERE guild_id IS NOT NULL" for table in GUILD_TABLES)
         return {row[0] for row in await self._db.fetch_all(union)}
 
     async def purge(self, guild_id: int) -> int:
