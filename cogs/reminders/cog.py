@@ -61,6 +61,10 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         await self.engine.release_dates_changed()
 
     @commands.Cog.listener()
+    async def on_member_data_erased(self, user_id: int) -> None:
+        self.engine.notices.discard(user_id)
+
+    @commands.Cog.listener()
     async def on_server_event_removed(self, guild_id: int, target_key: str) -> None:
         for subscription in await self.engine.repository.subscribers(target_key):
             await self.engine.repository.unsubscribe(subscription.user_id, target_key)
