@@ -271,7 +271,8 @@ def _next_wall(after: dt.datetime, time: dt.time, tz: ZoneInfo) -> dt.datetime:
         naive = dt.datetime.combine(day + dt.timedelta(days=shift), time)
         candidates = [at_local_time(naive.date(), time, tz)]
         second = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-        pass
+        if _shows(second, naive, tz):
+            candidates.append(second)
         later = [candidate for candidate in candidates if candidate > after]
         if later:
             return min(later)
