@@ -170,7 +170,11 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         if missing:
             raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
         try:
+            # parse_milestones's messages are written to be shown verbatim (they echo the input safely).
             milestone_text = parse_milestones(milestones).to_text() if milestones is not None else None
+        except ValueError as error:
+            raise UserFacingError(str(error)) from None
+        try:
             region_code = valid_region(region) if region is not None else None
         except ValueError as error:
             raise UserFacingError(safe(str(error))) from None

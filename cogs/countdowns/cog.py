@@ -107,16 +107,10 @@ class Countdowns(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        # A GUILD_CREATE marked `unavailable: false` reaches discord.py as "available", not "join";
-        # either way the bot is in the server again. An outage never paused anything, so this is a no-op then.
+        # discord.py says "available", not "join", for every server at startup (so for one that added
+        # Marquee back while it was offline) and for a GUILD_CREATE marked `unavailable: false`. Either
+        # way the bot is in the server; an outage never paused anything, so then this changes nothing.
         await self.announcer.resume(guild.id, REMOVED_FROM_SERVER)
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        """Servers that added Marquee back while it was offline arrive in READY, with no join event."""
-        for settings in await self.announcer.repository.all_settings():
-            if settings.paused_reason == REMOVED_FROM_SERVER and self.bot.get_guild(settings.guild_id) is not None:
-                await self.announcer.resume(settings.guild_id, REMOVED_FROM_SERVER)
 
     async def place(self, guild_id: int | None) -> tuple[str, str]:
         return await self.announcer.place(guild_id)

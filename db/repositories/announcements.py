@@ -508,7 +508,11 @@ class AnnouncementRepository:
 
     # ---- delivery -----------------------------------------------------------------------------------------
     async def reconcile(self, now: dt.datetime, grace: dt.timedelta, shards: Shards) -> Reconciliation:
-        """After a start: resume posts a crash left mid-send; skip those older than the grace window."""
+        """After a start: resume posts a crash left mid-send; skip those older than the grace window.
+
+        Posts of paused servers are left alone: they waited for the pause, not for the bot, and
+        lifting the pause skips the ones that are too old (`skip_overdue`) with that reason.
+        """
         where, params = shards.sql()
         async with self._db.transaction() as tx:
             resumed = await tx.execute(
@@ -520,6 +524,7 @@ class AnnouncementRepository:
                 SET status = 'skipped', finished_at = ?,
                     reason = 'missed: Marquee was offline when it was due, and the grace window had passed'
                 WHERE status = 'scheduled' AND due_at < ? AND {where}
+                    AND guild_id NOT IN (SELECT guild_id FROM announcement_settings WHERE paused_reason IS NOT NULL)
                 """,
                 (_stamp(now), _stamp(now - grace), *params),
             )
