@@ -186,7 +186,9 @@ class InvalidRequestBreaker:
         self._forget_old()
         if len(self._refusals) < self.limit and self._tripped:
             self._tripped = False
-            log.warning("refused requests are back under %d in %.0f minutes; bulk sending resumes", self.limit, 10)
+            log.warning(
+                "refused requests are back under %d in %.0f minutes; bulk sending resumes", self.limit, self.window / 60
+            )
         return self._tripped
 
     def seconds_until_closed(self) -> float:

@@ -11,10 +11,12 @@ from typing import Any
 from db.connection import Database
 
 # table -> the columns holding a member's id, and what erasing does with the row
+# (erase goes in this order: reminders before their subscriptions, so the cascade does not remove them
+# uncounted)
 USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "user_settings": ("user_id",),
-    "reminder_subscriptions": ("user_id",),
     "reminders": ("user_id",),
+    "reminder_subscriptions": ("user_id",),
     "dm_recipients": ("user_id",),
     "trivia_answers": ("user_id",),
     "trivia_daily_answers": ("user_id",),
@@ -22,10 +24,12 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "guild_events": ("created_by",),
 }
 # Rows that are shared history of a server: the member's id is removed from them, the row stays.
+# Every "?" is the member's id. One statement per table, so a row is counted once.
 ANONYMISED = {
     "trivia_games": (
-        "UPDATE trivia_games SET starter_id = 0 WHERE starter_id = ?",
-        "UPDATE trivia_games SET winner_id = NULL WHERE winner_id = ?",
+        "UPDATE trivia_games SET starter_id = CASE WHEN starter_id = ? THEN 0 ELSE starter_id END, "
+        "winner_id = CASE WHEN winner_id = ? THEN NULL ELSE winner_id END "
+        "WHERE starter_id = ? OR winner_id = ?",
     ),
     "guild_events": ("UPDATE guild_events SET created_by = 0 WHERE created_by = ?",),
 }
@@ -54,7 +58,7 @@ class PrivacyRepository:
             for table, columns in USER_COLUMNS.items():
                 if table in ANONYMISED:
                     for statement in ANONYMISED[table]:
-                        changed += await tx.execute(statement, (user_id,))
+                        changed += await tx.execute(statement, [user_id] * statement.count("?"))
                     continue
                 where = " OR ".join(f"{column} = ?" for column in columns)
                 changed += await tx.execute(f"DELETE FROM {table} WHERE {where}", [user_id] * len(columns))

@@ -235,9 +235,10 @@ class ReminderRepository:
         """
         async with self._db.transaction() as tx:
             existing = {
-                (row["release_date"], row["offset_text"]): (row["id"], row["status"], row["due_at"])
+                (row["release_date"], row["offset_text"]): (row["id"], row["status"], row["due_at"], row["batch_id"])
                 for row in await tx.fetch_all(
-                    "SELECT id, release_date, offset_text, status, due_at FROM reminders WHERE subscription_id = ?",
+                    "SELECT id, release_date, offset_text, status, due_at, batch_id FROM reminders "
+                    "WHERE subscription_id = ?",
                     (subscription.id,),
                 )
             }
@@ -251,11 +252,12 @@ class ReminderRepository:
                     inserts.append(
                         (subscription.id, subscription.user_id, subscription.target_key, key[0], key[1], due, due)
                     )
-                elif found[1] == "scheduled" and found[2] != due:
+                elif found[1] == "scheduled" and found[3] is None and found[2] != due:
+                    # a row of a claimed batch stays as claimed (the UPDATE skips it), so it is no change
                     moves.append((due, due, found[0]))
             stale = [
                 (row_id,)
-                for key, (row_id, status, due) in existing.items()
+                for key, (row_id, status, due, _batch) in existing.items()
                 if key not in wanted and status == "scheduled" and due > cutoff
             ]
             await tx.executemany(

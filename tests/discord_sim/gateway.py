@@ -123,10 +123,12 @@ class Gateway:
     def live_sessions(self) -> list[Session]:
         return [s for s in self.sessions.values() if not s.invalid]
 
-    def guild_payload(self, guild: Guild) -> dict[str, Any]:
+    def guild_payload(self, guild: Guild, *, joined: bool = False) -> dict[str, Any]:
+        """GUILD_CREATE data. ``joined``: the bot was just added, and Discord leaves ``unavailable`` out
+        (discord.py then reports a join, not a guild becoming available again)."""
         world = self.world
         bot_member = guild.members.get(world.bot_user.id)
-        return {
+        payload = {
             "id": str(guild.id),
             "name": guild.name,
             "icon": None,
@@ -169,6 +171,9 @@ class Gateway:
             "guild_scheduled_events": list(guild.scheduled_events.values()),
             "soundboard_sounds": [],
         }
+        if joined:
+            del payload["unavailable"]
+        return payload
 
     # ---- sending ----------------------------------------------------------------
     async def _send(self, ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:

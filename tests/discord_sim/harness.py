@@ -349,7 +349,7 @@ class Sim:
     async def create_guild(self, name: str) -> GuildHandle:
         """A guild with the bot in it and a text channel #general; GUILD_CREATE reaches the bot."""
         guild = self.world.add_guild(name)
-        await self.server.gateway.dispatch("GUILD_CREATE", self.server.gateway.guild_payload(guild))
+        await self.server.gateway.dispatch("GUILD_CREATE", self.server.gateway.guild_payload(guild, joined=True))
         await self._await_client_guild(guild.id, present=True)
         return GuildHandle(self, guild)
 
@@ -448,12 +448,13 @@ class Sim:
     async def restore_guild(self, guild: GuildHandle) -> None:
         """End an outage (or re-add a removed bot): GUILD_CREATE again."""
         model = guild.model
-        if not model.bot_present:
+        joined = not model.bot_present
+        if joined:
             role = next(r for r in model.roles.values() if r.managed)
             self.world.add_member(model, self.world.bot_user, roles=[role.id])
             model.bot_present = True
         model.unavailable = False
-        await self.server.gateway.dispatch("GUILD_CREATE", self.server.gateway.guild_payload(model))
+        await self.server.gateway.dispatch("GUILD_CREATE", self.server.gateway.guild_payload(model, joined=joined))
         await self._await_client_guild(guild.id, present=True)
 
     # ---- faults -------------------------------------------------------------------------------------------
