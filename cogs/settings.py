@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import safe, truncate
 from bot.permissions import missing_post_permissions
-from bot.regions import country_name, search_regions, valid_region
+from bot.regions import country_name
 from cogs.countdowns import announcer_of, render
-from cogs.countdowns.cog import checked_timezone, timezone_choices
 from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
 from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.trivia.game import DEFAULT_SECONDS
 from db import TriviaRepository
 from db.repositories.announcements import AnnouncementSettings, name_key
-
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_time_of_day(text: str) -> str:
-    """ "9:05", "09:05" → "09:05"; anything else is refused with a clear message."""
-    cleaned = text.strip()
-    if re.fullmatch(r"\d:\d\d", cleaned):
-        cleaned = "0" + cleaned
-    if not _TIME.match(cleaned):
-        raise UserFacingError(f"“{safe(text)}” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30.")
-    return cleaned
 
 
 @app_commands.guild_only()
@@ -73,7 +60,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         repository = TriviaRepository(self.bot.database)
         now = self.bot.clock.now()
         film_key = film_key_for(self.bot, newest_film) if newest_film is not None else None
-        post_time = parse_time_of_day(daily_time) if daily_time is not None else None
+        post_time = options.time_of_day(daily_time) if daily_time is not None else None
         if daily_channel is not None:
             missing = missing_post_permissions(daily_channel, interaction.guild.me)
             if missing:
@@ -174,10 +161,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             milestone_text = parse_milestones(milestones).to_text() if milestones is not None else None
         except ValueError as error:
             raise UserFacingError(str(error)) from None
-        try:
-            region_code = valid_region(region) if region is not None else None
-        except ValueError as error:
-            raise UserFacingError(safe(str(error))) from None
+        region_code = options.region(region) if region is not None else None
         if role is not None:
             if role.is_default():
                 raise UserFacingError("Pick a role to ping; @everyone is never pinged.")
@@ -193,8 +177,8 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         settings = AnnouncementSettings(
             guild_id=guild.id,
             channel_id=channel.id,
-            post_time=parse_time_of_day(time) if time is not None else (current.post_time if current else "09:00"),
-            timezone=checked_timezone(timezone)
+            post_time=options.time_of_day(time) if time is not None else (current.post_time if current else "09:00"),
+            timezone=options.timezone(timezone)
             if timezone is not None
             else (current.timezone if current else tz_default),
             region=region_code or (current.region if current else region_default),
@@ -292,13 +276,13 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     async def announcement_timezones(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return timezone_choices(current)
+        return options.timezone_choices(current)
 
     @announcements_set.autocomplete("region")
     async def announcement_regions(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=f"{name} ({code})", value=code) for code, name in search_regions(current)]
+        return options.region_choices(current)
 
     @announcements_set.autocomplete("milestones")
     async def announcement_milestones(

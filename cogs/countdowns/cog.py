@@ -11,10 +11,11 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
+from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import safe, truncate
-from bot.localtime import at_local_time, local_day, parse_hhmm, search_timezones, valid_timezone, zone
+from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from cogs.countdowns import render
 from cogs.countdowns.dates import countdown
@@ -29,40 +30,6 @@ log = logging.getLogger(__name__)
 NAME_LIMIT = 100
 DESCRIPTION_LIMIT = 1000
 MAX_EVENTS = 100
-
-
-def parse_day(text: str) -> dt.date:
-    """ "2026-05-23" → date; anything else is refused with a clear message."""
-    try:
-        if len(text.strip()) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserFacingError(f"“{safe(text[:40])}” is not a date; use YYYY-MM-DD, e.g. 2026-05-23.") from None
-
-
-def parse_clock_time(text: str) -> str:
-    cleaned = text.strip()
-    if len(cleaned) == 4 and cleaned[1] == ":":
-        cleaned = "0" + cleaned
-    try:
-        parse_hhmm(cleaned)
-        if not ("00:00" <= cleaned <= "23:59") or int(cleaned[3:]) > 59:
-            raise ValueError
-    except ValueError:
-        raise UserFacingError(f"“{safe(text[:40])}” is not a time of day; use 24-hour HH:MM such as 19:30.") from None
-    return cleaned
-
-
-def checked_timezone(text: str) -> str:
-    try:
-        return valid_timezone(text)
-    except ValueError as error:
-        raise UserFacingError(safe(str(error))) from None
-
-
-def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=name, value=name) for name in search_timezones(current)]
 
 
 class Countdowns(commands.Cog):
@@ -208,9 +175,9 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         clean_name = " ".join(name.split())
         if not clean_name:
             raise UserFacingError("Give the event a name.")
-        day = parse_day(date)
-        start_time = parse_clock_time(time) if time is not None else None
-        tz_name = checked_timezone(timezone) if timezone is not None else None
+        day = options.calendar_date(date)
+        start_time = options.time_of_day(time) if time is not None else None
+        tz_name = options.timezone(timezone) if timezone is not None else None
         _, default_tz = await self.countdowns.place(guild_id)
         now = self.bot.clock.now()
         tz = zone(tz_name or default_tz)
@@ -289,4 +256,4 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
     async def timezone_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return timezone_choices(current)
+        return options.timezone_choices(current)

@@ -563,8 +563,8 @@ async def test_commands_refuse_bad_input_with_clear_private_messages(sim: Sim) -
     cases = [
         ({"date": "2026-13-01"}, "“2026-13-01” is not a date; use YYYY-MM-DD, e.g. 2026-05-23."),
         ({"date": "next friday"}, "“next friday” is not a date; use YYYY-MM-DD, e.g. 2026-05-23."),
-        ({"date": "2026-03-05", "time": "25:00"}, "“25:00” is not a time of day; use 24-hour HH:MM such as 19:30."),
-        ({"date": "2026-03-05", "time": "7pm"}, "“7pm” is not a time of day; use 24-hour HH:MM such as 19:30."),
+        ({"date": "2026-03-05", "time": "25:00"}, "“25:00” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30."),
+        ({"date": "2026-03-05", "time": "7pm"}, "“7pm” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30."),
         ({"date": "2026-02-28"}, past),
         ({"date": "2026-03-01", "time": "11:59"}, past),
     ]

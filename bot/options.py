@@ -1,0 +1,62 @@
+"""Option values members type that several features share: times of day, dates, timezones, countries.
+
+Each parser returns the clean value or raises `UserFacingError` with a message the member sees;
+each `*_choices` function answers an autocomplete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.formatting import safe
+from bot.localtime import search_timezones, valid_timezone
+from bot.regions import search_regions, valid_region
+
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def time_of_day(text: str) -> str:
+    """ "9:05" or "09:05" → "09:05" (24-hour clock)."""
+    match = _TIME.fullmatch(text.strip())
+    if match is None:
+        raise UserFacingError(f"“{safe(text[:40])}” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30.")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def calendar_date(text: str) -> dt.date:
+    """ "2026-05-23" → that date; nothing looser, so nobody's day and month get swapped."""
+    cleaned = text.strip()
+    try:
+        if len(cleaned) != 10:
+            raise ValueError(cleaned)
+        return dt.date.fromisoformat(cleaned)
+    except ValueError:
+        raise UserFacingError(f"“{safe(text[:40])}” is not a date; use YYYY-MM-DD, e.g. 2026-05-23.") from None
+
+
+def timezone(text: str) -> str:
+    """An IANA timezone name, in its canonical spelling."""
+    try:
+        return valid_timezone(text)
+    except ValueError as error:
+        raise UserFacingError(safe(str(error))) from None
+
+
+def region(text: str) -> str:
+    """A country, as its ISO 3166-1 alpha-2 code."""
+    try:
+        return valid_region(text)
+    except ValueError as error:
+        raise UserFacingError(safe(str(error))) from None
+
+
+def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=name, value=name) for name in search_timezones(current)]
+
+
+def region_choices(current: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=f"{name} ({code})", value=code) for code, name in search_regions(current)]
