@@ -19,7 +19,7 @@ from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from cogs.countdowns import render
 from cogs.countdowns.dates import countdown
-from cogs.countdowns.engine import REMOVED_FROM_SERVER, Announcer
+from cogs.countdowns.engine import Announcer
 from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
 from cogs.reminders.views import remind_view
@@ -66,18 +66,18 @@ class Countdowns(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.announcer.pause(guild.id, REMOVED_FROM_SERVER)
+        await self.announcer.server_removed(guild.id)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.announcer.resume(guild.id, REMOVED_FROM_SERVER)
+        await self.announcer.server_back(guild.id)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
         # discord.py says "available", not "join", for every server at startup (so for one that added
         # Marquee back while it was offline) and for a GUILD_CREATE marked `unavailable: false`. Either
         # way the bot is in the server; an outage never paused anything, so then this changes nothing.
-        await self.announcer.resume(guild.id, REMOVED_FROM_SERVER)
+        await self.announcer.server_back(guild.id)
 
     async def place(self, guild_id: int | None) -> tuple[str, str]:
         return await self.announcer.place(guild_id)

@@ -70,6 +70,7 @@ class Announcer:
         self.films: dict[str, FilmDates] = {}
         self.fingerprint = ""  # of the release dates in `films`, so other features can tell when they change
         self.notices: set[int] = set()  # guilds whose admins have not yet been told of a pause
+        self.removed: set[int] = set()  # guilds paused because the bot was removed from them
         self.paused: set[int] = set()  # guilds paused while this process ran (claimed rows may still be in hand)
         self._plan_lock = asyncio.Lock()
         self._mirror_lock = asyncio.Lock()
@@ -89,6 +90,7 @@ class Announcer:
             )
         await self.catalogue_changed()
         self.notices = set(await self.repository.guilds_with_notices())
+        self.removed = set(await self.repository.guilds_paused_for(REMOVED_FROM_SERVER))
         self.runner.poke()
 
     def stop(self) -> None:
@@ -400,6 +402,17 @@ class Announcer:
         if await self.repository.pause(guild_id, reason):
             self.notices.add(guild_id)
             log.warning("announcements paused in guild %s: %s", guild_id, reason)
+
+    async def server_removed(self, guild_id: int) -> None:
+        self.removed.add(guild_id)
+        await self.pause(guild_id, REMOVED_FROM_SERVER)
+
+    async def server_back(self, guild_id: int) -> None:
+        """The bot is in the server again (added back, or it came back from an outage)."""
+        # Every server becomes available at each start: only those paused for removal cost a query.
+        if guild_id in self.removed:
+            self.removed.discard(guild_id)
+            await self.resume(guild_id, REMOVED_FROM_SERVER)
 
     async def resume(self, guild_id: int, reason: str) -> None:
         """Lift a pause made for `reason`; posts that fell due meanwhile follow the grace rule."""

@@ -378,6 +378,10 @@ class AnnouncementRepository:
         )
         return changed > 0
 
+    async def guilds_paused_for(self, reason: str) -> list[int]:
+        rows = await self._db.fetch_all("SELECT guild_id FROM announcement_settings WHERE paused_reason = ?", (reason,))
+        return [row["guild_id"] for row in rows]
+
     async def guilds_with_notices(self) -> list[int]:
         rows = await self._db.fetch_all("SELECT guild_id FROM announcement_settings WHERE notice_pending")
         return [row["guild_id"] for row in rows]
