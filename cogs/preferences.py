@@ -33,9 +33,11 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
 
     async def replan(self, user_id: int) -> None:
         """Reminders follow the member's new preferences at once."""
-        from cogs.reminders import Reminders  # the reminders cog is optional; preferences work without it
-
         cog = self.bot.get_cog("Reminders")
+        if cog is None:  # the reminders cog is optional; preferences work without it
+            return
+        from cogs.reminders.cog import Reminders  # the package itself exports only `setup`
+
         if isinstance(cog, Reminders):
             await cog.engine.replan_user(user_id)
 
@@ -115,7 +117,8 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
         try:
             quiet = parse_quiet_hours(start, end)
         except ValueError as error:
-            raise UserFacingError(safe(str(error))) from None
+            # parse_quiet_hours's messages are written to be shown verbatim (they echo the input safely).
+            raise UserFacingError(str(error)) from None
         window = (quiet.start.strftime("%H:%M"), quiet.end.strftime("%H:%M"))
         await self.repository.set_quiet_hours(user_id, window)
         await self.replan(user_id)

@@ -104,7 +104,8 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         try:
             offsets = offsets_text(parse_offsets(when or DEFAULT_WHEN))
         except ValueError as error:
-            raise UserFacingError(safe(str(error))) from None
+            # parse_offsets's messages are written to be shown verbatim (they echo the input safely).
+            raise UserFacingError(str(error)) from None
         region, timezone = await self.fallbacks(interaction)
         view = await self.engine.view(target_key, region, timezone)
         if view is None:

@@ -16,7 +16,7 @@ INTRODUCTION = (
     "👋 You asked Marquee to remind you about a release, so here is your reminder. "
     "Press **Stop these reminders** below, or use `/remind stop-all`, and they stop."
 )
-LATE_NOTE = "Sent late: Marquee was offline when this was due."
+LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
 
 __all__ = ["INTRODUCTION", "ReminderLine", "digest_embed", "stamp"]
 
