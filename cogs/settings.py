@@ -19,7 +19,7 @@ from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
 from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.trivia.game import DEFAULT_SECONDS
 from db import TriviaRepository
-from db.repositories.announcements import AnnouncementSettings, name_key
+from db.repositories.announcements import AnnouncementSettings
 
 
 @app_commands.guild_only()
@@ -201,16 +201,17 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         if text.strip().casefold() in ("", "all"):
             return ()
         announcer = announcer_of(self.bot)
-        events = {name_key(e.name): e.target_key for e in await announcer.repository.events(guild_id)}
         keys = []
         for part in text.split(","):
             name = part.strip()
             if not name:
                 continue
-            if name.startswith(("event:", "film:")):
+            # Only this server's events: an "event:<id>" typed by hand must not reach another server's.
+            event = await announcer.find_event(guild_id, name)
+            if event is not None:
+                keys.append(event.target_key)
+            elif name.startswith("film:") and name[5:] in announcer.films:
                 keys.append(name)
-            elif name_key(name) in events:
-                keys.append(events[name_key(name)])
             else:
                 keys.append("film:" + film_key_for(self.bot, name))
         if len(keys) > 25:

@@ -14,7 +14,7 @@ from discord.utils import MISSING
 from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import safe, truncate
+from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from cogs.countdowns import render
@@ -23,7 +23,7 @@ from cogs.countdowns.engine import Announcer
 from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
 from cogs.reminders.views import remind_view
-from db.repositories.announcements import GuildEvent, name_key
+from db.repositories.announcements import GuildEvent
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,9 @@ class Countdowns(commands.Cog):
         return await self.announcer.place(guild_id)
 
     async def resolve_target(self, guild_id: int | None, text: str, region: str, tz_name: str) -> TargetView:
-        if guild_id is not None:
-            events = await self.announcer.repository.events(guild_id)
-            for event in events:
-                if text == event.target_key or name_key(text) == name_key(event.name):
-                    return self.announcer.event_target(event, tz_name)
+        event = await self.announcer.find_event(guild_id, text) if guild_id is not None else None
+        if event is not None:
+            return self.announcer.event_target(event, tz_name)
         key = film_key_for(self.bot, text)
         film = self.announcer.films.get(key)
         view = self.announcer.film_target(film, region, tz_name) if film else None
@@ -128,14 +126,8 @@ class Countdowns(commands.Cog):
     async def target_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        choices: list[app_commands.Choice[str]] = []
-        if interaction.guild is not None:
-            needle = current.casefold().strip()
-            for event in await self.announcer.repository.events(interaction.guild.id):
-                if needle in event.name.casefold():
-                    label = truncate(f"📅 {event.name} ({event.day.isoformat()})", 100)
-                    choices.append(app_commands.Choice(name=label, value=event.target_key))
-        return (choices + film_choices(self.bot, current))[:25]
+        guild_id = interaction.guild.id if interaction.guild else None
+        return (await self.announcer.event_choices(guild_id, current) + film_choices(self.bot, current))[:25]
 
 
 @app_commands.guild_only()
@@ -233,24 +225,16 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         await interaction.response.send_message(embed=render.events_embed(events, starts), ephemeral=True)
 
     async def find(self, guild_id: int, text: str) -> GuildEvent:
-        for event in await self.announcer.repository.events(guild_id):
-            if text == event.target_key or name_key(text) == name_key(event.name):
-                return event
-        raise UserFacingError(f"There is no event called “{safe(text)}”. `/event list` shows them.")
+        event = await self.announcer.find_event(guild_id, text)
+        if event is None:
+            raise UserFacingError(f"There is no event called “{safe(text)}”. `/event list` shows them.")
+        return event
 
     @remove.autocomplete("name")
     async def event_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        needle = current.casefold().strip()
-        events = await self.announcer.repository.events(interaction.guild.id)
-        return [
-            app_commands.Choice(name=truncate(f"{e.name} ({e.day.isoformat()})", 100), value=e.target_key)
-            for e in events
-            if needle in e.name.casefold()
-        ][:25]
+        return await self.announcer.event_choices(interaction.guild.id if interaction.guild else None, current)
 
     @add.autocomplete("timezone")
     async def timezone_choices(

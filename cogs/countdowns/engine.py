@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
 from discord.utils import MISSING
 
 from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
+from bot.formatting import truncate
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from cogs.countdowns import render
 from cogs.countdowns.dates import Schedule, Target, parse_milestones, plan_posts, release_for_region
@@ -28,7 +30,14 @@ from cogs.countdowns.mirror import sync_mirrors
 from cogs.countdowns.render import TargetView
 from cogs.reminders.views import remind_view
 from db import AnnouncementRepository, BotStateRepository, GuildSettingsRepository
-from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent, NewPost, Shards
+from db.repositories.announcements import (
+    AnnouncementPost,
+    AnnouncementSettings,
+    GuildEvent,
+    NewPost,
+    Shards,
+    name_key,
+)
 from db.repositories.models import Release
 
 if TYPE_CHECKING:
@@ -169,6 +178,24 @@ class Announcer:
             for view in views
             if view.target.day >= today or (settings.anniversaries and view.target.kind == "film")
         ]
+
+    async def find_event(self, guild_id: int, text: str) -> GuildEvent | None:
+        """The server's event named `text` (any case and spacing) or picked from autocomplete ("event:<id>")."""
+        for event in await self.repository.events(guild_id):
+            if text == event.target_key or name_key(text) == name_key(event.name):
+                return event
+        return None
+
+    async def event_choices(self, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete: the server's events whose names contain what was typed, by date."""
+        if guild_id is None:
+            return []
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(name=truncate(f"📅 {e.name} ({e.day.isoformat()})", 100), value=e.target_key)
+            for e in await self.repository.events(guild_id)
+            if needle in e.name.casefold()
+        ][:25]
 
     async def titles(self, guild_id: int) -> dict[str, str]:
         titles = {f"film:{film.key}": film.title for film in self.films.values()}

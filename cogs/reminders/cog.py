@@ -21,7 +21,6 @@ from cogs.reminders import render
 from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.timing import PRESETS, offsets_text, parse_offsets
 from cogs.reminders.views import CancelButton, RetryButton
-from db.repositories.announcements import name_key
 from db.repositories.reminders import TooManyReminders
 
 log = logging.getLogger(__name__)
@@ -150,12 +149,10 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     async def event(self, interaction: discord.Interaction[MarqueeBot], name: str, when: str | None = None) -> None:
         """Get a DM before one of this server's events."""
         assert interaction.guild is not None
-        events = await announcer_of(self.bot).repository.events(interaction.guild.id)
-        for found in events:
-            if name in (found.target_key, found.name) or name_key(name) == name_key(found.name):
-                await self.subscribe(interaction, found.target_key, when)
-                return
-        raise UserFacingError(f"This server has no event called “{safe(name)}”.")
+        found = await announcer_of(self.bot).find_event(interaction.guild.id, name)
+        if found is None:
+            raise UserFacingError(f"This server has no event called “{safe(name)}”.")
+        await self.subscribe(interaction, found.target_key, when)
 
     async def remind_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
         await self.subscribe(interaction, target_key, None)
@@ -263,15 +260,8 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     async def event_names(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        needle = current.casefold().strip()
-        events = await announcer_of(self.bot).repository.events(interaction.guild.id)
-        return [
-            app_commands.Choice(name=truncate(f"{e.name} ({e.day.isoformat()})", 100), value=e.target_key)
-            for e in events
-            if needle in e.name.casefold()
-        ][:25]
+        guild_id = interaction.guild.id if interaction.guild else None
+        return await announcer_of(self.bot).event_choices(guild_id, current)
 
     @cancel.autocomplete("target")
     async def subscribed_targets(

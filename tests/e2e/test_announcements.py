@@ -617,3 +617,20 @@ async def test_targets_event_removal_and_off_decide_what_is_posted(sim: Sim) -> 
     assert field(embed, "Next posts") == "Nothing scheduled."
     await sim.advance(3 * DAY)
     assert len(posts(sim, news)) == 1 == len(sends_to(sim, news))
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_targets_never_reach_another_servers_events(sim: Sim) -> None:
+    _, general, news, admin = await server(sim, "MI Fans")
+    _, other_general, _, other_admin = await server(sim, "Other Fans")
+    await add_event(sim, other_admin, other_general, "Secret screening", "2026-03-20")
+    secret = await sim.autocomplete(other_admin, other_general, "event remove", "name", "Secret")
+    event_key = secret[0]["value"]
+    assert event_key.startswith("event:")
+    reply = await sim.slash(admin, general, "settings announcements set", channel=news, targets=event_key)
+    assert reply.ephemeral and "No single film called" in said(reply), said(reply)
+    await add_event(sim, admin, general, "Watch party", "2026-03-21")
+    mine = await announce(sim, admin, general, news, targets="Watch party")
+    assert "• Targets: Watch party" in said(mine)
+    shown = await status(sim, admin, general)
+    assert "Watch party" in str(shown) and "Secret" not in str(shown)
