@@ -61,6 +61,7 @@ class ReminderEngine:
         self.repository = ReminderRepository(bot.database)
         self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
         self.notices: set[int] = set()
+        self._closing: asyncio.Task[None] | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -198,7 +199,8 @@ class ReminderEngine:
         if isinstance(error, discord.HTTPException) and error.status == 401:
             log.critical("Discord refused the bot's token (401): it was reset or revoked; shutting down")
             await self.repository.retry_later(batch, now, "the bot's token was refused")
-            await self.bot.close()
+            # Closing stops the alarm clock, which cancels the ring this runs in: close from outside it.
+            self._closing = asyncio.get_running_loop().create_task(self.bot.close())
             return
         if failure.code in UNREACHABLE:
             await self.repository.mark_undeliverable(batch.user_id, UNREACHABLE[failure.code], now)

@@ -20,6 +20,7 @@ from tests.discord_sim import Reply, Sim, SimError
 from tests.discord_sim.harness import GuildHandle
 
 DAY = timedelta(days=1)
+NOT_A_TIME = "is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30."
 POST = "POST /channels/{channel_id}/messages"
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -563,8 +564,8 @@ async def test_commands_refuse_bad_input_with_clear_private_messages(sim: Sim) -
     cases = [
         ({"date": "2026-13-01"}, "“2026-13-01” is not a date; use YYYY-MM-DD, e.g. 2026-05-23."),
         ({"date": "next friday"}, "“next friday” is not a date; use YYYY-MM-DD, e.g. 2026-05-23."),
-        ({"date": "2026-03-05", "time": "25:00"}, "“25:00” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30."),
-        ({"date": "2026-03-05", "time": "7pm"}, "“7pm” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30."),
+        ({"date": "2026-03-05", "time": "25:00"}, f"“25:00” {NOT_A_TIME}"),
+        ({"date": "2026-03-05", "time": "7pm"}, f"“7pm” {NOT_A_TIME}"),
         ({"date": "2026-02-28"}, past),
         ({"date": "2026-03-01", "time": "11:59"}, past),
     ]
@@ -634,3 +635,21 @@ async def test_targets_never_reach_another_servers_events(sim: Sim) -> None:
     assert "• Targets: Watch party" in said(mine)
     shown = await status(sim, admin, general)
     assert "Watch party" in str(shown) and "Secret" not in str(shown)
+
+
+@pytest.mark.sim_start("2026-05-21T12:00:00+00:00")
+async def test_anniversaries_are_posted_once_a_year_on_the_day(sim: Sim) -> None:
+    _, general, news, admin = await server(sim)
+    await announce(sim, admin, general, news, anniversaries=True)
+    await advance_to(sim, at("2026-05-22", "09:00"))
+    (first,) = posts(sim, news)
+    assert "**Mission: Impossible turned 30 today.**" in text(first)
+    assert "Friday 22 May 1996" not in text(first) and "Wednesday 22 May 1996" in text(first)
+    await advance_to(sim, at("2026-05-23", "09:00"))
+    assert "**Mission: Impossible – The Final Reckoning turned 1 today.**" in text(posts(sim, news)[-1])
+    assert len(posts(sim, news)) == 2
+    # The next year's comes the next year, and only then.
+    await advance_to(sim, at("2027-05-21", "09:00"))
+    assert len(posts(sim, news)) == 2 + 6  # the other six films' anniversaries came in between
+    await advance_to(sim, at("2027-05-22", "09:00"))
+    assert "**Mission: Impossible turned 31 today.**" in text(posts(sim, news)[-1])

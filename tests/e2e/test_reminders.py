@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.discord_sim import Reply, Sim
+from tests.discord_sim.errors import SimError
 from tests.discord_sim.harness import GuildHandle
 
 DAY = timedelta(days=1)
@@ -786,3 +787,24 @@ async def test_privacy_delete_leaves_the_members_id_in_no_table_and_no_column(si
     assert len(sim.dms(fan)) == 1 and len(sim.dms(friend)) == 2
     assert "**Fan meetup** is today" in described(sim.dms(friend)[1])
     assert holders(sim.database_path, fan.id) == {}
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_refused_token_shuts_the_bot_down_and_the_reminder_waits_for_the_next_start(sim: Sim) -> None:
+    guild, general, admin = await community(sim)
+    fan = await sim.create_user("fan", guild=guild)
+    await add_event(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
+    (due,) = await subscribe(sim, fan, general, "Premiere", "1d")
+    await sim.slash(fan, general, "remind list")  # the DM channel is opened on the first send, not before
+    sim.fail_next(OPEN_DM, status=401)
+    client = sim.client
+    # The bot closes itself: serve() returns while nobody asked it to, which the harness reports.
+    with pytest.raises(SimError, match=r"serve\(\) returned without bot\.close"):
+        await advance_to(sim, due)
+    assert client.is_closed()
+    assert sim.dms(fan) == []
+    await sim.stop_bot()
+    await sim.start_bot()
+    await sim.advance(timedelta(seconds=1))
+    (reminder,) = sim.dms(fan)
+    assert "**Premiere** starts" in described(reminder)
