@@ -227,7 +227,12 @@ class Announcer:
         guild_id = settings.guild_id
         now = self.bot.clock.now()
         views = await self.targets(settings)
-        planned = plan_posts([view.target for view in views], self.schedule(settings), now)
+        planned = [
+            post
+            for post in plan_posts([view.target for view in views], self.schedule(settings), now)
+            # A watch party has no birthday: anniversaries are for films.
+            if post.kind != "anniversary" or post.target_key.startswith("film:")
+        ]
         posts = [
             NewPost(
                 p.target_key,
@@ -340,9 +345,12 @@ class Announcer:
         settings_of: dict[int, AnnouncementSettings | None] = {}
 
         async def one(post: AnnouncementPost) -> None:
+            settings = settings_of[post.guild_id]
             async with gate:
-                if await self.deliver(post, settings_of[post.guild_id]) and post.kind == "anniversary":
-                    replan.add(post.guild_id)
+                sent = await self.deliver(post, settings)
+            # A film just out, or an anniversary just posted: the next anniversary can now be planned.
+            if sent and settings is not None and settings.anniversaries and post.kind in ("release", "anniversary"):
+                replan.add(post.guild_id)
 
         while True:
             posts = await self.repository.claim_due(self.bot.clock.now(), self.shards, BATCH)
@@ -352,7 +360,7 @@ class Announcer:
                 settings_of[guild_id] = await self.repository.settings(guild_id)
             await asyncio.gather(*(one(post) for post in posts))
         for guild_id in replan:
-            await self.replan_guild(guild_id)  # plans next year's anniversary
+            await self.replan_guild(guild_id)
         return await self.repository.next_wake(self.shards)
 
     async def deliver(self, post: AnnouncementPost, settings: AnnouncementSettings | None) -> bool:

@@ -653,3 +653,20 @@ async def test_anniversaries_are_posted_once_a_year_on_the_day(sim: Sim) -> None
     assert len(posts(sim, news)) == 2 + 6  # the other six films' anniversaries came in between
     await advance_to(sim, at("2027-05-22", "09:00"))
     assert "**Mission: Impossible turned 31 today.**" in text(posts(sim, news)[-1])
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_film_just_out_gets_its_first_anniversary_planned_and_an_event_none(sim: Sim) -> None:
+    pack = Path(sim.tmp_path) / "vault-line.toml"
+    pack.write_text(PACK.format(version="1.0.0", day="2026-03-03"), encoding="utf-8")
+    sim.extra_env["MARQUEE_PACKS_LOAD"] = str(pack)
+    await sim.restart_bot()
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Fan premiere", "2026-03-04")
+    await announce(
+        sim, admin, general, news, milestones="release-day", targets="Vault Line, Fan premiere", anniversaries=True
+    )
+    await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**Out today in")
+    await expect_one_post_at(sim, news, at("2026-03-04", "09:00"), "**Today!** Fan premiere")
+    upcoming = field(await status(sim, admin, general), "Next posts")
+    assert upcoming == f"{stamp(at('2027-03-03', '09:00'))}: Vault Line: 1st anniversary", upcoming
