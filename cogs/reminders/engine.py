@@ -24,7 +24,8 @@ from cogs.reminders import render
 from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository
-from db.repositories.reminders import Batch, NewReminder, ReminderRepository, Subscription
+from db.repositories.announcements import GuildEvent
+from db.repositories.reminders import Batch, MemberPlace, NewReminder, ReminderRepository, Subscription
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -89,27 +90,36 @@ class ReminderEngine:
         await state.set(CATALOGUE_STATE, fingerprint)
 
     # ---- places and targets -------------------------------------------------------------------------------
-    async def place(self, user_id: int, subscription: Subscription | None = None) -> Place:
+    def resolve_place(self, member: MemberPlace, subscribed: tuple[str, str] | None) -> Place:
         """The member's own preferences, else what applied when they subscribed, else the bot's defaults."""
         defaults = self.bot.settings.defaults
-        row = await self.bot.database.fetch_one(
-            "SELECT timezone, region, quiet_start, quiet_end FROM user_settings WHERE user_id = ?", (user_id,)
-        )
-        timezone = (row["timezone"] if row else None) or (subscription.timezone if subscription else defaults.timezone)
-        region = (row["region"] if row else None) or (subscription.region if subscription else defaults.region)
+        region, timezone = subscribed or (defaults.region, defaults.timezone)
         quiet = None
-        if row and row["quiet_start"] and row["quiet_end"]:
-            quiet = QuietHours(parse_hhmm(row["quiet_start"]), parse_hhmm(row["quiet_end"]))
-        return Place(timezone, region, quiet)
+        if member.quiet_start and member.quiet_end:
+            quiet = QuietHours(parse_hhmm(member.quiet_start), parse_hhmm(member.quiet_end))
+        return Place(member.timezone or timezone, member.region or region, quiet)
 
-    async def view(self, target_key: str, region: str, timezone: str) -> TargetView | None:
+    async def place(self, user_id: int, subscription: Subscription | None = None) -> Place:
+        member = await self.repository.member_place(user_id)
+        return self.resolve_place(member, (subscription.region, subscription.timezone) if subscription else None)
+
+    async def view(
+        self, target_key: str, region: str, timezone: str, events: dict[int, GuildEvent | None] | None = None
+    ) -> TargetView | None:
+        """What a reminder is about, for the member's region and timezone (`events`: a cache for a burst)."""
         announcer = announcer_of(self.bot)
         kind, _, key = target_key.partition(":")
         if kind == "film":
             film = announcer.films.get(key)
             return announcer.film_target(film, region, timezone) if film else None
         if kind == "event" and key.isdigit():
-            event = await announcer.repository.event(int(key))
+            event_id = int(key)
+            if events is None or event_id not in events:
+                event = await announcer.repository.event(event_id)
+                if events is not None:
+                    events[event_id] = event
+            else:
+                event = events[event_id]
             return announcer.event_target(event, timezone) if event else None
         return None
 
@@ -140,11 +150,12 @@ class ReminderEngine:
     # ---- delivery -----------------------------------------------------------------------------------------
     async def deliver_due(self) -> dt.datetime | None:
         gate = asyncio.Semaphore(CONCURRENCY)
+        events: dict[int, GuildEvent | None] = {}  # a burst is often one event's subscribers
 
         async def one(batch: Batch) -> None:
             async with gate:
                 try:
-                    await self.deliver(batch)
+                    await self.deliver(batch, events)
                 except Exception:
                     log.exception("reminder batch %d for user %s failed unexpectedly", batch.batch_id, batch.user_id)
                     await self.repository.mark_finished(batch, "failed", "unexpected error", self.bot.clock.now())
@@ -159,27 +170,25 @@ class ReminderEngine:
             await asyncio.gather(*(one(batch) for batch in batches))
         return await self.repository.next_wake()
 
-    async def deliver(self, batch: Batch) -> None:
+    async def deliver(self, batch: Batch, events: dict[int, GuildEvent | None] | None = None) -> None:
         now = self.bot.clock.now()
-        recipient = await self.repository.recipient(batch.user_id)
         lines = []
         for reminder in batch.reminders:
-            subscription = await self.repository.subscription(batch.user_id, reminder.target_key)
-            place = await self.place(batch.user_id, subscription)
-            view = await self.view(reminder.target_key, place.region, place.timezone)
+            place = self.resolve_place(batch.member, batch.subscribed_from.get(reminder.subscription_id))
+            view = await self.view(reminder.target_key, place.region, place.timezone, events)
             if view is not None and view.target.day == reminder.release_date:
                 lines.append(render.ReminderLine(view, reminder.offset_text))
         if not lines:
             await self.repository.mark_finished(batch, "skipped", "the film or event changed or is gone", now)
             return
-        introduce = recipient is None or not recipient.introduced
+        introduce = not batch.introduced
         late = any(now - r.due_at > LATE_AFTER for r in batch.reminders)
         embed = render.digest_embed(lines, late=late)
         content = render.INTRODUCTION if introduce else None
         buttons = stop_view(batch.batch_id)
         await self.bot.pacer.wait_turn()
         try:
-            channel_id = recipient.dm_channel_id if recipient else None
+            channel_id = batch.dm_channel_id
             if channel_id is None:
                 dm = await self.bot.create_dm(discord.Object(batch.user_id))
                 channel_id = dm.id

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from db.connection import Database, Row, Transaction
@@ -80,13 +80,28 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class MemberPlace:
+    """What the member chose in /preferences (None: not chosen), read with their batch."""
+
+    timezone: str | None = None
+    region: str | None = None
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+
+
+@dataclass(frozen=True)
 class Batch:
-    """Reminders going to one member in one DM."""
+    """Reminders going to one member in one DM, with what sending it needs, read in the same query."""
 
     batch_id: int
     user_id: int
     reminders: tuple[Reminder, ...]
     attempts: int
+    dm_channel_id: int | None = None
+    introduced: bool = False
+    member: MemberPlace = MemberPlace()
+    # subscription id -> (region, timezone) that applied when the member subscribed
+    subscribed_from: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def nonce(self) -> str:
@@ -308,62 +323,79 @@ class ReminderRepository:
 
         A batch holds the member's reminders due within `digest` of the first due one, or, for a
         batch that was claimed before (interrupted or retried), exactly its old rows.
-        Members whose DMs cannot be delivered are left out.
+        Members whose DMs cannot be delivered are left out. Each batch comes with the member's DM
+        channel and preferences, so that sending it needs no further reads.
         """
         async with self._db.transaction() as tx:
             leads = await tx.fetch_all(
                 """
-                SELECT r.user_id, MIN(r.due_at) AS first_due, MIN(r.batch_id) AS old_batch
-                FROM reminders r LEFT JOIN dm_recipients d ON d.user_id = r.user_id
+                SELECT r.user_id, MIN(r.due_at) AS first_due, MIN(r.batch_id) AS old_batch,
+                       d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
+                FROM reminders r
+                LEFT JOIN dm_recipients d ON d.user_id = r.user_id
+                LEFT JOIN user_settings u ON u.user_id = r.user_id
                 WHERE r.status = 'scheduled' AND r.wake_at <= ? AND d.undeliverable IS NULL
-                GROUP BY r.user_id ORDER BY MIN(r.wake_at), r.user_id LIMIT ?
+                GROUP BY r.user_id, d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
+                ORDER BY MIN(r.wake_at), r.user_id LIMIT ?
                 """,
                 (_stamp(now), limit),
             )
             batches = []
             for lead in leads:
-                batch = await self._claim_batch(tx, lead["user_id"], lead["first_due"], lead["old_batch"], digest)
+                batch = await self._claim_batch(tx, lead, digest)
                 if batch is not None:
                     batches.append(batch)
         return batches
 
-    async def _claim_batch(
-        self, tx: Transaction, user_id: int, first_due: str, old_batch: int | None, digest: dt.timedelta
-    ) -> Batch | None:
+    async def _claim_batch(self, tx: Transaction, lead: Row, digest: dt.timedelta) -> Batch | None:
+        old_batch = lead["old_batch"]
+        params: tuple[object, ...]
         if old_batch is not None:
-            rows = await tx.fetch_all(
-                f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE batch_id = ? AND status = 'scheduled' ORDER BY id",
-                (old_batch,),
-            )
+            where, params = "r.batch_id = ? AND r.status = 'scheduled'", (old_batch,)
         else:
-            until = _stamp(dt.datetime.fromisoformat(first_due) + digest)
-            rows = await tx.fetch_all(
-                f"""
-                SELECT {_REMINDER_COLUMNS} FROM reminders
-                WHERE user_id = ? AND status = 'scheduled' AND batch_id IS NULL AND due_at <= ?
-                ORDER BY due_at, id
-                """,
-                (user_id, until),
-            )
+            until = _stamp(dt.datetime.fromisoformat(lead["first_due"]) + digest)
+            where = "r.user_id = ? AND r.status = 'scheduled' AND r.batch_id IS NULL AND r.due_at <= ?"
+            params = (lead["user_id"], until)
+        rows = await tx.fetch_all(
+            f"""
+            SELECT {", ".join("r." + c.strip() for c in _REMINDER_COLUMNS.split(","))},
+                   s.region AS subscribed_region, s.timezone AS subscribed_timezone
+            FROM reminders r JOIN reminder_subscriptions s ON s.id = r.subscription_id
+            WHERE {where} ORDER BY r.due_at, r.id
+            """,
+            params,
+        )
         if not rows:
             return None
         batch_id = old_batch if old_batch is not None else min(row["id"] for row in rows)
-        ids = [row["id"] for row in rows]
-        await tx.executemany(
-            "UPDATE reminders SET status = 'sending', attempts = attempts + 1, batch_id = ? "
-            "WHERE id = ? AND status = 'scheduled'",
-            [(batch_id, row_id) for row_id in ids],
+        marks = ", ".join("?" for _ in rows)
+        await tx.execute(
+            f"UPDATE reminders SET status = 'sending', attempts = attempts + 1, batch_id = ? WHERE id IN ({marks})",
+            (batch_id, *(row["id"] for row in rows)),
         )
         reminders = tuple(_reminder(row) for row in rows)
-        return Batch(batch_id, user_id, reminders, max(r.attempts for r in reminders) + 1)
+        return Batch(
+            batch_id,
+            lead["user_id"],
+            reminders,
+            max(r.attempts for r in reminders) + 1,
+            dm_channel_id=lead["dm_channel_id"],
+            introduced=bool(lead["introduced"]),
+            member=MemberPlace(lead["timezone"], lead["region"], lead["quiet_start"], lead["quiet_end"]),
+            subscribed_from={
+                row["subscription_id"]: (row["subscribed_region"], row["subscribed_timezone"]) for row in rows
+            },
+        )
 
     async def mark_sent(self, batch: Batch, message_id: int, now: dt.datetime, late_after: dt.timedelta) -> None:
-        async with self._db.transaction() as tx:
-            await tx.executemany(
-                "UPDATE reminders SET status = 'sent', message_id = ?, late = ?, finished_at = ?, reason = NULL "
-                "WHERE id = ?",
-                [(message_id, now - r.due_at > late_after, _stamp(now), r.id) for r in batch.reminders],
-            )
+        """Record the DM: one statement, so a burst of DMs costs one round trip each."""
+        await self._db.execute(
+            """
+            UPDATE reminders SET status = 'sent', message_id = ?, late = (due_at < ?), finished_at = ?, reason = NULL
+            WHERE batch_id = ? AND status = 'sending'
+            """,
+            (message_id, _stamp(now - late_after), _stamp(now), batch.batch_id),
+        )
 
     async def mark_finished(
         self, batch: Batch, status: Literal["failed", "skipped"], reason: str, now: dt.datetime
@@ -400,6 +432,14 @@ class ReminderRepository:
             (_stamp(before), reason, user_id, _stamp(before)),
         )
 
+    async def member_place(self, user_id: int) -> MemberPlace:
+        row = await self._db.fetch_one(
+            "SELECT timezone, region, quiet_start, quiet_end FROM user_settings WHERE user_id = ?", (user_id,)
+        )
+        if row is None:
+            return MemberPlace()
+        return MemberPlace(row["timezone"], row["region"], row["quiet_start"], row["quiet_end"])
+
     # ---- recipients ---------------------------------------------------------------------------------------
     async def recipient(self, user_id: int) -> Recipient | None:
         row = await self._db.fetch_one(
@@ -432,10 +472,22 @@ class ReminderRepository:
         )
 
     async def set_dm_channel(self, user_id: int, channel_id: int | None, now: dt.datetime) -> None:
-        await self._upsert_recipient(user_id, "dm_channel_id = ?", (channel_id,), now)
+        await self._db.execute(
+            """
+            INSERT INTO dm_recipients (user_id, dm_channel_id, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id, updated_at = excluded.updated_at
+            """,
+            (user_id, channel_id, _stamp(now)),
+        )
 
     async def set_introduced(self, user_id: int, now: dt.datetime) -> None:
-        await self._upsert_recipient(user_id, "introduced = TRUE", (), now)
+        await self._db.execute(
+            """
+            INSERT INTO dm_recipients (user_id, introduced, updated_at) VALUES (?, TRUE, ?)
+            ON CONFLICT (user_id) DO UPDATE SET introduced = TRUE, updated_at = excluded.updated_at
+            """,
+            (user_id, _stamp(now)),
+        )
 
     async def mark_undeliverable(self, user_id: int, reason: str, now: dt.datetime) -> None:
         """DMs to the member fail for good: their reminders wait, and they are told once."""
