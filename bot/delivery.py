@@ -73,16 +73,21 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 class Pacer:
-    """Spaces sends at most `rate` per second (real time: Discord's limits are in real seconds).
+    """At most `rate` sends in any one second, evenly spaced (real time: Discord's limits are in real seconds).
 
-    Concurrent senders each reserve the next free slot, so the pace holds however many run at once.
+    Concurrent senders each reserve the next free slot, `1/rate` after the previous one; then each
+    also waits until fewer than `rate` sends were made in the last second: when the event loop
+    stalls (a long garbage collection, say), the sends whose slots passed meanwhile must not all
+    go out at once.
     """
 
     def __init__(self, rate: float) -> None:
         if rate <= 0:
             raise ValueError("the pace must be positive")
         self.interval = 1.0 / rate
+        self.per_second = max(int(rate), 1)
         self._next_slot = 0.0
+        self._recent: deque[float] = deque()
 
     async def wait_turn(self) -> None:
         now = time.monotonic()
@@ -90,6 +95,14 @@ class Pacer:
         self._next_slot = slot + self.interval
         if slot > now:
             await asyncio.sleep(slot - now)
+        while True:
+            now = time.monotonic()
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            if len(self._recent) < self.per_second:
+                self._recent.append(now)
+                return
+            await asyncio.sleep(self._recent[0] + 1.0 - now)
 
 
 class DueWorkRunner:

@@ -34,10 +34,11 @@ class AlarmClock:
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        # A late wake-up must still run (the default grace of 1 s would drop it), and two
-        # wake-ups that piled up are one.
+        # A late wake-up must still run (the default grace of 1 s would drop it), and two wake-ups
+        # that piled up are one. Two instances: an alarm re-set for "now" from inside its own ring
+        # must ring again, not be dropped as a second instance of a running job.
         self._scheduler = AsyncIOScheduler(
-            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 2}
         )
         self._alarms: dict[str, _Alarm] = {}
         self._ringing = 0

@@ -195,6 +195,24 @@ async def test_pacer_does_not_bank_quiet_time_for_a_burst() -> None:
     assert time.monotonic() - begin >= (waits - 1) / rate - SLACK
 
 
+async def test_pacer_never_lets_a_stall_turn_into_a_burst() -> None:
+    rate, senders = 20.0, 30
+    pacer = Pacer(rate)
+    sent: list[float] = []
+
+    async def send() -> None:
+        await pacer.wait_turn()
+        sent.append(time.monotonic())
+
+    tasks = [asyncio.create_task(send()) for _ in range(senders)]
+    await asyncio.sleep(0.3)
+    time.sleep(0.6)  # noqa: ASYNC251 - the point: the event loop stalls (a long GC), a dozen slots pass unused
+    await asyncio.gather(*tasks)
+    busiest = max(sum(1 for t in sent if first <= t < first + 1.0) for first in sent)
+    assert busiest <= rate, f"{busiest} sends within one second at a pace of {rate}/s"
+    assert len(sent) == senders
+
+
 # ---- DueWorkRunner ----------------------------------------------------------------------------------------
 
 
@@ -381,3 +399,38 @@ async def test_a_failing_run_is_logged_and_retried_a_minute_later(
     assert await eventually(lambda: runs == 2)
     await settle()
     assert alarms.next_alarm(ALARM) is None
+
+
+async def test_work_found_due_again_at_the_end_of_a_run_is_done_at_once(clock: ManualClock, alarms: AlarmClock) -> None:
+    """The runner re-arms its alarm for a time already past from inside the ring: it must ring again."""
+    runs = 0
+
+    async def deliver_due() -> datetime | None:
+        nonlocal runs
+        runs += 1
+        return clock.now() - timedelta(milliseconds=1) if runs == 1 else None
+
+    runner = DueWorkRunner(ALARM, alarms, clock, deliver_due)
+    runner.poke()
+    assert await eventually(lambda: runs == 2), f"ran {runs} time(s); the re-armed ring was dropped"
+    await settle()
+    assert runs == 2 and not alarms.busy
+
+
+async def test_discord_py_still_has_the_bucket_sweep_we_tame_and_it_runs_at_most_once_a_minute() -> None:
+    from bot.client import sweep_idle_ratelimits_rarely
+
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    assert callable(getattr(http, "_try_clear_expired_ratelimits", None)), "discord.py renamed its bucket sweep"
+    sweeps = 0
+
+    def counting_sweep() -> None:
+        nonlocal sweeps
+        sweeps += 1
+
+    http._try_clear_expired_ratelimits = counting_sweep  # type: ignore[method-assign]
+    sweep_idle_ratelimits_rarely(http)
+    for _ in range(1000):
+        http._try_clear_expired_ratelimits()
+    assert sweeps == 1
+    await http.close()
