@@ -149,26 +149,48 @@ class ReminderEngine:
 
     # ---- delivery -----------------------------------------------------------------------------------------
     async def deliver_due(self) -> dt.datetime | None:
-        gate = asyncio.Semaphore(CONCURRENCY)
-        events: dict[int, GuildEvent | None] = {}  # a burst is often one event's subscribers
+        """Send every due batch, then say when the next reminder is due.
 
-        async def one(batch: Batch) -> None:
-            async with gate:
+        One task claims batches while CONCURRENCY senders work through them, so the senders never
+        wait for a claim: the queue holds the next claim before the current one is sent.
+        """
+        queue: asyncio.Queue[Batch | None] = asyncio.Queue()
+        events: dict[int, GuildEvent | None] = {}  # a burst is often one event's subscribers
+        held_back: dt.datetime | None = None
+        room = asyncio.Event()  # set by the senders when the queue is short enough for the next claim
+
+        async def claim() -> None:
+            nonlocal held_back
+            try:
+                while not self.bot.is_closed():
+                    if self.bot.breaker.open:
+                        wait = dt.timedelta(seconds=self.bot.breaker.seconds_until_closed())
+                        held_back = self.bot.clock.now() + max(wait, dt.timedelta(seconds=1))
+                        return
+                    batches = await self.repository.claim_due(self.bot.clock.now(), DIGEST, BATCH)
+                    if not batches:
+                        return
+                    for batch in batches:
+                        queue.put_nowait(batch)
+                    while queue.qsize() > BATCH:  # one claim ahead of the senders is enough
+                        room.clear()
+                        await room.wait()
+            finally:
+                for _ in range(CONCURRENCY):
+                    queue.put_nowait(None)
+
+        async def send() -> None:
+            while (batch := await queue.get()) is not None:
+                if queue.qsize() <= BATCH:
+                    room.set()
                 try:
                     await self.deliver(batch, events)
                 except Exception:
                     log.exception("reminder batch %d for user %s failed unexpectedly", batch.batch_id, batch.user_id)
                     await self.repository.mark_finished(batch, "failed", "unexpected error", self.bot.clock.now())
 
-        while not self.bot.is_closed():
-            if self.bot.breaker.open:
-                wait = dt.timedelta(seconds=self.bot.breaker.seconds_until_closed())
-                return self.bot.clock.now() + max(wait, dt.timedelta(seconds=1))
-            batches = await self.repository.claim_due(self.bot.clock.now(), DIGEST, BATCH)
-            if not batches:
-                break
-            await asyncio.gather(*(one(batch) for batch in batches))
-        return await self.repository.next_wake()
+        await asyncio.gather(claim(), *(send() for _ in range(CONCURRENCY)))
+        return held_back or await self.repository.next_wake()
 
     async def deliver(self, batch: Batch, events: dict[int, GuildEvent | None] | None = None) -> None:
         now = self.bot.clock.now()
