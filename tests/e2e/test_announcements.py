@@ -7,6 +7,7 @@ post is due and checks that exactly then, and only then, one post appeared, not 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
@@ -670,3 +671,25 @@ async def test_a_film_just_out_gets_its_first_anniversary_planned_and_an_event_n
     await expect_one_post_at(sim, news, at("2026-03-04", "09:00"), "**Today!** Fan premiere")
     upcoming = field(await status(sim, admin, general), "Next posts")
     assert upcoming == f"{stamp(at('2027-03-03', '09:00'))}: Vault Line: 1st anniversary", upcoming
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_server_that_removed_the_bot_while_it_was_offline_is_found_at_ready(sim: Sim) -> None:
+    gone, general, news, admin = await server(sim, "Gone Fans")
+    await add_event(sim, admin, general, "Far premiere", "2026-03-20")
+    await announce(sim, admin, general, news, milestones="10,0")
+    assert rows_for(sim.database_path, "announcement_settings", gone.id) == 1
+    await sim.stop_bot()
+    await sim.remove_bot(gone)  # no bot connected: it never sees a GUILD_DELETE
+    await sim.start_bot()
+    # on_ready's check runs as its own task, with no request to wait for: watch the database.
+    for _ in range(200):
+        if rows_for(sim.database_path, "guild_departures", gone.id):
+            break
+        await asyncio.sleep(0.01)
+    assert rows_for(sim.database_path, "guild_departures", gone.id) == 1
+    await sim.advance(6 * DAY)
+    assert rows_for(sim.database_path, "announcement_settings", gone.id) == 1  # still within the grace
+    await sim.advance(2 * DAY)
+    assert set(data_of(sim, gone).values()) == {0}
+    assert sends_to(sim, news) == []
