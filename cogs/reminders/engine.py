@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -269,6 +268,3 @@ class ReminderEngine:
         self.runner.poke()
         return True
 
-
-def describe_times(reminders: Sequence[NewReminder]) -> list[str]:
-    return [f"{render.stamp(r.due_at, 'F')} ({render.stamp(r.due_at, 'R')})" for r in reminders]

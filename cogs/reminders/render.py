@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.formatting import EMBED_DESCRIPTION, safe, truncate
-from cogs.countdowns.render import TargetView, days_phrase, spelled, stamp, where
+from cogs.countdowns.render import TargetView, spelled, stamp, where
 
 COLOUR = discord.Colour.dark_teal()
 INTRODUCTION = (
@@ -18,16 +18,13 @@ INTRODUCTION = (
 )
 LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
 
-__all__ = ["INTRODUCTION", "ReminderLine", "digest_embed", "stamp"]
-
-
 @dataclass(frozen=True)
 class ReminderLine:
     view: TargetView
     offset_text: str
 
 
-def line_text(line: ReminderLine, now: dt.datetime | None = None) -> str:
+def line_text(line: ReminderLine) -> str:
     target = line.view.target
     title = safe(target.title)
     instant = target.starts_at or line.view.starts_at
@@ -62,6 +59,3 @@ def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> s
     listed = "\n".join(f"• {stamp(when, 'F')} ({stamp(when, 'R')})" for when in times)
     return f"{head}:\n{listed}\nStop them with `/remind cancel` or the button in each DM."
 
-
-def countdown_phrase(days: int) -> str:
-    return "today" if days == 0 else f"in {days_phrase(days)}"
