@@ -1350,8 +1350,16 @@ class CharacterIndex(SearchIndex[Character]):
     def build(cls, credits: Iterable[CastCreditLike], films: Iterable[FilmLike]) -> CharacterIndex:
         """Group cast ``credits`` by character name; credits of unknown films are skipped."""
         credit_list = list(credits)
+        return cls.build_later(lambda: credit_list, films)
+
+    @classmethod
+    def build_later(
+        cls, credits: Callable[[], Iterable[CastCreditLike]], films: Iterable[FilmLike]
+    ) -> CharacterIndex:
+        """Like `build`, but the credits themselves are only made when the index is built (in a worker
+        thread, by `prepare`): turning 200,000 database rows into credits need not delay the start."""
         film_list = list(films)
-        return cls._deferred(lambda: cls._index(credit_list, film_list))
+        return cls._deferred(lambda: cls._index(list(credits()), film_list))
 
     @classmethod
     def _index(cls, credits: list[CastCreditLike], films: list[FilmLike]) -> CharacterIndex:
