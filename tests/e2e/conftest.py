@@ -10,7 +10,7 @@ At teardown a test fails if the bot made an invalid request it did not expect
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ if str(REPO) not in sys.path:
 
 from tests.discord_sim import Sim  # noqa: E402
 from tests.discord_sim import testbot as _testbot  # noqa: E402
+from tests.e2e.running import marquee_serve  # noqa: E402
 
 
 def _start_instant(request: pytest.FixtureRequest) -> datetime | None:
@@ -33,13 +34,6 @@ def _start_instant(request: pytest.FixtureRequest) -> datetime | None:
     if start.tzinfo is None:
         raise pytest.UsageError("sim_start needs an aware ISO-8601 instant, e.g. 2023-06-01T12:00:00+00:00")
     return start
-
-
-async def _marquee_serve(env: Mapping[str, str], clock: Any, started: Any) -> None:
-    from bot.runner import serve
-    from bot.settings import load_settings
-
-    await serve(load_settings(None, env), clock=clock, started=started)
 
 
 async def _make(request: pytest.FixtureRequest, tmp_path: Path, serve: Any, argv: list[str]) -> AsyncIterator[Sim]:
@@ -61,7 +55,7 @@ async def sim(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[S
         import bot.settings  # noqa: F401
     except ImportError as exc:  # pragma: no cover - until the bot exists
         pytest.skip(f"Marquee's bot.runner is not importable yet: {exc}")
-    async for s in _make(request, tmp_path, _marquee_serve, ["-m", "bot", "run"]):
+    async for s in _make(request, tmp_path, marquee_serve, ["-m", "bot", "run"]):
         yield s
 
 

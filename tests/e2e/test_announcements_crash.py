@@ -10,31 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-import time
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from tests.discord_sim import Sim
 from tests.discord_sim.harness import open_sim
+from tests.e2e.running import eventually, marquee_serve
 
 POST = "POST /channels/{channel_id}/messages"
 
 
-async def serve(env: Mapping[str, str], clock: Any, started: Any) -> None:
-    from bot.runner import serve as marquee_serve
-    from bot.settings import load_settings
-
-    await marquee_serve(load_settings(None, env), clock=clock, started=started)
-
-
-async def eventually(condition: Callable[[], bool], what: str, within: float = 15.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def post_rows(database: Path) -> list[tuple[str, int | None, int]]:
@@ -45,7 +30,7 @@ def post_rows(database: Path) -> list[tuple[str, int | None, int]]:
 async def test_killed_between_send_and_record_posts_exactly_once(tmp_path: Path) -> None:
     real_now = datetime.now(UTC).replace(second=0, microsecond=0)
     due = real_now - timedelta(minutes=5)
-    sim: Sim = await open_sim(tmp_path, start=real_now - timedelta(minutes=10), serve=serve)
+    sim: Sim = await open_sim(tmp_path, start=real_now - timedelta(minutes=10), serve=marquee_serve)
     try:
         guild = await sim.create_guild("MI Fans")
         general = guild.channel("general")

@@ -25,16 +25,14 @@ import asyncio
 import contextlib
 import random
 import sqlite3
-import time
 from collections import Counter
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from tests.discord_sim import Sim
 from tests.discord_sim.harness import open_sim
 from tests.discord_sim.state import User
+from tests.e2e.running import eventually, marquee_serve
 
 POST = "POST /channels/{channel_id}/messages"
 MEMBERS = 2_000
@@ -46,19 +44,6 @@ HOLD = 1.5  # seconds
 EVENT = "Premiere night"
 
 
-async def serve(env: Mapping[str, str], clock: Any, started: Any) -> None:
-    from bot.runner import serve as marquee_serve
-    from bot.settings import load_settings
-
-    await marquee_serve(load_settings(None, env), clock=clock, started=started)
-
-
-async def eventually(condition: Callable[[], bool], what: str, within: float = 15.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def reminder_rows(database: Path) -> list[tuple[int, str, int | None, int]]:
@@ -114,7 +99,7 @@ async def test_two_thousand_reminders_survive_three_kills_mid_fan_out(tmp_path: 
     real_now = datetime.now(UTC).replace(second=0, microsecond=0)
     due = real_now - timedelta(minutes=5)
     sim: Sim = await open_sim(
-        tmp_path, start=real_now - timedelta(minutes=10), serve=serve, env={"MARQUEE_DELIVERY_PACE": str(PACE)}
+        tmp_path, start=real_now - timedelta(minutes=10), serve=marquee_serve, env={"MARQUEE_DELIVERY_PACE": str(PACE)}
     )
     try:
         guild = await sim.create_guild("MI Fans")
