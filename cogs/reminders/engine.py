@@ -212,6 +212,7 @@ class ReminderEngine:
             channel_id = batch.dm_channel_id
             if channel_id is None:
                 dm = await self.bot.create_dm(discord.Object(batch.user_id))
+                await self.bot.pacer.wait_turn()  # two requests for this DM: the pace counts both
                 channel_id = dm.id
                 await self.repository.set_dm_channel(batch.user_id, channel_id, now)
             channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
@@ -248,6 +249,22 @@ class ReminderEngine:
             await self.repository.mark_finished(batch, "failed", f"gave up after {batch.attempts} tries", now)
             return
         await self.repository.mark_finished(batch, "failed", failure.reason, now)
+
+    async def open_dm_channel(self, user_id: int) -> None:
+        """Open (and store) the member's DM channel now, when they subscribe, one at a time.
+
+        A burst of reminders then costs one request per DM instead of two; a failure here is no
+        matter: the channel is opened at the first DM instead.
+        """
+        recipient = await self.repository.recipient(user_id)
+        if recipient is not None and recipient.dm_channel_id is not None:
+            return
+        try:
+            channel = await self.bot.create_dm(discord.Object(user_id))
+        except discord.HTTPException as error:
+            log.info("could not open a DM channel with user %s yet: %s", user_id, error.status)
+            return
+        await self.repository.set_dm_channel(user_id, channel.id, self.bot.clock.now())
 
     # ---- members ------------------------------------------------------------------------------------------
     async def take_notice(self, user_id: int) -> str | None:

@@ -150,6 +150,9 @@ async def test_subscribing_by_command_lists_the_exact_times_and_each_dm_comes_th
         + "".join(f"• {stamp(t)} ({stamp(t, 'R')})\n" for t in expected)
         + "Stop them with `/remind cancel` or the button in each DM."
     )
+    # The DM channel is opened as soon as they subscribe, so that each reminder later costs one request.
+    await sim.settle()
+    assert [r.status for r in sim.requests_to(OPEN_DM)] == [200]
     # An all-day event: the default is 1 day before and on the day, at 09:00 in the member's timezone.
     assert await subscribe(sim, fan, general, "Trailer drop") == [at("2026-03-05", "09:00"), at("2026-03-06", "09:00")]
     # Asking again changes the times rather than adding a second subscription.
@@ -795,8 +798,7 @@ async def test_a_refused_token_shuts_the_bot_down_and_the_reminder_waits_for_the
     fan = await sim.create_user("fan", guild=guild)
     await add_event(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
     (due,) = await subscribe(sim, fan, general, "Premiere", "1d")
-    await sim.slash(fan, general, "remind list")  # the DM channel is opened on the first send, not before
-    sim.fail_next(OPEN_DM, status=401)
+    sim.fail_next(DM_POST, status=401)
     client = sim.client
     # The bot closes itself: serve() returns while nobody asked it to, which the harness reports.
     with pytest.raises(SimError, match=r"serve\(\) returned without bot\.close"):
