@@ -79,16 +79,11 @@ class Countdowns(commands.Cog):
         # way the bot is in the server; an outage never paused anything, so then this changes nothing.
         await self.announcer.server_back(guild.id)
 
-    async def place(self, guild_id: int | None) -> tuple[str, str]:
-        return await self.announcer.place(guild_id)
-
     async def resolve_target(self, guild_id: int | None, text: str, region: str, tz_name: str) -> TargetView:
         event = await self.announcer.find_event(guild_id, text) if guild_id is not None else None
         if event is not None:
             return self.announcer.event_target(event, tz_name)
-        key = film_key_for(self.bot, text)
-        film = self.announcer.films.get(key)
-        view = self.announcer.film_target(film, region, tz_name) if film else None
+        view = await self.announcer.target_view("film:" + film_key_for(self.bot, text), region, tz_name)
         if view is None:
             raise UserFacingError(f"I have no release date for “{safe(text)}” yet.")
         return view
@@ -99,18 +94,14 @@ class Countdowns(commands.Cog):
     async def countdown_command(self, interaction: discord.Interaction[MarqueeBot], target: str | None = None) -> None:
         """How long until a release or server event: the next one, or the one you pick."""
         guild_id = interaction.guild.id if interaction.guild else None
-        region, tz_name = await self.place(guild_id)
+        region, tz_name = await self.announcer.place(guild_id)
         now = self.bot.clock.now()
         tz = zone(tz_name)
         if target is not None:
             view = await self.resolve_target(guild_id, target, region, tz_name)
         else:
             today = local_day(now, tz)
-            candidates = (
-                await self.announcer.all_targets(guild_id, region, tz_name)
-                if guild_id is not None
-                else [v for f in self.announcer.films.values() if (v := self.announcer.film_target(f, region, tz_name))]
-            )
+            candidates = await self.announcer.all_targets(guild_id, region, tz_name)
             upcoming = sorted((v for v in candidates if v.target.day >= today), key=lambda v: v.target.day)
             if not upcoming:
                 raise UserFacingError(
@@ -170,7 +161,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         day = options.calendar_date(date)
         start_time = options.time_of_day(time) if time is not None else None
         tz_name = options.timezone(timezone) if timezone is not None else None
-        _, default_tz = await self.countdowns.place(guild_id)
+        _, default_tz = await self.announcer.place(guild_id)
         now = self.bot.clock.now()
         tz = zone(tz_name or default_tz)
         starts = at_local_time(day, parse_hhmm(start_time or "23:59"), tz)
@@ -216,7 +207,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
     async def list_events(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """List this server's events."""
         assert interaction.guild is not None
-        _, tz_name = await self.countdowns.place(interaction.guild.id)
+        _, tz_name = await self.announcer.place(interaction.guild.id)
         events = await self.announcer.repository.events(interaction.guild.id)
         starts = {}
         for event in events:

@@ -77,6 +77,7 @@ class Announcer:
         self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
         self.shards = Shards()
         self.films: dict[str, FilmDates] = {}
+        self._release_days: dict[tuple[str, str], tuple[dt.date, str] | None] = {}
         self.fingerprint = ""  # of the release dates in `films`, so other features can tell when they change
         self.notices: set[int] = set()  # guilds whose admins have not yet been told of a pause
         self.removed: set[int] = set()  # guilds paused because the bot was removed from them
@@ -114,6 +115,7 @@ class Announcer:
         for release in await self.bot.catalogue.all_releases():
             by_film[release.film_id].append(release)
         self.films = {film.key: FilmDates(film.key, film.title, tuple(by_film[film.id])) for film in films}
+        self._release_days.clear()
         digest = hashlib.sha256()
         for film in sorted(self.films.values(), key=lambda f: f.key):
             digest.update(f"{film.key}|{film.title}|".encode())
@@ -142,7 +144,11 @@ class Announcer:
 
     # ---- targets ------------------------------------------------------------------------------------------
     def film_target(self, film: FilmDates, region: str, tz_name: str) -> TargetView | None:
-        found = release_for_region(film.releases, region)
+        # Planning every server and every /countdown asks this for each film: remember the answer per region.
+        cache_key = (film.key, region)
+        if cache_key not in self._release_days:
+            self._release_days[cache_key] = release_for_region(film.releases, region)
+        found = self._release_days[cache_key]
         if found is None:
             return None
         day, country = found
@@ -157,10 +163,11 @@ class Announcer:
         day_start = at_local_time(event.day, dt.time(0, 0), zone(event.timezone, tz_name))
         return TargetView(target, description=event.description, starts_at=day_start)
 
-    async def all_targets(self, guild_id: int, region: str, tz_name: str) -> list[TargetView]:
-        """Every film with a date and every event of the server, past or not."""
+    async def all_targets(self, guild_id: int | None, region: str, tz_name: str) -> list[TargetView]:
+        """Every film with a date and every event of the server (none outside one), past or not."""
         views = [view for film in self.films.values() if (view := self.film_target(film, region, tz_name))]
-        views += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
+        if guild_id is not None:
+            views += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
         return views
 
     async def targets(self, settings: AnnouncementSettings) -> list[TargetView]:
@@ -202,15 +209,48 @@ class Announcer:
         titles.update({event.target_key: event.name for event in await self.repository.events(guild_id)})
         return titles
 
-    async def view_of(self, settings: AnnouncementSettings, target_key: str) -> TargetView | None:
+    async def target_view(
+        self,
+        target_key: str,
+        region: str,
+        timezone: str,
+        events: dict[int, GuildEvent | None] | None = None,
+        *,
+        guild_id: int | None = None,
+    ) -> TargetView | None:
+        """A film or server event by key, for a region and timezone; None if it is gone (or, with
+        `guild_id`, an event of another server).
+
+        `events` caches server events across calls (a burst of posts or reminders is often about one).
+        """
         kind, _, key = target_key.partition(":")
         if kind == "film":
             film = self.films.get(key)
-            return self.film_target(film, settings.region, settings.timezone) if film else None
-        for event in await self.repository.events(settings.guild_id):
-            if event.target_key == target_key:
-                return self.event_target(event, settings.timezone)
-        return None
+            return self.film_target(film, region, timezone) if film else None
+        if kind != "event" or not key.isdigit():
+            return None
+        event_id = int(key)
+        if events is not None and event_id in events:
+            event = events[event_id]
+        else:
+            event = await self.repository.event(event_id)
+            if events is not None:
+                events[event_id] = event
+        if event is None or (guild_id is not None and event.guild_id != guild_id):
+            return None
+        return self.event_target(event, timezone)
+
+    async def titles_of(self, target_keys: list[str]) -> dict[str, str]:
+        """Titles of films and events by key (a removed event says so)."""
+        titles = {}
+        for key in target_keys:
+            kind, _, rest = key.partition(":")
+            if kind == "film" and rest in self.films:
+                titles[key] = self.films[rest].title
+            elif kind == "event" and rest.isdigit():
+                event = await self.repository.event(int(rest))
+                titles[key] = event.name if event else "a removed event"
+        return titles
 
     # ---- planning -----------------------------------------------------------------------------------------
     @staticmethod
@@ -343,11 +383,12 @@ class Announcer:
         replan: set[int] = set()
         gate = asyncio.Semaphore(CONCURRENCY)
         settings_of: dict[int, AnnouncementSettings | None] = {}
+        events: dict[int, GuildEvent | None] = {}
 
         async def one(post: AnnouncementPost) -> None:
             settings = settings_of[post.guild_id]
             async with gate:
-                sent = await self.deliver(post, settings)
+                sent = await self.deliver(post, settings, events)
             # A film just out, or an anniversary just posted: the next anniversary can now be planned.
             if sent and settings is not None and settings.anniversaries and post.kind in ("release", "anniversary"):
                 replan.add(post.guild_id)
@@ -363,7 +404,12 @@ class Announcer:
             await self.replan_guild(guild_id)
         return await self.repository.next_wake(self.shards)
 
-    async def deliver(self, post: AnnouncementPost, settings: AnnouncementSettings | None) -> bool:
+    async def deliver(
+        self,
+        post: AnnouncementPost,
+        settings: AnnouncementSettings | None,
+        events: dict[int, GuildEvent | None] | None = None,
+    ) -> bool:
         """Post one claimed row and record the outcome; True if it was sent."""
         now = self.bot.clock.now()
         if settings is None:
@@ -377,7 +423,9 @@ class Announcer:
             # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.
             await self.repository.retry_later(post.id, post.wake_at, "announcements are paused")
             return False
-        view = await self.view_of(settings, post.target_key)
+        view = await self.target_view(
+            post.target_key, settings.region, settings.timezone, events, guild_id=settings.guild_id
+        )
         if view is None:
             await self.repository.mark_finished(post.id, "skipped", "the film or event no longer exists", now)
             return False

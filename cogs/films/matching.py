@@ -1353,9 +1353,7 @@ class CharacterIndex(SearchIndex[Character]):
         return cls.build_later(lambda: credit_list, films)
 
     @classmethod
-    def build_later(
-        cls, credits: Callable[[], Iterable[CastCreditLike]], films: Iterable[FilmLike]
-    ) -> CharacterIndex:
+    def build_later(cls, credits: Callable[[], Iterable[CastCreditLike]], films: Iterable[FilmLike]) -> CharacterIndex:
         """Like `build`, but the credits themselves are only made when the index is built (in a worker
         thread, by `prepare`): turning 200,000 database rows into credits need not delay the start."""
         film_list = list(films)

@@ -85,19 +85,17 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     # ---- subscribing --------------------------------------------------------------------------------------
     async def fallbacks(self, interaction: discord.Interaction[Any]) -> tuple[str, str]:
         """(region, timezone) for a new subscription: the member's choices, their language, the server's."""
-        row = await self.bot.database.fetch_one(
-            "SELECT timezone, region FROM user_settings WHERE user_id = ?", (interaction.user.id,)
-        )
+        member = await self.engine.repository.member_place(interaction.user.id)
         guild_region, guild_timezone = await announcer_of(self.bot).place(
             interaction.guild.id if interaction.guild else None
         )
         region = pick_region(
-            row["region"] if row else None,
+            member.region,
             country_from_locale(str(interaction.locale)),
             guild_region,
             default=self.bot.settings.defaults.region,
         )
-        return region, (row["timezone"] if row and row["timezone"] else guild_timezone)
+        return region, member.timezone or guild_timezone
 
     async def subscribe(self, interaction: discord.Interaction[Any], target_key: str, when: str | None) -> None:
         try:
@@ -160,16 +158,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
 
     # ---- seeing and stopping ------------------------------------------------------------------------------
     async def titles(self, target_keys: list[str]) -> dict[str, str]:
-        announcer = announcer_of(self.bot)
-        titles = {}
-        for key in target_keys:
-            kind, _, rest = key.partition(":")
-            if kind == "film" and rest in announcer.films:
-                titles[key] = announcer.films[rest].title
-            elif kind == "event" and rest.isdigit():
-                event = await announcer.repository.event(int(rest))
-                titles[key] = event.name if event else "a removed event"
-        return titles
+        return await announcer_of(self.bot).titles_of(target_keys)
 
     @app_commands.command(name="list")
     async def list_reminders(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -224,11 +213,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         )
 
     async def stop_from_dm(self, interaction: discord.Interaction[Any], batch_id: int) -> None:
-        rows = await self.bot.database.fetch_all(
-            "SELECT DISTINCT target_key FROM reminders WHERE batch_id = ? AND user_id = ?",
-            (batch_id, interaction.user.id),
-        )
-        keys = [row["target_key"] for row in rows]
+        keys = await self.engine.repository.batch_targets(interaction.user.id, batch_id)
         stopped = [key for key in keys if await self.engine.repository.unsubscribe(interaction.user.id, key)]
         if not stopped:
             await send_ephemeral(interaction, "These reminders were already stopped.")

@@ -106,21 +106,7 @@ class ReminderEngine:
         self, target_key: str, region: str, timezone: str, events: dict[int, GuildEvent | None] | None = None
     ) -> TargetView | None:
         """What a reminder is about, for the member's region and timezone (`events`: a cache for a burst)."""
-        announcer = announcer_of(self.bot)
-        kind, _, key = target_key.partition(":")
-        if kind == "film":
-            film = announcer.films.get(key)
-            return announcer.film_target(film, region, timezone) if film else None
-        if kind == "event" and key.isdigit():
-            event_id = int(key)
-            if events is None or event_id not in events:
-                event = await announcer.repository.event(event_id)
-                if events is not None:
-                    events[event_id] = event
-            else:
-                event = events[event_id]
-            return announcer.event_target(event, timezone) if event else None
-        return None
+        return await announcer_of(self.bot).target_view(target_key, region, timezone, events)
 
     # ---- planning -----------------------------------------------------------------------------------------
     async def plan(self, subscription: Subscription) -> list[NewReminder]:
@@ -284,4 +270,3 @@ class ReminderEngine:
         )
         self.runner.poke()
         return True
-

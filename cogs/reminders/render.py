@@ -18,6 +18,7 @@ INTRODUCTION = (
 )
 LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
 
+
 @dataclass(frozen=True)
 class ReminderLine:
     view: TargetView
@@ -58,4 +59,3 @@ def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> s
         return head + ", but every reminder time you chose has already passed."
     listed = "\n".join(f"• {stamp(when, 'F')} ({stamp(when, 'R')})" for when in times)
     return f"{head}:\n{listed}\nStop them with `/remind cancel` or the button in each DM."
-

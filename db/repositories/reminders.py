@@ -432,6 +432,14 @@ class ReminderRepository:
             (_stamp(before), reason, user_id, _stamp(before)),
         )
 
+    async def batch_targets(self, user_id: int, batch_id: int) -> list[str]:
+        """What the member's DM of this batch was about (a Stop button stops those)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT target_key FROM reminders WHERE batch_id = ? AND user_id = ? ORDER BY target_key",
+            (batch_id, user_id),
+        )
+        return [row["target_key"] for row in rows]
+
     async def member_place(self, user_id: int) -> MemberPlace:
         row = await self._db.fetch_one(
             "SELECT timezone, region, quiet_start, quiet_end FROM user_settings WHERE user_id = ?", (user_id,)
