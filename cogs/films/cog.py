@@ -20,16 +20,17 @@ from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, truncate
 from bot.regions import country_from_locale, country_names, pick_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
-from cogs.films.lookup import Lookup, film_details, shared_films, timeline
+from cogs.films.lookup import Lookup, card_texts, details_of, shared_films, timeline
 from cogs.films.matching import Character, Match, SearchIndex
-from cogs.films.render import FilmDetails
+from cogs.films.region_cache import RecentRegions
 from cogs.films.views import card_view, choices_view, menu_view, pick_view
 from db.repositories import preferred_regions
+from db.repositories.catalogue import MAX_FILMS_PER_READ
 from db.repositories.models import Film, Person
 
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
 PERSON_PAGE = 20
-DETAILS_CACHE = 2048  # film cards kept in memory; evicted oldest first
+CARD_CACHE = 2048  # embeds kept for the same film, region and day; evicted oldest first
 INDEX_WAIT = 2.0  # seconds a command waits for indexes still being built
 T = TypeVar("T")
 
@@ -83,8 +84,9 @@ class Films(commands.Cog):
         self.bot = bot
         self.lookup = lookup
         self.page_timeout = PAGE_TIMEOUT
-        self.details_cache: dict[int, FilmDetails] = {}
+        self.card_texts: dict[int, render.CardText] = {}
         self.card_cache: dict[tuple[int, str, dt.date], discord.Embed] = {}
+        self.regions = RecentRegions()
         self.indexing: asyncio.Task[Lookup] | None = None
 
     async def cog_load(self) -> None:
@@ -97,23 +99,45 @@ class Films(commands.Cog):
     @commands.Cog.listener()
     async def on_catalogue_changed(self) -> None:
         self.lookup = await Lookup.load(self.bot.catalogue)
-        self.details_cache.clear()
+        self.card_texts = {}
         self.card_cache.clear()
         self.start_indexing()
         # Features built on the indexes (trivia's question pool) rebuild from the new ones.
         self.bot.dispatch("lookup_rebuilt")
 
+    @commands.Cog.listener()
+    async def on_member_region_changed(self, user_id: int) -> None:
+        self.regions.forget_member(user_id)
+
+    @commands.Cog.listener()
+    async def on_member_data_erased(self, user_id: int) -> None:
+        self.regions.forget_member(user_id)
+
     def start_indexing(self) -> None:
         """Index the catalogue in a worker thread: a large one takes seconds, and autocomplete must
         keep answering (with nothing, until the indexes are ready) rather than stall the bot."""
+        if self.indexing is not None:
+            self.indexing.cancel()  # it was indexing a catalogue that is no longer the current one
         self.indexing = asyncio.create_task(self.index_catalogue(), name="film-indexing")
 
     async def index_catalogue(self) -> Lookup:
         lookup = await asyncio.to_thread(self.lookup.prepare)
-        # The indexes live until the next pack load: keep the collector from rescanning them
-        # (a full collection over a large catalogue's million objects paused the bot for ~1 s).
+        await self.prepare_cards(lookup)
+        # The indexes and cards live until the next pack load: keep the collector from rescanning
+        # them (a full collection over a large catalogue's million objects paused the bot for ~1 s).
         gc.freeze()
         return lookup
+
+    async def prepare_cards(self, lookup: Lookup) -> None:
+        """Work out every film's card text, a few hundred films per database read, in a worker
+        thread: a card then costs no database read and little rendering (the measured bulk of
+        /film info on a 10,000-film catalogue, where few cards are asked for twice)."""
+        cards = self.card_texts
+        films = list(lookup.by_id.values())
+        for start in range(0, len(films), MAX_FILMS_PER_READ):
+            chunk = films[start : start + MAX_FILMS_PER_READ]
+            credits = await self.bot.catalogue.credits_of_films([film.id for film in chunk])
+            cards.update(await asyncio.to_thread(card_texts, lookup, chunk, credits))
 
     async def ready_lookup(self) -> Lookup:
         """The indexes, waiting a little if they are still being built (interactions allow 3 s)."""
@@ -132,9 +156,12 @@ class Films(commands.Cog):
         A preference is skipped when the film has no date there (`available`), so nobody sees an
         empty "Released in" while another country has dates.
         """
-        user_region, guild_region = await preferred_regions(
-            self.bot.database, interaction.user.id, interaction.guild_id
-        )
+        user_id, guild_id = interaction.user.id, interaction.guild_id
+        regions = self.regions.get(user_id, guild_id)
+        if regions is None:
+            regions = await preferred_regions(self.bot.database, user_id, guild_id)
+            self.regions.put(user_id, guild_id, regions)
+        user_region, guild_region = regions
         preferences = (
             user_region,
             country_from_locale(str(interaction.locale)),
@@ -150,15 +177,14 @@ class Films(commands.Cog):
             interaction, films, query, "film", lambda candidates: choices_view(action, candidates)
         )
 
-    async def details(self, film: Film) -> FilmDetails:
-        """A film's card data; the catalogue only changes when a pack loads, so it is kept in memory."""
-        cached = self.details_cache.get(film.id)
-        if cached is None:
-            cached = await film_details(self.bot.catalogue, self.lookup, film)
-            if len(self.details_cache) >= DETAILS_CACHE:
-                self.details_cache.pop(next(iter(self.details_cache)))
-            self.details_cache[film.id] = cached
-        return cached
+    async def card_text(self, film: Film) -> render.CardText:
+        """A film's card text; worked out for every film after start (`prepare_cards`), or now if
+        asked for before that. The catalogue only changes when a pack loads."""
+        text = self.card_texts.get(film.id)
+        if text is None:
+            credits = await self.bot.catalogue.film_credits(film.id)
+            text = self.card_texts[film.id] = render.card_text(details_of(self.lookup, film, credits))
+        return text
 
     def film_by_key(self, key: str) -> Film:
         film = self.lookup.film(key)
@@ -167,21 +193,21 @@ class Films(commands.Cog):
         return film
 
     async def card(self, interaction: discord.Interaction[Any], film: Film) -> tuple[discord.Embed, discord.ui.View]:
-        details = await self.details(film)
-        region = await self.region_for(interaction, {release.country for release in details.releases})
+        text = await self.card_text(film)
+        region = await self.region_for(interaction, text.countries)
         today = self.bot.clock.now().date()
-        # A card depends only on the film, the region and the day; rendering it (escaping every name,
-        # fitting the limits) was half of the bot's work per /film info.
         embed = self.card_cache.get((film.id, region, today))
         if embed is None:
-            embed = render.film_card(details, region, today)
-            if len(self.card_cache) >= DETAILS_CACHE:
+            embed = render.card_embed(text, region, today)
+            if len(self.card_cache) >= CARD_CACHE:
                 self.card_cache.pop(next(iter(self.card_cache)))
             self.card_cache[(film.id, region, today)] = embed
         previous, following = self.lookup.neighbours(film)
-        upcoming = any(release.date >= today for release in details.releases)
         return embed, card_view(
-            film.key, previous.key if previous else None, following.key if following else None, upcoming=upcoming
+            film.key,
+            previous.key if previous else None,
+            following.key if following else None,
+            upcoming=text.upcoming(today),
         )
 
     async def cast_view(self, interaction: discord.Interaction[Any], film: Film, department: str | None) -> PagedView:

@@ -7,13 +7,14 @@ database per keystroke; film details are read from the database when a command n
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex
-from cogs.films.render import FilmDetails, SharedFilm, TimelineEntry, people_with_jobs
+from cogs.films.render import CardText, FilmDetails, SharedFilm, TimelineEntry, card_text, people_with_jobs
 from db import CatalogueRepository
-from db.repositories.models import Film, Person, PersonCredit
+from db.repositories.models import Film, FilmCredits, Person, PersonCredit
 
 
 class CharacterCredit(NamedTuple):
@@ -97,17 +98,22 @@ class Lookup:
         return (siblings.index(film) + 1 if film in siblings else None), len(siblings)
 
 
-async def film_details(catalogue: CatalogueRepository, lookup: Lookup, film: Film) -> FilmDetails:
+def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
     position, size = lookup.franchise_place(film)
     return FilmDetails(
         film=film,
-        cast=await catalogue.cast(film.id),
-        crew=await catalogue.crew(film.id),
-        companies=await catalogue.companies(film.id),
-        releases=await catalogue.releases(film.id),
+        cast=credits.cast,
+        crew=credits.crew,
+        companies=credits.companies,
+        releases=credits.releases,
         position=position,
         franchise_size=size,
     )
+
+
+def card_texts(lookup: Lookup, films: Iterable[Film], credits: Mapping[int, FilmCredits]) -> dict[int, CardText]:
+    """The card text of each film, by film id (pure: run it in a worker thread for many films)."""
+    return {film.id: card_text(details_of(lookup, film, credits[film.id])) for film in films}
 
 
 async def timeline(catalogue: CatalogueRepository, films: list[Film]) -> list[TimelineEntry]:

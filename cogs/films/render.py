@@ -10,12 +10,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import discord
 
 from bot.formatting import (
     EMBED_DESCRIPTION,
     EMBED_TITLE,
+    EMBED_TOTAL,
     FIELD_VALUE,
     FOOTER_TEXT,
     add_fields_within_limits,
@@ -88,49 +90,140 @@ def cast_line(credit: CastCredit) -> str:
     return safe(credit.person_name)
 
 
+class DatedLine(NamedTuple):
+    """A release's line, prepared once: `relative` is shown only while the date is to come."""
+
+    date: dt.date
+    head: str
+    relative: str
+    tail: str
+
+    def text(self, today: dt.date) -> str:
+        return f"{self.head}{self.relative}{self.tail}" if self.date > today else f"{self.head}{self.tail}"
+
+
+def dated_lines(releases: Iterable[Release]) -> list[DatedLine]:
+    """The lines of `release_lines`, in its order, before the day is known."""
+    return [
+        DatedLine(
+            release.date,
+            f"{release.type_name}: {timestamp(release.date, 'D')}",
+            f" ({timestamp(release.date, 'R')})",
+            f" — {safe(release.note)}" if release.note else "",
+        )
+        for release in sorted(releases, key=lambda release: (release.date, release.release_type))
+    ]
+
+
 def release_lines(releases: Iterable[Release], today: dt.date) -> list[str]:
     """One line per release: type, date, and a relative time while it is still to come."""
-    lines = []
-    for release in sorted(releases, key=lambda release: (release.date, release.release_type)):
-        line = f"{release.type_name}: {timestamp(release.date, 'D')}"
-        if release.date > today:
-            line += f" ({timestamp(release.date, 'R')})"
-        if release.note:
-            line += f" — {safe(release.note)}"
-        lines.append(line)
-    return lines
+    return [line.text(today) for line in dated_lines(releases)]
 
 
-def film_card(details: FilmDetails, region: str, today: dt.date) -> discord.Embed:
-    """The main film embed: synopsis, key crew, top-billed cast, the region's releases, franchise place."""
+@dataclass(frozen=True)
+class CardText:
+    """The part of a film card that is the same for every reader, escaped and cut to size once.
+
+    Worked out for the whole catalogue after start (``Films.prepare_cards``), so that answering
+    /film info only adds the reader's region and today's relative times.
+    """
+
+    title: str
+    description: str
+    crew: tuple[tuple[str, str], ...]
+    """Runtime, directors, writers and music: shown side by side."""
+    credits: tuple[tuple[str, str], ...]
+    """Companies and the top-billed cast."""
+    franchise: str | None
+    dates: dict[str, tuple[DatedLine, ...]]
+    """Each country's release lines."""
+    size: int
+    """Characters of everything above and the footer, as Discord counts them against its total."""
+
+    @property
+    def countries(self) -> set[str]:
+        return set(self.dates)
+
+    def upcoming(self, today: dt.date) -> bool:
+        return any(line.date >= today for lines in self.dates.values() for line in lines)
+
+
+def _names(names: Iterable[str]) -> str:
+    return truncate(", ".join(safe(name) for name in names) or "—", FIELD_VALUE)
+
+
+def card_text(details: FilmDetails) -> CardText:
     film = details.film
     description = "\n\n".join(
         part for part in (f"*{safe(film.tagline)}*" if film.tagline else "", safe(film.synopsis)) if part
     )
-    embed = discord.Embed(title=film_heading(film), description=truncate(description, EMBED_DESCRIPTION), colour=COLOUR)
-    regional = [release for release in details.releases if release.country == region]
-    fields: list[tuple[str, str]] = [
-        ("Runtime", f"{film.runtime_minutes} min" if film.runtime_minutes else "—"),
-        ("Directed by", ", ".join(safe(n) for n in people_with_jobs(details.crew, ("Director",))) or "—"),
-        ("Written by", ", ".join(safe(n) for n in people_with_jobs(details.crew, WRITING_JOBS)) or "—"),
-        ("Music", ", ".join(safe(n) for n in people_with_jobs(details.crew, MUSIC_JOBS)) or "—"),
-        ("Companies", ", ".join(safe(company.name) for company in details.companies) or "—"),
-        ("Cast", "\n".join(cast_line(credit) for credit in details.cast[:CARD_CAST]) or "—"),
-        (f"Released in {country_name(region)}", "\n".join(release_lines(regional, today)) or "No date known"),
-    ]
+    franchise = None
     if details.position and film.franchise_name:
-        fields.append(
-            ("Franchise", f"{ordinal(details.position)} of {details.franchise_size} in {safe(film.franchise_name)}")
+        franchise = truncate(
+            f"{ordinal(details.position)} of {details.franchise_size} in {safe(film.franchise_name)}", FIELD_VALUE
         )
-    for index, (name, value) in enumerate(fields):
-        fields[index] = (name, truncate(value, FIELD_VALUE))
-    add_fields_within_limits(embed, fields[:1], inline=True)
-    add_fields_within_limits(embed, fields[1:4], inline=True)
-    add_fields_within_limits(embed, fields[4:])
-    embed.set_footer(
-        text=truncate("Full cast, every country's dates and the other films: use the buttons.", FOOTER_TEXT)
+    by_country: defaultdict[str, list[Release]] = defaultdict(list)
+    for release in details.releases:
+        by_country[release.country].append(release)
+    title = film_heading(film)
+    description = truncate(description, EMBED_DESCRIPTION)
+    crew = (
+        ("Runtime", f"{film.runtime_minutes} min" if film.runtime_minutes else "—"),
+        ("Directed by", _names(people_with_jobs(details.crew, ("Director",)))),
+        ("Written by", _names(people_with_jobs(details.crew, WRITING_JOBS))),
+        ("Music", _names(people_with_jobs(details.crew, MUSIC_JOBS))),
     )
+    credits = (
+        ("Companies", _names(company.name for company in details.companies)),
+        ("Cast", truncate("\n".join(cast_line(credit) for credit in details.cast[:CARD_CAST]) or "—", FIELD_VALUE)),
+    )
+    fields = [*crew, *credits, *((("Franchise", franchise),) if franchise else ())]
+    return CardText(
+        title=title,
+        description=description,
+        crew=crew,
+        credits=credits,
+        franchise=franchise,
+        dates={country: tuple(dated_lines(releases)) for country, releases in by_country.items()},
+        size=len(title) + len(description) + len(_CARD_FOOTER) + sum(len(a) + len(b) for a, b in fields),
+    )
+
+
+def card_embed(text: CardText, region: str, today: dt.date) -> discord.Embed:
+    """A film card for readers in `region` on `today`: the shared text plus that region's releases."""
+    embed = discord.Embed(title=text.title, description=text.description, colour=COLOUR)
+    released = (
+        f"Released in {country_name(region)}",
+        truncate("\n".join(line.text(today) for line in text.dates.get(region, ())) or "No date known", FIELD_VALUE),
+    )
+    fields = [*text.credits, released]
+    if text.franchise is not None:
+        fields.append(("Franchise", text.franchise))
+    if text.size + len(released[0]) + len(released[1]) <= EMBED_TOTAL:
+        # Everything fits (the usual case): no need to measure the embed field by field.
+        for name, value in text.crew:
+            embed.add_field(name=name, value=value, inline=True)
+        for name, value in fields:
+            embed.add_field(name=name, value=value, inline=False)
+    else:
+        add_card_fields(embed, text.crew, fields)
+    embed.set_footer(text=_CARD_FOOTER)
     return embed
+
+
+def add_card_fields(embed: discord.Embed, crew: Sequence[tuple[str, str]], fields: list[tuple[str, str]]) -> None:
+    """The card's fields, measured one by one: those that would break Discord's limits are left out."""
+    add_fields_within_limits(embed, list(crew[:1]), inline=True)
+    add_fields_within_limits(embed, list(crew[1:]), inline=True)
+    add_fields_within_limits(embed, fields)
+
+
+_CARD_FOOTER = truncate("Full cast, every country's dates and the other films: use the buttons.", FOOTER_TEXT)
+
+
+def film_card(details: FilmDetails, region: str, today: dt.date) -> discord.Embed:
+    """The main film embed: synopsis, key crew, top-billed cast, the region's releases, franchise place."""
+    return card_embed(card_text(details), region, today)
 
 
 def cast_and_crew_lines(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from db.connection import Database, Row
@@ -14,6 +15,7 @@ from db.repositories.models import (
     Company,
     CrewCredit,
     Film,
+    FilmCredits,
     FilmSummary,
     FilmTitle,
     Milestone,
@@ -84,6 +86,27 @@ def _question(row: Row) -> TriviaQuestion:
     )
 
 
+MAX_FILMS_PER_READ = 500
+"""Films per `credits_of_films` read: well under SQLite's limit on query parameters."""
+
+_FILM_CAST = f"{_CAST_SELECT} WHERE c.film_id = ? ORDER BY c.billing_order"
+_FILM_CREW = f"{_CREW_SELECT} WHERE c.film_id = ? ORDER BY c.position"
+_FILM_COMPANIES = """
+    SELECT c.id, c.key, c.name, fc.position FROM film_companies fc
+    JOIN companies c ON c.id = fc.company_id WHERE fc.film_id = ? ORDER BY fc.position
+"""
+# Parameters: film id, then a country code (or None for every country) twice.
+_FILM_RELEASES = """
+    SELECT film_id, country, release_date, release_type, note, source FROM releases
+    WHERE film_id = ? AND (CAST(? AS TEXT) IS NULL OR country = ?)
+    ORDER BY release_date, release_type, country
+"""
+
+
+def _company(r: Row) -> Company:
+    return Company(r["id"], r["key"], r["name"], r["position"])
+
+
 def _release(r: Row) -> Release:
     return Release(
         r["film_id"], r["country"], dt.date.fromisoformat(r["release_date"]), r["release_type"], r["note"], r["source"]
@@ -136,8 +159,54 @@ class CatalogueRepository:
 
     async def cast(self, film_id: int) -> list[CastCredit]:
         """The film's cast in billing order."""
-        rows = await self._db.fetch_all(f"{_CAST_SELECT} WHERE c.film_id = ? ORDER BY c.billing_order", (film_id,))
+        rows = await self._db.fetch_all(_FILM_CAST, (film_id,))
         return [CastCredit(*r) for r in rows]
+
+    async def film_credits(self, film_id: int) -> FilmCredits:
+        """The film's cast, crew, companies and every release, read together in one trip to the
+        database (a film card needs all four, and each trip costs more than these small queries)."""
+        return (await self.credits_of_films([film_id]))[film_id]
+
+    async def credits_of_films(self, film_ids: Sequence[int]) -> dict[int, FilmCredits]:
+        """`film_credits` of each of these films (at most `MAX_FILMS_PER_READ`), in one trip.
+
+        Every id asked for is in the answer, an unknown one with empty lists.
+        """
+        if len(film_ids) > MAX_FILMS_PER_READ:
+            raise ValueError(f"at most {MAX_FILMS_PER_READ} films per read, not {len(film_ids)}")
+        marks = ", ".join("?" * len(film_ids))
+        ids = tuple(film_ids)
+        cast, crew, companies, releases = await self._db.fetch_each(
+            [
+                (f"{_CAST_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.billing_order", ids),
+                (f"{_CREW_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.position", ids),
+                (
+                    f"""
+                    SELECT fc.film_id, c.id, c.key, c.name, fc.position FROM film_companies fc
+                    JOIN companies c ON c.id = fc.company_id WHERE fc.film_id IN ({marks})
+                    ORDER BY fc.film_id, fc.position
+                    """,
+                    ids,
+                ),
+                (
+                    f"""
+                    SELECT film_id, country, release_date, release_type, note, source FROM releases
+                    WHERE film_id IN ({marks}) ORDER BY film_id, release_date, release_type, country
+                    """,
+                    ids,
+                ),
+            ]
+        )
+        found = {film_id: FilmCredits([], [], [], []) for film_id in film_ids}
+        for row in cast:
+            found[row[0]].cast.append(CastCredit(*row))
+        for row in crew:
+            found[row[0]].crew.append(CrewCredit(*row))
+        for row in companies:
+            found[row["film_id"]].companies.append(_company(row))
+        for row in releases:
+            found[row["film_id"]].releases.append(_release(row))
+        return found
 
     async def all_cast(self) -> list[CastCredit]:
         """Every cast credit of every film (for the character index), by film then billing."""
@@ -154,7 +223,7 @@ class CatalogueRepository:
 
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""
-        rows = await self._db.fetch_all(f"{_CREW_SELECT} WHERE c.film_id = ? ORDER BY c.position", (film_id,))
+        rows = await self._db.fetch_all(_FILM_CREW, (film_id,))
         return [CrewCredit(*r) for r in rows]
 
     async def all_crew(self) -> list[CrewCredit]:
@@ -164,14 +233,7 @@ class CatalogueRepository:
 
     async def releases(self, film_id: int, country: str | None = None) -> list[Release]:
         """The film's releases by date, optionally in one country only."""
-        rows = await self._db.fetch_all(
-            """
-            SELECT film_id, country, release_date, release_type, note, source FROM releases
-            WHERE film_id = ? AND (CAST(? AS TEXT) IS NULL OR country = ?)
-            ORDER BY release_date, release_type, country
-            """,
-            (film_id, country, country),
-        )
+        rows = await self._db.fetch_all(_FILM_RELEASES, (film_id, country, country))
         return [_release(r) for r in rows]
 
     async def all_releases(self) -> list[Release]:
@@ -186,14 +248,8 @@ class CatalogueRepository:
 
     async def companies(self, film_id: int) -> list[Company]:
         """The film's production companies in credit order."""
-        rows = await self._db.fetch_all(
-            """
-            SELECT c.id, c.key, c.name, fc.position FROM film_companies fc
-            JOIN companies c ON c.id = fc.company_id WHERE fc.film_id = ? ORDER BY fc.position
-            """,
-            (film_id,),
-        )
-        return [Company(r["id"], r["key"], r["name"], r["position"]) for r in rows]
+        rows = await self._db.fetch_all(_FILM_COMPANIES, (film_id,))
+        return [_company(r) for r in rows]
 
     async def milestones(self, film_id: int) -> list[Milestone]:
         """The film's other dated facts (trailers, announcements...) in pack order."""

@@ -106,6 +106,16 @@ class Release:
 
 
 @dataclass(frozen=True)
+class FilmCredits:
+    """Everything a film card shows beyond the film row: cast, crew, companies and releases."""
+
+    cast: list[CastCredit]
+    crew: list[CrewCredit]
+    companies: list[Company]
+    releases: list[Release]
+
+
+@dataclass(frozen=True)
 class Company:
     """A production company, with its position in a film's list when relevant."""
 

@@ -198,3 +198,40 @@ async def test_integrity_verification_rejects_a_damaged_file(tmp_path: Path) -> 
     path.write_bytes(bytes(data))
     with pytest.raises(BackupVerificationError, match="integrity check"):
         await _verify_integrity(path)
+
+
+async def test_fetch_one_takes_the_first_row_and_fetch_each_reads_every_query(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "a.db") as db:
+        await _create_counter(db)
+        for task in (3, 1, 2):
+            await db.execute("INSERT INTO entries (task) VALUES (?)", (task,))
+        first = await db.fetch_one("SELECT task FROM entries ORDER BY task DESC")
+        assert first is not None and first["task"] == 3
+        assert await db.fetch_one("SELECT task FROM entries WHERE task > 9") is None
+        tasks, counter, nothing = await db.fetch_each(
+            [
+                ("SELECT task FROM entries ORDER BY task", ()),
+                ("SELECT value FROM counter WHERE id = ?", (1,)),
+                ("SELECT task FROM entries WHERE task > ?", (9,)),
+            ]
+        )
+        assert [row["task"] for row in tasks] == [1, 2, 3]
+        assert [row["value"] for row in counter] == [0]
+        assert nothing == []
+        assert await db.fetch_each([]) == []
+        # Read in a transaction of its own, which is over afterwards: a write can follow at once.
+        await db.execute("UPDATE counter SET value = 7")
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO entries (task) VALUES (4)")
+            # Inside a transaction the reads see its own uncommitted rows.
+            (seen,) = await tx.fetch_each([("SELECT count(*) AS n FROM entries", ())])
+            assert seen[0]["n"] == 4
+
+
+async def test_fetch_each_ends_its_read_transaction_when_a_query_fails(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "a.db") as db:
+        await _create_counter(db)
+        with pytest.raises(aiosqlite.OperationalError):
+            await db.fetch_each([("SELECT value FROM counter", ()), ("SELECT nope FROM counter", ())])
+        assert await db.execute("UPDATE counter SET value = 5") == 1
+        assert await db.fetch_value("SELECT value FROM counter") == 5

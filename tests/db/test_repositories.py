@@ -25,9 +25,7 @@ def fixed_clock() -> dt.datetime:
 
 
 @pytest.fixture
-async def catalogue(
-    db: Database, write_pack: Callable[..., Path], base_pack_text: str
-) -> CatalogueRepository:
+async def catalogue(db: Database, write_pack: Callable[..., Path], base_pack_text: str) -> CatalogueRepository:
     path = write_pack(base_pack_text)
     await load_pack(db, parse_pack(path), source_path=path)
     return CatalogueRepository(db)
@@ -93,6 +91,17 @@ async def test_cast_and_crew(catalogue: CatalogueRepository) -> None:
         ("john-roe", "Directing", "Director"),
         ("john-roe", "Writing", "Screenplay"),
     ]
+
+
+async def test_film_credits_are_the_four_reads_of_a_card_together(catalogue: CatalogueRepository) -> None:
+    for key in ("one", "two"):
+        film = await _film_id(catalogue, key)
+        credits = await catalogue.film_credits(film)
+        assert credits.cast == await catalogue.cast(film)
+        assert credits.crew == await catalogue.crew(film)
+        assert credits.companies == await catalogue.companies(film)
+        assert credits.releases == await catalogue.releases(film)
+    assert (await catalogue.film_credits(-1)).cast == []
 
 
 async def test_releases_companies_and_milestones(catalogue: CatalogueRepository) -> None:

@@ -190,6 +190,10 @@ class Gateway:
             if session.ws is not None:
                 await self._send(session.ws, payload)
 
+    def wanted(self, event: str, data: dict[str, Any]) -> bool:
+        """Whether any live session would receive ``event`` (``data`` needs only what intents look at)."""
+        return any(event_allowed(event, data, session.intents) for session in self.live_sessions())
+
     async def dispatch(self, event: str, data: dict[str, Any]) -> int:
         """Send ``event`` to every session whose intents ask for it; return how many got it."""
         sent = 0

@@ -423,7 +423,8 @@ class SimServer:
         return msg
 
     async def _dispatch_message(self, event: str, msg: Message) -> None:
-        if msg.ephemeral_for is None:
+        # Most bots ask for no message events: skip building a payload nobody receives.
+        if msg.ephemeral_for is None and self.gateway.wanted(event, {"guild_id": msg.guild_id}):
             await self.gateway.dispatch(event, msg.to_dict(self.world, gateway=True))
 
     def _new_message(

@@ -75,6 +75,22 @@ async def test_region_follows_the_member_locale(sim: Sim) -> None:
     assert "Released in United States" in fields(reply.embeds[0])
 
 
+async def test_a_region_chosen_with_preferences_shows_on_the_next_card(sim: Sim) -> None:
+    guild = await sim.create_guild("Fans abroad")
+    general = guild.channel("general")
+    fan = await sim.create_user("fan", guild=guild, locale="en-US")
+    reply = await sim.slash(fan, general, "film info", title="dead reckoning")
+    assert "Released in United States" in fields(reply.embeds[0])
+    await sim.slash(fan, general, "preferences region", region="GB")
+    reply = await sim.slash(fan, general, "film info", title="dead reckoning")
+    assert "Released in United Kingdom" in fields(reply.embeds[0])
+    # Deleting their data deletes the chosen region too: back to their language's country.
+    question = await sim.slash(fan, general, "privacy delete")
+    await sim.click(fan, question, label="Delete everything")
+    reply = await sim.slash(fan, general, "film info", title="dead reckoning")
+    assert "Released in United States" in fields(reply.embeds[0])
+
+
 async def test_did_you_mean_then_pick(fans: tuple[Sim, Any, Any, Any]) -> None:
     sim, general, alice, _ = fans
     question = await sim.slash(alice, general, "film info", title="reckoning")

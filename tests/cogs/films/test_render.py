@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.formatting import EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from bot.regions import country_name
 from cogs.films import render
 from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
 
@@ -111,7 +112,35 @@ def test_film_card_fits(
     today: dt.date,
 ) -> None:
     details = render.FilmDetails(film, credits, crew, companies, releases, film.franchise_order, 40)
-    assert_within_limits(render.film_card(details, region, today))
+    card = render.film_card(details, region, today)
+    assert_within_limits(card)
+    shown = [(field.name, field.inline) for field in card.fields]
+    if len(shown) == 8:  # nothing had to be left out
+        assert shown == [
+            ("Runtime", True),
+            ("Directed by", True),
+            ("Written by", True),
+            ("Music", True),
+            ("Companies", False),
+            ("Cast", False),
+            (f"Released in {country_name(region)}", False),
+            ("Franchise", False),
+        ]
+
+
+def test_film_card_over_the_total_leaves_fields_out_but_keeps_the_rest() -> None:
+    long = "N" * 300
+    film = Film(1, "f", "T" * 300, None, 2000, "f", long, 1, 100, "S" * 6000, long, None, None, "p", "s")
+    credits = [CastCredit(1, n, n, "p", long, long, "s") for n in range(1, 40)]
+    jobs = ("Director", "Writer")
+    crew = [CrewCredit(1, n, "p", f"{long}{n}", "Directing", job, "s") for n in range(9) for job in jobs]
+    releases = [Release(1, "US", dt.date(2000, 1, n), 1, long, "s") for n in range(1, 29)]
+    details = render.FilmDetails(film, credits, crew, [Company(1, "c", long, 1)], releases, 1, 8)
+    embed = render.film_card(details, "US", dt.date(1999, 1, 1))
+    assert_within_limits(embed)
+    assert embed.title and embed.description and embed.footer.text
+    assert [field.name for field in embed.fields][:1] == ["Runtime"]
+    assert len(embed.fields) < 9  # some had to go
 
 
 @settings(max_examples=60, deadline=None)
