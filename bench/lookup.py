@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import json
 import random
@@ -32,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,36 +150,10 @@ class _TimedCatalogue:
         return timed
 
 
-@contextlib.contextmanager
-def _timed_builds(timings: dict[str, float]) -> Iterator[None]:
-    """Time FilmIndex.build, PersonIndex.build and CharacterIndex.build while inside."""
-    from cogs.films import matching
-
-    originals: dict[type, Any] = {}
-    for cls in (matching.FilmIndex, matching.PersonIndex, matching.CharacterIndex):
-        original = cls.__dict__["build"]
-        originals[cls] = original
-
-        def make(func: Callable[..., Any], name: str) -> Any:
-            def build(klass: type, *args: Any, **kwargs: Any) -> Any:
-                started = time.perf_counter()
-                try:
-                    return func(klass, *args, **kwargs)
-                finally:
-                    timings[f"build {name}"] = time.perf_counter() - started
-
-            return classmethod(build)
-
-        cls.build = make(original.__func__, cls.__name__)
-    try:
-        yield
-    finally:
-        for cls, original in originals.items():
-            cls.build = original
-
-
 async def bench_index(database_path: Path, report: Report, profile: bool, profiles: list[str]) -> Any:
-    """``Lookup.load`` once, timed in total and per read and per index; returns the Lookup."""
+    """The whole index build, timed per read and per index: ``Lookup.load`` reads the catalogue and
+    ``Lookup.prepare`` builds the three indexes (the bot runs it in a worker thread after start;
+    until it is done, autocomplete answers nothing and commands wait up to 2 s). Returns the Lookup."""
     from cogs.films.lookup import Lookup
     from db import CatalogueRepository, Database
 
@@ -189,9 +162,14 @@ async def bench_index(database_path: Path, report: Report, profile: bool, profil
         await repository.counts()  # warm the connection and SQLite's page cache a little
         timings: dict[str, float] = {}
         timed = _TimedCatalogue(repository, timings)
-        with _timed_builds(timings), profiled(profile, "Lookup.load (index build)", profiles):
+        with profiled(profile, "Lookup.load and Lookup.prepare (index build)", profiles):
             started = time.perf_counter()
             lookup = await Lookup.load(timed)  # type: ignore[arg-type]
+            loaded = time.perf_counter()
+            for name in ("films", "people", "characters"):
+                begun = time.perf_counter()
+                getattr(lookup, name).prepare()
+                timings[f"build {name} index"] = time.perf_counter() - begun
             total = time.perf_counter() - started
     reads = sum(value for name, value in timings.items() if name.startswith("read"))
     builds = sum(value for name, value in timings.items() if name.startswith("build"))
@@ -202,18 +180,19 @@ async def bench_index(database_path: Path, report: Report, profile: bool, profil
         f"{len(lookup.characters)} characters ({len(lookup.characters._keys)} names)"
     )
     report.section(
-        "Index build (`Lookup.load`)",
+        "Index build (`Lookup.load` + `Lookup.prepare`)",
         "| part | time s |\n| --- | ---: |\n"
         f"{rows}\n| other (grouping, dicts) | {total - reads - builds:.3f} |\n"
         f"| **total** | **{total:.3f}** |\n\n{sizes}",
     )
     report.check(
-        "index build (`Lookup.load`)",
-        f"{total:.2f} s (reads {reads:.2f} s, building {builds:.2f} s)",
+        "index build (`Lookup.load` + `Lookup.prepare`)",
+        f"{total:.2f} s (reads {reads:.2f} s in `Lookup.load`, which took {loaded - started:.2f} s; "
+        f"building the indexes {builds:.2f} s)",
         f"≤ {TARGET_BUILD_S:g} s",
         total <= TARGET_BUILD_S,
     )
-    log(f"Lookup.load: {total:.2f} s (reads {reads:.2f}, builds {builds:.2f})")
+    log(f"index build: {total:.2f} s (Lookup.load {loaded - started:.2f}, builds {builds:.2f})")
     return lookup
 
 
@@ -395,21 +374,18 @@ async def bench_simulator(
         await sim.start()
     startup = time.perf_counter() - started
     log(f"bot ready and commands synced in {startup:.1f} s")
-    # The bot indexes the catalogue and builds the trivia pool in worker threads after it starts;
-    # the targets are about a bot in its steady state, so measure once that work is done.
-    background = [
-        task
-        for task in (
-            getattr(sim.client.get_cog("Films"), "indexing", None),
-            getattr(sim.client.get_cog("Trivia"), "pool_task", None),
-        )
-        if task is not None
-    ]
-    if background:
-        await asyncio.wait(background, timeout=args.sim_timeout)
-    settled = time.perf_counter() - started
-    log(f"indexes and trivia pool ready {settled:.1f} s after start")
-    report.checks.append(Check("background indexing after start, informative", f"{settled:.1f} s", "none", None))
+    # The bot indexes the catalogue, prepares every film card and builds the trivia pool in worker
+    # threads after it starts; the targets are about a bot in its steady state, so measure once
+    # that work is done.
+    for what, task in (
+        ("film indexes and cards", getattr(sim.client.get_cog("Films"), "indexing", None)),
+        ("trivia question pool", getattr(sim.client.get_cog("Trivia"), "pool_task", None)),
+    ):
+        if task is not None:
+            await asyncio.wait([task], timeout=args.sim_timeout)
+            settled = time.perf_counter() - started
+            log(f"{what} ready {settled:.1f} s after start")
+            report.checks.append(Check(f"{what} ready after start, informative", f"{settled:.1f} s", "none", None))
     probe = Probe()
     gc_watch = GcWatch()
     tracked = len(gc.get_objects())

@@ -36,6 +36,8 @@ class Lookup:
     by_id: dict[int, Film]
     by_key: dict[str, Film]
     franchises: dict[str | None, list[Film]]
+    places: dict[int, int]
+    """Each film's index in its franchise's list (by film id): no list scan per card."""
 
     @classmethod
     async def load(cls, catalogue: CatalogueRepository) -> Lookup:
@@ -61,6 +63,7 @@ class Lookup:
             by_id={film.id: film for film in films},
             by_key={film.key: film for film in films},
             franchises=dict(franchises),
+            places={film.id: place for siblings in franchises.values() for place, film in enumerate(siblings)},
         )
 
     @property
@@ -83,9 +86,9 @@ class Lookup:
     def neighbours(self, film: Film) -> tuple[Film | None, Film | None]:
         """The films before and after this one in its franchise."""
         siblings = self.franchises.get(film.franchise_key, []) if film.franchise_key else []
-        if film not in siblings:
+        position = self.places.get(film.id)
+        if position is None or position >= len(siblings) or siblings[position].id != film.id:
             return None, None
-        position = siblings.index(film)
         before = siblings[position - 1] if position > 0 else None
         after = siblings[position + 1] if position + 1 < len(siblings) else None
         return before, after
@@ -95,7 +98,10 @@ class Lookup:
         if not film.franchise_key:
             return None, 0
         siblings = self.franchises.get(film.franchise_key, [])
-        return (siblings.index(film) + 1 if film in siblings else None), len(siblings)
+        position = self.places.get(film.id)
+        if position is None or position >= len(siblings) or siblings[position].id != film.id:
+            return None, len(siblings)
+        return position + 1, len(siblings)
 
 
 def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:

@@ -451,6 +451,57 @@ class _Best:
     conflict: bool = field(default=False)
 
 
+class _NameScorer:
+    """The fuzzy score of names for one query, adjusted by how their words meet the query's.
+
+    Hundreds of names are scored per query and many share a key or words ("mission", "ana"):
+    each key, each name's words and each pair of words are worked out once.
+    """
+
+    def __init__(self, text: str, words_of: dict[str, str]) -> None:
+        self.words = _words(text)
+        self.size = _size(text)
+        self.several_words = " " in self.words
+        self.words_of = words_of
+        """Keys to their words without numbers: kept by the index across queries."""
+        self.scores: dict[str, float] = {}
+        self.begins: dict[str, bool] = {}
+        self.explained: dict[str, bool] = {}
+        self.pairs: dict[tuple[str, str], bool] = {}
+
+    def score(self, key: str, score: float) -> float:
+        """``score`` (the key's ``WRatio``) raised or capped as the module docstring explains."""
+        found = self.scores.get(key)
+        if found is not None:
+            return found
+        words = self.words
+        name_words = self.words_of.get(key)
+        if name_words is None:
+            name_words = self.words_of[key] = _words(key)
+        begins = self.begins.get(name_words)
+        if begins is None:
+            begins = self.begins[name_words] = _words_begin(words, name_words)
+        if begins:
+            # Every word begins a word of the name, in order ("chris mcquarrie"): as good as a
+            # close spelling whatever the lengths.
+            score = max(score, _WORD_PREFIX_SCORE)
+        if self.size < MIN_FRAGMENT_COVERAGE * _size(key) and not (begins and self.several_words):
+            # Too small a piece of this name to stand for it (see the constant), unless two or
+            # more words begin its words ("mi rogue").
+            score = min(score, CUTOFF - 1.0)
+        elif score >= CUTOFF:
+            explained = self.explained.get(name_words)
+            if explained is None:
+                explained = self.explained[name_words] = _words_explained(words, name_words, self.pairs)
+            if not explained:
+                # A query word this name lacks means another name is meant: "mission impossible
+                # rogue" is not "Mission: Impossible", and "Part Two" is not "MI 2" however well
+                # the number matches.
+                score = min(score, CUTOFF - 1.0)
+        self.scores[key] = score
+        return score
+
+
 class SearchIndex(Generic[T]):
     """An immutable in-memory index of named items; see the module docstring.
 
@@ -504,6 +555,7 @@ class SearchIndex(Generic[T]):
         self._lock = threading.RLock()
         self._pending: Callable[[], SearchIndex[T]] | None = None
         self._grams: dict[str, list[str]] | None = None
+        self._words_of: dict[str, str] = {}
         self._setup(items, names, keys, labels, years, extra_numbers, browse_order, cache or _Keys())
 
     @classmethod
@@ -513,6 +565,7 @@ class SearchIndex(Generic[T]):
         index._lock = threading.RLock()
         index._pending = make
         index._grams = None
+        index._words_of = {}
         return index
 
     @property
@@ -785,35 +838,31 @@ class SearchIndex(Generic[T]):
             # "Fallout 2018": the year may be the film's, so also score "fallout"
             # against films of 2018 only.
             variants.append((year_free, year))
+        items, keys, tiers, texts, numbers = (
+            self._entry_item,
+            self._entry_keys,
+            self._entry_tier,
+            self._entry_text,
+            self._entry_numbers,
+        )
         for text, only_year in variants:
             wanted = numbers_in(text)
-            words = _words(text)
-            size = _size(text)
+            scorer = _NameScorer(text, self._words_of)
             for score, position in self._fuzzy_hits(text, SUGGEST_CUTOFF):
-                item = self._entry_item[position]
+                item = items[position]
                 if only_year is not None and self._years[item] != only_year:
                     continue
-                entry_key = self._entry_keys[position]
-                entry_words = _words(entry_key)
-                conflict = not wanted <= self._entry_numbers[position]
-                begins = _words_begin(words, entry_words)
-                if begins:
-                    # Every word begins a word of the name, in order ("chris
-                    # mcquarrie"): as good as a close spelling whatever the lengths.
-                    score = max(score, _WORD_PREFIX_SCORE)
-                if size < MIN_FRAGMENT_COVERAGE * _size(entry_key) and not (begins and " " in words):
-                    # Too small a piece of this name to stand for it (see the
-                    # constant), unless two or more words begin its words ("mi rogue").
-                    score = min(score, CUTOFF - 1.0)
-                elif score >= CUTOFF and not _words_explained(words, entry_words):
-                    # A query word this name lacks means another name is meant:
-                    # "mission impossible rogue" is not "Mission: Impossible", and
-                    # "Part Two" is not "MI 2" however well the number matches.
-                    score = min(score, CUTOFF - 1.0)
+                final = scorer.score(keys[position], score)
+                conflict = not wanted <= numbers[position]
+                tier = tiers[position]
                 current = best.get(item)
-                candidate = _Best(score, self._entry_tier[position], self._entry_text[position], conflict)
-                if current is None or _better(candidate, current):
-                    best[item] = candidate
+                # A name whose numbers agree beats any score of one whose numbers conflict.
+                if (
+                    current is None
+                    or (conflict != current.conflict and not conflict)
+                    or (conflict == current.conflict and (final, -tier) > (current.score, -current.tier))
+                ):
+                    best[item] = _Best(final, tier, texts[position], conflict)
         return best
 
     # ------------------------------------------------------------------ fuzzy candidates
@@ -1006,13 +1055,23 @@ _WORD_TYPO_CUTOFF = 75.0
 """Two words this similar (``fuzz.ratio``) count as one misspelt ("rouge", "rogue" = 80)."""
 
 
-def _words_explained(query_words: str, name_words: str) -> bool:
-    """Whether every word of the query is in the name: equal, its beginning or misspelt."""
+def _words_explained(query_words: str, name_words: str, pairs: dict[tuple[str, str], bool] | None = None) -> bool:
+    """Whether every word of the query is in the name: equal, its beginning or misspelt.
+
+    ``pairs`` remembers each (query word, name word) verdict across calls for one query.
+    """
     names = name_words.split()
-    return all(
-        any(name.startswith(word) or fuzz.ratio(word, name) >= _WORD_TYPO_CUTOFF for name in names)
-        for word in query_words.split()
-    )
+    known = pairs if pairs is not None else {}
+    for word in query_words.split():
+        for name in names:
+            verdict = known.get((word, name))
+            if verdict is None:
+                verdict = known[(word, name)] = name.startswith(word) or fuzz.ratio(word, name) >= _WORD_TYPO_CUTOFF
+            if verdict:
+                break
+        else:
+            return False
+    return True
 
 
 _WORD_PREFIX_SCORE = 90.0
@@ -1026,14 +1085,6 @@ def _words_begin(query_words: str, name_words: str) -> bool:
         return False
     names = iter(name_words.split())
     return all(any(name.startswith(word) for name in names) for word in wanted)
-
-
-def _better(candidate: _Best, current: _Best) -> bool:
-    """Whether ``candidate`` should replace ``current`` as an item's best score."""
-    # A name whose numbers agree beats any score of one whose numbers conflict.
-    if candidate.conflict != current.conflict:
-        return not candidate.conflict
-    return (candidate.score, -candidate.tier) > (current.score, -current.tier)
 
 
 # --------------------------------------------------------------------------- films
