@@ -118,3 +118,36 @@ class PagedView(MarqueeView):
                     await self._message.edit(view=self)
                 else:
                     await self._interaction.edit_original_response(view=self)
+
+
+class DynamicButtons(discord.ui.View):
+    """A row of buttons given as (dynamic item class, custom id, label, emoji), sent as Discord's JSON.
+
+    For messages whose buttons are all dynamic items: the classes registered with
+    ``bot.add_dynamic_items`` answer the clicks from the custom id alone, so the message needs no
+    item objects of its own, and building five of them cost more than the rest of a film card.
+    Each custom id is still checked against its class's template, as ``DynamicItem`` would.
+    """
+
+    def __init__(self, buttons: Sequence[tuple[type[discord.ui.DynamicItem[Any]], str, str, str | None]]) -> None:
+        super().__init__(timeout=None)
+        if len(buttons) > 5:
+            raise ValueError("a row holds at most five buttons")
+        row: list[dict[str, Any]] = []
+        for kind, custom_id, label, emoji in buttons:
+            if not kind.__discord_ui_compiled_template__.fullmatch(custom_id):
+                raise ValueError(f"custom id {custom_id!r} does not match {kind.__name__}'s template")
+            button: dict[str, Any] = {
+                "type": 2,
+                "style": discord.ButtonStyle.secondary.value,
+                "disabled": False,
+                "label": label[:80],
+                "custom_id": custom_id,
+            }
+            if emoji is not None:
+                button["emoji"] = {"id": None, "name": emoji}
+            row.append(button)
+        self._rows = [{"type": 1, "components": row}] if row else []
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return self._rows

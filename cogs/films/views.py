@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.formatting import truncate
-from bot.views import cog_of, reports_errors
+from bot.views import DynamicButtons, cog_of, reports_errors
 
 if TYPE_CHECKING:
     from cogs.films.cog import Films, People
@@ -133,16 +133,17 @@ def card_view(key: str, previous: str | None, following: str | None, *, upcoming
     while the film has a release still to come."""
     from cogs.reminders.views import RemindButton  # reminders build on films, not the other way round
 
-    view = discord.ui.View(timeout=None)
-    view.add_item(FilmButton("fullcast", key, "Full cast"))
-    view.add_item(FilmButton("dates", key, "Release dates"))
+    buttons: list[tuple[type[discord.ui.DynamicItem[Any]], str, str, str | None]] = [
+        (FilmButton, f"film:fullcast:{key}", "Full cast", None),
+        (FilmButton, f"film:dates:{key}", "Release dates", None),
+    ]
     if upcoming:
-        view.add_item(RemindButton(f"film:{key}"))
+        buttons.append((RemindButton, f"remind:film:{key}", "Remind me", "🔔"))
     if previous:
-        view.add_item(FilmButton("open", previous, "Previous film"))
+        buttons.append((FilmButton, f"film:open:{previous}", "Previous film", None))
     if following:
-        view.add_item(FilmButton("open", following, "Next film"))
-    return view
+        buttons.append((FilmButton, f"film:open:{following}", "Next film", None))
+    return DynamicButtons(buttons)
 
 
 def menu_view(options: list[discord.SelectOption]) -> discord.ui.View:

@@ -1,0 +1,44 @@
+"""DynamicButtons: buttons given as JSON are exactly those discord.py would send for the items."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.views import DynamicButtons
+from cogs.films.views import FilmButton, card_view
+from cogs.reminders.views import RemindButton
+
+
+async def test_the_json_is_what_the_dynamic_items_would_send() -> None:
+    built = discord.ui.View(timeout=None)
+    built.add_item(FilmButton("fullcast", "mi-7", "Full cast"))
+    built.add_item(RemindButton("film:mi-7"))
+    built.add_item(FilmButton("open", "mi-8", "Next film"))
+    given = DynamicButtons(
+        [
+            (FilmButton, "film:fullcast:mi-7", "Full cast", None),
+            (RemindButton, "remind:film:mi-7", "Remind me", "🔔"),
+            (FilmButton, "film:open:mi-8", "Next film", None),
+        ]
+    )
+    assert given.to_components() == built.to_components()
+    assert not given.is_dispatchable()  # nothing for discord.py to keep per message
+
+
+async def test_a_film_card_has_its_buttons_in_order() -> None:
+    row = card_view("mi-7", "mi-6", None, upcoming=True).to_components()[0]["components"]
+    assert [button["custom_id"] for button in row] == [
+        "film:fullcast:mi-7",
+        "film:dates:mi-7",
+        "remind:film:mi-7",
+        "film:open:mi-6",
+    ]
+    assert card_view("mi-1", None, None).to_components()[0]["components"][-1]["label"] == "Release dates"
+
+
+async def test_a_custom_id_its_class_would_not_answer_is_refused() -> None:
+    with pytest.raises(ValueError, match="template"):
+        DynamicButtons([(FilmButton, "film:fullcast:Not A Key", "Full cast", None)])
+    with pytest.raises(ValueError, match="five"):
+        DynamicButtons([(FilmButton, f"film:open:k{n}", "Film", None) for n in range(6)])
