@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex
+from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, collector_paused
 from cogs.films.render import CardText, FilmDetails, SharedFilm, TimelineEntry, card_text, people_with_jobs
 from db import CatalogueRepository
 from db.repositories.models import Film, FilmCredits, Person, PersonCredit
@@ -74,9 +74,11 @@ class Lookup:
     def prepare(self) -> Lookup:
         """Build the three indexes now (they build on first use otherwise); run it in a worker
         thread so the event loop keeps answering while a large catalogue is indexed."""
-        self.films.prepare()
-        self.people.prepare()
-        self.characters.prepare()
+        # The indexes live until the next pack load.
+        with collector_paused(keep=True):
+            self.films.prepare()
+            self.people.prepare()
+            self.characters.prepare()
         return self
 
     def film(self, key: str) -> Film | None:
