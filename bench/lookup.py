@@ -380,10 +380,12 @@ async def bench_simulator(
     # The bot indexes the catalogue, prepares every film card and builds the trivia pool in worker
     # threads after it starts; the targets are about a bot in its steady state, so measure once
     # that work is done.
-    for what, task in (
-        ("film indexes and cards", getattr(sim.client.get_cog("Films"), "indexing", None)),
-        ("trivia question pool", getattr(sim.client.get_cog("Trivia"), "pool_task", None)),
+    for what, cog, name in (
+        ("film indexes", "Films", "indexing"),
+        ("film cards", "Films", "carding"),  # started once the indexes are built
+        ("trivia question pool", "Trivia", "pool_task"),
     ):
+        task = getattr(sim.client.get_cog(cog), name, None)
         if task is not None:
             await asyncio.wait([task], timeout=args.sim_timeout)
             settled = time.perf_counter() - started

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from discord import app_commands
 
 from bot.client import MarqueeBot
@@ -19,11 +21,24 @@ async def setup(bot: MarqueeBot) -> None:
     bot.add_dynamic_items(FilmButton, FilmMenu, PickButton)
 
 
-def current_lookup(bot: MarqueeBot) -> Lookup:
-    """The live film, person and character indexes, for other features (trivia, settings...)."""
+def films_of(bot: MarqueeBot) -> Films:
     cog = bot.get_cog("Films")
     if not isinstance(cog, Films):
         raise RuntimeError("film lookups are not loaded")
+    return cog
+
+
+def current_lookup(bot: MarqueeBot) -> Lookup:
+    """The live film, person and character indexes, for other features (trivia, settings...)."""
+    return films_of(bot).lookup
+
+
+async def indexed_lookup(bot: MarqueeBot) -> Lookup:
+    """The live indexes once they are built: features that read all of them (trivia's question pool)
+    wait for the build rather than compete with it for the interpreter, so autocomplete works sooner."""
+    cog = films_of(bot)
+    if cog.indexing is not None and not cog.indexing.done():
+        await asyncio.shield(cog.indexing)
     return cog.lookup
 
 

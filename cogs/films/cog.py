@@ -88,13 +88,15 @@ class Films(commands.Cog):
         self.card_cache: dict[tuple[int, str, dt.date], discord.Embed] = {}
         self.regions = RecentRegions()
         self.indexing: asyncio.Task[Lookup] | None = None
+        self.carding: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         self.start_indexing()
 
     async def cog_unload(self) -> None:
-        if self.indexing is not None:
-            self.indexing.cancel()
+        for task in (self.indexing, self.carding):
+            if task is not None:
+                task.cancel()
 
     @commands.Cog.listener()
     async def on_catalogue_changed(self) -> None:
@@ -116,16 +118,16 @@ class Films(commands.Cog):
     def start_indexing(self) -> None:
         """Index the catalogue in a worker thread: a large one takes seconds, and autocomplete must
         keep answering (with nothing, until the indexes are ready) rather than stall the bot."""
-        if self.indexing is not None:
-            self.indexing.cancel()  # it was indexing a catalogue that is no longer the current one
+        for task in (self.indexing, self.carding):
+            if task is not None:
+                task.cancel()  # it was working on a catalogue that is no longer the current one
+        self.carding = None
         self.indexing = asyncio.create_task(self.index_catalogue(), name="film-indexing")
 
     async def index_catalogue(self) -> Lookup:
         lookup = await asyncio.to_thread(self.lookup.prepare)
-        await self.prepare_cards(lookup)
-        # The indexes and cards live until the next pack load: keep the collector from rescanning
-        # them (a full collection over a large catalogue's million objects paused the bot for ~1 s).
-        gc.freeze()
+        # Then the cards, which nothing waits for (a card asked for sooner is made on the spot).
+        self.carding = asyncio.create_task(self.prepare_cards(lookup), name="film-cards")
         return lookup
 
     async def prepare_cards(self, lookup: Lookup) -> None:
@@ -138,6 +140,9 @@ class Films(commands.Cog):
             chunk = films[start : start + MAX_FILMS_PER_READ]
             credits = await self.bot.catalogue.credits_of_films([film.id for film in chunk])
             cards.update(await asyncio.to_thread(card_texts, lookup, chunk, credits))
+        # The cards live until the next pack load: keep the collector from rescanning them (a full
+        # collection over a large catalogue's million objects paused the bot for ~1 s).
+        gc.freeze()
 
     async def ready_lookup(self) -> Lookup:
         """The indexes, waiting a little if they are still being built (interactions allow 3 s)."""

@@ -32,7 +32,7 @@ from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm,
 from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
 from bot.tree import report_error
-from cogs.films import current_lookup, film_choices, film_key_for
+from cogs.films import current_lookup, film_choices, film_key_for, indexed_lookup
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.game import DEFAULT_SECONDS, GameState, RoundResult
@@ -182,10 +182,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     async def build_pool(self) -> None:
         """Every question of the catalogue, from two bulk reads and the film lookup's indexes.
 
-        The work runs in a worker thread, where it may also wait for the indexes being built.
+        It waits for those indexes to be built first, then works in a worker thread.
         """
         catalogue = self.bot.catalogue
-        lookup = current_lookup(self.bot)
+        lookup = await indexed_lookup(self.bot)
         cast: dict[int, list[CastCredit]] = defaultdict(list)
         for credit in await catalogue.all_cast():
             cast[credit.film_id].append(credit)
