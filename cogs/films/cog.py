@@ -177,6 +177,10 @@ class Films(commands.Cog):
 
     async def pick_film(self, interaction: discord.Interaction[Any], query: str, action: str) -> Film | None:
         """The film `query` names, or None after asking "Did you mean…" with buttons."""
+        # An autocomplete pick sends the film's key: no need to wait for, or search, the indexes.
+        picked = self.lookup.film(query)
+        if picked is not None:
+            return picked
         films = (await self.ready_lookup()).films
         return await resolve_or_ask(
             interaction, films, query, "film", lambda candidates: choices_view(action, candidates)
