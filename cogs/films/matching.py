@@ -463,12 +463,10 @@ class _NameScorer:
     each key, each name's words and each pair of words are worked out once.
     """
 
-    def __init__(self, text: str, words_of: dict[str, str]) -> None:
+    def __init__(self, text: str) -> None:
         self.words = _words(text)
         self.size = _size(text)
         self.several_words = " " in self.words
-        self.words_of = words_of
-        """Keys to their words without numbers: kept by the index across queries."""
         self.scores: dict[str, float] = {}
         self.begins: dict[str, bool] = {}
         self.explained: dict[str, bool] = {}
@@ -480,9 +478,7 @@ class _NameScorer:
         if found is not None:
             return found
         words = self.words
-        name_words = self.words_of.get(key)
-        if name_words is None:
-            name_words = self.words_of[key] = _words(key)
+        name_words = _words(key)
         begins = self.begins.get(name_words)
         if begins is None:
             begins = self.begins[name_words] = _words_begin(words, name_words)
@@ -561,7 +557,6 @@ class SearchIndex(Generic[T]):
         self._lock = threading.RLock()
         self._pending: Callable[[], SearchIndex[T]] | None = None
         self._grams: dict[str, list[str]] | None = None
-        self._words_of: dict[str, str] = {}
         self._setup(items, names, keys, labels, years, extra_numbers, browse_order, cache or _Keys())
 
     @classmethod
@@ -571,7 +566,6 @@ class SearchIndex(Generic[T]):
         index._lock = threading.RLock()
         index._pending = make
         index._grams = None
-        index._words_of = {}
         return index
 
     @property
@@ -853,7 +847,7 @@ class SearchIndex(Generic[T]):
         )
         for text, only_year in variants:
             wanted = numbers_in(text)
-            scorer = _NameScorer(text, self._words_of)
+            scorer = _NameScorer(text)
             for score, position in self._fuzzy_hits(text, SUGGEST_CUTOFF):
                 item = items[position]
                 if only_year is not None and self._years[item] != only_year:
