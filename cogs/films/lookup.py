@@ -85,11 +85,18 @@ class Lookup:
         """The film with this key; a plain dictionary, so it never waits for an index build."""
         return self.by_key.get(key)
 
-    def neighbours(self, film: Film) -> tuple[Film | None, Film | None]:
-        """The films before and after this one in its franchise."""
+    def _siblings(self, film: Film) -> tuple[list[Film], int | None]:
+        """The film's franchise in order, and the film's index in it (None if it is not there)."""
         siblings = self.franchises.get(film.franchise_key, []) if film.franchise_key else []
         position = self.places.get(film.id)
         if position is None or position >= len(siblings) or siblings[position].id != film.id:
+            return siblings, None
+        return siblings, position
+
+    def neighbours(self, film: Film) -> tuple[Film | None, Film | None]:
+        """The films before and after this one in its franchise."""
+        siblings, position = self._siblings(film)
+        if position is None:
             return None, None
         before = siblings[position - 1] if position > 0 else None
         after = siblings[position + 1] if position + 1 < len(siblings) else None
@@ -97,13 +104,8 @@ class Lookup:
 
     def franchise_place(self, film: Film) -> tuple[int | None, int]:
         """1-based position of the film in its franchise, and the franchise's size."""
-        if not film.franchise_key:
-            return None, 0
-        siblings = self.franchises.get(film.franchise_key, [])
-        position = self.places.get(film.id)
-        if position is None or position >= len(siblings) or siblings[position].id != film.id:
-            return None, len(siblings)
-        return position + 1, len(siblings)
+        siblings, position = self._siblings(film)
+        return (None if position is None else position + 1), len(siblings)
 
 
 def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
