@@ -174,6 +174,8 @@ class CatalogueRepository:
         """
         if len(film_ids) > MAX_FILMS_PER_READ:
             raise ValueError(f"at most {MAX_FILMS_PER_READ} films per read, not {len(film_ids)}")
+        if not film_ids:
+            return {}  # "IN ()" is not standard SQL
         marks = ", ".join("?" * len(film_ids))
         ids = tuple(film_ids)
         cast, crew, companies, releases = await self._db.fetch_each(

@@ -102,6 +102,12 @@ async def test_film_credits_are_the_four_reads_of_a_card_together(catalogue: Cat
         assert credits.companies == await catalogue.companies(film)
         assert credits.releases == await catalogue.releases(film)
     assert (await catalogue.film_credits(-1)).cast == []
+    assert await catalogue.credits_of_films([]) == {}
+    both = await catalogue.credits_of_films([await _film_id(catalogue, "two"), await _film_id(catalogue, "one")])
+    assert [credits.cast for credits in both.values()] == [
+        await catalogue.cast(await _film_id(catalogue, "two")),
+        await catalogue.cast(await _film_id(catalogue, "one")),
+    ]
 
 
 async def test_releases_companies_and_milestones(catalogue: CatalogueRepository) -> None:
