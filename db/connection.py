@@ -53,6 +53,13 @@ def _first_row(sql: str, params: Params) -> Callable[[sqlite3.Connection], Row |
     return work
 
 
+def _made_from_rows(factory: Callable[..., T], sql: str, params: Params) -> Callable[[sqlite3.Connection], list[T]]:
+    def work(conn: sqlite3.Connection) -> list[T]:
+        return [factory(*row) for row in conn.execute(sql, params)]
+
+    return work
+
+
 def _rows_of_each(queries: Sequence[Query]) -> Callable[[sqlite3.Connection], list[list[Row]]]:
     def work(conn: sqlite3.Connection) -> list[list[Row]]:
         if conn.in_transaction:
@@ -115,6 +122,10 @@ class Transaction:
         """Return every row of a query."""
         rows = await self._ensure_active().execute_fetchall(sql, params)
         return list(rows)
+
+    async def fetch_all_as(self, factory: Callable[..., T], sql: str, params: Params = ()) -> list[T]:
+        """``factory(*row)`` of every row, made on the database thread rather than the event loop."""
+        return await _on_worker(self._ensure_active(), _made_from_rows(factory, sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         """Return the first column of the first row, or None when there is no row."""
@@ -250,6 +261,13 @@ class Database:
         self._check_usable()
         async with self._lock:
             return await Transaction(self._conn).fetch_all(sql, params)
+
+    async def fetch_all_as(self, factory: Callable[..., T], sql: str, params: Params = ()) -> list[T]:
+        """``factory(*row)`` of every row, made on the database thread: turning 200,000 rows into
+        objects blocked the event loop for a quarter of a second. Waits for any open transaction."""
+        self._check_usable()
+        async with self._lock:
+            return await Transaction(self._conn).fetch_all_as(factory, sql, params)
 
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order, read in one transaction and one hand-off to the

@@ -186,16 +186,18 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         """
         catalogue = self.bot.catalogue
         lookup = await indexed_lookup(self.bot)
-        cast: dict[int, list[CastCredit]] = defaultdict(list)
-        for credit in await catalogue.all_cast():
-            cast[credit.film_id].append(credit)
-        crew: dict[int, list[CrewCredit]] = defaultdict(list)
-        for crew_credit in await catalogue.all_crew():
-            crew[crew_credit.film_id].append(crew_credit)
+        all_cast = await catalogue.all_cast()
+        all_crew = await catalogue.all_crew()
         pack_questions = await catalogue.trivia_questions()
         titles = await catalogue.film_titles()
 
         def build() -> tuple[list[Question], dict[str, int]]:
+            cast: dict[int, list[CastCredit]] = defaultdict(list)
+            for credit in all_cast:
+                cast[credit.film_id].append(credit)
+            crew: dict[int, list[CrewCredit]] = defaultdict(list)
+            for crew_credit in all_crew:
+                crew[crew_credit.film_id].append(crew_credit)
             films = list(lookup.by_id.values())
             pool = build_pool(
                 pack_questions,

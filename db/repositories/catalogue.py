@@ -103,14 +103,22 @@ _FILM_RELEASES = """
 """
 
 
+def _triple(film_id: int, person_id: int, character: str | None) -> tuple[int, int, str | None]:
+    return film_id, person_id, character
+
+
 def _company(r: Row) -> Company:
     return Company(r["id"], r["key"], r["name"], r["position"])
 
 
+def _release_of(
+    film_id: int, country: str, release_date: str, release_type: int, note: str | None, source: str
+) -> Release:
+    return Release(film_id, country, dt.date.fromisoformat(release_date), release_type, note, source)
+
+
 def _release(r: Row) -> Release:
-    return Release(
-        r["film_id"], r["country"], dt.date.fromisoformat(r["release_date"]), r["release_type"], r["note"], r["source"]
-    )
+    return _release_of(r["film_id"], r["country"], r["release_date"], r["release_type"], r["note"], r["source"])
 
 
 class CatalogueRepository:
@@ -212,16 +220,14 @@ class CatalogueRepository:
 
     async def all_cast(self) -> list[CastCredit]:
         """Every cast credit of every film (for the character index), by film then billing."""
-        rows = await self._db.fetch_all(f"{_CAST_SELECT} ORDER BY c.film_id, c.billing_order")
-        return [CastCredit(*r) for r in rows]
+        return await self._db.fetch_all_as(CastCredit, f"{_CAST_SELECT} ORDER BY c.film_id, c.billing_order")
 
     async def character_credits(self) -> list[tuple[int, int, str | None]]:
         """(film id, person id, character) of every cast credit: what the character index needs, and
         nothing else, so that reading 200,000 credits stays cheap (people are read separately)."""
-        rows = await self._db.fetch_all(
-            "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
+        return await self._db.fetch_all_as(
+            _triple, "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
         )
-        return [(row[0], row[1], row[2]) for row in rows]
 
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""
@@ -230,8 +236,7 @@ class CatalogueRepository:
 
     async def all_crew(self) -> list[CrewCredit]:
         """Every crew credit of every film (for generated trivia), by film then pack order."""
-        rows = await self._db.fetch_all(f"{_CREW_SELECT} ORDER BY c.film_id, c.position")
-        return [CrewCredit(*r) for r in rows]
+        return await self._db.fetch_all_as(CrewCredit, f"{_CREW_SELECT} ORDER BY c.film_id, c.position")
 
     async def releases(self, film_id: int, country: str | None = None) -> list[Release]:
         """The film's releases by date, optionally in one country only."""
@@ -240,13 +245,13 @@ class CatalogueRepository:
 
     async def all_releases(self) -> list[Release]:
         """Every release of every film in one query (for countdown planning), by film and date."""
-        rows = await self._db.fetch_all(
+        return await self._db.fetch_all_as(
+            _release_of,
             """
             SELECT film_id, country, release_date, release_type, note, source FROM releases
             ORDER BY film_id, release_date, release_type, country
-            """
+            """,
         )
-        return [_release(r) for r in rows]
 
     async def companies(self, film_id: int) -> list[Company]:
         """The film's production companies in credit order."""

@@ -235,3 +235,16 @@ async def test_fetch_each_ends_its_read_transaction_when_a_query_fails(tmp_path:
             await db.fetch_each([("SELECT value FROM counter", ()), ("SELECT nope FROM counter", ())])
         assert await db.execute("UPDATE counter SET value = 5") == 1
         assert await db.fetch_value("SELECT value FROM counter") == 5
+
+
+async def test_fetch_all_as_makes_each_row_with_the_factory(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "a.db") as db:
+        await _create_counter(db)
+        for task in (2, 1):
+            await db.execute("INSERT INTO entries (task) VALUES (?)", (task,))
+        made = await db.fetch_all_as(lambda seq, task: (task, seq), "SELECT seq, task FROM entries ORDER BY task")
+        assert made == [(1, 2), (2, 1)]
+        assert await db.fetch_all_as(int, "SELECT task FROM entries WHERE task > ?", (9,)) == []
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO entries (task) VALUES (3)")
+            assert await tx.fetch_all_as(int, "SELECT task FROM entries ORDER BY task") == [1, 2, 3]
