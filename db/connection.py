@@ -106,13 +106,11 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
-        async with self._ensure_active().execute(sql, params) as cursor:
-            return cursor.rowcount
+        return await _on_worker(self._ensure_active(), lambda conn: conn.execute(sql, params).rowcount)
 
     async def executemany(self, sql: str, params: Iterable[Params]) -> int:
         """Run one statement once per parameter tuple; returns the rows changed."""
-        async with self._ensure_active().executemany(sql, params) as cursor:
-            return cursor.rowcount
+        return await _on_worker(self._ensure_active(), lambda conn: conn.executemany(sql, params).rowcount)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """Return the first row of a query, or None."""
