@@ -380,17 +380,26 @@ async def bench_simulator(
     # The bot indexes the catalogue, prepares every film card and builds the trivia pool in worker
     # threads after it starts; the targets are about a bot in its steady state, so measure once
     # that work is done.
-    for what, cog, name in (
-        ("film indexes", "Films", "indexing"),
-        ("film cards", "Films", "carding"),  # started once the indexes are built
-        ("trivia question pool", "Trivia", "pool_task"),
-    ):
-        task = getattr(sim.client.get_cog(cog), name, None)
+    finished: dict[str, float] = {}
+
+    def watch(what: str, task: asyncio.Task[Any] | None) -> asyncio.Task[Any] | None:
         if task is not None:
-            await asyncio.wait([task], timeout=args.sim_timeout)
-            settled = time.perf_counter() - started
-            log(f"{what} ready {settled:.1f} s after start")
-            report.checks.append(Check(f"{what} ready after start, informative", f"{settled:.1f} s", "none", None))
+            task.add_done_callback(lambda _: finished.setdefault(what, time.perf_counter() - started))
+        return task
+
+    films_cog, trivia_cog = sim.client.get_cog("Films"), sim.client.get_cog("Trivia")
+    indexing = watch("film indexes", getattr(films_cog, "indexing", None))
+    trivia_pool = watch("trivia question pool", getattr(trivia_cog, "pool_task", None))
+    if indexing is not None:
+        await asyncio.wait([indexing], timeout=args.sim_timeout)
+    # The cards are started once the indexes are built.
+    cards = watch("film cards", getattr(films_cog, "carding", None))
+    later = [task for task in (cards, trivia_pool) if task is not None]
+    if later:
+        await asyncio.wait(later, timeout=args.sim_timeout)
+    for what, settled in sorted(finished.items(), key=lambda pair: pair[1]):
+        log(f"{what} ready {settled:.1f} s after start")
+        report.checks.append(Check(f"{what} ready after start, informative", f"{settled:.1f} s", "none", None))
     probe = Probe()
     gc_watch = GcWatch()
     tracked = len(gc.get_objects())
