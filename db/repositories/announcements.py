@@ -14,20 +14,11 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from db.connection import Database, Row
+from db.repositories.stamps import instant, stamp
 
 PostStatus = Literal["scheduled", "sending", "sent", "failed", "skipped"]
 PostKind = Literal["countdown", "release", "anniversary", "date_change"]
 SCHEDULED: PostStatus = "scheduled"
-
-
-def _stamp(when: dt.datetime) -> str:
-    if when.tzinfo is None:
-        raise ValueError("times must be aware")
-    return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _instant(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -181,7 +172,7 @@ def _post(row: Row) -> AnnouncementPost:
         row["nonce"],
         row["channel_id"],
         row["message_id"],
-        _instant(row["finished_at"]),
+        instant(row["finished_at"]),
     )
 
 
@@ -247,7 +238,7 @@ class AnnouncementRepository:
                     timezone,
                     description,
                     created_by,
-                    _stamp(now),
+                    stamp(now),
                 ),
             )
             if not inserted:
@@ -340,7 +331,7 @@ class AnnouncementRepository:
                     settings.role_id,
                     settings.anniversaries,
                     settings.mirror_events,
-                    _stamp(settings.updated_at),
+                    stamp(settings.updated_at),
                 ),
             )
             await tx.execute("DELETE FROM announcement_targets WHERE guild_id = ?", (settings.guild_id,))
@@ -420,7 +411,7 @@ class AnnouncementRepository:
             inserts = []
             moves = []
             for key, post in wanted.items():
-                due = _stamp(post.due_at)
+                due = stamp(post.due_at)
                 found = existing.get(key)
                 if found is None:
                     inserts.append(
@@ -438,7 +429,7 @@ class AnnouncementRepository:
                     )
                 elif found[1] == SCHEDULED and found[2] != due:
                     moves.append((due, due, found[0]))
-            cutoff = _stamp(now)
+            cutoff = stamp(now)
             stale = [
                 (row_id,)
                 for key, (row_id, status, due) in existing.items()
@@ -466,12 +457,12 @@ class AnnouncementRepository:
             SET status = 'skipped', finished_at = ?, reason = 'missed: announcements were paused when it was due'
             WHERE guild_id = ? AND status = 'scheduled' AND due_at < ?
             """,
-            (_stamp(before), guild_id, _stamp(before)),
+            (stamp(before), guild_id, stamp(before)),
         )
 
     async def add_post(self, guild_id: int, post: NewPost) -> bool:
         """Add one post outside the plan (a date-change notice); False if it already exists."""
-        due = _stamp(post.due_at)
+        due = stamp(post.due_at)
         return (
             await self._db.execute(
                 """
@@ -530,7 +521,7 @@ class AnnouncementRepository:
                 WHERE status = 'scheduled' AND due_at < ? AND {where}
                     AND guild_id NOT IN (SELECT guild_id FROM announcement_settings WHERE paused_reason IS NOT NULL)
                 """,
-                (_stamp(now), _stamp(now - grace), *params),
+                (stamp(now), stamp(now - grace), *params),
             )
         return Reconciliation(resumed, skipped)
 
@@ -548,7 +539,7 @@ class AnnouncementRepository:
                 WHERE p.status = 'scheduled' AND p.wake_at <= ? AND s.paused_reason IS NULL AND {where}
                 ORDER BY p.wake_at, p.id LIMIT ?
                 """,
-                (_stamp(now), *params, limit),
+                (stamp(now), *params, limit),
             )
             claimed = []
             for row in rows:
@@ -568,7 +559,7 @@ class AnnouncementRepository:
             SET status = 'sent', channel_id = ?, message_id = ?, late = ?, finished_at = ?, reason = NULL
             WHERE id = ?
             """,
-            (channel_id, message_id, late, _stamp(now), post_id),
+            (channel_id, message_id, late, stamp(now), post_id),
         )
 
     async def mark_finished(
@@ -576,14 +567,14 @@ class AnnouncementRepository:
     ) -> None:
         await self._db.execute(
             "UPDATE announcement_posts SET status = ?, reason = ?, finished_at = ? WHERE id = ?",
-            (status, reason, _stamp(now), post_id),
+            (status, reason, stamp(now), post_id),
         )
 
     async def retry_later(self, post_id: int, wake_at: dt.datetime, reason: str) -> None:
         """Put a post back in the queue after a transient failure."""
         await self._db.execute(
             "UPDATE announcement_posts SET status = 'scheduled', wake_at = ?, reason = ? WHERE id = ?",
-            (_stamp(wake_at), reason, post_id),
+            (stamp(wake_at), reason, post_id),
         )
 
     async def next_wake(self, shards: Shards) -> dt.datetime | None:
@@ -597,7 +588,7 @@ class AnnouncementRepository:
             """,
             params,
         )
-        return _instant(value)
+        return instant(value)
 
     async def upcoming(self, guild_id: int, limit: int = 5) -> list[AnnouncementPost]:
         rows = await self._db.fetch_all(
@@ -642,7 +633,7 @@ class AnnouncementRepository:
             ON CONFLICT (guild_id, target_key) DO UPDATE SET
                 discord_event_id = excluded.discord_event_id, starts_at = excluded.starts_at
             """,
-            (guild_id, mirror.target_key, mirror.discord_event_id, _stamp(mirror.starts_at)),
+            (guild_id, mirror.target_key, mirror.discord_event_id, stamp(mirror.starts_at)),
         )
 
     async def forget_mirror(self, guild_id: int, target_key: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from db.connection import Database
+from db.repositories.stamps import stamp
 
 # Every table that holds a server's data, children before parents. A test checks that each table
 # with a guild_id column is listed, so a new feature cannot leave data behind.
@@ -37,7 +38,7 @@ class GuildDataRepository:
         """Record that the bot was removed from a server (the first time counts)."""
         await self._db.execute(
             "INSERT INTO guild_departures (guild_id, left_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
-            (guild_id, now.astimezone(dt.UTC).isoformat(timespec="microseconds")),
+            (guild_id, stamp(now)),
         )
 
     async def returned(self, guild_id: int) -> bool:

@@ -16,18 +16,9 @@ from typing import Literal
 
 from db.connection import Database, Row, Transaction
 from db.repositories.announcements import Reconciliation
+from db.repositories.stamps import instant, stamp
 
 ReminderStatus = Literal["scheduled", "sending", "sent", "failed", "skipped"]
-
-
-def _stamp(when: dt.datetime) -> str:
-    if when.tzinfo is None:
-        raise ValueError("times must be aware")
-    return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _instant(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text)
 
 
 def batch_nonce(batch_id: int) -> str:
@@ -153,7 +144,7 @@ def _reminder(row: Row) -> Reminder:
         row["reason"],
         row["batch_id"],
         row["message_id"],
-        _instant(row["finished_at"]),
+        instant(row["finished_at"]),
     )
 
 
@@ -198,7 +189,7 @@ class ReminderRepository:
                     "INSERT INTO reminder_subscriptions "
                     "(user_id, guild_id, target_key, offsets, region, timezone, created_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (user_id, guild_id, target_key, offsets, region, timezone, _stamp(now)),
+                    (user_id, guild_id, target_key, offsets, region, timezone, stamp(now)),
                 )
             row = await tx.fetch_one(
                 f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions WHERE user_id = ? AND target_key = ?",
@@ -258,10 +249,10 @@ class ReminderRepository:
                 )
             }
             wanted = {(r.release_date.isoformat(), r.offset_text): r for r in reminders}
-            cutoff = _stamp(now)
+            cutoff = stamp(now)
             inserts, moves = [], []
             for key, reminder in wanted.items():
-                due = _stamp(reminder.due_at)
+                due = stamp(reminder.due_at)
                 found = existing.get(key)
                 if found is None:
                     inserts.append(
@@ -314,7 +305,7 @@ class ReminderRepository:
                     reason = 'missed: Marquee was offline when it was due, and the grace window had passed'
                 WHERE status = 'scheduled' AND due_at < ?
                 """,
-                (_stamp(now), _stamp(now - grace)),
+                (stamp(now), stamp(now - grace)),
             )
         return Reconciliation(resumed, skipped)
 
@@ -338,7 +329,7 @@ class ReminderRepository:
                 GROUP BY r.user_id, d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
                 ORDER BY MIN(r.wake_at), r.user_id LIMIT ?
                 """,
-                (_stamp(now), limit),
+                (stamp(now), limit),
             )
             batches = []
             for lead in leads:
@@ -353,7 +344,7 @@ class ReminderRepository:
         if old_batch is not None:
             where, params = "r.batch_id = ? AND r.status = 'scheduled'", (old_batch,)
         else:
-            until = _stamp(dt.datetime.fromisoformat(lead["first_due"]) + digest)
+            until = stamp(dt.datetime.fromisoformat(lead["first_due"]) + digest)
             where = "r.user_id = ? AND r.status = 'scheduled' AND r.batch_id IS NULL AND r.due_at <= ?"
             params = (lead["user_id"], until)
         rows = await tx.fetch_all(
@@ -394,7 +385,7 @@ class ReminderRepository:
             UPDATE reminders SET status = 'sent', message_id = ?, late = (due_at < ?), finished_at = ?, reason = NULL
             WHERE batch_id = ? AND status = 'sending'
             """,
-            (message_id, _stamp(now - late_after), _stamp(now), batch.batch_id),
+            (message_id, stamp(now - late_after), stamp(now), batch.batch_id),
         )
 
     async def mark_finished(
@@ -403,7 +394,7 @@ class ReminderRepository:
         async with self._db.transaction() as tx:
             await tx.executemany(
                 "UPDATE reminders SET status = ?, reason = ?, finished_at = ? WHERE id = ?",
-                [(status, reason, _stamp(now), r.id) for r in batch.reminders],
+                [(status, reason, stamp(now), r.id) for r in batch.reminders],
             )
 
     async def retry_later(self, batch: Batch, wake_at: dt.datetime, reason: str) -> None:
@@ -411,7 +402,7 @@ class ReminderRepository:
         async with self._db.transaction() as tx:
             await tx.executemany(
                 "UPDATE reminders SET status = 'scheduled', wake_at = ?, reason = ? WHERE id = ?",
-                [(_stamp(wake_at), reason, r.id) for r in batch.reminders],
+                [(stamp(wake_at), reason, r.id) for r in batch.reminders],
             )
 
     async def next_wake(self) -> dt.datetime | None:
@@ -421,7 +412,7 @@ class ReminderRepository:
             WHERE r.status = 'scheduled' AND d.undeliverable IS NULL
             """
         )
-        return _instant(value)
+        return instant(value)
 
     async def skip_overdue(self, user_id: int, before: dt.datetime, reason: str) -> int:
         return await self._db.execute(
@@ -429,7 +420,7 @@ class ReminderRepository:
             UPDATE reminders SET status = 'skipped', finished_at = ?, reason = ?, batch_id = NULL
             WHERE user_id = ? AND status = 'scheduled' AND due_at < ?
             """,
-            (_stamp(before), reason, user_id, _stamp(before)),
+            (stamp(before), reason, user_id, stamp(before)),
         )
 
     async def batch_targets(self, user_id: int, batch_id: int) -> list[str]:
@@ -473,10 +464,10 @@ class ReminderRepository:
             INSERT INTO dm_recipients (user_id, updated_at) VALUES (?, ?)
             ON CONFLICT (user_id) DO NOTHING
             """,
-            (user_id, _stamp(now)),
+            (user_id, stamp(now)),
         )
         await self._db.execute(
-            f"UPDATE dm_recipients SET {column_sql}, updated_at = ? WHERE user_id = ?", (*params, _stamp(now), user_id)
+            f"UPDATE dm_recipients SET {column_sql}, updated_at = ? WHERE user_id = ?", (*params, stamp(now), user_id)
         )
 
     async def set_dm_channel(self, user_id: int, channel_id: int | None, now: dt.datetime) -> None:
@@ -485,7 +476,7 @@ class ReminderRepository:
             INSERT INTO dm_recipients (user_id, dm_channel_id, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id, updated_at = excluded.updated_at
             """,
-            (user_id, channel_id, _stamp(now)),
+            (user_id, channel_id, stamp(now)),
         )
 
     async def set_introduced(self, user_id: int, now: dt.datetime) -> None:
@@ -494,7 +485,7 @@ class ReminderRepository:
             INSERT INTO dm_recipients (user_id, introduced, updated_at) VALUES (?, TRUE, ?)
             ON CONFLICT (user_id) DO UPDATE SET introduced = TRUE, updated_at = excluded.updated_at
             """,
-            (user_id, _stamp(now)),
+            (user_id, stamp(now)),
         )
 
     async def mark_undeliverable(self, user_id: int, reason: str, now: dt.datetime) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from db.connection import Database, Row, Transaction
+from db.repositories.stamps import stamp
 
 GameMode = Literal["buttons", "typed"]
 GameStatus = Literal["running", "finished", "stopped", "interrupted", "failed"]
@@ -171,13 +172,6 @@ class TriviaDailyAnswer:
 
 
 # ---------------------------------------------------------------- conversions
-
-
-def _stamp(moment: dt.datetime) -> str:
-    """Fixed-width ISO-8601 UTC text; naive datetimes are refused."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"expected an aware datetime, got naive {moment!r}")
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _time(text: str | None) -> dt.datetime | None:
@@ -368,7 +362,7 @@ ranked AS (
 
 
 def _ranked_params(guild_id: int, since: dt.datetime | None, film_key: str | None) -> tuple[Any, ...]:
-    start = None if since is None else _stamp(since)
+    start = None if since is None else stamp(since)
     return (guild_id, start, start, film_key, film_key) * 2
 
 
@@ -449,7 +443,7 @@ class TriviaRepository:
                 ON CONFLICT (guild_id, channel_id) DO UPDATE SET seconds = excluded.seconds,
                     newest_film_key = excluded.newest_film_key, updated_at = excluded.updated_at
                 """,
-                (guild_id, channel_id, new_seconds, new_newest, _stamp(now)),
+                (guild_id, channel_id, new_seconds, new_newest, stamp(now)),
             )
         return TriviaSettings(guild_id, channel_id, new_seconds, new_newest)
 
@@ -484,9 +478,9 @@ class TriviaRepository:
                 ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,
                     post_time = excluded.post_time, updated_at = excluded.updated_at
                 """,
-                (guild_id, new_channel, new_time, _stamp(now)),
+                (guild_id, new_channel, new_time, stamp(now)),
             )
-        return TriviaDailySettings(guild_id, new_channel, new_time, _required_time(_stamp(now)))
+        return TriviaDailySettings(guild_id, new_channel, new_time, _required_time(stamp(now)))
 
     async def daily_enabled(self) -> list[TriviaDailySettings]:
         """Every guild whose daily question is on (has a channel), for the scheduler."""
@@ -530,7 +524,7 @@ class TriviaRepository:
                     ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?) RETURNING id
                     """,
                     (guild_id, channel_id, starter_id, mode, difficulty, film_key, question_count, seconds,
-                     _stamp(now)),
+                     stamp(now)),
                 )  # fmt: skip
                 inserted = await tx.execute(
                     """
@@ -598,7 +592,7 @@ class TriviaRepository:
                 UPDATE trivia_games SET status = ?, end_reason = ?, winner_id = ?, ended_at = ?
                 WHERE id = ? AND status = 'running'
                 """,
-                (status, end_reason, winner_id, _stamp(now), game_id),
+                (status, end_reason, winner_id, stamp(now), game_id),
             )
             if changed == 0:
                 return None
@@ -618,7 +612,7 @@ class TriviaRepository:
         film_key: str | None = None,
     ) -> TriviaRound:
         """Record that round ``number`` (1-based) of a game asked this question."""
-        asked_at = _stamp(now)
+        asked_at = stamp(now)
         await self._db.execute(
             f"INSERT INTO trivia_rounds ({_ROUND_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL)",
             (game_id, number, question_key, film_key, question_json, asked_at),
@@ -629,7 +623,7 @@ class TriviaRepository:
         """Mark a round closed; False if it was already closed (or does not exist)."""
         changed = await self._db.execute(
             "UPDATE trivia_rounds SET closed_at = ? WHERE game_id = ? AND number = ? AND closed_at IS NULL",
-            (_stamp(now), game_id, number),
+            (stamp(now), game_id, number),
         )
         return changed > 0
 
@@ -659,7 +653,7 @@ class TriviaRepository:
             INSERT INTO trivia_answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (game_id, round_number, user_id) DO NOTHING
             """,
-            (game_id, round_number, guild_id, user_id, answer, int(correct), time_ms, points, _stamp(now)),
+            (game_id, round_number, guild_id, user_id, answer, int(correct), time_ms, points, stamp(now)),
         )
         return changed == 1
 
@@ -686,7 +680,7 @@ class TriviaRepository:
                         int(a.correct),
                         a.time_ms,
                         a.points,
-                        _stamp(a.answered_at),
+                        stamp(a.answered_at),
                     )
                     for a in answers
                 ],
@@ -729,7 +723,7 @@ class TriviaRepository:
                 INSERT INTO trivia_recent_questions (guild_id, question_key, asked_at) VALUES (?, ?, ?)
                 ON CONFLICT (guild_id, question_key) DO UPDATE SET asked_at = excluded.asked_at
                 """,
-                [(guild_id, key, _stamp(now)) for key in unique],
+                [(guild_id, key, stamp(now)) for key in unique],
             )
             await tx.execute(
                 """
@@ -850,7 +844,7 @@ class TriviaRepository:
                 INSERT INTO trivia_daily ({_DAILY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, NULL)
                 ON CONFLICT (guild_id, day) DO NOTHING
                 """,
-                (guild_id, day.isoformat(), question_key, film_key, question_json, channel_id, _stamp(now)),
+                (guild_id, day.isoformat(), question_key, film_key, question_json, channel_id, stamp(now)),
             )
             row = await tx.fetch_one(
                 f"SELECT {_DAILY_COLUMNS} FROM trivia_daily WHERE guild_id = ? AND day = ?",
@@ -876,7 +870,7 @@ class TriviaRepository:
             INSERT INTO trivia_daily_answers (guild_id, day, user_id, answer, correct, answered_at)
             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day, user_id) DO NOTHING
             """,
-            (guild_id, day.isoformat(), user_id, answer, int(correct), _stamp(now)),
+            (guild_id, day.isoformat(), user_id, answer, int(correct), stamp(now)),
         )
         return changed == 1
 
@@ -895,7 +889,7 @@ class TriviaRepository:
         """Mark the daily's answer as revealed; False if it already was (or does not exist)."""
         changed = await self._db.execute(
             "UPDATE trivia_daily SET revealed_at = ? WHERE guild_id = ? AND day = ? AND revealed_at IS NULL",
-            (_stamp(now), guild_id, day.isoformat()),
+            (stamp(now), guild_id, day.isoformat()),
         )
         return changed > 0
 
