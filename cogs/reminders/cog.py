@@ -65,8 +65,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
 
     @commands.Cog.listener()
     async def on_server_event_removed(self, guild_id: int, target_key: str) -> None:
-        for subscription in await self.engine.repository.subscribers(target_key):
-            await self.engine.repository.unsubscribe(subscription.user_id, target_key)
+        await self.engine.repository.unsubscribe_everyone(target_key)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:

@@ -207,6 +207,10 @@ class ReminderRepository:
             > 0
         )
 
+    async def unsubscribe_everyone(self, target_key: str) -> int:
+        """Every member stops following a target that is gone (a removed server event)."""
+        return await self._db.execute("DELETE FROM reminder_subscriptions WHERE target_key = ?", (target_key,))
+
     async def unsubscribe_all(self, user_id: int) -> int:
         return await self._db.execute("DELETE FROM reminder_subscriptions WHERE user_id = ?", (user_id,))
 

@@ -154,6 +154,10 @@ async def test_subscribers_and_all_subscriptions(repo: ReminderRepository) -> No
     assert await repo.subscribers("event:7") == [a2]
     assert await repo.subscribers("film:nope") == []
     assert await repo.all_subscriptions() == [a1, b1, a2]
+    # A removed server event: everyone stops following it, and only it.
+    assert await repo.unsubscribe_everyone("film:one") == 2
+    assert await repo.all_subscriptions() == [a2]
+    assert await repo.unsubscribe_everyone("film:one") == 0
 
 
 # ---- the plan ---------------------------------------------------------------------------------------------------
