@@ -89,18 +89,12 @@ def _question(row: Row) -> TriviaQuestion:
 MAX_FILMS_PER_READ = 500
 """Films per `credits_of_films` read: well under SQLite's limit on query parameters."""
 
-_FILM_CAST = f"{_CAST_SELECT} WHERE c.film_id = ? ORDER BY c.billing_order"
-_FILM_CREW = f"{_CREW_SELECT} WHERE c.film_id = ? ORDER BY c.position"
-_FILM_COMPANIES = """
-    SELECT c.id, c.key, c.name, fc.position FROM film_companies fc
-    JOIN companies c ON c.id = fc.company_id WHERE fc.film_id = ? ORDER BY fc.position
+_COMPANY_SELECT = """
+    SELECT fc.film_id, c.id, c.key, c.name, fc.position
+    FROM film_companies fc JOIN companies c ON c.id = fc.company_id
 """
-# Parameters: film id, then a country code (or None for every country) twice.
-_FILM_RELEASES = """
-    SELECT film_id, country, release_date, release_type, note, source FROM releases
-    WHERE film_id = ? AND (CAST(? AS TEXT) IS NULL OR country = ?)
-    ORDER BY release_date, release_type, country
-"""
+_RELEASE_SELECT = "SELECT film_id, country, release_date, release_type, note, source FROM releases"
+_RELEASE_ORDER = "release_date, release_type, country"
 
 
 def _triple(film_id: int, person_id: int, character: str | None) -> tuple[int, int, str | None]:
@@ -167,7 +161,7 @@ class CatalogueRepository:
 
     async def cast(self, film_id: int) -> list[CastCredit]:
         """The film's cast in billing order."""
-        rows = await self._db.fetch_all(_FILM_CAST, (film_id,))
+        rows = await self._db.fetch_all(f"{_CAST_SELECT} WHERE c.film_id = ? ORDER BY c.billing_order", (film_id,))
         return [CastCredit(*r) for r in rows]
 
     async def film_credits(self, film_id: int) -> FilmCredits:
@@ -190,21 +184,8 @@ class CatalogueRepository:
             [
                 (f"{_CAST_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.billing_order", ids),
                 (f"{_CREW_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.position", ids),
-                (
-                    f"""
-                    SELECT fc.film_id, c.id, c.key, c.name, fc.position FROM film_companies fc
-                    JOIN companies c ON c.id = fc.company_id WHERE fc.film_id IN ({marks})
-                    ORDER BY fc.film_id, fc.position
-                    """,
-                    ids,
-                ),
-                (
-                    f"""
-                    SELECT film_id, country, release_date, release_type, note, source FROM releases
-                    WHERE film_id IN ({marks}) ORDER BY film_id, release_date, release_type, country
-                    """,
-                    ids,
-                ),
+                (f"{_COMPANY_SELECT} WHERE fc.film_id IN ({marks}) ORDER BY fc.film_id, fc.position", ids),
+                (f"{_RELEASE_SELECT} WHERE film_id IN ({marks}) ORDER BY film_id, {_RELEASE_ORDER}", ids),
             ]
         )
         found = {film_id: FilmCredits([], [], [], []) for film_id in film_ids}
@@ -231,7 +212,7 @@ class CatalogueRepository:
 
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""
-        rows = await self._db.fetch_all(_FILM_CREW, (film_id,))
+        rows = await self._db.fetch_all(f"{_CREW_SELECT} WHERE c.film_id = ? ORDER BY c.position", (film_id,))
         return [CrewCredit(*r) for r in rows]
 
     async def all_crew(self) -> list[CrewCredit]:
@@ -240,22 +221,25 @@ class CatalogueRepository:
 
     async def releases(self, film_id: int, country: str | None = None) -> list[Release]:
         """The film's releases by date, optionally in one country only."""
-        rows = await self._db.fetch_all(_FILM_RELEASES, (film_id, country, country))
+        rows = await self._db.fetch_all(
+            f"""
+            {_RELEASE_SELECT} WHERE film_id = ? AND (CAST(? AS TEXT) IS NULL OR country = ?)
+            ORDER BY {_RELEASE_ORDER}
+            """,
+            (film_id, country, country),
+        )
         return [_release(r) for r in rows]
 
     async def all_releases(self) -> list[Release]:
         """Every release of every film in one query (for countdown planning), by film and date."""
         return await self._db.fetch_all_as(
             _release_of,
-            """
-            SELECT film_id, country, release_date, release_type, note, source FROM releases
-            ORDER BY film_id, release_date, release_type, country
-            """,
+            f"{_RELEASE_SELECT} ORDER BY film_id, {_RELEASE_ORDER}",
         )
 
     async def companies(self, film_id: int) -> list[Company]:
         """The film's production companies in credit order."""
-        rows = await self._db.fetch_all(_FILM_COMPANIES, (film_id,))
+        rows = await self._db.fetch_all(f"{_COMPANY_SELECT} WHERE fc.film_id = ? ORDER BY fc.position", (film_id,))
         return [_company(r) for r in rows]
 
     async def milestones(self, film_id: int) -> list[Milestone]:
