@@ -20,12 +20,11 @@ from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, truncate
 from bot.regions import country_from_locale, country_names, pick_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
-from cogs.films.lookup import Lookup, card_texts, details_of, shared_films, timeline
+from cogs.films.lookup import Lookup, details_of, fill_card_texts, shared_films, timeline
 from cogs.films.matching import Character, Match, SearchIndex
 from cogs.films.region_cache import RecentRegions
 from cogs.films.views import card_view, choices_view, menu_view, pick_view
 from db.repositories import preferred_regions
-from db.repositories.catalogue import MAX_FILMS_PER_READ
 from db.repositories.models import Film, Person
 
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
@@ -131,15 +130,9 @@ class Films(commands.Cog):
         return lookup
 
     async def prepare_cards(self, lookup: Lookup) -> None:
-        """Work out every film's card text, a few hundred films per database read, in a worker
-        thread: a card then costs no database read and little rendering (the measured bulk of
-        /film info on a 10,000-film catalogue, where few cards are asked for twice)."""
-        cards = self.card_texts
-        films = list(lookup.by_id.values())
-        for start in range(0, len(films), MAX_FILMS_PER_READ):
-            chunk = films[start : start + MAX_FILMS_PER_READ]
-            credits = await self.bot.catalogue.credits_of_films([film.id for film in chunk])
-            cards.update(await asyncio.to_thread(card_texts, lookup, chunk, credits))
+        """Every film's card text, so that a card costs no database read and little rendering (the
+        measured bulk of /film info on a 10,000-film catalogue, where few cards are asked for twice)."""
+        await fill_card_texts(self.bot.catalogue, lookup, self.card_texts)
         # The cards live until the next pack load: keep the collector from rescanning them (a full
         # collection over a large catalogue's million objects paused the bot for ~1 s).
         gc.freeze()

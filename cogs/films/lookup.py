@@ -6,6 +6,7 @@ database per keystroke; film details are read from the database when a command n
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import NamedTuple
 from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, collector_paused
 from cogs.films.render import CardText, FilmDetails, SharedFilm, TimelineEntry, card_text, people_with_jobs
 from db import CatalogueRepository
+from db.repositories.catalogue import MAX_FILMS_PER_READ
 from db.repositories.models import Film, FilmCredits, Person, PersonCredit
 
 
@@ -124,6 +126,16 @@ def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
 def card_texts(lookup: Lookup, films: Iterable[Film], credits: Mapping[int, FilmCredits]) -> dict[int, CardText]:
     """The card text of each film, by film id (pure: run it in a worker thread for many films)."""
     return {film.id: card_text(details_of(lookup, film, credits[film.id])) for film in films}
+
+
+async def fill_card_texts(catalogue: CatalogueRepository, lookup: Lookup, cards: dict[int, CardText]) -> None:
+    """Add every film's card text to `cards`: a few hundred films per database read, rendered in a
+    worker thread so the event loop keeps answering."""
+    films = list(lookup.by_id.values())
+    for start in range(0, len(films), MAX_FILMS_PER_READ):
+        chunk = films[start : start + MAX_FILMS_PER_READ]
+        credits = await catalogue.credits_of_films([film.id for film in chunk])
+        cards.update(await asyncio.to_thread(card_texts, lookup, chunk, credits))
 
 
 async def timeline(catalogue: CatalogueRepository, films: list[Film]) -> list[TimelineEntry]:
