@@ -306,12 +306,8 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         """Complete the last name of a comma-separated list."""
         done, _, last = current.rpartition(",")
         prefix = f"{done}, " if done else ""
-        names = []
-        if interaction.guild is not None:
-            for event in await announcer_of(self.bot).repository.events(interaction.guild.id):
-                if last.strip().casefold() in event.name.casefold():
-                    names.append(event.name)
-        names += [choice.name for choice in film_choices(self.bot, last.strip())]
+        events = await announcer_of(self.bot).events_named(interaction.guild_id, last)
+        names = [event.name for event in events] + [choice.name for choice in film_choices(self.bot, last.strip())]
         choices = [] if done else [app_commands.Choice(name="all upcoming releases and events", value="all")]
         for name in names:
             value = prefix + name

@@ -195,14 +195,17 @@ class Announcer:
 
     async def event_choices(self, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete: the server's events whose names contain what was typed, by date."""
-        if guild_id is None:
-            return []
-        needle = current.casefold().strip()
         return [
             app_commands.Choice(name=truncate(f"📅 {e.name} ({e.day.isoformat()})", 100), value=e.target_key)
-            for e in await self.repository.events(guild_id)
-            if needle in e.name.casefold()
+            for e in await self.events_named(guild_id, current)
         ][:25]
+
+    async def events_named(self, guild_id: int | None, part: str) -> list[GuildEvent]:
+        """The server's events whose names contain `part` (any case), by date."""
+        if guild_id is None:
+            return []
+        needle = part.casefold().strip()
+        return [event for event in await self.repository.events(guild_id) if needle in event.name.casefold()]
 
     async def titles(self, guild_id: int) -> dict[str, str]:
         titles = {f"film:{film.key}": film.title for film in self.films.values()}
