@@ -632,6 +632,10 @@ async def test_targets_never_reach_another_servers_events(sim: Sim) -> None:
     reply = await sim.slash(admin, general, "settings announcements set", channel=news, targets=event_key)
     assert reply.ephemeral and "No single film called" in said(reply), said(reply)
     await add_event(sim, admin, general, "Watch party", "2026-03-21")
+    offered = await sim.autocomplete(admin, general, "settings announcements set", "targets", "Dead Reckoning, wat")
+    assert offered[0]["value"] == "Dead Reckoning, Watch party"  # this server's event first, then films
+    others = await sim.autocomplete(admin, general, "settings announcements set", "targets", "Secret scr")
+    assert all("Secret screening" not in choice["value"] for choice in others)
     mine = await announce(sim, admin, general, news, targets="Watch party")
     assert "• Targets: Watch party" in said(mine)
     shown = await status(sim, admin, general)
