@@ -89,7 +89,8 @@ class Pacer:
         self._next_slot = 0.0
         self._recent: deque[float] = deque()
 
-    async def wait_turn(self) -> None:
+    async def wait_turn(self) -> float:
+        """Wait for this send's turn; returns the `time.monotonic()` instant the turn was given at."""
         now = time.monotonic()
         slot = max(self._next_slot, now)
         self._next_slot = slot + self.interval
@@ -101,7 +102,7 @@ class Pacer:
                 self._recent.popleft()
             if len(self._recent) < self.per_second:
                 self._recent.append(now)
-                return
+                return now
             await asyncio.sleep(self._recent[0] + 1.0 - now)
 
 
