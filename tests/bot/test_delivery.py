@@ -171,8 +171,7 @@ async def test_pacer_spaces_concurrent_waits() -> None:
     finished: list[float] = []
 
     async def send() -> None:
-        await pacer.wait_turn()
-        finished.append(time.monotonic())
+        finished.append(await pacer.wait_turn())
 
     begin = time.monotonic()
     await asyncio.gather(*(send() for _ in range(waits)))
