@@ -8,6 +8,7 @@ our back: every transaction is an explicit ``BEGIN IMMEDIATE`` ... ``COMMIT``.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -62,15 +63,36 @@ def _made_from_rows(factory: Callable[..., T], sql: str, params: Params) -> Call
 
 def _rows_of_each(queries: Sequence[Query]) -> Callable[[sqlite3.Connection], list[list[Row]]]:
     def work(conn: sqlite3.Connection) -> list[list[Row]]:
-        if conn.in_transaction:
-            return [conn.execute(sql, params).fetchall() for sql, params in queries]
-        # A read transaction, so that the queries see one state of the file even if another
-        # process writes between them.
-        conn.execute("BEGIN")
-        try:
-            return [conn.execute(sql, params).fetchall() for sql, params in queries]
-        finally:
-            conn.execute("COMMIT")
+        return _in_one_read(conn, lambda: [conn.execute(sql, params).fetchall() for sql, params in queries])
+
+    return work
+
+
+def _in_one_read(conn: sqlite3.Connection, work: Callable[[], T]) -> T:
+    """``work()`` inside a read transaction (unless one is open), so that several queries see one
+    state of the file even if another process writes between them."""
+    if conn.in_transaction:
+        return work()
+    conn.execute("BEGIN")
+    try:
+        return work()
+    finally:
+        conn.execute("COMMIT")
+
+
+def _digest_of_each(queries: Sequence[Query]) -> Callable[[sqlite3.Connection], str]:
+    def work(conn: sqlite3.Connection) -> str:
+        digest = hashlib.sha256()
+
+        def read() -> str:
+            for sql, params in queries:
+                cursor = conn.cursor()
+                cursor.row_factory = None  # plain tuples, whose repr is their values
+                digest.update(repr(cursor.execute(sql, params).fetchall()).encode())
+                digest.update(b"\0")
+            return digest.hexdigest()
+
+        return _in_one_read(conn, read)
 
     return work
 
@@ -133,6 +155,10 @@ class Transaction:
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order: several reads for the price of one hand-off."""
         return await _on_worker(self._ensure_active(), _rows_of_each(queries))
+
+    async def digest(self, queries: Sequence[Query]) -> str:
+        """A SHA-256 (hex) of every row of each query, in order: equal exactly when the rows are."""
+        return await _on_worker(self._ensure_active(), _digest_of_each(queries))
 
 
 class Database:
@@ -273,6 +299,13 @@ class Database:
         self._check_usable()
         async with self._lock:
             return await Transaction(self._conn).fetch_each(queries)
+
+    async def digest(self, queries: Sequence[Query]) -> str:
+        """A SHA-256 (hex) of every row of each query, read in one transaction on the database
+        thread: tells whether data changed without bringing the rows to the event loop."""
+        self._check_usable()
+        async with self._lock:
+            return await Transaction(self._conn).digest(queries)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         """Return the first column of the first row (None if no row)."""

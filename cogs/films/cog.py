@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import gc
+import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -21,11 +23,13 @@ from bot.regions import country_from_locale, country_names, pick_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
 from cogs.films.lookup import Lookup, details_of, fill_card_texts, shared_films, timeline
-from cogs.films.matching import Character, Match, SearchIndex
+from cogs.films.matching import Character, Match, SearchIndex, SnapshotMismatch
 from cogs.films.region_cache import RecentRegions
 from cogs.films.views import card_view, choices_view, menu_view, pick_view
 from db.repositories import preferred_regions
 from db.repositories.models import Film, Person
+
+log = logging.getLogger(__name__)
 
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
 PERSON_PAGE = 20
@@ -124,10 +128,27 @@ class Films(commands.Cog):
         self.indexing = asyncio.create_task(self.index_catalogue(), name="film-indexing")
 
     async def index_catalogue(self) -> Lookup:
-        lookup = await asyncio.to_thread(self.lookup.prepare)
-        # Then the cards, which nothing waits for (a card asked for sooner is made on the spot).
-        self.carding = asyncio.create_task(self.prepare_cards(lookup), name="film-cards")
+        started = time.perf_counter()
+        try:
+            lookup = await asyncio.to_thread(self.lookup.prepare)
+        except SnapshotMismatch:
+            log.warning("the stored look-up indexes do not fit the catalogue; building them", exc_info=True)
+            self.lookup = await Lookup.load(self.bot.catalogue, stored=False)
+            lookup = await asyncio.to_thread(self.lookup.prepare)
+        how = "read back from the database" if lookup.restored else "built"
+        log.info("look-up indexes %s in %.2f s", how, time.perf_counter() - started)
+        # Then the cards and keeping the indexes for the next start, which nothing waits for (a card
+        # asked for sooner is made on the spot).
+        self.carding = asyncio.create_task(self.after_indexing(lookup), name="film-cards")
         return lookup
+
+    async def after_indexing(self, lookup: Lookup) -> None:
+        await self.prepare_cards(lookup)
+        try:
+            await lookup.store(self.bot.catalogue, self.bot.clock.now())
+        except Exception:
+            # Only the next start's speed depends on it.
+            log.exception("could not keep the look-up indexes in the database")
 
     async def prepare_cards(self, lookup: Lookup) -> None:
         """Every film's card text, so that a card costs no database read and little rendering (the

@@ -1,22 +1,46 @@
 """The in-memory lookup indexes and the catalogue reads behind the lookup commands.
 
 Built once at start (and again when a pack loads) so that autocomplete never queries the
-database per keystroke; film details are read from the database when a command needs them.
+database per keystroke, and kept in the database so that a restart with the same catalogue reads
+them back instead of building them again; film details are read when a command needs them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
+import hashlib
+import inspect
+import marshal
+import sys
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
+from cogs.films import matching
 from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, collector_paused
 from cogs.films.render import CardText, FilmDetails, SharedFilm, TimelineEntry, card_text, people_with_jobs
 from db import CatalogueRepository
 from db.repositories.catalogue import MAX_FILMS_PER_READ
 from db.repositories.models import Film, FilmCredits, Person, PersonCredit
+
+_KINDS = ("films", "people", "characters")
+
+
+@functools.cache
+def index_format() -> str:
+    """A digest of what decides the indexes' contents besides the catalogue: the code that builds
+    them and the Python that runs it (its Unicode tables normalise names; its `marshal` format
+    holds them). An index stored by other code is built again rather than trusted."""
+    digest = hashlib.sha256()
+    for module in (matching, sys.modules[__name__]):
+        digest.update(Path(inspect.getfile(module)).read_bytes())
+    digest.update(f"{sys.version}|{unicodedata.unidata_version}|{marshal.version}".encode())
+    return digest.hexdigest()
 
 
 class CharacterCredit(NamedTuple):
@@ -41,13 +65,32 @@ class Lookup:
     places: dict[int, int]
     """Each film's index in its franchise's list (by film id): no list scan per card."""
 
+    inputs: str
+    """The digest of the catalogue rows the indexes were built from (`CatalogueRepository.search_inputs`)."""
+    restored: bool
+    """True when the indexes are read back from the database rather than built."""
+
     @classmethod
-    async def load(cls, catalogue: CatalogueRepository) -> Lookup:
+    async def load(cls, catalogue: CatalogueRepository, *, stored: bool = True) -> Lookup:
+        """The catalogue's indexes, to be built (or, when `stored` ones were built from the same rows
+        by the same code, read back) by `prepare` or on first use."""
+        # The digest before the rows: should a pack load in between, these indexes are built from
+        # newer rows than the digest names, and kept under a digest no catalogue has any more, they
+        # are never read back for the wrong one.
+        inputs = await catalogue.search_inputs()
         films = await catalogue.films()
-        franchises: defaultdict[str | None, list[Film]] = defaultdict(list)
-        for film in films:
-            franchises[film.franchise_key].append(film)
         people = await catalogue.people()
+        kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
+        if all(kind in kept for kind in _KINDS):
+            return cls._of(
+                films,
+                FilmIndex.restore(films, kept["films"]),
+                PersonIndex.restore(people, kept["people"]),
+                CharacterIndex.restore(kept["characters"]),
+                inputs=inputs,
+                restored=True,
+            )
+        titles = await catalogue.film_titles()
         rows = await catalogue.character_credits()
 
         def credits() -> list[CharacterCredit]:
@@ -58,15 +101,53 @@ class Lookup:
                 if (person := person_by_id.get(person_id)) is not None
             ]
 
+        return cls._of(
+            films,
+            FilmIndex.build(films, titles),
+            PersonIndex.build(people),
+            CharacterIndex.build_later(credits, films),
+            inputs=inputs,
+            restored=False,
+        )
+
+    @classmethod
+    def _of(
+        cls,
+        films: list[Film],
+        film_index: FilmIndex[Film],
+        people: PersonIndex[Person],
+        characters: CharacterIndex,
+        *,
+        inputs: str,
+        restored: bool,
+    ) -> Lookup:
+        franchises: defaultdict[str | None, list[Film]] = defaultdict(list)
+        for film in films:
+            franchises[film.franchise_key].append(film)
         return cls(
-            films=FilmIndex.build(films, await catalogue.film_titles()),
-            people=PersonIndex.build(people),
-            characters=CharacterIndex.build_later(credits, films),
+            films=film_index,
+            people=people,
+            characters=characters,
             by_id={film.id: film for film in films},
             by_key={film.key: film for film in films},
             franchises=dict(franchises),
             places={film.id: place for siblings in franchises.values() for place, film in enumerate(siblings)},
+            inputs=inputs,
+            restored=restored,
         )
+
+    def snapshots(self) -> dict[str, bytes]:
+        """The three built indexes as bytes, by kind (see `SearchIndex.snapshot`)."""
+        with collector_paused():
+            return {kind: getattr(self, kind).snapshot() for kind in _KINDS}
+
+    async def store(self, catalogue: CatalogueRepository, now: dt.datetime) -> None:
+        """Keep built indexes in the database, so the next start reads them back instead of building
+        them (nothing to do for indexes that were read back)."""
+        if self.restored:
+            return
+        snapshots = await asyncio.to_thread(self.snapshots)
+        await catalogue.store_search_indexes(self.inputs, index_format(), snapshots, saved_at=now)
 
     @property
     def ready(self) -> bool:

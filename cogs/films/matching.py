@@ -37,6 +37,7 @@ import bisect
 import contextlib
 import gc
 import hashlib
+import marshal
 import re
 import threading
 import unicodedata
@@ -44,7 +45,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import ClassVar, Generic, Literal, NamedTuple, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Generic, Literal, NamedTuple, Protocol, Self, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -68,6 +69,7 @@ __all__ = [
     "Resolution",
     "Scored",
     "SearchIndex",
+    "SnapshotMismatch",
     "Status",
     "film_label",
     "normalise",
@@ -501,6 +503,18 @@ class _NameScorer:
                 score = min(score, CUTOFF - 1.0)
         self.scores[key] = score
         return score
+
+
+_STATE_FIELDS = (
+    "_labels", "_years", "_has_years", "_by_year", "_browse", "_rank", "_values", "_by_value",
+    "_by_folded_value", "_entry_keys", "_entry_item", "_entry_tier", "_entry_text", "_entry_numbers",
+    "_exact", "_lengths", "_whole", "_tails", "_number_texts", "_number_items", "_grams",
+)  # fmt: skip
+"""What a built index holds besides its items and lock: all plain data, so ``marshal`` can keep it."""
+
+
+class SnapshotMismatch(ValueError):
+    """A stored index that cannot be read back, or that does not fit the items it is given."""
 
 
 class SearchIndex(Generic[T]):
@@ -1037,6 +1051,54 @@ class SearchIndex(Generic[T]):
             chosen.extend(sorted(scores, key=lambda item: (-scores[item], rank[item])))
         return [self._choice(index) for index in chosen[:limit]]
 
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshot(self) -> bytes:
+        """The built index, all but its items, as bytes that `restore` reads back.
+
+        ``marshal`` holds only plain data (no code runs when it is read) and reads it back
+        several times faster than the index is built. Its format belongs to one Python version:
+        whoever stores a snapshot must note the version with it.
+        """
+        self.prepare()
+        return marshal.dumps({name: getattr(self, name) for name in _STATE_FIELDS} | self._snapshot_extra())
+
+    def _snapshot_extra(self) -> dict[str, Any]:
+        """More of the index for the snapshot: the items, when they are made by the index itself."""
+        return {}
+
+    @classmethod
+    def _read_snapshot(cls, data: bytes) -> dict[str, Any]:
+        try:
+            state = marshal.loads(data)
+        except (EOFError, ValueError, TypeError) as error:
+            raise SnapshotMismatch(f"unreadable {cls.__name__} snapshot") from error
+        if not isinstance(state, dict) or any(name not in state for name in _STATE_FIELDS):
+            raise SnapshotMismatch(f"incomplete {cls.__name__} snapshot")
+        return state
+
+    @classmethod
+    def _from_state(
+        cls,
+        items: Sequence[T],
+        keys: Sequence[str],
+        state: dict[str, Any],
+        make_label: Callable[[T], str] | None = None,
+    ) -> Self:
+        """An index from a snapshot's state, if it was built from items with exactly these keys."""
+        if state["_values"] != [_value_for(key) for key in keys]:
+            raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
+        if make_label is None and None in state["_labels"]:
+            raise SnapshotMismatch(f"the {cls.__name__} snapshot lacks labels")
+        index = cls.__new__(cls)
+        index._lock = threading.RLock()
+        index._pending = None
+        for name in _STATE_FIELDS:
+            setattr(index, name, state[name])
+        index._items = tuple(items)
+        index._make_label = make_label
+        return index
+
     # ------------------------------------------------------------------ helpers
 
     def _browse_rank(self, item_index: int) -> int:
@@ -1187,6 +1249,15 @@ class FilmIndex(SearchIndex[F]):
         return cls._deferred(lambda: cls._index(film_list, title_list, franchises))
 
     @classmethod
+    def restore(cls, films: Iterable[F], snapshot: bytes) -> FilmIndex[F]:
+        """The index a `snapshot` holds, for the same ``films`` in the same order; read on first use
+        (or by `prepare`), which raises `SnapshotMismatch` if it does not fit them."""
+        film_list = list(films)
+        return cls._deferred(
+            lambda: cls._from_state(film_list, [film.key for film in film_list], cls._read_snapshot(snapshot))
+        )
+
+    @classmethod
     def _index(cls, film_list: list[F], titles: list[FilmTitleLike], franchises: dict[int, str]) -> FilmIndex[F]:
         keys = _Keys()
         position = {film.id: index for index, film in enumerate(film_list)}
@@ -1298,6 +1369,14 @@ class PersonIndex(SearchIndex[P]):
         """Index ``people`` (from ``CatalogueRepository.people``)."""
         person_list = list(people)
         return cls._deferred(lambda: cls._index(person_list))
+
+    @classmethod
+    def restore(cls, people: Iterable[P], snapshot: bytes) -> PersonIndex[P]:
+        """The index a `snapshot` holds, for the same ``people`` in the same order (see `FilmIndex.restore`)."""
+        person_list = list(people)
+        return cls._deferred(
+            lambda: cls._from_state(person_list, [p.key for p in person_list], cls._read_snapshot(snapshot))
+        )
 
     @classmethod
     def _index(cls, person_list: list[P]) -> PersonIndex[P]:
@@ -1420,6 +1499,35 @@ class CharacterIndex(SearchIndex[Character]):
         thread, by `prepare`): turning 200,000 database rows into credits need not delay the start."""
         film_list = list(films)
         return cls._deferred(lambda: cls._index(list(credits()), film_list))
+
+    @classmethod
+    def restore(cls, snapshot: bytes) -> CharacterIndex:
+        """The index a `snapshot` holds, characters included (see `FilmIndex.restore`)."""
+        return cls._deferred(lambda: cls._restored(cls._read_snapshot(snapshot)))
+
+    @classmethod
+    def _restored(cls, state: dict[str, Any]) -> CharacterIndex:
+        try:
+            characters = [
+                Character(key, name, aliases, tuple(CharacterAppearance(*seen) for seen in appearances))
+                for key, name, aliases, appearances in state["characters"]
+            ]
+        except (KeyError, TypeError, ValueError) as error:
+            raise SnapshotMismatch("the CharacterIndex snapshot holds no readable characters") from error
+        return cls._from_state(characters, [c.key for c in characters], state, _character_label)
+
+    def _snapshot_extra(self) -> dict[str, Any]:
+        return {
+            "characters": [
+                (
+                    c.key,
+                    c.name,
+                    c.aliases,
+                    tuple((a.person_key, a.person_name, a.film_key, a.film_title, a.year) for a in c.appearances),
+                )
+                for c in self._items
+            ]
+        }
 
     @classmethod
     def _index(cls, credits: list[CastCreditLike], films: list[FilmLike]) -> CharacterIndex:

@@ -1,11 +1,11 @@
-"""Read access to the film catalogue loaded from content packs."""
+"""Read access to the film catalogue loaded from content packs, and the look-up indexes kept beside it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from db.connection import Database, Row
@@ -24,14 +24,16 @@ from db.repositories.models import (
     Release,
     TriviaQuestion,
 )
+from db.repositories.stamps import stamp
 
 _FILM_COLUMNS = """
     f.id, f.key, f.title, f.original_title, f.year, fr.key AS franchise_key, fr.name AS franchise_name,
     f.franchise_order, f.runtime_minutes, f.synopsis, f.tagline, f.imdb_id, f.tmdb_id, f.pack_id, f.source
     FROM films f LEFT JOIN franchises fr ON fr.id = f.franchise_id
 """
-# Spelled out because SQLite sorts NULLs first and PostgreSQL last by default.
-_FILM_ORDER = "ORDER BY f.franchise_order IS NULL, f.franchise_order, f.year, f.title"
+# Spelled out because SQLite sorts NULLs first and PostgreSQL last by default; the key makes the
+# order total, so every read lists the films alike (the stored look-up indexes rely on it).
+_FILM_ORDER = "ORDER BY f.franchise_order IS NULL, f.franchise_order, f.year, f.title, f.key"
 
 # The SELECT lists below name their columns in the order of the dataclass fields they fill, so
 # rows become dataclasses positionally: the whole catalogue is read at start, and building a
@@ -47,6 +49,19 @@ _CREW_SELECT = """
            c.department, c.job, c.source
     FROM crew_credits c JOIN people p ON p.id = c.person_id
 """
+
+_CHARACTER_CREDITS_SELECT = "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
+_FILM_TITLES_SELECT = "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
+_PEOPLE_SELECT = "SELECT id, key, name FROM people ORDER BY name, key"
+_ALIASES_SELECT = "SELECT person_id, alias FROM person_aliases ORDER BY alias"
+_SEARCH_INPUT_SELECTS = (
+    f"SELECT {_FILM_COLUMNS} {_FILM_ORDER}",
+    _FILM_TITLES_SELECT,
+    _PEOPLE_SELECT,
+    # Aliases are read by alias alone; the person id makes the digest's order total.
+    "SELECT person_id, alias FROM person_aliases ORDER BY alias, person_id",
+    _CHARACTER_CREDITS_SELECT,
+)
 
 # PostgreSQL cannot infer the type of a bare "? IS NULL" parameter, hence CAST.
 _TRIVIA_SELECT = """
@@ -156,7 +171,7 @@ class CatalogueRepository:
 
     async def film_titles(self) -> list[FilmTitle]:
         """Every title, original title and alias of every film (for a search index)."""
-        rows = await self._db.fetch_all("SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title")
+        rows = await self._db.fetch_all(_FILM_TITLES_SELECT)
         return [FilmTitle(r["film_id"], r["title"], r["kind"]) for r in rows]
 
     async def cast(self, film_id: int) -> list[CastCredit]:
@@ -206,9 +221,30 @@ class CatalogueRepository:
     async def character_credits(self) -> list[tuple[int, int, str | None]]:
         """(film id, person id, character) of every cast credit: what the character index needs, and
         nothing else, so that reading 200,000 credits stays cheap (people are read separately)."""
-        return await self._db.fetch_all_as(
-            _triple, "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
+        return await self._db.fetch_all_as(_triple, _CHARACTER_CREDITS_SELECT)
+
+    async def search_inputs(self) -> str:
+        """A digest of every row the look-up indexes are built from (`films`, `film_titles`,
+        `people` and `character_credits`): equal digests, equal indexes."""
+        return await self._db.digest([(sql, ()) for sql in _SEARCH_INPUT_SELECTS])
+
+    async def stored_search_indexes(self, inputs: str, format: str) -> dict[str, bytes]:
+        """The stored indexes (by kind) built from these `inputs` by code of this `format`."""
+        rows = await self._db.fetch_all(
+            "SELECT kind, data FROM search_indexes WHERE inputs = ? AND format = ?", (inputs, format)
         )
+        return {row["kind"]: bytes(row["data"]) for row in rows}
+
+    async def store_search_indexes(
+        self, inputs: str, format: str, indexes: Mapping[str, bytes], *, saved_at: dt.datetime
+    ) -> None:
+        """Keep `indexes` (by kind) as built from `inputs`, replacing whatever was stored before."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM search_indexes")
+            await tx.executemany(
+                "INSERT INTO search_indexes (kind, inputs, format, data, saved_at) VALUES (?, ?, ?, ?, ?)",
+                [(kind, inputs, format, data, stamp(saved_at)) for kind, data in indexes.items()],
+            )
 
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""
@@ -256,9 +292,9 @@ class CatalogueRepository:
     async def people(self) -> list[Person]:
         """Every person, by name, with their aliases."""
         aliases: defaultdict[int, list[str]] = defaultdict(list)
-        for row in await self._db.fetch_all("SELECT person_id, alias FROM person_aliases ORDER BY alias"):
+        for row in await self._db.fetch_all(_ALIASES_SELECT):
             aliases[row["person_id"]].append(row["alias"])
-        rows = await self._db.fetch_all("SELECT id, key, name FROM people ORDER BY name, key")
+        rows = await self._db.fetch_all(_PEOPLE_SELECT)
         return [Person(r["id"], r["key"], r["name"], tuple(aliases[r["id"]])) for r in rows]
 
     async def get_person(self, key: str) -> Person | None:

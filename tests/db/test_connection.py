@@ -248,3 +248,25 @@ async def test_fetch_all_as_makes_each_row_with_the_factory(tmp_path: Path) -> N
         async with db.transaction() as tx:
             await tx.execute("INSERT INTO entries (task) VALUES (3)")
             assert await tx.fetch_all_as(int, "SELECT task FROM entries ORDER BY task") == [1, 2, 3]
+
+
+async def test_digest_changes_exactly_when_the_rows_do(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "a.db") as db:
+        await _create_counter(db)
+        for task in (2, 1):
+            await db.execute("INSERT INTO entries (task) VALUES (?)", (task,))
+        queries = [("SELECT task FROM entries ORDER BY task", ()), ("SELECT value FROM counter", ())]
+        first = await db.digest(queries)
+        assert len(first) == 64 and first == await db.digest(queries)
+        assert await db.digest(queries[:1]) != first
+        await db.execute("UPDATE counter SET value = 1")
+        changed = await db.digest(queries)
+        assert changed != first
+        await db.execute("UPDATE counter SET value = 0")
+        assert await db.digest(queries) == first
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO entries (task) VALUES (3)")
+            assert await tx.digest(queries) != first  # inside a transaction: its own rows
+        # Its read transaction is over: a write can follow at once.
+        assert await db.execute("DELETE FROM entries WHERE task = 3") == 1
+        assert await db.digest(queries) == first

@@ -211,3 +211,39 @@ async def test_preferred_regions_in_one_read(db: Database) -> None:
     await GuildSettingsRepository(db, fixed_clock).set_region(2, "FR")
     assert await preferred_regions(db, 1, 2) == ("GB", "FR")
     assert await preferred_regions(db, 1, None) == ("GB", None)
+
+
+async def test_search_inputs_survive_a_reload_and_follow_every_indexed_change(
+    db: Database, catalogue: CatalogueRepository, write_pack: Callable[..., Path], base_pack_text: str
+) -> None:
+    first = await catalogue.search_inputs()
+    # Every start loads the packs again: an unchanged pack must keep the stored indexes usable.
+    path = write_pack(base_pack_text)
+    await load_pack(db, parse_pack(path), source_path=path, loaded_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    assert await catalogue.search_inputs() == first
+    seen = {first}
+    for change in (
+        "UPDATE cast_credits SET character = 'Someone Else' WHERE rowid = (SELECT min(rowid) FROM cast_credits)",
+        "UPDATE people SET name = 'Renamed Person' WHERE id = (SELECT min(id) FROM people)",
+        "DELETE FROM person_aliases",
+        "DELETE FROM film_titles",
+        "UPDATE films SET franchise_order = NULL",
+    ):
+        await db.execute(change)
+        now = await catalogue.search_inputs()
+        assert now not in seen, change
+        seen.add(now)
+
+
+async def test_stored_search_indexes_are_kept_per_inputs_and_format(catalogue: CatalogueRepository) -> None:
+    saved_at = fixed_clock()
+    assert await catalogue.stored_search_indexes("inputs-1", "format-1") == {}
+    indexes = {"films": b"\x00one", "people": b"two"}
+    await catalogue.store_search_indexes("inputs-1", "format-1", indexes, saved_at=saved_at)
+    assert await catalogue.stored_search_indexes("inputs-1", "format-1") == indexes
+    assert await catalogue.stored_search_indexes("inputs-2", "format-1") == {}
+    assert await catalogue.stored_search_indexes("inputs-1", "format-2") == {}
+    # Storing replaces everything stored before, whatever it was built from.
+    await catalogue.store_search_indexes("inputs-2", "format-1", {"characters": b"three"}, saved_at=saved_at)
+    assert await catalogue.stored_search_indexes("inputs-1", "format-1") == {}
+    assert await catalogue.stored_search_indexes("inputs-2", "format-1") == {"characters": b"three"}

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import sqlite3
 from typing import Any
 
 import pytest
 
 from tests.discord_sim import Sim
+from tests.e2e.running import eventually
 
 NOT_YOURS = "Only the member who asked can turn these pages."
 
@@ -269,3 +273,33 @@ async def test_buttons_still_work_after_a_restart(fans: tuple[Sim, Any, Any, Any
     await sim.restart_bot()
     await sim.click(alice, card, label="Next film")
     assert card.embeds[0]["title"] == "Mission: Impossible – Fallout (2018)"
+
+
+def _stored_sizes(sim: Sim) -> dict[str, int]:
+    """The size of each look-up index the bot keeps in its database, by kind."""
+    with contextlib.closing(sqlite3.connect(sim.database_path)) as db:
+        return dict(db.execute("SELECT kind, length(data) FROM search_indexes"))
+
+
+async def test_a_restart_reads_the_kept_indexes_back_and_rebuilds_damaged_ones(
+    fans: tuple[Sim, Any, Any, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    sim, general, alice, _ = fans
+    caplog.set_level(logging.INFO, logger="cogs.films.cog")
+    await eventually(lambda: len(_stored_sizes(sim)) == 3, "the indexes kept after the first start")
+    await sim.restart_bot()
+    reply = await sim.slash(alice, general, "character", name="luther stickel")
+    assert reply.embeds[0]["title"] == "Luther Stickell"
+    assert "look-up indexes read back from the database" in caplog.text
+    assert "look-up indexes built" not in caplog.text
+
+    with contextlib.closing(sqlite3.connect(sim.database_path)) as db, db:
+        db.execute("UPDATE search_indexes SET data = x'00'")
+    caplog.clear()
+    await sim.restart_bot()
+    reply = await sim.slash(alice, general, "film info", title="mision imposible fallout")
+    assert reply.embeds[0]["title"] == "Mission: Impossible – Fallout (2018)"
+    assert "do not fit the catalogue" in caplog.text and "look-up indexes built" in caplog.text
+    # Kept again, whole, for the next start.
+    await eventually(lambda: all(size > 1 for size in _stored_sizes(sim).values()), "the indexes kept again")
+    assert len(_stored_sizes(sim)) == 3

@@ -229,6 +229,7 @@ def test_found_by_pack_alias(films: FilmIndex[Film], query: str, key: str) -> No
     ],
 )
 @pytest.mark.parametrize("index", ["films", "bare_films"])
+@pytest.mark.usefixtures("index_form")
 def test_ambiguous(request: pytest.FixtureRequest, index: str, query: str, keys: set[str]) -> None:
     match: Match[Film] = request.getfixturevalue(index).resolve(query)
     assert match.status == "ambiguous", match
@@ -266,6 +267,7 @@ DECOYS = [
 
 @pytest.mark.parametrize("query", DECOYS)
 @pytest.mark.parametrize("index", ["films", "bare_films"])
+@pytest.mark.usefixtures("index_form")
 def test_decoys_never_resolve(request: pytest.FixtureRequest, index: str, query: str) -> None:
     match: Match[Film] = request.getfixturevalue(index).resolve(query)
     assert match.status != "found", match
@@ -309,6 +311,7 @@ def test_no_match_without_anything_close_suggests_nothing(films: FilmIndex[Film]
     ],
 )
 @pytest.mark.parametrize("index", ["films", "bare_films"])
+@pytest.mark.usefixtures("index_form")
 def test_numbers_must_agree(request: pytest.FixtureRequest, index: str, query: str, forbidden: str) -> None:
     match: Match[Film] = request.getfixturevalue(index).resolve(query)
     assert _key(match) != forbidden

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex
+import pytest
+
+from cogs.films.lookup import Lookup
+from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, SnapshotMismatch
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
 from db.repositories.models import CastCredit, Film
 
@@ -46,3 +50,43 @@ async def test_indexes_from_the_repository(tmp_path: Path) -> None:
     assert person is not None and person.key == "simon-pegg"
     luther = character_index.resolve("luther").best
     assert luther is not None and luther.people == ("Ving Rhames",)
+
+
+async def test_a_start_reads_back_the_indexes_the_last_one_built(tmp_path: Path) -> None:
+    pack = parse_pack(bundled_pack_path("mission-impossible"))
+    saved = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    async with Database.connect(tmp_path / "marquee.db") as db:
+        await migrate(db)
+        await load_pack(db, pack, source_path=pack.path)
+        catalogue = CatalogueRepository(db)
+        built = await Lookup.load(catalogue)
+        assert not built.restored
+        await built.store(catalogue, saved)  # builds first if nobody asked yet
+        assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-%'") == 3
+
+        # The next start, with the packs loaded again and nothing changed: read back, not built.
+        await load_pack(db, pack, source_path=pack.path)
+        restored = await Lookup.load(catalogue)
+        assert restored.restored and restored.inputs == built.inputs
+        restored.prepare()
+        for index, query in [("films", "mision imposible 3"), ("people", "pegg"), ("characters", "luther")]:
+            assert getattr(restored, index).resolve(query) == getattr(built, index).resolve(query)
+        assert restored.characters.items == built.characters.items
+        await restored.store(catalogue, saved + dt.timedelta(days=1))  # nothing new to keep
+        assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-01-01%'") == 3
+        assert not (await Lookup.load(catalogue, stored=False)).restored
+
+        # Anything the indexes are built from changes: they are built again.
+        await db.execute("UPDATE cast_credits SET character = 'Luther Stickell Jr' WHERE character = 'Luther Stickell'")
+        changed = await Lookup.load(catalogue)
+        assert not changed.restored
+        luther = changed.characters.resolve("Luther Stickell Jr").best
+        assert luther is not None and luther.name == "Luther Stickell Jr"
+
+        # Stored indexes that cannot be read are refused when read, so the caller can build instead.
+        await changed.store(catalogue, saved)
+        await db.execute("UPDATE search_indexes SET data = ? WHERE kind = 'people'", (b"damaged",))
+        damaged = await Lookup.load(catalogue)
+        assert damaged.restored
+        with pytest.raises(SnapshotMismatch):
+            damaged.prepare()

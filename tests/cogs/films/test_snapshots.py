@@ -1,0 +1,80 @@
+"""Snapshots of the search indexes: read back, they answer exactly as the index that was built.
+
+Every test of the matcher also runs against restored indexes (``index_form`` in the conftest);
+these tests cover what is particular to snapshots: a snapshot that does not fit is refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import marshal
+
+import pytest
+
+from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, SnapshotMismatch
+from db.repositories.models import Person
+from tests.pack_catalogue import PackCatalogue
+
+QUERIES = ["", "mi", "MI 7", "rogue natoin", "dead reckoning", "Top Gun", "1996", "ghost pr", "tom", "lutehr"]
+
+
+def test_restored_indexes_answer_as_the_built_ones(mi_catalogue: PackCatalogue) -> None:
+    built_films = FilmIndex.build(mi_catalogue.films, mi_catalogue.titles)
+    built_people = PersonIndex.build(mi_catalogue.people)
+    built_characters = CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films)
+    pairs = [
+        (built_films, FilmIndex.restore(mi_catalogue.films, built_films.snapshot())),
+        (built_people, PersonIndex.restore(mi_catalogue.people, built_people.snapshot())),
+        (built_characters, CharacterIndex.restore(built_characters.snapshot())),
+    ]
+    for built, restored in pairs:
+        assert not restored.ready  # read on first use or by prepare, like a build
+        assert restored.prepare().ready
+        assert restored.items == built.items
+        for query in QUERIES:
+            assert restored.resolve(query) == built.resolve(query), query
+            assert restored.complete(query) == built.complete(query), query
+
+
+def test_a_snapshot_of_other_items_is_refused(mi_catalogue: PackCatalogue) -> None:
+    people = mi_catalogue.people
+    snapshot = PersonIndex.build(people).snapshot()
+    renamed = [dataclasses.replace(people[0], key="someone-else"), *people[1:]]
+    for other in (people[1:], people[::-1], renamed):
+        with pytest.raises(SnapshotMismatch):
+            PersonIndex.restore(other, snapshot).prepare()
+    assert len(PersonIndex.restore(people, snapshot).prepare()) == len(people)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not marshal at all",
+        marshal.dumps([1, 2, 3]),
+        marshal.dumps({"_values": []}),
+    ],
+)
+def test_an_unreadable_or_incomplete_snapshot_is_refused(data: bytes) -> None:
+    for index in (
+        FilmIndex.restore([], data),
+        PersonIndex.restore([Person(1, "ving-rhames", "Ving Rhames", ())], data),
+        CharacterIndex.restore(data),
+    ):
+        with pytest.raises(SnapshotMismatch):
+            index.prepare()
+
+
+def test_a_character_snapshot_without_its_characters_is_refused(mi_catalogue: PackCatalogue) -> None:
+    state = marshal.loads(CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films).snapshot())
+    for broken in ({k: v for k, v in state.items() if k != "characters"}, {**state, "characters": [("only-a-key",)]}):
+        with pytest.raises(SnapshotMismatch):
+            CharacterIndex.restore(marshal.dumps(broken)).prepare()
+
+
+def test_a_snapshot_with_labels_missing_is_refused(mi_catalogue: PackCatalogue) -> None:
+    # Films and people carry every label; only characters make theirs when first shown.
+    state = marshal.loads(FilmIndex.build(mi_catalogue.films, mi_catalogue.titles).snapshot())
+    state["_labels"] = [None] * len(state["_labels"])
+    with pytest.raises(SnapshotMismatch):
+        FilmIndex.restore(mi_catalogue.films, marshal.dumps(state)).prepare()
