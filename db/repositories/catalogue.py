@@ -53,13 +53,13 @@ _CREW_SELECT = """
 _CHARACTER_CREDITS_SELECT = "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
 _FILM_TITLES_SELECT = "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
 _PEOPLE_SELECT = "SELECT id, key, name FROM people ORDER BY name, key"
-_ALIASES_SELECT = "SELECT person_id, alias FROM person_aliases ORDER BY alias"
+_ALIASES_SELECT = "SELECT person_id, alias FROM person_aliases ORDER BY alias, person_id"
+# Exactly what `Lookup.load` reads to build the indexes, each in a total order.
 _SEARCH_INPUT_SELECTS = (
     f"SELECT {_FILM_COLUMNS} {_FILM_ORDER}",
     _FILM_TITLES_SELECT,
     _PEOPLE_SELECT,
-    # Aliases are read by alias alone; the person id makes the digest's order total.
-    "SELECT person_id, alias FROM person_aliases ORDER BY alias, person_id",
+    _ALIASES_SELECT,
     _CHARACTER_CREDITS_SELECT,
 )
 
