@@ -45,10 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     pack = commands.add_parser("pack", help="content packs").add_subparsers(
         dest="pack_command", metavar="ACTION", required=True
     )
-    validate = pack.add_parser("validate", help="check a content pack file and list every problem")
-    validate.add_argument("file", type=Path)
-    load = pack.add_parser("load", help="validate a content pack and load it into the database")
-    load.add_argument("file", type=Path)
+    validate = pack.add_parser("validate", help="check content pack files and list every problem")
+    validate.add_argument("file", type=Path, nargs="+")
+    load = pack.add_parser(
+        "load",
+        help="validate content packs and load them into the database, then build the look-up indexes "
+        "and keep them there for the next start",
+    )
+    load.add_argument("file", type=Path, nargs="+")
     return parser
 
 

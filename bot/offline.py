@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from bot import __version__
@@ -22,6 +24,17 @@ from db import (
     schema_version,
 )
 from db.packs.model import Pack
+
+
+async def keep_lookup_indexes(catalogue: CatalogueRepository) -> None:
+    """Build the film, person and character indexes and keep them in the database (seconds for a
+    large catalogue: better spent here than at the bot's next start)."""
+    # The cogs are imported only here: the other sub-commands stay light.
+    from cogs.films.lookup import Lookup
+
+    lookup = await Lookup.load(catalogue, stored=False)
+    await asyncio.to_thread(lookup.prepare)
+    await lookup.store(catalogue, dt.datetime.now(dt.UTC))
 
 EXIT_OK, EXIT_PROBLEMS = 0, 2
 
@@ -96,26 +109,36 @@ async def database_command(settings: Settings, action: str, backup_path: Path | 
     return EXIT_OK
 
 
-async def pack_command(settings: Settings, action: str, file: Path) -> int:
-    try:
-        pack = parse_pack(resolve_pack(str(file)))
-    except PackNotFoundError as error:
-        _problem(str(error))
-        return EXIT_PROBLEMS
-    except PackValidationError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        _problem(f"{file}: {len(error.problems)} problem(s); nothing loaded")
-        return EXIT_PROBLEMS
-    print("\n".join(describe_pack(pack)))
+async def pack_command(settings: Settings, action: str, files: list[Path]) -> int:
+    """Validate the packs (nothing is loaded unless every one is valid); with "load", load them, then
+    build the look-up indexes once and keep them, so the bot's next start reads them back."""
+    packs: list[Pack] = []
+    for file in files:
+        try:
+            pack = parse_pack(resolve_pack(str(file)))
+        except PackNotFoundError as error:
+            _problem(str(error))
+            return EXIT_PROBLEMS
+        except PackValidationError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            _problem(f"{file}: {len(error.problems)} problem(s); nothing loaded")
+            return EXIT_PROBLEMS
+        print("\n".join(describe_pack(pack)))
+        if action == "validate":
+            print(f"{file}: valid")
+        packs.append(pack)
     if action == "validate":
-        print(f"{file}: valid")
         return EXIT_OK
     async with Database.connect(settings.database.path) as database:
         await migrate(database)
-        report = await load_pack(database, pack, source_path=str(pack.path))
-    print(
-        f"loaded pack {report.pack_id} into {settings.database.path}: {report.films} films, "
-        f"{report.people} people, {report.questions} trivia questions"
-    )
+        for pack in packs:
+            report = await load_pack(database, pack, source_path=str(pack.path))
+            print(
+                f"loaded pack {report.pack_id} into {settings.database.path}: {report.films} films, "
+                f"{report.people} people, {report.questions} trivia questions"
+            )
+        started = time.perf_counter()
+        await keep_lookup_indexes(CatalogueRepository(database))
+    print(f"look-up indexes built and kept for the next start in {time.perf_counter() - started:.1f} s")
     return EXIT_OK

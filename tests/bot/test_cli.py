@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -9,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from cogs.films.lookup import Lookup
+from db import CatalogueRepository, Database
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "cli-test-token-that-must-never-be-printed-0123456789"
@@ -147,3 +151,24 @@ def test_unreachable_discord_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+
+
+def test_pack_load_keeps_the_look_up_indexes_for_the_next_start(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[pack]\nid = "broken"\nname = "Broken"\nversion = "1"\n')
+    refused = run(tmp_path, "pack", "load", "mission-impossible", str(broken))
+    assert refused.returncode == 2 and "nothing loaded" in refused.stderr
+    assert not (tmp_path / "marquee.db").exists()  # one bad pack: none of them is loaded
+
+    loaded = run(tmp_path, "pack", "load", "mission-impossible")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "look-up indexes built and kept for the next start" in loaded.stdout
+    asyncio.run(_assert_a_start_reads_the_indexes_back(tmp_path / "marquee.db"))
+
+
+async def _assert_a_start_reads_the_indexes_back(path: Path) -> None:
+    async with Database.connect(path) as database:
+        lookup = await Lookup.load(CatalogueRepository(database))
+        assert lookup.restored
+        best = lookup.prepare().films.resolve("MI3").best
+        assert best is not None and best.key == "mi3"
