@@ -16,6 +16,8 @@ FIELD_NAME = 256
 FIELD_VALUE = 1024
 FOOTER_TEXT = 2048
 EMBED_TOTAL = 6000
+# ...and for a button's label.
+BUTTON_LABEL = 80
 ELLIPSIS = "…"
 _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 

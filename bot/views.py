@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import discord
 
+from bot.formatting import BUTTON_LABEL, truncate
 from bot.replies import send_ephemeral
 from bot.tree import report_error
 
@@ -129,7 +130,12 @@ class DynamicButtons(discord.ui.View):
     Each custom id is still checked against its class's template, as ``DynamicItem`` would.
     """
 
-    def __init__(self, buttons: Sequence[tuple[type[discord.ui.DynamicItem[Any]], str, str, str | None]]) -> None:
+    def __init__(
+        self,
+        buttons: Sequence[tuple[type[discord.ui.DynamicItem[Any]], str, str, str | None]],
+        *,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
         super().__init__(timeout=None)
         if len(buttons) > 5:
             raise ValueError("a row holds at most five buttons")
@@ -139,9 +145,9 @@ class DynamicButtons(discord.ui.View):
                 raise ValueError(f"custom id {custom_id!r} does not match {kind.__name__}'s template")
             button: dict[str, Any] = {
                 "type": 2,
-                "style": discord.ButtonStyle.secondary.value,
+                "style": style.value,
                 "disabled": False,
-                "label": label[:80],
+                "label": truncate(label, BUTTON_LABEL),
                 "custom_id": custom_id,
             }
             if emoji is not None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.formatting import truncate
+from bot.formatting import BUTTON_LABEL, truncate
 from bot.views import DynamicButtons, cog_of, reports_errors
 
 if TYPE_CHECKING:
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 # info/cast/releases: a did-you-mean pick, answered like the command would have been.
 # open: browse to another film's card. fullcast/dates: extras of a card, shown to the clicker only.
 # pick (the timeline menu): the chosen film's card, shown to whoever picked it.
-BUTTON_LABEL = 80
 SELECT_LABEL = 100
 
 
@@ -113,19 +112,16 @@ class PickButton(
 
 def pick_view(kind: str, candidates: list[tuple[str, str]]) -> discord.ui.View:
     """Up to five "Did you mean…" buttons for people or characters (value, label)."""
-    view = discord.ui.View(timeout=None)
-    for value, label in candidates[:5]:
-        if len(f"pick:{kind}:{value}") <= 100:
-            view.add_item(PickButton(kind, value, label))
-    return view
+    buttons = [(PickButton, f"pick:{kind}:{value}", label, None) for value, label in candidates[:5]]
+    # A custom id holds at most 100 characters: a longer one could not be sent.
+    fitting = [button for button in buttons if len(button[1]) <= 100]
+    return DynamicButtons(fitting, style=discord.ButtonStyle.primary)
 
 
 def choices_view(action: str, films: list[tuple[str, str]]) -> discord.ui.View:
     """Up to five "Did you mean…" buttons, one per candidate film (key, label)."""
-    view = discord.ui.View(timeout=None)
-    for key, label in films[:5]:
-        view.add_item(FilmButton(action, key, label, discord.ButtonStyle.primary))
-    return view
+    buttons = [(FilmButton, f"film:{action}:{key}", label, None) for key, label in films[:5]]
+    return DynamicButtons(buttons, style=discord.ButtonStyle.primary)
 
 
 def card_view(key: str, previous: str | None, following: str | None, *, upcoming: bool = False) -> discord.ui.View:

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import EMBED_DESCRIPTION, safe, truncate
+from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, safe, truncate
 from bot.localtime import local_day, zone
 from bot.regions import country_from_locale, pick_region
 from bot.replies import send_ephemeral
@@ -176,7 +176,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             when = ", ".join(render.stamp(t, "f") for t in times[:4]) or "nothing left to send"
             lines.append(f"• **{safe(title)}**: {when}")
             if len(view.children) < BUTTONS_PER_LIST:
-                view.add_item(CancelButton(subscription.target_key, truncate(f"Cancel {title}", 80)))
+                view.add_item(CancelButton(subscription.target_key, truncate(f"Cancel {title}", BUTTON_LABEL)))
         embed = discord.Embed(
             title="Your reminders", description=truncate("\n".join(lines), EMBED_DESCRIPTION), colour=render.COLOUR
         )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.formatting import truncate
+from bot.formatting import BUTTON_LABEL, truncate
 from bot.views import cog_of, reports_errors
 from cogs.trivia.render import LETTERS
 
@@ -33,7 +33,7 @@ class AnswerButton(
     def __init__(self, game_id: int, round_number: int, choice: str, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=truncate(label, 80),
+                label=truncate(label, BUTTON_LABEL),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"trivia:{game_id}:{round_number}:{choice}",
             )
@@ -64,7 +64,9 @@ class DailyButton(
     def __init__(self, day: str, choice: int, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=truncate(label, 80), style=discord.ButtonStyle.secondary, custom_id=f"trivia-daily:{day}:{choice}"
+                label=truncate(label, BUTTON_LABEL),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"trivia-daily:{day}:{choice}",
             )
         )
         self.day, self.choice = day, choice

@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from bot.views import DynamicButtons
-from cogs.films.views import FilmButton, card_view
+from cogs.films.views import FilmButton, PickButton, card_view, choices_view, pick_view
 from cogs.reminders.views import RemindButton
 
 
@@ -42,3 +42,18 @@ async def test_a_custom_id_its_class_would_not_answer_is_refused() -> None:
         DynamicButtons([(FilmButton, "film:fullcast:Not A Key", "Full cast", None)])
     with pytest.raises(ValueError, match="five"):
         DynamicButtons([(FilmButton, f"film:open:k{n}", "Film", None) for n in range(6)])
+
+
+async def test_did_you_mean_buttons_are_what_the_dynamic_items_would_send() -> None:
+    long_label = "Mission: Impossible – " + "Very Long Subtitle " * 6 + "(2031)"
+    films = [("mi-7", "Dead Reckoning (2023)"), ("mi-8", long_label)]
+    built = discord.ui.View(timeout=None)
+    for key, label in films:
+        built.add_item(FilmButton("info", key, label, discord.ButtonStyle.primary))
+    assert choices_view("info", films).to_components() == built.to_components()
+
+    people = [("ving-rhames", "Ving Rhames"), ("x" * 90, "Too long a key to fit a custom id"), ("a" * 88, "Fits")]
+    built = discord.ui.View(timeout=None)
+    for value, label in (people[0], people[2]):
+        built.add_item(PickButton("person", value, label))
+    assert pick_view("person", people).to_components() == built.to_components()
