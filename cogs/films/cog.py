@@ -119,8 +119,9 @@ class Films(commands.Cog):
         self.regions.forget_member(user_id)
 
     def start_indexing(self) -> None:
-        """Index the catalogue in a worker thread: a large one takes seconds, and autocomplete must
-        keep answering (with nothing, until the indexes are ready) rather than stall the bot."""
+        """Build the indexes, or read back those kept in the database, in a worker thread: for a large
+        catalogue that takes seconds, and autocomplete must keep answering (with nothing, until the
+        indexes are ready) rather than stall the bot."""
         for task in (self.indexing, self.carding):
             if task is not None:
                 task.cancel()  # it was working on a catalogue that is no longer the current one
