@@ -1419,8 +1419,9 @@ class CastCreditLike(Protocol):
     def character(self) -> str | None: ...
 
 
-@dataclass(frozen=True)
-class CharacterAppearance:
+# Tuples rather than dataclasses: a large catalogue has 120,000 characters in 200,000 appearances,
+# and a tuple is made in half the time (at every build, and when a kept index is read back).
+class CharacterAppearance(NamedTuple):
     """One film in which one person played a character."""
 
     person_key: str
@@ -1430,8 +1431,7 @@ class CharacterAppearance:
     year: int
 
 
-@dataclass(frozen=True)
-class Character:
+class Character(NamedTuple):
     """A character name with every (person, film) that played it."""
 
     key: str
@@ -1511,8 +1511,9 @@ class CharacterIndex(SearchIndex[Character]):
     @classmethod
     def _restored(cls, state: dict[str, Any]) -> CharacterIndex:
         try:
+            appearance = CharacterAppearance._make
             characters = [
-                Character(key, name, aliases, tuple(CharacterAppearance(*seen) for seen in appearances))
+                Character(key, name, aliases, tuple(map(appearance, appearances)))
                 for key, name, aliases, appearances in state["characters"]
             ]
         except (KeyError, TypeError, ValueError) as error:
@@ -1520,17 +1521,8 @@ class CharacterIndex(SearchIndex[Character]):
         return cls._from_state(characters, [c.key for c in characters], state, _character_label)
 
     def _snapshot_extra(self) -> dict[str, Any]:
-        return {
-            "characters": [
-                (
-                    c.key,
-                    c.name,
-                    c.aliases,
-                    tuple((a.person_key, a.person_name, a.film_key, a.film_title, a.year) for a in c.appearances),
-                )
-                for c in self._items
-            ]
-        }
+        # marshal keeps plain tuples only, not their subclasses.
+        return {"characters": [(c.key, c.name, c.aliases, tuple(map(tuple, c.appearances))) for c in self._items]}
 
     @classmethod
     def _index(cls, credits: list[CastCreditLike], films: list[FilmLike]) -> CharacterIndex:
