@@ -83,13 +83,26 @@ async def _check_database(path: Path) -> list[str]:
         if version > LATEST_VERSION:
             return [str(SchemaTooNewError(version, LATEST_VERSION))]
         pending = LATEST_VERSION - version
-        counts = await CatalogueRepository(database).counts() if version == LATEST_VERSION else None
+        catalogue = CatalogueRepository(database)
+        counts = await catalogue.counts() if version == LATEST_VERSION else None
+        kept = await _kept_lookup_indexes(catalogue) if counts and counts.films else None
     print(
         f"database: {path}, schema version {version} of {LATEST_VERSION}"
         + (f" ({pending} migration(s) pending, applied at start)" if pending else "")
         + (f"; {counts.films} films, {counts.people} people, {counts.questions} questions stored" if counts else "")
     )
+    if kept is not None:
+        print(f"look-up indexes: {kept}")
     return [f"database {path}: integrity check failed: {problem}" for problem in integrity]
+
+
+async def _kept_lookup_indexes(catalogue: CatalogueRepository) -> str:
+    from cogs.films.lookup import KINDS, index_format
+
+    sizes = await catalogue.stored_search_index_sizes(await catalogue.search_inputs(), index_format())
+    if all(kind in sizes for kind in KINDS):
+        return f"kept for this catalogue ({sum(sizes.values()) / 1e6:.1f} MB); a start reads them back"
+    return "none kept for this catalogue; the next start builds them (`pack load` builds them beforehand)"
 
 
 async def database_command(settings: Settings, action: str, backup_path: Path | None) -> int:

@@ -28,7 +28,8 @@ from db import CatalogueRepository
 from db.repositories.catalogue import MAX_FILMS_PER_READ
 from db.repositories.models import Film, FilmCredits, Person, PersonCredit
 
-_KINDS = ("films", "people", "characters")
+KINDS = ("films", "people", "characters")
+"""The indexes a `Lookup` holds and keeps in the database, by the names it keeps them under."""
 
 
 @functools.cache
@@ -81,7 +82,7 @@ class Lookup:
         films = await catalogue.films()
         people = await catalogue.people()
         kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
-        if all(kind in kept for kind in _KINDS):
+        if all(kind in kept for kind in KINDS):
             return cls._of(
                 films,
                 FilmIndex.restore(films, kept["films"]),
@@ -139,7 +140,7 @@ class Lookup:
     def snapshots(self) -> dict[str, bytes]:
         """The three built indexes as bytes, by kind (see `SearchIndex.snapshot`)."""
         with collector_paused():
-            return {kind: getattr(self, kind).snapshot() for kind in _KINDS}
+            return {kind: getattr(self, kind).snapshot() for kind in KINDS}
 
     async def store(self, catalogue: CatalogueRepository, now: dt.datetime) -> None:
         """Keep built indexes in the database, so the next start reads them back instead of building

@@ -235,6 +235,13 @@ class CatalogueRepository:
         )
         return {row["kind"]: bytes(row["data"]) for row in rows}
 
+    async def stored_search_index_sizes(self, inputs: str, format: str) -> dict[str, int]:
+        """The size in bytes of each stored index (by kind) built from these `inputs` by this `format`."""
+        rows = await self._db.fetch_all(
+            "SELECT kind, length(data) AS size FROM search_indexes WHERE inputs = ? AND format = ?", (inputs, format)
+        )
+        return {row["kind"]: row["size"] for row in rows}
+
     async def store_search_indexes(
         self, inputs: str, format: str, indexes: Mapping[str, bytes], *, saved_at: dt.datetime
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -164,6 +165,14 @@ def test_pack_load_keeps_the_look_up_indexes_for_the_next_start(tmp_path: Path) 
     assert loaded.returncode == 0, loaded.stderr
     assert "look-up indexes built and kept for the next start" in loaded.stdout
     asyncio.run(_assert_a_start_reads_the_indexes_back(tmp_path / "marquee.db"))
+    checked = run(tmp_path, "check", token=True)
+    assert checked.returncode == 0, checked.stderr
+    assert "look-up indexes: kept for this catalogue" in checked.stdout
+
+    with contextlib.closing(sqlite3.connect(tmp_path / "marquee.db")) as database, database:
+        database.execute("UPDATE people SET name = 'Someone Else' WHERE key = 'ving-rhames'")
+    checked = run(tmp_path, "check", token=True)
+    assert "look-up indexes: none kept for this catalogue; the next start builds them" in checked.stdout
 
 
 async def _assert_a_start_reads_the_indexes_back(path: Path) -> None:

@@ -241,6 +241,8 @@ async def test_stored_search_indexes_are_kept_per_inputs_and_format(catalogue: C
     indexes = {"films": b"\x00one", "people": b"two"}
     await catalogue.store_search_indexes("inputs-1", "format-1", indexes, saved_at=saved_at)
     assert await catalogue.stored_search_indexes("inputs-1", "format-1") == indexes
+    assert await catalogue.stored_search_index_sizes("inputs-1", "format-1") == {"films": 4, "people": 3}
+    assert await catalogue.stored_search_index_sizes("inputs-1", "format-2") == {}
     assert await catalogue.stored_search_indexes("inputs-2", "format-1") == {}
     assert await catalogue.stored_search_indexes("inputs-1", "format-2") == {}
     # Storing replaces everything stored before, whatever it was built from.
