@@ -75,9 +75,8 @@ class Lookup:
     async def load(cls, catalogue: CatalogueRepository, *, stored: bool = True) -> Lookup:
         """The catalogue's indexes, to be built (or, when `stored` ones were built from the same rows
         by the same code, read back) by `prepare` or on first use."""
-        # The digest before the rows: should a pack load in between, these indexes are built from
-        # newer rows than the digest names, and kept under a digest no catalogue has any more, they
-        # are never read back for the wrong one.
+        # The digest before the rows, and again before keeping what was built (`store`): indexes
+        # built while another process loaded a pack are never kept under the wrong digest.
         inputs = await catalogue.search_inputs()
         films = await catalogue.films()
         people = await catalogue.people()
@@ -142,13 +141,18 @@ class Lookup:
         with collector_paused():
             return {kind: getattr(self, kind).snapshot() for kind in KINDS}
 
-    async def store(self, catalogue: CatalogueRepository, now: dt.datetime) -> None:
+    async def store(self, catalogue: CatalogueRepository, now: dt.datetime) -> bool:
         """Keep built indexes in the database, so the next start reads them back instead of building
-        them (nothing to do for indexes that were read back)."""
+        them. Nothing is kept for indexes that were read back, nor when the catalogue changed since
+        `load` (another process loading a pack): they could be of rows between two states. Returns
+        whether they were kept."""
         if self.restored:
-            return
+            return False
         snapshots = await asyncio.to_thread(self.snapshots)
+        if await catalogue.search_inputs() != self.inputs:
+            return False
         await catalogue.store_search_indexes(self.inputs, index_format(), snapshots, saved_at=now)
+        return True
 
     @property
     def ready(self) -> bool:

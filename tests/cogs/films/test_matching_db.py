@@ -61,7 +61,7 @@ async def test_a_start_reads_back_the_indexes_the_last_one_built(tmp_path: Path)
         catalogue = CatalogueRepository(db)
         built = await Lookup.load(catalogue)
         assert not built.restored
-        await built.store(catalogue, saved)  # builds first if nobody asked yet
+        assert await built.store(catalogue, saved)  # builds first if nobody asked yet
         assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-%'") == 3
 
         # The next start, with the packs loaded again and nothing changed: read back, not built.
@@ -72,19 +72,22 @@ async def test_a_start_reads_back_the_indexes_the_last_one_built(tmp_path: Path)
         for index, query in [("films", "mision imposible 3"), ("people", "pegg"), ("characters", "luther")]:
             assert getattr(restored, index).resolve(query) == getattr(built, index).resolve(query)
         assert restored.characters.items == built.characters.items
-        await restored.store(catalogue, saved + dt.timedelta(days=1))  # nothing new to keep
+        assert not await restored.store(catalogue, saved + dt.timedelta(days=1))  # nothing new to keep
         assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-01-01%'") == 3
         assert not (await Lookup.load(catalogue, stored=False)).restored
 
         # Anything the indexes are built from changes: they are built again.
+        stale = await Lookup.load(catalogue, stored=False)
         await db.execute("UPDATE cast_credits SET character = 'Luther Stickell Jr' WHERE character = 'Luther Stickell'")
+        # Built from rows read before the change: not kept, lest they pass for the new catalogue's.
+        assert not await stale.store(catalogue, saved)
         changed = await Lookup.load(catalogue)
         assert not changed.restored
         luther = changed.characters.resolve("Luther Stickell Jr").best
         assert luther is not None and luther.name == "Luther Stickell Jr"
 
         # Stored indexes that cannot be read are refused when read, so the caller can build instead.
-        await changed.store(catalogue, saved)
+        assert await changed.store(catalogue, saved)
         await db.execute("UPDATE search_indexes SET data = ? WHERE kind = 'people'", (b"damaged",))
         damaged = await Lookup.load(catalogue)
         assert damaged.restored
