@@ -25,17 +25,6 @@ from db import (
 )
 from db.packs.model import Pack
 
-
-async def keep_lookup_indexes(catalogue: CatalogueRepository) -> None:
-    """Build the film, person and character indexes and keep them in the database (seconds for a
-    large catalogue: better spent here than at the bot's next start)."""
-    # The cogs are imported only here: the other sub-commands stay light.
-    from cogs.films.lookup import Lookup
-
-    lookup = await Lookup.load(catalogue, stored=False)
-    await asyncio.to_thread(lookup.prepare)
-    await lookup.store(catalogue, dt.datetime.now(dt.UTC))
-
 EXIT_OK, EXIT_PROBLEMS = 0, 2
 
 
@@ -122,6 +111,18 @@ async def database_command(settings: Settings, action: str, backup_path: Path | 
     return EXIT_OK
 
 
+async def keep_lookup_indexes(catalogue: CatalogueRepository) -> bool:
+    """Build the film, person and character indexes and keep them in the database (seconds for a
+    large catalogue: better spent here than at the bot's next start); False if the catalogue
+    changed meanwhile (a running bot loading its packs), when they are not kept."""
+    # The cogs are imported only here: the other sub-commands stay light.
+    from cogs.films.lookup import Lookup
+
+    lookup = await Lookup.load(catalogue, stored=False)
+    await asyncio.to_thread(lookup.prepare)
+    return await lookup.store(catalogue, dt.datetime.now(dt.UTC))
+
+
 async def pack_command(settings: Settings, action: str, files: list[Path]) -> int:
     """Validate the packs (nothing is loaded unless every one is valid); with "load", load them, then
     build the look-up indexes once and keep them, so the bot's next start reads them back."""
@@ -152,6 +153,9 @@ async def pack_command(settings: Settings, action: str, files: list[Path]) -> in
                 f"{report.people} people, {report.questions} trivia questions"
             )
         started = time.perf_counter()
-        await keep_lookup_indexes(CatalogueRepository(database))
-    print(f"look-up indexes built and kept for the next start in {time.perf_counter() - started:.1f} s")
+        kept = await keep_lookup_indexes(CatalogueRepository(database))
+    if kept:
+        print(f"look-up indexes built and kept for the next start in {time.perf_counter() - started:.1f} s")
+    else:
+        print("look-up indexes not kept: the catalogue changed while they were built; the bot builds them")
     return EXIT_OK
