@@ -86,11 +86,11 @@ async def _check_database(path: Path) -> list[str]:
 
 
 async def _kept_lookup_indexes(catalogue: CatalogueRepository) -> str:
-    from cogs.films.lookup import KINDS, index_format
+    from cogs.films.lookup import Lookup
 
-    sizes = await catalogue.stored_search_index_sizes(await catalogue.search_inputs(), index_format())
-    if all(kind in sizes for kind in KINDS):
-        return f"kept for this catalogue ({sum(sizes.values()) / 1e6:.1f} MB); a start reads them back"
+    size = await Lookup.kept_size(catalogue)
+    if size is not None:
+        return f"kept for this catalogue ({size / 1e6:.1f} MB); a start reads them back"
     return "none kept for this catalogue; the next start builds them (`pack load` builds them beforehand)"
 
 

@@ -28,8 +28,13 @@ from db import CatalogueRepository
 from db.repositories.catalogue import MAX_FILMS_PER_READ
 from db.repositories.models import Film, FilmCredits, Person, PersonCredit
 
-KINDS = ("films", "people", "characters")
+_KINDS = ("films", "people", "characters")
 """The indexes a `Lookup` holds and keeps in the database, by the names it keeps them under."""
+
+
+def _whole(kept: Mapping[str, object]) -> bool:
+    """Whether every index a `Lookup` needs is among those `kept` (by kind)."""
+    return all(kind in kept for kind in _KINDS)
 
 
 @functools.cache
@@ -81,7 +86,7 @@ class Lookup:
         films = await catalogue.films()
         people = await catalogue.people()
         kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
-        if all(kind in kept for kind in KINDS):
+        if _whole(kept):
             return cls._of(
                 films,
                 FilmIndex.restore(films, kept["films"]),
@@ -136,10 +141,17 @@ class Lookup:
             restored=restored,
         )
 
+    @staticmethod
+    async def kept_size(catalogue: CatalogueRepository) -> int | None:
+        """The bytes of the indexes kept for the catalogue as it stands, if a start would read them
+        back; None if it would build them."""
+        sizes = await catalogue.stored_search_index_sizes(await catalogue.search_inputs(), index_format())
+        return sum(sizes.values()) if _whole(sizes) else None
+
     def snapshots(self) -> dict[str, bytes]:
         """The three built indexes as bytes, by kind (see `SearchIndex.snapshot`)."""
         with collector_paused():
-            return {kind: getattr(self, kind).snapshot() for kind in KINDS}
+            return {kind: getattr(self, kind).snapshot() for kind in _KINDS}
 
     async def store(self, catalogue: CatalogueRepository, now: dt.datetime) -> bool:
         """Keep built indexes in the database, so the next start reads them back instead of building
