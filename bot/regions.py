@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from db.packs.countries import ISO_3166_ALPHA2
+
 # tzdata's names are terse ("Britain (UK)"); fans expect the usual ones for the big markets.
 _PREFERRED_NAMES = {
     "GB": "United Kingdom",
@@ -55,14 +57,16 @@ _LANGUAGE_COUNTRIES = {
 
 @cache
 def country_names() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code to English name, from the tzdata package we already depend on."""
+    """Every country code content packs accept (`ISO_3166_ALPHA2`, the one list settings, packs
+    and members choose from) to its English name, named by the tzdata package we already depend on."""
     text = resources.files("tzdata").joinpath("zoneinfo/iso3166.tab").read_text(encoding="utf-8")
-    names: dict[str, str] = {}
+    tz_names: dict[str, str] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             code, name = line.split("\t", 1)
-            names[code] = name.strip()
-    return names | _PREFERRED_NAMES
+            tz_names[code] = name.strip()
+    names = tz_names | _PREFERRED_NAMES
+    return {code: names.get(code, code) for code in sorted(ISO_3166_ALPHA2)}
 
 
 def country_name(code: str) -> str:

@@ -7,13 +7,15 @@ test keeps the two in step. Problems are reported as `SettingsError` naming the 
 
 from __future__ import annotations
 
-import re
+import math
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from db.packs.countries import ISO_3166_ALPHA2
 
 TOKEN_ENV = "DISCORD_TOKEN"
 ENV_PREFIX = "MARQUEE_"
@@ -110,8 +112,9 @@ def _timezone(value: str) -> str | None:
 
 
 def _region(value: str) -> str | None:
-    if not re.fullmatch(r"[A-Z]{2}", value):
-        return f"{value!r} is not an ISO 3166-1 alpha-2 country code (for example US, GB)"
+    # The same list content packs are checked against: a region they cannot have dates for is useless.
+    if value not in ISO_3166_ALPHA2:
+        return f"{value!r} is not an ISO 3166-1 alpha-2 country code (for example US, GB; the UK is GB)"
     return None
 
 
@@ -121,12 +124,25 @@ def _log_level(value: str) -> str | None:
     return None
 
 
-def _positive(value: float) -> str | None:
-    return None if value > 0 else "must be greater than 0"
+def _between(low: float, high: float, why: str = "") -> Callable[[Any], str | None]:
+    """A number from `low` to `high`; `inf`, `nan` and the like are refused (TOML and float() accept them)."""
+
+    def check(value: float) -> str | None:
+        if math.isfinite(value) and low <= value <= high:
+            return None
+        return f"must be a number from {low:g} to {high:g}{why}, not {value!r}"
+
+    return check
 
 
-def _not_negative(value: float) -> str | None:
-    return None if value >= 0 else "must be 0 or more"
+# Discord's snowflakes: real ids have 17 to 19 digits and fit in a signed 64-bit integer.
+SNOWFLAKE_MIN, SNOWFLAKE_MAX = 10**16, 2**63 - 1
+
+
+def _guild_id(value: int) -> str | None:
+    if value == 0 or SNOWFLAKE_MIN <= value <= SNOWFLAKE_MAX:
+        return None
+    return f"must be 0 or a server id (a Discord snowflake of 17 to 19 digits), not {value}"
 
 
 def _packs(value: list[str]) -> str | None:
@@ -150,21 +166,23 @@ SPEC: dict[str, dict[str, _Spec]] = {
     },
     "database": {
         "path": _Spec(str, "data/marquee.db"),
-        "removed_guild_days": _Spec(float, 7.0, _not_negative),
+        "removed_guild_days": _Spec(float, 7.0, _between(0, 365, " days")),
     },
     "logging": {"level": _Spec(str, "INFO", _log_level)},
     "packs": {"load": _Spec(list, ["mission-impossible"], _packs)},
     "commands": {
         "sync": _Spec(bool, True),
-        "dev_guild_id": _Spec(int, 0, _not_negative),
+        "dev_guild_id": _Spec(int, 0, _guild_id),
     },
     "delivery": {
-        "pace": _Spec(float, 40.0, _positive),
-        "grace_hours": _Spec(float, 6.0, _not_negative),
-        "invalid_request_limit": _Spec(int, 1000, _positive),
+        # Discord allows a bot 50 requests a second in all.
+        "pace": _Spec(float, 40.0, _between(0.1, 50, " requests per second")),
+        "grace_hours": _Spec(float, 6.0, _between(0, 168, " hours")),
+        # Discord bans a bot for an hour at 10,000 refused requests in 10 minutes.
+        "invalid_request_limit": _Spec(int, 1000, _between(1, 9999, " (Discord bans at 10,000)")),
     },
     "reminders": {
-        "max_per_member": _Spec(int, 25, _positive),
+        "max_per_member": _Spec(int, 25, _between(1, 1000)),
     },
     "defaults": {
         "timezone": _Spec(str, "UTC", _timezone),
@@ -195,16 +213,41 @@ def load_settings(
     return _build(values)
 
 
-def _merge_file(values: dict[str, dict[str, Any]], path: Path) -> None:
+def _read_file(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as file:
-            data = tomllib.load(file)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SettingsError(str(path), "config file not found") from None
+    except IsADirectoryError:
+        raise SettingsError(str(path), "config file is a folder, not a file") from None
+    except OSError as error:
+        raise SettingsError(str(path), f"cannot read the config file: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SettingsError(str(path), f"config file is not UTF-8 text (byte {error.start})") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(str(path), f"not valid TOML: {error}") from None
+
+
+def _misplaced_key(key: str, file_name: str) -> SettingsError:
+    """A key written above every [section]: say which section it belongs in, if any."""
+    homes = [section for section, keys in SPEC.items() if key in keys]
+    if not homes:
+        return SettingsError(key, f"unknown setting in {file_name}; settings belong in a [section]")
+    where = " or ".join(f"[{home}]" for home in homes)
+    advice = f"; better, set the {TOKEN_ENV} environment variable" if key == "token" else ""
+    return SettingsError(key, f"must be in the {where} section of {file_name}{advice}")
+
+
+def _merge_file(values: dict[str, dict[str, Any]], path: Path) -> None:
+    data = _read_file(path)
     for section, table in data.items():
         if section not in SPEC:
+            if not isinstance(table, dict):
+                raise _misplaced_key(section, path.name)
             raise SettingsError(section, f"unknown section in {path.name}")
         if not isinstance(table, dict):
             raise SettingsError(section, "must be a table ([section])")

@@ -9,7 +9,15 @@ Typical use::
         counts = await CatalogueRepository(db).counts()
 """
 
-from db.connection import BackupVerificationError, Database, DatabaseClosedError, Transaction
+from db.connection import (
+    BackupDestinationError,
+    BackupVerificationError,
+    Database,
+    DatabaseClosedError,
+    DatabaseFileError,
+    Transaction,
+    database_file_problem,
+)
 from db.migrate import (
     LATEST_VERSION,
     MigrationError,
@@ -45,11 +53,13 @@ from db.repositories import (
 __all__ = [
     "LATEST_VERSION",
     "AnnouncementRepository",
+    "BackupDestinationError",
     "BackupVerificationError",
     "BotStateRepository",
     "CatalogueRepository",
     "Database",
     "DatabaseClosedError",
+    "DatabaseFileError",
     "GuildDataRepository",
     "GuildSettingsRepository",
     "LoadReport",
@@ -66,6 +76,7 @@ __all__ = [
     "UserSettingsRepository",
     "bundled_pack_names",
     "bundled_pack_path",
+    "database_file_problem",
     "load_pack",
     "migrate",
     "parse_pack",

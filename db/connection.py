@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -97,6 +98,137 @@ def _digest_of_each(queries: Sequence[Query]) -> Callable[[sqlite3.Connection], 
     return work
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Files SQLite keeps beside the database: it must be able to create and write them too.
+SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+class DatabaseFileError(Exception):
+    """The database file cannot be used: not a database, read-only, a folder, or not creatable.
+
+    The message is one line naming the file, for the command line to print as it is.
+    """
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"database {path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class BackupDestinationError(ValueError):
+    """A backup may not be written where it was asked to go; one line naming the destination."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"cannot back up to {path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def _first_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists (as anything, even a file)."""
+    for candidate in (path, *path.parents):
+        if os.path.lexists(candidate):
+            return candidate
+    return Path(path.anchor or ".")
+
+
+def _writable(path: Path) -> bool:
+    # os.access asks the kernel, so it sees what mode bits do not: an immutable file or a
+    # read-only mount refuses root too.
+    return os.access(path, os.W_OK)
+
+
+def _creatable_problem(path: Path) -> str | None:
+    """Why ``path`` (which does not exist) could not be created; None when it could."""
+    existing = _first_existing(path.parent)
+    if not existing.is_dir():
+        return f"cannot be created: {existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"cannot be created: the folder {existing} is read-only"
+    return None
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    """True for an empty file (SQLite makes it a database) or one that starts with SQLite's header."""
+    with path.open("rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    return header in (b"", SQLITE_HEADER)
+
+
+def database_file_problem(path: Path) -> str | None:
+    """Why Marquee could not open the database at ``path`` and write to it, or create it there;
+    None when it can. Creates nothing, so ``check`` can ask before the first start."""
+    try:
+        if path.is_dir():
+            return "is a folder, not a database file"
+        if not os.path.lexists(path):
+            return _creatable_problem(path)
+        if not path.is_file():
+            return "is not a regular file"
+        if not os.access(path, os.R_OK):
+            return "cannot be read (permission denied)"
+        if not _is_sqlite_file(path):
+            return "is not a SQLite database"
+        if not _writable(path):
+            return "is read-only; Marquee must be able to write it"
+        folder = path.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"its folder {folder} is read-only; SQLite writes its journal files beside the database"
+        for suffix in SIDECAR_SUFFIXES:
+            sidecar = path.with_name(path.name + suffix)
+            if os.path.lexists(sidecar) and not _writable(sidecar):
+                return f"its journal file {sidecar} is read-only"
+    except OSError as error:
+        return f"cannot be used: {error.strerror or error}"
+    return None
+
+
+def backup_destination_problem(dest: Path, source: Path) -> str | None:
+    """Why a backup of ``source`` may not be written to ``dest``; None when it may. Never
+    overwrites the live database or a file that is not a SQLite database (a mistyped path
+    must not destroy someone's document)."""
+    try:
+        if dest.is_dir():
+            return "it is a folder; give the backup a file name, for example " + str(dest / "marquee-backup.db")
+        live = [source, *(source.with_name(source.name + suffix) for suffix in SIDECAR_SUFFIXES)]
+        if any(dest.resolve() == path.resolve() for path in live) or (
+            dest.exists() and source.exists() and os.path.samefile(dest, source)
+        ):
+            return "it is the live database itself"
+        if not os.path.lexists(dest):
+            return _creatable_problem(dest)
+        if not dest.is_file():
+            return "it is not a regular file"
+        if not _is_sqlite_file(dest):
+            return "it exists and is not a SQLite database; refusing to overwrite it"
+        if not _writable(dest) or not os.access(dest.parent, os.W_OK | os.X_OK):
+            return "it is read-only"
+    except OSError as error:
+        return f"{error.strerror or error}"
+    return None
+
+
+def new_database_parts(path: Path) -> list[Path]:
+    """What opening ``path`` would create: the file and each missing folder above it, nearest
+    first; empty when the file exists."""
+    return [part for part in (path, *path.parents) if not os.path.lexists(part)]
+
+
+def remove_new_database(parts: list[Path]) -> None:
+    """Undo :func:`new_database_parts`' creation after a start that failed: the file, its
+    journal files, then each folder it made, if nothing else was put there meanwhile."""
+    if not parts:
+        return
+    database = parts[0]
+    for path in (database, *(database.with_name(database.name + suffix) for suffix in SIDECAR_SUFFIXES)):
+        path.unlink(missing_ok=True)
+    for folder in parts[1:]:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
 class DatabaseClosedError(RuntimeError):
     """Raised when a closed :class:`Database` (or a finished transaction) is used."""
 
@@ -182,14 +314,28 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
-        """Open (creating if needed) the database file at ``path`` and its parent folder."""
+        """Open (creating if needed) the database file at ``path`` and its parent folder.
+
+        Raises :class:`DatabaseFileError` when the file cannot be used (see
+        :func:`database_file_problem`), before creating anything.
+        """
         db_path = Path(path)
-        await asyncio.to_thread(db_path.parent.mkdir, parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(db_path, isolation_level=None)
+        problem = await asyncio.to_thread(database_file_problem, db_path)
+        if problem is not None:
+            raise DatabaseFileError(db_path, problem)
+        try:
+            await asyncio.to_thread(db_path.parent.mkdir, parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(db_path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseFileError(db_path, f"cannot be opened: {error}") from error
         try:
             conn.row_factory = aiosqlite.Row
             for pragma in _CONNECTION_PRAGMAS:
                 await conn.execute(pragma)
+        except sqlite3.Error as error:
+            await conn.close()
+            # The checks above cannot see everything (a damaged file, a lock held elsewhere).
+            raise DatabaseFileError(db_path, f"cannot be used: {error}") from error
         except BaseException:
             await conn.close()
             raise
@@ -331,8 +477,11 @@ class Database:
         dest = Path(dest_path)
         self._check_usable()
         await asyncio.to_thread(_prepare_backup_dest, dest, self._path)
-        async with self._lock, aiosqlite.connect(dest) as target:
-            await self._conn.backup(target)
+        try:
+            async with self._lock, aiosqlite.connect(dest) as target:
+                await self._conn.backup(target)
+        except sqlite3.Error as error:
+            raise BackupDestinationError(dest, str(error)) from error
         await _verify_integrity(dest)
         return dest
 
@@ -349,10 +498,14 @@ class Database:
 
 
 def _prepare_backup_dest(dest: Path, source: Path) -> None:
-    """Create the backup's folder; refuse a destination that is the live file itself."""
-    if dest.resolve() == source.resolve():
-        raise ValueError(f"refusing to back up {source} onto itself")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    """Create the backup's folder, after refusing a destination it must not be written to."""
+    problem = backup_destination_problem(dest, source)
+    if problem is not None:
+        raise BackupDestinationError(dest, problem)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupDestinationError(dest, error.strerror or str(error)) from error
 
 
 async def _verify_integrity(path: Path) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from bot.regions import country_names
 from bot.settings import SPEC, SettingsError, load_settings
+from db.packs.countries import ISO_3166_ALPHA2
 
 TOKEN = {"DISCORD_TOKEN": "test-token-abcdefghijklmnop"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,14 +54,14 @@ def test_file_overrides_defaults_and_env_overrides_file(tmp_path: Path) -> None:
 def test_environment_values_are_typed() -> None:
     env = {
         **TOKEN,
-        "MARQUEE_COMMANDS_DEV_GUILD_ID": "1234",
+        "MARQUEE_COMMANDS_DEV_GUILD_ID": "81384788765712384",
         "MARQUEE_COMMANDS_SYNC": "false",
         "MARQUEE_PACKS_LOAD": "mission-impossible, /srv/packs/extra.toml",
         "MARQUEE_DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
         "MARQUEE_LOGGING_LEVEL": "debug",
     }
     settings = load_settings(None, env)
-    assert settings.commands.dev_guild_id == 1234
+    assert settings.commands.dev_guild_id == 81384788765712384
     assert settings.commands.sync is False
     assert settings.packs.load == ("mission-impossible", "/srv/packs/extra.toml")
     assert settings.discord.api_base_url == "http://127.0.0.1:9/api/v10"
@@ -78,7 +81,7 @@ def test_environment_values_are_typed() -> None:
         ("[defaults]\ntimezone = 'Mars/Olympus_Mons'\n", "defaults.timezone", "not an IANA timezone"),
         ("[defaults]\nregion = 'usa'\n", "defaults.region", "ISO 3166-1"),
         ("[logging]\nlevel = 'LOUD'\n", "logging.level", "one of DEBUG"),
-        ("[delivery]\npace = 0\n", "delivery.pace", "greater than 0"),
+        ("[delivery]\npace = 0\n", "delivery.pace", "from 0.1 to 50"),
         ("[discord]\napi_base_url = 'discord.com/api'\n", "discord.api_base_url", "must be a URL"),
         ("[discord]\ngateway_url = 'https://gateway.discord.gg'\n", "discord.gateway_url", "wss://"),
         ("database = 3\n", "database", "must be a table"),
@@ -131,3 +134,107 @@ def test_example_file_documents_every_setting_with_its_default() -> None:
 
 def test_example_file_loads_as_is() -> None:
     load_settings(ROOT / "config.example.toml", TOKEN)
+
+
+NUMERIC = [(section, key) for section, keys in SPEC.items() for key, spec in keys.items() if spec.kind in (int, float)]
+
+
+@pytest.mark.parametrize(("section", "key"), NUMERIC)
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e300", "-1e300", "99999999999999999999"])
+def test_every_number_has_a_sane_range_from_the_environment(section: str, key: str, value: str) -> None:
+    name = f"MARQUEE_{section.upper()}_{key.upper()}"
+    with pytest.raises(SettingsError) as caught:
+        load_settings(None, {**TOKEN, name: value})
+    assert caught.value.key == f"{section}.{key}"
+
+
+@pytest.mark.parametrize(("section", "key"), NUMERIC)
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e300", "1000000", "-1"])
+def test_every_number_has_a_sane_range_in_the_file(tmp_path: Path, section: str, key: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(write(tmp_path, f"[{section}]\n{key} = {value}\n"), TOKEN)
+    assert caught.value.key == f"{section}.{key}"
+    assert "Traceback" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("MARQUEE_DELIVERY_PACE", "inf", "from 0.1 to 50"),
+        ("MARQUEE_DELIVERY_PACE", "51", "from 0.1 to 50"),
+        ("MARQUEE_DELIVERY_GRACE_HOURS", "inf", "from 0 to 168"),
+        ("MARQUEE_DELIVERY_GRACE_HOURS", "-1", "from 0 to 168"),
+        ("MARQUEE_DATABASE_REMOVED_GUILD_DAYS", "nan", "from 0 to 365"),
+        ("MARQUEE_DELIVERY_INVALID_REQUEST_LIMIT", "10000", "Discord bans at 10,000"),
+        ("MARQUEE_DELIVERY_INVALID_REQUEST_LIMIT", "0", "from 1 to 9999"),
+        ("MARQUEE_REMINDERS_MAX_PER_MEMBER", "0", "from 1 to 1000"),
+        ("MARQUEE_COMMANDS_DEV_GUILD_ID", "1234", "snowflake"),
+        ("MARQUEE_COMMANDS_DEV_GUILD_ID", str(2**63), "snowflake"),
+        ("MARQUEE_COMMANDS_DEV_GUILD_ID", "-5", "snowflake"),
+    ],
+)
+def test_out_of_range_numbers_say_the_range(name: str, value: str, fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment):
+        load_settings(None, {**TOKEN, name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "attribute"),
+    [
+        ("MARQUEE_DELIVERY_PACE", "50", ("delivery", "pace")),
+        ("MARQUEE_DELIVERY_PACE", "0.1", ("delivery", "pace")),
+        ("MARQUEE_DELIVERY_GRACE_HOURS", "0", ("delivery", "grace_hours")),
+        ("MARQUEE_DELIVERY_GRACE_HOURS", "168", ("delivery", "grace_hours")),
+        ("MARQUEE_DATABASE_REMOVED_GUILD_DAYS", "0", ("database", "removed_guild_days")),
+        ("MARQUEE_DELIVERY_INVALID_REQUEST_LIMIT", "9999", ("delivery", "invalid_request_limit")),
+        ("MARQUEE_REMINDERS_MAX_PER_MEMBER", "1000", ("reminders", "max_per_member")),
+        ("MARQUEE_COMMANDS_DEV_GUILD_ID", str(2**63 - 1), ("commands", "dev_guild_id")),
+    ],
+)
+def test_the_ends_of_each_range_are_accepted(name: str, value: str, attribute: tuple[str, str]) -> None:
+    settings = load_settings(None, {**TOKEN, name: value})
+    loaded = getattr(getattr(settings, attribute[0]), attribute[1])
+    assert math.isclose(loaded, float(value))
+
+
+@pytest.mark.parametrize("region", ["UK", "XX", "EU", "XK", "uk", "gb"])
+def test_region_must_be_a_country_packs_accept(tmp_path: Path, region: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(write(tmp_path, f"[defaults]\nregion = '{region}'\n"), TOKEN)
+    assert caught.value.key == "defaults.region" and "ISO 3166-1" in str(caught.value)
+
+
+def test_settings_packs_and_members_choose_from_one_country_list() -> None:
+    assert set(country_names()) == ISO_3166_ALPHA2
+    for code in sorted(ISO_3166_ALPHA2):
+        assert load_settings(None, {**TOKEN, "MARQUEE_DEFAULTS_REGION": code}).defaults.region == code
+
+
+def test_a_config_file_that_is_not_utf8_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes('[defaults]\ntimezone = "Europe/Zürich"\n'.encode("latin-1"))
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path, TOKEN)
+    assert caught.value.key == str(path)
+    assert "not UTF-8" in str(caught.value)
+
+
+def test_a_config_path_that_is_a_folder_is_one_problem(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="config file is a folder, not a file"):
+        load_settings(tmp_path, TOKEN)
+
+
+def test_a_top_level_token_says_where_it_belongs_without_echoing_it(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(write(tmp_path, 'token = "secret-token-value"\n'), {})
+    message = str(caught.value)
+    assert caught.value.key == "token"
+    assert "[discord]" in message and "DISCORD_TOKEN" in message
+    assert "unknown section" not in message and "secret-token-value" not in message
+
+
+def test_a_top_level_key_names_its_section(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"must be in the \[delivery\] section"):
+        load_settings(write(tmp_path, "pace = 10\n"), TOKEN)
+    with pytest.raises(SettingsError, match="settings belong in a \\[section\\]"):
+        load_settings(write(tmp_path, "colour = 'red'\n"), TOKEN)

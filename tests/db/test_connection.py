@@ -8,8 +8,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from db import BackupVerificationError, Database, DatabaseClosedError
-from db.connection import _verify_integrity
+from db import BackupDestinationError, BackupVerificationError, Database, DatabaseClosedError, DatabaseFileError
+from db.connection import _verify_integrity, new_database_parts, remove_new_database
+from tests.read_only import read_only
 
 COUNTER_SCHEMA = (
     "CREATE TABLE entries (seq INTEGER PRIMARY KEY, task INTEGER NOT NULL)",
@@ -181,7 +182,7 @@ async def test_integrity_problems_of_a_sound_file(tmp_path: Path) -> None:
 
 async def test_backup_refuses_to_overwrite_itself(tmp_path: Path) -> None:
     async with Database.connect(tmp_path / "live.db") as db:
-        with pytest.raises(ValueError, match="onto itself"):
+        with pytest.raises(BackupDestinationError, match="live database itself"):
             await db.backup(tmp_path / "live.db")
 
 
@@ -270,3 +271,110 @@ async def test_digest_changes_exactly_when_the_rows_do(tmp_path: Path) -> None:
         # Its read transaction is over: a write can follow at once.
         assert await db.execute("DELETE FROM entries WHERE task = 3") == 1
         assert await db.digest(queries) == first
+
+
+async def _make_database(path: Path) -> None:
+    async with Database.connect(path) as db:
+        await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [(b"not a database, just some notes\n" * 10, "is not a SQLite database"), (b"SQLite", "is not a SQLite database")],
+)
+async def test_a_file_that_is_not_a_database_is_refused_by_name(tmp_path: Path, content: bytes, fragment: str) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(DatabaseFileError) as caught:
+        await Database.open(path)
+    assert str(caught.value) == f"database {path}: {fragment}"
+    assert path.read_bytes() == content
+    assert not path.with_name("notes.txt-wal").exists()
+
+
+async def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseFileError, match="is a folder, not a database file"):
+        await Database.open(tmp_path)
+
+
+async def test_a_path_below_a_regular_file_names_the_file_and_creates_nothing(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where a folder should be")
+    path = blocker / "sub" / "marquee.db"
+    with pytest.raises(DatabaseFileError) as caught:
+        await Database.open(path)
+    assert str(caught.value) == f"database {path}: cannot be created: {blocker} is a file, not a folder"
+    assert blocker.read_text() == "a file where a folder should be"
+
+
+async def test_a_read_only_database_is_refused_before_any_write(tmp_path: Path) -> None:
+    path = tmp_path / "marquee.db"
+    await _make_database(path)
+    with read_only(path), pytest.raises(DatabaseFileError, match="is read-only; Marquee must be able to write it"):
+        await Database.open(path)
+
+
+async def test_a_database_in_a_read_only_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    await _make_database(folder / "marquee.db")
+    with read_only(folder):
+        with pytest.raises(DatabaseFileError, match=f"its folder {folder} is read-only"):
+            await Database.open(folder / "marquee.db")
+        with pytest.raises(DatabaseFileError, match=f"cannot be created: the folder {folder} is read-only"):
+            await Database.open(folder / "new" / "marquee.db")
+
+
+async def test_backup_refuses_a_folder_a_document_and_the_live_files(tmp_path: Path) -> None:
+    document = tmp_path / "thesis.odt"
+    document.write_bytes(b"PK\x03\x04 years of work")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    async with Database.connect(tmp_path / "live.db") as db:
+        await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        with pytest.raises(BackupDestinationError, match="it is a folder; give the backup a file name"):
+            await db.backup(folder)
+        with pytest.raises(BackupDestinationError, match="it exists and is not a SQLite database; refusing"):
+            await db.backup(document)
+        with pytest.raises(BackupDestinationError, match="it is the live database itself"):
+            await db.backup(tmp_path / "." / "live.db")
+        with pytest.raises(BackupDestinationError, match="it is the live database itself"):
+            await db.backup(tmp_path / "live.db-wal")
+        with pytest.raises(BackupDestinationError, match=f"{document} is a file, not a folder"):
+            await db.backup(document / "copy.db")
+        # A backup may replace an older backup: that is a SQLite database.
+        await db.backup(folder / "copy.db")
+        await db.execute("INSERT INTO t (id) VALUES (1)")
+        await db.backup(folder / "copy.db")
+    assert document.read_bytes() == b"PK\x03\x04 years of work"
+    async with aiosqlite.connect(folder / "copy.db") as copy:
+        assert await copy.execute_fetchall("SELECT id FROM t") == [(1,)]
+
+
+async def test_backup_refuses_a_hard_link_to_the_live_file(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "live.db") as db:
+        (tmp_path / "alias.db").hardlink_to(tmp_path / "live.db")
+        with pytest.raises(BackupDestinationError, match="it is the live database itself"):
+            await db.backup(tmp_path / "alias.db")
+
+
+def test_what_opening_creates_is_named_and_can_be_removed(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "marquee.db"
+    parts = new_database_parts(path)
+    assert parts == [path, tmp_path / "a" / "b", tmp_path / "a"]
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    path.with_name("marquee.db-wal").write_bytes(b"")
+    remove_new_database(parts)
+    assert not (tmp_path / "a").exists()
+    assert new_database_parts(tmp_path) == []
+
+
+def test_removing_keeps_folders_someone_else_filled(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "marquee.db"
+    parts = new_database_parts(path)
+    path.parent.mkdir()
+    path.write_bytes(b"")
+    (tmp_path / "a" / "notes.txt").write_text("mine")
+    remove_new_database(parts)
+    assert not path.exists() and (tmp_path / "a" / "notes.txt").exists()
