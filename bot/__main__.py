@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,10 +16,26 @@ import discord
 from bot import __version__
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings
-from db import SchemaTooNewError
+from db import (
+    BackupDestinationError,
+    BackupVerificationError,
+    DatabaseFileError,
+    MigrationError,
+    SchemaTooNewError,
+)
 
 PROG = "marquee"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Problems of the machine Marquee runs on (files, settings), each worded as one line to print.
+LOCAL_PROBLEMS = (
+    SettingsError,
+    SchemaTooNewError,
+    MigrationError,
+    DatabaseFileError,
+    BackupDestinationError,
+    BackupVerificationError,
+)
+CONFIG_HELP = "settings file (default: $MARQUEE_CONFIG, else ./config.toml when it exists)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,29 +43,36 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="Marquee, a Discord bot for film fan communities."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--config",
-        type=Path,
-        help="settings file (default: $MARQUEE_CONFIG, else ./config.toml when it exists)",
-    )
+    parser.add_argument("--config", type=Path, help=CONFIG_HELP)
+    # Every sub-command takes --config too, so `marquee check --config x.toml` works as well as
+    # `marquee --config x.toml check`; SUPPRESS keeps a later parser from resetting an earlier value.
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=CONFIG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="connect to Discord and run the bot (the default)")
-    commands.add_parser("check", help="validate settings, database and packs; print what is loaded; no network")
+    commands.add_parser("run", parents=[config], help="connect to Discord and run the bot (the default)")
+    commands.add_parser(
+        "check", parents=[config], help="validate settings, database, packs and cogs; print what is loaded; no network"
+    )
 
-    database = commands.add_parser("db", help="database maintenance").add_subparsers(
+    database = commands.add_parser("db", parents=[config], help="database maintenance").add_subparsers(
         dest="db_command", metavar="ACTION", required=True
     )
-    database.add_parser("migrate", help="apply pending migrations")
-    backup = database.add_parser("backup", help="copy the live database safely (SQLite online backup)")
-    backup.add_argument("path", type=Path, help="where to write the copy")
+    database.add_parser("migrate", parents=[config], help="apply pending migrations")
+    backup = database.add_parser(
+        "backup", parents=[config], help="copy the live database safely (SQLite online backup)"
+    )
+    backup.add_argument("path", type=Path, help="where to write the copy (a new file or an older backup)")
 
-    pack = commands.add_parser("pack", help="content packs").add_subparsers(
+    pack = commands.add_parser("pack", parents=[config], help="content packs").add_subparsers(
         dest="pack_command", metavar="ACTION", required=True
     )
-    validate = pack.add_parser("validate", help="check content pack files and list every problem")
+    validate = pack.add_parser(
+        "validate", parents=[config], help="check content pack files and list every problem of every file"
+    )
     validate.add_argument("file", type=Path, nargs="+")
     load = pack.add_parser(
         "load",
+        parents=[config],
         help="validate content packs and load them into the database, then build the look-up indexes "
         "and keep them there for the next start",
     )
@@ -74,18 +98,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_bot(load_settings(path, env))
         # Offline commands: a missing token is not their problem (check reports it itself).
         settings = load_settings(path, env, require_token=False)
-        from bot import offline  # deferred: `run` needs none of it
+    except LOCAL_PROBLEMS as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return run_offline(command, arguments, settings)
 
+
+def run_offline(command: str, arguments: argparse.Namespace, settings: Settings) -> int:
+    from bot import offline  # deferred: `run` needs none of it
+
+    try:
         if command == "check":
             return asyncio.run(offline.check(settings, token_set=bool(settings.discord.token)))
         if command == "db":
             backup_path = getattr(arguments, "path", None)
             return asyncio.run(offline.database_command(settings, arguments.db_command, backup_path))
         return asyncio.run(offline.pack_command(settings, arguments.pack_command, arguments.file))
-    except SettingsError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
+    except sqlite3.Error as error:
+        # What the checks before opening cannot foresee: a lock held too long, a full disk, damage.
+        print(f"{PROG}: database {settings.database.path}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except SchemaTooNewError as error:
+    except LOCAL_PROBLEMS as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -96,8 +129,9 @@ def run_bot(settings: Settings) -> int:
 
     configure_logging(settings.logging.level, secrets=[settings.discord.token])
     try:
+        # serve() checks the database and the packs before it connects: those problems are ours.
         asyncio.run(serve(settings, handle_signals=True))
-    except (PackConflictError, PackNotFoundError, PackValidationError, SchemaTooNewError) as error:
+    except (PackConflictError, PackNotFoundError, PackValidationError, *LOCAL_PROBLEMS) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (aiohttp.ClientConnectionError, OSError) as error:

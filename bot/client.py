@@ -21,7 +21,7 @@ from bot.delivery import InvalidRequestBreaker, Pacer
 from bot.scheduler import AlarmClock
 from bot.settings import Settings
 from bot.tree import MarqueeTree
-from db import BotStateRepository, CatalogueRepository, Database, load_pack, migrate, parse_pack, resolve_pack
+from db import BotStateRepository, CatalogueRepository, Database, Pack, load_pack, migrate, parse_pack, resolve_pack
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,11 @@ def sweep_idle_ratelimits_rarely(http: discord.http.HTTPClient) -> None:
 class MarqueeBot(commands.Bot):
     """The application. Owns no resources: the database and clock are passed in and closed by the runner."""
 
-    def __init__(self, *, settings: Settings, database: Database, clock: Clock) -> None:
+    def __init__(
+        self, *, settings: Settings, database: Database, clock: Clock, packs: Iterable[Pack] | None = None
+    ) -> None:
+        """`packs` are the configured content packs already parsed (the runner checks them before
+        connecting); None parses `settings.packs.load` when they are loaded."""
         breaker = InvalidRequestBreaker(settings.delivery.invalid_request_limit)
         super().__init__(
             http_trace=breaker.trace_config(),
@@ -90,23 +94,39 @@ class MarqueeBot(commands.Bot):
         self.catalogue = CatalogueRepository(database)
         self.started_at: datetime = clock.now()
         self.failed_extensions: dict[str, str] = {}
+        self._packs = None if packs is None else tuple(packs)
+        self._prepared = False
+        # Set when setup is over: cogs loaded and the command tree synced, or found unchanged, or
+        # deliberately left alone because a cog failed to load.
         self.commands_synced = asyncio.Event()
 
-    async def setup_hook(self) -> None:
-        self.started_at = self.clock.now()
+    async def prepare(self) -> None:
+        """Migrate the database and load the content packs, once. Nothing here needs Discord, so
+        the runner does it before connecting: a problem stops the start before any network."""
+        if self._prepared:
+            return
         result = await migrate(self.database)
         if result.applied:
             log.info("database migrated from version %s to %s", result.from_version, result.to_version)
         await self.load_content_packs()
+        self._prepared = True
+
+    async def setup_hook(self) -> None:
+        self.started_at = self.clock.now()
+        await self.prepare()
         await self.load_cogs()
         self.alarms.start()
         await self.sync_commands_if_changed()
         self.commands_synced.set()
 
     async def load_content_packs(self) -> None:
-        for ref in self.settings.packs.load:
-            path = resolve_pack(ref)
-            report = await load_pack(self.database, parse_pack(path), source_path=str(path))
+        if self._packs is None:
+            paths = [resolve_pack(ref) for ref in self.settings.packs.load]
+            packs = [await asyncio.to_thread(parse_pack, path) for path in paths]
+        else:
+            packs = list(self._packs)
+        for pack in packs:
+            report = await load_pack(self.database, pack, source_path=str(pack.path))
             log.info("content pack %s loaded: %s films, %s questions", report.pack_id, report.films, report.questions)
         # Cogs that keep in-memory indexes of the catalogue rebuild them on this event.
         self.dispatch("catalogue_changed")
@@ -121,12 +141,22 @@ class MarqueeBot(commands.Bot):
                 log.exception("cog %s failed to load", extension)
 
     async def sync_commands_if_changed(self) -> None:
-        """Sync the command tree only when it differs from what was last synced for this scope.
+        """Sync the command tree only when it differs from what was last synced for this scope,
+        and never when a cog failed to load.
 
         Discord rate-limits command sync hard (about 200 creates a day per guild), so a restart
-        must not resync an unchanged tree.
+        must not resync an unchanged tree. A tree missing a broken cog's commands would take them
+        off every server until someone noticed: Discord keeps the last good set instead.
         """
         if not self.settings.commands.sync:
+            return
+        if self.failed_extensions:
+            log.error(
+                "commands NOT synced: %d cog(s) failed to load (%s); Discord keeps the commands last synced. "
+                "Fix them (`python -m bot check` names what broke) and restart.",
+                len(self.failed_extensions),
+                "; ".join(f"{name}: {error}" for name, error in sorted(self.failed_extensions.items())),
+            )
             return
         guild = discord.Object(self.settings.commands.dev_guild_id) if self.settings.commands.dev_guild_id else None
         if guild is not None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 import sys
+import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot import __version__
@@ -14,9 +17,11 @@ from db import (
     LATEST_VERSION,
     CatalogueRepository,
     Database,
+    DatabaseFileError,
     PackNotFoundError,
     PackValidationError,
     SchemaTooNewError,
+    database_file_problem,
     load_pack,
     migrate,
     parse_pack,
@@ -43,19 +48,30 @@ def describe_pack(pack: Pack) -> list[str]:
     return lines
 
 
-async def check(settings: Settings, *, token_set: bool) -> int:
-    """Validate settings, database and packs, printing what would be loaded; 0 when all is well."""
+async def check(settings: Settings, *, token_set: bool, extensions: Iterable[str] | None = None) -> int:
+    """Validate settings, database, packs and cogs, printing what would be loaded; 0 when all is well.
+
+    `extensions` are the cogs to try (default: every cog the bot loads).
+    """
     problems: list[str] = []
-    print(f"Marquee {__version__}: checking settings, database and content packs (no network)")
+    print(f"Marquee {__version__}: checking settings, database, content packs and cogs (no network)")
     print(f"settings: ok; token {'set' if token_set else 'missing'}; REST {settings.discord.api_base_url}")
     if not token_set:
         problems.append(f"setting discord.token: missing; set the {TOKEN_ENV} environment variable")
     problems += await _check_database(settings.database.path)
+    packs: list[Pack] = []
     for ref in settings.packs.load:
         try:
-            print("\n".join(describe_pack(parse_pack(resolve_pack(ref)))))
+            pack = parse_pack(resolve_pack(ref))
         except (PackNotFoundError, PackValidationError) as error:
             problems.append(f"pack {ref}: {error}")
+            continue
+        print("\n".join(describe_pack(pack)))
+        packs.append(pack)
+    if len(packs) == len(settings.packs.load):
+        problems += await _check_cogs(settings, packs, extensions)
+    else:
+        print("cogs: not loaded, the packs they need are broken")
     for message in problems:
         _problem(message)
     print("check: ok" if not problems else f"check: {len(problems)} problem(s)")
@@ -63,18 +79,26 @@ async def check(settings: Settings, *, token_set: bool) -> int:
 
 
 async def _check_database(path: Path) -> list[str]:
+    problem = await asyncio.to_thread(database_file_problem, path)
+    if problem is not None:
+        return [str(DatabaseFileError(path, problem))]
     if not await asyncio.to_thread(path.exists):
         print(f"database: {path} does not exist yet; it is created at first start")
         return []
-    async with Database.connect(path) as database:
-        version = await schema_version(database)
-        integrity = await database.integrity_problems(quick=True)
-        if version > LATEST_VERSION:
-            return [str(SchemaTooNewError(version, LATEST_VERSION))]
-        pending = LATEST_VERSION - version
-        catalogue = CatalogueRepository(database)
-        counts = await catalogue.counts() if version == LATEST_VERSION else None
-        kept = await _kept_lookup_indexes(catalogue) if counts and counts.films else None
+    try:
+        async with Database.connect(path) as database:
+            version = await schema_version(database)
+            integrity = await database.integrity_problems(quick=True)
+            if version > LATEST_VERSION:
+                return [str(SchemaTooNewError(version, LATEST_VERSION))]
+            pending = LATEST_VERSION - version
+            catalogue = CatalogueRepository(database)
+            counts = await catalogue.counts() if version == LATEST_VERSION else None
+            kept = await _kept_lookup_indexes(catalogue) if counts and counts.films else None
+    except DatabaseFileError as error:
+        return [str(error)]
+    except sqlite3.Error as error:
+        return [f"database {path}: {error}"]
     print(
         f"database: {path}, schema version {version} of {LATEST_VERSION}"
         + (f" ({pending} migration(s) pending, applied at start)" if pending else "")
@@ -83,6 +107,24 @@ async def _check_database(path: Path) -> list[str]:
     if kept is not None:
         print(f"look-up indexes: {kept}")
     return [f"database {path}: integrity check failed: {problem}" for problem in integrity]
+
+
+async def _check_cogs(settings: Settings, packs: list[Pack], extensions: Iterable[str] | None) -> list[str]:
+    """Load every cog into a bot that never connects, on a throwaway database holding the packs,
+    so that a cog that would fail at start (and keep the commands from being synced) is named now."""
+    from bot.client import MarqueeBot, cog_extensions
+    from bot.clock import SystemClock
+
+    wanted = list(cog_extensions() if extensions is None else extensions)
+    with tempfile.TemporaryDirectory(prefix="marquee-check-") as folder:
+        async with Database.connect(Path(folder) / "check.db") as database:
+            bot = MarqueeBot(settings=settings, database=database, clock=SystemClock(), packs=packs)
+            async with bot:
+                await bot.prepare()
+                await bot.load_cogs(wanted)
+    failed = bot.failed_extensions
+    print(f"cogs: {len(wanted) - len(failed)} of {len(wanted)} load")
+    return [f"cog {name} fails to load: {error}; the bot would not sync its commands" for name, error in failed.items()]
 
 
 async def _kept_lookup_indexes(catalogue: CatalogueRepository) -> str:
@@ -102,6 +144,10 @@ async def database_command(settings: Settings, action: str, backup_path: Path | 
         print(f"database {path}: schema version {result.from_version} -> {result.to_version}")
         return EXIT_OK
     assert backup_path is not None
+    problem = await asyncio.to_thread(database_file_problem, path)
+    if problem is not None:
+        _problem(str(DatabaseFileError(path, problem)))
+        return EXIT_PROBLEMS
     if not await asyncio.to_thread(path.exists):
         _problem(f"no database at {path} to back up (setting database.path)")
         return EXIT_PROBLEMS
@@ -127,21 +173,28 @@ async def pack_command(settings: Settings, action: str, files: list[Path]) -> in
     """Validate the packs (nothing is loaded unless every one is valid); with "load", load them, then
     build the look-up indexes once and keep them, so the bot's next start reads them back."""
     packs: list[Pack] = []
+    failed = 0
     for file in files:
         try:
             pack = parse_pack(resolve_pack(str(file)))
         except PackNotFoundError as error:
             _problem(str(error))
-            return EXIT_PROBLEMS
+            failed += 1
+            continue
         except PackValidationError as error:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
-            _problem(f"{file}: {len(error.problems)} problem(s); nothing loaded")
-            return EXIT_PROBLEMS
+            _problem(f"{file}: {len(error.problems)} problem(s)")
+            failed += 1
+            continue
         print("\n".join(describe_pack(pack)))
         if action == "validate":
             print(f"{file}: valid")
         packs.append(pack)
+    if failed:
+        nothing = "; nothing loaded" if action == "load" else ""
+        _problem(f"{failed} of {len(files)} pack file(s) have problems{nothing}")
+        return EXIT_PROBLEMS
     if action == "validate":
         return EXIT_OK
     async with Database.connect(settings.database.path) as database:

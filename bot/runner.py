@@ -14,7 +14,8 @@ from discord.gateway import DiscordWebSocket
 from bot.client import MarqueeBot
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
-from db import LATEST_VERSION, Database, SchemaTooNewError, schema_version
+from db import LATEST_VERSION, Database, Pack, SchemaTooNewError, parse_pack, resolve_pack, schema_version
+from db.connection import new_database_parts, remove_new_database
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +43,39 @@ async def serve(
     harness) can wait for it to be ready and close it later.
     """
     point_discord_py_at(settings)
-    async with Database.connect(settings.database.path) as database:
-        # Refuse a database from a newer Marquee before touching the network (setup_hook migrates).
-        version = await schema_version(database)
-        if version > LATEST_VERSION:
-            raise SchemaTooNewError(version, LATEST_VERSION)
-        bot = MarqueeBot(settings=settings, database=database, clock=clock or SystemClock())
-        async with bot:
-            if handle_signals:
-                _close_on_signals(bot)
-            if started is not None:
-                started(bot)
-            await bot.start(settings.discord.token)
+    # Everything local is checked before the network (settings already are): the packs, then the
+    # database, which is opened and brought up to date, so that a broken pack or file is never
+    # hidden behind an unreachable Discord.
+    packs = await asyncio.to_thread(_parse_packs, settings.packs.load)
+    path = settings.database.path
+    created = await asyncio.to_thread(new_database_parts, path)
+    bot: MarqueeBot | None = None
+    try:
+        async with Database.connect(path) as database:
+            version = await schema_version(database)
+            if version > LATEST_VERSION:
+                raise SchemaTooNewError(version, LATEST_VERSION)
+            bot = MarqueeBot(settings=settings, database=database, clock=clock or SystemClock(), packs=packs)
+            async with bot:
+                if handle_signals:
+                    _close_on_signals(bot)
+                if started is not None:
+                    started(bot)
+                await bot.prepare()
+                await bot.start(settings.discord.token)
+    except BaseException:
+        # A start that never got going leaves no database behind that it created itself.
+        if created and (bot is None or not bot.commands_synced.is_set()):
+            try:
+                await asyncio.to_thread(remove_new_database, created)
+            except OSError as error:  # the start's own error is the one to report
+                log.warning("could not remove the database this failed start created at %s: %s", path, error)
+        raise
     log.info("stopped cleanly")
+
+
+def _parse_packs(refs: tuple[str, ...]) -> list[Pack]:
+    return [parse_pack(resolve_pack(ref)) for ref in refs]
 
 
 def _close_on_signals(bot: MarqueeBot) -> None:

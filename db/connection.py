@@ -8,7 +8,9 @@ our back: every transaction is an explicit ``BEGIN IMMEDIATE`` ... ``COMMIT``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import itertools
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -211,7 +213,7 @@ def backup_destination_problem(dest: Path, source: Path) -> str | None:
 def new_database_parts(path: Path) -> list[Path]:
     """What opening ``path`` would create: the file and each missing folder above it, nearest
     first; empty when the file exists."""
-    return [part for part in (path, *path.parents) if not os.path.lexists(part)]
+    return list(itertools.takewhile(lambda part: not os.path.lexists(part), (path, *path.parents)))
 
 
 def remove_new_database(parts: list[Path]) -> None:
@@ -221,7 +223,8 @@ def remove_new_database(parts: list[Path]) -> None:
         return
     database = parts[0]
     for path in (database, *(database.with_name(database.name + suffix) for suffix in SIDECAR_SUFFIXES)):
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            path.unlink()
     for folder in parts[1:]:
         try:
             folder.rmdir()

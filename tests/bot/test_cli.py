@@ -14,6 +14,7 @@ import pytest
 
 from cogs.films.lookup import Lookup
 from db import CatalogueRepository, Database
+from tests.read_only import read_only
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "cli-test-token-that-must-never-be-printed-0123456789"
@@ -181,3 +182,177 @@ async def _assert_a_start_reads_the_indexes_back(path: Path) -> None:
         assert lookup.restored
         best = lookup.prepare().films.resolve("MI3").best
         assert best is not None and best.key == "mi3"
+
+
+UNREACHABLE = {"MARQUEE_DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10"}
+DATABASE_COMMANDS = (["run"], ["check"], ["db", "migrate"], ["db", "backup", "copy.db"])
+
+
+def assert_one_line_naming(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.stderr and "Discord" not in lines[0] and TOKEN not in result.stderr
+
+
+def assert_each_database_command_says(tmp_path: Path, database: Path, *fragments: str) -> None:
+    for args in DATABASE_COMMANDS:
+        result = run(tmp_path, *args, token=True, MARQUEE_DATABASE_PATH=str(database), **UNREACHABLE)
+        if args == ["check"]:  # check also lists what it read; its problems are the one line on stderr
+            assert "check: 1 problem(s)" in result.stdout
+        assert_one_line_naming(result, str(database), *fragments)
+
+
+def test_a_file_that_is_not_a_database_is_one_line_for_every_command(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("shopping list: eggs, milk\n" * 50)
+    assert_each_database_command_says(tmp_path, notes, "is not a SQLite database")
+    assert notes.read_text() == "shopping list: eggs, milk\n" * 50
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_database_path_naming_a_folder_is_one_line_for_every_command(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    assert_each_database_command_says(tmp_path, folder, "is a folder, not a database file")
+
+
+def test_a_database_path_below_a_regular_file_is_one_line_for_every_command(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    assert_each_database_command_says(tmp_path, blocker / "marquee.db", f"{blocker} is a file, not a folder")
+
+
+def test_a_read_only_database_is_one_line_for_every_command(tmp_path: Path) -> None:
+    database = tmp_path / "marquee.db"
+    assert run(tmp_path, "db", "migrate", MARQUEE_DATABASE_PATH=str(database)).returncode == 0
+    with read_only(database):
+        assert_each_database_command_says(tmp_path, database, "is read-only")
+
+
+def test_a_database_in_a_read_only_folder_is_one_line_for_every_command(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    database = folder / "marquee.db"
+    assert run(tmp_path, "db", "migrate", MARQUEE_DATABASE_PATH=str(database)).returncode == 0
+    with read_only(folder):
+        assert_each_database_command_says(tmp_path, database, f"its folder {folder} is read-only")
+
+
+def test_backup_refuses_the_live_file_a_folder_and_a_document(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "migrate").returncode == 0
+    (tmp_path / "backups").mkdir()
+    (tmp_path / "letter.txt").write_text("Dear Ethan,")
+    for target, fragment in (
+        ("marquee.db", "it is the live database itself"),
+        ("./marquee.db", "it is the live database itself"),
+        ("backups", "it is a folder"),
+        ("letter.txt", "it exists and is not a SQLite database; refusing to overwrite it"),
+        ("letter.txt/copy.db", "letter.txt is a file, not a folder"),
+    ):
+        result = run(tmp_path, "db", "backup", target)
+        assert_one_line_naming(result, f"cannot back up to {Path(target)}", fragment)
+    assert (tmp_path / "letter.txt").read_text() == "Dear Ethan,"
+    again = run(tmp_path, "db", "backup", "backups/copy.db")
+    assert again.returncode == 0, again.stderr
+    assert run(tmp_path, "db", "backup", "backups/copy.db").returncode == 0  # replacing an older backup is fine
+
+
+def test_a_config_file_that_is_a_folder_or_not_utf8_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "latin1.toml").write_bytes('[defaults]\ntimezone = "Europe/Zürich"\n'.encode("latin-1"))
+    (tmp_path / "conf.d").mkdir()
+    for args, env in (
+        (["--config", "latin1.toml", "check"], {}),
+        (["check"], {"MARQUEE_CONFIG": "latin1.toml"}),
+        (["--config", "conf.d", "run"], {}),
+        (["check"], {"MARQUEE_CONFIG": "conf.d"}),
+    ):
+        result = run(tmp_path, *args, token=True, **env)
+        assert_one_line_naming(result, "latin1.toml" if "latin1.toml" in args + list(env.values()) else "conf.d")
+
+
+def test_config_works_before_and_after_the_sub_command(tmp_path: Path) -> None:
+    (tmp_path / "x.toml").write_text("[defaults]\nregion = 'UK'\n")
+    for args in (
+        ["--config", "x.toml", "check"],
+        ["check", "--config", "x.toml"],
+        ["db", "migrate", "--config", "x.toml"],
+        ["db", "--config", "x.toml", "migrate"],
+        ["pack", "validate", "mission-impossible", "--config", "x.toml"],
+        ["run", "--config", "x.toml"],
+    ):
+        result = run(tmp_path, *args, token=True)
+        assert_one_line_naming(result, "defaults.region", "'UK'")
+    assert not (tmp_path / "marquee.db").exists()
+
+
+def test_a_top_level_token_says_it_belongs_in_discord(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(f'token = "{TOKEN}"\n')
+    result = run(tmp_path, "run")
+    assert_one_line_naming(result, "setting token: must be in the [discord] section", "DISCORD_TOKEN")
+    assert "unknown section" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MARQUEE_DELIVERY_PACE", "inf"), ("MARQUEE_DELIVERY_GRACE_HOURS", "inf"), ("MARQUEE_DELIVERY_PACE", "nan"),
+     ("MARQUEE_DATABASE_REMOVED_GUILD_DAYS", "1e300")],
+)
+def test_numbers_out_of_range_stop_the_start_with_one_line(tmp_path: Path, name: str, value: str) -> None:
+    result = run(tmp_path, "run", token=True, **{name: value}, **UNREACHABLE)
+    key = name.removeprefix("MARQUEE_").lower().replace("_", ".", 1)
+    assert_one_line_naming(result, f"setting {key}: must be a number from")
+    assert not (tmp_path / "marquee.db").exists()
+
+
+def test_pack_validate_lists_the_problems_of_every_file(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('[pack]\nid = "a"\nname = "A"\nversion = "1"\n\n[[film]]\nkey = "x"\ntitle = 3\n')
+    (tmp_path / "b.toml").write_text('[pack]\nid = "b"\nname = "B"\nversion = "1"\n\n[[film]]\nkey = "y"\nyear = "x"\n')
+    result = run(tmp_path, "pack", "validate", "a.toml", "mission-impossible", "b.toml", "c.toml")
+    assert result.returncode == 2
+    assert "a.toml" in result.stderr and "title" in result.stderr
+    assert "b.toml" in result.stderr and "year" in result.stderr
+    assert "c.toml" in result.stderr
+    assert "3 of 4 pack file(s) have problems" in result.stderr
+    assert "8 films" in result.stdout  # the valid one is still described
+    assert "Traceback" not in result.stderr
+
+
+def test_a_start_that_fails_leaves_no_database_behind(tmp_path: Path) -> None:
+    database = tmp_path / "var" / "lib" / "marquee.db"
+    result = run(tmp_path, "run", token=True, MARQUEE_DATABASE_PATH=str(database), **UNREACHABLE)
+    assert result.returncode == 1 and "cannot reach Discord" in result.stderr
+    assert not (tmp_path / "var").exists()
+    # A database that was there before is kept, whatever happens to the start.
+    assert run(tmp_path, "db", "migrate", MARQUEE_DATABASE_PATH=str(database)).returncode == 0
+    result = run(tmp_path, "run", token=True, MARQUEE_DATABASE_PATH=str(database), **UNREACHABLE)
+    assert result.returncode == 1 and database.exists()
+
+
+def test_a_bad_pack_is_reported_before_the_network(tmp_path: Path) -> None:
+    result = run(tmp_path, "run", token=True, MARQUEE_PACKS_LOAD="mission-impossible,no-such-pack", **UNREACHABLE)
+    assert result.returncode == 2
+    assert "no-such-pack" in result.stderr and "Discord" not in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "marquee.db").exists()
+
+
+async def test_check_loads_every_cog_and_names_the_broken_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.client import cog_extensions
+    from bot.offline import check
+    from bot.settings import load_settings
+
+    settings = load_settings(None, {"DISCORD_TOKEN": TOKEN, "MARQUEE_DATABASE_PATH": str(tmp_path / "marquee.db")})
+    assert await check(settings, token_set=True) == 0
+    out = capsys.readouterr()
+    assert f"cogs: {len(cog_extensions())} of {len(cog_extensions())} load" in out.out
+    extensions = [*cog_extensions(), "tests.cogs.broken_extension"]
+    assert await check(settings, token_set=True, extensions=extensions) == 2
+    out = capsys.readouterr()
+    problems = [line for line in out.err.splitlines() if line.startswith("problem:")]
+    assert len(problems) == 1
+    assert "tests.cogs.broken_extension" in problems[0] and "broken on purpose" in problems[0]
+    assert not (tmp_path / "marquee.db").exists()  # check writes nothing where the bot keeps its data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -72,3 +73,40 @@ async def test_a_broken_cog_is_logged_and_the_others_load(tmp_path: Path, caplog
         assert list(marquee.failed_extensions) == ["tests.cogs.broken_extension"]
         assert any("broken_extension failed to load" in record.getMessage() for record in caplog.records)
         await marquee.close()
+
+
+async def _sync_after_loading(
+    tmp_path: Path, extensions: list[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[MarqueeBot, list[object]]:
+    settings = load_settings(None, {"DISCORD_TOKEN": "unused-token-for-offline-test"})
+    synced: list[object] = []
+
+    async def sync(*, guild: object = None) -> list[object]:
+        synced.append(guild)
+        return []
+
+    async with Database.connect(tmp_path / "marquee.db") as database:
+        marquee = MarqueeBot(settings=settings, database=database, clock=ManualClock(datetime.now(UTC)))
+        monkeypatch.setattr(marquee.tree, "sync", sync)
+        await marquee.prepare()
+        await marquee.load_cogs(extensions)
+        await marquee.sync_commands_if_changed()
+        await marquee.close()
+    return marquee, synced
+
+
+async def test_a_partial_tree_is_never_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, synced = await _sync_after_loading(tmp_path / "good", ["cogs.about", "cogs.help"], monkeypatch)
+    assert synced == [None]  # the whole tree, once
+
+    caplog.clear()
+    _, synced = await _sync_after_loading(
+        tmp_path / "broken", ["cogs.about", "tests.cogs.broken_extension", "cogs.help"], monkeypatch
+    )
+    assert synced == []
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    refusal = [message for message in errors if "NOT synced" in message]
+    assert len(refusal) == 1
+    assert "tests.cogs.broken_extension" in refusal[0] and "broken on purpose" in refusal[0]

@@ -143,3 +143,31 @@ async def test_a_development_guild_gets_the_commands_instantly(sim: Sim) -> None
     assert "about" in {command["name"] for command in sim.commands(guild=guild)}
     alice = await sim.create_user("alice", guild=guild)
     assert (await sim.slash(alice, guild.channel("general"), "about")).embeds
+
+
+async def test_a_cog_that_fails_to_load_leaves_the_last_good_commands_on_discord(
+    sim: Sim, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import bot.client
+
+    good = {command["name"] for command in sim.commands()}
+    assert "help" in good
+    syncs = len(sim.requests_to("PUT /applications/{application_id}/commands"))
+    await sim.stop_bot()
+    every = bot.client.cog_extensions()
+    # /help's cog breaks (a bad edit, a missing dependency): every other cog still loads.
+    broken = [*(name for name in every if name != "cogs.help"), "tests.cogs.broken_extension"]
+    monkeypatch.setattr(bot.client, "cog_extensions", lambda: broken)
+    await sim.start_bot()
+    assert len(sim.requests_to("PUT /applications/{application_id}/commands")) == syncs
+    assert {command["name"] for command in sim.commands()} == good
+    alice, general = await member(sim)
+    assert (await sim.slash(alice, general, "about")).embeds  # the cogs that loaded still work
+    refusals = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and "NOT synced" in r.getMessage()]
+    assert len(refusals) == 1 and "tests.cogs.broken_extension" in refusals[0]
+
+    # Once the cog is fixed, a restart finds the tree it last synced and leaves Discord alone.
+    monkeypatch.setattr(bot.client, "cog_extensions", lambda: every)
+    await sim.restart_bot()
+    assert len(sim.requests_to("PUT /applications/{application_id}/commands")) == syncs
+    assert {command["name"] for command in sim.commands()} == good
