@@ -106,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_offline(command: str, arguments: argparse.Namespace, settings: Settings) -> int:
     from bot import offline  # deferred: `run` needs none of it
+    from db import PackConflictError
 
     try:
         if command == "check":
@@ -118,7 +119,7 @@ def run_offline(command: str, arguments: argparse.Namespace, settings: Settings)
         # What the checks before opening cannot foresee: a lock held too long, a full disk, damage.
         print(f"{PROG}: database {settings.database.path}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except LOCAL_PROBLEMS as error:
+    except (PackConflictError, *LOCAL_PROBLEMS) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -134,8 +135,11 @@ def run_bot(settings: Settings) -> int:
     except (PackConflictError, PackNotFoundError, PackValidationError, *LOCAL_PROBLEMS) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (aiohttp.ClientConnectionError, OSError) as error:
+    except aiohttp.ClientConnectionError as error:
         print(f"{PROG}: cannot reach Discord at {settings.discord.api_base_url}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:  # not necessarily Discord's fault: say what failed, blame nobody
+        print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_FAILED
     except discord.LoginFailure:
         print(f"{PROG}: Discord rejected the token; check DISCORD_TOKEN", file=sys.stderr)

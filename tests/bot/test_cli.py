@@ -356,3 +356,11 @@ async def test_check_loads_every_cog_and_names_the_broken_one(
     assert len(problems) == 1
     assert "tests.cogs.broken_extension" in problems[0] and "broken on purpose" in problems[0]
     assert not (tmp_path / "marquee.db").exists()  # check writes nothing where the bot keeps its data
+
+
+def test_a_pack_that_claims_another_packs_films_is_one_line(tmp_path: Path) -> None:
+    bundled = (ROOT / "db" / "packs" / "mission-impossible.toml").read_text(encoding="utf-8")
+    (tmp_path / "copy.toml").write_text(bundled.replace('id = "mission-impossible"', 'id = "mi-copy"', 1))
+    assert run(tmp_path, "pack", "load", "mission-impossible").returncode == 0
+    result = run(tmp_path, "pack", "load", "copy.toml")
+    assert_one_line_naming(result, 'cannot load pack "mi-copy"', 'film "mi1" belongs to pack "mission-impossible"')
