@@ -8,6 +8,7 @@ import json
 import logging
 import pkgutil
 import time
+import traceback
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -29,6 +30,15 @@ log = logging.getLogger(__name__)
 def cog_extensions() -> list[str]:
     """Every module or package in `cogs/`: a new cog is loaded without being listed anywhere."""
     return sorted(f"{cogs.__name__}.{module.name}" for module in pkgutil.iter_modules(cogs.__path__))
+
+
+def describe_failure(error: BaseException) -> str:
+    """What went wrong and where, in one line: "RuntimeError: boom (cogs/x.py, line 9)"."""
+    if isinstance(error, commands.ExtensionFailed):
+        error = error.original
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" ({frames[-1].filename}, line {frames[-1].lineno})" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
 
 
 def bot_intents() -> discord.Intents:
@@ -137,7 +147,7 @@ class MarqueeBot(commands.Bot):
             try:
                 await self.load_extension(extension)
             except Exception as error:
-                self.failed_extensions[extension] = repr(error)
+                self.failed_extensions[extension] = describe_failure(error)
                 log.exception("cog %s failed to load", extension)
 
     async def sync_commands_if_changed(self) -> None:

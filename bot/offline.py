@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import sqlite3
 import sys
 import tempfile
@@ -119,9 +120,15 @@ async def _check_cogs(settings: Settings, packs: list[Pack], extensions: Iterabl
     with tempfile.TemporaryDirectory(prefix="marquee-check-") as folder:
         async with Database.connect(Path(folder) / "check.db") as database:
             bot = MarqueeBot(settings=settings, database=database, clock=SystemClock(), packs=packs)
-            async with bot:
-                await bot.prepare()
-                await bot.load_cogs(wanted)
+            # The failures are reported below, one line each: the bot's log would add tracebacks.
+            client_log = logging.getLogger("bot.client")
+            client_log.disabled = True
+            try:
+                async with bot:
+                    await bot.prepare()
+                    await bot.load_cogs(wanted)
+            finally:
+                client_log.disabled = False
     failed = bot.failed_extensions
     print(f"cogs: {len(wanted) - len(failed)} of {len(wanted)} load")
     return [f"cog {name} fails to load: {error}; the bot would not sync its commands" for name, error in failed.items()]
