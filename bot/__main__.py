@@ -147,6 +147,16 @@ def run_bot(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         print(f"{PROG}: Discord refused the gateway intents requested", file=sys.stderr)
         return EXIT_FAILED
+    except discord.HTTPException as error:  # a 5xx discord.py no longer retries, or an unexpected refusal
+        print(
+            f"{PROG}: Discord at {settings.discord.api_base_url} answered {error.status} {error.response.reason}; "
+            "try again later",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    except TimeoutError:
+        print(f"{PROG}: Discord at {settings.discord.api_base_url} did not answer in time", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.server
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -355,6 +357,7 @@ async def test_check_loads_every_cog_and_names_the_broken_one(
     problems = [line for line in out.err.splitlines() if line.startswith("problem:")]
     assert len(problems) == 1
     assert "tests.cogs.broken_extension" in problems[0] and "broken on purpose" in problems[0]
+    assert "broken_extension.py, line" in problems[0] and "Traceback" not in out.err
     assert not (tmp_path / "marquee.db").exists()  # check writes nothing where the bot keeps its data
 
 
@@ -364,3 +367,29 @@ def test_a_pack_that_claims_another_packs_films_is_one_line(tmp_path: Path) -> N
     assert run(tmp_path, "pack", "load", "mission-impossible").returncode == 0
     result = run(tmp_path, "pack", "load", "copy.toml")
     assert_one_line_naming(result, 'cannot load pack "mi-copy"', 'film "mi1" belongs to pack "mission-impossible"')
+
+
+def test_discord_answering_an_error_at_login_is_one_line(tmp_path: Path) -> None:
+    class Unavailable(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"message": "upstream connect error", "code": 0}'
+            self.send_response(503)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/api/v10"
+        result = run(tmp_path, "run", token=True, MARQUEE_DISCORD_API_BASE_URL=url)
+        server.shutdown()
+    assert result.returncode == 1
+    # run logs as it goes; its verdict is the last line
+    verdict = result.stderr.strip().splitlines()[-1]
+    assert verdict == f"marquee: Discord at {url} answered 503 Service Unavailable; try again later"
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "marquee.db").exists()
