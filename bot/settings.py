@@ -118,6 +118,14 @@ def _region(value: str) -> str | None:
     return None
 
 
+def _file_path(value: str) -> str | None:
+    if not value.strip():
+        return "must name a file"
+    if "\0" in value:
+        return "must not contain a NUL character"
+    return None
+
+
 def _log_level(value: str) -> str | None:
     if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         return "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
@@ -146,7 +154,7 @@ def _guild_id(value: int) -> str | None:
 
 
 def _packs(value: list[str]) -> str | None:
-    if any(not isinstance(item, str) or not item.strip() for item in value):
+    if any(not isinstance(item, str) or not item.strip() or "\0" in item for item in value):
         return "must be a list of pack names or file paths"
     return None
 
@@ -165,7 +173,7 @@ SPEC: dict[str, dict[str, _Spec]] = {
         "gateway_url": _Spec(str, "wss://gateway.discord.gg/", _url(("wss", "ws"))),
     },
     "database": {
-        "path": _Spec(str, "data/marquee.db"),
+        "path": _Spec(str, "data/marquee.db", _file_path),
         "removed_guild_days": _Spec(float, 7.0, _between(0, 365, " days")),
     },
     "logging": {"level": _Spec(str, "INFO", _log_level)},

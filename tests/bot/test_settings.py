@@ -85,6 +85,9 @@ def test_environment_values_are_typed() -> None:
         ("[discord]\napi_base_url = 'discord.com/api'\n", "discord.api_base_url", "must be a URL"),
         ("[discord]\ngateway_url = 'https://gateway.discord.gg'\n", "discord.gateway_url", "wss://"),
         ("database = 3\n", "database", "must be a table"),
+        ("[database]\npath = ''\n", "database.path", "must name a file"),
+        ('[database]\npath = "a\\u0000b.db"\n', "database.path", "NUL"),
+        ('[packs]\nload = ["a\\u0000b.toml"]\n', "packs.load", "list of pack names"),
     ],
 )
 def test_file_errors_name_the_key(tmp_path: Path, text: str, key: str, fragment: str) -> None:
