@@ -81,7 +81,7 @@ def test_environment_values_are_typed() -> None:
         ("[defaults]\ntimezone = 'Mars/Olympus_Mons'\n", "defaults.timezone", "not an IANA timezone"),
         ("[defaults]\nregion = 'usa'\n", "defaults.region", "ISO 3166-1"),
         ("[logging]\nlevel = 'LOUD'\n", "logging.level", "one of DEBUG"),
-        ("[delivery]\npace = 0\n", "delivery.pace", "from 0.1 to 50"),
+        ("[delivery]\npace = 0\n", "delivery.pace", "from 0.1 to 1000"),
         ("[discord]\napi_base_url = 'discord.com/api'\n", "discord.api_base_url", "must be a URL"),
         ("[discord]\ngateway_url = 'https://gateway.discord.gg'\n", "discord.gateway_url", "wss://"),
         ("database = 3\n", "database", "must be a table"),
@@ -163,8 +163,8 @@ def test_every_number_has_a_sane_range_in_the_file(tmp_path: Path, section: str,
 @pytest.mark.parametrize(
     ("name", "value", "fragment"),
     [
-        ("MARQUEE_DELIVERY_PACE", "inf", "from 0.1 to 50"),
-        ("MARQUEE_DELIVERY_PACE", "51", "from 0.1 to 50"),
+        ("MARQUEE_DELIVERY_PACE", "inf", "from 0.1 to 1000"),
+        ("MARQUEE_DELIVERY_PACE", "1001", "from 0.1 to 1000"),
         ("MARQUEE_DELIVERY_GRACE_HOURS", "inf", "from 0 to 168"),
         ("MARQUEE_DELIVERY_GRACE_HOURS", "-1", "from 0 to 168"),
         ("MARQUEE_DATABASE_REMOVED_GUILD_DAYS", "nan", "from 0 to 365"),
@@ -184,7 +184,7 @@ def test_out_of_range_numbers_say_the_range(name: str, value: str, fragment: str
 @pytest.mark.parametrize(
     ("name", "value", "attribute"),
     [
-        ("MARQUEE_DELIVERY_PACE", "50", ("delivery", "pace")),
+        ("MARQUEE_DELIVERY_PACE", "1000", ("delivery", "pace")),
         ("MARQUEE_DELIVERY_PACE", "0.1", ("delivery", "pace")),
         ("MARQUEE_DELIVERY_GRACE_HOURS", "0", ("delivery", "grace_hours")),
         ("MARQUEE_DELIVERY_GRACE_HOURS", "168", ("delivery", "grace_hours")),
