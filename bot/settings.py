@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,13 @@ def _url(schemes: tuple[str, ...]) -> Callable[[Any], str | None]:
     def check(value: str) -> str | None:
         if not any(value.startswith(f"{scheme}://") for scheme in schemes):
             return f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}"
+        try:
+            parts = urllib.parse.urlsplit(value)
+            host = parts.hostname if parts.port is None or parts.port > 0 else None
+        except ValueError:  # a port out of range, a malformed IPv6 address
+            host = None
+        if not host or any(character.isspace() for character in value):
+            return f"{value!r} is not a URL with a host name"
         return None
 
     return check
