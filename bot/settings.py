@@ -240,7 +240,7 @@ def _read_file(path: Path) -> dict[str, Any]:
     except OSError as error:
         raise SettingsError(str(path), f"cannot read the config file: {error.strerror or error}") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # editors on Windows may start the file with a byte-order mark
     except UnicodeDecodeError as error:
         raise SettingsError(str(path), f"config file is not UTF-8 text (byte {error.start})") from None
     try:

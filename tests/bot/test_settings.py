@@ -245,3 +245,9 @@ def test_a_top_level_key_names_its_section(tmp_path: Path) -> None:
         load_settings(write(tmp_path, "pace = 10\n"), TOKEN)
     with pytest.raises(SettingsError, match="settings belong in a \\[section\\]"):
         load_settings(write(tmp_path, "colour = 'red'\n"), TOKEN)
+
+
+def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf[defaults]\nregion = 'GB'\n")
+    assert load_settings(path, TOKEN).defaults.region == "GB"
