@@ -33,7 +33,7 @@ from .interactions import (
 )
 from .rest import Fault, RequestRecord, SimServer
 from .schema import load_validator
-from .state import Channel, Guild, Message, Overwrite, Perm, Role, User, World
+from .state import DM, TEXT, Channel, Guild, Message, Overwrite, Perm, Role, User, World
 
 try:  # the bot's clock; the simulator only needs now/advance/subscribe
     from bot.clock import ManualClock
@@ -105,8 +105,13 @@ class GuildHandle:
         await self._sim._event("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.to_dict()})
         return role
 
-    async def create_channel(self, name: str) -> Channel:
-        channel = self._sim.world.add_channel(self.model, name)
+    async def create_channel(self, name: str, *, type: int = TEXT, parent: Channel | None = None) -> Channel:
+        """A new channel (CHANNEL_CREATE): ``type`` 0 text, 2 voice, 4 category, 5 announcement, 13 stage,
+        15 forum; ``parent`` a category."""
+        try:
+            channel = self._sim.world.add_channel(self.model, name, type=type, parent=parent)
+        except ValueError as exc:
+            raise SimError(str(exc)) from None
         await self._sim._event("CHANNEL_CREATE", channel.to_dict())
         return channel
 
