@@ -87,6 +87,26 @@ def event_allowed(event: str, data: dict[str, Any], intents: int) -> bool:
     return needed is None or bool(intents & needed)
 
 
+MESSAGE_CONTENT_FIELDS = ("content", "embeds", "attachments", "components", "poll")
+
+
+def without_content(event: str, data: dict[str, Any], intents: int, bot_id: int) -> dict[str, Any]:
+    """``data`` as a session with ``intents`` receives it: without the Message Content intent, a message's
+    content, embeds, attachments, components and poll arrive empty unless the bot wrote it, it is in a DM,
+    or it mentions the bot (Discord's documented exceptions)."""
+    if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE") or intents & Intent.MESSAGE_CONTENT:
+        return data
+    author = str((data.get("author") or {}).get("id"))
+    mentioned = {str(u.get("id")) for u in data.get("mentions") or []}
+    if not data.get("guild_id") or author == str(bot_id) or str(bot_id) in mentioned:
+        return data
+    out = dict(data)
+    for key in MESSAGE_CONTENT_FIELDS:
+        if key in out:
+            out[key] = "" if key == "content" else (None if key == "poll" else [])
+    return out
+
+
 @dataclass
 class Session:
     id: str
@@ -199,7 +219,8 @@ class Gateway:
         sent = 0
         for session in self.live_sessions():
             if event_allowed(event, data, session.intents):
-                await self._dispatch_to(session, event, data)
+                seen = without_content(event, data, session.intents, self.world.bot_user.id)
+                await self._dispatch_to(session, event, seen)
                 sent += 1
         return sent
 

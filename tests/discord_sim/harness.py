@@ -22,18 +22,24 @@ from .errors import SimError, SimTimeout, SimViolationError, Violation
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
+    CHANNEL,
     COMPONENT,
+    MENTIONABLE,
     MODAL_SUBMIT,
+    ROLE,
+    USER,
     InteractionRecord,
     Reply,
     base_payload,
     build_command_data,
+    build_context_menu_data,
     find_command,
     find_component,
+    resolve_entity,
 )
 from .rest import Fault, RequestRecord, SimServer
 from .schema import load_validator
-from .state import DM, TEXT, Channel, Guild, Message, Overwrite, Perm, Role, User, World
+from .state import CATEGORY, DM, FORUM, TEXT, Channel, Guild, Message, Overwrite, Perm, Role, User, World
 
 try:  # the bot's clock; the simulator only needs now/advance/subscribe
     from bot.clock import ManualClock
@@ -553,10 +559,15 @@ class Sim:
         return record
 
     def _channel_for(self, user: User, channel: Channel | None) -> Channel:
+        """The channel ``user`` interacts in, refused where Discord's client would give them no way to."""
         if channel is None:
             return self.world.dm_channel(user)
         if channel.deleted:
             raise SimError(f"#{channel.name} was deleted")
+        if channel.type == DM and user.id not in channel.recipient_ids:
+            raise SimError(f"{user.username} is not in that DM (it is between the bot and {channel.recipient_ids})")
+        if channel.type in (CATEGORY, FORUM):
+            raise SimError(f"#{channel.name} is a category or forum: nobody can type or click in it")
         if channel.guild_id is not None:
             guild = self.world.guilds[channel.guild_id]
             if not guild.bot_present or guild.unavailable:
@@ -602,6 +613,75 @@ class Sim:
         data = build_command_data(self.world, command, rest, {**options, option: value}, user, channel, focused=option)
         reply = await self._run(self._new_record(AUTOCOMPLETE, user, channel, data, f"autocomplete /{path}"))
         return list(reply.choices or [])
+
+    async def user_command(self, user: User, channel: Channel | None, name: str, target: User, /) -> Reply:
+        """Run the user context-menu command ``name`` (Apps → name) on ``target`` as ``user`` in ``channel``.
+
+        As in Discord's client, the target is someone there: a member of the server, or in a DM its people.
+        """
+        channel = self._channel_for(user, channel)
+        command, _ = find_command(self.world, name, channel, type=2)
+        resolved: dict[str, dict[str, Any]] = {}
+        target_id = resolve_entity(self.world, USER, target, user, channel, resolved, what=f"user command {name!r}")
+        data = build_context_menu_data(self.world, command, user, channel, int(target_id), resolved)
+        return await self._run(self._new_record(APPLICATION_COMMAND, user, channel, data, f"user command {name!r}"))
+
+    async def message_command(self, user: User, target: Reply | Message, name: str, /) -> Reply:
+        """Run the message context-menu command ``name`` on ``target`` as ``user``, in the target's channel."""
+        msg = self._message_of(target)
+        if msg.ephemeral_for is not None:
+            raise SimError("Discord offers no apps on an ephemeral message")
+        channel = self._channel_for(user, self.world.channels[msg.channel_id])
+        command, _ = find_command(self.world, name, channel, type=3)
+        # Message commands get the content even without the Message Content intent (documented exception).
+        resolved = {"messages": {str(msg.id): msg.to_dict(self.world)}}
+        data = build_context_menu_data(self.world, command, user, channel, msg.id, resolved)
+        return await self._run(self._new_record(APPLICATION_COMMAND, user, channel, data, f"message command {name!r}"))
+
+    async def post(self, user: User, channel: Channel | None, content: str, /) -> Message:
+        """``user`` writes ``content`` in ``channel`` (None: their DM with the bot), as a member can.
+
+        Refused where their client would not let them (no Send Messages, a channel they cannot see,
+        someone else's DM, more than 2,000 characters). The message is stored (GET returns it) and
+        MESSAGE_CREATE goes to the bot only if its intents ask for it, its content only with the
+        Message Content intent (or in a DM, or when it mentions the bot).
+        """
+        if user.bot:
+            raise SimError("post() is for members; the bot sends through the REST API")
+        if not content.strip():
+            raise SimError("Discord's client sends no empty message")
+        if len(content) > 2000:
+            raise SimError(f"Discord's client refuses a message of {len(content)} characters (limit 2000)")
+        if channel is None and user.id not in self.world.dm_channels and not self.world.mutual_guilds(user.id):
+            raise SimError(f"{user.username} shares no server with the bot, so cannot open a DM with it")
+        channel = self._channel_for(user, channel)
+        if channel.guild_id is not None and not self.world.permissions(user.id, channel) & Perm.SEND_MESSAGES:
+            raise SimError(f"{user.username} may not send messages in #{channel.name}")
+        msg = Message(
+            id=self.world.ids.next(),
+            channel_id=channel.id,
+            guild_id=channel.guild_id,
+            author=user,
+            content=content,
+            timestamp=self.clock.now(),
+            # Discord's client sends a nonce with each message; it shows up in MESSAGE_CREATE only.
+            nonce=str(self.world.ids.next()),
+        )
+        self.world.resolve_pings(msg, None, author_id=user.id)
+        self.world.messages[msg.id] = msg
+        await self.server.gateway.dispatch("MESSAGE_CREATE", msg.to_dict(self.world, gateway=True, with_nonce=True))
+        await self._await_delivered()
+        return msg
+
+    async def _await_delivered(self) -> None:
+        """Wait until the in-process bot has read every event sent so far (its handlers then run), then settle."""
+        sessions = [s for s in self.server.gateway.live_sessions() if s.ws is not None]
+        ws = getattr(self.client, "ws", None)
+        if sessions and ws is not None and hasattr(ws, "sequence"):
+            sent = max(s.seq for s in sessions)
+            await self._wait_until(lambda: (ws.sequence or 0) >= sent, "the bot to read the gateway events sent")
+            await asyncio.sleep(0)
+        await self.settle()
 
     def _message_of(self, target: Reply | Message) -> Message:
         msg = target.message if isinstance(target, Reply) else target
@@ -650,22 +730,14 @@ class Sim:
                 raise SimError(f"{bad} are not options of {comp['custom_id']!r}: {allowed}")
             data["values"] = list(values)
         else:
-            ids = [str(_id(v)) for v in values]
-            data["values"] = ids
+            kind = {5: USER, 6: ROLE, 7: MENTIONABLE, 8: CHANNEL}[comp["type"]]
             resolved: dict[str, dict[str, Any]] = {}
-            for raw in ids:
-                oid = int(raw)
-                if oid in self.world.users:
-                    resolved.setdefault("users", {})[raw] = self.world.users[oid].to_dict()
-                    if channel.guild_id and oid in self.world.guilds[channel.guild_id].members:
-                        m = self.world.guilds[channel.guild_id].members[oid].to_dict(self.world, with_user=False)
-                        resolved.setdefault("members", {})[raw] = m
-                elif channel.guild_id and oid in self.world.guilds[channel.guild_id].roles:
-                    resolved.setdefault("roles", {})[raw] = self.world.guilds[channel.guild_id].roles[oid].to_dict()
-                elif oid in self.world.channels:
-                    d = self.world.channels[oid].to_dict(self.world)
-                    d["permissions"] = str(self.world.permissions(user.id, self.world.channels[oid]))
-                    resolved.setdefault("channels", {})[raw] = d
+            what = f"select {comp['custom_id']!r}"
+            types = comp.get("channel_types")
+            data["values"] = [
+                resolve_entity(self.world, kind, v, user, channel, resolved, what=what, channel_types=types)
+                for v in values
+            ]
             data["resolved"] = resolved
         record = self._new_record(COMPONENT, user, channel, data, f"select {comp['custom_id']!r}", message=msg)
         return await self._run(record)

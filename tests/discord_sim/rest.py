@@ -44,7 +44,7 @@ from .gateway import Gateway
 from .interactions import AUTOCOMPLETE, COMPONENT, MODAL_SUBMIT, InteractionRecord
 from .ratelimit import RateLimiter
 from .schema import SpecValidator
-from .state import DM, EPHEMERAL, LOADING, Attachment, Channel, Command, Message, Perm, World, iso
+from .state import DM, EPHEMERAL, LOADING, STAGE, VOICE, Attachment, Channel, Command, Message, Perm, World, iso
 
 log = logging.getLogger("discord_sim.rest")
 API_PREFIX = "/api/v10"
@@ -425,7 +425,8 @@ class SimServer:
     async def _dispatch_message(self, event: str, msg: Message) -> None:
         # Most bots ask for no message events: skip building a payload nobody receives.
         if msg.ephemeral_for is None and self.gateway.wanted(event, {"guild_id": msg.guild_id}):
-            await self.gateway.dispatch(event, msg.to_dict(self.world, gateway=True))
+            data = msg.to_dict(self.world, gateway=True, with_nonce=event == "MESSAGE_CREATE")
+            await self.gateway.dispatch(event, data)
 
     def _new_message(
         self,
@@ -461,7 +462,9 @@ class SimServer:
         if record is not None:
             msg.interaction_id = record.id
             msg.interaction_user_id = record.user_id
-            msg.type = 20 if record.type == 2 else 0
+            # 20 CHAT_INPUT_COMMAND, 23 CONTEXT_MENU_COMMAND (user and message commands)
+            command_type = int(record.payload["data"].get("type") or 1) if record.type == 2 else 0
+            msg.type = {1: 20, 2: 23, 3: 23}.get(command_type, 0)
             if msg.ephemeral:
                 msg.ephemeral_for = record.user_id
         world.resolve_pings(msg, body.get("allowed_mentions"), author_id=world.bot_user.id)
@@ -807,9 +810,11 @@ class SimServer:
 
     async def list_messages(self, ctx: Ctx) -> Any:
         channel = self._channel(ctx.params["channel_id"])
-        if channel.guild_id is not None and not (
-            self.world.permissions(self.world.bot_user.id, channel) & Perm.READ_MESSAGE_HISTORY
-        ):
+        perms = self.world.permissions(self.world.bot_user.id, channel)
+        if channel.type in (VOICE, STAGE) and not perms & Perm.CONNECT:
+            raise HTTPError(403, MISSING_ACCESS, "Missing Access")
+        if channel.guild_id is not None and not perms & Perm.READ_MESSAGE_HISTORY:
+            # Documented: no error, just no messages (a reader must not take [] for "nothing was sent").
             return []
         msgs = self.world.visible_messages(channel)
         limit = int(ctx.query("limit") or 50)
@@ -840,7 +845,7 @@ class SimServer:
             if seen is not None and now - seen[1] < NONCE_WINDOW:
                 earlier = self.world.messages.get(seen[0])
                 if earlier is not None:
-                    return earlier.to_dict(self.world)
+                    return earlier.to_dict(self.world, with_nonce=True)
         ref = body.get("message_reference")
         if ref and ref.get("fail_if_not_exists", True):
             target = self.world.messages.get(int(ref.get("message_id") or 0))
@@ -856,7 +861,7 @@ class SimServer:
         if nonce is not None and body.get("enforce_nonce"):
             self.nonces[(self.world.bot_user.id, str(nonce))] = (msg.id, now)
         await self._dispatch_message("MESSAGE_CREATE", msg)
-        return msg.to_dict(self.world)
+        return msg.to_dict(self.world, with_nonce=True)
 
     async def get_message(self, ctx: Ctx) -> Any:
         channel = self._channel(ctx.params["channel_id"])

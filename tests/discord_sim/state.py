@@ -345,8 +345,12 @@ class Message:
         """Every button in the message, in order."""
         return [c for c in iter_components(self.components) if c.get("type") == 2]
 
-    def to_dict(self, world: World, *, gateway: bool = False) -> dict[str, Any]:
-        """The message as Discord returns it (REST), or as a gateway event (``guild_id`` added)."""
+    def to_dict(self, world: World, *, gateway: bool = False, with_nonce: bool = False) -> dict[str, Any]:
+        """The message as Discord returns it (REST), or as a gateway event (``guild_id`` and ``member`` added).
+
+        Discord does not store a ``nonce``: it is only in the answer to the create request and in the
+        MESSAGE_CREATE event (``with_nonce``), never when the message is fetched later.
+        """
         out: dict[str, Any] = {
             "id": str(self.id),
             "channel_id": str(self.channel_id),
@@ -367,7 +371,10 @@ class Message:
         }
         if gateway and self.guild_id is not None:
             out["guild_id"] = str(self.guild_id)
-        if self.nonce is not None:
+            member = world.guilds[self.guild_id].members.get(self.author.id) if self.webhook_id is None else None
+            if member is not None:
+                out["member"] = member.to_dict(world, with_user=False)
+        if with_nonce and self.nonce is not None:
             out["nonce"] = self.nonce
         if self.webhook_id is not None:
             out["webhook_id"] = str(self.webhook_id)

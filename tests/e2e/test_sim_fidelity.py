@@ -1,0 +1,46 @@
+"""The simulator sends what Discord sends and no more: nonces, message history, voice channels."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.discord_sim import Sim
+from tests.discord_sim.state import VOICE
+
+
+@pytest.fixture
+async def world(testbot_sim: Sim):  # type: ignore[no-untyped-def]
+    guild = await testbot_sim.create_guild("MI Fans")
+    alice = await testbot_sim.create_user("alice", guild=guild)
+    return testbot_sim, guild, guild.channel("general"), alice
+
+
+async def test_nonce_only_in_the_create_answer(world) -> None:  # type: ignore[no-untyped-def]
+    """Discord keeps no nonce: a later GET cannot tell which attempt a message came from."""
+    sim, _guild, general, alice = world
+    await sim.slash(alice, general, "say", text="once", nonce="n-1")
+    (post,) = sim.requests_to("POST /channels/{channel_id}/messages")
+    assert post.response["nonce"] == "n-1"
+    listed = await sim.client.http.logs_from(general.id, 50)
+    assert [m["content"] for m in listed] == ["once"] and "nonce" not in listed[0]
+    fetched = await sim.client.http.get_message(general.id, int(post.response["id"]))
+    assert "nonce" not in fetched
+
+
+async def test_history_without_read_message_history_is_empty(world) -> None:  # type: ignore[no-untyped-def]
+    """Documented: listing messages without Read Message History answers 200 with no messages, not 403."""
+    sim, _guild, general, alice = world
+    await sim.slash(alice, general, "say", text="hello")
+    await sim.set_bot_permissions(general, read_message_history=False)
+    assert await sim.client.http.logs_from(general.id, 50) == []
+    with pytest.raises(Exception, match="50001"):
+        await sim.client.http.get_message(general.id, sim.channel_messages(general)[0].id)
+
+
+async def test_voice_history_needs_connect(world) -> None:  # type: ignore[no-untyped-def]
+    sim, guild, _general, _alice = world
+    lobby = await guild.create_channel("lobby", type=VOICE)
+    assert await sim.client.http.logs_from(lobby.id, 50) == []
+    await sim.set_bot_permissions(lobby, connect=False)
+    with pytest.raises(Exception, match="50001"):
+        await sim.client.http.logs_from(lobby.id, 50)
