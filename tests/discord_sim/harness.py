@@ -354,7 +354,7 @@ class Sim:
 
     async def _event(self, event: str, data: dict[str, Any]) -> None:
         await self.server.gateway.dispatch(event, data)
-        await self.settle()
+        await self._await_delivered()
 
     # ---- world -----------------------------------------------------------------------------------------
     async def create_guild(self, name: str) -> GuildHandle:

@@ -44,7 +44,22 @@ from .gateway import Gateway
 from .interactions import AUTOCOMPLETE, COMPONENT, MODAL_SUBMIT, InteractionRecord
 from .ratelimit import RateLimiter
 from .schema import SpecValidator
-from .state import DM, EPHEMERAL, LOADING, STAGE, VOICE, Attachment, Channel, Command, Message, Perm, World, iso
+from .state import (
+    CATEGORY,
+    DM,
+    EPHEMERAL,
+    FORUM,
+    LOADING,
+    STAGE,
+    VOICE,
+    Attachment,
+    Channel,
+    Command,
+    Message,
+    Perm,
+    World,
+    iso,
+)
 
 log = logging.getLogger("discord_sim.rest")
 API_PREFIX = "/api/v10"
@@ -816,16 +831,44 @@ class SimServer:
         if channel.guild_id is not None and not perms & Perm.READ_MESSAGE_HISTORY:
             # Documented: no error, just no messages (a reader must not take [] for "nothing was sent").
             return []
+        anchors = [key for key in ("around", "before", "after") if ctx.query(key)]
+        if len(anchors) > 1:
+            raise HTTPError(
+                400,
+                INVALID_FORM_BODY,
+                "Invalid Form Body",
+                form_error([anchors[1]], "BASE_TYPE_INVALID", "around, before and after are mutually exclusive"),
+                violation=True,
+            )
+        raw_limit = ctx.query("limit") or "50"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            raise HTTPError(
+                400,
+                INVALID_FORM_BODY,
+                "Invalid Form Body",
+                form_error(["limit"], "NUMBER_TYPE_MAX", "int value should be between 1 and 100."),
+                violation=True,
+            )
+        limit = int(raw_limit)
         msgs = self.world.visible_messages(channel)
-        limit = int(ctx.query("limit") or 50)
-        if ctx.query("before"):
-            msgs = [m for m in msgs if m.id < int(ctx.query("before") or 0)]
-        after = ctx.query("after")
-        msgs = [m for m in msgs if m.id > int(after)][:limit] if after else msgs[-limit:]
+        anchor = int(ctx.query(anchors[0]) or 0) if anchors else 0
+        if not anchors:
+            msgs = msgs[-limit:]
+        elif anchors[0] == "before":
+            msgs = [m for m in msgs if m.id < anchor][-limit:]
+        elif anchors[0] == "after":
+            msgs = [m for m in msgs if m.id > anchor][:limit]
+        else:  # around: the anchor (if it exists) with up to half the limit on each side
+            older = [m for m in msgs if m.id < anchor][-(limit // 2) :] if limit > 1 else []
+            rest = [m for m in msgs if m.id >= anchor][: limit - len(older)]
+            msgs = older + rest
         return [m.to_dict(self.world) for m in reversed(msgs)]
 
     async def create_message(self, ctx: Ctx) -> Any:
         channel = self._channel(ctx.params["channel_id"])
+        if channel.type in (CATEGORY, FORUM):
+            # A category holds no messages; a forum only threads (POST /channels/{id}/threads).
+            raise HTTPError(400, 50008, "Cannot send messages in a non-text channel")
         body = ctx.body or {}
         if not (
             body.get("content")

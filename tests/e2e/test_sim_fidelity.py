@@ -44,3 +44,33 @@ async def test_voice_history_needs_connect(world) -> None:  # type: ignore[no-un
     await sim.set_bot_permissions(lobby, connect=False)
     with pytest.raises(Exception, match="50001"):
         await sim.client.http.logs_from(lobby.id, 50)
+
+
+async def test_history_query_is_checked_like_discord(world) -> None:  # type: ignore[no-untyped-def]
+    sim, _guild, general, alice = world
+    for text in ("one", "two", "three", "four", "five"):
+        await sim.slash(alice, general, "say", text=text)
+    ids = [m.id for m in sim.channel_messages(general)]
+    around = await sim.client.http.logs_from(general.id, 3, around=ids[2])
+    assert [m["content"] for m in around] == ["four", "three", "two"]
+    with sim.expect_violation() as got, pytest.raises(Exception, match="50035"):
+        await sim.client.http.logs_from(general.id, 500)
+    assert "limit" in got[0].errors
+    with sim.expect_violation(), pytest.raises(Exception, match="50035"):
+        await sim.client.http.logs_from(general.id, 10, before=ids[3], after=ids[0])
+
+
+async def test_no_message_in_a_category_or_forum(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.discord_sim.state import CATEGORY, FORUM
+
+    sim, guild, _general, _alice = world
+    for ctype in (CATEGORY, FORUM):
+        target = await guild.create_channel(f"c{ctype}", type=ctype)
+        with pytest.raises(Exception, match="50008"):
+            await sim.client.http.send_message(target.id, params=_params("lost"))
+
+
+def _params(content: str):  # type: ignore[no-untyped-def]
+    from discord.http import handle_message_parameters
+
+    return handle_message_parameters(content=content)
