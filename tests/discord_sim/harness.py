@@ -594,8 +594,17 @@ class Sim:
                 return bool(record.followup_ids) or original is None or not original.loading
 
             await self._wait_until(answered, f"the deferred answer to {record.label}")
+        # A handler may go on after answering (follow-ups, on_app_command_completion): the reply is what the
+        # member sees once the bot is done, not whatever a quiet moment under load happened to catch.
+        await self._wait_until(lambda: not self._handling_interactions(), f"the bot to finish handling {record.label}")
         await self.settle()
         return Reply(self.world, record)
+
+    def _handling_interactions(self) -> bool:
+        """Whether the in-process bot still runs a discord.py task that handles an interaction."""
+        if not isinstance(self.bot_driver, InProcessBot):
+            return False
+        return any(not t.done() and t.get_name().startswith(INTERACTION_TASKS) for t in asyncio.all_tasks())
 
     async def slash(self, user: User, channel: Channel | None, path: str, /, **options: Any) -> Reply:
         """Run ``/path`` as ``user`` in ``channel`` (None: in the user's DM with the bot)."""
@@ -838,6 +847,19 @@ class Sim:
             # Marquee's alarm clock: wait until every alarm that became due has rung and finished.
             await self._wait_until(lambda: not alarms.busy, "the bot's due alarms to ring and finish")
         await self.settle(max(self.quiet, 0.1))
+
+
+# The names discord.py 2.7 gives the tasks that run interaction handlers (app_commands/tree.py, ui/view.py,
+# ui/modal.py, client.py _schedule_event).
+INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-modal-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord.py: on_interaction",
+    "discord.py: on_app_command_completion",
+    "discord.py: on_app_command_error",
+)
 
 
 def _route_key(route: str) -> str:

@@ -167,6 +167,12 @@ class SimTestBot(commands.Bot):
             extra = f" of {role.name}" if role else ""
             await interaction.response.send_message(f"hello {member.mention}{extra}")
 
+        @tree.command(name="later", description="Answer, pause, then follow up")
+        async def later(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("first")
+            await asyncio.sleep(0.2)  # longer than the harness's quiet window
+            await interaction.followup.send("second")
+
         @tree.command(name="where", description="Name a channel")
         async def where(interaction: discord.Interaction, channel: discord.TextChannel | discord.VoiceChannel) -> None:
             perms = interaction.namespace.channel.permissions.value  # the invoking member's, from `resolved`

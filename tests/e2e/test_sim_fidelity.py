@@ -74,3 +74,35 @@ def _params(content: str):  # type: ignore[no-untyped-def]
     from discord.http import handle_message_parameters
 
     return handle_message_parameters(content=content)
+
+
+async def _members_seen(tmp_path, intents: int, flags: int) -> bool:  # type: ignore[no-untyped-def]
+    from tests.discord_sim import testbot
+
+    sim = Sim(tmp_path, serve=testbot.serve, env={"SIM_TESTBOT_INTENTS": str(intents)})
+    sim.world.application_flags = flags
+    await sim.start()
+    try:
+        guild = await sim.create_guild("MI Fans")
+        alice = await sim.create_user("alice", guild=guild)
+        await sim.restart_bot()  # alice now arrives (or not) in GUILD_CREATE
+        cached = sim.client.get_guild(guild.id)
+        assert cached.member_count == 3 and cached.get_member(sim.world.bot_user.id) is not None
+        return cached.get_member(alice.id) is not None
+    finally:
+        await sim.close()
+
+
+async def test_guild_create_lists_only_the_bot_without_presences(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without the Guild Presences intent Discord sends only the bot in GUILD_CREATE's members."""
+    from tests.discord_sim.gateway import AppFlag, Intent
+
+    intents = Intent.GUILDS | Intent.GUILD_MEMBERS
+    assert not await _members_seen(tmp_path, intents, AppFlag.GATEWAY_GUILD_MEMBERS)
+
+
+async def test_guild_create_lists_members_with_presences(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.discord_sim.gateway import AppFlag, Intent
+
+    intents = Intent.GUILDS | Intent.GUILD_MEMBERS | Intent.GUILD_PRESENCES  # discord.py caches only with members
+    assert await _members_seen(tmp_path, intents, AppFlag.GATEWAY_PRESENCE | AppFlag.GATEWAY_GUILD_MEMBERS)
