@@ -1033,6 +1033,7 @@ class SimServer:
                 ),
                 violation=True,
             )
+        self._check_event_channel(guild, body.get("entity_type"), body.get("channel_id"))
         start = datetime.fromisoformat(str(body.get("scheduled_start_time")))
         if start <= self.world.clock.now():
             raise HTTPError(
@@ -1069,6 +1070,23 @@ class SimServer:
         guild.scheduled_events[eid] = event
         await self.gateway.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event)
         return event
+
+    def _check_event_channel(self, guild: Any, entity_type: Any, channel_id: Any) -> None:
+        """Stage (1) and voice (2) events name a stage or voice channel of the guild; external (3) ones none."""
+        wanted = {1: STAGE, 2: VOICE}.get(int(entity_type or 0))
+        channel = self.world.channels.get(int(channel_id)) if str(channel_id or "").isdigit() else None
+        if wanted is None:
+            ok = channel_id is None
+        else:
+            ok = channel is not None and not channel.deleted and channel.guild_id == guild.id and channel.type == wanted
+        if not ok:
+            raise HTTPError(
+                400,
+                INVALID_FORM_BODY,
+                "Invalid Form Body",
+                form_error(["channel_id"], "GUILD_SCHEDULED_EVENT_INVALID_CHANNEL", "Invalid channel for this event."),
+                violation=True,
+            )
 
     def _event(self, guild: Any, ctx: Ctx) -> dict[str, Any]:
         event = guild.scheduled_events.get(int(ctx.params["guild_scheduled_event_id"]))

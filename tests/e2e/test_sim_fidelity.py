@@ -106,3 +106,23 @@ async def test_guild_create_lists_members_with_presences(tmp_path) -> None:  # t
 
     intents = Intent.GUILDS | Intent.GUILD_MEMBERS | Intent.GUILD_PRESENCES  # discord.py caches only with members
     assert await _members_seen(tmp_path, intents, AppFlag.GATEWAY_PRESENCE | AppFlag.GATEWAY_GUILD_MEMBERS)
+
+
+async def test_scheduled_event_channel_must_fit(world) -> None:  # type: ignore[no-untyped-def]
+    """A voice event names a voice channel of that server; an external one names none."""
+    from datetime import timedelta
+
+    from discord.http import Route
+
+    sim, guild, general, _alice = world
+    other = await sim.create_guild("Other")
+    lobby = await guild.create_channel("lobby", type=VOICE)
+    far_lobby = await other.create_channel("lobby", type=VOICE)
+    start = (sim.now() + timedelta(days=1)).isoformat()
+    route = Route("POST", "/guilds/{guild_id}/scheduled-events", guild_id=guild.id)
+    base = {"name": "Premiere", "privacy_level": 2, "scheduled_start_time": start}
+    made = await sim.client.http.request(route, json={**base, "entity_type": 2, "channel_id": str(lobby.id)})
+    assert made["channel_id"] == str(lobby.id)
+    for channel in (general, far_lobby):
+        with sim.expect_violation(), pytest.raises(Exception, match="50035"):
+            await sim.client.http.request(route, json={**base, "entity_type": 2, "channel_id": str(channel.id)})
