@@ -102,3 +102,16 @@ async def test_message_create_follows_intents(tmp_path: Path, content_intent: bo
         sim.check_violations()
     finally:
         await sim.close()
+
+
+async def test_dm_reaches_a_bot_that_asks_for_direct_messages(tmp_path: Path) -> None:
+    sim = await _sim_with_intents(tmp_path, Intent.GUILDS | Intent.DIRECT_MESSAGES)
+    try:
+        guild = await sim.create_guild("MI Fans")
+        alice = await sim.create_user("alice", guild=guild)
+        await sim.post(alice, guild.channel("general"), "not for a DM-only bot")
+        said = await sim.post(alice, None, "psst")
+        # A DM shows its content without the Message Content intent.
+        assert [(m.id, m.content) for m in sim.client.seen_messages] == [(said.id, "psst")]
+    finally:
+        await sim.close()
