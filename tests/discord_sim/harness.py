@@ -794,6 +794,7 @@ class Sim:
         source = self.world.messages.get(origin.source_message_id or 0)
         data = {"custom_id": modal["custom_id"], "components": components}
         record = self._new_record(MODAL_SUBMIT, user, channel, data, f"modal {modal['custom_id']!r}", message=source)
+        record.parent_id = origin.id
         return await self._run(record)
 
     # ---- what users see ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class InteractionRecord:
     created_mono: float = field(default_factory=time.monotonic)
     source_message_id: int | None = None
     label: str = ""
+    parent_id: int | None = None  # a modal submit: the interaction that opened the modal
     response_type: int | None = None
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)

@@ -477,6 +477,7 @@ class SimServer:
         if record is not None:
             msg.interaction_id = record.id
             msg.interaction_user_id = record.user_id
+            msg.interaction_extra = self._metadata_extra(record)
             # 20 CHAT_INPUT_COMMAND, 23 CONTEXT_MENU_COMMAND (user and message commands)
             command_type = int(record.payload["data"].get("type") or 1) if record.type == 2 else 0
             msg.type = {1: 20, 2: 23, 3: 23}.get(command_type, 0)
@@ -485,6 +486,29 @@ class SimServer:
         world.resolve_pings(msg, body.get("allowed_mentions"), author_id=world.bot_user.id)
         world.messages[msg.id] = msg
         return msg
+
+    def _metadata_extra(self, record: InteractionRecord) -> dict[str, Any]:
+        """The fields of a response message's ``interaction_metadata`` that depend on the interaction's type."""
+        data = record.payload.get("data") or {}
+        if record.type == COMPONENT:
+            return {"type": COMPONENT, "interacted_message_id": str(record.source_message_id)}
+        if record.type == MODAL_SUBMIT:
+            parent = self.interactions.get(record.parent_id or 0)
+            triggering: dict[str, Any] = {"id": str(record.parent_id or record.id), "type": 2}
+            if parent is not None:
+                triggering = {
+                    "id": str(parent.id),
+                    "type": parent.type,
+                    "user": self.world.users[parent.user_id].to_dict(),
+                    "authorizing_integration_owners": {"0": str(parent.guild_id or 0)},
+                    **self._metadata_extra(parent),
+                }
+            return {"type": MODAL_SUBMIT, "triggering_interaction_metadata": triggering}
+        if data.get("type") == 2 and data.get("target_id"):
+            return {"target_user": self.world.users[int(data["target_id"])].to_dict()}
+        if data.get("type") == 3 and data.get("target_id"):
+            return {"target_message_id": str(data["target_id"])}
+        return {}
 
     def _apply_edit(self, msg: Message, body: dict[str, Any], files: list[Attachment]) -> None:
         if "content" in body:

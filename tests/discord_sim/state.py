@@ -326,6 +326,8 @@ class Message:
     application_id: int | None = None
     interaction_id: int | None = None
     interaction_user_id: int | None = None
+    # Type-specific fields of interaction_metadata (interaction type, target_user, interacted_message_id, ...).
+    interaction_extra: dict[str, Any] = field(default_factory=dict)
     message_reference: dict[str, Any] | None = None
     ephemeral_for: int | None = None
     tts: bool = False
@@ -388,6 +390,7 @@ class Message:
                 "type": 2,
                 "user": world.users[self.interaction_user_id].to_dict(),
                 "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
+                **self.interaction_extra,
             }
         return out
 
@@ -400,6 +403,9 @@ def numbered_components(components: list[dict[str, Any]]) -> list[dict[str, Any]
         if not isinstance(comp, dict):
             return comp
         out = {k: (walk(v) if k in ("component", "accessory") else v) for k, v in comp.items()}
+        if out.get("type") in (3, 5, 6, 7, 8):
+            # `required` means something only in a modal; a message's select menu comes back without it.
+            out.pop("required", None)
         if isinstance(comp.get("components"), list):
             out["components"] = [walk(c) for c in comp["components"]]
         if out.get("id") is None:
