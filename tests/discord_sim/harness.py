@@ -99,6 +99,17 @@ class GuildHandle:
                 return role
         raise SimError(f"{self.name} has no role {name}")
 
+    async def delete_role(self, role: Role) -> None:
+        """The role is deleted (GUILD_ROLE_DELETE): members lose it, and a mention of it pings nobody."""
+        if role.id == self.id or role.managed:
+            raise SimError("@everyone and managed roles cannot be deleted")
+        if self.model.roles.pop(role.id, None) is None:
+            raise SimError(f"{self.name} has no role {role.name}")
+        for member in self.model.members.values():
+            if role.id in member.roles:
+                member.roles.remove(role.id)
+        await self._sim._event("GUILD_ROLE_DELETE", {"guild_id": str(self.id), "role_id": str(role.id)})
+
     @property
     def everyone(self) -> Role:
         return self.model.roles[self.model.id]
@@ -412,6 +423,14 @@ class Sim:
         member = self.world.add_member(guild.model, user, roles=role_ids)
         await self._event("GUILD_MEMBER_ADD", member.to_dict(self.world) | {"guild_id": str(guild.id)})
 
+    async def remove_member(self, guild: GuildHandle, user: User) -> None:
+        """``user`` leaves ``guild`` (GUILD_MEMBER_REMOVE, received only with the Guild Members intent)."""
+        if user.id == self.world.bot_user.id:
+            raise SimError("use remove_bot() for the bot")
+        if guild.model.members.pop(user.id, None) is None:
+            raise SimError(f"{user.username} is not a member of {guild.name}")
+        await self._event("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": user.to_dict()})
+
     async def set_bot_permissions(self, target: Channel | GuildHandle, **perms: bool) -> None:
         """Grant (True) or revoke (False) permissions for the bot in a channel (overwrite) or guild (its role)."""
         if not perms:
@@ -572,6 +591,8 @@ class Sim:
             guild = self.world.guilds[channel.guild_id]
             if not guild.bot_present or guild.unavailable:
                 raise SimError(f"the bot is not in {guild.name} (or it is unavailable)")
+            if user.id not in guild.members:
+                raise SimError(f"{user.username} is not a member of {guild.name}")
             if not self.world.permissions(user.id, channel) & Perm.VIEW_CHANNEL:
                 raise SimError(f"{user.username} cannot see #{channel.name}")
         return channel

@@ -115,3 +115,22 @@ async def test_dm_reaches_a_bot_that_asks_for_direct_messages(tmp_path: Path) ->
         assert [(m.id, m.content) for m in sim.client.seen_messages] == [(said.id, "psst")]
     finally:
         await sim.close()
+
+
+async def test_a_member_leaves_and_a_role_is_deleted(world) -> None:  # type: ignore[no-untyped-def]
+    sim, guild, general, alice = world
+    fans = await guild.create_role("Fans", mentionable=True)
+    bob = await sim.create_user("bob", guild=guild, roles=[fans])
+    await guild.delete_role(fans)
+    assert guild.model.members[bob.id].roles == []
+    with pytest.raises(SimError, match="no role Fans"):
+        guild.role("Fans")
+    await sim.post(alice, general, f"<@&{fans.id}> anyone?")
+    assert sim.pings(bob) == []
+    await sim.remove_member(guild, bob)
+    with pytest.raises(SimError, match="not a member"):
+        await sim.slash(bob, general, "about")
+    with pytest.raises(SimError, match="not a member of MI Fans"):
+        await sim.slash(alice, general, "greet", member=bob)
+    with pytest.raises(SimError, match="not a member"):
+        await sim.remove_member(guild, bob)
