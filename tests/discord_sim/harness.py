@@ -35,6 +35,7 @@ from .interactions import (
     build_context_menu_data,
     find_command,
     find_component,
+    pasted_id,
     resolve_entity,
 )
 from .rest import Fault, RequestRecord, SimServer
@@ -900,5 +901,5 @@ async def open_sim(tmp_path: Path, **kwargs: Any) -> Sim:
     return sim
 
 
-__all__ = ["GuildHandle", "Reply", "Sim", "open_sim"]
+__all__ = ["GuildHandle", "Reply", "Sim", "open_sim", "pasted_id"]
 _ = Awaitable

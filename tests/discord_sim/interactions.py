@@ -221,6 +221,19 @@ def _option_value(
     return value
 
 
+@dataclass(frozen=True)
+class PastedId:
+    """A user given by pasting their id into a user option: Discord resolves it even when they are not a
+    member (``resolved.users`` only, no ``members``), e.g. someone who left. Build with :func:`pasted_id`."""
+
+    user: User
+
+
+def pasted_id(user: User) -> PastedId:
+    """Use as a user/mentionable option value for a user who is not (or no longer) a member."""
+    return PastedId(user)
+
+
 def resolve_entity(
     world: World,
     kind: int,
@@ -238,6 +251,11 @@ def resolve_entity(
     its roles and the channels the user can see; in a DM the people in it and the DM itself. Anything
     else is refused, as no member could send it.
     """
+    if isinstance(value, PastedId):
+        if kind not in (USER, MENTIONABLE) or value.user.id not in world.users:
+            raise SimError(f"{what}: only a user option takes a pasted user id")
+        resolved.setdefault("users", {})[str(value.user.id)] = value.user.to_dict()
+        return str(value.user.id)
     obj = getattr(value, "model", value)
     try:
         oid = int(getattr(obj, "id", obj))

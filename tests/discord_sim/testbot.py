@@ -173,6 +173,10 @@ class SimTestBot(commands.Bot):
             await asyncio.sleep(0.2)  # longer than the harness's quiet window
             await interaction.followup.send("second")
 
+        @tree.command(name="whois", description="Name a user")
+        async def whois(interaction: discord.Interaction, user: discord.User | discord.Member) -> None:
+            await interaction.response.send_message(f"{user.name} member={isinstance(user, discord.Member)}")
+
         @tree.command(name="where", description="Name a channel")
         async def where(interaction: discord.Interaction, channel: discord.TextChannel | discord.VoiceChannel) -> None:
             perms = interaction.namespace.channel.permissions.value  # the invoking member's, from `resolved`

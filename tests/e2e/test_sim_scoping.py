@@ -95,3 +95,15 @@ async def test_use_application_commands_is_needed(world) -> None:  # type: ignor
     general.overwrites[alice.id] = Overwrite(alice.id, 1, deny=Perm.USE_APPLICATION_COMMANDS)
     with pytest.raises(SimError, match="may not use application commands"):
         await sim.slash(alice, general, "about")
+
+
+async def test_a_pasted_id_names_someone_who_is_not_a_member(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.discord_sim import pasted_id
+
+    sim, home, away, alice = world
+    general = home.channel("general")
+    outsider = await sim.create_user("outsider", guild=away)
+    assert (await sim.slash(alice, general, "whois", user=alice)).content == "alice member=True"
+    assert (await sim.slash(alice, general, "whois", user=pasted_id(outsider))).content == "outsider member=False"
+    with pytest.raises(SimError, match="only a user option"):
+        await sim.slash(alice, general, "where", channel=pasted_id(outsider))
