@@ -533,7 +533,7 @@ class SimServer:
     def _check_send_permissions(self, channel: Channel, body: dict[str, Any], files: list[Attachment]) -> None:
         if channel.type == DM:
             recipient = self.world.users[channel.recipient_ids[0]]
-            if recipient.dms_closed:
+            if recipient.dms_closed or recipient.bot:  # a bot cannot DM another bot
                 raise HTTPError(403, CANNOT_DM, "Cannot send messages to this user")
             if not self.world.mutual_guilds(recipient.id):
                 raise HTTPError(

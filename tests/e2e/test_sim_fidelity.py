@@ -126,3 +126,12 @@ async def test_scheduled_event_channel_must_fit(world) -> None:  # type: ignore[
     for channel in (general, far_lobby):
         with sim.expect_violation(), pytest.raises(Exception, match="50035"):
             await sim.client.http.request(route, json={**base, "entity_type": 2, "channel_id": str(channel.id)})
+
+
+async def test_a_bot_cannot_dm_another_bot(world) -> None:  # type: ignore[no-untyped-def]
+    sim, guild, _general, _alice = world
+    other_bot = sim.world.add_user("OtherBot", bot=True)
+    await sim.add_member(guild, other_bot)
+    channel = await sim.client.http.start_private_message(other_bot.id)
+    with pytest.raises(Exception, match="50007"):
+        await sim.client.http.send_message(int(channel["id"]), params=_params("hi"))
