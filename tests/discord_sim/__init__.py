@@ -5,6 +5,6 @@ Tests drive it through :class:`~tests.discord_sim.harness.Sim` (see ``tests/e2e/
 """
 
 from .errors import SimError, SimTimeout, SimViolationError, Violation
-from .harness import Reply, Sim
+from .harness import Reply, Sim, pasted_id
 
-__all__ = ["Reply", "Sim", "SimError", "SimTimeout", "SimViolationError", "Violation"]
+__all__ = ["Reply", "Sim", "SimError", "SimTimeout", "SimViolationError", "Violation", "pasted_id"]

@@ -87,6 +87,39 @@ def event_allowed(event: str, data: dict[str, Any], intents: int) -> bool:
     return needed is None or bool(intents & needed)
 
 
+MESSAGE_CONTENT_FIELDS = ("content", "embeds", "attachments", "components", "poll")
+
+
+def without_content(event: str, data: dict[str, Any], intents: int, bot_id: int) -> dict[str, Any]:
+    """``data`` as a session with ``intents`` receives it: without the Message Content intent, a message's
+    content, embeds, attachments, components and poll arrive empty unless the bot wrote it, it is in a DM,
+    or it mentions the bot (Discord's documented exceptions)."""
+    if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE") or intents & Intent.MESSAGE_CONTENT:
+        return data
+    author = str((data.get("author") or {}).get("id"))
+    mentioned = {str(u.get("id")) for u in data.get("mentions") or []}
+    if not data.get("guild_id") or author == str(bot_id) or str(bot_id) in mentioned:
+        return data
+    out = dict(data)
+    for key in MESSAGE_CONTENT_FIELDS:
+        if key in out:
+            out[key] = "" if key == "content" else (None if key == "poll" else [])
+    return out
+
+
+def as_session_sees(event: str, data: dict[str, Any], intents: int, bot_id: int) -> dict[str, Any]:
+    """``data`` as a session with ``intents`` receives it.
+
+    GUILD_CREATE lists only the bot (and members in voice, none here) without the Guild Presences intent,
+    as Discord documents: such a bot cannot learn who is a member from its cache. Messages lose their
+    content without the Message Content intent (:func:`without_content`).
+    """
+    if event == "GUILD_CREATE" and not intents & Intent.GUILD_PRESENCES and "members" in data:
+        mine = [m for m in data["members"] if str((m.get("user") or {}).get("id")) == str(bot_id)]
+        return {**data, "members": mine, "presences": []}
+    return without_content(event, data, intents, bot_id)
+
+
 @dataclass
 class Session:
     id: str
@@ -199,7 +232,8 @@ class Gateway:
         sent = 0
         for session in self.live_sessions():
             if event_allowed(event, data, session.intents):
-                await self._dispatch_to(session, event, data)
+                seen = as_session_sees(event, data, session.intents, self.world.bot_user.id)
+                await self._dispatch_to(session, event, seen)
                 sent += 1
         return sent
 
@@ -299,7 +333,8 @@ class Gateway:
         await self._dispatch_to(session, "READY", ready)
         for guild in guilds:
             if not guild.unavailable and event_allowed("GUILD_CREATE", {}, intents):
-                await self._dispatch_to(session, "GUILD_CREATE", self.guild_payload(guild))
+                payload = as_session_sees("GUILD_CREATE", self.guild_payload(guild), intents, world.bot_user.id)
+                await self._dispatch_to(session, "GUILD_CREATE", payload)
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:

@@ -22,18 +22,25 @@ from .errors import SimError, SimTimeout, SimViolationError, Violation
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
+    CHANNEL,
     COMPONENT,
+    MENTIONABLE,
     MODAL_SUBMIT,
+    ROLE,
+    USER,
     InteractionRecord,
     Reply,
     base_payload,
     build_command_data,
+    build_context_menu_data,
     find_command,
     find_component,
+    pasted_id,
+    resolve_entity,
 )
 from .rest import Fault, RequestRecord, SimServer
 from .schema import load_validator
-from .state import Channel, Guild, Message, Overwrite, Perm, Role, User, World
+from .state import CATEGORY, DM, FORUM, TEXT, Channel, Guild, Message, Overwrite, Perm, Role, User, World
 
 try:  # the bot's clock; the simulator only needs now/advance/subscribe
     from bot.clock import ManualClock
@@ -93,6 +100,17 @@ class GuildHandle:
                 return role
         raise SimError(f"{self.name} has no role {name}")
 
+    async def delete_role(self, role: Role) -> None:
+        """The role is deleted (GUILD_ROLE_DELETE): members lose it, and a mention of it pings nobody."""
+        if role.id == self.id or role.managed:
+            raise SimError("@everyone and managed roles cannot be deleted")
+        if self.model.roles.pop(role.id, None) is None:
+            raise SimError(f"{self.name} has no role {role.name}")
+        for member in self.model.members.values():
+            if role.id in member.roles:
+                member.roles.remove(role.id)
+        await self._sim._event("GUILD_ROLE_DELETE", {"guild_id": str(self.id), "role_id": str(role.id)})
+
     @property
     def everyone(self) -> Role:
         return self.model.roles[self.model.id]
@@ -105,8 +123,13 @@ class GuildHandle:
         await self._sim._event("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.to_dict()})
         return role
 
-    async def create_channel(self, name: str) -> Channel:
-        channel = self._sim.world.add_channel(self.model, name)
+    async def create_channel(self, name: str, *, type: int = TEXT, parent: Channel | None = None) -> Channel:
+        """A new channel (CHANNEL_CREATE): ``type`` 0 text, 2 voice, 4 category, 5 announcement, 13 stage,
+        15 forum; ``parent`` a category."""
+        try:
+            channel = self._sim.world.add_channel(self.model, name, type=type, parent=parent)
+        except ValueError as exc:
+            raise SimError(str(exc)) from None
         await self._sim._event("CHANNEL_CREATE", channel.to_dict())
         return channel
 
@@ -343,7 +366,7 @@ class Sim:
 
     async def _event(self, event: str, data: dict[str, Any]) -> None:
         await self.server.gateway.dispatch(event, data)
-        await self.settle()
+        await self._await_delivered()
 
     # ---- world -----------------------------------------------------------------------------------------
     async def create_guild(self, name: str) -> GuildHandle:
@@ -400,6 +423,14 @@ class Sim:
             role_ids.append(admin_role.id)
         member = self.world.add_member(guild.model, user, roles=role_ids)
         await self._event("GUILD_MEMBER_ADD", member.to_dict(self.world) | {"guild_id": str(guild.id)})
+
+    async def remove_member(self, guild: GuildHandle, user: User) -> None:
+        """``user`` leaves ``guild`` (GUILD_MEMBER_REMOVE, received only with the Guild Members intent)."""
+        if user.id == self.world.bot_user.id:
+            raise SimError("use remove_bot() for the bot")
+        if guild.model.members.pop(user.id, None) is None:
+            raise SimError(f"{user.username} is not a member of {guild.name}")
+        await self._event("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": user.to_dict()})
 
     async def set_bot_permissions(self, target: Channel | GuildHandle, **perms: bool) -> None:
         """Grant (True) or revoke (False) permissions for the bot in a channel (overwrite) or guild (its role)."""
@@ -548,14 +579,21 @@ class Sim:
         return record
 
     def _channel_for(self, user: User, channel: Channel | None) -> Channel:
+        """The channel ``user`` interacts in, refused where Discord's client would give them no way to."""
         if channel is None:
             return self.world.dm_channel(user)
         if channel.deleted:
             raise SimError(f"#{channel.name} was deleted")
+        if channel.type == DM and user.id not in channel.recipient_ids:
+            raise SimError(f"{user.username} is not in that DM (it is between the bot and {channel.recipient_ids})")
+        if channel.type in (CATEGORY, FORUM):
+            raise SimError(f"#{channel.name} is a category or forum: nobody can type or click in it")
         if channel.guild_id is not None:
             guild = self.world.guilds[channel.guild_id]
             if not guild.bot_present or guild.unavailable:
                 raise SimError(f"the bot is not in {guild.name} (or it is unavailable)")
+            if user.id not in guild.members:
+                raise SimError(f"{user.username} is not a member of {guild.name}")
             if not self.world.permissions(user.id, channel) & Perm.VIEW_CHANNEL:
                 raise SimError(f"{user.username} cannot see #{channel.name}")
         return channel
@@ -578,8 +616,17 @@ class Sim:
                 return bool(record.followup_ids) or original is None or not original.loading
 
             await self._wait_until(answered, f"the deferred answer to {record.label}")
+        # A handler may go on after answering (follow-ups, on_app_command_completion): the reply is what the
+        # member sees once the bot is done, not whatever a quiet moment under load happened to catch.
+        await self._wait_until(lambda: not self._handling_interactions(), f"the bot to finish handling {record.label}")
         await self.settle()
         return Reply(self.world, record)
+
+    def _handling_interactions(self) -> bool:
+        """Whether the in-process bot still runs a discord.py task that handles an interaction."""
+        if not isinstance(self.bot_driver, InProcessBot):
+            return False
+        return any(not t.done() and t.get_name().startswith(INTERACTION_TASKS) for t in asyncio.all_tasks())
 
     async def slash(self, user: User, channel: Channel | None, path: str, /, **options: Any) -> Reply:
         """Run ``/path`` as ``user`` in ``channel`` (None: in the user's DM with the bot)."""
@@ -597,6 +644,75 @@ class Sim:
         data = build_command_data(self.world, command, rest, {**options, option: value}, user, channel, focused=option)
         reply = await self._run(self._new_record(AUTOCOMPLETE, user, channel, data, f"autocomplete /{path}"))
         return list(reply.choices or [])
+
+    async def user_command(self, user: User, channel: Channel | None, name: str, target: User, /) -> Reply:
+        """Run the user context-menu command ``name`` (Apps → name) on ``target`` as ``user`` in ``channel``.
+
+        As in Discord's client, the target is someone there: a member of the server, or in a DM its people.
+        """
+        channel = self._channel_for(user, channel)
+        command, _ = find_command(self.world, name, channel, type=2)
+        resolved: dict[str, dict[str, Any]] = {}
+        target_id = resolve_entity(self.world, USER, target, user, channel, resolved, what=f"user command {name!r}")
+        data = build_context_menu_data(self.world, command, user, channel, int(target_id), resolved)
+        return await self._run(self._new_record(APPLICATION_COMMAND, user, channel, data, f"user command {name!r}"))
+
+    async def message_command(self, user: User, target: Reply | Message, name: str, /) -> Reply:
+        """Run the message context-menu command ``name`` on ``target`` as ``user``, in the target's channel."""
+        msg = self._message_of(target)
+        if msg.ephemeral_for is not None:
+            raise SimError("Discord offers no apps on an ephemeral message")
+        channel = self._channel_for(user, self.world.channels[msg.channel_id])
+        command, _ = find_command(self.world, name, channel, type=3)
+        # Message commands get the content even without the Message Content intent (documented exception).
+        resolved = {"messages": {str(msg.id): msg.to_dict(self.world)}}
+        data = build_context_menu_data(self.world, command, user, channel, msg.id, resolved)
+        return await self._run(self._new_record(APPLICATION_COMMAND, user, channel, data, f"message command {name!r}"))
+
+    async def post(self, user: User, channel: Channel | None, content: str, /) -> Message:
+        """``user`` writes ``content`` in ``channel`` (None: their DM with the bot), as a member can.
+
+        Refused where their client would not let them (no Send Messages, a channel they cannot see,
+        someone else's DM, more than 2,000 characters). The message is stored (GET returns it) and
+        MESSAGE_CREATE goes to the bot only if its intents ask for it, its content only with the
+        Message Content intent (or in a DM, or when it mentions the bot).
+        """
+        if user.bot:
+            raise SimError("post() is for members; the bot sends through the REST API")
+        if not content.strip():
+            raise SimError("Discord's client sends no empty message")
+        if len(content) > 2000:
+            raise SimError(f"Discord's client refuses a message of {len(content)} characters (limit 2000)")
+        if channel is None and user.id not in self.world.dm_channels and not self.world.mutual_guilds(user.id):
+            raise SimError(f"{user.username} shares no server with the bot, so cannot open a DM with it")
+        channel = self._channel_for(user, channel)
+        if channel.guild_id is not None and not self.world.permissions(user.id, channel) & Perm.SEND_MESSAGES:
+            raise SimError(f"{user.username} may not send messages in #{channel.name}")
+        msg = Message(
+            id=self.world.ids.next(),
+            channel_id=channel.id,
+            guild_id=channel.guild_id,
+            author=user,
+            content=content,
+            timestamp=self.clock.now(),
+            # Discord's client sends a nonce with each message; it shows up in MESSAGE_CREATE only.
+            nonce=str(self.world.ids.next()),
+        )
+        self.world.resolve_pings(msg, None, author_id=user.id)
+        self.world.messages[msg.id] = msg
+        await self.server.gateway.dispatch("MESSAGE_CREATE", msg.to_dict(self.world, gateway=True, with_nonce=True))
+        await self._await_delivered()
+        return msg
+
+    async def _await_delivered(self) -> None:
+        """Wait until the in-process bot has read every event sent so far (its handlers then run), then settle."""
+        sessions = [s for s in self.server.gateway.live_sessions() if s.ws is not None]
+        ws = getattr(self.client, "ws", None)
+        if sessions and ws is not None and hasattr(ws, "sequence"):
+            sent = max(s.seq for s in sessions)
+            await self._wait_until(lambda: (ws.sequence or 0) >= sent, "the bot to read the gateway events sent")
+            await asyncio.sleep(0)
+        await self.settle()
 
     def _message_of(self, target: Reply | Message) -> Message:
         msg = target.message if isinstance(target, Reply) else target
@@ -645,22 +761,14 @@ class Sim:
                 raise SimError(f"{bad} are not options of {comp['custom_id']!r}: {allowed}")
             data["values"] = list(values)
         else:
-            ids = [str(_id(v)) for v in values]
-            data["values"] = ids
+            kind = {5: USER, 6: ROLE, 7: MENTIONABLE, 8: CHANNEL}[comp["type"]]
             resolved: dict[str, dict[str, Any]] = {}
-            for raw in ids:
-                oid = int(raw)
-                if oid in self.world.users:
-                    resolved.setdefault("users", {})[raw] = self.world.users[oid].to_dict()
-                    if channel.guild_id and oid in self.world.guilds[channel.guild_id].members:
-                        m = self.world.guilds[channel.guild_id].members[oid].to_dict(self.world, with_user=False)
-                        resolved.setdefault("members", {})[raw] = m
-                elif channel.guild_id and oid in self.world.guilds[channel.guild_id].roles:
-                    resolved.setdefault("roles", {})[raw] = self.world.guilds[channel.guild_id].roles[oid].to_dict()
-                elif oid in self.world.channels:
-                    d = self.world.channels[oid].to_dict(self.world)
-                    d["permissions"] = str(self.world.permissions(user.id, self.world.channels[oid]))
-                    resolved.setdefault("channels", {})[raw] = d
+            what = f"select {comp['custom_id']!r}"
+            types = comp.get("channel_types")
+            data["values"] = [
+                resolve_entity(self.world, kind, v, user, channel, resolved, what=what, channel_types=types)
+                for v in values
+            ]
             data["resolved"] = resolved
         record = self._new_record(COMPONENT, user, channel, data, f"select {comp['custom_id']!r}", message=msg)
         return await self._run(record)
@@ -708,6 +816,7 @@ class Sim:
         source = self.world.messages.get(origin.source_message_id or 0)
         data = {"custom_id": modal["custom_id"], "components": components}
         record = self._new_record(MODAL_SUBMIT, user, channel, data, f"modal {modal['custom_id']!r}", message=source)
+        record.parent_id = origin.id
         return await self._run(record)
 
     # ---- what users see ------------------------------------------------------------------------------
@@ -763,6 +872,19 @@ class Sim:
         await self.settle(max(self.quiet, 0.1))
 
 
+# The names discord.py 2.7 gives the tasks that run interaction handlers (app_commands/tree.py, ui/view.py,
+# ui/modal.py, client.py _schedule_event).
+INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-modal-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord.py: on_interaction",
+    "discord.py: on_app_command_completion",
+    "discord.py: on_app_command_error",
+)
+
+
 def _route_key(route: str) -> str:
     method, _, path = route.strip().partition(" ")
     if not path:
@@ -779,5 +901,5 @@ async def open_sim(tmp_path: Path, **kwargs: Any) -> Sim:
     return sim
 
 
-__all__ = ["GuildHandle", "Reply", "Sim", "open_sim"]
+__all__ = ["GuildHandle", "Reply", "Sim", "open_sim", "pasted_id"]
 _ = Awaitable

@@ -32,6 +32,7 @@ class InteractionRecord:
     created_mono: float = field(default_factory=time.monotonic)
     source_message_id: int | None = None
     label: str = ""
+    parent_id: int | None = None  # a modal submit: the interaction that opened the modal
     response_type: int | None = None
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
@@ -139,7 +140,8 @@ def embed_text(embed: dict[str, Any]) -> str:
 # ---- building payloads ----------------------------------------------------------------------------
 def find_command(world: World, path: str, channel: Channel, *, type: int = 1) -> tuple[Command, list[str]]:
     """The synced command for ``"name sub ..."`` as the user's client would offer it there."""
-    parts = path.strip().lstrip("/").split()
+    # A user or message command's name is one name, spaces and all.
+    parts = path.strip().lstrip("/").split() if type == 1 else [p for p in [path.strip()] if p]
     if not parts:
         raise SimError("empty command path")
     name, rest = parts[0], parts[1:]
@@ -148,17 +150,22 @@ def find_command(world: World, path: str, channel: Channel, *, type: int = 1) ->
     global_cmds = [c for c in candidates if c.guild_id is None]
     chosen = (guild_cmds or global_cmds or [None])[0]
     if chosen is None:
-        synced = sorted({c.name for c in world.commands.values()})
-        raise SimError(f"no command /{name} was synced for this channel (synced: {synced})")
+        synced = sorted({c.name for c in world.commands.values() if c.type == type})
+        kind = {1: "command /", 2: "user command ", 3: "message command "}.get(type, f"type {type} command ")
+        raise SimError(f"no {kind}{name} was synced for this channel (synced: {synced})")
     if channel.type == DM:
         contexts = chosen.data.get("contexts")
         allowed = (1 in contexts) if contexts is not None else chosen.data.get("dm_permission", True) is not False
         if chosen.guild_id is not None or not allowed:
             raise SimError(f"/{name} is not available in DMs")
+    elif chosen.data.get("contexts") is not None and 0 not in chosen.data["contexts"]:
+        raise SimError(f"/{name} is not available in servers")
     return chosen, rest
 
 
 def _check_visible(world: World, command: Command, user: User, channel: Channel) -> None:
+    if channel.guild_id is not None and not world.permissions(user.id, channel) & Perm.USE_APPLICATION_COMMANDS:
+        raise SimError(f"{user.username} may not use application commands in #{channel.name}")
     required = command.data.get("default_member_permissions")
     if required is None or channel.guild_id is None:
         return
@@ -174,6 +181,7 @@ def _option_value(
     world: World,
     opt: dict[str, Any],
     value: Any,
+    user: User,
     channel: Channel,
     resolved: dict[str, dict[str, Any]],
     *,
@@ -184,34 +192,9 @@ def _option_value(
     if focused:
         return str(value)
     if otype in (USER, CHANNEL, ROLE, MENTIONABLE):
-        obj = getattr(value, "model", value)
-        oid = getattr(obj, "id", value)
-        oid = int(oid)
-        if otype in (USER, MENTIONABLE) and oid in world.users:
-            user = world.users[oid]
-            resolved.setdefault("users", {})[str(oid)] = user.to_dict()
-            if channel.guild_id is not None:
-                member = world.guilds[channel.guild_id].members.get(oid)
-                if member is not None:
-                    m = member.to_dict(world, with_user=False)
-                    m["permissions"] = str(world.permissions(oid, channel))
-                    resolved.setdefault("members", {})[str(oid)] = m
-            return str(oid)
-        if otype in (ROLE, MENTIONABLE) and channel.guild_id is not None:
-            role = world.guilds[channel.guild_id].roles.get(oid)
-            if isinstance(role, Role):
-                resolved.setdefault("roles", {})[str(oid)] = role.to_dict()
-                return str(oid)
-        if otype == CHANNEL and oid in world.channels:
-            ch = world.channels[oid]
-            types = opt.get("channel_types")
-            if types and ch.type not in types:
-                raise SimError(f"option {name}: channel type {ch.type} not in {types}")
-            d = ch.to_dict(world)
-            d["permissions"] = str(world.permissions(world.bot_user.id, ch))
-            resolved.setdefault("channels", {})[str(oid)] = d
-            return str(oid)
-        raise SimError(f"option {name}: {value!r} is not a valid {otype} here")
+        return resolve_entity(
+            world, otype, value, user, channel, resolved, what=f"option {name}", channel_types=opt.get("channel_types")
+        )
     if otype == STRING:
         if not isinstance(value, str):
             raise SimError(f"option {name} takes text, got {value!r}")
@@ -236,6 +219,86 @@ def _option_value(
     if choices and value not in [c["value"] for c in choices]:
         raise SimError(f"option {name}: {value!r} is not one of the choices {[c['value'] for c in choices]}")
     return value
+
+
+@dataclass(frozen=True)
+class PastedId:
+    """A user given by pasting their id into a user option: Discord resolves it even when they are not a
+    member (``resolved.users`` only, no ``members``), e.g. someone who left. Build with :func:`pasted_id`."""
+
+    user: User
+
+
+def pasted_id(user: User) -> PastedId:
+    """Use as a user/mentionable option value for a user who is not (or no longer) a member."""
+    return PastedId(user)
+
+
+def resolve_entity(
+    world: World,
+    kind: int,
+    value: Any,
+    user: User,
+    channel: Channel,
+    resolved: dict[str, dict[str, Any]],
+    *,
+    what: str,
+    channel_types: list[int] | None = None,
+) -> str:
+    """The id of a user/role/channel picked in ``channel``, added to ``resolved``; ``kind`` is an option type.
+
+    Discord's client offers only what belongs where the interaction happens: in a server its members,
+    its roles and the channels the user can see; in a DM the people in it and the DM itself. Anything
+    else is refused, as no member could send it.
+    """
+    if isinstance(value, PastedId):
+        if kind not in (USER, MENTIONABLE) or value.user.id not in world.users:
+            raise SimError(f"{what}: only a user option takes a pasted user id")
+        resolved.setdefault("users", {})[str(value.user.id)] = value.user.to_dict()
+        return str(value.user.id)
+    obj = getattr(value, "model", value)
+    try:
+        oid = int(getattr(obj, "id", obj))
+    except (TypeError, ValueError):
+        raise SimError(f"{what}: {value!r} is not a user, role or channel") from None
+    guild = world.guilds.get(channel.guild_id) if channel.guild_id is not None else None
+    where = guild.name if guild is not None else "this DM"
+    if kind in (USER, MENTIONABLE) and oid in world.users:
+        picked = world.users[oid]
+        if guild is not None:
+            member = guild.members.get(oid)
+            if member is None:
+                raise SimError(f"{what}: {picked.username} is not a member of {where}; Discord offers only members")
+            m = member.to_dict(world, with_user=False)
+            m["permissions"] = str(world.permissions(oid, channel))
+            resolved.setdefault("members", {})[str(oid)] = m
+        elif oid not in channel.recipient_ids and oid != world.bot_user.id:
+            raise SimError(f"{what}: {picked.username} is not in {where}")
+        resolved.setdefault("users", {})[str(oid)] = picked.to_dict()
+        return str(oid)
+    if kind in (ROLE, MENTIONABLE) and any(oid in g.roles for g in world.guilds.values()):
+        if guild is None or oid not in guild.roles:
+            raise SimError(f"{what}: role {oid} is not a role of {where}")
+        role: Role = guild.roles[oid]
+        resolved.setdefault("roles", {})[str(oid)] = role.to_dict()
+        return str(oid)
+    if kind == CHANNEL and oid in world.channels:
+        picked_channel = world.channels[oid]
+        if picked_channel.deleted:
+            raise SimError(f"{what}: channel {oid} was deleted")
+        if guild is None:
+            if picked_channel.id != channel.id:
+                raise SimError(f"{what}: in a DM only that DM can be picked, not channel {oid}")
+        elif picked_channel.guild_id != guild.id:
+            raise SimError(f"{what}: #{picked_channel.name} is not a channel of {where}")
+        elif not world.permissions(user.id, picked_channel) & Perm.VIEW_CHANNEL:
+            raise SimError(f"{what}: {user.username} cannot see #{picked_channel.name}")
+        if channel_types and picked_channel.type not in channel_types:
+            raise SimError(f"{what}: channel type {picked_channel.type} not in {channel_types}")
+        resolved.setdefault("channels", {})[str(oid)] = picked_channel.resolved_dict(world, user.id)
+        return str(oid)
+    kinds = {USER: "user", ROLE: "role", CHANNEL: "channel", MENTIONABLE: "user or role"}
+    raise SimError(f"{what}: {value!r} is not a valid {kinds.get(kind, kind)} here")
 
 
 def build_command_data(
@@ -277,7 +340,7 @@ def build_command_data(
         entry: dict[str, Any] = {
             "name": key,
             "type": opt["type"],
-            "value": _option_value(world, opt, value, channel, resolved, focused=is_focused),
+            "value": _option_value(world, opt, value, user, channel, resolved, focused=is_focused),
         }
         if is_focused:
             entry["focused"] = True
@@ -293,6 +356,23 @@ def build_command_data(
         data["guild_id"] = str(command.guild_id)
     if resolved:
         data["resolved"] = resolved
+    return data
+
+
+def build_context_menu_data(
+    world: World, command: Command, user: User, channel: Channel, target_id: int, resolved: dict[str, Any]
+) -> dict[str, Any]:
+    """``data`` of a user (type 2) or message (type 3) command on ``target_id``, checked as Discord's client does."""
+    _check_visible(world, command, user, channel)
+    data: dict[str, Any] = {
+        "id": str(command.id),
+        "name": command.name,
+        "type": command.type,
+        "target_id": str(target_id),
+        "resolved": resolved,
+    }
+    if command.guild_id is not None:
+        data["guild_id"] = str(command.guild_id)
     return data
 
 

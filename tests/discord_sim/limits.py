@@ -121,7 +121,59 @@ def check_message(body: Any, prefix: Path | None = None) -> dict[str, Any]:
                     and child.get("style") != 6
                 ):
                     merge_errors(errors, form_error([*cp, "custom_id"], "BASE_TYPE_REQUIRED", "This field is required"))
+            if any(isinstance(c, dict) and c.get("type") in SELECTS for c in children) and len(children) > 1:
+                merge_errors(
+                    errors,
+                    form_error(
+                        [*p, "components", i, "components"],
+                        "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                        "A select menu must be alone in its action row.",
+                    ),
+                )
+        seen: set[str] = set()
+        for comp in _walk_components(components):
+            cid = comp.get("custom_id")
+            if isinstance(cid, str):
+                if cid in seen:
+                    merge_errors(
+                        errors,
+                        form_error(
+                            [*p, "components"],
+                            "COMPONENT_CUSTOM_ID_DUPLICATED",
+                            f"Component custom id cannot be duplicated: {cid!r}",
+                        ),
+                    )
+                seen.add(cid)
+    allowed = body.get("allowed_mentions")
+    if isinstance(allowed, dict):
+        parse = allowed.get("parse") or []
+        for kind in ("users", "roles"):
+            if kind in parse and allowed.get(kind):
+                merge_errors(
+                    errors,
+                    form_error(
+                        [*p, "allowed_mentions", kind],
+                        "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                        f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+                    ),
+                )
     return errors
+
+
+SELECTS = (3, 5, 6, 7, 8)
+
+
+def _walk_components(components: list[Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for comp in components:
+        if not isinstance(comp, dict):
+            continue
+        out.append(comp)
+        out.extend(_walk_components(comp.get("components") or []))
+        for key in ("component", "accessory"):
+            if isinstance(comp.get(key), dict):
+                out.extend(_walk_components([comp[key]]))
+    return out
 
 
 def check_choices(choices: Any, path: Path) -> dict[str, Any]:

@@ -44,7 +44,22 @@ from .gateway import Gateway
 from .interactions import AUTOCOMPLETE, COMPONENT, MODAL_SUBMIT, InteractionRecord
 from .ratelimit import RateLimiter
 from .schema import SpecValidator
-from .state import DM, EPHEMERAL, LOADING, Attachment, Channel, Command, Message, Perm, World, iso
+from .state import (
+    CATEGORY,
+    DM,
+    EPHEMERAL,
+    FORUM,
+    LOADING,
+    STAGE,
+    VOICE,
+    Attachment,
+    Channel,
+    Command,
+    Message,
+    Perm,
+    World,
+    iso,
+)
 
 log = logging.getLogger("discord_sim.rest")
 API_PREFIX = "/api/v10"
@@ -425,7 +440,8 @@ class SimServer:
     async def _dispatch_message(self, event: str, msg: Message) -> None:
         # Most bots ask for no message events: skip building a payload nobody receives.
         if msg.ephemeral_for is None and self.gateway.wanted(event, {"guild_id": msg.guild_id}):
-            await self.gateway.dispatch(event, msg.to_dict(self.world, gateway=True))
+            data = msg.to_dict(self.world, gateway=True, with_nonce=event == "MESSAGE_CREATE")
+            await self.gateway.dispatch(event, data)
 
     def _new_message(
         self,
@@ -461,12 +477,38 @@ class SimServer:
         if record is not None:
             msg.interaction_id = record.id
             msg.interaction_user_id = record.user_id
-            msg.type = 20 if record.type == 2 else 0
+            msg.interaction_extra = self._metadata_extra(record)
+            # 20 CHAT_INPUT_COMMAND, 23 CONTEXT_MENU_COMMAND (user and message commands)
+            command_type = int(record.payload["data"].get("type") or 1) if record.type == 2 else 0
+            msg.type = {1: 20, 2: 23, 3: 23}.get(command_type, 0)
             if msg.ephemeral:
                 msg.ephemeral_for = record.user_id
         world.resolve_pings(msg, body.get("allowed_mentions"), author_id=world.bot_user.id)
         world.messages[msg.id] = msg
         return msg
+
+    def _metadata_extra(self, record: InteractionRecord) -> dict[str, Any]:
+        """The fields of a response message's ``interaction_metadata`` that depend on the interaction's type."""
+        data = record.payload.get("data") or {}
+        if record.type == COMPONENT:
+            return {"type": COMPONENT, "interacted_message_id": str(record.source_message_id)}
+        if record.type == MODAL_SUBMIT:
+            parent = self.interactions.get(record.parent_id or 0)
+            triggering: dict[str, Any] = {"id": str(record.parent_id or record.id), "type": 2}
+            if parent is not None:
+                triggering = {
+                    "id": str(parent.id),
+                    "type": parent.type,
+                    "user": self.world.users[parent.user_id].to_dict(),
+                    "authorizing_integration_owners": {"0": str(parent.guild_id or 0)},
+                    **self._metadata_extra(parent),
+                }
+            return {"type": MODAL_SUBMIT, "triggering_interaction_metadata": triggering}
+        if data.get("type") == 2 and data.get("target_id"):
+            return {"target_user": self.world.users[int(data["target_id"])].to_dict()}
+        if data.get("type") == 3 and data.get("target_id"):
+            return {"target_message_id": str(data["target_id"])}
+        return {}
 
     def _apply_edit(self, msg: Message, body: dict[str, Any], files: list[Attachment]) -> None:
         if "content" in body:
@@ -491,7 +533,7 @@ class SimServer:
     def _check_send_permissions(self, channel: Channel, body: dict[str, Any], files: list[Attachment]) -> None:
         if channel.type == DM:
             recipient = self.world.users[channel.recipient_ids[0]]
-            if recipient.dms_closed:
+            if recipient.dms_closed or recipient.bot:  # a bot cannot DM another bot
                 raise HTTPError(403, CANNOT_DM, "Cannot send messages to this user")
             if not self.world.mutual_guilds(recipient.id):
                 raise HTTPError(
@@ -807,20 +849,50 @@ class SimServer:
 
     async def list_messages(self, ctx: Ctx) -> Any:
         channel = self._channel(ctx.params["channel_id"])
-        if channel.guild_id is not None and not (
-            self.world.permissions(self.world.bot_user.id, channel) & Perm.READ_MESSAGE_HISTORY
-        ):
+        perms = self.world.permissions(self.world.bot_user.id, channel)
+        if channel.type in (VOICE, STAGE) and not perms & Perm.CONNECT:
+            raise HTTPError(403, MISSING_ACCESS, "Missing Access")
+        if channel.guild_id is not None and not perms & Perm.READ_MESSAGE_HISTORY:
+            # Documented: no error, just no messages (a reader must not take [] for "nothing was sent").
             return []
+        anchors = [key for key in ("around", "before", "after") if ctx.query(key)]
+        if len(anchors) > 1:
+            raise HTTPError(
+                400,
+                INVALID_FORM_BODY,
+                "Invalid Form Body",
+                form_error([anchors[1]], "BASE_TYPE_INVALID", "around, before and after are mutually exclusive"),
+                violation=True,
+            )
+        raw_limit = ctx.query("limit") or "50"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            raise HTTPError(
+                400,
+                INVALID_FORM_BODY,
+                "Invalid Form Body",
+                form_error(["limit"], "NUMBER_TYPE_MAX", "int value should be between 1 and 100."),
+                violation=True,
+            )
+        limit = int(raw_limit)
         msgs = self.world.visible_messages(channel)
-        limit = int(ctx.query("limit") or 50)
-        if ctx.query("before"):
-            msgs = [m for m in msgs if m.id < int(ctx.query("before") or 0)]
-        after = ctx.query("after")
-        msgs = [m for m in msgs if m.id > int(after)][:limit] if after else msgs[-limit:]
+        anchor = int(ctx.query(anchors[0]) or 0) if anchors else 0
+        if not anchors:
+            msgs = msgs[-limit:]
+        elif anchors[0] == "before":
+            msgs = [m for m in msgs if m.id < anchor][-limit:]
+        elif anchors[0] == "after":
+            msgs = [m for m in msgs if m.id > anchor][:limit]
+        else:  # around: the anchor (if it exists) with up to half the limit on each side
+            older = [m for m in msgs if m.id < anchor][-(limit // 2) :] if limit > 1 else []
+            rest = [m for m in msgs if m.id >= anchor][: limit - len(older)]
+            msgs = older + rest
         return [m.to_dict(self.world) for m in reversed(msgs)]
 
     async def create_message(self, ctx: Ctx) -> Any:
         channel = self._channel(ctx.params["channel_id"])
+        if channel.type in (CATEGORY, FORUM):
+            # A category holds no messages; a forum only threads (POST /channels/{id}/threads).
+            raise HTTPError(400, 50008, "Cannot send messages in a non-text channel")
         body = ctx.body or {}
         if not (
             body.get("content")
@@ -840,7 +912,7 @@ class SimServer:
             if seen is not None and now - seen[1] < NONCE_WINDOW:
                 earlier = self.world.messages.get(seen[0])
                 if earlier is not None:
-                    return earlier.to_dict(self.world)
+                    return earlier.to_dict(self.world, with_nonce=True)
         ref = body.get("message_reference")
         if ref and ref.get("fail_if_not_exists", True):
             target = self.world.messages.get(int(ref.get("message_id") or 0))
@@ -856,7 +928,7 @@ class SimServer:
         if nonce is not None and body.get("enforce_nonce"):
             self.nonces[(self.world.bot_user.id, str(nonce))] = (msg.id, now)
         await self._dispatch_message("MESSAGE_CREATE", msg)
-        return msg.to_dict(self.world)
+        return msg.to_dict(self.world, with_nonce=True)
 
     async def get_message(self, ctx: Ctx) -> Any:
         channel = self._channel(ctx.params["channel_id"])
@@ -985,6 +1057,7 @@ class SimServer:
                 ),
                 violation=True,
             )
+        self._check_event_channel(guild, body.get("entity_type"), body.get("channel_id"))
         start = datetime.fromisoformat(str(body.get("scheduled_start_time")))
         if start <= self.world.clock.now():
             raise HTTPError(
@@ -1021,6 +1094,23 @@ class SimServer:
         guild.scheduled_events[eid] = event
         await self.gateway.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event)
         return event
+
+    def _check_event_channel(self, guild: Any, entity_type: Any, channel_id: Any) -> None:
+        """Stage (1) and voice (2) events name a stage or voice channel of the guild; external (3) ones none."""
+        wanted = {1: STAGE, 2: VOICE}.get(int(entity_type or 0))
+        channel = self.world.channels.get(int(channel_id)) if str(channel_id or "").isdigit() else None
+        if wanted is None:
+            ok = channel_id is None
+        else:
+            ok = channel is not None and not channel.deleted and channel.guild_id == guild.id and channel.type == wanted
+        if not ok:
+            raise HTTPError(
+                400,
+                INVALID_FORM_BODY,
+                "Invalid Form Body",
+                form_error(["channel_id"], "GUILD_SCHEDULED_EVENT_INVALID_CHANNEL", "Invalid channel for this event."),
+                violation=True,
+            )
 
     def _event(self, guild: Any, ctx: Ctx) -> dict[str, Any]:
         event = guild.scheduled_events.get(int(ctx.params["guild_scheduled_event_id"]))

@@ -34,6 +34,7 @@ class Perm:
     READ_MESSAGE_HISTORY = 1 << 16
     MENTION_EVERYONE = 1 << 17
     USE_EXTERNAL_EMOJIS = 1 << 18
+    CONNECT = 1 << 20
     CHANGE_NICKNAME = 1 << 26
     MANAGE_ROLES = 1 << 28
     USE_APPLICATION_COMMANDS = 1 << 31
@@ -51,6 +52,7 @@ class Perm:
         | ATTACH_FILES
         | READ_MESSAGE_HISTORY
         | USE_EXTERNAL_EMOJIS
+        | CONNECT
         | CHANGE_NICKNAME
         | USE_APPLICATION_COMMANDS
         | CREATE_EVENTS
@@ -174,7 +176,8 @@ class Overwrite:
         return {"id": str(self.id), "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
 
 
-TEXT, DM, CATEGORY = 0, 1, 4
+TEXT, DM, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, FORUM = 0, 1, 2, 4, 5, 13, 15
+GUILD_CHANNEL_TYPES = (TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, FORUM)
 
 
 @dataclass
@@ -187,12 +190,17 @@ class Channel:
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
     recipient_ids: list[int] = field(default_factory=list)
     deleted: bool = False
+    parent_id: int | None = None
+    topic: str | None = None
+    bitrate: int = 64000
+    user_limit: int = 0
 
     @property
     def mention(self) -> str:
         return f"<#{self.id}>"
 
     def to_dict(self, world: World | None = None) -> dict[str, Any]:
+        """The channel as Discord sends it; which fields appear depends on the type, as on Discord."""
         if self.type == DM:
             recipients = [world.users[u].to_dict() for u in self.recipient_ids] if world else []
             return {"id": str(self.id), "type": DM, "last_message_id": None, "flags": 0, "recipients": recipients}
@@ -202,15 +210,34 @@ class Channel:
             "name": self.name,
             "position": self.position,
             "permission_overwrites": [o.to_dict() for o in self.overwrites.values()],
-            "parent_id": None,
+            "parent_id": str(self.parent_id) if self.parent_id is not None else None,
             "nsfw": False,
-            "topic": None,
-            "rate_limit_per_user": 0,
-            "last_message_id": None,
             "flags": 0,
         }
+        if self.type != CATEGORY:
+            # Every channel that holds messages (voice and stage channels have a text chat too).
+            out.update(last_message_id=None, rate_limit_per_user=0)
+        if self.type in (TEXT, ANNOUNCEMENT, STAGE, FORUM):
+            out["topic"] = self.topic
+        if self.type in (VOICE, STAGE):
+            # discord.py reads bitrate and user_limit unconditionally (VocalGuildChannel._update).
+            out.update(bitrate=self.bitrate, user_limit=self.user_limit, rtc_region=None)
+        if self.type == FORUM:
+            out.update(
+                available_tags=[],
+                default_reaction_emoji=None,
+                default_sort_order=None,
+                default_forum_layout=0,
+                default_thread_rate_limit_per_user=0,
+            )
         if self.guild_id is not None:
             out["guild_id"] = str(self.guild_id)
+        return out
+
+    def resolved_dict(self, world: World, user_id: int) -> dict[str, Any]:
+        """The channel in an interaction's ``resolved`` data: ``permissions`` are the invoking user's."""
+        out = self.to_dict(world)
+        out["permissions"] = str(world.permissions(user_id, self))
         return out
 
 
@@ -299,6 +326,8 @@ class Message:
     application_id: int | None = None
     interaction_id: int | None = None
     interaction_user_id: int | None = None
+    # Type-specific fields of interaction_metadata (interaction type, target_user, interacted_message_id, ...).
+    interaction_extra: dict[str, Any] = field(default_factory=dict)
     message_reference: dict[str, Any] | None = None
     ephemeral_for: int | None = None
     tts: bool = False
@@ -318,8 +347,12 @@ class Message:
         """Every button in the message, in order."""
         return [c for c in iter_components(self.components) if c.get("type") == 2]
 
-    def to_dict(self, world: World, *, gateway: bool = False) -> dict[str, Any]:
-        """The message as Discord returns it (REST), or as a gateway event (``guild_id`` added)."""
+    def to_dict(self, world: World, *, gateway: bool = False, with_nonce: bool = False) -> dict[str, Any]:
+        """The message as Discord returns it (REST), or as a gateway event (``guild_id`` and ``member`` added).
+
+        Discord does not store a ``nonce``: it is only in the answer to the create request and in the
+        MESSAGE_CREATE event (``with_nonce``), never when the message is fetched later.
+        """
         out: dict[str, Any] = {
             "id": str(self.id),
             "channel_id": str(self.channel_id),
@@ -340,7 +373,10 @@ class Message:
         }
         if gateway and self.guild_id is not None:
             out["guild_id"] = str(self.guild_id)
-        if self.nonce is not None:
+            member = world.guilds[self.guild_id].members.get(self.author.id) if self.webhook_id is None else None
+            if member is not None:
+                out["member"] = member.to_dict(world, with_user=False)
+        if with_nonce and self.nonce is not None:
             out["nonce"] = self.nonce
         if self.webhook_id is not None:
             out["webhook_id"] = str(self.webhook_id)
@@ -354,6 +390,7 @@ class Message:
                 "type": 2,
                 "user": world.users[self.interaction_user_id].to_dict(),
                 "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
+                **self.interaction_extra,
             }
         return out
 
@@ -366,6 +403,9 @@ def numbered_components(components: list[dict[str, Any]]) -> list[dict[str, Any]
         if not isinstance(comp, dict):
             return comp
         out = {k: (walk(v) if k in ("component", "accessory") else v) for k, v in comp.items()}
+        if out.get("type") in (3, 5, 6, 7, 8):
+            # `required` means something only in a modal; a message's select menu comes back without it.
+            out.pop("required", None)
         if isinstance(comp.get("components"), list):
             out["components"] = [walk(c) for c in comp["components"]]
         if out.get("id") is None:
@@ -497,8 +537,19 @@ class World:
         guild.members[user.id] = member
         return member
 
-    def add_channel(self, guild: Guild, name: str, *, type: int = TEXT) -> Channel:
-        channel = Channel(self.ids.next(), type, name, guild.id, position=len(guild.channel_ids))
+    def add_channel(self, guild: Guild, name: str, *, type: int = TEXT, parent: Channel | None = None) -> Channel:
+        if type not in GUILD_CHANNEL_TYPES:
+            raise ValueError(f"the simulator has no guild channel type {type}; known: {GUILD_CHANNEL_TYPES}")
+        if parent is not None and (parent.type != CATEGORY or parent.guild_id != guild.id or type == CATEGORY):
+            raise ValueError("a channel's parent must be a category of the same guild, and categories do not nest")
+        channel = Channel(
+            self.ids.next(),
+            type,
+            name,
+            guild.id,
+            position=len(guild.channel_ids),
+            parent_id=parent.id if parent is not None else None,
+        )
         self.channels[channel.id] = channel
         guild.channel_ids.append(channel.id)
         return channel

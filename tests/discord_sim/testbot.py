@@ -66,14 +66,25 @@ class Feedback(discord.ui.Modal, title="Feedback"):
         await interaction.response.send_message(f"thanks: {self.text.value}", ephemeral=True)
 
 
+class ChannelPicker(discord.ui.View):
+    @discord.ui.select(cls=discord.ui.ChannelSelect, custom_id="where", placeholder="Pick a channel")
+    async def pick(self, interaction: discord.Interaction, select: discord.ui.ChannelSelect[ChannelPicker]) -> None:
+        await interaction.response.send_message(f"picked <#{select.values[0].id}>", ephemeral=True)
+
+
 class SimTestBot(commands.Bot):
     """Commands that exercise every interaction path the simulator supports."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents(guilds=True), **kwargs)
+    def __init__(self, *, intents: int | None = None, **kwargs: Any) -> None:
+        chosen = discord.Intents(guilds=True) if intents is None else discord.Intents._from_value(intents)
+        super().__init__(command_prefix=commands.when_mentioned, intents=chosen, **kwargs)
         self.commands_synced = asyncio.Event()
         self.events: list[str] = []
+        self.seen_messages: list[discord.Message] = []
         self._register()
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen_messages.append(message)
 
     async def setup_hook(self) -> None:
         self.add_view(Pager())
@@ -156,6 +167,33 @@ class SimTestBot(commands.Bot):
             extra = f" of {role.name}" if role else ""
             await interaction.response.send_message(f"hello {member.mention}{extra}")
 
+        @tree.command(name="later", description="Answer, pause, then follow up")
+        async def later(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("first")
+            await asyncio.sleep(0.2)  # longer than the harness's quiet window
+            await interaction.followup.send("second")
+
+        @tree.command(name="whois", description="Name a user")
+        async def whois(interaction: discord.Interaction, user: discord.User | discord.Member) -> None:
+            await interaction.response.send_message(f"{user.name} member={isinstance(user, discord.Member)}")
+
+        @tree.command(name="where", description="Name a channel")
+        async def where(interaction: discord.Interaction, channel: discord.TextChannel | discord.VoiceChannel) -> None:
+            perms = interaction.namespace.channel.permissions.value  # the invoking member's, from `resolved`
+            await interaction.response.send_message(f"channel {channel.mention} in {channel.guild.id} perms={perms}")
+
+        @tree.command(name="pickchannel", description="Pick a channel from a menu")
+        async def pickchannel(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pick one", view=ChannelPicker())
+
+        @tree.context_menu(name="Wave")
+        async def wave(interaction: discord.Interaction, member: discord.Member | discord.User) -> None:
+            await interaction.response.send_message(f"waved at {member.mention}", ephemeral=True)
+
+        @tree.context_menu(name="Quote")
+        async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
+            await interaction.response.send_message(f"quoted {message.author.name}: {message.content}")
+
         @tree.command(name="bigembed", description="Send an oversized embed (invalid)")
         async def bigembed(interaction: discord.Interaction) -> None:
             try:
@@ -207,7 +245,9 @@ def configure(env: Mapping[str, str]) -> None:
 async def serve(env: Mapping[str, str], clock: Any = None, started: Callable[[Any], None] | None = None) -> None:
     """Run the test bot until ``bot.close()``; the same contract as ``bot.runner.serve``."""
     configure(env)
-    bot = SimTestBot()
+    # SIM_TESTBOT_INTENTS: the gateway intents as an integer (default: guilds only, like Marquee).
+    raw = env.get("SIM_TESTBOT_INTENTS")
+    bot = SimTestBot(intents=int(raw) if raw else None)
     if started is not None:
         started(bot)
     async with bot:

@@ -113,3 +113,11 @@ async def test_scheduled_event(world) -> None:  # type: ignore[no-untyped-def]
     events = list(guild.model.scheduled_events.values())
     assert len(events) == 1 and events[0]["name"] == "Premiere" and events[0]["entity_type"] == 3
     assert reply.content == f"event {events[0]['id']}"
+
+
+async def test_reply_waits_for_the_handler_to_finish(world) -> None:  # type: ignore[no-untyped-def]
+    """A follow-up sent after a pause in the handler is part of the reply, however loaded the machine is."""
+    sim, _guild, general, alice = world
+    reply = await sim.slash(alice, general, "later")
+    assert reply.content == "first"
+    assert [m.content for m in reply.followups] == ["second"]

@@ -35,13 +35,44 @@ def _codes(errors: dict[str, Any]) -> list[str]:
         ({"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]}, ["embeds.MAX_EMBED_SIZE_EXCEEDED"]),
         ({"embeds": [{"title": "t"}] * 11}, ["embeds.BASE_TYPE_MAX_LENGTH"]),
         (
-            {"components": [{"type": 1, "components": [{"type": 2, "style": 1, "custom_id": "a"}]}] * 6},
+            {
+                "components": [
+                    {"type": 1, "components": [{"type": 2, "style": 1, "custom_id": f"a{i}"}]} for i in range(6)
+                ]
+            },
             ["components.BASE_TYPE_MAX_LENGTH"],
         ),
         (
-            {"components": [{"type": 1, "components": [{"type": 2, "style": 1, "custom_id": "a"}] * 6}]},
+            {
+                "components": [
+                    {"type": 1, "components": [{"type": 2, "style": 1, "custom_id": f"a{i}"} for i in range(6)]}
+                ]
+            },
             ["components.0.components.BASE_TYPE_MAX_LENGTH"],
         ),
+        (
+            {"components": [{"type": 1, "components": [{"type": 2, "style": 1, "custom_id": "same"}] * 2}]},
+            ["components.COMPONENT_CUSTOM_ID_DUPLICATED"],
+        ),
+        (
+            {
+                "components": [
+                    {
+                        "type": 1,
+                        "components": [
+                            {"type": 3, "custom_id": "s", "options": [{"label": "l", "value": "v"}]},
+                            {"type": 2, "style": 1, "custom_id": "b"},
+                        ],
+                    }
+                ]
+            },
+            ["components.0.components.COMPONENT_LAYOUT_WIDTH_EXCEEDED"],
+        ),
+        (
+            {"content": "hi", "allowed_mentions": {"parse": ["users"], "users": ["1"]}},
+            ["allowed_mentions.users.MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE"],
+        ),
+        ({"content": "hi", "allowed_mentions": {"parse": ["everyone"], "users": ["1"], "roles": ["2"]}}, []),
         (
             {
                 "components": [
