@@ -143,7 +143,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         await send_ephemeral(
             interaction, render.subscribed_text(view.target.title, [r.due_at for r in reminders], new=new)
         )
-        await self.engine.open_dm_channel(interaction.user.id)
+        await self.engine.open_dm_channel(interaction.user.id, since=began)
 
     @app_commands.command(name="film")
     @app_commands.describe(

@@ -294,13 +294,13 @@ class ReminderEngine:
             return
         await self.repository.mark_finished(batch, "failed", failure.reason, now)
 
-    async def open_dm_channel(self, user_id: int) -> None:
+    async def open_dm_channel(self, user_id: int, *, since: dt.datetime | None = None) -> None:
         """Open (and store) the member's DM channel now, when they subscribe, one at a time.
 
         A burst of reminders then costs one request per DM instead of two; a failure here is no
         matter: the channel is opened at the first DM instead.
         """
-        began = self.bot.clock.now()
+        began = since or self.bot.clock.now()
         recipient = await self.repository.recipient(user_id)
         if recipient is not None and recipient.dm_channel_id is not None:
             return
