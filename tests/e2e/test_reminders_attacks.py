@@ -153,3 +153,35 @@ async def test_a_clock_jump_past_the_grace_window_skips_the_reminder_instead_of_
     )
     await advance_to(sim, due[1])
     assert [m.timestamp for m in sim.dms(fan)] == [due[1]]
+
+
+# ---- ids that outlive their rows -----------------------------------------------------------------------------
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_an_old_remind_me_button_never_names_another_servers_new_event(sim: Sim) -> None:
+    _, general_a, admin_a = await community(sim)
+    await add_event_as(sim, admin_a, general_a, "Old party", "2026-03-05", time="20:00", timezone="UTC")
+    shown = await sim.slash(admin_a, general_a, "countdown", target="Old party")
+    assert "Remind me" in labels(shown)
+    removed = await sim.slash(admin_a, general_a, "event remove", name="Old party")
+    assert removed.content == "Removed **Old party**."
+    # Another server adds an event: it must not get the removed event's id.
+    guild_b = await sim.create_guild("Other server")
+    admin_b = await sim.create_user("admin-b", guild=guild_b, admin=True)
+    await add_event_as(sim, admin_b, guild_b.channel("general"), "Their party", "2026-03-06")
+    pressed = await sim.click(admin_a, shown, label="Remind me")
+    assert pressed.ephemeral and "Their party" not in (pressed.content or ""), pressed.content
+    assert reminder_rows(sim.database_path, admin_a.id) == []
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_stop_button_naming_a_batch_beyond_sqlites_range_gets_a_plain_answer(sim: Sim) -> None:
+    guild, general, admin = await community(sim)
+    fan = await sim.create_user("fan", guild=guild)
+    await add_event_as(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
+    (due,) = await subscribe(sim, fan, general, "Premiere", "1d")
+    await advance_to(sim, due)
+    (dm,) = sim.dms(fan)
+    # An old or tampered message: its Stop button names a batch no database can hold.
+    dm.components[0]["components"][0]["custom_id"] = "remind-stop:99999999999999999999"
+    stopped = await sim.click(fan, dm, label="Stop these reminders")
+    assert stopped.ephemeral and stopped.content == "These reminders were already stopped."
