@@ -10,6 +10,9 @@
 -- implicit DELETE would cascade into its children): each family is copied into new tables, the old
 -- children are dropped before their parent, and the renames carry the foreign keys over.
 --
+-- Rows are copied with SELECT *: should another migration have added a column to one of these tables
+-- before this one runs, the copy fails (more values than columns) instead of silently dropping it.
+--
 -- Ids deleted before this migration left no trace in their own table, so the sequences start above the
 -- largest id still mentioned anywhere (target keys, batch ids), not only above the largest row.
 
@@ -29,8 +32,7 @@ CREATE TABLE guild_events_new (
 );
 INSERT INTO guild_events_new (id, guild_id, name, name_key, event_date, start_time, timezone, description,
                               created_by, created_at)
-SELECT id, guild_id, name, name_key, event_date, start_time, timezone, description, created_by, created_at
-FROM guild_events;
+SELECT * FROM guild_events;
 DROP TABLE guild_events;
 ALTER TABLE guild_events_new RENAME TO guild_events;
 
@@ -57,9 +59,7 @@ CREATE TABLE announcement_posts_new (
 );
 INSERT INTO announcement_posts_new (id, guild_id, target_key, release_date, milestone, kind, detail, due_at, wake_at,
                                     status, attempts, late, reason, nonce, channel_id, message_id, finished_at)
-SELECT id, guild_id, target_key, release_date, milestone, kind, detail, due_at, wake_at,
-       status, attempts, late, reason, nonce, channel_id, message_id, finished_at
-FROM announcement_posts;
+SELECT * FROM announcement_posts;
 DROP TABLE announcement_posts;
 ALTER TABLE announcement_posts_new RENAME TO announcement_posts;
 CREATE INDEX announcement_posts_wake ON announcement_posts (status, wake_at);
@@ -78,7 +78,7 @@ CREATE TABLE reminder_subscriptions_new (
     UNIQUE (user_id, target_key)
 );
 INSERT INTO reminder_subscriptions_new (id, user_id, guild_id, target_key, offsets, region, timezone, created_at)
-SELECT id, user_id, guild_id, target_key, offsets, region, timezone, created_at FROM reminder_subscriptions;
+SELECT * FROM reminder_subscriptions;
 
 CREATE TABLE reminders_new (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -101,9 +101,7 @@ CREATE TABLE reminders_new (
 );
 INSERT INTO reminders_new (id, subscription_id, user_id, target_key, release_date, offset_text, due_at, wake_at,
                            status, attempts, late, reason, batch_id, nonce, message_id, finished_at)
-SELECT id, subscription_id, user_id, target_key, release_date, offset_text, due_at, wake_at,
-       status, attempts, late, reason, batch_id, nonce, message_id, finished_at
-FROM reminders;
+SELECT * FROM reminders;
 DROP TABLE reminders;
 DROP TABLE reminder_subscriptions;
 ALTER TABLE reminder_subscriptions_new RENAME TO reminder_subscriptions;
@@ -133,16 +131,14 @@ CREATE TABLE trivia_games_new (
 );
 INSERT INTO trivia_games_new (id, guild_id, channel_id, starter_id, mode, difficulty, film_key, question_count,
                               seconds, status, end_reason, started_at, ended_at, winner_id, message_id)
-SELECT id, guild_id, channel_id, starter_id, mode, difficulty, film_key, question_count,
-       seconds, status, end_reason, started_at, ended_at, winner_id, message_id
-FROM trivia_games;
+SELECT * FROM trivia_games;
 
 CREATE TABLE trivia_running_new (
     channel_id BIGINT PRIMARY KEY,
     guild_id   BIGINT NOT NULL,
     game_id    INTEGER NOT NULL UNIQUE REFERENCES trivia_games_new (id) ON DELETE CASCADE
 );
-INSERT INTO trivia_running_new (channel_id, guild_id, game_id) SELECT channel_id, guild_id, game_id FROM trivia_running;
+INSERT INTO trivia_running_new (channel_id, guild_id, game_id) SELECT * FROM trivia_running;
 
 CREATE TABLE trivia_rounds_new (
     game_id       INTEGER NOT NULL REFERENCES trivia_games_new (id) ON DELETE CASCADE,
@@ -155,7 +151,7 @@ CREATE TABLE trivia_rounds_new (
     PRIMARY KEY (game_id, number)
 );
 INSERT INTO trivia_rounds_new (game_id, number, question_key, film_key, question_json, asked_at, closed_at)
-SELECT game_id, number, question_key, film_key, question_json, asked_at, closed_at FROM trivia_rounds;
+SELECT * FROM trivia_rounds;
 
 CREATE TABLE trivia_answers_new (
     game_id      INTEGER NOT NULL,
@@ -172,7 +168,7 @@ CREATE TABLE trivia_answers_new (
 );
 INSERT INTO trivia_answers_new (game_id, round_number, guild_id, user_id, answer, correct, time_ms, points,
                                 answered_at)
-SELECT game_id, round_number, guild_id, user_id, answer, correct, time_ms, points, answered_at FROM trivia_answers;
+SELECT * FROM trivia_answers;
 
 DROP TABLE trivia_answers;
 DROP TABLE trivia_rounds;

@@ -7,9 +7,12 @@ let the next insert take its id again.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from db import Database, migrate
+import pytest
+
+from db import Database, migrate, schema_version
 
 BEFORE_REBUILD = 6
 NOW = "2026-03-01T12:00:00.000000+00:00"
@@ -144,3 +147,15 @@ async def test_an_event_id_still_named_by_a_key_is_not_handed_out_after_the_upgr
         insert, params = NEW_ROW["guild_events"]
         await db.execute(insert, params)
         assert await db.fetch_value("SELECT max(id) FROM guild_events") == 3
+
+
+async def test_a_column_added_before_the_rebuild_stops_it_instead_of_being_dropped(tmp_path: Path) -> None:
+    """Another migration ordered before this one must be folded into it: the copy refuses to lose a column."""
+    async with Database.connect(tmp_path / "m.db") as db:
+        await migrate(db, target=BEFORE_REBUILD)
+        await fill(db)
+        await db.execute("ALTER TABLE announcement_posts ADD COLUMN extra TEXT")
+        with pytest.raises(sqlite3.OperationalError, match="values"):
+            await migrate(db)
+        assert await schema_version(db) == BEFORE_REBUILD
+        assert await db.fetch_value("SELECT count(*) FROM announcement_posts") == 2
