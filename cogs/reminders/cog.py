@@ -63,7 +63,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
 
     @commands.Cog.listener()
     async def on_member_data_erased(self, user_id: int) -> None:
-        self.engine.notices.discard(user_id)
+        self.engine.erased(user_id)
 
     @commands.Cog.listener()
     async def on_server_event_removed(self, guild_id: int, target_key: str) -> None:

@@ -26,6 +26,7 @@ from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository
 from db.repositories.announcements import GuildEvent
+from db.repositories.privacy import ERASURE_MEMORY
 from db.repositories.reminders import OVERDUE, Batch, MemberPlace, NewReminder, ReminderRepository, Subscription
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class ReminderEngine:
         self._closing: asyncio.Task[None] | None = None
         # (guild id, user id) -> when Discord last said the member is in that server
         self._members_seen: dict[tuple[int, int], dt.datetime] = {}
+        # user id -> when they erased their data here (batches claimed before are not sent)
+        self._erasures: dict[int, dt.datetime] = {}
 
     # ---- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -249,6 +252,10 @@ class ReminderEngine:
         embed = render.digest_embed(lines, late=late)
         content = render.INTRODUCTION if introduce else None
         buttons = stop_view(batch.batch_id)
+        erased = self._erasures.get(batch.user_id)
+        if erased is not None and erased >= since:
+            log.info("reminder batch %d not sent: user %s erased their data meanwhile", batch.batch_id, batch.user_id)
+            return
         await self.bot.pacer.wait_turn()
         try:
             channel_id = batch.dm_channel_id
@@ -339,6 +346,13 @@ class ReminderEngine:
         return left
 
     # ---- members ------------------------------------------------------------------------------------------
+    def erased(self, user_id: int) -> None:
+        """The member erased their data: a DM already claimed for them is not sent (the rows are gone)."""
+        now = self.bot.clock.now()
+        self.notices.discard(user_id)
+        self._erasures = {user: at for user, at in self._erasures.items() if now - at <= ERASURE_MEMORY}
+        self._erasures[user_id] = now
+
     async def take_notice(self, user_id: int) -> str | None:
         if user_id not in self.notices:
             return None

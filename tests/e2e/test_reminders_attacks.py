@@ -14,9 +14,11 @@ import pytest
 from tests.discord_sim import Sim
 from tests.e2e.test_reminders import (
     DM_POST,
+    MEMBER,
     advance_to,
     at,
     community,
+    dm_sends,
     holders,
     labels,
     reminder_rows,
@@ -185,3 +187,24 @@ async def test_a_stop_button_naming_a_batch_beyond_sqlites_range_gets_a_plain_an
     dm.components[0]["components"][0]["custom_id"] = "remind-stop:99999999999999999999"
     stopped = await sim.click(fan, dm, label="Stop these reminders")
     assert stopped.ephemeral and stopped.content == "These reminders were already stopped."
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_reminder_on_its_way_when_the_member_erases_their_data_is_not_sent(sim: Sim) -> None:
+    guild, general, admin = await community(sim)
+    fan = await sim.create_user("fan", guild=guild)
+    await add_event_as(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
+    (due,) = await subscribe(sim, fan, general, "Premiere", "1d")
+    await advance_to(sim, due - timedelta(minutes=1))
+    asked = await sim.slash(fan, general, "privacy delete")
+    # The batch is claimed and the bot is asking whether the member is still in the server (slowly)...
+    sim.slow_next(MEMBER, 1.0)
+    advancing = asyncio.create_task(advance_to(sim, due))
+    await until(lambda: sim.server.in_flight, "the membership question to be in flight")
+    # ... when the member confirms the deletion.
+    done = await sim.click(fan, asked, label=ERASE)
+    await advancing
+    await sim.settle()
+    assert DONE.fullmatch(done.content or ""), done.content
+    assert sim.dms(fan) == [] and dm_sends(sim, fan) == []
+    assert holders(sim.database_path, fan.id) == {}
