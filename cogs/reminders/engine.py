@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
@@ -337,6 +338,9 @@ class ReminderEngine:
                     left.add(guild_id)
                     self._members_seen.pop((guild_id, user_id), None)
                     log.info("user %s left guild %s: its event reminders are skipped", user_id, guild_id)
+                continue
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                log.info("could not ask whether user %s is in guild %s: %r", user_id, guild_id, error)
                 continue
             if len(self._members_seen) >= MEMBERSHIP_MEMORY:
                 self._members_seen = {
