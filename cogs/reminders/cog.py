@@ -19,6 +19,7 @@ from cogs.countdowns import announcer_of
 from cogs.films import film_choices, film_key_for
 from cogs.reminders import render
 from cogs.reminders.engine import ReminderEngine
+from cogs.reminders.targets import parse_target_key
 from cogs.reminders.timing import PRESETS, offsets_text, parse_offsets
 from cogs.reminders.views import CancelButton, RetryButton
 from db.repositories.reminders import TooManyReminders
@@ -26,6 +27,7 @@ from db.repositories.reminders import TooManyReminders
 log = logging.getLogger(__name__)
 
 DEFAULT_WHEN = "default"
+NO_SUCH_TARGET = "This server has no such event, and no film goes by that key."
 BUTTONS_PER_LIST = 25
 
 
@@ -61,7 +63,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
 
     @commands.Cog.listener()
     async def on_member_data_erased(self, user_id: int) -> None:
-        self.engine.notices.discard(user_id)
+        self.engine.erased(user_id)
 
     @commands.Cog.listener()
     async def on_server_event_removed(self, guild_id: int, target_key: str) -> None:
@@ -97,40 +99,51 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         return region, member.timezone or guild_timezone
 
     async def subscribe(self, interaction: discord.Interaction[Any], target_key: str, when: str | None) -> None:
+        began = self.bot.clock.now()
         try:
             offsets = offsets_text(parse_offsets(when or DEFAULT_WHEN))
         except ValueError as error:
             # parse_offsets's messages are written to be shown verbatim (they echo the input safely).
             raise UserFacingError(str(error)) from None
+        key = parse_target_key(target_key)
+        guild_id = interaction.guild.id if interaction.guild else None
+        if key is None or (key.startswith("event:") and guild_id is None):
+            raise UserFacingError(NO_SUCH_TARGET)
         region, timezone = await self.fallbacks(interaction)
-        view = await self.engine.view(target_key, region, timezone)
+        # An event is looked for only among the server's own: a key naming another server's is nothing here.
+        view = await self.engine.view(key, region, timezone, guild_id=guild_id)
         if view is None:
+            if key.startswith("event:"):
+                raise UserFacingError(NO_SUCH_TARGET)
             raise UserFacingError("I have no date for that yet, so there is nothing to remind you of.")
         now = self.bot.clock.now()
         if view.target.day < local_day(now, zone(timezone)):
             raise UserFacingError(f"**{safe(view.target.title)}** is already out; there is nothing to remind you of.")
-        guild_id = interaction.guild.id if interaction.guild else None
         try:
-            subscription, new = await self.engine.repository.subscribe(
+            subscribed = await self.engine.repository.subscribe(
                 interaction.user.id,
                 guild_id,
-                target_key,
+                key,
                 offsets,
                 now,
                 region=region,
                 timezone=timezone,
                 limit=self.bot.settings.reminders.max_per_member,
+                since=began,
             )
         except TooManyReminders as error:
             raise UserFacingError(
                 f"You already follow {error.limit} films and events, the most Marquee keeps for one member. "
                 "Cancel one with `/remind cancel` first."
             ) from None
+        if subscribed is None:
+            raise UserFacingError("Your data was deleted while this was being set up, so no reminder was kept.")
+        subscription, new = subscribed
         reminders = await self.engine.plan(subscription)
         await send_ephemeral(
             interaction, render.subscribed_text(view.target.title, [r.due_at for r in reminders], new=new)
         )
-        await self.engine.open_dm_channel(interaction.user.id)
+        await self.engine.open_dm_channel(interaction.user.id, since=began)
 
     @app_commands.command(name="film")
     @app_commands.describe(
@@ -186,19 +199,43 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     @app_commands.describe(target="The film or event to stop reminding you about")
     async def cancel(self, interaction: discord.Interaction[MarqueeBot], target: str) -> None:
         """Stop one reminder."""
-        await self.cancel_target(interaction, self.subscription_key(interaction, target))
+        await self.cancel_target(interaction, self.subscription_key(target))
 
-    def subscription_key(self, interaction: discord.Interaction[Any], text: str) -> str:
+    def subscription_key(self, text: str) -> str | None:
+        """The target a typed or picked `target` names; None for a key that can name nothing."""
         if text.startswith(("film:", "event:")):
-            return text
+            return parse_target_key(text)
         return "film:" + film_key_for(self.bot, text)
 
-    async def cancel_target(self, interaction: discord.Interaction[Any], target_key: str) -> None:
-        title = (await self.titles([target_key])).get(target_key, "that")
-        if await self.engine.repository.unsubscribe(interaction.user.id, target_key):
-            await send_ephemeral(interaction, f"No more reminders about **{safe(title)}**.")
+    async def cancel_target(self, interaction: discord.Interaction[Any], target_key: str | None) -> None:
+        """Stop the member's own reminder about `target_key`.
+
+        The key is resolved within the member's own subscriptions, and a name is shown only for a film,
+        an event the member follows, or one of this server's events: never another server's event.
+        """
+        user_id = interaction.user.id
+        subscription = None
+        if target_key is not None:
+            subscription = await self.engine.repository.subscription(user_id, target_key)
+        title = await self.title_for(interaction, target_key, followed=subscription is not None)
+        named = f"**{safe(title)}**" if title is not None else "that"
+        if target_key is not None and await self.engine.repository.unsubscribe(user_id, target_key):
+            await send_ephemeral(interaction, f"No more reminders about {named}.")
         else:
-            await send_ephemeral(interaction, f"You had no reminder for **{safe(title)}**.")
+            await send_ephemeral(interaction, f"You had no reminder for {named}.")
+
+    async def title_for(
+        self, interaction: discord.Interaction[Any], target_key: str | None, *, followed: bool
+    ) -> str | None:
+        """The name the member may see for a target: None when the caller has no business knowing it."""
+        if target_key is None:
+            return None
+        if followed or target_key.startswith("film:"):
+            return (await self.titles([target_key])).get(target_key)
+        if interaction.guild is None:
+            return None
+        event = await announcer_of(self.bot).find_event(interaction.guild.id, target_key)
+        return event.name if event is not None else None
 
     async def cancel_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
         await self.cancel_target(interaction, target_key)
@@ -211,8 +248,9 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             interaction, f"Stopped {count} reminder{'s' if count != 1 else ''}." if count else "You had no reminders."
         )
 
-    async def stop_from_dm(self, interaction: discord.Interaction[Any], batch_id: int) -> None:
-        keys = await self.engine.repository.batch_targets(interaction.user.id, batch_id)
+    async def stop_from_dm(self, interaction: discord.Interaction[Any], batch_id: int | None) -> None:
+        # a batch id beyond SQLite's range names nothing; the member's own rows are the only ones looked at
+        keys = [] if batch_id is None else await self.engine.repository.batch_targets(interaction.user.id, batch_id)
         stopped = [key for key in keys if await self.engine.repository.unsubscribe(interaction.user.id, key)]
         if not stopped:
             await send_ephemeral(interaction, "These reminders were already stopped.")

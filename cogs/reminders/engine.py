@@ -8,11 +8,13 @@ records the outcome. DM channel ids are stored, so a DM is one request rather th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
@@ -20,11 +22,13 @@ from bot.localtime import parse_hhmm, zone
 from cogs.countdowns import announcer_of
 from cogs.countdowns.render import TargetView
 from cogs.reminders import render
+from cogs.reminders.targets import parse_target_key
 from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository
 from db.repositories.announcements import GuildEvent
-from db.repositories.reminders import Batch, MemberPlace, NewReminder, ReminderRepository, Subscription
+from db.repositories.privacy import ERASURE_MEMORY
+from db.repositories.reminders import OVERDUE, Batch, MemberPlace, NewReminder, ReminderRepository, Subscription
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -44,6 +48,13 @@ UNREACHABLE = {
     10013: "your Discord account could not be found",
 }
 UNKNOWN_CHANNEL = 10003
+# Asking whether the member is still in an event's server: these answers say they are not (or the bot is not).
+NOT_A_MEMBER = {10004, 10007, 10013, 50001}
+LEFT_SERVER = "you are no longer a member of the server whose event this is"
+# Without the members intent the bot hears nothing when a member leaves: it asks before DMing them about a
+# server's event, and trusts a "yes" for this long (a digest and its follow-ups an hour later cost one ask).
+MEMBERSHIP_FRESH = dt.timedelta(hours=1)
+MEMBERSHIP_MEMORY = 50_000  # answers kept before the stale ones are dropped
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class ReminderEngine:
         self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
         self.notices: set[int] = set()
         self._closing: asyncio.Task[None] | None = None
+        # (guild id, user id) -> when Discord last said the member is in that server
+        self._members_seen: dict[tuple[int, int], dt.datetime] = {}
+        # user id -> when they erased their data here (batches claimed before are not sent)
+        self._erasures: dict[int, dt.datetime] = {}
 
     # ---- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -76,6 +91,10 @@ class ReminderEngine:
 
     def stop(self) -> None:
         self.runner.stop()
+
+    @property
+    def grace(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
 
     async def release_dates_changed(self) -> None:
         """Re-time every film reminder when the catalogue's dates differ from those last planned."""
@@ -103,10 +122,22 @@ class ReminderEngine:
         return self.resolve_place(member, (subscription.region, subscription.timezone) if subscription else None)
 
     async def view(
-        self, target_key: str, region: str, timezone: str, events: dict[int, GuildEvent | None] | None = None
+        self,
+        target_key: str,
+        region: str,
+        timezone: str,
+        events: dict[int, GuildEvent | None] | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> TargetView | None:
-        """What a reminder is about, for the member's region and timezone (`events`: a cache for a burst)."""
-        return await announcer_of(self.bot).target_view(target_key, region, timezone, events)
+        """What a reminder is about, for the member's region and timezone (`events`: a cache for a burst).
+
+        With `guild_id`, an event of another server is None, as is an unknown or malformed key.
+        """
+        key = parse_target_key(target_key)
+        if key is None:
+            return None
+        return await announcer_of(self.bot).target_view(key, region, timezone, events, guild_id=guild_id)
 
     # ---- planning -----------------------------------------------------------------------------------------
     async def plan(self, subscription: Subscription) -> list[NewReminder]:
@@ -152,7 +183,7 @@ class ReminderEngine:
                         wait = dt.timedelta(seconds=self.bot.breaker.seconds_until_closed())
                         held_back = self.bot.clock.now() + max(wait, dt.timedelta(seconds=1))
                         return
-                    batches = await self.repository.claim_due(self.bot.clock.now(), DIGEST, BATCH)
+                    batches = await self.repository.claim_due(self.bot.clock.now(), DIGEST, BATCH, grace=self.grace)
                     if not batches:
                         return
                     for batch in batches:
@@ -179,12 +210,41 @@ class ReminderEngine:
 
     async def deliver(self, batch: Batch, events: dict[int, GuildEvent | None] | None = None) -> None:
         now = self.bot.clock.now()
+        # What this delivery writes about the member must not outlive an erasure since the claim.
+        since = batch.claimed_at or now
+        if all(now - r.due_at > self.grace for r in batch.reminders):
+            # claimed in time, but the loop stalled or the clock jumped before its turn came
+            await self.repository.mark_finished(batch, "skipped", OVERDUE, now)
+            return
+        events = {} if events is None else events
         lines = []
+        servers: dict[str, int] = {}  # event target -> its server
         for reminder in batch.reminders:
             place = self.resolve_place(batch.member, batch.subscribed_from.get(reminder.subscription_id))
             view = await self.view(reminder.target_key, place.region, place.timezone, events)
             if view is not None and view.target.day == reminder.release_date:
                 lines.append(render.ReminderLine(view, reminder.offset_text))
+                kind, _, event_id = reminder.target_key.partition(":")
+                event = events.get(int(event_id)) if kind == "event" else None
+                if event is not None:
+                    servers[reminder.target_key] = event.guild_id
+        if servers:
+            left = await self.servers_left(batch.user_id, set(servers.values()))
+            gone = {key for key, guild_id in servers.items() if guild_id in left}
+            # Only these reminders are skipped: later ones ask again, so a member who comes back gets them.
+            for key in gone:
+                await self.repository.skip_in_batch(batch, key, LEFT_SERVER, now)
+            lines = [line for line in lines if line.view.target.key not in gone]
+            if not lines:
+                rest = tuple(r for r in batch.reminders if r.target_key not in gone)
+                if rest:
+                    await self.repository.mark_finished(
+                        dataclasses.replace(batch, reminders=rest),
+                        "skipped",
+                        "the film or event changed or is gone",
+                        now,
+                    )
+                return
         if not lines:
             await self.repository.mark_finished(batch, "skipped", "the film or event changed or is gone", now)
             return
@@ -193,6 +253,10 @@ class ReminderEngine:
         embed = render.digest_embed(lines, late=late)
         content = render.INTRODUCTION if introduce else None
         buttons = stop_view(batch.batch_id)
+        erased = self._erasures.get(batch.user_id)
+        if erased is not None and erased >= since:
+            log.info("reminder batch %d not sent: user %s erased their data meanwhile", batch.batch_id, batch.user_id)
+            return
         await self.bot.pacer.wait_turn()
         try:
             channel_id = batch.dm_channel_id
@@ -200,7 +264,7 @@ class ReminderEngine:
                 dm = await self.bot.create_dm(discord.Object(batch.user_id))
                 await self.bot.pacer.wait_turn()  # two requests for this DM: the pace counts both
                 channel_id = dm.id
-                await self.repository.set_dm_channel(batch.user_id, channel_id, now)
+                await self.repository.set_dm_channel(batch.user_id, channel_id, now, since=since)
             channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
             message = await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
         except Exception as error:
@@ -208,7 +272,7 @@ class ReminderEngine:
             return
         await self.repository.mark_sent(batch, message.id, self.bot.clock.now(), LATE_AFTER)
         if introduce:
-            await self.repository.set_introduced(batch.user_id, now)
+            await self.repository.set_introduced(batch.user_id, now, since=since)
 
     async def failed(self, batch: Batch, error: Exception) -> None:
         now = self.bot.clock.now()
@@ -220,14 +284,16 @@ class ReminderEngine:
             self._closing = asyncio.get_running_loop().create_task(self.bot.close())
             return
         if failure.code in UNREACHABLE:
-            await self.repository.mark_undeliverable(batch.user_id, UNREACHABLE[failure.code], now)
+            await self.repository.mark_undeliverable(
+                batch.user_id, UNREACHABLE[failure.code], now, since=batch.claimed_at
+            )
             await self.repository.retry_later(batch, now, UNREACHABLE[failure.code])
             self.notices.add(batch.user_id)
             log.info("user %s cannot receive DMs (%s); their reminders wait", batch.user_id, failure.code)
             return
         if failure.code == UNKNOWN_CHANNEL:
             # The stored DM channel is gone; the next try opens a new one.
-            await self.repository.set_dm_channel(batch.user_id, None, now)
+            await self.repository.set_dm_channel(batch.user_id, None, now, since=batch.claimed_at)
         if not failure.lasting or failure.code == UNKNOWN_CHANNEL:
             if batch.attempts < MAX_ATTEMPTS:
                 await self.repository.retry_later(batch, now + retry_delay(batch.attempts), failure.reason)
@@ -236,12 +302,13 @@ class ReminderEngine:
             return
         await self.repository.mark_finished(batch, "failed", failure.reason, now)
 
-    async def open_dm_channel(self, user_id: int) -> None:
+    async def open_dm_channel(self, user_id: int, *, since: dt.datetime | None = None) -> None:
         """Open (and store) the member's DM channel now, when they subscribe, one at a time.
 
         A burst of reminders then costs one request per DM instead of two; a failure here is no
         matter: the channel is opened at the first DM instead.
         """
+        began = since or self.bot.clock.now()
         recipient = await self.repository.recipient(user_id)
         if recipient is not None and recipient.dm_channel_id is not None:
             return
@@ -250,9 +317,46 @@ class ReminderEngine:
         except discord.HTTPException as error:
             log.info("could not open a DM channel with user %s yet: %s", user_id, error.status)
             return
-        await self.repository.set_dm_channel(user_id, channel.id, self.bot.clock.now())
+        await self.repository.set_dm_channel(user_id, channel.id, self.bot.clock.now(), since=began)
+
+    async def servers_left(self, user_id: int, guild_ids: set[int]) -> set[int]:
+        """Which of these servers the member is no longer in (Discord is asked, at the shared pace).
+
+        A passing error counts as still a member: a reminder is not dropped on a guess.
+        """
+        left = set()
+        for guild_id in guild_ids:
+            now = self.bot.clock.now()
+            seen = self._members_seen.get((guild_id, user_id))
+            if seen is not None and dt.timedelta(0) <= now - seen <= MEMBERSHIP_FRESH:
+                continue
+            await self.bot.pacer.wait_turn()
+            try:
+                await self.bot.http.get_member(guild_id, user_id)
+            except discord.HTTPException as error:
+                if error.code in NOT_A_MEMBER:
+                    left.add(guild_id)
+                    self._members_seen.pop((guild_id, user_id), None)
+                    log.info("user %s left guild %s: its event reminders are skipped", user_id, guild_id)
+                continue
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                log.info("could not ask whether user %s is in guild %s: %r", user_id, guild_id, error)
+                continue
+            if len(self._members_seen) >= MEMBERSHIP_MEMORY:
+                self._members_seen = {
+                    key: seen for key, seen in self._members_seen.items() if now - seen <= MEMBERSHIP_FRESH
+                }
+            self._members_seen[(guild_id, user_id)] = now
+        return left
 
     # ---- members ------------------------------------------------------------------------------------------
+    def erased(self, user_id: int) -> None:
+        """The member erased their data: a DM already claimed for them is not sent (the rows are gone)."""
+        now = self.bot.clock.now()
+        self.notices.discard(user_id)
+        self._erasures = {user: at for user, at in self._erasures.items() if now - at <= ERASURE_MEMORY}
+        self._erasures[user_id] = now
+
     async def take_notice(self, user_id: int) -> str | None:
         if user_id not in self.notices:
             return None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.views import cog_of, reports_errors
+from cogs.reminders.targets import parse_id
 
 if TYPE_CHECKING:
     from cogs.reminders.cog import Reminders
@@ -65,9 +66,13 @@ class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"remi
     ) -> StopButton:
         return cls(int(match["batch"]))
 
+    @property
+    def batch(self) -> int | None:
+        return parse_id(str(self.batch_id))
+
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await reminders_cog(interaction).stop_from_dm(interaction, self.batch_id)
+        await reminders_cog(interaction).stop_from_dm(interaction, self.batch)
 
 
 class CancelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"remind-cancel:" + TARGET):

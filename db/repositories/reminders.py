@@ -16,9 +16,11 @@ from typing import Literal
 
 from db.connection import Database, Row, Transaction
 from db.repositories.announcements import Reconciliation
+from db.repositories.privacy import NOT_ERASED_SINCE, erasure_params
 from db.repositories.stamps import instant, stamp
 
 ReminderStatus = Literal["scheduled", "sending", "sent", "failed", "skipped"]
+OVERDUE = "missed: it could not be sent within the grace window after it was due"
 
 
 def batch_nonce(batch_id: int) -> str:
@@ -93,6 +95,9 @@ class Batch:
     member: MemberPlace = MemberPlace()
     # subscription id -> (region, timezone) that applied when the member subscribed
     subscribed_from: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # when the batch was claimed: what its delivery writes about the member afterwards must not
+    # outlive an erasure since then
+    claimed_at: dt.datetime | None = None
 
     @property
     def nonce(self) -> str:
@@ -164,12 +169,16 @@ class ReminderRepository:
         region: str,
         timezone: str,
         limit: int,
-    ) -> tuple[Subscription, bool]:
+        since: dt.datetime | None = None,
+    ) -> tuple[Subscription, bool] | None:
         """Follow a target (or change the offsets of one already followed); True when it is new.
 
-        Raises TooManyReminders when the member already follows `limit` targets.
+        None, and nothing written, when the member erased their data since `since` (default `now`),
+        when the request began. Raises TooManyReminders when the member already follows `limit` targets.
         """
         async with self._db.transaction() as tx:
+            if not await tx.fetch_value(f"SELECT {NOT_ERASED_SINCE}", erasure_params(user_id, since or now)):
+                return None
             existing = await tx.fetch_one(
                 f"SELECT {_SUB_COLUMNS} FROM reminder_subscriptions WHERE user_id = ? AND target_key = ?",
                 (user_id, target_key),
@@ -244,6 +253,10 @@ class ReminderRepository:
         Rows already sent, failed or skipped, and scheduled rows already due, are left alone.
         """
         async with self._db.transaction() as tx:
+            # Planning may have begun before the subscription was cancelled or its member's data erased:
+            # its reminders must not come back without it.
+            if not await tx.fetch_value("SELECT 1 FROM reminder_subscriptions WHERE id = ?", (subscription.id,)):
+                return 0
             existing = {
                 (row["release_date"], row["offset_text"]): (row["id"], row["status"], row["due_at"], row["batch_id"])
                 for row in await tx.fetch_all(
@@ -313,15 +326,29 @@ class ReminderRepository:
             )
         return Reconciliation(resumed, skipped)
 
-    async def claim_due(self, now: dt.datetime, digest: dt.timedelta, limit: int = 100) -> list[Batch]:
+    async def claim_due(
+        self, now: dt.datetime, digest: dt.timedelta, limit: int = 100, *, grace: dt.timedelta | None = None
+    ) -> list[Batch]:
         """Take up to `limit` members' due reminders, each member's as one batch.
 
         A batch holds the member's reminders due within `digest` of the first due one, or, for a
         batch that was claimed before (interrupted or retried), exactly its old rows.
         Members whose DMs cannot be delivered are left out. Each batch comes with the member's DM
         channel and preferences, so that sending it needs no further reads.
+        Reminders more than `grace` overdue are skipped instead, at every claim and not only after a
+        start: the clock may have jumped or the loop stalled since they fell due.
         """
         async with self._db.transaction() as tx:
+            if grace is not None:
+                await tx.execute(
+                    f"""
+                    UPDATE reminders SET status = 'skipped', finished_at = ?, reason = '{OVERDUE}'
+                    WHERE status = 'scheduled' AND due_at < ? AND wake_at <= ? AND user_id NOT IN (
+                        SELECT user_id FROM dm_recipients WHERE undeliverable IS NOT NULL
+                    )
+                    """,
+                    (stamp(now), stamp(now - grace), stamp(now)),
+                )
             leads = await tx.fetch_all(
                 """
                 SELECT r.user_id, MIN(r.due_at) AS first_due, MIN(r.batch_id) AS old_batch,
@@ -337,12 +364,12 @@ class ReminderRepository:
             )
             batches = []
             for lead in leads:
-                batch = await self._claim_batch(tx, lead, digest)
+                batch = await self._claim_batch(tx, lead, digest, now)
                 if batch is not None:
                     batches.append(batch)
         return batches
 
-    async def _claim_batch(self, tx: Transaction, lead: Row, digest: dt.timedelta) -> Batch | None:
+    async def _claim_batch(self, tx: Transaction, lead: Row, digest: dt.timedelta, now: dt.datetime) -> Batch | None:
         old_batch = lead["old_batch"]
         params: tuple[object, ...]
         if old_batch is not None:
@@ -380,6 +407,7 @@ class ReminderRepository:
             subscribed_from={
                 row["subscription_id"]: (row["subscribed_region"], row["subscribed_timezone"]) for row in rows
             },
+            claimed_at=now,
         )
 
     async def mark_sent(self, batch: Batch, message_id: int, now: dt.datetime, late_after: dt.timedelta) -> None:
@@ -427,6 +455,16 @@ class ReminderRepository:
             (stamp(before), reason, user_id, stamp(before)),
         )
 
+    async def skip_in_batch(self, batch: Batch, target_key: str, reason: str, now: dt.datetime) -> int:
+        """Skip, with `reason`, the batch's reminders about one target (the rest of the batch is sent)."""
+        return await self._db.execute(
+            """
+            UPDATE reminders SET status = 'skipped', reason = ?, finished_at = ?
+            WHERE batch_id = ? AND target_key = ? AND status = 'sending'
+            """,
+            (reason, stamp(now), batch.batch_id, target_key),
+        )
+
     async def batch_targets(self, user_id: int, batch_id: int) -> list[str]:
         """What the member's DM of this batch was about (a Stop button stops those)."""
         rows = await self._db.fetch_all(
@@ -460,49 +498,47 @@ class ReminderRepository:
             bool(row["notice_pending"]),
         )
 
+    # Every write below runs after a request to Discord that may take a while: none of them may bring
+    # back a row the member erased meanwhile. `since` is when the work began (default `now`).
     async def _upsert_recipient(
-        self, user_id: int, column_sql: str, params: tuple[object, ...], now: dt.datetime
+        self, user_id: int, assignments: str, params: tuple[object, ...], now: dt.datetime, since: dt.datetime | None
     ) -> None:
-        await self._db.execute(
-            """
-            INSERT INTO dm_recipients (user_id, updated_at) VALUES (?, ?)
-            ON CONFLICT (user_id) DO NOTHING
-            """,
-            (user_id, stamp(now)),
-        )
-        await self._db.execute(
-            f"UPDATE dm_recipients SET {column_sql}, updated_at = ? WHERE user_id = ?", (*params, stamp(now), user_id)
-        )
+        erased = erasure_params(user_id, since or now)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                f"INSERT INTO dm_recipients (user_id, updated_at) SELECT ?, ? WHERE {NOT_ERASED_SINCE} "
+                "ON CONFLICT (user_id) DO NOTHING",
+                (user_id, stamp(now), *erased),
+            )
+            await tx.execute(
+                f"UPDATE dm_recipients SET {assignments}, updated_at = ? WHERE user_id = ? AND {NOT_ERASED_SINCE}",
+                (*params, stamp(now), user_id, *erased),
+            )
 
-    async def set_dm_channel(self, user_id: int, channel_id: int | None, now: dt.datetime) -> None:
-        await self._db.execute(
-            """
-            INSERT INTO dm_recipients (user_id, dm_channel_id, updated_at) VALUES (?, ?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id, updated_at = excluded.updated_at
-            """,
-            (user_id, channel_id, stamp(now)),
-        )
+    async def set_dm_channel(
+        self, user_id: int, channel_id: int | None, now: dt.datetime, *, since: dt.datetime | None = None
+    ) -> None:
+        await self._upsert_recipient(user_id, "dm_channel_id = ?", (channel_id,), now, since)
 
-    async def set_introduced(self, user_id: int, now: dt.datetime) -> None:
-        await self._db.execute(
-            """
-            INSERT INTO dm_recipients (user_id, introduced, updated_at) VALUES (?, TRUE, ?)
-            ON CONFLICT (user_id) DO UPDATE SET introduced = TRUE, updated_at = excluded.updated_at
-            """,
-            (user_id, stamp(now)),
-        )
+    async def set_introduced(self, user_id: int, now: dt.datetime, *, since: dt.datetime | None = None) -> None:
+        await self._upsert_recipient(user_id, "introduced = TRUE", (), now, since)
 
-    async def mark_undeliverable(self, user_id: int, reason: str, now: dt.datetime) -> None:
+    async def mark_undeliverable(
+        self, user_id: int, reason: str, now: dt.datetime, *, since: dt.datetime | None = None
+    ) -> None:
         """DMs to the member fail for good: their reminders wait, and they are told once."""
-        await self._upsert_recipient(user_id, "undeliverable = ?, notice_pending = TRUE", (reason,), now)
+        await self._upsert_recipient(user_id, "undeliverable = ?, notice_pending = TRUE", (reason,), now, since)
 
     async def clear_undeliverable(self, user_id: int, now: dt.datetime) -> bool:
         """The member says DMs work again; True if they had been marked undeliverable."""
-        recipient = await self.recipient(user_id)
-        if recipient is None or recipient.undeliverable is None:
-            return False
-        await self._upsert_recipient(user_id, "undeliverable = NULL, notice_pending = FALSE", (), now)
-        return True
+        return (
+            await self._db.execute(
+                "UPDATE dm_recipients SET undeliverable = NULL, notice_pending = FALSE, updated_at = ? "
+                "WHERE user_id = ? AND undeliverable IS NOT NULL",
+                (stamp(now), user_id),
+            )
+            > 0
+        )
 
     async def users_with_notices(self) -> list[int]:
         rows = await self._db.fetch_all("SELECT user_id FROM dm_recipients WHERE notice_pending")

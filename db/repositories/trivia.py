@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from db.connection import Database, Row, Transaction
+from db.repositories.privacy import NOT_ERASED_SINCE, erasure_params, member_key
 from db.repositories.stamps import stamp
 
 GameMode = Literal["buttons", "typed"]
@@ -589,10 +590,21 @@ class TriviaRepository:
         async with self._db.transaction() as tx:
             changed = await tx.execute(
                 """
-                UPDATE trivia_games SET status = ?, end_reason = ?, winner_id = ?, ended_at = ?
+                UPDATE trivia_games SET status = ?, end_reason = ?, ended_at = ?,
+                    winner_id = CASE WHEN EXISTS (
+                        SELECT 1 FROM member_erasures WHERE member_key = ? AND erased_at >= trivia_games.started_at
+                    ) THEN NULL ELSE ? END
                 WHERE id = ? AND status = 'running'
                 """,
-                (status, end_reason, winner_id, stamp(now), game_id),
+                # a winner who erased their data while the game ran is not written back
+                (
+                    status,
+                    end_reason,
+                    stamp(now),
+                    "" if winner_id is None else member_key(winner_id),
+                    winner_id,
+                    game_id,
+                ),
             )
             if changed == 0:
                 return None
@@ -650,10 +662,13 @@ class TriviaRepository:
         """Store a member's answer; False if they already answered this round (first one stays)."""
         changed = await self._db.execute(
             f"""
-            INSERT INTO trivia_answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO trivia_answers ({_ANSWER_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE {NOT_ERASED_SINCE}
             ON CONFLICT (game_id, round_number, user_id) DO NOTHING
             """,
-            (game_id, round_number, guild_id, user_id, answer, int(correct), time_ms, points, stamp(now)),
+            (
+                *(game_id, round_number, guild_id, user_id, answer, int(correct), time_ms, points, stamp(now)),
+                *erasure_params(user_id, now),
+            ),
         )
         return changed == 1
 
@@ -666,8 +681,9 @@ class TriviaRepository:
             return 0
         async with self._db.transaction() as tx:
             return await tx.executemany(
+                # an answer given before its member erased their data is not written after it
                 f"""
-                INSERT INTO trivia_answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO trivia_answers ({_ANSWER_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE {NOT_ERASED_SINCE}
                 ON CONFLICT (game_id, round_number, user_id) DO NOTHING
                 """,
                 [
@@ -681,6 +697,7 @@ class TriviaRepository:
                         a.time_ms,
                         a.points,
                         stamp(a.answered_at),
+                        *erasure_params(a.user_id, a.answered_at),
                     )
                     for a in answers
                 ],
@@ -866,11 +883,11 @@ class TriviaRepository:
     ) -> bool:
         """Store a member's answer to the daily question; False if they already answered."""
         changed = await self._db.execute(
-            """
+            f"""
             INSERT INTO trivia_daily_answers (guild_id, day, user_id, answer, correct, answered_at)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day, user_id) DO NOTHING
+            SELECT ?, ?, ?, ?, ?, ? WHERE {NOT_ERASED_SINCE} ON CONFLICT (guild_id, day, user_id) DO NOTHING
             """,
-            (guild_id, day.isoformat(), user_id, answer, int(correct), stamp(now)),
+            (guild_id, day.isoformat(), user_id, answer, int(correct), stamp(now), *erasure_params(user_id, now)),
         )
         return changed == 1
 

@@ -11,8 +11,9 @@ import datetime as dt
 from typing import Any
 
 from db import AnnouncementRepository, Database, TriviaRepository
-from db.repositories.privacy import ANONYMISED, USER_COLUMNS, PrivacyRepository
+from db.repositories.privacy import ANONYMISED, USER_COLUMNS, PrivacyRepository, member_key
 from db.repositories.reminders import NewReminder, ReminderRepository
+from db.repositories.trivia import TriviaAnswer
 
 # Neither id's digits occur inside the other, nor in any other value seeded here.
 GONE = 734_512_908_811_223_344
@@ -24,6 +25,7 @@ THIRD_CHANNEL = 1_100_000_000_000_000_003
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
 DAY = dt.date(2024, 6, 1)
 RELEASE = dt.date(2024, 7, 1)
+ERASED_AT = NOW + dt.timedelta(hours=2)
 
 # Column names that hold a member's id, whatever the table.
 USER_COLUMN_NAMES = ("created_by", "starter_id", "winner_id")
@@ -199,7 +201,7 @@ async def test_erase_removes_the_member_from_every_column_and_leaves_others_alon
     }
     games = len(before["trivia_games"])
 
-    count = await privacy.erase(GONE)
+    count = await privacy.erase(GONE, ERASED_AT)
 
     assert await where_is(db, GONE) == {}
     after = await snapshot(db)
@@ -228,7 +230,7 @@ async def test_erase_removes_the_member_from_every_column_and_leaves_others_alon
     assert [tuple(e) for e in events] == [("Watch party", 0), ("Trailer drop", STAYS)]
     assert await db.fetch_value("SELECT COUNT(*) FROM trivia_running") == 1  # the game goes on
 
-    assert await privacy.erase(GONE) == 0
+    assert await privacy.erase(GONE, ERASED_AT) == 0
     assert await privacy.export(GONE) == {table: [] for table in USER_COLUMNS}
 
 
@@ -238,7 +240,7 @@ async def test_erase_counts_what_export_showed(db: Database) -> None:
     privacy = PrivacyRepository(db)
     shown = sum(len(rows) for rows in (await privacy.export(GONE)).values())
     assert shown == 18
-    assert await privacy.erase(GONE) == shown
+    assert await privacy.erase(GONE, ERASED_AT) == shown
 
 
 async def test_export_returns_exactly_the_members_rows(db: Database) -> None:
@@ -266,8 +268,94 @@ async def test_export_returns_exactly_the_members_rows(db: Database) -> None:
     assert (recipient["dm_channel_id"], recipient["undeliverable"]) == (OTHER_CHANNEL, "DMs closed")
 
 
-async def test_erasing_a_member_with_no_data_changes_nothing(db: Database) -> None:
+async def test_erasing_a_member_with_no_data_changes_nothing_but_remembers_the_erasure(db: Database) -> None:
+    """Their answers may still be in flight (a trivia game's memory): the erasure is remembered, by key only."""
     await seed(db)
     before = await snapshot(db)
-    assert await PrivacyRepository(db).erase(12345) == 0
-    assert await snapshot(db) == before
+    assert await PrivacyRepository(db).erase(12345, ERASED_AT) == 0
+    after = await snapshot(db)
+    erasures = after.pop("member_erasures")
+    before.pop("member_erasures")
+    assert after == before
+    assert [row[0] for row in erasures.values()] == [member_key(12345)]
+    assert await where_is(db, 12345) == {}
+
+
+# ---- erasure racing the work in flight --------------------------------------------------------------------------
+
+
+async def test_work_in_flight_when_the_member_erases_writes_none_of_their_data_back(db: Database) -> None:
+    """Every feature's in-flight work began before the erasure and writes after it: nothing of the member returns.
+
+    In flight: a DM batch claimed (its DM is being sent), a subscription being planned, a subscription being
+    made, a trivia game running with the member's answers in memory, and a daily answer on its way.
+    """
+    await seed(db)
+    reminders, trivia, privacy = ReminderRepository(db), TriviaRepository(db), PrivacyRepository(db)
+    began = at(60 * 24)
+    await reminders.clear_undeliverable(GONE, began)  # the seed closed their DMs
+    [batch] = [b for b in await reminders.claim_due(began, dt.timedelta(0)) if b.user_id == GONE]
+    planning = await reminders.subscription(GONE, "film:one")
+    assert planning is not None
+    game = await trivia.start_game(
+        guild_id=GUILD, channel_id=THIRD_CHANNEL, starter_id=STAYS, mode="buttons", difficulty="mixed",
+        film_key=None, question_count=2, seconds=20, now=began,
+    )  # fmt: skip
+    assert game is not None
+    for number in (1, 2):
+        await trivia.add_round(game.id, number, f"r{number}", "{}", began, film_key=None)
+    tomorrow = DAY + dt.timedelta(days=1)
+    await trivia.create_daily(GUILD, tomorrow, "qd2", "{}", channel_id=CHANNEL, now=began)
+
+    await privacy.erase(GONE, began + dt.timedelta(seconds=1))
+    written = began + dt.timedelta(seconds=2)
+    answered = began + dt.timedelta(milliseconds=500)
+
+    await reminders.set_dm_channel(GONE, THIRD_CHANNEL, written, since=batch.claimed_at)
+    await reminders.set_introduced(GONE, written, since=batch.claimed_at)
+    await reminders.mark_undeliverable(GONE, "DMs closed", written, since=batch.claimed_at)
+    await reminders.mark_sent(batch, 777, written, dt.timedelta(minutes=5))
+    await reminders.retry_later(batch, written, "try again")
+    assert await reminders.replace_plan(planning, [NewReminder(RELEASE, "7d", at(60 * 24 * 20))], written) == 0
+    assert (
+        await reminders.subscribe(
+            GONE, GUILD, "film:two", "release", written, region="FR", timezone="UTC", limit=10, since=began
+        )
+        is None
+    )
+    assert not await trivia.record_answer(
+        game_id=game.id, round_number=1, guild_id=GUILD, user_id=GONE, answer="a", correct=True, time_ms=500,
+        points=100, now=answered,
+    )  # fmt: skip
+    late = TriviaAnswer(game.id, 2, GUILD, GONE, "b", True, 400, 100, answered)
+    friend = TriviaAnswer(game.id, 2, GUILD, STAYS, "c", False, 900, 0, answered)
+    assert await trivia.record_answers([late, friend]) == 1
+    ended = await trivia.finish_game(game.id, status="finished", winner_id=GONE, now=written)
+    assert ended is not None and ended.winner_id is None
+    assert not await trivia.record_daily_answer(GUILD, tomorrow, GONE, answer="a", correct=True, now=answered)
+
+    assert await where_is(db, GONE) == {}
+    assert await privacy.export(GONE) == {table: [] for table in USER_COLUMNS}
+    # the others' work in flight is written as usual
+    await reminders.set_introduced(STAYS, written, since=began)
+    assert (await reminders.recipient(STAYS)) is not None
+    assert [a.user_id for a in await trivia.round_answers(game.id, 2)] == [STAYS]
+
+
+async def test_after_an_erasure_new_work_is_written_and_the_erasure_is_forgotten_a_day_later(db: Database) -> None:
+    await seed(db)
+    reminders, privacy = ReminderRepository(db), PrivacyRepository(db)
+    erased = at(60)
+    await privacy.erase(GONE, erased)
+    later = erased + dt.timedelta(seconds=1)
+    # the member comes back: what they ask for now is kept
+    subscribed = await reminders.subscribe(
+        GONE, GUILD, "film:one", "release", later, region="FR", timezone="UTC", limit=10
+    )
+    assert subscribed is not None
+    await reminders.set_dm_channel(GONE, THIRD_CHANNEL, later)
+    assert (await reminders.recipient(GONE)) is not None
+    # the one-way key of the erasure goes once no work can still be in flight
+    await privacy.erase(STAYS, erased + dt.timedelta(days=1, seconds=1))
+    keys = [row["member_key"] for row in await db.fetch_all("SELECT member_key FROM member_erasures")]
+    assert keys == [member_key(STAYS)]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from db import Database
 from db.repositories.announcements import Reconciliation
 from db.repositories.reminders import (
+    OVERDUE,
     Batch,
     NewReminder,
     Recipient,
@@ -550,3 +551,32 @@ async def test_undeliverable_notice_is_taken_once(repo: ReminderRepository) -> N
     assert await repo.clear_undeliverable(BOB, at(1)) is True  # clearing withdraws a notice not yet given
     assert await repo.users_with_notices() == []
     assert await repo.take_notice(BOB) is None
+
+
+async def test_every_claim_skips_what_is_past_the_grace_window_not_only_the_first_after_a_start(
+    repo: ReminderRepository, db: Database
+) -> None:
+    """A clock jump or a stalled loop while running: what fell due more than `grace` ago is skipped, not sent."""
+    await repo.replace_plan(await follow(repo, ALICE), [due("7d", 0), due("1d", 60 * 10)], NOW)
+    await repo.replace_plan(await follow(repo, BOB), [due("7d", 0)], NOW)
+    await repo.mark_undeliverable(BOB, "DMs closed", NOW)  # held reminders follow the grace rule on resuming
+    stale = await repo.claim_due(at(60 * 7), DIGEST, grace=GRACE)
+    assert stale == []
+    rows = await outbox(db, ALICE)
+    assert rows["7d"][0] == "skipped" and rows["1d"][0] == "scheduled"
+    reason = await db.fetch_value("SELECT reason FROM reminders WHERE user_id = ? AND offset_text = '7d'", (ALICE,))
+    assert reason == OVERDUE
+    assert await statuses(db, BOB) == {"7d": "scheduled"}
+    # Within the window a late reminder is still claimed.
+    [batch] = await repo.claim_due(at(60 * 10 + 30), DIGEST, grace=GRACE)
+    assert [r.offset_text for r in batch.reminders] == ["1d"]
+    assert batch.claimed_at == at(60 * 10 + 30)
+
+
+async def test_skipping_one_target_of_a_batch_leaves_the_rest(repo: ReminderRepository, db: Database) -> None:
+    await repo.replace_plan(await follow(repo, ALICE, "event:1"), [due("1d", 0)], NOW)
+    await repo.replace_plan(await follow(repo, ALICE, "film:one"), [due("7d", 1)], NOW)
+    [batch] = await repo.claim_due(at(1), DIGEST)
+    assert await repo.skip_in_batch(batch, "event:1", "left", at(1)) == 1
+    await repo.mark_sent(batch, 99, at(1), dt.timedelta(minutes=5))
+    assert await statuses(db, ALICE) == {"1d": "skipped", "7d": "sent"}

@@ -454,11 +454,18 @@ async def test_closed_dms_hold_reminders_and_the_next_command_says_so_once(sim: 
 
 
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
-async def test_a_member_who_shares_no_server_any_more_is_held_and_told_after_rejoining(sim: Sim) -> None:
-    guild, general, admin = await community(sim)
+async def test_a_member_who_shares_no_server_any_more_is_held_and_told_after_rejoining(
+    sim: Sim, tmp_path: Path
+) -> None:
+    pack = tmp_path / "future-films.toml"
+    pack.write_text(FUTURE_PACK, encoding="utf-8")
+    sim.extra_env["MARQUEE_PACKS_LOAD"] = f"mission-impossible,{pack}"
+    await sim.restart_bot()
+    guild, general, _ = await community(sim)
     fan = await sim.create_user("fan", guild=guild)
-    await add_event(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
-    due = await subscribe(sim, fan, general, "Premiere", "1d, 1h, release")
+    subscribed = await sim.slash(fan, general, "remind film", title="The Long Night Heist", when="7d, 1d, release")
+    due = promised(subscribed)
+    assert len(due) == 3, subscribed.content
     # The member leaves the only server they share with the bot.
     guild.model.members.pop(fan.id)
     await sim.server.gateway.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": fan.to_dict()})
@@ -471,16 +478,54 @@ async def test_a_member_who_shares_no_server_any_more_is_held_and_told_after_rej
     await sim.add_member(guild, fan)
     await sim.restart_bot()
     assert len(dm_sends(sim, fan)) == 1
-    answered = await sim.slash(fan, general, "countdown", target="Premiere")
+    answered = await sim.slash(fan, general, "remind list")
     (notice,) = answered.followups
     assert notice.ephemeral and notice.content == NOTICE.format(reason="you no longer share a server with Marquee")
-    assert (await sim.slash(fan, general, "countdown", target="Premiere")).followups == []
+    assert (await sim.slash(fan, general, "remind list")).followups == []
     resumed = await sim.click(fan, notice, label=RETRY)
     assert resumed.content == "Thanks. I'll try your reminders again now."
     await pass_through(sim, due[1], due[2])
-    # The 1-day reminder is 23 hours overdue (past the grace window); the others come on time.
+    # The 7-day reminder is days overdue (past the grace window); the others come on time.
     assert [m.timestamp for m in sim.dms(fan)] == due[1:]
     assert len(dm_sends(sim, fan)) == 3
+
+
+MEMBER = "GET /guilds/{guild_id}/members/{user_id}"
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_member_who_left_the_events_server_is_not_dmed_about_it_until_they_come_back(sim: Sim) -> None:
+    guild, general, admin = await community(sim)
+    other = await sim.create_guild("Elsewhere")
+    fan = await sim.create_user("fan", guild=guild)
+    await sim.add_member(other, fan)  # they still share a server with the bot, so a DM would go through
+    await add_event(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
+    due = await subscribe(sim, fan, general, "Premiere", "1d, 1h, release")
+    # The bot has no member events: nothing tells it that the member leaves.
+    guild.model.members.pop(fan.id)
+    await advance_to(sim, due[0])
+    assert dm_sends(sim, fan) == [] and sim.dms(fan) == []
+    (asked,) = sim.requests_to(MEMBER)
+    assert asked.status == 404
+    assert reminder_rows(sim.database_path, fan.id)[0] == (
+        "1d",
+        "skipped",
+        "you are no longer a member of the server whose event this is",
+    )
+    # Back in the server: the next reminders come (and one answer about membership serves the next hour).
+    await sim.add_member(guild, fan)
+    await pass_through(sim, due[1], due[2])
+    assert [m.timestamp for m in sim.dms(fan)] == due[1:]
+    assert len(sim.requests_to(MEMBER)) == 2
+
+
+def reminder_rows(database: Path, user_id: int) -> list[tuple[str, str, str | None]]:
+    """The member's reminders as (offset, status, reason), soonest first."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        rows = db.execute(
+            "SELECT offset_text, status, reason FROM reminders WHERE user_id = ? ORDER BY due_at", (user_id,)
+        ).fetchall()
+    return [tuple(row) for row in rows]
 
 
 # ---- stopping ------------------------------------------------------------------------------------------------
