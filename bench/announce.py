@@ -207,14 +207,15 @@ class RowMaker:
 
     def __init__(self, now: dt.datetime, rng: random.Random) -> None:
         from cogs.countdowns.engine import nonce_for
-        from db.repositories.announcements import _stamp, name_key
+        from db.repositories.announcements import name_key
+        from db.repositories.stamps import stamp
 
         self.now = now
         self.rng = rng
         self.tables = Tables()
         self.event_id = 0
         self._nonce = nonce_for
-        self._stamp = _stamp
+        self._stamp = stamp
         self._name_key = name_key
 
     def schedule(self, post_time: str, tz: str, milestones: str) -> Any:
@@ -921,7 +922,7 @@ async def isolated_queries(path: Path, now: dt.datetime, guild_ids: list[int], r
 
 def query_plans(path: Path, now: dt.datetime) -> list[str]:
     """SQLite's plans for the two start-up queries that read every scheduled row."""
-    from db.repositories.announcements import _stamp
+    from db.repositories.stamps import stamp as _stamp
 
     queries = {
         "reconcile (skip)": (
