@@ -49,7 +49,9 @@ if str(REPO) not in sys.path:  # `python bench/announce.py` as well as `python -
 
 from bench.common import (  # noqa: E402
     DOC,
+    POST_ROUTE,
     Distribution,
+    PostRecorder,
     Report,
     Watchdog,
     _marquee_serve,
@@ -60,7 +62,6 @@ from bench.common import (  # noqa: E402
 
 TARGET_START_DELTA_S = 3.0
 DISCORD_GLOBAL_PER_S = 50
-POST_ROUTE = "POST /channels/{channel_id}/messages"
 PACK = "mission-impossible"
 
 ZONES = (
@@ -963,41 +964,6 @@ def _start_of(row: dict[str, float]) -> float:
 # --------------------------------------------------------------------------- 2. the burst
 
 
-class PostRecorder:
-    """Real-time stamps of every REST call the simulator handles (it stamps its own records with the
-    manual clock, which does not move during the burst)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, int, float, float, str]] = []  # key, status, received, answered, channel
-        self.posted = 0  # successful POSTs of a message (polled by the bench: a counter, not a scan)
-        self._undo: Callable[[], None] | None = None
-
-    def install(self, sim: Any) -> None:
-        server = sim.server
-        handle = server._handle
-        calls = self.calls
-        recorder = self
-
-        async def timed(request: Any, template: str, handler: Any) -> Any:
-            received = time.perf_counter()
-            response = await handle(request, template, handler)
-            key = f"{request.method} {template}"
-            calls.append(
-                (key, response.status, received, time.perf_counter(), request.match_info.get("channel_id", ""))
-            )
-            if key == POST_ROUTE and response.status < 300:
-                recorder.posted += 1
-            return response
-
-        server._handle = timed
-        self._undo = lambda: delattr(server, "_handle")
-
-    def uninstall(self) -> None:
-        if self._undo is not None:
-            self._undo()
-            self._undo = None
-
-
 def peak_per_second(stamps: Sequence[float]) -> int:
     """The most stamps in any window of one second."""
     ordered = sorted(stamps)
@@ -1274,7 +1240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(Exception):
             report.section("Stopped by an error", f"```text\n{traceback.format_exc().rstrip()}\n```")
     emit(report, profiles)
-    failed = [check for check in report.checks if check.ok is False]
+    failed = report.failed()
     return 1 if failed else 0
 
 

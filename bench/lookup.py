@@ -712,7 +712,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = LookupReport(command, args)
     profiles = asyncio.run(run(args, report))
     emit(report, profiles)
-    failed = [check for check in report.checks if check.ok is False]
+    failed = report.failed()
     return 1 if failed else 0
 
 

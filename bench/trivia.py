@@ -782,7 +782,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(Exception):
             report.section("Stopped by an error", f"```text\n{traceback.format_exc().rstrip()}\n```")
     emit(report, profiles)
-    failed = [check for check in report.checks if check.ok is False]
+    failed = report.failed()
     return 1 if failed else 0
 
 
