@@ -70,6 +70,7 @@ class Distribution:
         return f"| {name} | {self.n} | " + " | ".join(f"{v * scale:.2f}" for v in cells) + " |"
 
 
+QUICK_NOTE = "- quick run (`--quick`): small sizes; timing targets and those of the full load are shown, not judged"
 DIST_HEADER = "| measure | n | p50 ms | p95 ms | p99 ms | max ms |\n| --- | ---: | ---: | ---: | ---: | ---: |"
 
 
@@ -82,9 +83,10 @@ class Check:
     result: str
     target: str
     ok: bool | None  # None: informative only
-    # A timing target (a ratio of two times). Quick runs measure sizes too small and too short for one to
-    # mean anything, so there it is shown but does not fail the run; whatever else fails, fails.
-    timing: bool = False
+    # A target judged only in full runs: a timing target (a ratio of two times), or one that holds only at the
+    # full load. Quick runs are too small and too short for these to mean anything, so there they are shown
+    # but do not fail the run; whatever else fails (an error, a lost or doubled message), fails.
+    full_only: bool = False
 
 
 @dataclass
@@ -102,16 +104,16 @@ class Report:
     tmpdir: Path | None = None
     title: str = "Benchmark"
 
-    def check(self, name: str, result: str, target: str, ok: bool | None, *, timing: bool = False) -> None:
-        self.checks.append(Check(name, result, target, ok, timing))
+    def check(self, name: str, result: str, target: str, ok: bool | None, *, full_only: bool = False) -> None:
+        self.checks.append(Check(name, result, target, ok, full_only))
 
     @property
     def quick(self) -> bool:
         return bool(getattr(self.args, "quick", False))
 
     def judged(self, check: Check) -> bool:
-        """Whether this check's verdict decides the run: not a timing target in a quick run."""
-        return check.ok is not None and not (check.timing and self.quick)
+        """Whether this check's verdict decides the run: not a full-run target in a quick run."""
+        return check.ok is not None and not (check.full_only and self.quick)
 
     def failed(self) -> list[Check]:
         """The checks that make the run fail (its exit status 1)."""
@@ -138,7 +140,7 @@ class Report:
             f"- command: `{self.command}`",
             f"- machine: {machine['cpu']}, {machine['cores']}; Python {machine['python']} on {machine['os']}",
             f"- commit: {machine['commit']}",
-            *(["- quick run (`--quick`): small sizes; timing targets are shown but not judged"] if self.quick else []),
+            *([QUICK_NOTE] if self.quick else []),
             *self.details(),
             "",
             "| target | result | limit | verdict |",
@@ -564,4 +566,4 @@ def emit(report: Report, profiles: list[str]) -> None:
         log(f"FAIL: {check.name}: {check.result} (target {check.target})")
     unjudged = [c for c in report.checks if c.ok is False and not report.judged(c)]
     if unjudged:
-        log(f"quick run: {len(unjudged)} timing target(s) missed, not judged: " + "; ".join(c.name for c in unjudged))
+        log(f"quick run: {len(unjudged)} full-run target(s) missed, not judged: " + "; ".join(c.name for c in unjudged))

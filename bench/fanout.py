@@ -770,7 +770,7 @@ async def fanout(
         f"database at {recorded_total:.2f} s)",
         f"≤ {TARGET_RATIO:g} × the bare loop = {target:.1f} s",
         result.total <= target,
-        timing=True,
+        full_only=True,
     )
     report.check(
         prefix + "the bare loop (baseline), informative",
@@ -957,7 +957,7 @@ def project(args: argparse.Namespace, report: FanoutReport, main: Fanout | None,
         f"{loop_busy * 100:.0f} % and the database lock {db_busy * 100:.0f} % of the time at that pace",
         f"≤ {TARGET_RATIO:g} × the bare loop's {real.bare_ratio:.3f} × floor = {target:.1f} s",
         projected <= target and real.exact and real.no_429 and holds,
-        timing=True,
+        full_only=True,
     )
     lines = [
         f"The run at Discord's limit: {real.members:,} DMs in {real.total:.2f} s against a floor of "
