@@ -295,6 +295,10 @@ class Probe:
                 undo()
         self._undo.clear()
 
+    def last_interaction(self) -> int:
+        """The id of the interaction the simulator sent last (the marks keep the order they were made in)."""
+        return next(reversed(self.marks))
+
     def span(self, interaction_id: int, start: str, end: str) -> float | None:
         mark = self.marks.get(interaction_id, {})
         if start in mark and end in mark:
