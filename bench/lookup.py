@@ -245,19 +245,46 @@ async def bench_index(
     return lookup, total, details
 
 
-def judge_index_build(report: Report, args: argparse.Namespace, total: float, details: str, rung: float) -> None:
-    """The index build (read back) against the smaller rung of the ladder, measured in the same run."""
+async def read_back(database_path: Path) -> float:
+    """One start's index build, the indexes read back (``Lookup.load`` + ``Lookup.prepare``), in seconds."""
+    from db import CatalogueRepository, Database
+
+    async with Database.connect(database_path) as db:
+        repository = CatalogueRepository(db)
+        await repository.counts()
+        lookup, _, _, total = await _timed_build(repository, True, False, [])
+    assert lookup.restored
+    del lookup
+    gc.collect()
+    return total
+
+
+async def judge_index_build(
+    report: Report, args: argparse.Namespace, database_path: Path, rung_path: Path, details: str
+) -> None:
+    """The index build (read back) against the smaller rung of the ladder, measured in the same run: the two
+    alternate ``--ladder-reps`` times and the fastest of each is compared (other work on the machine only
+    ever adds time, and alternating spreads it over both)."""
+    full_times: list[float] = []
+    rung_times: list[float] = []
+    for _ in range(args.ladder_reps):
+        rung_times.append(await read_back(rung_path))
+        full_times.append(await read_back(database_path))
+    full, rung = min(full_times), min(rung_times)
     rung_films, rung_people = rung_size(args)
     scale = (args.films + args.people) / (rung_films + rung_people)
     limit = TARGET_BUILD_SCALING * scale * rung
     report.check(
         f"index build at start (indexes kept in the database, read back) ÷ the same at 1/{LADDER} the size",
-        f"{total / rung:.1f} ({total:.2f} s for {args.films:,} films and {args.people:,} people ÷ {rung:.3f} s for "
-        f"{rung_films:,} and {rung_people:,}; {details})",
+        f"{full / rung:.1f} ({full:.2f} s for {args.films:,} films and {args.people:,} people ÷ {rung:.3f} s for "
+        f"{rung_films:,} and {rung_people:,}; fastest of {args.ladder_reps} alternating, all: "
+        f"{', '.join(f'{t:.2f}' for t in full_times)} s and {', '.join(f'{t:.3f}' for t in rung_times)} s; "
+        f"the first full read-back: {details})",
         f"≤ {TARGET_BUILD_SCALING:g} × {scale:g} (no worse than linear, with slack) = {limit:.2f} s",
-        total <= limit,
+        full <= limit,
         full_only=True,
     )
+    log(f"index build ladder: {full:.2f} s ÷ {rung:.3f} s = {full / rung:.1f} (limit {TARGET_BUILD_SCALING * scale:g})")
 
 
 def rung_size(args: argparse.Namespace) -> tuple[int, int]:
@@ -466,6 +493,21 @@ async def bench_simulator(
     for what, settled in sorted(finished.items(), key=lambda pair: pair[1]):
         log(f"{what} ready {settled:.1f} s after start")
         report.checks.append(Check(f"{what} ready after start, informative", f"{settled:.1f} s", "none", None))
+    unfinished = [
+        what
+        for what, task in (("film indexes", indexing), ("film cards", cards), ("trivia question pool", trivia_pool))
+        if task is not None and not task.done()
+    ]
+    if unfinished:
+        # Measured anyway, but not in the steady state the targets are about: say so next to the numbers.
+        report.check(
+            "the bot's background work done before measuring, informative",
+            f"still running after {args.sim_timeout:g} s: {', '.join(unfinished)} (a worker thread competing "
+            "with the event loop for the interpreter: the times below are inflated)",
+            "done",
+            None,
+        )
+        log(f"measuring while the bot's background work still runs: {', '.join(unfinished)}")
     probe = Probe()
     gc_watch = GcWatch()
     tracked = len(gc.get_objects())
@@ -748,6 +790,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="/film info requests through the simulator")
     parser.add_argument("--round-trips", type=int, default=150, help="interleaved pairs for the round-trip ratio")
     parser.add_argument(
+        "--ladder-reps", type=int, default=3, help="alternating read-backs of the two rungs of the index ladder"
+    )
+    parser.add_argument(
         "--sim-queries", type=int, default=300, help="autocomplete queries through the simulator (each with a constant)"
     )
     parser.add_argument("--seed", type=int, default=20250601, help="seed of the synthetic catalogue")
@@ -828,15 +873,14 @@ async def run(args: argparse.Namespace, report: Report) -> list[str]:
         rung_path = await catalogue_database(
             generate(rung_films, rung_people, args.seed), Path(tmp) / "rung", args, scratch, rung_keep
         )
-        _, rung_total, _ = await bench_index(rung_path, scratch, False, [])
+        await bench_index(rung_path, scratch, False, [])  # builds the rung's indexes and keeps them
         gc.collect()
         log(f"generating {args.films} films and {args.people} people (seed {args.seed})")
         begun = time.perf_counter()
         catalogue = generate(args.films, args.people, args.seed)
         log(f"generated in {time.perf_counter() - begun:.1f} s: {catalogue.counts()}")
         database_path = await catalogue_database(catalogue, Path(tmp), args, report, args.database)
-        lookup, total, details = await bench_index(database_path, report, args.profile, profiles)
-        judge_index_build(report, args, total, details, rung_total)
+        lookup, _, details = await bench_index(database_path, report, args.profile, profiles)
         bench_autocomplete(lookup, catalogue, args, report, profiles)
         rng = random.Random(args.seed + 2)
         titles = film_info_titles(catalogue, args.requests, rng)
@@ -845,6 +889,7 @@ async def run(args: argparse.Namespace, report: Report) -> list[str]:
         # Only the bot's own objects should weigh on its garbage collector from here on.
         del lookup, catalogue
         gc.collect()
+        await judge_index_build(report, args, database_path, rung_path, details)
         if not args.skip_sim:
             with cogs_left_out(args.exclude_cog):
                 await bench_simulator(database_path, titles, pairs, completions, args, report, profiles)
