@@ -66,6 +66,7 @@ from bench.announce import (  # noqa: E402
 from bench.common import (  # noqa: E402
     DOC,
     POST_ROUTE,
+    BareRun,
     Distribution,
     GcWatch,
     PostRecorder,
@@ -573,7 +574,9 @@ async def fanout(
             sim.clock.advance(due - sim.clock.now())
             # Tracing allocations (a dozen frames each) slows the fan-out about tenfold, profiling twofold.
             slowdown = 12.0 if args.tracemalloc else 3.0 if args.profile else 1.0
-            bound = (members_n / pace * 1.5 + 60.0) * slowdown
+            # Generous: where the process is bound by the CPU (not the pace) the bot needs several times the floor,
+            # and the bare loop is the judge of that, not this bound; a stall is caught separately below.
+            bound = (members_n / pace * 5 + 60.0) * slowdown
             deadline = t_due + bound
             last_count, last_change = 0, time.perf_counter()
             while time.perf_counter() < deadline:
@@ -641,12 +644,17 @@ async def fanout(
         sweep_total = sum(end - begin for begin, end in sweeps)
         requests_total = len(sim.requests) - requests_before
         # The baseline, same run, same simulator: the bot's DMs sent again by a bare discord.py loop at the
-        # same pace, after every count above was taken (each member then has a second DM).
-        timeline.uninstall()
+        # same pace, after every count above was taken (each member then has a second DM). Only once the bot
+        # is done: a fan-out that stalled or ran out of time may still be sending, and is not compared.
         logging.getLogger().removeHandler(tally)
-        gc.collect()
-        log(f"{label}: the bare discord.py loop sends the same {len(ok):,} DMs at {pace:g}/s (the baseline)")
-        bare = await bare_loop(sim, message_posts(sim, set(dm_channels), requests_before), pace, recorder)
+        finished = recorder.posted >= members_n and timeline.sent >= members_n
+        bare = BareRun(len(ok), pace)
+        if finished:
+            gc.collect()
+            log(f"{label}: the bare discord.py loop sends the same {len(ok):,} DMs at {pace:g}/s (the baseline)")
+            bare = await bare_loop(sim, message_posts(sim, set(dm_channels), requests_before), pace, recorder)
+        else:
+            log(f"{label}: the fan-out did not finish ({recorder.posted:,} DMs); no baseline to compare with")
     finally:
         timeline.uninstall()
         recorder.uninstall()
@@ -769,8 +777,8 @@ async def fanout(
         f"{result.total / bare.total:.3f} ({result.total:.2f} s ÷ {bare.total:.2f} s; all recorded as sent in the "
         f"database at {recorded_total:.2f} s)",
         f"≤ {TARGET_RATIO:g} × the bare loop = {target:.1f} s",
-        result.total <= target,
-        full_only=True,
+        finished and result.total <= target,
+        full_only=finished,  # a fan-out that did not finish fails any run
     )
     report.check(
         prefix + "the bare loop (baseline), informative",
