@@ -60,6 +60,7 @@ from bench.common import (  # noqa: E402
     _marquee_serve,
     bare_loop,
     emit,
+    hook,
     log,
     message_posts,
     profiled,
@@ -551,10 +552,10 @@ class Spans:
         async def add_cog(bot: Any, cog: Any, /, **kwargs: Any) -> None:
             for module, cls, name, label in spans._cog_methods:
                 loaded = sys.modules.get(module)
-                if loaded is not None and hasattr(loaded, cls):
-                    spans.wrap(getattr(loaded, cls), name, label)
-            runner: Any = getattr(getattr(cog, "announcer", None), "runner", None)
-            deliver = getattr(runner, "_deliver_due", None)
+                if loaded is not None:
+                    spans.wrap(hook(loaded, cls), name, label)
+            runner: Any = hook(getattr(cog, "announcer", None), "runner")
+            deliver = hook(runner, "_deliver_due")
             if deliver is not None and spans._deliver_label and not getattr(deliver, "__bench_timed__", False):
                 runner._deliver_due = spans._timed(deliver, spans._deliver_label)
             if original is None:
@@ -665,8 +666,8 @@ async def background_done(bot: Any, limit: float) -> None:
     tasks = [
         task
         for task in (
-            getattr(bot.get_cog("Films"), "indexing", None),
-            getattr(bot.get_cog("Trivia"), "pool_task", None),
+            hook(bot.get_cog("Films"), "indexing"),
+            hook(bot.get_cog("Trivia"), "pool_task"),
         )
         if task is not None
     ]

@@ -322,6 +322,18 @@ async def _marquee_serve(env: Mapping[str, str], clock: Any, started: Any) -> No
     await serve(load_settings(None, env), clock=clock, started=started)
 
 
+def hook(owner: Any, name: str) -> Any:
+    """``owner.name``, for a bench reaching into the bot; None when ``owner`` is None (a cog left out).
+
+    A missing attribute is an error, never a silent default: a renamed attribute would otherwise leave a
+    bench timing nothing or not waiting for what it should, and nobody would notice."""
+    if owner is None:
+        return None
+    if not hasattr(owner, name):
+        raise RuntimeError(f"bench hook gone: {type(owner).__name__}.{name} (the bot changed; update bench/)")
+    return getattr(owner, name)
+
+
 @contextlib.contextmanager
 def cogs_left_out(names: Sequence[str]) -> Iterator[None]:
     """Make the bot load every cog but ``names`` (``bot.client.cog_extensions`` lists what it loads)."""

@@ -59,6 +59,7 @@ from bench.common import (  # noqa: E402
     add_constant_command,
     cogs_left_out,
     emit,
+    hook,
     log,
     machine_info,
     percentile,
@@ -481,12 +482,12 @@ async def bench_simulator(
         return task
 
     films_cog, trivia_cog = sim.client.get_cog("Films"), sim.client.get_cog("Trivia")
-    indexing = watch("film indexes", getattr(films_cog, "indexing", None))
-    trivia_pool = watch("trivia question pool", getattr(trivia_cog, "pool_task", None))
+    indexing = watch("film indexes", hook(films_cog, "indexing"))
+    trivia_pool = watch("trivia question pool", hook(trivia_cog, "pool_task"))
     if indexing is not None:
         await asyncio.wait([indexing], timeout=args.sim_timeout)
     # The cards are started once the indexes are built.
-    cards = watch("film cards", getattr(films_cog, "carding", None))
+    cards = watch("film cards", hook(films_cog, "carding"))
     later = [task for task in (cards, trivia_pool) if task is not None]
     if later:
         await asyncio.wait(later, timeout=args.sim_timeout)

@@ -117,3 +117,15 @@ def test_a_full_run_judges_its_timing_targets() -> None:
     report.check("ratio to the baseline", "3.0", "≤ 1.15", False, full_only=True)
     assert [check.name for check in report.failed()] == ["ratio to the baseline"]
     assert "| **FAIL** |" in report.markdown()
+
+
+def test_a_hook_into_the_bot_that_is_gone_stops_the_bench() -> None:
+    """A renamed attribute must fail the bench (and so CI's quick run), not make it time nothing."""
+    from types import SimpleNamespace
+
+    from bench.common import hook
+
+    assert hook(SimpleNamespace(indexing="task"), "indexing") == "task"
+    assert hook(None, "indexing") is None  # a cog left out with --exclude-cog
+    with pytest.raises(RuntimeError, match="bench hook gone"):
+        hook(SimpleNamespace(), "indexing")
