@@ -1,11 +1,14 @@
-"""Pieces shared by the benchmarks in ``bench/``: statistics, the report, the simulator probes.
+"""Pieces shared by the benchmarks in ``bench/``: statistics, the report, the simulator probes, the baselines.
 
-``bench/lookup.py`` and ``bench/trivia.py`` import from here; see bench/README.md.
+Every benchmark imports from here; see bench/README.md. Targets are ratios against a baseline measured in the
+same run (a command answering a constant, a smaller size, a bare discord.py loop), so that they hold on any
+machine of the kind; absolute times are printed for information only.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import cProfile
 import datetime as dt
@@ -67,6 +70,7 @@ class Distribution:
         return f"| {name} | {self.n} | " + " | ".join(f"{v * scale:.2f}" for v in cells) + " |"
 
 
+QUICK_NOTE = "- quick run (`--quick`): small sizes; timing targets and those of the full load are shown, not judged"
 DIST_HEADER = "| measure | n | p50 ms | p95 ms | p99 ms | max ms |\n| --- | ---: | ---: | ---: | ---: | ---: |"
 
 
@@ -79,6 +83,10 @@ class Check:
     result: str
     target: str
     ok: bool | None  # None: informative only
+    # A target judged only in full runs: a timing target (a ratio of two times), or one that holds only at the
+    # full load. Quick runs are too small and too short for these to mean anything, so there they are shown
+    # but do not fail the run; whatever else fails (an error, a lost or doubled message), fails.
+    full_only: bool = False
 
 
 @dataclass
@@ -96,8 +104,26 @@ class Report:
     tmpdir: Path | None = None
     title: str = "Benchmark"
 
-    def check(self, name: str, result: str, target: str, ok: bool | None) -> None:
-        self.checks.append(Check(name, result, target, ok))
+    def check(self, name: str, result: str, target: str, ok: bool | None, *, full_only: bool = False) -> None:
+        self.checks.append(Check(name, result, target, ok, full_only))
+
+    @property
+    def quick(self) -> bool:
+        return bool(getattr(self.args, "quick", False))
+
+    def judged(self, check: Check) -> bool:
+        """Whether this check's verdict decides the run: not a full-run target in a quick run."""
+        return check.ok is not None and not (check.full_only and self.quick)
+
+    def failed(self) -> list[Check]:
+        """The checks that make the run fail (its exit status 1)."""
+        return [check for check in self.checks if check.ok is False and self.judged(check)]
+
+    def verdict(self, check: Check) -> str:
+        if check.ok is None:
+            return "info"
+        word = "pass" if check.ok else "FAIL"
+        return f"**{word}**" if self.judged(check) else f"{word.lower()} (quick run: not judged)"
 
     def section(self, title: str, body: str) -> None:
         self.sections.append(f"#### {title}\n\n{body}\n")
@@ -114,14 +140,14 @@ class Report:
             f"- command: `{self.command}`",
             f"- machine: {machine['cpu']}, {machine['cores']}; Python {machine['python']} on {machine['os']}",
             f"- commit: {machine['commit']}",
+            *([QUICK_NOTE] if self.quick else []),
             *self.details(),
             "",
             "| target | result | limit | verdict |",
             "| --- | --- | --- | --- |",
         ]
         for c in self.checks:
-            verdict = "info" if c.ok is None else ("**pass**" if c.ok else "**FAIL**")
-            lines.append(f"| {c.name} | {c.result} | {c.target} | {verdict} |")
+            lines.append(f"| {c.name} | {c.result} | {c.target} | {self.verdict(c)} |")
         lines.append("")
         lines += self.sections
         if self.notes:
@@ -269,6 +295,10 @@ class Probe:
                 undo()
         self._undo.clear()
 
+    def last_interaction(self) -> int:
+        """The id of the interaction the simulator sent last (the marks keep the order they were made in)."""
+        return next(reversed(self.marks))
+
     def span(self, interaction_id: int, start: str, end: str) -> float | None:
         mark = self.marks.get(interaction_id, {})
         if start in mark and end in mark:
@@ -290,6 +320,18 @@ async def _marquee_serve(env: Mapping[str, str], clock: Any, started: Any) -> No
     from bot.settings import load_settings
 
     await serve(load_settings(None, env), clock=clock, started=started)
+
+
+def hook(owner: Any, name: str) -> Any:
+    """``owner.name``, for a bench reaching into the bot; None when ``owner`` is None (a cog left out).
+
+    A missing attribute is an error, never a silent default: a renamed attribute would otherwise leave a
+    bench timing nothing or not waiting for what it should, and nobody would notice."""
+    if owner is None:
+        return None
+    if not hasattr(owner, name):
+        raise RuntimeError(f"bench hook gone: {type(owner).__name__}.{name} (the bot changed; update bench/)")
+    return getattr(owner, name)
 
 
 @contextlib.contextmanager
@@ -321,6 +363,146 @@ async def add_constant_command(sim: Any) -> None:
     sim.client.tree.add_command(constant)
     await sim.client.tree.sync()
     await sim.settle()
+
+
+async def add_constant_autocomplete(sim: Any) -> None:
+    """A command whose option autocompletes to a constant list: the baseline for autocomplete."""
+    import discord
+    from discord import app_commands
+
+    choices = [app_commands.Choice(name=f"Constant {n}", value=f"constant-{n}") for n in range(1, 26)]
+
+    async def constant_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return choices
+
+    @app_commands.command(name="bench-constant-complete")
+    @app_commands.autocomplete(text=constant_choices)
+    async def constant(interaction: discord.Interaction, text: str) -> None:
+        """Autocompletes to a constant list (benchmark baseline)."""
+        await interaction.response.send_message("constant")
+
+    sim.client.tree.add_command(constant)
+    await sim.client.tree.sync()
+    await sim.settle()
+
+
+POST_ROUTE = "POST /channels/{channel_id}/messages"
+
+
+class PostRecorder:
+    """Real-time stamps of every REST call the simulator handles (it stamps its own records with the
+    manual clock, which does not move during a burst)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, float, float, str]] = []  # key, status, received, answered, channel
+        self.posted = 0  # successful POSTs of a message (polled by the benches: a counter, not a scan)
+        self._undo: Callable[[], None] | None = None
+
+    def install(self, sim: Any) -> None:
+        server = sim.server
+        handle = server._handle
+        calls = self.calls
+        recorder = self
+
+        async def timed(request: Any, template: str, handler: Any) -> Any:
+            received = time.perf_counter()
+            response = await handle(request, template, handler)
+            key = f"{request.method} {template}"
+            calls.append(
+                (key, response.status, received, time.perf_counter(), request.match_info.get("channel_id", ""))
+            )
+            if key == POST_ROUTE and response.status < 300:
+                recorder.posted += 1
+            return response
+
+        server._handle = timed
+        self._undo = lambda: delattr(server, "_handle")
+
+    def uninstall(self) -> None:
+        if self._undo is not None:
+            self._undo()
+            self._undo = None
+
+
+@dataclass
+class BareRun:
+    """What the bare loop measured: the baseline of a paced sender."""
+
+    sends: int
+    pace: float
+    stored: int = 0  # messages the simulator stored
+    refused: int = 0  # 429 answers to the loop's POSTs
+    first: float = math.nan  # start → the first message stored
+    total: float = math.nan  # start → the last message stored
+
+    @property
+    def floor(self) -> float:
+        return self.sends / self.pace
+
+
+def message_posts(sim: Any, channel_ids: set[int], since: int = 0) -> list[tuple[int, dict[str, Any]]]:
+    """(channel id, JSON body) of each message the bot posted successfully to one of ``channel_ids``
+    (``sim.requests`` from index ``since`` on): what the bare loop sends again."""
+    posts = []
+    for record in sim.server.requests[since:]:
+        if record.key != POST_ROUTE or not 200 <= record.status < 300 or not isinstance(record.body, dict):
+            continue
+        channel_id = int(record.params.get("channel_id", 0))
+        if channel_id in channel_ids:
+            posts.append((channel_id, record.body))
+    return posts
+
+
+async def bare_loop(
+    sim: Any, posts: Sequence[tuple[int, dict[str, Any]]], pace: float, recorder: PostRecorder
+) -> BareRun:
+    """The baseline for the bot's paced senders: the same messages (bodies as the bot sent them, each with a
+    fresh nonce) sent again to the same channels through the same simulator, by a bare discord.py loop at the
+    same pace: a fresh ``discord.http.HTTPClient`` (its own rate-limit buckets, as the bot's were at the start of
+    its run), one ``request`` per message, started at most ``pace`` per second (never catching up in a burst),
+    no database, no claims, no pacer of the bot's. ``recorder`` must be installed on the simulator: the times
+    are the simulator's, as for the bot (start → each message stored)."""
+    from discord.http import HTTPClient, Route
+
+    run = BareRun(len(posts), pace)
+    if not posts:
+        return run
+    http = HTTPClient(asyncio.get_running_loop())
+    await http.static_login(sim.world.token)
+    interval = 1.0 / pace
+    channels = {str(channel_id) for channel_id, _ in posts}
+    before = len(recorder.calls)
+
+    async def send(number: int, channel_id: int, body: dict[str, Any]) -> None:
+        payload = dict(body)
+        if "nonce" in payload:
+            payload["nonce"] = f"bare-{number}"
+        route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
+        await http.request(route, json=payload)
+
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        started = time.perf_counter()
+        slot = started
+        for number, (channel_id, body) in enumerate(posts):
+            now = time.perf_counter()
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            tasks.append(asyncio.ensure_future(send(number, channel_id, body)))
+            slot = max(slot + interval, time.perf_counter())
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await http.close()
+    errors = [result for result in results if isinstance(result, BaseException)]
+    if errors:
+        raise RuntimeError(f"the bare loop: {len(errors)} of {len(posts)} sends failed, first: {errors[0]!r}")
+    mine = [c for c in recorder.calls[before:] if c[0] == POST_ROUTE and c[4] in channels and c[2] >= started]
+    stored = sorted(c[3] for c in mine if c[1] < 300)
+    run.stored = len(stored)
+    run.refused = sum(1 for c in mine if c[1] == 429)
+    if stored:
+        run.first, run.total = stored[0] - started, stored[-1] - started
+    return run
 
 
 class Watchdog:
@@ -396,3 +578,8 @@ def emit(report: Report, profiles: list[str]) -> None:
         with DOC.open("a", encoding="utf-8") as doc:
             doc.write("\n" + text + "\n")
         log(f"appended to {DOC}")
+    for check in report.failed():
+        log(f"FAIL: {check.name}: {check.result} (target {check.target})")
+    unjudged = [c for c in report.checks if c.ok is False and not report.judged(c)]
+    if unjudged:
+        log(f"quick run: {len(unjudged)} full-run target(s) missed, not judged: " + "; ".join(c.name for c in unjudged))
