@@ -259,46 +259,52 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         """Start a game of trivia in this channel."""
         assert interaction.guild is not None and interaction.channel_id is not None
         channel_id, guild_id = interaction.channel_id, interaction.guild.id
-        self.check_cooldown(guild_id, interaction.user.id)
-        running = await self.repository.running_game(channel_id)
-        if running is not None:
-            raise UserFacingError(f"A game is already running here: {self.game_link(running)}")
-        if isinstance(interaction.channel, discord.abc.GuildChannel):
-            missing = missing_post_permissions(interaction.channel, interaction.guild.me)
-            if missing:
-                raise UserFacingError(f"I can't run a game here: I need {', '.join(missing)} in this channel.")
-        film_key = film_key_for(self.bot, film) if film else None
-        settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
-        seconds = settings.seconds or DEFAULT_SECONDS
-        rng = random.Random()
-        picked = select_questions(
-            await self.ready_pool(),
-            count=questions,
-            difficulty=difficulty,
-            film_key=film_key,
-            newest_allowed=settings.newest_film_key,
-            film_order=self.order,
-            recent=await self.repository.recent_questions(guild_id),
-            rng=rng,
-            mode=mode,
-        )
-        if not picked:
-            raise UserFacingError("No questions match those choices (film, difficulty and the server's spoiler gate).")
-        now = self.bot.clock.now()
-        record = await self.repository.start_game(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            starter_id=interaction.user.id,
-            mode=mode,
-            difficulty=difficulty,
-            film_key=film_key,
-            question_count=len(picked),
-            seconds=seconds,
-            now=now,
-        )
-        if record is None:
-            raise UserFacingError("A game has just started in this channel.")
-        self.last_start[(guild_id, interaction.user.id)] = now
+        # Reserved before the first await: a member's simultaneous starts must see each other.
+        reserved = self.reserve_start(guild_id, interaction.user.id)
+        try:
+            running = await self.repository.running_game(channel_id)
+            if running is not None:
+                raise UserFacingError(f"A game is already running here: {self.game_link(running)}")
+            if isinstance(interaction.channel, discord.abc.GuildChannel):
+                missing = missing_post_permissions(interaction.channel, interaction.guild.me)
+                if missing:
+                    raise UserFacingError(f"I can't run a game here: I need {', '.join(missing)} in this channel.")
+            film_key = film_key_for(self.bot, film) if film else None
+            settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
+            seconds = settings.seconds or DEFAULT_SECONDS
+            rng = random.Random()
+            picked = select_questions(
+                await self.ready_pool(),
+                count=questions,
+                difficulty=difficulty,
+                film_key=film_key,
+                newest_allowed=settings.newest_film_key,
+                film_order=self.order,
+                recent=await self.repository.recent_questions(guild_id),
+                rng=rng,
+                mode=mode,
+            )
+            if not picked:
+                raise UserFacingError(
+                    "No questions match those choices (film, difficulty and the server's spoiler gate)."
+                )
+            now = self.bot.clock.now()
+            record = await self.repository.start_game(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                starter_id=interaction.user.id,
+                mode=mode,
+                difficulty=difficulty,
+                film_key=film_key,
+                question_count=len(picked),
+                seconds=seconds,
+                now=now,
+            )
+            if record is None:
+                raise UserFacingError("A game has just started in this channel.")
+        except BaseException:
+            self.release_start(guild_id, interaction.user.id, reserved)
+            raise
         await self.repository.mark_asked(guild_id, [question.key for question in picked], now)
         state = GameState(
             mode=mode,
@@ -353,13 +359,30 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     ) -> list[app_commands.Choice[str]]:
         return film_choices(self.bot, current)
 
-    def check_cooldown(self, guild_id: int, user_id: int) -> None:
-        """One started game per member per START_COOLDOWN; refused starts do not count."""
+    def reserve_start(self, guild_id: int, user_id: int) -> tuple[dt.datetime, dt.datetime | None]:
+        """Claim the member's one start per START_COOLDOWN, checked and taken with no await between.
+
+        Returns (this reservation, the one it replaced), to hand back to `release_start` if the
+        start is then refused: refused starts do not count.
+        """
+        now = self.bot.clock.now()
         last = self.last_start.get((guild_id, user_id))
         if last is not None:
-            wait = START_COOLDOWN - (self.bot.clock.now() - last).total_seconds()
+            wait = START_COOLDOWN - (now - last).total_seconds()
             if wait > 0:
                 raise UserFacingError(f"Slow down: you can start another game in {wait:.0f} s.")
+        self.last_start[(guild_id, user_id)] = now
+        return now, last
+
+    def release_start(self, guild_id: int, user_id: int, reservation: tuple[dt.datetime, dt.datetime | None]) -> None:
+        """Give back a reservation whose start was refused, unless a later one replaced it."""
+        reserved, previous = reservation
+        if self.last_start.get((guild_id, user_id)) != reserved:
+            return
+        if previous is None:
+            del self.last_start[(guild_id, user_id)]
+        else:
+            self.last_start[(guild_id, user_id)] = previous
 
     def live_game(self, interaction: discord.Interaction[Any]) -> LiveGame:
         live = self.games.get(interaction.channel_id or 0)

@@ -311,3 +311,23 @@ async def test_an_answer_form_left_open_across_a_restart_is_answered(room: tuple
     await sim.restart_bot()
     late = await sim.submit_modal(alice, form, answer="Tom Cruise")
     assert late.ephemeral and late.content == "This question is closed."
+
+
+async def test_ten_simultaneous_starts_by_one_member_make_one_game(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, _, alice, _ = room
+    channels = [await guild.create_channel(f"room-{n}") for n in range(10)]
+    replies = await asyncio.gather(*(sim.slash(alice, channel, "trivia start", questions=1) for channel in channels))
+    started = [reply for reply in replies if not reply.ephemeral]
+    assert len(started) == 1, [reply.content for reply in replies]
+    assert all(reply.content.startswith("Slow down") for reply in replies if reply.ephemeral)
+    assert len(trivia(sim).games) == 1
+
+
+async def test_a_refused_start_does_not_count_towards_the_cooldown(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.set_bot_permissions(general, embed_links=False)
+    refused = await sim.slash(alice, general, "trivia start", questions=1)
+    assert refused.ephemeral and "I need Embed Links" in refused.content
+    await sim.set_bot_permissions(general, embed_links=True)
+    started = await sim.slash(alice, general, "trivia start", questions=1)
+    assert not started.ephemeral, started.content
