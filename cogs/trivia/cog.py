@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import hashlib
 import json
 import logging
 import random
@@ -26,6 +27,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MarqueeBot
+from bot.delivery import Pacer
 from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
@@ -48,7 +50,8 @@ T = TypeVar("T")
 
 CLOSED = "This question is closed."
 NO_GAME = "No trivia game is running in this channel."
-COUNT_EDIT_INTERVAL = 1.0  # seconds between "N answered" edits: Discord rate-limits message edits
+# Seconds between "N answered" edits: a channel allows 5 edits per 5 s, and the reveal needs one of them.
+COUNT_EDIT_INTERVAL = 1.25
 START_COOLDOWN = 20.0
 DEFAULT_DAILY_TIME = "09:00"
 POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
@@ -57,9 +60,12 @@ POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
 RETRY_DELAYS = (1.0, 2.0, 4.0)
 
 
-async def retrying(action: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run a Discord request, retrying rate limits and server errors; permission errors are final."""
+async def retrying(pacer: Pacer, action: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a request the bot starts on its own, at the shared pace, retrying rate limits and server
+    errors; permission errors are final. A post must carry a fixed nonce, so that a retry of one
+    Discord created but whose answer was lost comes back as the same message."""
     for delay in (*RETRY_DELAYS, None):
+        await pacer.wait_turn()
         try:
             return await action()
         except (discord.Forbidden, discord.NotFound):
@@ -99,6 +105,16 @@ class LiveGame:
 def _log_pool_failure(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("trivia: building the question pool failed", exc_info=task.exception())
+
+
+def post_nonce(game: TriviaGame, part: str) -> str:
+    """A deterministic nonce (24 characters; Discord allows 25) for one post of a game, e.g. "q3".
+
+    The start instant is in it as well as the id: a game id can be handed out again after its
+    row is deleted, and the nonce must not name the earlier game's post.
+    """
+    key = f"trivia|{game.guild_id}|{game.channel_id}|{game.id}|{game.started_at.isoformat()}|{part}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
 def daily_alarm(guild_id: int) -> str:
@@ -236,8 +252,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             embed = render.standings_embed(
                 "Trivia — final standings", table, won, note="This game was interrupted by a restart of the bot."
             )
+            channel = self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id)
+            await self.bot.pacer.wait_turn()
             with contextlib.suppress(discord.HTTPException):
-                await self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id).send(embed=embed)
+                await channel.send(embed=embed, nonce=post_nonce(game, "end"))
 
     # ---- /trivia start | stop | skip ------------------------------------------------------------
 
@@ -413,8 +431,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         view = question_view(live.record.id, round_.number, round_.choices, typed=live.state.mode == "typed")
         live.message, live.message_round = None, 0
         try:
+            nonce = post_nonce(live.record, f"q{round_.number}")
             live.message = await retrying(
-                lambda: live.channel.send(embed=embed, view=view), f"posting question {round_.number}"
+                self.bot.pacer,
+                lambda: live.channel.send(embed=embed, view=view, nonce=nonce),
+                f"posting question {round_.number}",
             )
             live.message_round = round_.number
         except discord.HTTPException as error:
@@ -453,7 +474,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         )
         message = live.message
         try:
-            await retrying(lambda: message.edit(embed=embed, view=view), f"revealing question {result.number}")
+            await retrying(
+                self.bot.pacer, lambda: message.edit(embed=embed, view=view), f"revealing question {result.number}"
+            )
         except discord.HTTPException:
             log.warning("could not reveal question %s of game %s", result.number, live.record.id, exc_info=True)
 
@@ -475,7 +498,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             return
         embed = render.standings_embed("Trivia — final standings", table, won)
         try:
-            await retrying(lambda: live.channel.send(embed=embed), "posting the final standings")
+            nonce = post_nonce(live.record, "end")
+            await retrying(
+                self.bot.pacer, lambda: live.channel.send(embed=embed, nonce=nonce), "posting the final standings"
+            )
         except discord.HTTPException:
             log.warning("could not post the standings of game %s", live.record.id, exc_info=True)
 
@@ -573,21 +599,33 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             live.count_task = asyncio.create_task(self.update_count(live, round_number))
 
     async def update_count(self, live: LiveGame, round_number: int) -> None:
-        """Show "N answered" on the open question, at most once per COUNT_EDIT_INTERVAL."""
+        """Show "N answered" on the open question, at most once per COUNT_EDIT_INTERVAL.
+
+        One such task per game at a time: answers arriving while it waits or edits are shown by
+        its next edit (the latest count wins), never by a second edit in flight.
+        """
         loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, live.last_count_edit + COUNT_EDIT_INTERVAL - loop.time()))
-        async with live.lock:
-            current = live.state.current
-            # The question may have closed meanwhile, or its message failed to post: leave it be.
-            if current is None or current.number != round_number or live.message_round != round_number:
-                return
-            if live.message is None:
-                return
-            answered = sum(1 for record in live.state.records if record.round_number == current.number)
-            embed = render.question_embed(current, live.state.question_count, int(live.state.time_limit_s), answered)
-            with contextlib.suppress(discord.HTTPException):
-                await live.message.edit(embed=embed)
-            live.last_count_edit = loop.time()
+        shown = -1
+        while True:
+            await asyncio.sleep(max(0.0, live.last_count_edit + COUNT_EDIT_INTERVAL - loop.time()))
+            async with live.lock:
+                current = live.state.current
+                # The question may have closed meanwhile, or its message failed to post: leave it be.
+                if current is None or current.number != round_number or live.message_round != round_number:
+                    return
+                if live.message is None:
+                    return
+                answered = sum(1 for record in live.state.records if record.round_number == current.number)
+                if answered == shown:
+                    return
+                embed = render.question_embed(
+                    current, live.state.question_count, int(live.state.time_limit_s), answered
+                )
+                await self.bot.pacer.wait_turn()
+                with contextlib.suppress(discord.HTTPException):
+                    await live.message.edit(embed=embed)
+                live.last_count_edit = loop.time()
+                shown = answered
 
     # ---- leaderboards and stats ------------------------------------------------------------------
 

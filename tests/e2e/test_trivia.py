@@ -331,3 +331,47 @@ async def test_a_refused_start_does_not_count_towards_the_cooldown(room: tuple[S
     await sim.set_bot_permissions(general, embed_links=True)
     started = await sim.slash(alice, general, "trivia start", questions=1)
     assert not started.ephemeral, started.content
+
+
+async def test_a_question_created_but_answered_503_is_retried_as_the_same_message(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, _, general, alice, _ = room
+    # Discord creates the question, then answers 503 (which discord.py does not retry): the cog's
+    # retry must carry the same nonce, so that Discord hands back that message instead of a second.
+    sim.fail_next("POST /channels/{channel_id}/messages", status=503, after_commit=True)
+    await sim.slash(alice, general, "trivia start", questions=2)
+    for _ in range(100):
+        if len(sim.requests_to("POST /channels/{channel_id}/messages")) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    await sim.settle()
+    posts = sim.requests_to("POST /channels/{channel_id}/messages")
+    assert len(posts) == 2 and posts[0].body["nonce"] == posts[1].body["nonce"]
+    assert titles(sim, general).count("Question 1 of 2") == 1
+    live = trivia(sim).games[general.id]
+    assert live.message is not None and live.message.id == latest(sim, general).id
+
+
+async def test_questions_of_many_games_share_the_bots_pace(sim: Sim) -> None:
+    from bot.delivery import Pacer
+
+    guild = await sim.create_guild("MI Fans")
+    players = [await sim.create_user(f"player{n}", guild=guild) for n in range(8)]
+    channels = [await guild.create_channel(f"room-{n}") for n in range(8)]
+    # Scaled down: Discord allows 50 requests a second and the bot paces at 40; here 5 and 4.
+    sim.ratelimits.global_limit = 5
+    sim.client.pacer = Pacer(4)
+    await asyncio.gather(
+        *(
+            sim.slash(player, channel, "trivia start", questions=1)
+            for player, channel in zip(players, channels, strict=True)
+        )
+    )
+    for _ in range(100):
+        if len(sim.requests_to("POST /channels/{channel_id}/messages")) >= 8:
+            break
+        await asyncio.sleep(0.05)
+    await sim.settle()
+    assert len(sim.requests_to("POST /channels/{channel_id}/messages")) == 8
+    assert [r.key for r in sim.requests if r.status == 429] == []
