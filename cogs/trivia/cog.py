@@ -27,13 +27,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MarqueeBot
-from bot.delivery import Pacer
+from bot.delivery import MAX_ATTEMPTS, Pacer, classify, retry_delay
 from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
 from bot.tree import report_error
+from cogs.countdowns.engine import PAUSING_CODES
 from cogs.films import current_lookup, film_choices, film_key_for, indexed_lookup
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
@@ -43,7 +44,7 @@ from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import FORM, AnswerForm, daily_view, question_view, submitted_text
 from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.models import CastCredit, CrewCredit
-from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaGame
+from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaDailyPost, TriviaGame
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,6 +55,7 @@ NO_GAME = "No trivia game is running in this channel."
 COUNT_EDIT_INTERVAL = 1.25
 START_COOLDOWN = 20.0
 DEFAULT_DAILY_TIME = "09:00"
+DAILY_LATE_AFTER = dt.timedelta(minutes=5)  # a daily post this much after its time is recorded as late
 POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
 # A burst (every channel's question closing at once) can exceed Discord's global rate limit for
 # longer than discord.py's own retries last; a post that still fails is retried after these pauses.
@@ -121,6 +123,11 @@ def daily_alarm(guild_id: int) -> str:
     return f"trivia-daily:{guild_id}"
 
 
+def daily_nonce(guild_id: int, day: dt.date) -> str:
+    """The nonce of a server's daily post for one day (24 characters; Discord allows 25)."""
+    return hashlib.blake2b(f"trivia-daily|{guild_id}|{day.isoformat()}".encode(), digest_size=12).hexdigest()
+
+
 def question_json(question: Question, options: tuple[str, ...], right_index: int | None) -> str:
     """The question exactly as asked, kept with the round (generated questions exist nowhere else)."""
     return json.dumps(
@@ -147,6 +154,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         self.pool: list[Question] = []
         self.order: dict[str, int] = {}
         self.daily_alarms: set[int] = set()
+        self.daily_locks: dict[int, asyncio.Lock] = {}
+        self.daily_notices: set[int] = set()  # guilds whose admins have not yet been told of a pause
         self.last_start: dict[tuple[int, int], dt.datetime] = {}
         self.pool_task: asyncio.Task[None] | None = None
         self.answer_queue: list[TriviaAnswer] = []
@@ -160,6 +169,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     async def cog_load(self) -> None:
         self.refresh_pool()
         await self.close_interrupted_games()
+        resumed = await self.repository.resume_daily_posts()
+        if resumed:
+            log.info("trivia: %d daily posts interrupted by a restart will be resent", resumed)
+        self.daily_notices = set(await self.repository.guilds_with_daily_notices())
         for daily in await self.repository.daily_enabled():
             await self.schedule_daily(daily.guild_id)
 
@@ -676,8 +689,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         revealed = await self.reveal_due(interaction.guild_id, today)
         daily = await self.daily_for(interaction.guild_id, today)
         shown = json.loads(daily.question_json)
-        embeds = [*revealed[-1:], render.daily_embed(today, shown)]
+        embeds = [*[embed for _, embed in revealed[-1:]], render.daily_embed(today, shown)]
         await interaction.response.send_message(embeds=embeds, view=daily_view(today.isoformat(), shown["choices"]))
+        await self.close_revealed(revealed)
 
     async def guild_zone(self, guild_id: int) -> ZoneInfo:
         place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
@@ -718,9 +732,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         await self.repository.mark_asked(guild_id, [created.question_key], now)
         return created
 
-    async def reveal_due(self, guild_id: int, today: dt.date) -> list[discord.Embed]:
-        """Reveal this server's earlier daily questions that are still open; returns their embeds."""
-        embeds = []
+    async def reveal_due(self, guild_id: int, today: dt.date) -> list[tuple[TriviaDaily, discord.Embed]]:
+        """Mark this server's earlier daily questions that are still open as revealed; returns them
+        with their reveal embeds (`close_revealed` then shows the answer on their messages)."""
+        revealed = []
         for daily in await self.repository.dailies_to_reveal(today):
             if daily.guild_id != guild_id:
                 continue
@@ -728,23 +743,32 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 continue  # another process revealed it first
             answers = await self.repository.daily_answers(guild_id, daily.day)
             shown = json.loads(daily.question_json)
-            embed = render.daily_reveal_embed(daily.day, shown, answers)
-            embeds.append(embed)
-            if daily.channel_id and daily.message_id:
-                message = self.bot.get_partial_messageable(daily.channel_id).get_partial_message(daily.message_id)
-                closed = daily_view(daily.day.isoformat(), shown["choices"], closed=True)
-                with contextlib.suppress(discord.HTTPException):
-                    await message.edit(embed=embed, view=closed)
-        return embeds
+            revealed.append((daily, render.daily_reveal_embed(daily.day, shown, answers)))
+        return revealed
+
+    async def close_revealed(self, revealed: list[tuple[TriviaDaily, discord.Embed]]) -> None:
+        """Put the answer on revealed questions' posts and close their buttons, at the shared pace."""
+        for daily, embed in revealed:
+            if not (daily.channel_id and daily.message_id):
+                continue
+            shown = json.loads(daily.question_json)
+            message = self.bot.get_partial_messageable(daily.channel_id).get_partial_message(daily.message_id)
+            closed = daily_view(daily.day.isoformat(), shown["choices"], closed=True)
+            await self.bot.pacer.wait_turn()
+            with contextlib.suppress(discord.HTTPException):
+                await message.edit(embed=embed, view=closed)
 
     async def answer_daily(self, interaction: discord.Interaction[Any], day_text: str, choice: int) -> None:
-        assert interaction.guild_id is not None
-        day = dt.date.fromisoformat(day_text)
-        daily = await self.repository.daily(interaction.guild_id, day)
-        if daily is None or day != await self.today(interaction.guild_id):
+        """A click on a daily question's choice; the day comes from the button, the server from the click."""
+        if interaction.guild_id is None:
             await send_ephemeral(interaction, "That daily question has closed; try `/trivia daily` for today's.")
             return
-        shown = json.loads(daily.question_json)
+        day = dt.date.fromisoformat(day_text)
+        daily = await self.repository.daily(interaction.guild_id, day)
+        shown = json.loads(daily.question_json) if daily is not None else None
+        if shown is None or day != await self.today(interaction.guild_id) or choice >= len(shown["choices"]):
+            await send_ephemeral(interaction, "That daily question has closed; try `/trivia daily` for today's.")
+            return
         picked = shown["choices"][choice]
         stored = await self.repository.record_daily_answer(
             interaction.guild_id,
@@ -762,48 +786,127 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
 
     @commands.Cog.listener()
     async def on_trivia_settings_changed(self, guild_id: int) -> None:
+        self.daily_notices.discard(guild_id)  # saving the settings lifted any pause
         await self.schedule_daily(guild_id)
 
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
+        """Tell an admin, once, that the daily question was paused by a failure they can fix."""
+        guild_id = interaction.guild_id
+        if guild_id is None or guild_id not in self.daily_notices:
+            return
+        if not isinstance(interaction.user, discord.Member) or not interaction.user.guild_permissions.manage_guild:
+            return
+        self.daily_notices.discard(guild_id)
+        reason = await self.repository.take_daily_notice(guild_id)
+        if reason:
+            await send_ephemeral(
+                interaction,
+                f"⚠️ The daily trivia question is paused: {reason}. "
+                "Fix that, then run `/settings trivia set daily_channel:` to resume it.",
+            )
+
     async def schedule_daily(self, guild_id: int) -> None:
-        """Aim the alarm at the next automatic daily post; a post missed while down goes out now."""
-        daily_settings = await self.repository.daily_settings(guild_id)
-        if daily_settings is None or daily_settings.channel_id is None:
+        """Look at the server's daily post now: it goes out if due, else the alarm is aimed at it."""
+        self.arm_daily(guild_id, self.bot.clock.now())
+
+    def arm_daily(self, guild_id: int, when: dt.datetime | None) -> None:
+        if when is None:
             self.bot.alarms.cancel(daily_alarm(guild_id))
             self.daily_alarms.discard(guild_id)
             return
-        tz = await self.guild_zone(guild_id)
-        post_at = parse_hhmm(daily_settings.post_time or DEFAULT_DAILY_TIME)
-        now = self.bot.clock.now()
-        today = local_day(now, tz)
-        due_today = at_local_time(today, post_at, tz)
-        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
-        posted = await self.repository.daily(guild_id, today)
-        if due_today <= now <= due_today + grace and (posted is None or posted.message_id is None):
-            when = now
-        else:
-            when = next_local_time(now, post_at, tz)
         self.daily_alarms.add(guild_id)
         self.bot.alarms.set(daily_alarm(guild_id), when, functools.partial(self.post_daily, guild_id))
 
     async def post_daily(self, guild_id: int) -> None:
-        """Post the day's question in the daily channel (and reveal yesterday's), then re-arm."""
+        """The daily alarm rang: deliver what is due, then aim the alarm at what comes next."""
+        lock = self.daily_locks.setdefault(guild_id, asyncio.Lock())
+        async with lock:
+            try:
+                wake = await self.deliver_daily(guild_id)
+            except Exception:
+                log.exception("trivia: the daily question of guild %s failed; looking again in a minute", guild_id)
+                wake = self.bot.clock.now() + dt.timedelta(minutes=1)
+            self.arm_daily(guild_id, wake)
+
+    async def deliver_daily(self, guild_id: int) -> dt.datetime | None:
+        """Post today's question if it is due and not yet posted; returns when to look again (None: not
+        until the settings change).
+
+        The post is an outbox row: claimed (scheduled → sending) before it is sent with a nonce fixed
+        by the server and day, so a post caught mid-send by a crash is resent as the same message.
+        The grace window is checked at every send: a post more than `delivery.grace_hours` late,
+        whether after downtime, a stalled loop or a clock jump, is skipped, not sent.
+        """
+        settings = await self.repository.daily_settings(guild_id)
+        if settings is None or settings.channel_id is None or settings.paused_reason is not None:
+            return None
+        now = self.bot.clock.now()
+        if self.bot.breaker.open:
+            return now + dt.timedelta(seconds=max(self.bot.breaker.seconds_until_closed(), 1.0))
+        tz = await self.guild_zone(guild_id)
+        post_at = parse_hhmm(settings.post_time or DEFAULT_DAILY_TIME)
+        today = local_day(now, tz)
+        tomorrow = next_local_time(now, post_at, tz)
+        await self.repository.skip_daily_posts_before(guild_id, today, now)
+        due = at_local_time(today, post_at, tz)
+        if now < due:
+            return due
+        post = await self.repository.claim_daily_post(
+            guild_id, today, channel_id=settings.channel_id, due_at=due, nonce=daily_nonce(guild_id, today), now=now
+        )
+        if post is None:
+            waiting = await self.repository.daily_post(guild_id, today)
+            return waiting.wake_at if waiting is not None and waiting.status == "scheduled" else tomorrow
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        if now - post.due_at > grace:
+            hours = f"{self.bot.settings.delivery.grace_hours:g}"
+            reason = f"missed: it was more than {hours} hours overdue when it could be sent"
+            await self.repository.finish_daily_post(guild_id, today, "skipped", reason, now)
+            return tomorrow
         try:
-            daily_settings = await self.repository.daily_settings(guild_id)
-            if daily_settings is None or daily_settings.channel_id is None:
-                return
-            today = await self.today(guild_id)
             revealed = await self.reveal_due(guild_id, today)
             daily = await self.daily_for(guild_id, today)
-            shown = json.loads(daily.question_json)
-            channel = self.bot.get_partial_messageable(daily_settings.channel_id, guild_id=guild_id)
+        except UserFacingError as error:
+            await self.repository.finish_daily_post(guild_id, today, "failed", str(error), now)
+            return tomorrow
+        shown = json.loads(daily.question_json)
+        late = now - post.due_at > DAILY_LATE_AFTER
+        channel = self.bot.get_partial_messageable(post.channel_id, guild_id=guild_id)
+        await self.bot.pacer.wait_turn()
+        try:
             message = await channel.send(
-                embeds=[*revealed[-1:], render.daily_embed(today, shown)],
+                embeds=[*[embed for _, embed in revealed[-1:]], render.daily_embed(today, shown)],
                 view=daily_view(today.isoformat(), shown["choices"]),
+                nonce=post.nonce,
             )
-            await self.repository.set_daily_message(
-                guild_id, today, channel_id=daily_settings.channel_id, message_id=message.id
+        except Exception as error:
+            return await self.daily_failed(post, error, tomorrow)
+        await self.repository.mark_daily_post_sent(
+            guild_id, today, channel_id=post.channel_id, message_id=message.id, late=late, now=self.bot.clock.now()
+        )
+        await self.close_revealed(revealed)
+        return tomorrow
+
+    async def daily_failed(self, post: TriviaDailyPost, error: Exception, tomorrow: dt.datetime) -> dt.datetime | None:
+        """Passing errors are retried with backoff; lasting ones are recorded once, and those an admin
+        must fix (a deleted channel, a missing permission) pause the daily question until they do."""
+        failure = classify(error)
+        now = self.bot.clock.now()
+        if not failure.lasting and post.attempts < MAX_ATTEMPTS:
+            wake = now + retry_delay(post.attempts)
+            log.info(
+                "daily question of guild %s: %s; try %d at %s", post.guild_id, failure.reason, post.attempts + 1, wake
             )
-        except (discord.HTTPException, UserFacingError):
-            log.warning("could not post the daily question in guild %s", guild_id, exc_info=True)
-        finally:
-            await self.schedule_daily(guild_id)
+            await self.repository.retry_daily_post_later(post.guild_id, post.day, wake, failure.reason)
+            return wake
+        reason = failure.reason if failure.lasting else f"gave up after {post.attempts} tries: {failure.reason}"
+        await self.repository.finish_daily_post(post.guild_id, post.day, "failed", reason, now)
+        if failure.code in PAUSING_CODES:
+            if await self.repository.pause_daily(post.guild_id, reason):
+                self.daily_notices.add(post.guild_id)
+                log.warning("daily trivia paused in guild %s: %s", post.guild_id, reason)
+            return None
+        if failure.reason.startswith("unexpected"):
+            log.error("daily question of guild %s failed", post.guild_id, exc_info=error)
+        return tomorrow

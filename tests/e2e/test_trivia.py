@@ -375,3 +375,123 @@ async def test_questions_of_many_games_share_the_bots_pace(sim: Sim) -> None:
     await sim.settle()
     assert len(sim.requests_to("POST /channels/{channel_id}/messages")) == 8
     assert [r.key for r in sim.requests if r.status == 429] == []
+
+
+# ---- the daily question's automatic post: the outbox discipline --------------------------------------------
+
+POST = "POST /channels/{channel_id}/messages"
+
+
+def daily_posts(sim: Sim, channel: Any) -> list[Any]:
+    return [r for r in sim.requests_to(POST) if r.params.get("channel_id") == str(channel.id)]
+
+
+async def daily_post_row(sim: Sim, guild: Any) -> Any:
+    rows = await sim.client.database.fetch_all(
+        "SELECT day, status, attempts, reason, message_id FROM trivia_daily_posts WHERE guild_id = ? ORDER BY day",
+        (guild.id,),
+    )
+    return [tuple(row) for row in rows]
+
+
+async def daily_channel_at_nine(sim: Sim, guild: Any, general: Any) -> tuple[Any, Any]:
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    daily_channel = await guild.create_channel("daily")
+    await sim.slash(admin, general, "settings trivia set", daily_channel=daily_channel, daily_time="09:00")
+    return admin, daily_channel
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+@pytest.mark.parametrize("broken", ["permission", "deleted"])
+async def test_a_broken_daily_channel_is_tried_once_and_an_admin_told_once(
+    room: tuple[Sim, Any, Any, Any, Any], broken: str
+) -> None:
+    sim, guild, general, alice, _ = room
+    admin, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    if broken == "permission":
+        await sim.set_bot_permissions(daily_channel, send_messages=False)
+    else:
+        await sim.delete_channel(daily_channel)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    for _ in range(6):  # the rest of the grace window, and the next day
+        await sim.advance(timedelta(hours=1))
+    await sim.advance(timedelta(days=1))
+    (attempt,) = daily_posts(sim, daily_channel)
+    assert attempt.status in (403, 404)
+    reason = "Marquee is missing a permission" if broken == "permission" else "the channel was deleted"
+    ((day, status, attempts, why, message_id),) = await daily_post_row(sim, guild)
+    assert (day, status, attempts, message_id) == ("2024-05-01", "failed", 1, None)
+    assert why.startswith(reason)
+    # A member's command says nothing; the first admin command tells, once.
+    quiet = await sim.slash(alice, general, "trivia leaderboard")
+    await sim.settle()
+    assert quiet.followups == []
+    told = await sim.slash(admin, general, "trivia leaderboard")
+    await sim.settle()
+    (notice,) = told.followups
+    assert notice.ephemeral and notice.content.startswith(f"⚠️ The daily trivia question is paused: {reason}")
+    again = await sim.slash(admin, general, "trivia leaderboard")
+    await sim.settle()
+    assert again.followups == []
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_saving_the_daily_settings_again_resumes_a_paused_daily(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    admin, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    await sim.set_bot_permissions(daily_channel, send_messages=False)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    assert len(daily_posts(sim, daily_channel)) == 1
+    await sim.set_bot_permissions(daily_channel, send_messages=True)
+    await sim.slash(admin, general, "settings trivia set", daily_channel=daily_channel)
+    await sim.advance(timedelta(days=1))
+    assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds][-1] == (
+        "Daily question — 2 May 2024"
+    )
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_passing_error_on_the_daily_post_backs_off(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    sim.fail_next(POST, status=503)  # discord.py does not retry a 503 by itself
+    await sim.advance(timedelta(hours=3, minutes=1))
+    await sim.settle()
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503]
+    await sim.advance(timedelta(seconds=20))
+    assert len(daily_posts(sim, daily_channel)) == 1  # the first retry waits 30 s
+    await sim.advance(timedelta(seconds=15))
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503, 200]
+    assert len(sim.channel_messages(daily_channel)) == 1
+    ((_, status, attempts, _, message_id),) = await daily_post_row(sim, guild)
+    assert (status, attempts, message_id) == ("sent", 2, sim.channel_messages(daily_channel)[0].id)
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_the_daily_post_waits_while_the_breaker_is_open(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    breaker = sim.client.breaker
+    for _ in range(breaker.limit):
+        breaker.record(429)
+    assert breaker.open
+    await sim.advance(timedelta(hours=3, minutes=1))
+    assert daily_posts(sim, daily_channel) == []
+    assert await daily_post_row(sim, guild) == []
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_daily_post_past_the_grace_window_is_skipped_even_while_running(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    # The clock jumps (or the loop stalls) from 06:00 to 16:00: the 09:00 post is 7 h late, past 6 h of grace.
+    await sim.advance(timedelta(hours=10))
+    assert daily_posts(sim, daily_channel) == []
+    ((day, status, _, why, _),) = await daily_post_row(sim, guild)
+    assert (day, status) == ("2024-05-01", "skipped") and why.startswith("missed:")
+    await sim.advance(timedelta(hours=17, minutes=1))
+    assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
+        "Daily question — 2 May 2024"
+    ]
