@@ -852,6 +852,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         due = at_local_time(today, post_at, tz)
         if now < due:
             return due
+        if self.pool_task is not None and not self.pool_task.done():
+            # Just started: the question pool is still being built. Not a failure: wait for it.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.pool_task)
+            now = self.bot.clock.now()
         post = await self.repository.claim_daily_post(
             guild_id, today, channel_id=settings.channel_id, due_at=due, nonce=daily_nonce(guild_id, today), now=now
         )

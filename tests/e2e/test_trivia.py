@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import contextlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.discord_sim import Sim
+from tests.discord_sim.harness import open_sim
+from tests.e2e.running import eventually, marquee_serve
 
 SECONDS = timedelta(seconds=21)  # just past the default 20 s per question
 LETTERS = "ABCD"
@@ -495,3 +500,52 @@ async def test_a_daily_post_past_the_grace_window_is_skipped_even_while_running(
     assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
         "Daily question — 2 May 2024"
     ]
+
+
+async def test_a_daily_post_killed_between_send_and_record_is_posted_exactly_once(tmp_path: Path) -> None:
+    """SIGKILL after Discord created the daily post but before the bot recorded it: one message.
+
+    The child runs on the real clock, so the simulator's starts ten minutes in the past: the
+    in-process bot is set up for a post due five minutes ago in real time, which the child finds
+    overdue (within the grace window) as soon as it starts.
+    """
+    real_now = datetime.now(UTC).replace(second=0, microsecond=0)
+    due = real_now - timedelta(minutes=5)
+    if due.date() != real_now.date():
+        pytest.skip("the daily time must fall on today's date (UTC) for this test")
+    sim: Sim = await open_sim(tmp_path, start=real_now - timedelta(minutes=10), serve=marquee_serve)
+    try:
+        guild = await sim.create_guild("MI Fans")
+        general = guild.channel("general")
+        daily_channel = await guild.create_channel("daily")
+        admin = await sim.create_user("admin", guild=guild, admin=True)
+        await sim.slash(
+            admin, general, "settings trivia set", daily_channel=daily_channel, daily_time=due.strftime("%H:%M")
+        )
+        await sim.stop_bot()
+
+        def rows() -> list[tuple[str, int | None, int]]:
+            with contextlib.closing(sqlite3.connect(f"file:{sim.database_path}?mode=ro", uri=True)) as db:
+                return db.execute("SELECT status, message_id, attempts FROM trivia_daily_posts").fetchall()
+
+        # Discord creates the message, then the answer is held back while the bot is killed.
+        sim.slow_next(POST, 3.0, after_commit=True)
+        spawning = asyncio.create_task(sim.spawn_bot())
+        await eventually(lambda: len(sim.channel_messages(daily_channel)) == 1, "the daily post to reach the channel")
+        sim.kill_bot()
+        with contextlib.suppress(Exception):
+            await spawning
+        assert await sim.wait_bot_exit() == -9
+        assert rows() == [("sending", None, 1)]
+
+        await sim.settle()
+        await sim.spawn_bot()
+        await eventually(lambda: rows()[0][0] == "sent", "the daily post to be recorded as sent")
+        (message,) = sim.channel_messages(daily_channel)
+        assert rows() == [("sent", message.id, 2)]
+        sends = daily_posts(sim, daily_channel)
+        assert len(sends) == 2 and sends[0].body["nonce"] == sends[1].body["nonce"]
+        await sim.stop_bot()
+        sim.check_violations()
+    finally:
+        await sim.close()
