@@ -549,3 +549,68 @@ async def test_a_daily_post_killed_between_send_and_record_is_posted_exactly_onc
         sim.check_violations()
     finally:
         await sim.close()
+
+
+# ---- settings ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.sim_start("2024-05-01T16:00:00+00:00")
+async def test_the_server_timezone_can_be_set_and_dates_the_daily_question(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, alice, _ = room
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    offered = await sim.autocomplete(admin, general, "settings trivia set", "timezone", "tokyo")
+    assert {"name": "Asia/Tokyo", "value": "Asia/Tokyo"} in offered
+    bad = await sim.slash(admin, general, "settings trivia set", timezone="Mars/Olympus_Mons")
+    assert bad.ephemeral and "is not a timezone" in bad.content
+    shown = await sim.slash(admin, general, "settings trivia set", timezone="asia/tokyo")
+    assert shown.ephemeral and "• Timezone: Asia/Tokyo" in shown.content
+    assert "• Timezone: Asia/Tokyo" in (await sim.slash(admin, general, "settings trivia show")).content
+    # 16:00 UTC on 1 May is 01:00 on 2 May in Tokyo.
+    daily = await sim.slash(alice, general, "trivia daily")
+    assert daily.embeds[0]["title"] == "Daily question — 2 May 2024"
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_the_daily_time_is_in_the_server_timezone(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    daily_channel = await guild.create_channel("daily")
+    # 09:00 in New York (EDT) is 13:00 UTC.
+    await sim.slash(
+        admin,
+        general,
+        "settings trivia set",
+        daily_channel=daily_channel,
+        daily_time="09:00",
+        timezone="America/New_York",
+    )
+    await sim.advance(timedelta(hours=6, minutes=59))
+    assert sim.channel_messages(daily_channel) == []
+    await sim.advance(timedelta(minutes=2))
+    assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
+        "Daily question — 1 May 2024"
+    ]
+
+
+async def test_trivia_settings_refuse_another_servers_channel(sim: Sim) -> None:
+    from tests.discord_sim.errors import SimError
+
+    guild = await sim.create_guild("MI Fans")
+    other = await sim.create_guild("Elsewhere")
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    await sim.add_member(other, admin)
+    foreign = other.channel("general")
+    for option in ("daily_channel", "channel"):
+        try:
+            reply = await sim.slash(
+                admin, guild.channel("general"), "settings trivia set", seconds=30, **{option: foreign}
+            )
+        except SimError:
+            continue  # the local Discord refused it, as Discord does
+        # discord.py resolves a channel option within the interaction's server and refuses others.
+        assert reply.ephemeral and "is not a valid channel" in reply.content, reply.content
+    settings = sim.client.get_cog("Trivia").repository
+    assert await settings.daily_settings(guild.id) is None
+    assert await settings.stored_settings(guild.id, foreign.id) is None
