@@ -15,6 +15,7 @@ from tests.discord_sim import Sim
 from tests.discord_sim.harness import open_sim
 from tests.e2e.running import eventually, marquee_serve
 
+POST = "POST /channels/{channel_id}/messages"
 SECONDS = timedelta(seconds=21)  # just past the default 20 s per question
 LETTERS = "ABCD"
 
@@ -373,18 +374,22 @@ async def test_questions_of_many_games_share_the_bots_pace(sim: Sim) -> None:
             for player, channel in zip(players, channels, strict=True)
         )
     )
-    for _ in range(100):
-        if len(sim.requests_to("POST /channels/{channel_id}/messages")) >= 8:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: len(sim.requests_to(POST)) >= 8, "every game's question to be posted")
+    assert len(sim.requests_to(POST)) == 8
+    # Every game's only player answers at once ("N answered" edits); then every question closes at
+    # once: eight reveals (edits) and eight standings (posts).
+    await asyncio.gather(
+        *(pick(sim, player, latest(sim, channel), "A") for player, channel in zip(players, channels, strict=True))
+    )
+    await sim.advance(SECONDS)
+    await eventually(lambda: len(sim.requests_to(POST)) >= 16, "every game's standings to be posted")
     await sim.settle()
-    assert len(sim.requests_to("POST /channels/{channel_id}/messages")) == 8
+    assert len(sim.requests_to(POST)) == 16
+    assert len(sim.requests_to("PATCH /channels/{channel_id}/messages/{message_id}")) >= 8
     assert [r.key for r in sim.requests if r.status == 429] == []
 
 
 # ---- the daily question's automatic post: the outbox discipline --------------------------------------------
-
-POST = "POST /channels/{channel_id}/messages"
 
 
 def daily_posts(sim: Sim, channel: Any) -> list[Any]:
