@@ -27,7 +27,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MarqueeBot
-from bot.delivery import MAX_ATTEMPTS, Pacer, classify, retry_delay
+from bot.delivery import MAX_ATTEMPTS, classify, retry_delay
 from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
@@ -62,12 +62,19 @@ POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
 RETRY_DELAYS = (1.0, 2.0, 4.0)
 
 
-async def retrying(pacer: Pacer, action: Callable[[], Awaitable[T]], what: str) -> T:
+class HeldBackError(Exception):
+    """Not sent: Discord has refused too many of the bot's requests lately (see bot.breaker)."""
+
+
+async def retrying(bot: MarqueeBot, action: Callable[[], Awaitable[T]], what: str) -> T:
     """Run a request the bot starts on its own, at the shared pace, retrying rate limits and server
-    errors; permission errors are final. A post must carry a fixed nonce, so that a retry of one
-    Discord created but whose answer was lost comes back as the same message."""
+    errors; permission errors are final, and nothing is tried while the invalid-request breaker is
+    open. A post must carry a fixed nonce, so that a retry of one Discord created but whose answer
+    was lost comes back as the same message."""
     for delay in (*RETRY_DELAYS, None):
-        await pacer.wait_turn()
+        if bot.breaker.open:
+            raise HeldBackError(what)
+        await bot.pacer.wait_turn()
         try:
             return await action()
         except (discord.Forbidden, discord.NotFound):
@@ -266,9 +273,16 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 "Trivia — final standings", table, won, note="This game was interrupted by a restart of the bot."
             )
             channel = self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id)
-            await self.bot.pacer.wait_turn()
-            with contextlib.suppress(discord.HTTPException):
-                await channel.send(embed=embed, nonce=post_nonce(game, "end"))
+            if await self.my_turn():
+                with contextlib.suppress(discord.HTTPException):
+                    await channel.send(embed=embed, nonce=post_nonce(game, "end"))
+
+    async def my_turn(self) -> bool:
+        """Wait for the shared pace; False (send nothing) while the invalid-request breaker is open."""
+        if self.bot.breaker.open:
+            return False
+        await self.bot.pacer.wait_turn()
+        return True
 
     # ---- /trivia start | stop | skip ------------------------------------------------------------
 
@@ -290,6 +304,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         """Start a game of trivia in this channel."""
         assert interaction.guild is not None and interaction.channel_id is not None
         channel_id, guild_id = interaction.channel_id, interaction.guild.id
+        if self.bot.breaker.open:
+            raise UserFacingError(
+                "Trivia is taking a short break: Discord has refused too many of my requests lately. "
+                "Try again in a few minutes."
+            )
         # Reserved before the first await: a member's simultaneous starts must see each other.
         reserved = self.reserve_start(guild_id, interaction.user.id)
         try:
@@ -446,13 +465,13 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         try:
             nonce = post_nonce(live.record, f"q{round_.number}")
             live.message = await retrying(
-                self.bot.pacer,
+                self.bot,
                 lambda: live.channel.send(embed=embed, view=view, nonce=nonce),
                 f"posting question {round_.number}",
             )
             live.message_round = round_.number
-        except discord.HTTPException as error:
-            log.warning("trivia game %s ended: cannot post in channel %s (%s)", live.record.id, live.channel.id, error)
+        except (discord.HTTPException, HeldBackError) as error:
+            log.warning("trivia game %s ended: cannot post in channel %s (%r)", live.record.id, live.channel.id, error)
             live.state.stop(self.bot.clock.now())
             await self.end_game(live, "failed", reason="cannot post in the channel", announce=False)
             return
@@ -488,9 +507,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         message = live.message
         try:
             await retrying(
-                self.bot.pacer, lambda: message.edit(embed=embed, view=view), f"revealing question {result.number}"
+                self.bot, lambda: message.edit(embed=embed, view=view), f"revealing question {result.number}"
             )
-        except discord.HTTPException:
+        except (discord.HTTPException, HeldBackError):
             log.warning("could not reveal question %s of game %s", result.number, live.record.id, exc_info=True)
 
     async def end_game(self, live: LiveGame, status: str, *, reason: str | None = None, announce: bool = True) -> None:
@@ -512,10 +531,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         embed = render.standings_embed("Trivia — final standings", table, won)
         try:
             nonce = post_nonce(live.record, "end")
-            await retrying(
-                self.bot.pacer, lambda: live.channel.send(embed=embed, nonce=nonce), "posting the final standings"
-            )
-        except discord.HTTPException:
+            await retrying(self.bot, lambda: live.channel.send(embed=embed, nonce=nonce), "posting the final standings")
+        except (discord.HTTPException, HeldBackError):
             log.warning("could not post the standings of game %s", live.record.id, exc_info=True)
 
     # ---- answers -------------------------------------------------------------------------------
@@ -634,7 +651,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 embed = render.question_embed(
                     current, live.state.question_count, int(live.state.time_limit_s), answered
                 )
-                await self.bot.pacer.wait_turn()
+                if not await self.my_turn():
+                    return
                 with contextlib.suppress(discord.HTTPException):
                     await live.message.edit(embed=embed)
                 live.last_count_edit = loop.time()
@@ -754,7 +772,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             shown = json.loads(daily.question_json)
             message = self.bot.get_partial_messageable(daily.channel_id).get_partial_message(daily.message_id)
             closed = daily_view(daily.day.isoformat(), shown["choices"], closed=True)
-            await self.bot.pacer.wait_turn()
+            if not await self.my_turn():
+                return
             with contextlib.suppress(discord.HTTPException):
                 await message.edit(embed=embed, view=closed)
 

@@ -619,3 +619,13 @@ async def test_trivia_settings_refuse_another_servers_channel(sim: Sim) -> None:
     settings = sim.client.get_cog("Trivia").repository
     assert await settings.daily_settings(guild.id) is None
     assert await settings.stored_settings(guild.id, foreign.id) is None
+
+
+async def test_no_game_starts_while_the_invalid_request_breaker_is_open(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    breaker = sim.client.breaker
+    for _ in range(breaker.limit):
+        breaker.record(429)
+    refused = await sim.slash(alice, general, "trivia start", questions=1)
+    assert refused.ephemeral and "Discord has refused too many of my requests" in refused.content
+    assert sim.requests_to(POST) == [] and trivia(sim).games == {}
