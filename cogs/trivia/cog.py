@@ -541,9 +541,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         self, interaction: discord.Interaction[Any], game_id: int, round_number: int, value: int | str
     ) -> None:
         """A click (choice index) or a typed answer for a game's question."""
-        live = self.games.get(interaction.channel_id or 0)
+        live = self.open_question(interaction, game_id, round_number)
         current = live.state.current if live else None
-        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+        if live is None or current is None:
             await send_ephemeral(interaction, CLOSED)
             return
         outcome = live.state.answer(interaction.user.id, value, self.bot.clock.now())
@@ -578,12 +578,25 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             self.schedule_count_update(live, round_number)
 
     async def open_answer_form(self, interaction: discord.Interaction[Any], game_id: int, round_number: int) -> None:
-        live = self.games.get(interaction.channel_id or 0)
-        current = live.state.current if live else None
-        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+        if self.open_question(interaction, game_id, round_number) is None:
             await send_ephemeral(interaction, CLOSED)
             return
         await interaction.response.send_modal(AnswerForm(game_id, round_number))
+
+    def open_question(self, interaction: discord.Interaction[Any], game_id: int, round_number: int) -> LiveGame | None:
+        """The game of the caller's channel, if the custom id names its open question.
+
+        A game id can come back after its row was deleted (a server's data purged), so the id is
+        not enough: a click must also come from the message that asks the question now.
+        """
+        live = self.games.get(interaction.channel_id or 0)
+        current = live.state.current if live else None
+        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+            return None
+        clicked = interaction.message
+        if clicked is not None and (live.message is None or clicked.id != live.message.id):
+            return None
+        return live
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:

@@ -629,3 +629,22 @@ async def test_no_game_starts_while_the_invalid_request_breaker_is_open(room: tu
     refused = await sim.slash(alice, general, "trivia start", questions=1)
     assert refused.ephemeral and "Discord has refused too many of my requests" in refused.content
     assert sim.requests_to(POST) == [] and trivia(sim).games == {}
+
+
+async def test_an_old_question_never_answers_a_new_game_that_got_its_id(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    from db.repositories.guilds import GuildDataRepository
+
+    sim, guild, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=3)
+    old_question = latest(sim, general)
+    await sim.restart_bot()  # the game is interrupted; its message keeps its buttons
+    # The server's data is deleted (it removed Marquee, then came back): the database may hand the
+    # next game the same id, and its first question the same button ids as the old message.
+    await GuildDataRepository(sim.client.database).purge(guild.id)
+    await sim.advance(timedelta(minutes=1))
+    await sim.slash(bob, general, "trivia start", questions=3)
+    new_id = trivia(sim).games[general.id].record.id
+    assert f"trivia:{new_id}:1:0" in [button["custom_id"] for button in old_question.buttons()]
+    stale = await pick(sim, alice, old_question, "A")
+    assert stale.ephemeral and stale.content == "This question is closed."
+    assert not trivia(sim).games[general.id].state.records
