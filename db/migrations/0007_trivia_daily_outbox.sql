@@ -23,3 +23,10 @@ CREATE INDEX trivia_daily_posts_status ON trivia_daily_posts (status, wake_at);
 -- an admin sets it again; notice_pending until an admin has been told.
 ALTER TABLE trivia_daily_settings ADD COLUMN paused_reason TEXT;
 ALTER TABLE trivia_daily_settings ADD COLUMN notice_pending BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- Dailies posted before this migration were recorded on trivia_daily only: they count as sent, so
+-- the day of the upgrade is not posted twice. (Their nonce is never sent again.)
+INSERT INTO trivia_daily_posts
+    (guild_id, day, channel_id, due_at, wake_at, status, attempts, late, reason, nonce, message_id, finished_at)
+SELECT guild_id, day, channel_id, posted_at, posted_at, 'sent', 1, FALSE, NULL, 'before-outbox', message_id, posted_at
+FROM trivia_daily WHERE channel_id IS NOT NULL AND message_id IS NOT NULL;

@@ -625,3 +625,21 @@ async def test_a_paused_daily_tells_one_admin_and_saving_the_settings_resumes_it
     await trivia.set_daily_settings(GUILD, channel_id=OTHER_CHANNEL, now=at(1))
     resumed = await trivia.daily_settings(GUILD)
     assert resumed is not None and resumed.paused_reason is None
+
+
+async def test_a_daily_posted_before_the_outbox_counts_as_sent(tmp_path: Path) -> None:
+    from db.migrate import load_migrations
+
+    (outbox,) = [m for m in load_migrations() if m.name.endswith("trivia_daily_outbox.sql")]
+    async with Database.connect(tmp_path / "old.db") as db:
+        await migrate(db, target=outbox.version - 1)
+        old = TriviaRepository(db)
+        await old.create_daily(GUILD, DAY, "q1", "{}", now=T0)
+        await db.execute("UPDATE trivia_daily SET channel_id = ?, message_id = 77 WHERE guild_id = ?", (CHANNEL, GUILD))
+        await old.create_daily(GUILD, DAY + dt.timedelta(days=1), "q2", "{}", now=at(1))  # chosen, not posted
+        await migrate(db)
+        trivia = TriviaRepository(db)
+        posted = await trivia.daily_post(GUILD, DAY)
+        assert posted is not None and (posted.status, posted.message_id, posted.channel_id) == ("sent", 77, CHANNEL)
+        assert await trivia.daily_post(GUILD, DAY + dt.timedelta(days=1)) is None
+        assert await _claim(trivia, at(2)) is None
