@@ -473,7 +473,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         except (discord.HTTPException, HeldBackError) as error:
             log.warning("trivia game %s ended: cannot post in channel %s (%r)", live.record.id, live.channel.id, error)
             live.state.stop(self.bot.clock.now())
-            await self.end_game(live, "failed", reason="cannot post in the channel", announce=False)
+            why = "held back: too many refused requests" if isinstance(error, HeldBackError) else None
+            await self.end_game(live, "failed", reason=why or "cannot post in the channel", announce=False)
             return
         self.bot.alarms.set(live.alarm, round_.deadline, functools.partial(self.close_round, live, round_.number))
 
