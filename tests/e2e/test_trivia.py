@@ -286,7 +286,8 @@ async def test_a_rate_limited_question_is_posted_late_not_lost(room: tuple[Sim, 
     second = latest(sim, general)
     assert second.embeds[0]["title"] == "Question 2 of 2"
     await pick(sim, alice, second, "B")
-    await asyncio.sleep(1.2)  # past the "N answered" throttle: the count lands on question 2 only
+    # Past the "N answered" throttle: the count lands on question 2 only.
+    await eventually(lambda: second.embeds[0]["footer"]["text"].startswith("1 answered"), "the answer count")
     await sim.settle()
     assert first.embeds[0]["title"] == "Question 1 of 2 — closed"
     assert second.embeds[0]["footer"]["text"].startswith("1 answered")
