@@ -22,6 +22,9 @@ LETTERS = "ABCD"
 
 @pytest.fixture
 async def room(sim: Sim) -> tuple[Sim, Any, Any, Any, Any]:
+    # A game's next request can follow the interaction's answer after a few database writes and a
+    # turn of the shared pace: on a loaded machine that is more than the default 50 ms of quiet.
+    sim.quiet = 0.15
     guild = await sim.create_guild("MI Fans")
     alice = await sim.create_user("alice", guild=guild)
     bob = await sim.create_user("bob", guild=guild)
