@@ -10,6 +10,8 @@ CREATE TABLE trivia_daily_posts (
     wake_at     TEXT NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('scheduled', 'sending', 'sent', 'failed', 'skipped')),
     attempts    INTEGER NOT NULL DEFAULT 0,
+    -- when the first try began: a retry long after it may come after Discord forgot the nonce
+    first_try_at TEXT,
     late        BOOLEAN NOT NULL DEFAULT FALSE,
     reason      TEXT,
     nonce       TEXT NOT NULL,

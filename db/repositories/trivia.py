@@ -177,6 +177,7 @@ class TriviaDailyPost:
     nonce: str
     message_id: int | None
     finished_at: dt.datetime | None
+    first_try_at: dt.datetime | None = None  # a retry long after it must look for that try's message first
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,8 @@ _DAILY_COLUMNS = """
     guild_id, day, question_key, film_key, question_json, channel_id, message_id, posted_at, revealed_at
 """
 _DAILY_POST_COLUMNS = (
-    "guild_id, day, channel_id, due_at, wake_at, status, attempts, late, reason, nonce, message_id, finished_at"
+    "guild_id, day, channel_id, due_at, wake_at, status, attempts, late, reason, nonce, message_id, finished_at, "
+    "first_try_at"
 )
 _DAILY_SETTINGS_COLUMNS = "guild_id, channel_id, post_time, updated_at, paused_reason"
 
@@ -299,6 +301,7 @@ def _daily_post(row: Row) -> TriviaDailyPost:
         nonce=row["nonce"],
         message_id=row["message_id"],
         finished_at=_time(row["finished_at"]),
+        first_try_at=_time(row["first_try_at"]),
     )
 
 
@@ -973,7 +976,7 @@ class TriviaRepository:
             await tx.execute(
                 f"""
                 INSERT INTO trivia_daily_posts ({_DAILY_POST_COLUMNS})
-                VALUES (?, ?, ?, ?, ?, 'scheduled', 0, FALSE, NULL, ?, NULL, NULL)
+                VALUES (?, ?, ?, ?, ?, 'scheduled', 0, FALSE, NULL, ?, NULL, NULL, NULL)
                 ON CONFLICT (guild_id, day) DO NOTHING
                 """,
                 (guild_id, day.isoformat(), channel_id, due, due, nonce),
@@ -981,11 +984,11 @@ class TriviaRepository:
             claimed = await tx.execute(
                 """
                 UPDATE trivia_daily_posts
-                SET status = 'sending', attempts = attempts + 1,
+                SET status = 'sending', attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?),
                     channel_id = CASE WHEN attempts = 0 THEN ? ELSE channel_id END
                 WHERE guild_id = ? AND day = ? AND status = 'scheduled' AND wake_at <= ?
                 """,
-                (channel_id, guild_id, day.isoformat(), current),
+                (current, channel_id, guild_id, day.isoformat(), current),
             )
             if not claimed:
                 return None

@@ -601,7 +601,7 @@ async def test_a_daily_post_retried_later_waits_for_its_time(trivia: TriviaRepos
     )
     assert await _claim(trivia, at(0.5)) is None
     retried = await _claim(trivia, at(1))
-    assert retried is not None and retried.attempts == 2
+    assert retried is not None and (retried.attempts, retried.first_try_at) == (2, T0)
 
 
 async def test_daily_posts_of_days_that_are_over_are_skipped(trivia: TriviaRepository) -> None:
