@@ -595,7 +595,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         if live is None or live.record.id != game_id or current is None or current.number != round_number:
             return None
         clicked = interaction.message
-        if clicked is not None and (live.message is None or clicked.id != live.message.id):
+        # While the post's answer is still on its way the message is not known yet: the click counts.
+        if clicked is not None and live.message is not None and clicked.id != live.message.id:
             return None
         return live
 
