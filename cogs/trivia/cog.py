@@ -820,7 +820,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
 
     @commands.Cog.listener()
     async def on_trivia_settings_changed(self, guild_id: int) -> None:
-        self.daily_notices.discard(guild_id)  # saving the settings lifted any pause
+        daily = await self.repository.daily_settings(guild_id)
+        if daily is None or daily.paused_reason is None:
+            self.daily_notices.discard(guild_id)  # saving the daily settings lifted the pause
         await self.schedule_daily(guild_id)
 
     @commands.Cog.listener()
