@@ -447,6 +447,8 @@ async def test_a_broken_daily_channel_is_tried_once_and_an_admin_told_once(
     again = await sim.slash(admin, general, "trivia leaderboard")
     await sim.settle()
     assert again.followups == []
+    shown = await sim.slash(admin, general, "settings trivia show")
+    assert f"(paused: {reason}" in shown.content
 
 
 @pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
