@@ -56,10 +56,16 @@ COUNT_EDIT_INTERVAL = 1.25
 START_COOLDOWN = 20.0
 DEFAULT_DAILY_TIME = "09:00"
 DAILY_LATE_AFTER = dt.timedelta(minutes=5)  # a daily post this much after its time is recorded as late
+# Discord de-duplicates a nonce for only a few minutes: a retry later than this looks before it posts.
+NONCE_TRUSTED_FOR = dt.timedelta(minutes=4)
 POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
 # A burst (every channel's question closing at once) can exceed Discord's global rate limit for
 # longer than discord.py's own retries last; a post that still fails is retried after these pauses.
 RETRY_DELAYS = (1.0, 2.0, 4.0)
+
+
+class CannotTellError(Exception):
+    """Whether an earlier try created a post cannot be found out; its text says why."""
 
 
 class HeldBackError(Exception):
@@ -905,6 +911,21 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             reason = f"missed: it was more than {hours} hours overdue when it could be sent"
             await self.repository.finish_daily_post(guild_id, today, "skipped", reason, now)
             return tomorrow
+        if post.attempts > 1 and post.first_try_at is not None and now - post.first_try_at > NONCE_TRUSTED_FOR:
+            # Discord may have forgotten the nonce of an earlier try that it carried out but whose
+            # answer was lost: find out whether that try posted it before posting again.
+            try:
+                earlier = await self.earlier_daily_post(post)
+            except CannotTellError as error:
+                await self.repository.finish_daily_post(guild_id, today, "failed", str(error), now)
+                return tomorrow
+            except Exception as error:
+                return await self.daily_failed(post, error, tomorrow)
+            if earlier is not None:
+                await self.repository.mark_daily_post_sent(
+                    guild_id, today, channel_id=post.channel_id, message_id=earlier.id, late=True, now=now
+                )
+                return tomorrow
         try:
             revealed = await self.reveal_due(guild_id, today)
             daily = await self.daily_for(guild_id, today)
@@ -928,6 +949,30 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         )
         await self.close_revealed(revealed)
         return tomorrow
+
+    async def earlier_daily_post(self, post: TriviaDailyPost) -> discord.Message | None:
+        """The day's post, if an earlier try created it: the bot's message in the channel since the
+        first try that carries the day's buttons. Raises CannotTellError when that cannot be found out."""
+        me = self.bot.user
+        guild = self.bot.get_guild(post.guild_id)
+        channel = guild.get_channel(post.channel_id) if guild is not None else None
+        if me is None or guild is None or not isinstance(channel, discord.abc.Messageable):
+            raise CannotTellError("could not tell whether an earlier try had posted it (the channel is not known)")
+        if not channel.permissions_for(guild.me).read_message_history:
+            # Discord would answer with an empty list, which would look like "not posted".
+            raise CannotTellError("could not tell whether an earlier try had posted it (Read Message History)")
+        assert post.first_try_at is not None
+        since = discord.Object(discord.utils.time_snowflake(post.first_try_at - dt.timedelta(seconds=1)))
+        wanted = f"trivia-daily:{post.day.isoformat()}:0"
+        await self.bot.pacer.wait_turn()
+        async for message in channel.history(limit=100, after=since, oldest_first=True):
+            if message.author.id != me.id:
+                continue
+            for row in message.components:
+                for item in getattr(row, "children", []):
+                    if getattr(item, "custom_id", None) == wanted:
+                        return message
+        return None
 
     async def daily_failed(self, post: TriviaDailyPost, error: Exception, tomorrow: dt.datetime) -> dt.datetime | None:
         """Passing errors are retried with backoff; lasting ones are recorded once, and those an admin

@@ -484,6 +484,45 @@ async def test_a_passing_error_on_the_daily_post_backs_off(room: tuple[Sim, Any,
 
 
 @pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_daily_retry_after_the_nonce_window_finds_the_post_instead_of_doubling_it(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    # Discord creates the post but answers 503, then 503 again at +30 s, +90 s and +210 s; the next
+    # try, at +450 s, comes after Discord has forgotten the nonce.
+    sim.fail_next(POST, status=503, after_commit=True)
+    sim.fail_next(POST, status=503, times=3)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    for pause in (30, 60, 120, 240):
+        await sim.advance(timedelta(seconds=pause + 1))
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503, 503, 503, 503]
+    (message,) = sim.channel_messages(daily_channel)
+    ((_, status, attempts, _, message_id),) = await daily_post_row(sim, guild)
+    assert (status, attempts, message_id) == ("sent", 5, message.id)
+    await sim.advance(timedelta(hours=1))
+    assert len(sim.channel_messages(daily_channel)) == 1
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_late_daily_retry_that_cannot_look_gives_up_rather_than_risk_a_double(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    await sim.set_bot_permissions(daily_channel, read_message_history=False)
+    sim.fail_next(POST, status=503, after_commit=True)
+    sim.fail_next(POST, status=503, times=3)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    for pause in (30, 60, 120, 240):
+        await sim.advance(timedelta(seconds=pause + 1))
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503, 503, 503, 503]
+    assert len(sim.channel_messages(daily_channel)) == 1
+    ((_, status, _, why, _),) = await daily_post_row(sim, guild)
+    assert status == "failed" and "Read Message History" in why
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
 async def test_the_daily_post_waits_while_the_breaker_is_open(room: tuple[Sim, Any, Any, Any, Any]) -> None:
     sim, guild, general, _, _ = room
     _, daily_channel = await daily_channel_at_nine(sim, guild, general)
