@@ -18,7 +18,7 @@ from cogs.countdowns import announcer_of, render
 from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
 from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.trivia.game import DEFAULT_SECONDS
-from db import TriviaRepository
+from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.announcements import AnnouncementSettings
 
 
@@ -43,6 +43,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         daily_time="When to post it, as HH:MM in the server's timezone",
         newest_film="The newest film questions may be about (spoiler gate)",
         channel="Apply seconds and newest film to this channel only",
+        timezone="The server's timezone, e.g. Europe/London: it dates the daily question and times its post",
     )
     async def trivia_set(
         self,
@@ -52,15 +53,17 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         daily_time: str | None = None,
         newest_film: str | None = None,
         channel: discord.TextChannel | None = None,
+        timezone: str | None = None,
     ) -> None:
-        """Trivia settings: answer time, daily question, spoiler gate."""
+        """Trivia settings: answer time, daily question, spoiler gate, the server's timezone."""
         assert interaction.guild is not None  # guild_only
-        if all(value is None for value in (seconds, daily_channel, daily_time, newest_film)):
+        if all(value is None for value in (seconds, daily_channel, daily_time, newest_film, timezone)):
             raise UserFacingError("Give at least one setting to change.")
         repository = TriviaRepository(self.bot.database)
         now = self.bot.clock.now()
         film_key = film_key_for(self.bot, newest_film) if newest_film is not None else None
         post_time = options.time_of_day(daily_time) if daily_time is not None else None
+        tz_name = options.timezone(timezone) if timezone is not None else None
         if daily_channel is not None:
             missing = missing_post_permissions(daily_channel, interaction.guild.me)
             if missing:
@@ -80,6 +83,10 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             daily["post_time"] = post_time
         if daily:
             await repository.set_daily_settings(interaction.guild.id, now=now, **daily)
+        if tz_name is not None:
+            await GuildSettingsRepository(self.bot.database, self.bot.clock.now).set_timezone(
+                interaction.guild.id, tz_name
+            )
         self.bot.dispatch("trivia_settings_changed", interaction.guild.id)
         await interaction.response.send_message(
             await self.describe_trivia(interaction.guild.id, channel), ephemeral=True
@@ -96,6 +103,12 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             await self.describe_trivia(interaction.guild.id, channel), ephemeral=True
         )
 
+    @trivia_set.autocomplete("timezone")
+    async def trivia_timezones(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return options.timezone_choices(current)
+
     @trivia_set.autocomplete("newest_film")
     async def film_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
@@ -106,6 +119,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         repository = TriviaRepository(self.bot.database)
         effective = await repository.get_settings(guild_id, channel.id if channel else 0)
         daily = await repository.daily_settings(guild_id)
+        place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
         film = current_lookup(self.bot).film(effective.newest_film_key) if effective.newest_film_key else None
         where = f"in {channel.mention}" if channel else "in this server"
         lines = [
@@ -114,9 +128,14 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             f"• Newest film allowed: {safe(film.title) if film else 'any'}",
         ]
         if daily and daily.channel_id:
-            lines.append(f"• Daily question: <#{daily.channel_id}> at {daily.post_time or '09:00'}")
+            paused = f" (paused: {daily.paused_reason})" if daily.paused_reason else ""
+            lines.append(f"• Daily question: <#{daily.channel_id}> at {daily.post_time or '09:00'}{paused}")
         else:
             lines.append("• Daily question: not posted automatically")
+        if place is not None and place.timezone:
+            lines.append(f"• Timezone: {safe(place.timezone)}")
+        else:
+            lines.append(f"• Timezone: {self.bot.settings.defaults.timezone} (the bot's default)")
         return "\n".join(lines)
 
     # ---- announcements ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import hashlib
 import json
 import logging
 import random
@@ -26,12 +27,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MarqueeBot
+from bot.delivery import MAX_ATTEMPTS, classify, retry_delay
 from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
 from bot.tree import report_error
+from cogs.countdowns.engine import PAUSING_CODES
 from cogs.films import current_lookup, film_choices, film_key_for, indexed_lookup
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
@@ -41,25 +44,43 @@ from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import FORM, AnswerForm, daily_view, question_view, submitted_text
 from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.models import CastCredit, CrewCredit
-from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaGame
+from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaDailyPost, TriviaGame
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CLOSED = "This question is closed."
 NO_GAME = "No trivia game is running in this channel."
-COUNT_EDIT_INTERVAL = 1.0  # seconds between "N answered" edits: Discord rate-limits message edits
+# Seconds between "N answered" edits: a channel allows 5 edits per 5 s, and the reveal needs one of them.
+COUNT_EDIT_INTERVAL = 1.25
 START_COOLDOWN = 20.0
 DEFAULT_DAILY_TIME = "09:00"
+DAILY_LATE_AFTER = dt.timedelta(minutes=5)  # a daily post this much after its time is recorded as late
+# Discord de-duplicates a nonce for only a few minutes: a retry later than this looks before it posts.
+NONCE_TRUSTED_FOR = dt.timedelta(minutes=4)
 POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
 # A burst (every channel's question closing at once) can exceed Discord's global rate limit for
 # longer than discord.py's own retries last; a post that still fails is retried after these pauses.
 RETRY_DELAYS = (1.0, 2.0, 4.0)
 
 
-async def retrying(action: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run a Discord request, retrying rate limits and server errors; permission errors are final."""
+class CannotTellError(Exception):
+    """Whether an earlier try created a post cannot be found out; its text says why."""
+
+
+class HeldBackError(Exception):
+    """Not sent: Discord has refused too many of the bot's requests lately (see bot.breaker)."""
+
+
+async def retrying(bot: MarqueeBot, action: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a request the bot starts on its own, at the shared pace, retrying rate limits and server
+    errors; permission errors are final, and nothing is tried while the invalid-request breaker is
+    open. A post must carry a fixed nonce, so that a retry of one Discord created but whose answer
+    was lost comes back as the same message."""
     for delay in (*RETRY_DELAYS, None):
+        if bot.breaker.open:
+            raise HeldBackError(what)
+        await bot.pacer.wait_turn()
         try:
             return await action()
         except (discord.Forbidden, discord.NotFound):
@@ -101,8 +122,23 @@ def _log_pool_failure(task: asyncio.Task[None]) -> None:
         log.error("trivia: building the question pool failed", exc_info=task.exception())
 
 
+def post_nonce(game: TriviaGame, part: str) -> str:
+    """A deterministic nonce (24 characters; Discord allows 25) for one post of a game, e.g. "q3".
+
+    The start instant is in it as well as the id: a game id can be handed out again after its
+    row is deleted, and the nonce must not name the earlier game's post.
+    """
+    key = f"trivia|{game.guild_id}|{game.channel_id}|{game.id}|{game.started_at.isoformat()}|{part}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
 def daily_alarm(guild_id: int) -> str:
     return f"trivia-daily:{guild_id}"
+
+
+def daily_nonce(guild_id: int, day: dt.date) -> str:
+    """The nonce of a server's daily post for one day (24 characters; Discord allows 25)."""
+    return hashlib.blake2b(f"trivia-daily|{guild_id}|{day.isoformat()}".encode(), digest_size=12).hexdigest()
 
 
 def question_json(question: Question, options: tuple[str, ...], right_index: int | None) -> str:
@@ -131,6 +167,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         self.pool: list[Question] = []
         self.order: dict[str, int] = {}
         self.daily_alarms: set[int] = set()
+        self.daily_locks: dict[int, asyncio.Lock] = {}
+        self.daily_notices: set[int] = set()  # guilds whose admins have not yet been told of a pause
         self.last_start: dict[tuple[int, int], dt.datetime] = {}
         self.pool_task: asyncio.Task[None] | None = None
         self.answer_queue: list[TriviaAnswer] = []
@@ -144,6 +182,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     async def cog_load(self) -> None:
         self.refresh_pool()
         await self.close_interrupted_games()
+        resumed = await self.repository.resume_daily_posts()
+        if resumed:
+            log.info("trivia: %d daily posts interrupted by a restart will be resent", resumed)
+        self.daily_notices = set(await self.repository.guilds_with_daily_notices())
         for daily in await self.repository.daily_enabled():
             await self.schedule_daily(daily.guild_id)
 
@@ -236,8 +278,17 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             embed = render.standings_embed(
                 "Trivia — final standings", table, won, note="This game was interrupted by a restart of the bot."
             )
-            with contextlib.suppress(discord.HTTPException):
-                await self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id).send(embed=embed)
+            channel = self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id)
+            if await self.my_turn():
+                with contextlib.suppress(discord.HTTPException):
+                    await channel.send(embed=embed, nonce=post_nonce(game, "end"))
+
+    async def my_turn(self) -> bool:
+        """Wait for the shared pace; False (send nothing) while the invalid-request breaker is open."""
+        if self.bot.breaker.open:
+            return False
+        await self.bot.pacer.wait_turn()
+        return True
 
     # ---- /trivia start | stop | skip ------------------------------------------------------------
 
@@ -259,46 +310,57 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         """Start a game of trivia in this channel."""
         assert interaction.guild is not None and interaction.channel_id is not None
         channel_id, guild_id = interaction.channel_id, interaction.guild.id
-        self.check_cooldown(guild_id, interaction.user.id)
-        running = await self.repository.running_game(channel_id)
-        if running is not None:
-            raise UserFacingError(f"A game is already running here: {self.game_link(running)}")
-        if isinstance(interaction.channel, discord.abc.GuildChannel):
-            missing = missing_post_permissions(interaction.channel, interaction.guild.me)
-            if missing:
-                raise UserFacingError(f"I can't run a game here: I need {', '.join(missing)} in this channel.")
-        film_key = film_key_for(self.bot, film) if film else None
-        settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
-        seconds = settings.seconds or DEFAULT_SECONDS
-        rng = random.Random()
-        picked = select_questions(
-            await self.ready_pool(),
-            count=questions,
-            difficulty=difficulty,
-            film_key=film_key,
-            newest_allowed=settings.newest_film_key,
-            film_order=self.order,
-            recent=await self.repository.recent_questions(guild_id),
-            rng=rng,
-            mode=mode,
-        )
-        if not picked:
-            raise UserFacingError("No questions match those choices (film, difficulty and the server's spoiler gate).")
-        now = self.bot.clock.now()
-        record = await self.repository.start_game(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            starter_id=interaction.user.id,
-            mode=mode,
-            difficulty=difficulty,
-            film_key=film_key,
-            question_count=len(picked),
-            seconds=seconds,
-            now=now,
-        )
-        if record is None:
-            raise UserFacingError("A game has just started in this channel.")
-        self.last_start[(guild_id, interaction.user.id)] = now
+        if self.bot.breaker.open:
+            raise UserFacingError(
+                "Trivia is taking a short break: Discord has refused too many of my requests lately. "
+                "Try again in a few minutes."
+            )
+        # Reserved before the first await: a member's simultaneous starts must see each other.
+        reserved = self.reserve_start(guild_id, interaction.user.id)
+        try:
+            running = await self.repository.running_game(channel_id)
+            if running is not None:
+                raise UserFacingError(f"A game is already running here: {self.game_link(running)}")
+            if isinstance(interaction.channel, discord.abc.GuildChannel):
+                missing = missing_post_permissions(interaction.channel, interaction.guild.me)
+                if missing:
+                    raise UserFacingError(f"I can't run a game here: I need {', '.join(missing)} in this channel.")
+            film_key = film_key_for(self.bot, film) if film else None
+            settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
+            seconds = settings.seconds or DEFAULT_SECONDS
+            rng = random.Random()
+            picked = select_questions(
+                await self.ready_pool(),
+                count=questions,
+                difficulty=difficulty,
+                film_key=film_key,
+                newest_allowed=settings.newest_film_key,
+                film_order=self.order,
+                recent=await self.repository.recent_questions(guild_id),
+                rng=rng,
+                mode=mode,
+            )
+            if not picked:
+                raise UserFacingError(
+                    "No questions match those choices (film, difficulty and the server's spoiler gate)."
+                )
+            now = self.bot.clock.now()
+            record = await self.repository.start_game(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                starter_id=interaction.user.id,
+                mode=mode,
+                difficulty=difficulty,
+                film_key=film_key,
+                question_count=len(picked),
+                seconds=seconds,
+                now=now,
+            )
+            if record is None:
+                raise UserFacingError("A game has just started in this channel.")
+        except BaseException:
+            self.release_start(guild_id, interaction.user.id, reserved)
+            raise
         await self.repository.mark_asked(guild_id, [question.key for question in picked], now)
         state = GameState(
             mode=mode,
@@ -353,13 +415,30 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     ) -> list[app_commands.Choice[str]]:
         return film_choices(self.bot, current)
 
-    def check_cooldown(self, guild_id: int, user_id: int) -> None:
-        """One started game per member per START_COOLDOWN; refused starts do not count."""
+    def reserve_start(self, guild_id: int, user_id: int) -> tuple[dt.datetime, dt.datetime | None]:
+        """Claim the member's one start per START_COOLDOWN, checked and taken with no await between.
+
+        Returns (this reservation, the one it replaced), to hand back to `release_start` if the
+        start is then refused: refused starts do not count.
+        """
+        now = self.bot.clock.now()
         last = self.last_start.get((guild_id, user_id))
         if last is not None:
-            wait = START_COOLDOWN - (self.bot.clock.now() - last).total_seconds()
+            wait = START_COOLDOWN - (now - last).total_seconds()
             if wait > 0:
                 raise UserFacingError(f"Slow down: you can start another game in {wait:.0f} s.")
+        self.last_start[(guild_id, user_id)] = now
+        return now, last
+
+    def release_start(self, guild_id: int, user_id: int, reservation: tuple[dt.datetime, dt.datetime | None]) -> None:
+        """Give back a reservation whose start was refused, unless a later one replaced it."""
+        reserved, previous = reservation
+        if self.last_start.get((guild_id, user_id)) != reserved:
+            return
+        if previous is None:
+            del self.last_start[(guild_id, user_id)]
+        else:
+            self.last_start[(guild_id, user_id)] = previous
 
     def live_game(self, interaction: discord.Interaction[Any]) -> LiveGame:
         live = self.games.get(interaction.channel_id or 0)
@@ -390,14 +469,18 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         view = question_view(live.record.id, round_.number, round_.choices, typed=live.state.mode == "typed")
         live.message, live.message_round = None, 0
         try:
+            nonce = post_nonce(live.record, f"q{round_.number}")
             live.message = await retrying(
-                lambda: live.channel.send(embed=embed, view=view), f"posting question {round_.number}"
+                self.bot,
+                lambda: live.channel.send(embed=embed, view=view, nonce=nonce),
+                f"posting question {round_.number}",
             )
             live.message_round = round_.number
-        except discord.HTTPException as error:
-            log.warning("trivia game %s ended: cannot post in channel %s (%s)", live.record.id, live.channel.id, error)
+        except (discord.HTTPException, HeldBackError) as error:
+            log.warning("trivia game %s ended: cannot post in channel %s (%r)", live.record.id, live.channel.id, error)
             live.state.stop(self.bot.clock.now())
-            await self.end_game(live, "failed", reason="cannot post in the channel", announce=False)
+            why = "held back: too many refused requests" if isinstance(error, HeldBackError) else None
+            await self.end_game(live, "failed", reason=why or "cannot post in the channel", announce=False)
             return
         self.bot.alarms.set(live.alarm, round_.deadline, functools.partial(self.close_round, live, round_.number))
 
@@ -430,8 +513,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         )
         message = live.message
         try:
-            await retrying(lambda: message.edit(embed=embed, view=view), f"revealing question {result.number}")
-        except discord.HTTPException:
+            await retrying(
+                self.bot, lambda: message.edit(embed=embed, view=view), f"revealing question {result.number}"
+            )
+        except (discord.HTTPException, HeldBackError):
             log.warning("could not reveal question %s of game %s", result.number, live.record.id, exc_info=True)
 
     async def end_game(self, live: LiveGame, status: str, *, reason: str | None = None, announce: bool = True) -> None:
@@ -452,8 +537,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             return
         embed = render.standings_embed("Trivia — final standings", table, won)
         try:
-            await retrying(lambda: live.channel.send(embed=embed), "posting the final standings")
-        except discord.HTTPException:
+            nonce = post_nonce(live.record, "end")
+            await retrying(self.bot, lambda: live.channel.send(embed=embed, nonce=nonce), "posting the final standings")
+        except (discord.HTTPException, HeldBackError):
             log.warning("could not post the standings of game %s", live.record.id, exc_info=True)
 
     # ---- answers -------------------------------------------------------------------------------
@@ -462,9 +548,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         self, interaction: discord.Interaction[Any], game_id: int, round_number: int, value: int | str
     ) -> None:
         """A click (choice index) or a typed answer for a game's question."""
-        live = self.games.get(interaction.channel_id or 0)
+        live = self.open_question(interaction, game_id, round_number)
         current = live.state.current if live else None
-        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+        if live is None or current is None:
             await send_ephemeral(interaction, CLOSED)
             return
         outcome = live.state.answer(interaction.user.id, value, self.bot.clock.now())
@@ -499,12 +585,26 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             self.schedule_count_update(live, round_number)
 
     async def open_answer_form(self, interaction: discord.Interaction[Any], game_id: int, round_number: int) -> None:
-        live = self.games.get(interaction.channel_id or 0)
-        current = live.state.current if live else None
-        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+        if self.open_question(interaction, game_id, round_number) is None:
             await send_ephemeral(interaction, CLOSED)
             return
         await interaction.response.send_modal(AnswerForm(game_id, round_number))
+
+    def open_question(self, interaction: discord.Interaction[Any], game_id: int, round_number: int) -> LiveGame | None:
+        """The game of the caller's channel, if the custom id names its open question.
+
+        A game id can come back after its row was deleted (a server's data purged), so the id is
+        not enough: a click must also come from the message that asks the question now.
+        """
+        live = self.games.get(interaction.channel_id or 0)
+        current = live.state.current if live else None
+        if live is None or live.record.id != game_id or current is None or current.number != round_number:
+            return None
+        clicked = interaction.message
+        # While the post's answer is still on its way the message is not known yet: the click counts.
+        if clicked is not None and live.message is not None and clicked.id != live.message.id:
+            return None
+        return live
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -550,21 +650,34 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             live.count_task = asyncio.create_task(self.update_count(live, round_number))
 
     async def update_count(self, live: LiveGame, round_number: int) -> None:
-        """Show "N answered" on the open question, at most once per COUNT_EDIT_INTERVAL."""
+        """Show "N answered" on the open question, at most once per COUNT_EDIT_INTERVAL.
+
+        One such task per game at a time: answers arriving while it waits or edits are shown by
+        its next edit (the latest count wins), never by a second edit in flight.
+        """
         loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, live.last_count_edit + COUNT_EDIT_INTERVAL - loop.time()))
-        async with live.lock:
-            current = live.state.current
-            # The question may have closed meanwhile, or its message failed to post: leave it be.
-            if current is None or current.number != round_number or live.message_round != round_number:
-                return
-            if live.message is None:
-                return
-            answered = sum(1 for record in live.state.records if record.round_number == current.number)
-            embed = render.question_embed(current, live.state.question_count, int(live.state.time_limit_s), answered)
-            with contextlib.suppress(discord.HTTPException):
-                await live.message.edit(embed=embed)
-            live.last_count_edit = loop.time()
+        shown = -1
+        while True:
+            await asyncio.sleep(max(0.0, live.last_count_edit + COUNT_EDIT_INTERVAL - loop.time()))
+            async with live.lock:
+                current = live.state.current
+                # The question may have closed meanwhile, or its message failed to post: leave it be.
+                if current is None or current.number != round_number or live.message_round != round_number:
+                    return
+                if live.message is None:
+                    return
+                answered = sum(1 for record in live.state.records if record.round_number == current.number)
+                if answered == shown:
+                    return
+                embed = render.question_embed(
+                    current, live.state.question_count, int(live.state.time_limit_s), answered
+                )
+                if not await self.my_turn():
+                    return
+                with contextlib.suppress(discord.HTTPException):
+                    await live.message.edit(embed=embed)
+                live.last_count_edit = loop.time()
+                shown = answered
 
     # ---- leaderboards and stats ------------------------------------------------------------------
 
@@ -615,8 +728,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         revealed = await self.reveal_due(interaction.guild_id, today)
         daily = await self.daily_for(interaction.guild_id, today)
         shown = json.loads(daily.question_json)
-        embeds = [*revealed[-1:], render.daily_embed(today, shown)]
+        embeds = [*[embed for _, embed in revealed[-1:]], render.daily_embed(today, shown)]
         await interaction.response.send_message(embeds=embeds, view=daily_view(today.isoformat(), shown["choices"]))
+        await self.close_revealed(revealed)
 
     async def guild_zone(self, guild_id: int) -> ZoneInfo:
         place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
@@ -657,9 +771,10 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         await self.repository.mark_asked(guild_id, [created.question_key], now)
         return created
 
-    async def reveal_due(self, guild_id: int, today: dt.date) -> list[discord.Embed]:
-        """Reveal this server's earlier daily questions that are still open; returns their embeds."""
-        embeds = []
+    async def reveal_due(self, guild_id: int, today: dt.date) -> list[tuple[TriviaDaily, discord.Embed]]:
+        """Mark this server's earlier daily questions that are still open as revealed; returns them
+        with their reveal embeds (`close_revealed` then shows the answer on their messages)."""
+        revealed = []
         for daily in await self.repository.dailies_to_reveal(today):
             if daily.guild_id != guild_id:
                 continue
@@ -667,23 +782,33 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 continue  # another process revealed it first
             answers = await self.repository.daily_answers(guild_id, daily.day)
             shown = json.loads(daily.question_json)
-            embed = render.daily_reveal_embed(daily.day, shown, answers)
-            embeds.append(embed)
-            if daily.channel_id and daily.message_id:
-                message = self.bot.get_partial_messageable(daily.channel_id).get_partial_message(daily.message_id)
-                closed = daily_view(daily.day.isoformat(), shown["choices"], closed=True)
-                with contextlib.suppress(discord.HTTPException):
-                    await message.edit(embed=embed, view=closed)
-        return embeds
+            revealed.append((daily, render.daily_reveal_embed(daily.day, shown, answers)))
+        return revealed
+
+    async def close_revealed(self, revealed: list[tuple[TriviaDaily, discord.Embed]]) -> None:
+        """Put the answer on revealed questions' posts and close their buttons, at the shared pace."""
+        for daily, embed in revealed:
+            if not (daily.channel_id and daily.message_id):
+                continue
+            shown = json.loads(daily.question_json)
+            message = self.bot.get_partial_messageable(daily.channel_id).get_partial_message(daily.message_id)
+            closed = daily_view(daily.day.isoformat(), shown["choices"], closed=True)
+            if not await self.my_turn():
+                return
+            with contextlib.suppress(discord.HTTPException):
+                await message.edit(embed=embed, view=closed)
 
     async def answer_daily(self, interaction: discord.Interaction[Any], day_text: str, choice: int) -> None:
-        assert interaction.guild_id is not None
-        day = dt.date.fromisoformat(day_text)
-        daily = await self.repository.daily(interaction.guild_id, day)
-        if daily is None or day != await self.today(interaction.guild_id):
+        """A click on a daily question's choice; the day comes from the button, the server from the click."""
+        if interaction.guild_id is None:
             await send_ephemeral(interaction, "That daily question has closed; try `/trivia daily` for today's.")
             return
-        shown = json.loads(daily.question_json)
+        day = dt.date.fromisoformat(day_text)
+        daily = await self.repository.daily(interaction.guild_id, day)
+        shown = json.loads(daily.question_json) if daily is not None else None
+        if shown is None or day != await self.today(interaction.guild_id) or choice >= len(shown["choices"]):
+            await send_ephemeral(interaction, "That daily question has closed; try `/trivia daily` for today's.")
+            return
         picked = shown["choices"][choice]
         stored = await self.repository.record_daily_answer(
             interaction.guild_id,
@@ -701,48 +826,173 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
 
     @commands.Cog.listener()
     async def on_trivia_settings_changed(self, guild_id: int) -> None:
+        daily = await self.repository.daily_settings(guild_id)
+        if daily is None or daily.paused_reason is None:
+            self.daily_notices.discard(guild_id)  # saving the daily settings lifted the pause
         await self.schedule_daily(guild_id)
 
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
+        """Tell an admin, once, that the daily question was paused by a failure they can fix."""
+        guild_id = interaction.guild_id
+        if guild_id is None or guild_id not in self.daily_notices:
+            return
+        if not isinstance(interaction.user, discord.Member) or not interaction.user.guild_permissions.manage_guild:
+            return
+        self.daily_notices.discard(guild_id)
+        reason = await self.repository.take_daily_notice(guild_id)
+        if reason:
+            await send_ephemeral(
+                interaction,
+                f"⚠️ The daily trivia question is paused: {reason}. "
+                "Fix that, then run `/settings trivia set daily_channel:` to resume it.",
+            )
+
     async def schedule_daily(self, guild_id: int) -> None:
-        """Aim the alarm at the next automatic daily post; a post missed while down goes out now."""
-        daily_settings = await self.repository.daily_settings(guild_id)
-        if daily_settings is None or daily_settings.channel_id is None:
+        """Look at the server's daily post now: it goes out if due, else the alarm is aimed at it."""
+        self.arm_daily(guild_id, self.bot.clock.now())
+
+    def arm_daily(self, guild_id: int, when: dt.datetime | None) -> None:
+        if when is None:
             self.bot.alarms.cancel(daily_alarm(guild_id))
             self.daily_alarms.discard(guild_id)
             return
-        tz = await self.guild_zone(guild_id)
-        post_at = parse_hhmm(daily_settings.post_time or DEFAULT_DAILY_TIME)
-        now = self.bot.clock.now()
-        today = local_day(now, tz)
-        due_today = at_local_time(today, post_at, tz)
-        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
-        posted = await self.repository.daily(guild_id, today)
-        if due_today <= now <= due_today + grace and (posted is None or posted.message_id is None):
-            when = now
-        else:
-            when = next_local_time(now, post_at, tz)
         self.daily_alarms.add(guild_id)
         self.bot.alarms.set(daily_alarm(guild_id), when, functools.partial(self.post_daily, guild_id))
 
     async def post_daily(self, guild_id: int) -> None:
-        """Post the day's question in the daily channel (and reveal yesterday's), then re-arm."""
+        """The daily alarm rang: deliver what is due, then aim the alarm at what comes next."""
+        lock = self.daily_locks.setdefault(guild_id, asyncio.Lock())
+        async with lock:
+            try:
+                wake = await self.deliver_daily(guild_id)
+            except Exception:
+                log.exception("trivia: the daily question of guild %s failed; looking again in a minute", guild_id)
+                wake = self.bot.clock.now() + dt.timedelta(minutes=1)
+            self.arm_daily(guild_id, wake)
+
+    async def deliver_daily(self, guild_id: int) -> dt.datetime | None:
+        """Post today's question if it is due and not yet posted; returns when to look again (None: not
+        until the settings change).
+
+        The post is an outbox row: claimed (scheduled → sending) before it is sent with a nonce fixed
+        by the server and day, so a post caught mid-send by a crash is resent as the same message.
+        The grace window is checked at every send: a post more than `delivery.grace_hours` late,
+        whether after downtime, a stalled loop or a clock jump, is skipped, not sent.
+        """
+        settings = await self.repository.daily_settings(guild_id)
+        if settings is None or settings.channel_id is None or settings.paused_reason is not None:
+            return None
+        now = self.bot.clock.now()
+        if self.bot.breaker.open:
+            return now + dt.timedelta(seconds=max(self.bot.breaker.seconds_until_closed(), 1.0))
+        tz = await self.guild_zone(guild_id)
+        post_at = parse_hhmm(settings.post_time or DEFAULT_DAILY_TIME)
+        today = local_day(now, tz)
+        tomorrow = next_local_time(now, post_at, tz)
+        await self.repository.skip_daily_posts_before(guild_id, today, now)
+        due = at_local_time(today, post_at, tz)
+        if now < due:
+            return due
+        if self.pool_task is not None and not self.pool_task.done():
+            # Just started: the question pool is still being built. Not a failure: wait for it.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.pool_task)
+            now = self.bot.clock.now()
+        post = await self.repository.claim_daily_post(
+            guild_id, today, channel_id=settings.channel_id, due_at=due, nonce=daily_nonce(guild_id, today), now=now
+        )
+        if post is None:
+            waiting = await self.repository.daily_post(guild_id, today)
+            return waiting.wake_at if waiting is not None and waiting.status == "scheduled" else tomorrow
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        if now - post.due_at > grace:
+            hours = f"{self.bot.settings.delivery.grace_hours:g}"
+            reason = f"missed: it was more than {hours} hours overdue when it could be sent"
+            await self.repository.finish_daily_post(guild_id, today, "skipped", reason, now)
+            return tomorrow
+        if post.attempts > 1 and post.first_try_at is not None and now - post.first_try_at > NONCE_TRUSTED_FOR:
+            # Discord may have forgotten the nonce of an earlier try that it carried out but whose
+            # answer was lost: find out whether that try posted it before posting again.
+            try:
+                earlier = await self.earlier_daily_post(post)
+            except CannotTellError as error:
+                await self.repository.finish_daily_post(guild_id, today, "failed", str(error), now)
+                return tomorrow
+            except Exception as error:
+                return await self.daily_failed(post, error, tomorrow)
+            if earlier is not None:
+                await self.repository.mark_daily_post_sent(
+                    guild_id, today, channel_id=post.channel_id, message_id=earlier.id, late=True, now=now
+                )
+                return tomorrow
         try:
-            daily_settings = await self.repository.daily_settings(guild_id)
-            if daily_settings is None or daily_settings.channel_id is None:
-                return
-            today = await self.today(guild_id)
             revealed = await self.reveal_due(guild_id, today)
             daily = await self.daily_for(guild_id, today)
-            shown = json.loads(daily.question_json)
-            channel = self.bot.get_partial_messageable(daily_settings.channel_id, guild_id=guild_id)
+        except UserFacingError as error:
+            await self.repository.finish_daily_post(guild_id, today, "failed", str(error), now)
+            return tomorrow
+        shown = json.loads(daily.question_json)
+        late = now - post.due_at > DAILY_LATE_AFTER
+        channel = self.bot.get_partial_messageable(post.channel_id, guild_id=guild_id)
+        await self.bot.pacer.wait_turn()
+        try:
             message = await channel.send(
-                embeds=[*revealed[-1:], render.daily_embed(today, shown)],
+                embeds=[*[embed for _, embed in revealed[-1:]], render.daily_embed(today, shown)],
                 view=daily_view(today.isoformat(), shown["choices"]),
+                nonce=post.nonce,
             )
-            await self.repository.set_daily_message(
-                guild_id, today, channel_id=daily_settings.channel_id, message_id=message.id
+        except Exception as error:
+            return await self.daily_failed(post, error, tomorrow)
+        await self.repository.mark_daily_post_sent(
+            guild_id, today, channel_id=post.channel_id, message_id=message.id, late=late, now=self.bot.clock.now()
+        )
+        await self.close_revealed(revealed)
+        return tomorrow
+
+    async def earlier_daily_post(self, post: TriviaDailyPost) -> discord.Message | None:
+        """The day's post, if an earlier try created it: the bot's message in the channel since the
+        first try that carries the day's buttons. Raises CannotTellError when that cannot be found out."""
+        me = self.bot.user
+        guild = self.bot.get_guild(post.guild_id)
+        channel = guild.get_channel(post.channel_id) if guild is not None else None
+        if me is None or guild is None or not isinstance(channel, discord.abc.Messageable):
+            raise CannotTellError("could not tell whether an earlier try had posted it (the channel is not known)")
+        if not channel.permissions_for(guild.me).read_message_history:
+            # Discord would answer with an empty list, which would look like "not posted".
+            raise CannotTellError("could not tell whether an earlier try had posted it (Read Message History)")
+        assert post.first_try_at is not None
+        since = discord.Object(discord.utils.time_snowflake(post.first_try_at - dt.timedelta(seconds=1)))
+        wanted = f"trivia-daily:{post.day.isoformat()}:0"
+        await self.bot.pacer.wait_turn()
+        async for message in channel.history(limit=100, after=since, oldest_first=True):
+            if message.author.id != me.id:
+                continue
+            for row in message.components:
+                for item in getattr(row, "children", []):
+                    if getattr(item, "custom_id", None) == wanted:
+                        return message
+        return None
+
+    async def daily_failed(self, post: TriviaDailyPost, error: Exception, tomorrow: dt.datetime) -> dt.datetime | None:
+        """Passing errors are retried with backoff; lasting ones are recorded once, and those an admin
+        must fix (a deleted channel, a missing permission) pause the daily question until they do."""
+        failure = classify(error)
+        now = self.bot.clock.now()
+        if not failure.lasting and post.attempts < MAX_ATTEMPTS:
+            wake = now + retry_delay(post.attempts)
+            log.info(
+                "daily question of guild %s: %s; try %d at %s", post.guild_id, failure.reason, post.attempts + 1, wake
             )
-        except (discord.HTTPException, UserFacingError):
-            log.warning("could not post the daily question in guild %s", guild_id, exc_info=True)
-        finally:
-            await self.schedule_daily(guild_id)
+            await self.repository.retry_daily_post_later(post.guild_id, post.day, wake, failure.reason)
+            return wake
+        reason = failure.reason if failure.lasting else f"gave up after {post.attempts} tries: {failure.reason}"
+        await self.repository.finish_daily_post(post.guild_id, post.day, "failed", reason, now)
+        if failure.code in PAUSING_CODES:
+            if await self.repository.pause_daily(post.guild_id, reason):
+                self.daily_notices.add(post.guild_id)
+                log.warning("daily trivia paused in guild %s: %s", post.guild_id, reason)
+            return None
+        if failure.reason.startswith("unexpected"):
+            log.error("daily question of guild %s failed", post.guild_id, exc_info=error)
+        return tomorrow

@@ -18,6 +18,7 @@ GUILD_TABLES = (
     "announcement_settings",
     "guild_events",
     "trivia_daily_answers",
+    "trivia_daily_posts",
     "trivia_daily",
     "trivia_daily_settings",
     "trivia_recent_questions",

@@ -20,6 +20,7 @@ from db.repositories.privacy import NOT_ERASED_SINCE, erasure_params, member_key
 from db.repositories.stamps import stamp
 
 GameMode = Literal["buttons", "typed"]
+DailyPostStatus = Literal["scheduled", "sending", "sent", "failed", "skipped"]
 GameStatus = Literal["running", "finished", "stopped", "interrupted", "failed"]
 EndStatus = Literal["finished", "stopped", "interrupted", "failed"]
 
@@ -66,6 +67,7 @@ class TriviaDailySettings:
     channel_id: int | None
     post_time: str | None
     updated_at: dt.datetime
+    paused_reason: str | None = None  # set by a failure no retry can fix, until the settings are saved again
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,25 @@ class TriviaDaily:
 
 
 @dataclass(frozen=True)
+class TriviaDailyPost:
+    """The automatic post of a guild's daily question for one day (an outbox row)."""
+
+    guild_id: int
+    day: dt.date
+    channel_id: int
+    due_at: dt.datetime
+    wake_at: dt.datetime
+    status: DailyPostStatus
+    attempts: int
+    late: bool
+    reason: str | None
+    nonce: str
+    message_id: int | None
+    finished_at: dt.datetime | None
+    first_try_at: dt.datetime | None = None  # a retry long after it must look for that try's message first
+
+
+@dataclass(frozen=True)
 class TriviaDailyAnswer:
     """A member's answer to a daily question."""
 
@@ -200,6 +221,11 @@ _ANSWER_COLUMNS = "game_id, round_number, guild_id, user_id, answer, correct, ti
 _DAILY_COLUMNS = """
     guild_id, day, question_key, film_key, question_json, channel_id, message_id, posted_at, revealed_at
 """
+_DAILY_POST_COLUMNS = (
+    "guild_id, day, channel_id, due_at, wake_at, status, attempts, late, reason, nonce, message_id, finished_at, "
+    "first_try_at"
+)
+_DAILY_SETTINGS_COLUMNS = "guild_id, channel_id, post_time, updated_at, paused_reason"
 
 
 def _game(row: Row) -> TriviaGame:
@@ -259,6 +285,24 @@ def _daily(row: Row) -> TriviaDaily:
         message_id=row["message_id"],
         posted_at=_required_time(row["posted_at"]),
         revealed_at=_time(row["revealed_at"]),
+    )
+
+
+def _daily_post(row: Row) -> TriviaDailyPost:
+    return TriviaDailyPost(
+        guild_id=row["guild_id"],
+        day=dt.date.fromisoformat(row["day"]),
+        channel_id=row["channel_id"],
+        due_at=_required_time(row["due_at"]),
+        wake_at=_required_time(row["wake_at"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        late=bool(row["late"]),
+        reason=row["reason"],
+        nonce=row["nonce"],
+        message_id=row["message_id"],
+        finished_at=_time(row["finished_at"]),
+        first_try_at=_time(row["first_try_at"]),
     )
 
 
@@ -451,8 +495,7 @@ class TriviaRepository:
     async def daily_settings(self, guild_id: int) -> TriviaDailySettings | None:
         """The guild's daily-question settings, or None if never set."""
         row = await self._db.fetch_one(
-            "SELECT guild_id, channel_id, post_time, updated_at FROM trivia_daily_settings WHERE guild_id = ?",
-            (guild_id,),
+            f"SELECT {_DAILY_SETTINGS_COLUMNS} FROM trivia_daily_settings WHERE guild_id = ?", (guild_id,)
         )
         return None if row is None else _daily_settings(row)
 
@@ -464,7 +507,10 @@ class TriviaRepository:
         post_time: str | _Unset | None = UNSET,
         now: dt.datetime,
     ) -> TriviaDailySettings:
-        """Change the given fields (channel None turns the daily question off; time is HH:MM)."""
+        """Change the given fields (channel None turns the daily question off; time is HH:MM).
+
+        Saving lifts a pause: the admin has had the chance to fix what caused it.
+        """
         if not isinstance(post_time, _Unset):
             _validate_post_time(post_time)
         async with self._db.transaction() as tx:
@@ -477,7 +523,8 @@ class TriviaRepository:
                 """
                 INSERT INTO trivia_daily_settings (guild_id, channel_id, post_time, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,
-                    post_time = excluded.post_time, updated_at = excluded.updated_at
+                    post_time = excluded.post_time, updated_at = excluded.updated_at,
+                    paused_reason = NULL, notice_pending = FALSE
                 """,
                 (guild_id, new_channel, new_time, stamp(now)),
             )
@@ -486,8 +533,8 @@ class TriviaRepository:
     async def daily_enabled(self) -> list[TriviaDailySettings]:
         """Every guild whose daily question is on (has a channel), for the scheduler."""
         rows = await self._db.fetch_all(
-            """
-            SELECT guild_id, channel_id, post_time, updated_at FROM trivia_daily_settings
+            f"""
+            SELECT {_DAILY_SETTINGS_COLUMNS} FROM trivia_daily_settings
             WHERE channel_id IS NOT NULL ORDER BY guild_id
             """
         )
@@ -921,6 +968,132 @@ class TriviaRepository:
         )
         return [_daily(row) for row in rows]
 
+    # ------------------------------------------------------------ the daily question's posts (outbox)
+
+    async def daily_post(self, guild_id: int, day: dt.date) -> TriviaDailyPost | None:
+        """The automatic post of the guild's daily question for ``day``, or None."""
+        row = await self._db.fetch_one(
+            f"SELECT {_DAILY_POST_COLUMNS} FROM trivia_daily_posts WHERE guild_id = ? AND day = ?",
+            (guild_id, day.isoformat()),
+        )
+        return None if row is None else _daily_post(row)
+
+    async def claim_daily_post(
+        self, guild_id: int, day: dt.date, *, channel_id: int, due_at: dt.datetime, nonce: str, now: dt.datetime
+    ) -> TriviaDailyPost | None:
+        """Plan the day's post if it is not planned yet, then take it for sending if it is due.
+
+        Returns the row marked as being sent with this try counted, or None: it was sent, failed
+        or skipped already, waits for a retry, or another sender holds it. A post never tried yet
+        follows the daily channel if an admin moved it; one already tried keeps its channel (its
+        nonce was used there).
+        """
+        due, current = stamp(due_at), stamp(now)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                f"""
+                INSERT INTO trivia_daily_posts ({_DAILY_POST_COLUMNS})
+                VALUES (?, ?, ?, ?, ?, 'scheduled', 0, FALSE, NULL, ?, NULL, NULL, NULL)
+                ON CONFLICT (guild_id, day) DO NOTHING
+                """,
+                (guild_id, day.isoformat(), channel_id, due, due, nonce),
+            )
+            claimed = await tx.execute(
+                """
+                UPDATE trivia_daily_posts
+                SET status = 'sending', attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?),
+                    channel_id = CASE WHEN attempts = 0 THEN ? ELSE channel_id END
+                WHERE guild_id = ? AND day = ? AND status = 'scheduled' AND wake_at <= ?
+                """,
+                (current, channel_id, guild_id, day.isoformat(), current),
+            )
+            if not claimed:
+                return None
+            row = await tx.fetch_one(
+                f"SELECT {_DAILY_POST_COLUMNS} FROM trivia_daily_posts WHERE guild_id = ? AND day = ?",
+                (guild_id, day.isoformat()),
+            )
+        assert row is not None  # claimed inside this transaction
+        return _daily_post(row)
+
+    async def mark_daily_post_sent(
+        self, guild_id: int, day: dt.date, *, channel_id: int, message_id: int, late: bool, now: dt.datetime
+    ) -> None:
+        """Record the post as sent, and the daily question's message for its reveal, in one transaction."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                """
+                UPDATE trivia_daily_posts
+                SET status = 'sent', channel_id = ?, message_id = ?, late = ?, reason = NULL, finished_at = ?
+                WHERE guild_id = ? AND day = ?
+                """,
+                (channel_id, message_id, late, stamp(now), guild_id, day.isoformat()),
+            )
+            await tx.execute(
+                "UPDATE trivia_daily SET channel_id = ?, message_id = ? WHERE guild_id = ? AND day = ?",
+                (channel_id, message_id, guild_id, day.isoformat()),
+            )
+
+    async def finish_daily_post(
+        self, guild_id: int, day: dt.date, status: Literal["failed", "skipped"], reason: str, now: dt.datetime
+    ) -> None:
+        """Record that the day's post will not be sent, and why."""
+        await self._db.execute(
+            "UPDATE trivia_daily_posts SET status = ?, reason = ?, finished_at = ? WHERE guild_id = ? AND day = ?",
+            (status, reason, stamp(now), guild_id, day.isoformat()),
+        )
+
+    async def retry_daily_post_later(self, guild_id: int, day: dt.date, wake_at: dt.datetime, reason: str) -> None:
+        """Put the day's post back in the queue after a passing failure."""
+        await self._db.execute(
+            """
+            UPDATE trivia_daily_posts SET status = 'scheduled', wake_at = ?, reason = ?
+            WHERE guild_id = ? AND day = ?
+            """,
+            (stamp(wake_at), reason, guild_id, day.isoformat()),
+        )
+
+    async def skip_daily_posts_before(self, guild_id: int, day: dt.date, now: dt.datetime) -> int:
+        """Record the guild's posts of earlier days that never went out as skipped: their day is over."""
+        return await self._db.execute(
+            """
+            UPDATE trivia_daily_posts
+            SET status = 'skipped', finished_at = ?, reason = 'missed: its day was over before it could be posted'
+            WHERE guild_id = ? AND day < ? AND status IN ('scheduled', 'sending')
+            """,
+            (stamp(now), guild_id, day.isoformat()),
+        )
+
+    async def resume_daily_posts(self) -> int:
+        """After a start: posts a crash left mid-send go back in the queue, to be resent with their nonce."""
+        return await self._db.execute("UPDATE trivia_daily_posts SET status = 'scheduled' WHERE status = 'sending'")
+
+    async def pause_daily(self, guild_id: int, reason: str) -> bool:
+        """Stop the daily posts until an admin saves the settings again; True if this paused them."""
+        changed = await self._db.execute(
+            """
+            UPDATE trivia_daily_settings SET paused_reason = ?, notice_pending = TRUE
+            WHERE guild_id = ? AND paused_reason IS NULL
+            """,
+            (reason, guild_id),
+        )
+        return changed > 0
+
+    async def guilds_with_daily_notices(self) -> list[int]:
+        rows = await self._db.fetch_all("SELECT guild_id FROM trivia_daily_settings WHERE notice_pending")
+        return [row["guild_id"] for row in rows]
+
+    async def take_daily_notice(self, guild_id: int) -> str | None:
+        """The pause reason if no admin has been told yet; telling one is then recorded."""
+        async with self._db.transaction() as tx:
+            reason = await tx.fetch_value(
+                "SELECT paused_reason FROM trivia_daily_settings WHERE guild_id = ? AND notice_pending", (guild_id,)
+            )
+            if reason is None:
+                return None
+            await tx.execute("UPDATE trivia_daily_settings SET notice_pending = FALSE WHERE guild_id = ?", (guild_id,))
+        return str(reason)
+
     # ------------------------------------------------------------ privacy
 
     async def delete_user(self, user_id: int) -> int:
@@ -971,7 +1144,9 @@ async def _require_game(tx: Transaction, game_id: int) -> TriviaGame:
 
 
 def _daily_settings(row: Row) -> TriviaDailySettings:
-    return TriviaDailySettings(row["guild_id"], row["channel_id"], row["post_time"], _required_time(row["updated_at"]))
+    return TriviaDailySettings(
+        row["guild_id"], row["channel_id"], row["post_time"], _required_time(row["updated_at"]), row["paused_reason"]
+    )
 
 
 def _favourite_film(answers: list[Row]) -> str | None:

@@ -160,6 +160,11 @@ async def seed(db: Database, guild_id: int, n: int) -> None:
     ):
         await db.execute(sql, (guild_id, STAMP))
     await db.execute(
+        "INSERT INTO trivia_daily_posts (guild_id, day, channel_id, due_at, wake_at, status, nonce) "
+        "VALUES (?, '2024-06-01', 10, ?, ?, 'sent', ?)",
+        (guild_id, STAMP, STAMP, f"daily{n}"),
+    )
+    await db.execute(
         "INSERT INTO trivia_daily_answers (guild_id, day, user_id, answer, correct, answered_at) "
         "VALUES (?, '2024-06-01', ?, 'a', 1, ?)",
         (guild_id, 600 + n, STAMP),

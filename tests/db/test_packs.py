@@ -139,9 +139,7 @@ BROKEN = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "expected"), [case[1:] for case in BROKEN], ids=[c[0] for c in BROKEN]
-)
+@pytest.mark.parametrize(("old", "new", "expected"), [case[1:] for case in BROKEN], ids=[c[0] for c in BROKEN])
 def test_each_kind_of_problem_names_file_entry_and_field(
     write_pack: WritePack, base_pack_text: str, old: str, new: str, expected: str
 ) -> None:
@@ -386,9 +384,7 @@ async def test_a_pack_cannot_take_over_another_packs_film(
 # ---------------------------------------------------------------- bundled packs
 
 
-def test_resolve_pack_accepts_paths_and_rejects_unknown_names(
-    write_pack: WritePack, base_pack_text: str
-) -> None:
+def test_resolve_pack_accepts_paths_and_rejects_unknown_names(write_pack: WritePack, base_pack_text: str) -> None:
     path = write_pack(base_pack_text)
     assert resolve_pack(str(path)) == path
     assert resolve_pack(path) == path

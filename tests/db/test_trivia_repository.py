@@ -11,6 +11,7 @@ import pytest
 
 from db import Database, TriviaRepository, migrate
 from db.repositories import TriviaAnswer, TriviaGame
+from db.repositories.trivia import TriviaDailyPost
 
 GUILD = 1_100_000_000_000_000_001
 OTHER_GUILD = 1_100_000_000_000_000_002
@@ -548,3 +549,97 @@ async def test_record_answers_in_one_batch_keeps_the_first_answer(db: Database) 
     stored = {row.user_id: row.answer for row in await repository.round_answers(game.id, 1)}
     assert stored == {10: "first", 11: "b", 12: "c"}
     assert await repository.record_answers([]) == 0
+
+
+# ---------------------------------------------------------------- the daily question's posts (outbox)
+
+
+async def _claim(
+    trivia: TriviaRepository, now: dt.datetime, *, channel: int = CHANNEL, day: dt.date = DAY
+) -> TriviaDailyPost | None:
+    return await trivia.claim_daily_post(GUILD, day, channel_id=channel, due_at=T0, nonce="n" * 24, now=now)
+
+
+async def test_a_daily_post_is_claimed_once_and_recorded_with_its_message(trivia: TriviaRepository) -> None:
+    await trivia.create_daily(GUILD, DAY, "q1", "{}", now=T0)
+    claimed = await _claim(trivia, T0)
+    assert claimed is not None
+    assert (claimed.status, claimed.attempts, claimed.channel_id, claimed.nonce) == ("sending", 1, CHANNEL, "n" * 24)
+    assert await _claim(trivia, at(1)) is None  # being sent: nobody else takes it
+    await trivia.mark_daily_post_sent(GUILD, DAY, channel_id=CHANNEL, message_id=77, late=False, now=at(1))
+    sent = await trivia.daily_post(GUILD, DAY)
+    assert sent is not None and (sent.status, sent.message_id, sent.finished_at) == ("sent", 77, at(1))
+    daily = await trivia.daily(GUILD, DAY)
+    assert daily is not None and (daily.channel_id, daily.message_id) == (CHANNEL, 77)
+    assert await _claim(trivia, at(2)) is None  # sent: never again
+
+
+async def test_a_crash_mid_send_resends_with_the_same_nonce(trivia: TriviaRepository) -> None:
+    first = await _claim(trivia, T0)
+    assert first is not None
+    assert await trivia.resume_daily_posts() == 1
+    again = await _claim(trivia, at(1), channel=OTHER_CHANNEL)
+    assert again is not None
+    # Tried once already: the nonce was used in the first channel, so it stays there.
+    assert (again.attempts, again.nonce, again.channel_id) == (2, first.nonce, CHANNEL)
+
+
+async def test_an_untried_daily_post_follows_a_moved_channel(trivia: TriviaRepository) -> None:
+    assert await trivia.claim_daily_post(GUILD, DAY, channel_id=CHANNEL, due_at=at(60), nonce="x", now=T0) is None
+    claimed = await trivia.claim_daily_post(GUILD, DAY, channel_id=OTHER_CHANNEL, due_at=at(60), nonce="x", now=at(60))
+    assert claimed is not None and claimed.channel_id == OTHER_CHANNEL
+
+
+async def test_a_daily_post_retried_later_waits_for_its_time(trivia: TriviaRepository) -> None:
+    assert await _claim(trivia, T0) is not None
+    await trivia.retry_daily_post_later(GUILD, DAY, at(1), "Discord answered 503")
+    waiting = await trivia.daily_post(GUILD, DAY)
+    assert waiting is not None and (waiting.status, waiting.wake_at, waiting.reason) == (
+        "scheduled",
+        at(1),
+        "Discord answered 503",
+    )
+    assert await _claim(trivia, at(0.5)) is None
+    retried = await _claim(trivia, at(1))
+    assert retried is not None and (retried.attempts, retried.first_try_at) == (2, T0)
+
+
+async def test_daily_posts_of_days_that_are_over_are_skipped(trivia: TriviaRepository) -> None:
+    assert await _claim(trivia, T0) is not None
+    await trivia.retry_daily_post_later(GUILD, DAY, at(1), "Discord answered 503")
+    assert await trivia.skip_daily_posts_before(GUILD, DAY, at(2)) == 0
+    assert await trivia.skip_daily_posts_before(GUILD, DAY + dt.timedelta(days=1), at(2)) == 1
+    skipped = await trivia.daily_post(GUILD, DAY)
+    assert skipped is not None and skipped.status == "skipped" and (skipped.reason or "").startswith("missed:")
+
+
+async def test_a_paused_daily_tells_one_admin_and_saving_the_settings_resumes_it(trivia: TriviaRepository) -> None:
+    await trivia.set_daily_settings(GUILD, channel_id=CHANNEL, post_time="09:00", now=T0)
+    assert await trivia.pause_daily(GUILD, "the channel was deleted")
+    assert not await trivia.pause_daily(GUILD, "something else")  # the first reason stays
+    settings = await trivia.daily_settings(GUILD)
+    assert settings is not None and settings.paused_reason == "the channel was deleted"
+    assert await trivia.guilds_with_daily_notices() == [GUILD]
+    assert await trivia.take_daily_notice(GUILD) == "the channel was deleted"
+    assert await trivia.take_daily_notice(GUILD) is None
+    await trivia.set_daily_settings(GUILD, channel_id=OTHER_CHANNEL, now=at(1))
+    resumed = await trivia.daily_settings(GUILD)
+    assert resumed is not None and resumed.paused_reason is None
+
+
+async def test_a_daily_posted_before_the_outbox_counts_as_sent(tmp_path: Path) -> None:
+    from db.migrate import load_migrations
+
+    (outbox,) = [m for m in load_migrations() if m.name.endswith("trivia_daily_outbox.sql")]
+    async with Database.connect(tmp_path / "old.db") as db:
+        await migrate(db, target=outbox.version - 1)
+        old = TriviaRepository(db)
+        await old.create_daily(GUILD, DAY, "q1", "{}", now=T0)
+        await db.execute("UPDATE trivia_daily SET channel_id = ?, message_id = 77 WHERE guild_id = ?", (CHANNEL, GUILD))
+        await old.create_daily(GUILD, DAY + dt.timedelta(days=1), "q2", "{}", now=at(1))  # chosen, not posted
+        await migrate(db)
+        trivia = TriviaRepository(db)
+        posted = await trivia.daily_post(GUILD, DAY)
+        assert posted is not None and (posted.status, posted.message_id, posted.channel_id) == ("sent", 77, CHANNEL)
+        assert await trivia.daily_post(GUILD, DAY + dt.timedelta(days=1)) is None
+        assert await _claim(trivia, at(2)) is None

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import contextlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.discord_sim import Sim
+from tests.discord_sim.harness import open_sim
+from tests.e2e.running import eventually, marquee_serve
 
+POST = "POST /channels/{channel_id}/messages"
 SECONDS = timedelta(seconds=21)  # just past the default 20 s per question
 LETTERS = "ABCD"
 
 
 @pytest.fixture
 async def room(sim: Sim) -> tuple[Sim, Any, Any, Any, Any]:
+    # A game's next request can follow the interaction's answer after a few database writes and a
+    # turn of the shared pace: on a loaded machine that is more than the default 50 ms of quiet.
+    sim.quiet = 0.15
     guild = await sim.create_guild("MI Fans")
     alice = await sim.create_user("alice", guild=guild)
     bob = await sim.create_user("bob", guild=guild)
@@ -280,7 +289,8 @@ async def test_a_rate_limited_question_is_posted_late_not_lost(room: tuple[Sim, 
     second = latest(sim, general)
     assert second.embeds[0]["title"] == "Question 2 of 2"
     await pick(sim, alice, second, "B")
-    await asyncio.sleep(1.2)  # past the "N answered" throttle: the count lands on question 2 only
+    # Past the "N answered" throttle: the count lands on question 2 only.
+    await eventually(lambda: second.embeds[0]["footer"]["text"].startswith("1 answered"), "the answer count")
     await sim.settle()
     assert first.embeds[0]["title"] == "Question 1 of 2 — closed"
     assert second.embeds[0]["footer"]["text"].startswith("1 answered")
@@ -311,3 +321,375 @@ async def test_an_answer_form_left_open_across_a_restart_is_answered(room: tuple
     await sim.restart_bot()
     late = await sim.submit_modal(alice, form, answer="Tom Cruise")
     assert late.ephemeral and late.content == "This question is closed."
+
+
+async def test_ten_simultaneous_starts_by_one_member_make_one_game(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, _, alice, _ = room
+    channels = [await guild.create_channel(f"room-{n}") for n in range(10)]
+    replies = await asyncio.gather(*(sim.slash(alice, channel, "trivia start", questions=1) for channel in channels))
+    started = [reply for reply in replies if not reply.ephemeral]
+    assert len(started) == 1, [reply.content for reply in replies]
+    assert all(reply.content.startswith("Slow down") for reply in replies if reply.ephemeral)
+    assert len(trivia(sim).games) == 1
+
+
+async def test_a_refused_start_does_not_count_towards_the_cooldown(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    await sim.set_bot_permissions(general, embed_links=False)
+    refused = await sim.slash(alice, general, "trivia start", questions=1)
+    assert refused.ephemeral and "I need Embed Links" in refused.content
+    await sim.set_bot_permissions(general, embed_links=True)
+    started = await sim.slash(alice, general, "trivia start", questions=1)
+    assert not started.ephemeral, started.content
+
+
+async def test_a_question_created_but_answered_503_is_retried_as_the_same_message(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, _, general, alice, _ = room
+    # Discord creates the question, then answers 503 (which discord.py does not retry): the cog's
+    # retry must carry the same nonce, so that Discord hands back that message instead of a second.
+    sim.fail_next("POST /channels/{channel_id}/messages", status=503, after_commit=True)
+    await sim.slash(alice, general, "trivia start", questions=2)
+    for _ in range(100):
+        if len(sim.requests_to("POST /channels/{channel_id}/messages")) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    await sim.settle()
+    posts = sim.requests_to("POST /channels/{channel_id}/messages")
+    assert len(posts) == 2 and posts[0].body["nonce"] == posts[1].body["nonce"]
+    assert titles(sim, general).count("Question 1 of 2") == 1
+    live = trivia(sim).games[general.id]
+    assert live.message is not None and live.message.id == latest(sim, general).id
+
+
+async def test_questions_of_many_games_share_the_bots_pace(sim: Sim) -> None:
+    from bot.delivery import Pacer
+
+    guild = await sim.create_guild("MI Fans")
+    players = [await sim.create_user(f"player{n}", guild=guild) for n in range(8)]
+    channels = [await guild.create_channel(f"room-{n}") for n in range(8)]
+    # Scaled down: Discord allows 50 requests a second and the bot paces at 40; here 5 and 4.
+    sim.ratelimits.global_limit = 5
+    sim.client.pacer = Pacer(4)
+    await asyncio.gather(
+        *(
+            sim.slash(player, channel, "trivia start", questions=1)
+            for player, channel in zip(players, channels, strict=True)
+        )
+    )
+    await eventually(lambda: len(sim.requests_to(POST)) >= 8, "every game's question to be posted")
+    assert len(sim.requests_to(POST)) == 8
+    # Every game's only player answers at once ("N answered" edits); then every question closes at
+    # once: eight reveals (edits) and eight standings (posts).
+    await asyncio.gather(
+        *(pick(sim, player, latest(sim, channel), "A") for player, channel in zip(players, channels, strict=True))
+    )
+    await sim.advance(SECONDS)
+    await eventually(lambda: len(sim.requests_to(POST)) >= 16, "every game's standings to be posted")
+    await sim.settle()
+    assert len(sim.requests_to(POST)) == 16
+    assert len(sim.requests_to("PATCH /channels/{channel_id}/messages/{message_id}")) >= 8
+    assert [r.key for r in sim.requests if r.status == 429] == []
+
+
+# ---- the daily question's automatic post: the outbox discipline --------------------------------------------
+
+
+def daily_posts(sim: Sim, channel: Any) -> list[Any]:
+    return [r for r in sim.requests_to(POST) if r.params.get("channel_id") == str(channel.id)]
+
+
+async def daily_post_row(sim: Sim, guild: Any) -> Any:
+    rows = await sim.client.database.fetch_all(
+        "SELECT day, status, attempts, reason, message_id FROM trivia_daily_posts WHERE guild_id = ? ORDER BY day",
+        (guild.id,),
+    )
+    return [tuple(row) for row in rows]
+
+
+async def daily_channel_at_nine(sim: Sim, guild: Any, general: Any) -> tuple[Any, Any]:
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    daily_channel = await guild.create_channel("daily")
+    await sim.slash(admin, general, "settings trivia set", daily_channel=daily_channel, daily_time="09:00")
+    return admin, daily_channel
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+@pytest.mark.parametrize("broken", ["permission", "deleted"])
+async def test_a_broken_daily_channel_is_tried_once_and_an_admin_told_once(
+    room: tuple[Sim, Any, Any, Any, Any], broken: str
+) -> None:
+    sim, guild, general, alice, _ = room
+    admin, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    if broken == "permission":
+        await sim.set_bot_permissions(daily_channel, send_messages=False)
+    else:
+        await sim.delete_channel(daily_channel)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    for _ in range(6):  # the rest of the grace window, and the next day
+        await sim.advance(timedelta(hours=1))
+    await sim.advance(timedelta(days=1))
+    (attempt,) = daily_posts(sim, daily_channel)
+    assert attempt.status in (403, 404)
+    reason = "Marquee is missing a permission" if broken == "permission" else "the channel was deleted"
+    ((day, status, attempts, why, message_id),) = await daily_post_row(sim, guild)
+    assert (day, status, attempts, message_id) == ("2024-05-01", "failed", 1, None)
+    assert why.startswith(reason)
+    # A member's command says nothing; the first admin command tells, once.
+    quiet = await sim.slash(alice, general, "trivia leaderboard")
+    await sim.settle()
+    assert quiet.followups == []
+    told = await sim.slash(admin, general, "trivia leaderboard")
+    await sim.settle()
+    (notice,) = told.followups
+    assert notice.ephemeral and notice.content.startswith(f"⚠️ The daily trivia question is paused: {reason}")
+    again = await sim.slash(admin, general, "trivia leaderboard")
+    await sim.settle()
+    assert again.followups == []
+    shown = await sim.slash(admin, general, "settings trivia show")
+    assert f"(paused: {reason}" in shown.content
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_saving_the_daily_settings_again_resumes_a_paused_daily(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    admin, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    await sim.set_bot_permissions(daily_channel, send_messages=False)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    assert len(daily_posts(sim, daily_channel)) == 1
+    await sim.set_bot_permissions(daily_channel, send_messages=True)
+    await sim.slash(admin, general, "settings trivia set", daily_channel=daily_channel)
+    await sim.advance(timedelta(days=1))
+    assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds][-1] == (
+        "Daily question — 2 May 2024"
+    )
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_passing_error_on_the_daily_post_backs_off(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    sim.fail_next(POST, status=503)  # discord.py does not retry a 503 by itself
+    await sim.advance(timedelta(hours=3, minutes=1))
+    await sim.settle()
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503]
+    await sim.advance(timedelta(seconds=20))
+    assert len(daily_posts(sim, daily_channel)) == 1  # the first retry waits 30 s
+    await sim.advance(timedelta(seconds=15))
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503, 200]
+    assert len(sim.channel_messages(daily_channel)) == 1
+    ((_, status, attempts, _, message_id),) = await daily_post_row(sim, guild)
+    assert (status, attempts, message_id) == ("sent", 2, sim.channel_messages(daily_channel)[0].id)
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_daily_retry_after_the_nonce_window_finds_the_post_instead_of_doubling_it(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    # Discord creates the post but answers 503, then 503 again at +30 s, +90 s and +210 s; the next
+    # try, at +450 s, comes after Discord has forgotten the nonce.
+    sim.fail_next(POST, status=503, after_commit=True)
+    sim.fail_next(POST, status=503, times=3)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    for pause in (30, 60, 120, 240):
+        await sim.advance(timedelta(seconds=pause + 1))
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503, 503, 503, 503]
+    (message,) = sim.channel_messages(daily_channel)
+    ((_, status, attempts, _, message_id),) = await daily_post_row(sim, guild)
+    assert (status, attempts, message_id) == ("sent", 5, message.id)
+    await sim.advance(timedelta(hours=1))
+    assert len(sim.channel_messages(daily_channel)) == 1
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_late_daily_retry_that_cannot_look_gives_up_rather_than_risk_a_double(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    await sim.set_bot_permissions(daily_channel, read_message_history=False)
+    sim.fail_next(POST, status=503, after_commit=True)
+    sim.fail_next(POST, status=503, times=3)
+    await sim.advance(timedelta(hours=3, minutes=1))
+    for pause in (30, 60, 120, 240):
+        await sim.advance(timedelta(seconds=pause + 1))
+    assert [r.status for r in daily_posts(sim, daily_channel)] == [503, 503, 503, 503]
+    assert len(sim.channel_messages(daily_channel)) == 1
+    ((_, status, _, why, _),) = await daily_post_row(sim, guild)
+    assert status == "failed" and "Read Message History" in why
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_the_daily_post_waits_while_the_breaker_is_open(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    breaker = sim.client.breaker
+    for _ in range(breaker.limit):
+        breaker.record(429)
+    assert breaker.open
+    await sim.advance(timedelta(hours=3, minutes=1))
+    assert daily_posts(sim, daily_channel) == []
+    assert await daily_post_row(sim, guild) == []
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_a_daily_post_past_the_grace_window_is_skipped_even_while_running(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, _, _ = room
+    _, daily_channel = await daily_channel_at_nine(sim, guild, general)
+    # The clock jumps (or the loop stalls) from 06:00 to 16:00: the 09:00 post is 7 h late, past 6 h of grace.
+    await sim.advance(timedelta(hours=10))
+    assert daily_posts(sim, daily_channel) == []
+    ((day, status, _, why, _),) = await daily_post_row(sim, guild)
+    assert (day, status) == ("2024-05-01", "skipped") and why.startswith("missed:")
+    await sim.advance(timedelta(hours=17, minutes=1))
+    assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
+        "Daily question — 2 May 2024"
+    ]
+
+
+async def test_a_daily_post_killed_between_send_and_record_is_posted_exactly_once(tmp_path: Path) -> None:
+    """SIGKILL after Discord created the daily post but before the bot recorded it: one message.
+
+    The child runs on the real clock, so the simulator's starts ten minutes in the past: the
+    in-process bot is set up for a post due five minutes ago in real time, which the child finds
+    overdue (within the grace window) as soon as it starts.
+    """
+    real_now = datetime.now(UTC).replace(second=0, microsecond=0)
+    due = real_now - timedelta(minutes=5)
+    if due.date() != real_now.date():
+        pytest.skip("the daily time must fall on today's date (UTC) for this test")
+    sim: Sim = await open_sim(tmp_path, start=real_now - timedelta(minutes=10), serve=marquee_serve)
+    try:
+        guild = await sim.create_guild("MI Fans")
+        general = guild.channel("general")
+        daily_channel = await guild.create_channel("daily")
+        admin = await sim.create_user("admin", guild=guild, admin=True)
+        await sim.slash(
+            admin, general, "settings trivia set", daily_channel=daily_channel, daily_time=due.strftime("%H:%M")
+        )
+        await sim.stop_bot()
+
+        def rows() -> list[tuple[str, int | None, int]]:
+            with contextlib.closing(sqlite3.connect(f"file:{sim.database_path}?mode=ro", uri=True)) as db:
+                return db.execute("SELECT status, message_id, attempts FROM trivia_daily_posts").fetchall()
+
+        # Discord creates the message, then the answer is held back while the bot is killed.
+        sim.slow_next(POST, 3.0, after_commit=True)
+        spawning = asyncio.create_task(sim.spawn_bot())
+        await eventually(lambda: len(sim.channel_messages(daily_channel)) == 1, "the daily post to reach the channel")
+        sim.kill_bot()
+        with contextlib.suppress(Exception):
+            await spawning
+        assert await sim.wait_bot_exit() == -9
+        assert rows() == [("sending", None, 1)]
+
+        await sim.settle()
+        await sim.spawn_bot()
+        await eventually(lambda: rows()[0][0] == "sent", "the daily post to be recorded as sent")
+        (message,) = sim.channel_messages(daily_channel)
+        assert rows() == [("sent", message.id, 2)]
+        sends = daily_posts(sim, daily_channel)
+        assert len(sends) == 2 and sends[0].body["nonce"] == sends[1].body["nonce"]
+        await sim.stop_bot()
+        sim.check_violations()
+    finally:
+        await sim.close()
+
+
+# ---- settings ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.sim_start("2024-05-01T16:00:00+00:00")
+async def test_the_server_timezone_can_be_set_and_dates_the_daily_question(
+    room: tuple[Sim, Any, Any, Any, Any],
+) -> None:
+    sim, guild, general, alice, _ = room
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    offered = await sim.autocomplete(admin, general, "settings trivia set", "timezone", "tokyo")
+    assert {"name": "Asia/Tokyo", "value": "Asia/Tokyo"} in offered
+    bad = await sim.slash(admin, general, "settings trivia set", timezone="Mars/Olympus_Mons")
+    assert bad.ephemeral and "is not a timezone" in bad.content
+    shown = await sim.slash(admin, general, "settings trivia set", timezone="asia/tokyo")
+    assert shown.ephemeral and "• Timezone: Asia/Tokyo" in shown.content
+    assert "• Timezone: Asia/Tokyo" in (await sim.slash(admin, general, "settings trivia show")).content
+    # 16:00 UTC on 1 May is 01:00 on 2 May in Tokyo.
+    daily = await sim.slash(alice, general, "trivia daily")
+    assert daily.embeds[0]["title"] == "Daily question — 2 May 2024"
+
+
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_the_daily_time_is_in_the_server_timezone(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    daily_channel = await guild.create_channel("daily")
+    # 09:00 in New York (EDT) is 13:00 UTC.
+    await sim.slash(
+        admin,
+        general,
+        "settings trivia set",
+        daily_channel=daily_channel,
+        daily_time="09:00",
+        timezone="America/New_York",
+    )
+    await sim.advance(timedelta(hours=6, minutes=59))
+    assert sim.channel_messages(daily_channel) == []
+    await sim.advance(timedelta(minutes=2))
+    assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
+        "Daily question — 1 May 2024"
+    ]
+
+
+async def test_trivia_settings_refuse_another_servers_channel(sim: Sim) -> None:
+    from tests.discord_sim.errors import SimError
+
+    guild = await sim.create_guild("MI Fans")
+    other = await sim.create_guild("Elsewhere")
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    await sim.add_member(other, admin)
+    foreign = other.channel("general")
+    for option in ("daily_channel", "channel"):
+        try:
+            reply = await sim.slash(
+                admin, guild.channel("general"), "settings trivia set", seconds=30, **{option: foreign}
+            )
+        except SimError:
+            continue  # the local Discord refused it, as Discord does
+        # discord.py resolves a channel option within the interaction's server and refuses others.
+        assert reply.ephemeral and "is not a valid channel" in reply.content, reply.content
+    settings = sim.client.get_cog("Trivia").repository
+    assert await settings.daily_settings(guild.id) is None
+    assert await settings.stored_settings(guild.id, foreign.id) is None
+
+
+async def test_no_game_starts_while_the_invalid_request_breaker_is_open(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, _, general, alice, _ = room
+    breaker = sim.client.breaker
+    for _ in range(breaker.limit):
+        breaker.record(429)
+    refused = await sim.slash(alice, general, "trivia start", questions=1)
+    assert refused.ephemeral and "Discord has refused too many of my requests" in refused.content
+    assert sim.requests_to(POST) == [] and trivia(sim).games == {}
+
+
+async def test_an_old_question_never_answers_a_new_game_that_got_its_id(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    from db.repositories.guilds import GuildDataRepository
+
+    sim, guild, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=3)
+    old_question = latest(sim, general)
+    await sim.restart_bot()  # the game is interrupted; its message keeps its buttons
+    # The server's data is deleted (it removed Marquee, then came back): the database may hand the
+    # next game the same id, and its first question the same button ids as the old message.
+    await GuildDataRepository(sim.client.database).purge(guild.id)
+    await sim.advance(timedelta(minutes=1))
+    await sim.slash(bob, general, "trivia start", questions=3)
+    new_id = trivia(sim).games[general.id].record.id
+    assert f"trivia:{new_id}:1:0" in [button["custom_id"] for button in old_question.buttons()]
+    stale = await pick(sim, alice, old_question, "A")
+    assert stale.ephemeral and stale.content == "This question is closed."
+    assert not trivia(sim).games[general.id].state.records
