@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, safe, truncate
+from bot.formatting import EMBED_DESCRIPTION, quote, truncate
 from cogs.countdowns.render import TargetView, spelled, stamp, where
 
 COLOUR = discord.Colour.dark_teal()
@@ -27,7 +27,7 @@ class ReminderLine:
 
 def line_text(line: ReminderLine) -> str:
     target = line.view.target
-    title = safe(target.title)
+    title = quote(target.title)
     instant = target.starts_at or line.view.starts_at
     style = "F" if target.starts_at else "D"
     when = f"{stamp(instant, 'R')} ({stamp(instant, style)})" if instant else spelled(target.day)
@@ -54,7 +54,8 @@ def digest_embed(lines: Sequence[ReminderLine], *, late: bool = False) -> discor
 
 def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> str:
     """The answer to subscribing: the exact times, as timestamps every member sees in their own timezone."""
-    head = f"I'll remind you about **{safe(title)}** by DM" if new else f"Updated your reminders for **{safe(title)}**"
+    name = quote(title)
+    head = f"I'll remind you about **{name}** by DM" if new else f"Updated your reminders for **{name}**"
     if not times:
         return head + ", but every reminder time you chose has already passed."
     listed = "\n".join(f"• {stamp(when, 'F')} ({stamp(when, 'R')})" for when in times)

@@ -57,3 +57,31 @@ async def test_did_you_mean_buttons_are_what_the_dynamic_items_would_send() -> N
     for value, label in (people[0], people[2]):
         built.add_item(PickButton("person", value, label))
     assert pick_view("person", people).to_components() == built.to_components()
+
+
+def _subclasses(kind: type) -> list[type]:
+    found = []
+    for sub in kind.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+async def test_every_component_of_every_feature_answers_its_errors() -> None:
+    """discord.py only logs what a dynamic item's callback raises, and the member's click then fails
+    silently: each one must go through `reports_errors`; views through `MarqueeView.on_error`."""
+    import importlib
+    import pkgutil
+
+    import cogs
+    from bot.views import MarqueeView
+
+    for module in pkgutil.walk_packages(cogs.__path__, "cogs."):
+        importlib.import_module(module.name)
+    items = [kind for kind in _subclasses(discord.ui.DynamicItem) if kind.__module__.startswith("cogs.")]
+    assert len(items) >= 7
+    for kind in items:
+        assert hasattr(kind.callback, "__wrapped__"), f"{kind.__qualname__}.callback is not @reports_errors"
+    for view in _subclasses(discord.ui.View):
+        if view.__module__.startswith(("cogs.", "bot.")):
+            has_items = any(getattr(v, "__discord_ui_model_type__", None) for v in vars(view).values())
+            assert not has_items or issubclass(view, MarqueeView), f"{view.__qualname__} must be a MarqueeView"
