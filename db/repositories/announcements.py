@@ -255,9 +255,10 @@ class AnnouncementRepository:
     async def remove_event(self, guild_id: int, name: str) -> GuildEvent | None:
         """Delete the event called `name` (any case) and its scheduled posts; None if there is none."""
         async with self._db.transaction() as tx:
+            # Or the exact stored name: rows added before names were cleaned keep the key of that time.
             row = await tx.fetch_one(
-                f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ? AND name_key = ?",
-                (guild_id, name_key(name)),
+                f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ? AND (name_key = ? OR name = ?)",
+                (guild_id, name_key(name), name),
             )
             if row is None:
                 return None

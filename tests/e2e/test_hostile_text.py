@@ -172,6 +172,7 @@ async def test_a_long_title_is_quoted_short(world: tuple[Sim, Any, Any]) -> None
 async def test_every_free_text_option_answers_within_discords_limits(world: tuple[Sim, Any, Any]) -> None:
     sim, guild, admin = world
     general = guild.channel("general")
+    sim.quiet = 0.01  # hundreds of commands, each answered at once: no need to wait long for stragglers
     texts = hostile_texts()
     attacked = 0
     for path, options in leaf_commands(sim):
@@ -256,3 +257,38 @@ async def test_event_list_pages_instead_of_dropping_events(world: tuple[Sim, Any
         seen += listed.embeds[0]["description"].count("•")
         pages += 1
     assert seen == len(names) and pages > 1
+
+
+async def long_named_events(sim: Sim, guild: Any, admin: Any, count: int) -> list[str]:
+    """`count` events whose names are as long as allowed and double in length when escaped."""
+    names = [f"{number:02d} " + "*_" * 48 for number in range(count)]
+    for number, name in enumerate(names):
+        added = await sim.slash(
+            admin, guild.channel("general"), "event add", name=name, date=f"2031-03-{1 + number:02d}"
+        )
+        assert added.content.startswith("Added **")
+    return names
+
+
+async def test_announcement_settings_naming_25_long_targets_fit_one_answer(world: tuple[Sim, Any, Any]) -> None:
+    sim, guild, admin = world
+    news = await guild.create_channel("news")
+    names = await long_named_events(sim, guild, admin, 25)
+    reply = await sim.slash(
+        admin, guild.channel("general"), "settings announcements set", channel=news, targets=", ".join(names)
+    )
+    assert reply.ephemeral and "• Targets: " in reply.content and len(reply.content) <= 2000
+    status = await sim.slash(admin, guild.channel("general"), "settings announcements status")
+    assert status.embeds and "Targets" in status.embeds[0]["description"]
+
+
+async def test_remind_list_shows_every_reminder(world: tuple[Sim, Any, Any]) -> None:
+    sim, guild, admin = world
+    names = await long_named_events(sim, guild, admin, 25)
+    for name in names:
+        reply = await sim.slash(admin, guild.channel("general"), "remind event", name=name)
+        assert reply.content.startswith("I'll remind you about"), reply.content
+    listed = await sim.slash(admin, guild.channel("general"), "remind list")
+    shown = "\n".join(embed["description"] for message in listed.messages for embed in message.embeds)
+    lines = shown.splitlines()
+    assert len(lines) == 25 and all(line.endswith((">", "nothing left to send")) for line in lines), shown[-300:]
