@@ -20,6 +20,7 @@ from bot.formatting import (
     add_fields_within_limits,
     chunk_lines,
     clean_name,
+    fit_lines,
     format_duration,
     format_latency,
     name_key,
@@ -160,3 +161,15 @@ def test_a_clean_name_is_visible_short_and_stable(text: str) -> None:
 def test_a_name_of_nothing_visible_is_empty() -> None:
     for blank in ("\u200b", "\u200b\u200c\u200d\u2060", " \u3164 ", "\u202e\n\t", "\ufeff\u2800"):
         assert clean_name(blank) == ""
+
+
+@given(st.lists(st.text(min_size=1, max_size=300).filter(lambda t: "\n" not in t), max_size=60), st.integers(20, 4096))
+def test_fit_lines_keeps_whole_lines_and_counts_the_rest(lines: list[str], limit: int) -> None:
+    text = fit_lines(lines, limit)
+    assert len(text) <= limit
+    kept = text.split("\n") if text else []
+    if kept and kept[-1].startswith("…and ") and kept[-1] not in lines:
+        left_out = int(kept[-1].split()[1])
+        assert kept[:-1] == [truncate(line, limit) for line in lines[: len(lines) - left_out]]
+    else:
+        assert kept == [truncate(line, limit) for line in lines]

@@ -85,3 +85,16 @@ async def test_every_component_of_every_feature_answers_its_errors() -> None:
         if view.__module__.startswith(("cogs.", "bot.")):
             has_items = any(getattr(v, "__discord_ui_model_type__", None) for v in vars(view).values())
             assert not has_items or issubclass(view, MarqueeView), f"{view.__qualname__} must be a MarqueeView"
+
+
+def test_help_pages_keep_every_command() -> None:
+    from bot.formatting import EMBED_TOTAL
+    from cogs.help import help_pages
+
+    groups = {f"Feature {n}": [f"`/command{n}-{k}` — " + "a description " * 7 for k in range(12)] for n in range(20)}
+    pages = help_pages(groups)
+    assert len(pages) > 1
+    shown = "\n".join(field.value or "" for page in pages for field in page.fields)
+    assert all(line in shown for lines in groups.values() for line in lines)
+    assert all(len(page) <= EMBED_TOTAL and len(page.fields) <= 25 for page in pages)
+    assert len(help_pages({})) == 1
