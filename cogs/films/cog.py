@@ -25,7 +25,7 @@ from cogs.films import render
 from cogs.films.lookup import Lookup, details_of, fill_card_texts, shared_films, timeline
 from cogs.films.matching import Character, Match, SearchIndex, SnapshotMismatch
 from cogs.films.region_cache import RecentRegions
-from cogs.films.views import card_view, choices_view, menu_view, pick_view
+from cogs.films.views import TimelineView, card_view, choices_view, menu_view, pick_view
 from db.repositories import preferred_regions
 from db.repositories.models import Film, Person
 
@@ -281,18 +281,24 @@ class Films(commands.Cog):
     @film.command(name="timeline")
     async def timeline(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """The franchise in order, with a menu to open any film."""
-        embeds: list[discord.Embed] = []
-        options: list[discord.SelectOption] = []
+        pages: list[tuple[discord.Embed, list[discord.SelectOption]]] = []
         for films in self.lookup.franchises.values():
             name = films[0].franchise_name or "Other films"
-            embeds.append(render.timeline_embed(name, await timeline(self.bot.catalogue, films)))
-            options += [
-                discord.SelectOption(label=truncate(f"{film.title} ({film.year})", 100), value=film.key)
-                for film in films
-            ]
-        if not options:
+            for embed, listed in render.timeline_pages(name, await timeline(self.bot.catalogue, films)):
+                options = [
+                    discord.SelectOption(label=truncate(f"{film.title} ({film.year})", 100), value=film.key)
+                    for film in listed
+                ]
+                pages.append((embed, options))
+        if not pages:
             raise UserFacingError("No films are loaded yet.")
-        await interaction.response.send_message(embeds=embeds[:10], view=menu_view(options[:25]))
+        if len(pages) == 1:
+            # The usual case (one franchise): a menu that keeps working after a restart.
+            embed, options = pages[0]
+            await interaction.response.send_message(embed=embed, view=menu_view(options))
+            return
+        # More franchises or films than one page holds: pages, each with a menu of its own films.
+        await TimelineView(interaction.user.id, pages, timeout=self.page_timeout).send(interaction)
 
     @film.command(name="random")
     async def random_film(self, interaction: discord.Interaction[MarqueeBot]) -> None:

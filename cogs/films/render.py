@@ -299,6 +299,19 @@ class TimelineEntry:
     directors: Sequence[str]
 
 
+TIMELINE_PAGE = 25  # films per page of the timeline: what one select menu can offer
+
+
+def timeline_pages(franchise: str, entries: Sequence[TimelineEntry]) -> list[tuple[discord.Embed, list[Film]]]:
+    """A franchise in order, in pages of at most `TIMELINE_PAGE` films, each with the films it lists."""
+    chunks = [entries[start : start + TIMELINE_PAGE] for start in range(0, len(entries), TIMELINE_PAGE)] or [[]]
+    pages = []
+    for number, chunk in enumerate(chunks):
+        embed = timeline_embed(franchise if number == 0 else f"{franchise} (continued)", chunk)
+        pages.append((embed, [entry.film for entry in chunk]))
+    return pages
+
+
 def timeline_embed(franchise: str, entries: Sequence[TimelineEntry]) -> discord.Embed:
     lines = [
         f"**{entry.film.franchise_order or '·'}.** {safe(entry.film.title)} ({entry.film.year})"

@@ -191,10 +191,11 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
                 view.add_item(button)
             await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)
             return
-        paged = PagedView(interaction.user.id, pages)
-        for button in cancels[: BUTTONS_PER_LIST - len(paged.children)]:
-            paged.add_item(button)
-        await paged.send(interaction, ephemeral=True)
+        # No cancel buttons beside the pages: a paged view that ends takes the dynamic items it held
+        # out of discord.py's registry, which would silence every Cancel button until a restart.
+        for page in pages:
+            page.set_footer(text="Stop one with /remind cancel.")
+        await PagedView(interaction.user.id, pages).send(interaction, ephemeral=True)
 
     @app_commands.command(name="cancel")
     @app_commands.describe(target="The film or event to stop reminding you about")

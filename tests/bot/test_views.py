@@ -98,3 +98,30 @@ def test_help_pages_keep_every_command() -> None:
     assert all(line in shown for lines in groups.values() for line in lines)
     assert all(len(page) <= EMBED_TOTAL and len(page.fields) <= 25 for page in pages)
     assert len(help_pages({})) == 1
+
+
+async def test_a_view_that_ends_refuses_dynamic_items() -> None:
+    """A PagedView that times out would take FilmButton out of discord.py's registry with it."""
+    from bot.views import MarqueeView, PagedView
+
+    with pytest.raises(TypeError, match="dynamic item"):
+        PagedView(1, [discord.Embed(title="a")]).add_item(FilmButton("open", "mi-7", "Next film"))
+    with pytest.raises(TypeError, match="dynamic item"):
+        MarqueeView().add_item(FilmButton("open", "mi-7", "Next film"))
+
+
+async def test_timeline_pages_each_offer_their_own_films() -> None:
+    from cogs.films.views import TimelineView
+
+    pages = [
+        (
+            discord.Embed(title=f"page {n}"),
+            [discord.SelectOption(label=f"Film {n}-{k}", value=f"f{n}-{k}") for k in range(25)],
+        )
+        for n in range(3)
+    ]
+    view = TimelineView(1, pages)
+    assert view.menu is not None and [o.value for o in view.menu.options][:1] == ["f0-0"]
+    view.index = 2
+    view._sync_buttons()
+    assert [o.value for o in view.menu.options][:1] == ["f2-0"] and view.next.disabled

@@ -292,3 +292,40 @@ async def test_remind_list_shows_every_reminder(world: tuple[Sim, Any, Any]) -> 
     shown = "\n".join(embed["description"] for message in listed.messages for embed in message.embeds)
     lines = shown.splitlines()
     assert len(lines) == 25 and all(line.endswith((">", "nothing left to send")) for line in lines), shown[-300:]
+
+
+TWO_FRANCHISES = """\
+[pack]
+id = "e2e-vault-line"
+name = "Vault Line (test pack)"
+version = "1.0.0"
+
+[[source]]
+key = "notes"
+ref = "https://example.com/vault-line"
+
+[[film]]
+key = "vault-line"
+title = "Vault Line"
+year = 2026
+source = "notes"
+"""
+
+
+async def test_a_timeline_longer_than_a_page_pages_and_each_page_opens_its_films(sim: Sim) -> None:
+    pack = sim.tmp_path / "vault-line.toml"
+    pack.write_text(TWO_FRANCHISES, encoding="utf-8")
+    sim.extra_env["MARQUEE_PACKS_LOAD"] = f"mission-impossible,{pack}"
+    await sim.restart_bot()
+    guild = await sim.create_guild("Two franchises")
+    alice = await sim.create_user("alice", guild=guild)
+    bob = await sim.create_user("bob", guild=guild)
+    general = guild.channel("general")
+    reply = await sim.slash(alice, general, "film timeline")
+    assert len(reply.embeds) == 1 and "Next" in [button["label"] for button in reply.buttons()]
+    turned = await sim.click(alice, reply, label="Next")
+    assert "Vault Line (2026)" in turned.embeds[0]["description"]
+    opened = await sim.select(bob, turned, ["vault-line"], placeholder="Open a film…")
+    assert opened.ephemeral and opened.embeds[0]["title"] == "Vault Line (2026)"
+    refused = await sim.click(bob, turned, label="Previous")
+    assert refused.ephemeral and refused.content == "Only the member who asked can turn these pages."
