@@ -287,9 +287,8 @@ def releases_embed(film: Film, releases: Sequence[Release], country: str | None)
         where = f" in {country_name(country)}" if country else ""
         embed.description = f"No release dates known{where}."
     left_out = add_fields_within_limits(embed, fields)
-    embed.set_footer(
-        text="Dates are local calendar dates in each country." + (f" {left_out} more not shown." if left_out else "")
-    )
+    more = f" {left_out} more not shown: pick a country." if left_out else ""
+    embed.set_footer(text="Dates are local calendar dates in each country." + more)
     return embed
 
 
