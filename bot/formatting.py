@@ -13,7 +13,7 @@ import discord
 from bot.names import NAME_LIMIT as NAME_LIMIT
 from bot.names import clean_name as clean_name
 from bot.names import name_key as name_key
-from bot.names import one_line
+from bot.names import one_line as one_line
 
 # Discord's documented limits for one message's embeds.
 EMBED_TITLE = 256

@@ -14,7 +14,7 @@ from discord.utils import MISSING
 from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import NAME_LIMIT, clean_name, quote
+from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from bot.views import PagedView
@@ -180,7 +180,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             start_time=start_time,
             # A start time means a moment: keep the zone it was given in, even if the server's changes later.
             timezone=tz_name or (default_tz if start_time else None),
-            description=description.strip() if description else None,
+            description=one_line(description) or None,  # "a line": no bidi tricks or blank lines either
             created_by=interaction.user.id,
             now=now,
         )

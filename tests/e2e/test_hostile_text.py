@@ -195,9 +195,12 @@ async def test_an_event_name_is_echoed_inert(world: tuple[Sim, Any, Any]) -> Non
     sim, guild, admin = world
     general = guild.channel("general")
     name = "**@everyone** <@123>\n# big" + "_" * 80
-    reply = await sim.slash(admin, general, "event add", name=name[:100], date="2031-05-23")
+    description = "\u202eesrever ni\n\n\u200b# not a heading"
+    reply = await sim.slash(admin, general, "event add", name=name[:100], date="2031-05-23", description=description)
     assert reply.content.startswith("Added **")
     assert "@everyone" not in reply.content and "<@123>" not in reply.content and "\n" not in reply.content
+    about = next(field["value"] for field in reply.embeds[0]["fields"] if field["name"] == "About")
+    assert about == "esrever ni # not a heading"
 
 
 async def test_a_button_whose_handler_fails_gets_one_apology(
