@@ -332,3 +332,12 @@ async def test_a_timeline_longer_than_a_page_pages_and_each_page_opens_its_films
     assert opened.ephemeral and opened.embeds[0]["title"] == "Vault Line (2026)"
     refused = await sim.click(bob, turned, label="Previous")
     assert refused.ephemeral and refused.content == "Only the member who asked can turn these pages."
+
+
+async def test_autocomplete_finds_an_event_however_its_name_is_typed(world: tuple[Sim, Any, Any]) -> None:
+    sim, guild, admin = world
+    general = guild.channel("general")
+    await sim.slash(admin, general, "event add", name="Café party", date="2031-05-23")
+    for typed in ("cafe\u0301", "CAFÉ\u200b P", "café  party"):
+        choices = await sim.autocomplete(admin, general, "event remove", "name", typed)
+        assert [choice["name"] for choice in choices] == ["📅 Café party (2031-05-23)"], typed
