@@ -1,4 +1,5 @@
-"""Plain text helpers shared by cogs: durations, truncation and Discord's embed limits."""
+"""Plain text helpers shared by cogs: durations, truncation, Discord's embed limits, and the one way
+member-typed text is cleaned (names) and echoed back (quotes)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from datetime import timedelta
 
 import discord
 
+# Names are cleaned in a module without Discord (the database uses it too); cogs find them here.
+from bot.names import NAME_LIMIT as NAME_LIMIT
+from bot.names import clean_name as clean_name
+from bot.names import name_key as name_key
+from bot.names import one_line as one_line
+
 # Discord's documented limits for one message's embeds.
 EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4096
@@ -16,17 +23,46 @@ FIELD_NAME = 256
 FIELD_VALUE = 1024
 FOOTER_TEXT = 2048
 EMBED_TOTAL = 6000
+# ...for a message's text...
+MESSAGE_CONTENT = 2000
 # ...and for a button's label.
 BUTTON_LABEL = 80
 ELLIPSIS = "…"
 _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+# What a member's text may take in an answer: short enough that any sentence around it, or several
+# echoes in one answer, stay far inside a message's 2000 characters.
+QUOTE_LIMIT = 200
 
 
 def safe(text: str | None) -> str:
     """Pack or member text made inert: markdown escaped, and @everyone/@here and user, role and
-    channel mentions broken with a zero-width space, so the text neither formats nor pings."""
-    text = discord.utils.escape_mentions(text or "")
+    channel mentions broken with a zero-width space, so the text neither formats nor pings.
+
+    Unbounded: text a member typed goes through `quote`, which also caps the length.
+    """
+    # discord.py escapes a masked link "[**a**](x)" only by its first bracket, leaving the markup
+    # inside it live: breaking the "](" makes it plain text, escaped character by character.
+    text = discord.utils.escape_mentions(text or "").replace("](", "]\u200b(")
     return discord.utils.escape_markdown(_MENTION.sub("<\u200b\\1\\2>", text))
+
+
+def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str:
+    """Member-typed text as it may be echoed back in any answer: on one line, without invisible
+    characters, escaped (`safe`), and at most `limit` characters *after* escaping, an ellipsis marking
+    a cut (escaping can double a text's length: 1,000 asterisks are 2,000 characters escaped)."""
+    line = one_line(text)
+    escaped = safe(line)
+    if len(escaped) <= limit:
+        return escaped
+    # The longest start of the text whose escaped form leaves room for the ellipsis.
+    low, high = 0, min(len(line), limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(safe(line[:middle].rstrip())) + len(ELLIPSIS) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return safe(line[:low].rstrip()) + ELLIPSIS
 
 
 def format_duration(duration: timedelta) -> str:
@@ -66,6 +102,19 @@ def chunk_lines(lines: list[str], limit: int) -> list[str]:
     if current:
         blocks.append(current)
     return blocks
+
+
+def fit_lines(lines: list[str], limit: int, *, separator: str = "\n", more: str = "…and {} more") -> str:
+    """As many whole items as fit in `limit` characters, joined by `separator`, then a note saying
+    how many were left out: a list that grows with members' data is shortened visibly, never cut."""
+    for count in range(len(lines), -1, -1):
+        kept = [truncate(line, limit) for line in lines[:count]]
+        if count < len(lines):
+            kept.append(more.format(len(lines) - count))
+        text = separator.join(kept)
+        if len(text) <= limit:
+            return text
+    return truncate(more.format(len(lines)), limit)
 
 
 def embed_length(embed: discord.Embed) -> int:

@@ -6,6 +6,8 @@ import datetime as dt
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.names import one_line
+
 UTC = dt.UTC
 
 
@@ -76,7 +78,8 @@ def valid_timezone(text: str) -> str:
     name = by_folded.get(cleaned.casefold())
     if name is None:
         raise ValueError(
-            f"“{text[:60]}” is not a timezone; pick one from the list, e.g. Europe/London or America/New_York."
+            f"“{one_line(text)[:60]}” is not a timezone; pick one from the list, "
+            "e.g. Europe/London or America/New_York."
         )
     return name
 

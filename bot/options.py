@@ -12,7 +12,7 @@ import re
 from discord import app_commands
 
 from bot.errors import UserFacingError
-from bot.formatting import safe
+from bot.formatting import quote, safe
 from bot.localtime import search_timezones, valid_timezone
 from bot.regions import search_regions, valid_region
 
@@ -23,7 +23,7 @@ def time_of_day(text: str) -> str:
     """ "9:05" or "09:05" → "09:05" (24-hour clock)."""
     match = _TIME.fullmatch(text.strip())
     if match is None:
-        raise UserFacingError(f"“{safe(text[:40])}” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30.")
+        raise UserFacingError(f"“{quote(text, 80)}” is not a time of day; use 24-hour HH:MM such as 09:00 or 18:30.")
     return f"{int(match[1]):02d}:{match[2]}"
 
 
@@ -35,7 +35,7 @@ def calendar_date(text: str) -> dt.date:
             raise ValueError(cleaned)
         return dt.date.fromisoformat(cleaned)
     except ValueError:
-        raise UserFacingError(f"“{safe(text[:40])}” is not a date; use YYYY-MM-DD, e.g. 2026-05-23.") from None
+        raise UserFacingError(f"“{quote(text, 80)}” is not a date; use YYYY-MM-DD, e.g. 2026-05-23.") from None
 
 
 def timezone(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from bot.names import one_line
 from db.packs.countries import ISO_3166_ALPHA2
 
 # tzdata's names are terse ("Britain (UK)"); fans expect the usual ones for the big markets.
@@ -105,7 +106,9 @@ def valid_region(text: str) -> str:
     for code, name in names.items():
         if name.casefold() == cleaned.casefold():
             return code
-    raise ValueError(f"“{cleaned[:60]}” is not a country; pick one from the list (a two-letter code such as US or GB).")
+    raise ValueError(
+        f"“{one_line(cleaned)[:60]}” is not a country; pick one from the list (a two-letter code such as US or GB)."
+    )
 
 
 def search_regions(text: str, limit: int = 25) -> list[tuple[str, str]]:

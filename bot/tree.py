@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
+from bot.formatting import MESSAGE_CONTENT, quote, truncate
 from bot.replies import send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def describe_expected_error(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, UserFacingError):
         return error.message
     if isinstance(error, app_commands.TransformerError):
-        return f"{error.value!r} is not a valid {error.type.name.lower().replace('_', ' ')}."
+        return f"“{quote(str(error.value))}” is not a valid {error.type.name.lower().replace('_', ' ')}."
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.MissingPermissions):
@@ -53,16 +54,27 @@ class MarqueeTree(app_commands.CommandTree[commands.Bot]):
 
 
 async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
-    """Answer `interaction` for `error`; shared by the tree and by component views."""
-    if not isinstance(error, app_commands.AppCommandError):
-        error = app_commands.CommandInvokeError(interaction.command, error)  # type: ignore[arg-type]
-    message = describe_expected_error(error)
+    """Answer `interaction` for `error`; shared by the tree and by components (buttons, menus, forms).
+
+    Never raises: this is the last place an error can be answered. A component has no command, so
+    an error from one is never wrapped as a command's (`CommandInvokeError` needs the command).
+    """
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    message = describe_expected_error(original) if isinstance(original, app_commands.AppCommandError) else None
     if message is None:
-        command = interaction.command.qualified_name if interaction.command else "component"
-        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        log.error("unexpected error in %s", command, exc_info=original)
+        log.error("unexpected error in %s", _source(interaction), exc_info=original)
         message = APOLOGY
     try:
-        await send_ephemeral(interaction, message)
-    except discord.HTTPException:
+        # Every echo inside is quoted; the cut only guards against a message nobody would see at all.
+        await send_ephemeral(interaction, truncate(message, MESSAGE_CONTENT))
+    except Exception:
         log.warning("could not tell the member about an error in interaction %s", interaction.id, exc_info=True)
+
+
+def _source(interaction: discord.Interaction[Any]) -> str:
+    """What the member used, for the log: "/film info", or a component's custom id."""
+    command = interaction.command
+    if command is not None:
+        return "/" + command.qualified_name
+    data: dict[str, Any] = dict(interaction.data or {})
+    return f"component {data.get('custom_id', '?')!r}"

@@ -49,7 +49,17 @@ def cog_of(interaction: discord.Interaction[Any], name: str, kind: type[CogT]) -
 
 
 class MarqueeView(discord.ui.View):
-    """A view whose errors are answered like command errors."""
+    """A view whose errors are answered like command errors.
+
+    It holds no dynamic items: when a view ends, discord.py takes the dynamic item classes it held
+    out of its registry, and every such button on every message would stop answering until a restart.
+    """
+
+    def add_item(self, item: discord.ui.Item[Any]) -> MarqueeView:
+        if isinstance(item, discord.ui.DynamicItem):
+            raise TypeError(f"{type(item).__name__} is a dynamic item: send it in a view that never ends")
+        super().add_item(item)
+        return self
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /

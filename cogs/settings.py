@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import safe, truncate
+from bot.formatting import fit_lines, quote, truncate
 from bot.permissions import missing_post_permissions
 from bot.regions import country_name
 from cogs.countdowns import announcer_of, render
@@ -20,6 +20,11 @@ from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.trivia.game import DEFAULT_SECONDS
 from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.announcements import AnnouncementSettings
+
+# The announcement settings are an answer's text: 25 targets of up to this many characters each
+# (escaped), within this much, leave the rest of the message room.
+TARGET_NAME = 60
+TARGETS_TEXT = 900
 
 
 @app_commands.guild_only()
@@ -125,7 +130,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         lines = [
             f"Trivia settings {where}:",
             f"• Seconds per question: {effective.seconds or DEFAULT_SECONDS}",
-            f"• Newest film allowed: {safe(film.title) if film else 'any'}",
+            f"• Newest film allowed: {quote(film.title) if film else 'any'}",
         ]
         if daily and daily.channel_id:
             paused = f" (paused: {daily.paused_reason})" if daily.paused_reason else ""
@@ -340,7 +345,9 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         if settings is None:
             return "Release announcements are off. Turn them on with `/settings announcements set`."
         titles = await announcer.titles(guild_id)
-        chosen = ", ".join(safe(titles.get(key, key)) for key in settings.targets) or "every upcoming release and event"
+        # Up to 25 targets, each named by a member: the whole answer must stay inside one message.
+        names = [quote(titles.get(key, key), TARGET_NAME) for key in settings.targets]
+        chosen = fit_lines(names, TARGETS_TEXT, separator=", ") or "every upcoming release and event"
         lines = [
             f"• Channel: <#{settings.channel_id}>",
             f"• Time: {settings.post_time} ({settings.timezone})",

@@ -14,9 +14,10 @@ from discord.utils import MISSING
 from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import safe
+from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
+from bot.views import PagedView
 from cogs.countdowns import render
 from cogs.countdowns.dates import countdown
 from cogs.countdowns.engine import Announcer
@@ -27,7 +28,6 @@ from db.repositories.announcements import GuildEvent
 
 log = logging.getLogger(__name__)
 
-NAME_LIMIT = 100
 DESCRIPTION_LIMIT = 1000
 MAX_EVENTS = 100
 
@@ -85,7 +85,7 @@ class Countdowns(commands.Cog):
             return self.announcer.event_target(event, tz_name)
         view = await self.announcer.target_view("film:" + film_key_for(self.bot, text), region, tz_name)
         if view is None:
-            raise UserFacingError(f"I have no release date for “{safe(text)}” yet.")
+            raise UserFacingError(f"I have no release date for “{quote(text)}” yet.")
         return view
 
     # ---- /countdown ---------------------------------------------------------------------------------------
@@ -155,9 +155,11 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         """Add a server event to count down to and announce."""
         assert interaction.guild is not None
         guild_id = interaction.guild.id
-        clean_name = " ".join(name.split())
-        if not clean_name:
-            raise UserFacingError("Give the event a name.")
+        # One form per name, so that names which look the same are the same (and one of nothing
+        # but invisible characters is refused).
+        event_name = clean_name(name)
+        if not event_name:
+            raise UserFacingError("Give the event a name with something visible in it.")
         day = options.calendar_date(date)
         start_time = options.time_of_day(time) if time is not None else None
         tz_name = options.timezone(timezone) if timezone is not None else None
@@ -173,21 +175,21 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             raise UserFacingError(f"This server has {MAX_EVENTS} events already; remove some with `/event remove`.")
         event = await self.announcer.repository.add_event(
             guild_id,
-            clean_name,
+            event_name,
             day,
             start_time=start_time,
             # A start time means a moment: keep the zone it was given in, even if the server's changes later.
             timezone=tz_name or (default_tz if start_time else None),
-            description=description.strip() if description else None,
+            description=one_line(description) or None,  # "a line": no bidi tricks or blank lines either
             created_by=interaction.user.id,
             now=now,
         )
         if event is None:
-            raise UserFacingError(f"There is already an event called “{safe(clean_name)}”.")
+            raise UserFacingError(f"There is already an event called “{quote(event_name)}”.")
         await self.announcer.replan_guild(guild_id)
         view = self.announcer.event_target(event, default_tz)
         await interaction.response.send_message(
-            f"Added **{safe(event.name)}**.", embed=render.countdown_embed(view, countdown(view.target, now, tz))
+            f"Added **{quote(event.name)}**.", embed=render.countdown_embed(view, countdown(view.target, now, tz))
         )
 
     @app_commands.command(name="remove")
@@ -198,10 +200,10 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         event = await self.find(interaction.guild.id, name)
         removed = await self.announcer.repository.remove_event(interaction.guild.id, event.name)
         if removed is None:
-            raise UserFacingError(f"There is no event called “{safe(name)}”.")
+            raise UserFacingError(f"There is no event called “{quote(name)}”.")
         await self.announcer.replan_guild(interaction.guild.id)
         self.bot.dispatch("server_event_removed", interaction.guild.id, removed.target_key)
-        await interaction.response.send_message(f"Removed **{safe(removed.name)}**.", ephemeral=True)
+        await interaction.response.send_message(f"Removed **{quote(removed.name)}**.", ephemeral=True)
 
     @app_commands.command(name="list")
     async def list_events(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -213,12 +215,13 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         for event in events:
             view = self.announcer.event_target(event, tz_name)
             starts[event.id] = view.target.starts_at or view.starts_at or self.bot.clock.now()
-        await interaction.response.send_message(embed=render.events_embed(events, starts), ephemeral=True)
+        pages = render.events_embeds(events, starts)
+        await PagedView(interaction.user.id, pages).send(interaction, ephemeral=True)
 
     async def find(self, guild_id: int, text: str) -> GuildEvent:
         event = await self.announcer.find_event(guild_id, text)
         if event is None:
-            raise UserFacingError(f"There is no event called “{safe(text)}”. `/event list` shows them.")
+            raise UserFacingError(f"There is no event called “{quote(text)}”. `/event list` shows them.")
         return event
 
     @remove.autocomplete("name")

@@ -201,11 +201,11 @@ class Announcer:
         ][:25]
 
     async def events_named(self, guild_id: int | None, part: str) -> list[GuildEvent]:
-        """The server's events whose names contain `part` (any case), by date."""
+        """The server's events whose names contain `part` (compared as names are: `name_key`), by date."""
         if guild_id is None:
             return []
-        needle = part.casefold().strip()
-        return [event for event in await self.repository.events(guild_id) if needle in event.name.casefold()]
+        needle = name_key(part)
+        return [event for event in await self.repository.events(guild_id) if needle in name_key(event.name)]
 
     async def titles(self, guild_id: int) -> dict[str, str]:
         titles = {f"film:{film.key}": film.title for film in self.films.values()}

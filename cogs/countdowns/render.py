@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, FIELD_VALUE, safe, truncate
+from bot.formatting import (
+    EMBED_DESCRIPTION,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    FIELD_VALUE,
+    chunk_lines,
+    fit_lines,
+    quote,
+    safe,
+    truncate,
+)
 from bot.regions import country_name
 from cogs.countdowns.dates import Countdown, Target
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent
@@ -80,34 +90,34 @@ def _embed(view: TargetView, description: str, *, late: bool = False) -> discord
 
 def countdown_post(view: TargetView, days_left: int, *, late: bool = False) -> discord.Embed:
     verb = "opens" if view.target.kind == "film" else "starts"
-    text = f"**{days_phrase(days_left)} to go.** {safe(view.target.title)} {verb}{where(view)} {_when(view)}."
+    text = f"**{days_phrase(days_left)} to go.** {quote(view.target.title)} {verb}{where(view)} {_when(view)}."
     return _embed(view, text, late=late)
 
 
 def release_post(view: TargetView, *, late: bool = False) -> discord.Embed:
     if view.target.kind == "film":
-        text = f"**Out today{where(view)}!** {safe(view.target.title)} opens {spelled(view.target.day)}."
+        text = f"**Out today{where(view)}!** {quote(view.target.title)} opens {spelled(view.target.day)}."
     else:
-        text = f"**Today!** {safe(view.target.title)} is on {_when(view)}."
+        text = f"**Today!** {quote(view.target.title)} is on {_when(view)}."
     return _embed(view, text, late=late)
 
 
 def anniversary_post(view: TargetView, years: int, *, late: bool = False) -> discord.Embed:
-    text = f"**{safe(view.target.title)} turned {years} today.** It opened{where(view)} on {spelled(view.target.day)}."
+    text = f"**{quote(view.target.title)} turned {years} today.** It opened{where(view)} on {spelled(view.target.day)}."
     return _embed(view, text, late=late)
 
 
 def date_change_post(view: TargetView, old_day: dt.date, *, late: bool = False) -> discord.Embed:
     text = (
         f"**Release date changed{where(view)}:** {spelled(old_day)} → {spelled(view.target.day)}.\n"
-        f"{safe(view.target.title)} now opens {_when(view)}."
+        f"{quote(view.target.title)} now opens {_when(view)}."
     )
     return _embed(view, text, late=late)
 
 
 def countdown_embed(view: TargetView, countdown: Countdown) -> discord.Embed:
     """The answer to `/countdown`."""
-    title = safe(view.target.title)
+    title = quote(view.target.title)
     verb = "opens" if view.target.kind == "film" else "starts"
     if countdown.state == "upcoming":
         text = f"{title} {verb}{where(view)} {_when(view)}: **{days_phrase(countdown.days)}** to go."
@@ -121,25 +131,32 @@ def countdown_embed(view: TargetView, countdown: Countdown) -> discord.Embed:
     return _embed(view, text)
 
 
-def events_embed(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) -> discord.Embed:
-    """`/event list`: the server's events by date."""
-    embed = discord.Embed(title="Server events", colour=COLOUR)
+def events_embeds(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) -> list[discord.Embed]:
+    """`/event list`: the server's events by date, in as many pages as they need (never cut)."""
     if not events:
-        embed.description = "No events yet. Add one with `/event add`."
-        return embed
+        nothing = "No events yet. Add one with `/event add`."
+        return [discord.Embed(title="Server events", colour=COLOUR, description=nothing)]
     lines = []
     for event in events:
         when = stamp(starts[event.id], "F" if event.start_time else "D") if event.id in starts else spelled(event.day)
-        lines.append(f"• **{safe(event.name)}**: {when}")
-    embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
-    return embed
+        lines.append(f"• **{quote(event.name)}**: {when}")
+    blocks = chunk_lines(lines, EMBED_DESCRIPTION)
+    return [
+        discord.Embed(
+            title="Server events" if len(blocks) == 1 else f"Server events ({number} of {len(blocks)})",
+            colour=COLOUR,
+            description=block,
+        )
+        for number, block in enumerate(blocks, start=1)
+    ]
 
 
+STATUS_TITLE = 80  # a film or event title in one line of the status
 STATUS_WORDS = {"sent": "✅ sent", "failed": "❌ failed", "skipped": "⏭️ skipped"}
 
 
 def post_label(post: AnnouncementPost, titles: dict[str, str]) -> str:
-    title = safe(titles.get(post.target_key, post.target_key))
+    title = quote(titles.get(post.target_key, post.target_key), STATUS_TITLE)
     if post.kind == "release":
         what = "release day"
     elif post.kind == "anniversary":
@@ -159,7 +176,7 @@ def status_embed(
     titles: dict[str, str],
 ) -> discord.Embed:
     """`/settings announcements status`: the configuration, the next posts and what became of the last ones."""
-    embed = discord.Embed(title="Announcements", colour=COLOUR, description=truncate(describe, EMBED_DESCRIPTION))
+    embed = discord.Embed(title="Announcements", colour=COLOUR)
     if settings is not None and settings.paused_reason:
         embed.add_field(
             name="⚠️ Paused",
@@ -167,9 +184,7 @@ def status_embed(
             inline=False,
         )
     next_lines = [f"{stamp(p.due_at, 'f')}: {post_label(p, titles)}" for p in upcoming]
-    embed.add_field(
-        name="Next posts", value=truncate("\n".join(next_lines) or "Nothing scheduled.", FIELD_VALUE), inline=False
-    )
+    embed.add_field(name="Next posts", value=fit_lines(next_lines, FIELD_VALUE) or "Nothing scheduled.", inline=False)
     recent_lines = []
     for post in recent:
         word = STATUS_WORDS[post.status]
@@ -177,9 +192,10 @@ def status_embed(
             word = "⏰ sent late"
         line = f"{word} {stamp(post.finished_at or post.due_at, 'f')}: {post_label(post, titles)}"
         if post.status != "sent" and post.reason:
-            line += f" ({safe(post.reason)})"
+            line += f" ({quote(post.reason)})"
         recent_lines.append(line)
-    embed.add_field(
-        name="Last posts", value=truncate("\n".join(recent_lines) or "None yet.", FIELD_VALUE), inline=False
-    )
+    embed.add_field(name="Last posts", value=fit_lines(recent_lines, FIELD_VALUE) or "None yet.", inline=False)
+    # The settings (their list of chosen targets can be long) get what the fields leave of the 6,000
+    # characters an embed may hold in all.
+    embed.description = truncate(describe, min(EMBED_DESCRIPTION, EMBED_TOTAL - len(embed)))
     return embed

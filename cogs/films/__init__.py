@@ -8,7 +8,7 @@ from discord import app_commands
 
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import safe
+from bot.formatting import quote
 from cogs.films.cog import Films, People
 from cogs.films.lookup import Lookup
 from cogs.films.views import FilmButton, FilmMenu, PickButton
@@ -50,7 +50,7 @@ def film_key_for(bot: MarqueeBot, query: str) -> str:
     """
     match = current_lookup(bot).films.resolve(query)
     if not match.found or match.best is None:
-        raise UserFacingError(f"No single film called “{safe(query)}”; pick one from the list.")
+        raise UserFacingError(f"No single film called “{quote(query)}”; pick one from the list.")
     return match.best.key
 
 

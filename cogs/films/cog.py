@@ -18,14 +18,14 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, truncate
+from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, quote, truncate
 from bot.regions import country_from_locale, country_names, pick_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
 from cogs.films.lookup import Lookup, details_of, fill_card_texts, shared_films, timeline
 from cogs.films.matching import Character, Match, SearchIndex, SnapshotMismatch
 from cogs.films.region_cache import RecentRegions
-from cogs.films.views import card_view, choices_view, menu_view, pick_view
+from cogs.films.views import TimelineView, card_view, choices_view, menu_view, pick_view
 from db.repositories import preferred_regions
 from db.repositories.models import Film, Person
 
@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 def _suggestions(match: Match[Any]) -> str:
     names = [candidate.label for candidate in match.candidates]
-    return f" Closest: {', '.join(render.safe(name) for name in names)}." if names else ""
+    return f" Closest: {', '.join(quote(name) for name in names)}." if names else ""
 
 
 def _resolved(index: SearchIndex[Any], query: str, kind: str) -> Any:
@@ -50,9 +50,9 @@ def _resolved(index: SearchIndex[Any], query: str, kind: str) -> Any:
         return match.best
     if match.status == "ambiguous":
         raise UserFacingError(
-            f"“{render.safe(query)}” could be several {kind}s.{_suggestions(match)} Pick one from the list."
+            f"“{quote(query)}” could be several {kind}s.{_suggestions(match)} Pick one from the list."
         )
-    raise UserFacingError(f"No {kind} called “{render.safe(query)}”.{_suggestions(match)}")
+    raise UserFacingError(f"No {kind} called “{quote(query)}”.{_suggestions(match)}")
 
 
 async def resolve_or_ask(
@@ -72,10 +72,10 @@ async def resolve_or_ask(
     if match.status == "ambiguous":
         candidates = [(str(getattr(candidate.item, "key", "")), candidate.label) for candidate in match.candidates]
         await interaction.response.send_message(
-            f"Did you mean one of these for “{render.safe(query)}”?", view=buttons(candidates), ephemeral=True
+            f"Did you mean one of these for “{quote(query)}”?", view=buttons(candidates), ephemeral=True
         )
         return None
-    raise UserFacingError(f"No {kind} called “{render.safe(query)}”.{_suggestions(match)}")
+    raise UserFacingError(f"No {kind} called “{quote(query)}”.{_suggestions(match)}")
 
 
 class Films(commands.Cog):
@@ -273,9 +273,7 @@ class Films(commands.Cog):
         """Every release date of a film, by country and type, in each country's own calendar."""
         code = country.strip().upper() if country else None
         if code is not None and code not in country_names():
-            raise UserFacingError(
-                f"“{render.safe(country)}” is not a country code; use two letters such as US, GB or FR."
-            )
+            raise UserFacingError(f"“{quote(country)}” is not a country code; use two letters such as US, GB or FR.")
         film = await self.pick_film(interaction, title, "releases")
         if film is not None:
             await interaction.response.send_message(embed=await self.releases_embed(film, code))
@@ -283,18 +281,24 @@ class Films(commands.Cog):
     @film.command(name="timeline")
     async def timeline(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """The franchise in order, with a menu to open any film."""
-        embeds: list[discord.Embed] = []
-        options: list[discord.SelectOption] = []
+        pages: list[tuple[discord.Embed, list[discord.SelectOption]]] = []
         for films in self.lookup.franchises.values():
             name = films[0].franchise_name or "Other films"
-            embeds.append(render.timeline_embed(name, await timeline(self.bot.catalogue, films)))
-            options += [
-                discord.SelectOption(label=truncate(f"{film.title} ({film.year})", 100), value=film.key)
-                for film in films
-            ]
-        if not options:
+            for embed, listed in render.timeline_pages(name, await timeline(self.bot.catalogue, films)):
+                options = [
+                    discord.SelectOption(label=truncate(f"{film.title} ({film.year})", 100), value=film.key)
+                    for film in listed
+                ]
+                pages.append((embed, options))
+        if not pages:
             raise UserFacingError("No films are loaded yet.")
-        await interaction.response.send_message(embeds=embeds[:10], view=menu_view(options[:25]))
+        if len(pages) == 1:
+            # The usual case (one franchise): a menu that keeps working after a restart.
+            embed, options = pages[0]
+            await interaction.response.send_message(embed=embed, view=menu_view(options))
+            return
+        # More franchises or films than one page holds: pages, each with a menu of its own films.
+        await TimelineView(interaction.user.id, pages, timeout=self.page_timeout).send(interaction)
 
     @film.command(name="random")
     async def random_film(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -340,7 +344,7 @@ class Films(commands.Cog):
 
     async def answer_pick(self, interaction: discord.Interaction[Any], action: str, film: Film) -> None:
         """A "Did you mean…" choice: close the question, then answer as the command would have."""
-        await interaction.response.edit_message(content=f"Showing {render.safe(film.title)} ({film.year}).", view=None)
+        await interaction.response.edit_message(content=f"Showing {quote(film.title)} ({film.year}).", view=None)
         if action == "info":
             embed, view = await self.card(interaction, film)
             await interaction.followup.send(embed=embed, view=view)
@@ -389,7 +393,7 @@ class People(commands.Cog):
         item = index.get(value)
         if item is None:
             raise UserFacingError(f"That {kind} is no longer in the catalogue.")
-        await interaction.response.edit_message(content=f"Showing {render.safe(item.name)}.", view=None)
+        await interaction.response.edit_message(content=f"Showing {quote(item.name)}.", view=None)
         if kind == "person":
             await self.show_person(interaction, item)
         else:
@@ -422,9 +426,7 @@ class People(commands.Cog):
             raise UserFacingError("Pick two different people.")
         shared = await shared_films(self.bot.catalogue, self.lookup, one, other)
         if not shared:
-            raise UserFacingError(
-                f"{render.safe(one.name)} and {render.safe(other.name)} share no film in the catalogue."
-            )
+            raise UserFacingError(f"{quote(one.name)} and {quote(other.name)} share no film in the catalogue.")
         title = f"{one.name} and {other.name}"
         pages = render.paged_embeds(title, [("Together in", render.costar_lines(one.name, other.name, shared))], 10)
         await PagedView(interaction.user.id, pages, timeout=self.films.page_timeout).send(interaction)

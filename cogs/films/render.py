@@ -287,9 +287,8 @@ def releases_embed(film: Film, releases: Sequence[Release], country: str | None)
         where = f" in {country_name(country)}" if country else ""
         embed.description = f"No release dates known{where}."
     left_out = add_fields_within_limits(embed, fields)
-    embed.set_footer(
-        text="Dates are local calendar dates in each country." + (f" {left_out} more not shown." if left_out else "")
-    )
+    more = f" {left_out} more not shown: pick a country." if left_out else ""
+    embed.set_footer(text="Dates are local calendar dates in each country." + more)
     return embed
 
 
@@ -297,6 +296,19 @@ def releases_embed(film: Film, releases: Sequence[Release], country: str | None)
 class TimelineEntry:
     film: Film
     directors: Sequence[str]
+
+
+TIMELINE_PAGE = 25  # films per page of the timeline: what one select menu can offer
+
+
+def timeline_pages(franchise: str, entries: Sequence[TimelineEntry]) -> list[tuple[discord.Embed, list[Film]]]:
+    """A franchise in order, in pages of at most `TIMELINE_PAGE` films, each with the films it lists."""
+    chunks = [entries[start : start + TIMELINE_PAGE] for start in range(0, len(entries), TIMELINE_PAGE)] or [[]]
+    pages = []
+    for number, chunk in enumerate(chunks):
+        embed = timeline_embed(franchise if number == 0 else f"{franchise} (continued)", chunk)
+        pages.append((embed, [entry.film for entry in chunk]))
+    return pages
 
 
 def timeline_embed(franchise: str, entries: Sequence[TimelineEntry]) -> discord.Embed:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.formatting import BUTTON_LABEL, truncate
-from bot.views import DynamicButtons, cog_of, reports_errors
+from bot.views import PAGE_TIMEOUT, DynamicButtons, PagedView, cog_of, reports_errors
 
 if TYPE_CHECKING:
     from cogs.films.cog import Films, People
@@ -140,6 +140,45 @@ def card_view(key: str, previous: str | None, following: str | None, *, upcoming
     if following:
         buttons.append((FilmButton, f"film:open:{following}", "Next film", None))
     return DynamicButtons(buttons)
+
+
+class TimelineView(PagedView):
+    """The timeline in pages, each with a menu of its own films: only the asker turns pages, anyone
+    may open a film. (A plain menu, not `FilmMenu`: a view that ends must hold no dynamic items.)"""
+
+    def __init__(
+        self,
+        owner_id: int,
+        pages: list[tuple[discord.Embed, list[discord.SelectOption]]],
+        *,
+        timeout: float = PAGE_TIMEOUT,
+    ) -> None:
+        self.page_options = [options[:25] for _, options in pages]
+        self.menu: discord.ui.Select[TimelineView] | None = None
+        super().__init__(owner_id, [embed for embed, _ in pages], timeout=timeout)
+        self.menu = discord.ui.Select(placeholder="Open a film…", options=self.page_options[0])
+        self.menu.callback = self.pick  # type: ignore[method-assign]
+        self.add_item(self.menu)
+
+    def _sync_buttons(self) -> None:
+        super()._sync_buttons()
+        if self.menu is not None:
+            self.menu.options = self.page_options[self.index]
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        data = cast(dict[str, Any], interaction.data or {})
+        if self.menu is not None and data.get("custom_id") == self.menu.custom_id:
+            return True
+        return await super().interaction_check(interaction)
+
+    async def pick(self, interaction: discord.Interaction[Any]) -> None:
+        if self.menu is not None and self.menu.values:
+            await films_cog(interaction).on_film_button(interaction, "pick", self.menu.values[0])
+
+    async def on_timeout(self) -> None:
+        if self.menu is not None:
+            self.menu.disabled = True
+        await super().on_timeout()
 
 
 def menu_view(options: list[discord.SelectOption]) -> discord.ui.View:

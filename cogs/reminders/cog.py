@@ -11,10 +11,11 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, safe, truncate
+from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, quote, truncate
 from bot.localtime import local_day, zone
 from bot.regions import country_from_locale, pick_region
 from bot.replies import send_ephemeral
+from bot.views import PagedView
 from cogs.countdowns import announcer_of
 from cogs.films import film_choices, film_key_for
 from cogs.reminders import render
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 DEFAULT_WHEN = "default"
 NO_SUCH_TARGET = "This server has no such event, and no film goes by that key."
 BUTTONS_PER_LIST = 25
+# A line of /remind list: a title cut to this and the next few DM times keep 25 reminders on one page.
+LIST_TITLE = 60
+LIST_TIMES = 3
 
 
 def when_choices(current: str) -> list[app_commands.Choice[str]]:
@@ -118,7 +122,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             raise UserFacingError("I have no date for that yet, so there is nothing to remind you of.")
         now = self.bot.clock.now()
         if view.target.day < local_day(now, zone(timezone)):
-            raise UserFacingError(f"**{safe(view.target.title)}** is already out; there is nothing to remind you of.")
+            raise UserFacingError(f"**{quote(view.target.title)}** is already out; there is nothing to remind you of.")
         try:
             subscribed = await self.engine.repository.subscribe(
                 interaction.user.id,
@@ -162,7 +166,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         assert interaction.guild is not None
         found = await announcer_of(self.bot).find_event(interaction.guild.id, name)
         if found is None:
-            raise UserFacingError(f"This server has no event called “{safe(name)}”.")
+            raise UserFacingError(f"This server has no event called “{quote(name)}”.")
         await self.subscribe(interaction, found.target_key, when)
 
     async def remind_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
@@ -182,18 +186,29 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         titles = await self.titles([s.target_key for s in subscriptions])
         upcoming = await self.engine.repository.scheduled(interaction.user.id)
         lines = []
-        view = discord.ui.View(timeout=None)
+        cancels: list[CancelButton] = []
         for subscription in subscriptions:
             title = titles.get(subscription.target_key, subscription.target_key)
             times = [r.due_at for r in upcoming if r.target_key == subscription.target_key]
-            when = ", ".join(render.stamp(t, "f") for t in times[:4]) or "nothing left to send"
-            lines.append(f"• **{safe(title)}**: {when}")
-            if len(view.children) < BUTTONS_PER_LIST:
-                view.add_item(CancelButton(subscription.target_key, truncate(f"Cancel {title}", BUTTON_LABEL)))
-        embed = discord.Embed(
-            title="Your reminders", description=truncate("\n".join(lines), EMBED_DESCRIPTION), colour=render.COLOUR
-        )
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+            when = ", ".join(render.stamp(t, "f") for t in times[:LIST_TIMES]) or "nothing left to send"
+            lines.append(f"• **{quote(title, LIST_TITLE)}**: {when}")
+            cancels.append(CancelButton(subscription.target_key, truncate(f"Cancel {title}", BUTTON_LABEL)))
+        # A member may follow more than one page holds (`reminders.max_per_member`): pages, never a cut.
+        pages = [
+            discord.Embed(title="Your reminders", description=block, colour=render.COLOUR)
+            for block in chunk_lines(lines, EMBED_DESCRIPTION)
+        ]
+        if len(pages) == 1:
+            view = discord.ui.View(timeout=None)
+            for button in cancels[:BUTTONS_PER_LIST]:
+                view.add_item(button)
+            await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)
+            return
+        # No cancel buttons beside the pages: a paged view that ends takes the dynamic items it held
+        # out of discord.py's registry, which would silence every Cancel button until a restart.
+        for page in pages:
+            page.set_footer(text="Stop one with /remind cancel.")
+        await PagedView(interaction.user.id, pages).send(interaction, ephemeral=True)
 
     @app_commands.command(name="cancel")
     @app_commands.describe(target="The film or event to stop reminding you about")
@@ -218,7 +233,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         if target_key is not None:
             subscription = await self.engine.repository.subscription(user_id, target_key)
         title = await self.title_for(interaction, target_key, followed=subscription is not None)
-        named = f"**{safe(title)}**" if title is not None else "that"
+        named = f"**{quote(title)}**" if title is not None else "that"
         if target_key is not None and await self.engine.repository.unsubscribe(user_id, target_key):
             await send_ephemeral(interaction, f"No more reminders about {named}.")
         else:
@@ -256,7 +271,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             await send_ephemeral(interaction, "These reminders were already stopped.")
             return
         titles = await self.titles(stopped)
-        names = ", ".join(f"**{safe(titles.get(key, key))}**" for key in stopped)
+        names = ", ".join(f"**{quote(titles.get(key, key), LIST_TITLE)}**" for key in stopped)
         await send_ephemeral(interaction, f"Stopped your reminders about {names}. `/remind list` shows any others.")
 
     async def retry_dms(self, interaction: discord.Interaction[Any]) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, safe, truncate
+from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, fit_lines, quote
 from cogs.countdowns.render import TargetView, spelled, stamp, where
 
 COLOUR = discord.Colour.dark_teal()
@@ -16,6 +16,7 @@ INTRODUCTION = (
     "👋 You asked Marquee to remind you about a release, so here is your reminder. "
     "Press **Stop these reminders** below, or use `/remind stop-all`, and they stop."
 )
+LINE_FRAME = 90  # a reminder line without its title: emoji, markup, verb, two timestamps
 LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
 
 
@@ -25,9 +26,9 @@ class ReminderLine:
     offset_text: str
 
 
-def line_text(line: ReminderLine) -> str:
+def line_text(line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> str:
     target = line.view.target
-    title = safe(target.title)
+    title = quote(target.title, title_limit)
     instant = target.starts_at or line.view.starts_at
     style = "F" if target.starts_at else "D"
     when = f"{stamp(instant, 'R')} ({stamp(instant, style)})" if instant else spelled(target.day)
@@ -42,9 +43,11 @@ def line_text(line: ReminderLine) -> str:
 def digest_embed(lines: Sequence[ReminderLine], *, late: bool = False) -> discord.Embed:
     """One DM for every reminder of a member due together."""
     title = "Reminder" if len(lines) == 1 else f"{len(lines)} reminders"
+    # Every reminder due together must show in the one DM: the more there are, the shorter each title.
+    title_limit = max(min(QUOTE_LIMIT, EMBED_DESCRIPTION // max(len(lines), 1) - LINE_FRAME), 20)
     embed = discord.Embed(
         title=title,
-        description=truncate("\n".join(line_text(line) for line in lines), EMBED_DESCRIPTION),
+        description=fit_lines([line_text(line, title_limit) for line in lines], EMBED_DESCRIPTION),
         colour=COLOUR,
     )
     if late:
@@ -54,7 +57,8 @@ def digest_embed(lines: Sequence[ReminderLine], *, late: bool = False) -> discor
 
 def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> str:
     """The answer to subscribing: the exact times, as timestamps every member sees in their own timezone."""
-    head = f"I'll remind you about **{safe(title)}** by DM" if new else f"Updated your reminders for **{safe(title)}**"
+    name = quote(title)
+    head = f"I'll remind you about **{name}** by DM" if new else f"Updated your reminders for **{name}**"
     if not times:
         return head + ", but every reminder time you chose has already passed."
     listed = "\n".join(f"• {stamp(when, 'F')} ({stamp(when, 'R')})" for when in times)

@@ -29,7 +29,7 @@ from discord.ext import commands
 from bot.client import MarqueeBot
 from bot.delivery import MAX_ATTEMPTS, classify, retry_delay
 from bot.errors import UserFacingError
-from bot.formatting import safe
+from bot.formatting import quote
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
@@ -371,7 +371,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         live = LiveGame(record, state, picked, channel, rng)
         self.games[channel_id] = live
-        about = f" about {safe(self.film_title(film_key))}" if film_key else ""
+        about = f" about {quote(self.film_title(film_key))}" if film_key else ""
         how = "pick A, B, C or D" if mode == "buttons" else "press Answer and type one guess"
         await interaction.response.send_message(
             f"🎬 Trivia{about}: {len(picked)} question{'s' if len(picked) != 1 else ''}, {difficulty}, "
@@ -575,9 +575,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             )
         )
         if record.choice is not None:
-            locked = f"{render.LETTERS[record.choice]}. {safe(record.answer)}"
+            locked = f"{render.LETTERS[record.choice]}. {quote(record.answer)}"
         else:
-            locked = f"“{safe(record.answer)}”"
+            locked = f"“{quote(record.answer)}”"
         await send_ephemeral(interaction, f"Locked in: {locked}. The answer is revealed when the question closes.")
         if live.state.everyone_answered():
             await self.close_round(live, round_number)
@@ -822,7 +822,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             await send_ephemeral(interaction, "You have already answered today's question. The answer comes tomorrow.")
             return
         letter = render.LETTERS[choice]
-        await send_ephemeral(interaction, f"Locked in: {letter}. {safe(picked)}. The answer is revealed tomorrow.")
+        await send_ephemeral(interaction, f"Locked in: {letter}. {quote(picked)}. The answer is revealed tomorrow.")
 
     @commands.Cog.listener()
     async def on_trivia_settings_changed(self, guild_id: int) -> None:

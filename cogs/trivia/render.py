@@ -12,7 +12,15 @@ from typing import Any
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, FIELD_VALUE, add_fields_within_limits, safe, truncate
+from bot.formatting import (
+    EMBED_DESCRIPTION,
+    EMBED_TITLE,
+    FIELD_VALUE,
+    add_fields_within_limits,
+    fit_lines,
+    safe,
+    truncate,
+)
 from cogs.trivia.game import Round, RoundResult
 from cogs.trivia.scoring import Standing
 from db.repositories.trivia import LeaderboardRow, MemberStats, TriviaDailyAnswer
@@ -88,7 +96,8 @@ def standings_embed(title: str, standings: Sequence[Standing], winner: int | Non
         lines.insert(0, note + "\n")
     return discord.Embed(
         title=truncate(title, EMBED_TITLE),
-        description=truncate("\n".join(lines) or "Nobody answered.", EMBED_DESCRIPTION),
+        # A game can have more players than a page of standings holds: say how many are not shown.
+        description=fit_lines(lines, EMBED_DESCRIPTION, more="…and {} more players") or "Nobody answered.",
         colour=discord.Colour.gold(),
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot import names
 from db.connection import Database, Row
 from db.repositories.stamps import instant, stamp
 
@@ -177,8 +178,9 @@ def _post(row: Row) -> AnnouncementPost:
 
 
 def name_key(name: str) -> str:
-    """Event names are unique per server regardless of case and surrounding spaces."""
-    return " ".join(name.split()).casefold()
+    """Event names are unique per server however they are written: the one rule for names (case,
+    spacing, Unicode normalisation, invisible characters) is `bot.names.name_key`."""
+    return names.name_key(name)
 
 
 class Shards:
@@ -253,9 +255,10 @@ class AnnouncementRepository:
     async def remove_event(self, guild_id: int, name: str) -> GuildEvent | None:
         """Delete the event called `name` (any case) and its scheduled posts; None if there is none."""
         async with self._db.transaction() as tx:
+            # Or the exact stored name: rows added before names were cleaned keep the key of that time.
             row = await tx.fetch_one(
-                f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ? AND name_key = ?",
-                (guild_id, name_key(name)),
+                f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ? AND (name_key = ? OR name = ?)",
+                (guild_id, name_key(name), name),
             )
             if row is None:
                 return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import timedelta
 
 import discord
@@ -13,12 +15,63 @@ from bot.formatting import (
     EMBED_TOTAL,
     FIELD_NAME,
     FIELD_VALUE,
+    NAME_LIMIT,
+    QUOTE_LIMIT,
     add_fields_within_limits,
     chunk_lines,
+    clean_name,
+    fit_lines,
     format_duration,
     format_latency,
+    name_key,
+    quote,
+    safe,
     truncate,
 )
+
+# What hostile members type: markdown, mentions, invisible and bidi characters, newlines, long runs.
+HOSTILE_PARTS = st.sampled_from(
+    [
+        "*",
+        "**",
+        "_",
+        "`",
+        "~~",
+        "||",
+        "\\",
+        "> ",
+        "# ",
+        "- ",
+        "[x](https://e.x)",
+        "@everyone",
+        "@here",
+        "<@123>",
+        "<@!123456789012345678>",
+        "<@&42>",
+        "<#7>",
+        "\u200b",
+        "\u200d",
+        "\u202e",
+        "\u2066",
+        "\ufeff",
+        "\u3164",
+        "\n",
+        "\r\n",
+        "\t",
+        "e\u0301",
+        "é",
+        "ﷺ",
+        "👨‍👩‍👧",
+        "a",
+        " ",
+    ]
+)
+HOSTILE = st.one_of(
+    st.text(max_size=300),
+    st.lists(HOSTILE_PARTS, max_size=200).map("".join),
+    st.builds(lambda part, n: part * n, HOSTILE_PARTS, st.integers(min_value=0, max_value=2100)),
+)
+_PING = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 
 
 def test_format_duration() -> None:
@@ -57,3 +110,66 @@ def test_fields_stay_within_embed_limits(fields: list[tuple[str, str]]) -> None:
     for field in embed.fields:
         assert field.name is not None and len(field.name) <= FIELD_NAME
         assert field.value is not None and 0 < len(field.value) <= FIELD_VALUE
+
+
+@given(HOSTILE, st.integers(min_value=1, max_value=2000))
+def test_a_quote_is_short_inert_and_on_one_line(text: str, limit: int) -> None:
+    quoted = quote(text, limit)
+    assert len(quoted) <= limit
+    assert _PING.search(quoted) is None
+    assert "\n" not in quoted and "\r" not in quoted
+    assert not any(unicodedata.category(char) == "Cf" for char in quoted.replace("\u200b", "").replace("\u200d", ""))
+    # Every markdown character is escaped, so nothing the member typed formats the answer.
+    # (Inside a URL they are part of the link, not markup.)
+    assert re.search(r"(?<!\\)(\\\\)*[*_`~|]", re.sub(r"https?://\S+", "", quoted)) is None
+
+
+def test_a_long_quote_is_cut_after_escaping() -> None:
+    assert len(safe("*" * 1000)) == 2000  # why the cut must come after the escaping
+    quoted = quote("*" * 1000)
+    assert len(quoted) <= QUOTE_LIMIT and quoted.endswith("…") and quoted.startswith("\\*\\*")
+    assert quote("Top Gun") == "Top Gun"
+    assert quote("a\\") == "a\\\\"  # a trailing backslash cannot escape the markup after it
+
+
+def test_names_that_look_alike_are_one_name() -> None:
+    same = [
+        "Café party",
+        "Cafe\u0301 party",
+        "Café party\u200b",
+        "  café\u00a0 PARTY ",
+        "Ca\u200dfé\u202e party",
+        "Café\nparty",
+        "\ufeffCAFÉ PARTY",
+    ]
+    assert {name_key(name) for name in same} == {"café party"}
+    assert clean_name("Cafe\u0301   party\u200b") == "Café party"
+    assert name_key("Watch Party") != name_key("WatchParty")
+    assert name_key("Straße") == name_key("STRASSE")
+    assert clean_name("👨‍👩‍👧 night") == "👨‍👩‍👧 night"  # the joiner inside an emoji stays
+
+
+@given(HOSTILE)
+def test_a_clean_name_is_visible_short_and_stable(text: str) -> None:
+    name = clean_name(text)
+    assert len(name) <= NAME_LIMIT
+    assert name == name.strip() and "\n" not in name and "  " not in name
+    assert unicodedata.is_normalized("NFC", name)
+    assert clean_name(name) == name and name_key(name) == name_key(text)
+
+
+def test_a_name_of_nothing_visible_is_empty() -> None:
+    for blank in ("\u200b", "\u200b\u200c\u200d\u2060", " \u3164 ", "\u202e\n\t", "\ufeff\u2800"):
+        assert clean_name(blank) == ""
+
+
+@given(st.lists(st.text(min_size=1, max_size=300).filter(lambda t: "\n" not in t), max_size=60), st.integers(20, 4096))
+def test_fit_lines_keeps_whole_lines_and_counts_the_rest(lines: list[str], limit: int) -> None:
+    text = fit_lines(lines, limit)
+    assert len(text) <= limit
+    kept = text.split("\n") if text else []
+    if kept and kept[-1].startswith("…and ") and kept[-1] not in lines:
+        left_out = int(kept[-1].split()[1])
+        assert kept[:-1] == [truncate(line, limit) for line in lines[: len(lines) - left_out]]
+    else:
+        assert kept == [truncate(line, limit) for line in lines]
