@@ -138,7 +138,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         else:
             lines.append("• Daily question: not posted automatically")
         if place is not None and place.timezone:
-            lines.append(f"• Timezone: {safe(place.timezone)}")
+            lines.append(f"• Timezone: {quote(place.timezone)}")
         else:
             lines.append(f"• Timezone: {self.bot.settings.defaults.timezone} (the bot's default)")
         return "\n".join(lines)
