@@ -332,6 +332,37 @@ def countdown(target: Target, now: dt.datetime, tz: ZoneInfo) -> Countdown:
     return Countdown("released", (today - target.day).days, starts_at, next_anniversary(target.day, today))
 
 
+MAX_EVENT_AHEAD_DAYS = 3660  # about ten years
+ALL_DAY_START = dt.time(23, 59)  # an all-day event counts as still to come until its last minute
+
+
+class EventDateError(ValueError):
+    """A new event's date or time that cannot be accepted; the message is written for the admin."""
+
+
+PAST_EVENT = "That is in the past; events count down to something still to come."
+FAR_EVENT = "That is more than ten years away; pick a nearer date."
+
+
+def event_start(day: dt.date, start_time: dt.time | None, tz: ZoneInfo, now: dt.datetime) -> dt.datetime:
+    """The UTC instant a new event on local `day` (at `start_time`, else all day) starts; EventDateError if refused.
+
+    The range is checked on the local calendar date first: only a day within the next ten years is
+    ever converted, so a date at the edge of the calendar (year 1 or 9999) is refused, not overflowed.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    today = local_day(now, tz)
+    if day < today:
+        raise EventDateError(PAST_EVENT)
+    if (day - today).days > MAX_EVENT_AHEAD_DAYS:
+        raise EventDateError(FAR_EVENT)
+    starts = at_local_time(day, start_time or ALL_DAY_START, tz)
+    if starts <= now:
+        raise EventDateError(PAST_EVENT)
+    return starts
+
+
 class ReleaseLike(Protocol):
     """A dated release in one country (db.repositories.models.Release fits)."""
 

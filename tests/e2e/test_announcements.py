@@ -593,6 +593,22 @@ async def test_commands_refuse_bad_input_with_clear_private_messages(sim: Sim) -
 
 
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_dates_at_the_edges_of_the_calendar_are_refused_in_words_not_with_an_internal_error(sim: Sim) -> None:
+    _, general, _, admin = await server(sim)
+    cases = [
+        ({"date": "9999-12-31", "time": "23:59", "timezone": "America/New_York"}, "more than ten years away"),
+        ({"date": "9999-12-31", "timezone": "Pacific/Kiritimati"}, "more than ten years away"),
+        ({"date": "0001-01-01", "time": "00:00", "timezone": "Asia/Tokyo"}, "in the past"),
+        ({"date": "0001-01-01", "timezone": "America/Los_Angeles"}, "in the past"),
+    ]
+    for options, wanted in cases:
+        reply = await sim.slash(admin, general, "event add", name="x", **options)
+        assert reply.ephemeral and wanted in said(reply) and "went wrong" not in said(reply), (options, said(reply))
+    listed = await sim.slash(admin, general, "event list")
+    assert "No events yet" in listed.embeds[0]["description"]
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_targets_event_removal_and_off_decide_what_is_posted(sim: Sim) -> None:
     _, general, news, admin = await server(sim)
     await add_event(sim, admin, general, "Premiere", "2026-03-05")
