@@ -89,6 +89,7 @@ class AnnouncementPost:
     channel_id: int | None
     message_id: int | None
     finished_at: dt.datetime | None
+    first_try_at: dt.datetime | None = None  # when a send was first tried (an earlier try may have posted it)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ _SETTINGS_COLUMNS = (
 )
 _POST_COLUMNS = (
     "id, guild_id, target_key, release_date, milestone, kind, detail, due_at, wake_at, status, attempts, late, "
-    "reason, nonce, channel_id, message_id, finished_at"
+    "reason, nonce, channel_id, message_id, finished_at, first_try_at"
 )
 
 
@@ -173,6 +174,7 @@ def _post(row: Row) -> AnnouncementPost:
         row["channel_id"],
         row["message_id"],
         instant(row["finished_at"]),
+        instant(row["first_try_at"]),
     )
 
 
@@ -544,12 +546,17 @@ class AnnouncementRepository:
             claimed = []
             for row in rows:
                 if await tx.execute(
-                    "UPDATE announcement_posts SET status = 'sending', attempts = attempts + 1 "
-                    "WHERE id = ? AND status = 'scheduled'",
-                    (row["id"],),
+                    "UPDATE announcement_posts SET status = 'sending', attempts = attempts + 1, "
+                    "first_try_at = COALESCE(first_try_at, ?) WHERE id = ? AND status = 'scheduled'",
+                    (stamp(now), row["id"]),
                 ):
                     # The row as it now is: being sent, with this try counted (callers back off by attempts).
-                    claimed.append(replace(_post(row), status="sending", attempts=row["attempts"] + 1))
+                    post = _post(row)
+                    claimed.append(
+                        replace(
+                            post, status="sending", attempts=row["attempts"] + 1, first_try_at=post.first_try_at or now
+                        )
+                    )
         return claimed
 
     async def mark_sent(self, post_id: int, *, channel_id: int, message_id: int, late: bool, now: dt.datetime) -> None:

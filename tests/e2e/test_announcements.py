@@ -425,6 +425,36 @@ async def test_a_passing_failure_is_retried_after_backoff_and_eight_of_them_fail
     assert [r.status for r in sends_to(sim, news)] == [503, 200] + [503] * 8 + [200]
 
 
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_retry_after_the_nonce_window_finds_the_post_an_unanswered_try_made_instead_of_posting_again(
+    sim: Sim,
+) -> None:
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0")
+    sim.timeout = 40.0  # discord.py retries a 502 four times itself, 16 real seconds
+    # Discord creates the post but answers 502 (to discord.py's own retries too: the nonce returns the same
+    # message each time), then 503 to the bot's retries at +30 s, +90 s and +210 s.
+    sim.fail_next(POST, status=502, after_commit=True, times=5)
+    refusals = sim.fail_next(POST, status=503, times=3)
+    due = at("2026-03-02", "09:00")
+    await advance_to(sim, due)
+    (created,) = posts(sim, news)
+    for seconds in (30, 90, 210, 450):
+        await advance_to(sim, due + timedelta(seconds=seconds))
+    # By +450 s Discord has forgotten the nonce (5 minutes): a blind resend would post again. From the
+    # first retry more than a minute after the first try, the bot looks for the post first and keeps it.
+    assert posts(sim, news) == [created]
+    assert [r.status for r in sends_to(sim, news)] == [502] * 5 + [503]
+    assert [r for r in sim.requests_to("GET /channels/{channel_id}/messages") if r.status == 200]
+    recent = field(await status(sim, admin, general), "Last posts")
+    assert recent.startswith("✅ sent ") and recent.endswith(": Premiere: 2 days to go"), recent
+    sim.server.faults.remove(refusals)
+    # Nothing else is held up or doubled: the next post goes out once, on time.
+    await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
+    assert len(posts(sim, news)) == 2
+
+
 # ---- release date changes ----------------------------------------------------------------------------------
 PACK = """\
 [pack]

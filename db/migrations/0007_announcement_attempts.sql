@@ -1,0 +1,4 @@
+-- When an announcement was first tried. Discord de-duplicates a nonce only for a few minutes, so a
+-- retry long after the first try that may have created the post must first look for that post
+-- (bot.delivery.find_earlier_post) instead of trusting the nonce. NULL: never tried.
+ALTER TABLE announcement_posts ADD COLUMN first_try_at TEXT;
