@@ -62,6 +62,8 @@ def classify(error: BaseException) -> Failure:
         if error.status >= 500 or error.status == 429:
             return Failure(False, f"Discord answered {error.status}", error.code)
         return Failure(True, f"Discord rejected the message ({error.status}, code {error.code})", error.code)
+    if isinstance(error, CannotTell):
+        return Failure(True, error.reason)
     if isinstance(error, aiohttp.ClientError | OSError | asyncio.TimeoutError):
         return Failure(False, f"network error ({type(error).__name__})")
     return Failure(True, f"unexpected error ({type(error).__name__})")

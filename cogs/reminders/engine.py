@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
+from bot.delivery import (
+    MAX_ATTEMPTS,
+    DueWorkRunner,
+    classify,
+    find_earlier_post,
+    must_look_first,
+    post_fingerprint,
+    retry_delay,
+)
 from bot.localtime import parse_hhmm, zone
 from cogs.countdowns import announcer_of
 from cogs.countdowns.render import TargetView
@@ -202,7 +210,20 @@ class ReminderEngine:
                 channel_id = dm.id
                 await self.repository.set_dm_channel(batch.user_id, channel_id, now)
             channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
-            message = await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
+            # Each reminder's first try is never before its due time, so the earliest one bounds the batch's.
+            first_try = min(r.due_at for r in batch.reminders)
+            earlier = None
+            if batch.dm_channel_id is not None and must_look_first(first_try, batch.attempts, now):
+                earlier = await find_earlier_post(
+                    self.bot,
+                    self.bot.pacer,
+                    channel_id,
+                    guild_id=None,
+                    since=first_try,
+                    nonce=batch.nonce,
+                    fingerprint=post_fingerprint(content, embed, buttons),
+                )
+            message = earlier or await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
         except Exception as error:
             await self.failed(batch, error)
             return
