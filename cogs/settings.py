@@ -154,6 +154,9 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         announcer = announcer_of(self.bot)
         current = await announcer.repository.settings(guild.id)
         missing = missing_post_permissions(channel, guild.me)
+        if not channel.permissions_for(guild.me).read_message_history:
+            # Before retrying a post whose answer was lost, the bot looks whether it went out (bot.delivery).
+            missing.append("Read Message History")
         if missing:
             raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
         try:

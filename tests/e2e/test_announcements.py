@@ -455,6 +455,34 @@ async def test_a_retry_after_the_nonce_window_finds_the_post_an_unanswered_try_m
     assert len(posts(sim, news)) == 2
 
 
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_without_read_message_history_a_late_retry_gives_up_and_tells_rather_than_risk_a_double(
+    sim: Sim,
+) -> None:
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0")
+    await sim.set_bot_permissions(news, read_message_history=False)
+    sim.fail_next(POST, status=503, after_commit=True)
+    refusal = sim.fail_next(POST, status=503)
+    due = at("2026-03-02", "09:00")
+    await advance_to(sim, due)
+    (created,) = posts(sim, news)
+    await advance_to(sim, due + timedelta(seconds=30))
+    await advance_to(sim, due + timedelta(hours=6))
+    # Discord would list no messages at all: the bot cannot tell, so it does not post again.
+    assert posts(sim, news) == [created] and [r.status for r in sends_to(sim, news)] == [503, 503]
+    assert refusal not in sim.server.faults
+    told = await sim.slash(admin, general, "event list")
+    (notice,) = told.followups
+    assert notice.ephemeral and "Read Message History" in (notice.content or ""), notice.content
+    refused = await sim.slash(admin, general, "settings announcements set", channel=news)
+    assert refused.ephemeral and "Read Message History" in said(refused), said(refused)
+    await sim.set_bot_permissions(news, read_message_history=True)
+    await announce(sim, admin, general, news)
+    await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
+
+
 # ---- release date changes ----------------------------------------------------------------------------------
 PACK = """\
 [pack]
