@@ -62,6 +62,7 @@ CONCURRENCY = 8  # sends in flight at once; the pacer still spaces them
 # Failures that mean the configuration itself is broken: stop posting and tell the admins.
 PAUSING_CODES = frozenset({10003, 10004, 50001, 50013})
 REMOVED_FROM_SERVER = "Marquee was removed from the server"
+OVERDUE = "missed: it was past the grace window when Marquee could send it"
 
 
 def nonce_for(guild_id: int, target_key: str, release_date: dt.date, milestone: str) -> str:
@@ -400,9 +401,9 @@ class Announcer:
         async def one(post: AnnouncementPost) -> None:
             settings = settings_of[post.guild_id]
             async with gate:
-                sent = await self.deliver(post, settings, events)
-            # A film just out, or an anniversary just posted: the next anniversary can now be planned.
-            if sent and settings is not None and settings.anniversaries and post.kind in ("release", "anniversary"):
+                await self.deliver(post, settings, events)
+            # A film just out, or an anniversary posted or skipped: the next anniversary can now be planned.
+            if settings is not None and settings.anniversaries and post.kind in ("release", "anniversary"):
                 replan.add(post.guild_id)
 
         while True:
@@ -434,6 +435,12 @@ class Announcer:
         if post.guild_id in self.paused:
             # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.
             await self.repository.retry_later(post.id, post.wake_at, "announcements are paused")
+            return False
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        if now - post.due_at > grace:
+            # The overdue rule holds at every send, not only at start: a clock jump or a stalled loop
+            # must not post days late.
+            await self.repository.mark_finished(post.id, "skipped", OVERDUE, now)
             return False
         view = await self.target_view(
             post.target_key, settings.region, settings.timezone, events, guild_id=settings.guild_id

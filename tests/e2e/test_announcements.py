@@ -118,6 +118,12 @@ async def status(sim: Sim, admin: Any, channel: Any) -> dict[str, Any]:
     return reply.embeds[0]
 
 
+async def next_post_at(sim: Sim, admin: Any, channel: Any) -> datetime:
+    """When the first of the status's "Next posts" is due."""
+    first = field(await status(sim, admin, channel), "Next posts").splitlines()[0]
+    return datetime.fromtimestamp(int(first.split(":")[1]), UTC)
+
+
 async def expect_one_post_at(sim: Sim, news: Any, instant: datetime, wanted: str) -> Any:
     """Step the clock to `instant`: exactly one new post, stamped then, on time, saying `wanted`."""
     before = len(posts(sim, news))
@@ -308,6 +314,23 @@ async def test_after_downtime_a_post_within_the_grace_window_goes_out_late_and_a
     assert len(posts(sim, late_news)) == 2 == len(sends_to(sim, late_news))
 
 
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_the_grace_window_holds_at_every_send_when_the_clock_jumps_while_the_bot_runs(sim: Sim) -> None:
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-06")
+    await announce(sim, admin, general, news, milestones="4,3,2,1,0")
+    await sim.advance(timedelta(0))
+    # The clock jumps (or the loop stalls) from before the 4-day post to 5 h after the 2-day one.
+    await advance_to(sim, at("2026-03-04", "14:00"))
+    (late,) = posts(sim, news)
+    assert "**2 days to go.**" in text(late) and LATE in footer(late)
+    lines = field(await status(sim, admin, general), "Last posts").splitlines()
+    skipped = [line for line in lines if line.startswith("⏭️ skipped ")]
+    assert len(skipped) == 2 and all("past the grace window" in line for line in skipped), lines
+    await expect_one_post_at(sim, news, at("2026-03-05", "09:00"), "**1 day to go.**")
+    assert len(sends_to(sim, news)) == 2
+
+
 # ---- lasting failures: pause, tell an admin once, resume -----------------------------------------------------
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_a_deleted_channel_pauses_announcements_and_an_admin_is_told_once(sim: Sim) -> None:
@@ -409,9 +432,10 @@ async def test_a_passing_failure_is_retried_after_backoff_and_eight_of_them_fail
     # Eight 503s: the post is failed after the eighth try, and nothing else is held up.
     sim.fail_next(POST, status=503, times=8)
     await advance_to(sim, at("2026-03-03", "09:00"))
-    # Backoff doubles from 30 s: the seventh wait is 32 minutes, so an hour apart is always past it.
-    for _ in range(7):
-        await sim.advance(timedelta(hours=1))
+    # Backoff doubles from 30 s (the seventh wait is 32 minutes); each retry is made when it is due,
+    # well within the grace window (a retry past it would be skipped as overdue).
+    for tries in range(1, 8):
+        await sim.advance(timedelta(seconds=30 * 2 ** (tries - 1)))
     assert [r.status for r in sends_to(sim, news)] == [503, 200] + [503] * 8
     assert len(posts(sim, news)) == 1
     embed = await status(sim, admin, general)
@@ -727,9 +751,12 @@ async def test_anniversaries_are_posted_once_a_year_on_the_day(sim: Sim) -> None
     await advance_to(sim, at("2026-05-23", "09:00"))
     assert "**Mission: Impossible – The Final Reckoning turned 1 today.**" in text(posts(sim, news)[-1])
     assert len(posts(sim, news)) == 2
-    # The next year's comes the next year, and only then.
+    # The next year's comes the next year, and only then; the other six films' come in between, each at its time.
+    while (upcoming := await next_post_at(sim, admin, general)) < at("2027-05-21", "09:00"):
+        await advance_to(sim, upcoming)
     await advance_to(sim, at("2027-05-21", "09:00"))
-    assert len(posts(sim, news)) == 2 + 6  # the other six films' anniversaries came in between
+    assert len(posts(sim, news)) == 2 + 6
+    assert all(LATE not in footer(message) for message in posts(sim, news))
     await advance_to(sim, at("2027-05-22", "09:00"))
     assert "**Mission: Impossible turned 31 today.**" in text(posts(sim, news)[-1])
 
