@@ -50,18 +50,14 @@ class Countdowns(commands.Cog):
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
-        """Tell an admin, once, that announcements were paused by a failure they can fix."""
+        """Tell an admin, once, that announcements were paused by a failure they can fix, or lost their role."""
         if interaction.guild is None or not isinstance(interaction.user, discord.Member):
             return
         if not interaction.user.guild_permissions.manage_guild:
             return
-        reason = await self.announcer.take_notice(interaction.guild.id)
-        if reason:
-            await send_ephemeral(
-                interaction,
-                f"⚠️ Release announcements are paused: {reason}. "
-                "Fix that, then run `/settings announcements set` to resume them.",
-            )
+        notice = await self.announcer.take_notice(interaction.guild.id)
+        if notice:
+            await send_ephemeral(interaction, notice)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:

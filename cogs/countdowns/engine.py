@@ -62,6 +62,10 @@ CONCURRENCY = 8  # sends in flight at once; the pacer still spaces them
 # Failures that mean the configuration itself is broken: stop posting and tell the admins.
 PAUSING_CODES = frozenset({10003, 10004, 50001, 50013})
 REMOVED_FROM_SERVER = "Marquee was removed from the server"
+ROLE_GONE = (
+    "the role to ping was deleted, so posts go out without a ping; choose another with "
+    "`/settings announcements set role:`."
+)
 OVERDUE = "missed: it was past the grace window when Marquee could send it"
 
 
@@ -454,9 +458,10 @@ class Announcer:
         late = now - post.due_at > LATE_AFTER
         embed = self.embed_for(post, view, late)
         content, mentions = None, discord.AllowedMentions.none()
-        if settings.role_id:
-            content = f"<@&{settings.role_id}>"
-            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(settings.role_id)])
+        role_id = await self.role_to_ping(settings)
+        if role_id:
+            content = f"<@&{role_id}>"
+            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
         buttons = remind_view(post.target_key) if post.kind in ("countdown", "date_change") else None
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
         try:
@@ -560,8 +565,29 @@ class Announcer:
             self.runner.poke()
 
     async def take_notice(self, guild_id: int) -> str | None:
-        """The pause reason to tell an admin about, once."""
+        """What to tell an admin, once: why announcements are paused, and what configured thing has gone."""
         if guild_id not in self.notices:
             return None
         self.notices.discard(guild_id)
-        return await self.repository.take_notice(guild_id)
+        told = []
+        reason = await self.repository.take_notice(guild_id)
+        if reason is not None:
+            told.append(
+                f"⚠️ Release announcements are paused: {reason}. "
+                "Fix that, then run `/settings announcements set` to resume them."
+            )
+        warning = await self.repository.take_warning(guild_id)
+        if warning is not None:
+            told.append(f"⚠️ Release announcements: {warning}")
+        return "\n".join(told) or None
+
+    async def role_to_ping(self, settings: AnnouncementSettings) -> int | None:
+        """The configured role, checked again before each post: a deleted role is dropped and the admins told."""
+        role_id = settings.role_id
+        guild = self.bot.get_guild(settings.guild_id)
+        if role_id is None or guild is None or guild.get_role(role_id) is not None:
+            return role_id
+        if await self.repository.drop_role(settings.guild_id, role_id, ROLE_GONE):
+            self.notices.add(settings.guild_id)
+            log.info("guild %s: the announcement role %s was deleted; posting without a ping", guild.id, role_id)
+        return None

@@ -321,7 +321,7 @@ class AnnouncementRepository:
                     timezone = excluded.timezone, region = excluded.region, milestones = excluded.milestones,
                     role_id = excluded.role_id, anniversaries = excluded.anniversaries,
                     mirror_events = excluded.mirror_events, paused_reason = NULL, notice_pending = FALSE,
-                    updated_at = excluded.updated_at
+                    warning = NULL, updated_at = excluded.updated_at
                 """,
                 (
                     settings.guild_id,
@@ -376,8 +376,29 @@ class AnnouncementRepository:
         return [row["guild_id"] for row in rows]
 
     async def guilds_with_notices(self) -> list[int]:
-        rows = await self._db.fetch_all("SELECT guild_id FROM announcement_settings WHERE notice_pending")
+        rows = await self._db.fetch_all(
+            "SELECT guild_id FROM announcement_settings WHERE notice_pending OR warning IS NOT NULL"
+        )
         return [row["guild_id"] for row in rows]
+
+    async def drop_role(self, guild_id: int, role_id: int, warning: str) -> bool:
+        """Stop pinging `role_id` (it is gone) and keep `warning` for the admins; True if this dropped it."""
+        changed = await self._db.execute(
+            "UPDATE announcement_settings SET role_id = NULL, warning = ? WHERE guild_id = ? AND role_id = ?",
+            (warning, guild_id, role_id),
+        )
+        return changed > 0
+
+    async def take_warning(self, guild_id: int) -> str | None:
+        """The warning admins have not been told yet; telling them is then recorded."""
+        async with self._db.transaction() as tx:
+            warning = await tx.fetch_value(
+                "SELECT warning FROM announcement_settings WHERE guild_id = ? AND warning IS NOT NULL", (guild_id,)
+            )
+            if warning is None:
+                return None
+            await tx.execute("UPDATE announcement_settings SET warning = NULL WHERE guild_id = ?", (guild_id,))
+        return str(warning)
 
     async def take_notice(self, guild_id: int) -> str | None:
         """The pause reason if admins have not been told yet; telling them is then recorded."""

@@ -328,6 +328,25 @@ async def test_take_notice_tells_the_reason_exactly_once(repo: AnnouncementRepos
     assert await repo.take_notice(ODD) is None
 
 
+async def test_a_deleted_role_is_dropped_once_and_its_warning_told_once(repo: AnnouncementRepository) -> None:
+    await repo.save_settings(config(role_id=77))
+    assert await repo.drop_role(GUILD, 78, "gone") is False  # not the configured role
+    assert await repo.drop_role(GUILD, 77, "the role was deleted") is True
+    assert await repo.drop_role(GUILD, 77, "the role was deleted") is False
+    stored = await repo.settings(GUILD)
+    assert stored is not None and stored.role_id is None and stored.paused_reason is None
+    assert await repo.guilds_with_notices() == [GUILD]
+    assert await repo.take_notice(GUILD) is None  # not a pause
+    assert await repo.take_warning(GUILD) == "the role was deleted"
+    assert await repo.take_warning(GUILD) is None
+    assert await repo.guilds_with_notices() == []
+    # Saving the settings again is the admin acting on it: an untold warning goes.
+    await repo.save_settings(config(role_id=79))
+    await repo.drop_role(GUILD, 79, "deleted too")
+    await repo.save_settings(config(role_id=80))
+    assert await repo.take_warning(GUILD) is None
+
+
 async def test_resume_lifts_only_a_pause_for_that_reason(repo: AnnouncementRepository) -> None:
     await repo.save_settings(config())
     assert await repo.resume(GUILD, "removed") is False  # not paused at all

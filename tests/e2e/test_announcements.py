@@ -247,6 +247,39 @@ async def test_only_the_chosen_role_is_pinged_and_a_preview_pings_nobody(sim: Si
     assert sim.pings(fan) == [first] and sim.pings(bystander) == [] and sim.pings(admin) == []
 
 
+async def delete_role(sim: Sim, guild: GuildHandle, role: Any) -> None:
+    """An admin deletes a role in Discord: it leaves the server and its members, and the gateway says so."""
+    del guild.model.roles[role.id]
+    for member in guild.model.members.values():
+        if role.id in member.roles:
+            member.roles.remove(role.id)
+    await sim.server.gateway.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": str(role.id)})
+    await sim.settle()
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_ping_role_deleted_after_it_was_set_is_no_longer_mentioned_and_an_admin_is_told_once(
+    sim: Sim,
+) -> None:
+    guild, general, news, admin = await server(sim)
+    fans = await guild.create_role("Fans", mentionable=True)
+    await sim.create_user("fan", guild=guild, roles=[fans])
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0", role=fans)
+    first = await expect_one_post_at(sim, news, at("2026-03-02", "09:00"), "**2 days to go.**")
+    assert first.content == f"<@&{fans.id}>"
+    await delete_role(sim, guild, fans)
+    second = await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
+    assert second.content == "" and str(fans.id) not in repr(second.mention_roles)
+    told = await sim.slash(admin, general, "event list")
+    (notice,) = told.followups
+    assert notice.ephemeral and "the role to ping was deleted" in (notice.content or ""), notice.content
+    assert followup_texts(await sim.slash(admin, general, "event list")) == []
+    assert "• Ping: nobody" in (await status(sim, admin, general))["description"]
+    third = await expect_one_post_at(sim, news, at("2026-03-04", "09:00"), "**Today!**")
+    assert third.content == ""
+
+
 # ---- restarts, downtime and the grace window ---------------------------------------------------------------
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_restarts_mid_span_neither_lose_nor_double_a_post(sim: Sim) -> None:
