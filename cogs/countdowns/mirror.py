@@ -8,6 +8,7 @@ when the target is gone, and never holds more than Discord's limit of 100 per se
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -69,29 +70,77 @@ async def sync_mirrors(
     views: Sequence[TargetView],
     now: dt.datetime,
 ) -> None:
-    """Make the server's mirrored events match `views` (or remove them all when `settings` is None/off)."""
+    """Make the server's mirrored events match `views` (or remove them all when `settings` is None/off).
+
+    Creating an event is not idempotent (no nonce), and its answer can be lost, or discord.py can retry
+    a 5xx by itself after Discord created it. So the server's events are listed first: one of ours that
+    no mirror records is adopted when it matches a wanted event, and removed otherwise.
+    """
     mirrors = await repository.mirrors(guild.id)
     enabled = settings is not None and settings.mirror_events and guild.me.guild_permissions.manage_events
     if not enabled and not mirrors:
         return
     wanted: dict[str, WantedEvent] = {}
+    strays: list[discord.ScheduledEvent] = []
     if enabled:
         assert settings is not None
-        ours = {mirror.discord_event_id for mirror in mirrors.values()}
-        others = [event for event in await guild.fetch_scheduled_events() if event.id not in ours]
+        listed = await guild.fetch_scheduled_events()
+        strays = _strays(guild, listed, mirrors)
+        recorded = {mirror.discord_event_id for mirror in mirrors.values()}
+        stray_ids = {event.id for event in strays}
+        others = [event for event in listed if event.id not in recorded and event.id not in stray_ids]
         room = GUILD_EVENT_LIMIT - len(others)
         wanted = {event.target_key: event for event in wanted_events(settings, views, now, room)}
     for key, mirror in mirrors.items():
         if key not in wanted:
             await _delete(guild, mirror)
             await repository.forget_mirror(guild.id, key)
+    created = False
     for key, event in wanted.items():
         known = mirrors.get(key)
         if known is not None and known.starts_at == event.start:
             continue
+        adopted = _adopt(strays, event) if known is None else None
+        if adopted is not None:
+            await repository.save_mirror(guild.id, Mirror(key, adopted.id, event.start))
+            continue
         discord_event = await _upsert(guild, known, event)
         if discord_event is not None:
+            created = created or known is None or discord_event.id != known.discord_event_id
             await repository.save_mirror(guild.id, Mirror(key, discord_event.id, event.start))
+    if created:
+        # discord.py retries a 5xx by itself: a create whose first answer was lost may have made two.
+        strays = _strays(guild, await guild.fetch_scheduled_events(), await repository.mirrors(guild.id))
+    for stray in strays:
+        await _remove_stray(stray)
+
+
+def _strays(
+    guild: discord.Guild, listed: Sequence[discord.ScheduledEvent], mirrors: dict[str, Mirror]
+) -> list[discord.ScheduledEvent]:
+    """Live events Marquee created that no mirror records (it creates events only as mirrors)."""
+    recorded = {mirror.discord_event_id for mirror in mirrors.values()}
+    return [
+        event
+        for event in listed
+        if event.creator_id == guild.me.id
+        and event.id not in recorded
+        and event.status in (discord.EventStatus.scheduled, discord.EventStatus.active)
+    ]
+
+
+def _adopt(strays: list[discord.ScheduledEvent], event: WantedEvent) -> discord.ScheduledEvent | None:
+    """Take from `strays` the one an earlier, unanswered create made for `event`."""
+    for stray in strays:
+        if stray.name == event.name and stray.start_time == event.start and stray.location == event.location:
+            strays.remove(stray)
+            return stray
+    return None
+
+
+async def _remove_stray(event: discord.ScheduledEvent) -> None:
+    with contextlib.suppress(discord.NotFound):  # gone already
+        await event.delete()
 
 
 async def _delete(guild: discord.Guild, mirror: Mirror) -> None:

@@ -66,3 +66,27 @@ async def test_mirroring_needs_manage_events(sim: Sim) -> None:
     reply = await sim.slash(admin, general, "settings announcements set", channel=general, discord_events=True)
     assert reply.ephemeral and "Manage Events" in reply.content
     assert mirrored(guild) == {}
+
+
+CREATE_EVENT = "POST /guilds/{guild_id}/scheduled-events"
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+@pytest.mark.parametrize("status", [503, 502])
+async def test_a_mirror_whose_create_answer_was_lost_is_found_not_created_twice(sim: Sim, status: int) -> None:
+    """503: the answer is lost and the next sync creates again; 502: discord.py itself retries the create."""
+    guild = await sim.create_guild("MI Fans")
+    general = guild.channel("general")
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    await sim.slash(admin, general, "event add", name="Watch party", date="2026-03-20", time="20:00", timezone="UTC")
+    sim.fail_next(CREATE_EVENT, status=status, after_commit=True)
+    await sim.slash(admin, general, "settings announcements set", channel=general, timezone="UTC", discord_events=True)
+    await sim.settle()
+    # Anything that replans syncs the mirrors again.
+    await sim.slash(admin, general, "event add", name="Trailer drop", date="2026-04-02")
+    await sim.settle()
+    live = [e for e in guild.model.scheduled_events.values() if e["status"] in (1, 2)]
+    assert sorted(e["name"] for e in live) == ["Trailer drop", "Watch party"]
+    await sim.slash(admin, general, "settings announcements off")
+    await sim.settle()
+    assert mirrored(guild) == {}
