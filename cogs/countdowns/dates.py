@@ -376,6 +376,9 @@ class ReleaseLike(Protocol):
     def release_type(self) -> int: ...
 
 
+# Days far enough from the ends of the calendar that every instant near them exists in every timezone.
+FIRST_COUNTABLE_DAY = dt.date(dt.MINYEAR + 1, 1, 1)
+LAST_COUNTABLE_DAY = dt.date(dt.MAXYEAR - 1, 12, 31)
 THEATRICAL = 3
 THEATRICAL_LIMITED = 2
 
@@ -396,9 +399,10 @@ def release_for_region(releases: Iterable[ReleaseLike], region: str) -> tuple[dt
 
     The earliest theatrical release (type 3, else limited theatrical type 2) in that country; else
     its earliest release of any type; when the country has no dates at all, the same choice over
-    every country. None when there are no releases.
+    every country. None when there are no releases (dates in year 1 or 9999 are left out).
     """
-    everything = list(releases)
+    # A date at the very edge of the calendar has no instant in every timezone: such a date counts for nothing.
+    everything = [release for release in releases if FIRST_COUNTABLE_DAY <= release.date <= LAST_COUNTABLE_DAY]
     wanted = region.strip().upper()
     local = [release for release in everything if release.country.strip().upper() == wanted] if wanted else []
     return _earliest(local) if local else _earliest(everything)

@@ -10,7 +10,7 @@ from random import Random
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from cogs.countdowns.dates import (
@@ -501,3 +501,35 @@ def test_the_first_and_last_days_of_the_calendar_are_refused_in_words(
     with pytest.raises(EventDateError) as refused:
         event_start(day, dt.time.fromisoformat(hhmm) if hhmm else None, _zone(zone_name), now)
     assert str(refused.value) == refusal
+
+
+@FEW
+@given(
+    day=st.dates(min_value=dt.date.min, max_value=dt.date.max),
+    zone_name=st.one_of(st.sampled_from(DST_ZONE_NAMES), st.sampled_from(ZONE_NAMES)),
+    minute=st.integers(0, 24 * 60 - 1),
+    anniversaries=st.booleans(),
+    now=st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2060, 12, 31), timezones=st.just(UTC)),
+)
+@example(
+    day=dt.date.max,
+    zone_name="America/New_York",
+    minute=23 * 60 + 59,
+    anniversaries=False,
+    now=dt.datetime(2026, 3, 1, tzinfo=UTC),
+)
+@example(day=dt.date.min, zone_name="Asia/Tokyo", minute=0, anniversaries=True, now=dt.datetime(2026, 3, 1, tzinfo=UTC))
+def test_a_release_date_anywhere_in_the_calendar_never_breaks_a_countdown_or_a_plan(
+    day: dt.date, zone_name: str, minute: int, anniversaries: bool, now: dt.datetime
+) -> None:
+    """A content pack may date a film in year 1 or 9999: it is left out, never an overflow."""
+    tz = _zone(zone_name)
+    found = release_for_region([Release(1, "US", day, 3, None, "test")], "US")
+    if found is None:
+        assert day.year in (dt.MINYEAR, dt.MAXYEAR)
+        return
+    target = Target("film:x", "X", found[0], "film")
+    countdown(target, now, tz)
+    schedule = Schedule(dt.time(minute // 60, minute % 60), tz, parse_milestones("daily"), anniversaries)
+    plan_posts([target], schedule, now)
+    post_instant(found[0], schedule)
