@@ -16,6 +16,7 @@ from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
+from bot.views import PagedView
 from cogs.countdowns import render
 from cogs.countdowns.dates import EventDateError, countdown, event_start
 from cogs.countdowns.engine import Announcer
@@ -207,7 +208,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         for event in events:
             view = self.announcer.event_target(event, tz_name)
             starts[event.id] = view.target.starts_at or view.starts_at or self.bot.clock.now()
-        await interaction.response.send_message(embed=render.events_embed(events, starts), ephemeral=True)
+        await PagedView(interaction.user.id, render.events_pages(events, starts)).send(interaction, ephemeral=True)
 
     async def find(self, guild_id: int, text: str) -> GuildEvent:
         event = await self.announcer.find_event(guild_id, text)

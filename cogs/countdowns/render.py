@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, FIELD_VALUE, safe, truncate
+from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, FIELD_VALUE, chunk_lines, safe, truncate
 from bot.regions import country_name
 from cogs.countdowns.dates import Countdown, Target
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent
@@ -121,18 +121,25 @@ def countdown_embed(view: TargetView, countdown: Countdown) -> discord.Embed:
     return _embed(view, text)
 
 
-def events_embed(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) -> discord.Embed:
-    """`/event list`: the server's events by date."""
-    embed = discord.Embed(title="Server events", colour=COLOUR)
+def events_pages(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) -> list[discord.Embed]:
+    """`/event list`: the server's events by date, in as many pages as they need (none is left out)."""
     if not events:
-        embed.description = "No events yet. Add one with `/event add`."
-        return embed
+        return [
+            discord.Embed(title="Server events", colour=COLOUR, description="No events yet. Add one with `/event add`.")
+        ]
     lines = []
     for event in events:
         when = stamp(starts[event.id], "F" if event.start_time else "D") if event.id in starts else spelled(event.day)
         lines.append(f"• **{safe(event.name)}**: {when}")
-    embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
-    return embed
+    blocks = chunk_lines(lines, EMBED_DESCRIPTION)
+    return [
+        discord.Embed(
+            title="Server events" if len(blocks) == 1 else f"Server events ({number} of {len(blocks)})",
+            colour=COLOUR,
+            description=block,
+        )
+        for number, block in enumerate(blocks, 1)
+    ]
 
 
 STATUS_WORDS = {"sent": "✅ sent", "failed": "❌ failed", "skipped": "⏭️ skipped"}

@@ -280,6 +280,26 @@ async def test_a_ping_role_deleted_after_it_was_set_is_no_longer_mentioned_and_a
     assert third.content == ""
 
 
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_event_list_pages_through_every_event_instead_of_dropping_those_past_the_embed_limit(sim: Sim) -> None:
+    _, general, _, admin = await server(sim)
+    names = [f"{number:02d} " + "Watch party at the old Odeon with friends " * 2 for number in range(40)]
+    for number, name in enumerate(names):
+        await add_event(sim, admin, general, name.strip(), (date(2026, 4, 1) + timedelta(days=number)).isoformat())
+    reply = await sim.slash(admin, general, "event list")
+    assert reply.ephemeral
+    seen = [reply.embeds[0]]
+    while True:
+        buttons = {button.get("label"): button for button in reply.buttons()}
+        if not buttons or buttons["Next"].get("disabled"):
+            break
+        reply = await sim.click(admin, reply, label="Next")
+        seen.append(reply.embeds[0])
+    assert len(seen) == 2 and seen[0]["title"] == "Server events (1 of 2)"
+    listed = "\n".join(page["description"] for page in seen)
+    assert [line.split("**")[1] for line in listed.splitlines()] == [name.strip() for name in names]
+
+
 # ---- restarts, downtime and the grace window ---------------------------------------------------------------
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_restarts_mid_span_neither_lose_nor_double_a_post(sim: Sim) -> None:
