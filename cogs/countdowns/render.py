@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, FIELD_VALUE, chunk_lines, safe, truncate
+from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, EMBED_TOTAL, FIELD_VALUE, chunk_lines, safe, truncate
 from bot.regions import country_name
 from cogs.countdowns.dates import Countdown, Target
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent
@@ -189,4 +189,9 @@ def status_embed(
     embed.add_field(
         name="Last posts", value=truncate("\n".join(recent_lines) or "None yet.", FIELD_VALUE), inline=False
     )
+    # Each part within its own limit can still add up past Discord's 6000 for the whole embed: the
+    # settings' description (long target names) gives way.
+    excess = len(embed) - EMBED_TOTAL
+    if excess > 0:
+        embed.description = truncate(describe, max(len(embed.description or "") - excess, 1))
     return embed
