@@ -23,7 +23,7 @@ from cogs.countdowns.engine import Announcer
 from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
 from cogs.reminders.views import remind_view
-from db.repositories.announcements import GuildEvent
+from db.repositories.announcements import GuildEvent, clean_name, name_key
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         """Add a server event to count down to and announce."""
         assert interaction.guild is not None
         guild_id = interaction.guild.id
-        clean_name = " ".join(name.split())
-        if not clean_name:
+        clean = clean_name(name)
+        if not name_key(clean):
             raise UserFacingError("Give the event a name.")
         day = options.calendar_date(date)
         start_time = options.time_of_day(time) if time is not None else None
@@ -168,7 +168,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             raise UserFacingError(f"This server has {MAX_EVENTS} events already; remove some with `/event remove`.")
         event = await self.announcer.repository.add_event(
             guild_id,
-            clean_name,
+            clean,
             day,
             start_time=start_time,
             # A start time means a moment: keep the zone it was given in, even if the server's changes later.
@@ -178,7 +178,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             now=now,
         )
         if event is None:
-            raise UserFacingError(f"There is already an event called “{safe(clean_name)}”.")
+            raise UserFacingError(f"There is already an event called “{safe(clean)}”.")
         await self.announcer.replan_guild(guild_id)
         view = self.announcer.event_target(event, default_tz)
         await interaction.response.send_message(

@@ -9,6 +9,7 @@ order is time order; days are ``YYYY-MM-DD``.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -178,9 +179,32 @@ def _post(row: Row) -> AnnouncementPost:
     )
 
 
+# Characters that show nothing but are not format characters (Hangul fillers, the blank Braille pattern).
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _visible(char: str) -> bool:
+    """Whether `char` shows (whitespace counts: it separates words)."""
+    return char.isspace() or (char not in _BLANKS and unicodedata.category(char) not in ("Cf", "Cc"))
+
+
+def clean_name(name: str) -> str:
+    """An event name as stored and shown: composed (NFC), single spaces, no invisible characters at either end."""
+    words = unicodedata.normalize("NFC", name).split()
+    text = " ".join(words)
+    start, end = 0, len(text)
+    while start < end and (not _visible(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (not _visible(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
+
+
 def name_key(name: str) -> str:
-    """Event names are unique per server regardless of case and surrounding spaces."""
-    return " ".join(name.split()).casefold()
+    """Event names are unique per server regardless of case, spacing, Unicode normalisation and invisible
+    characters ("Café" typed composed or not, a trailing zero-width space); "" for a name that shows nothing."""
+    visible = "".join(char for char in unicodedata.normalize("NFKC", name) if _visible(char))
+    return unicodedata.normalize("NFKC", " ".join(visible.split()).casefold())
 
 
 class Shards:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from db import AnnouncementRepository, Database
 from db.repositories import AnnouncementPost, AnnouncementSettings, Mirror, NewPost, Shards
-from db.repositories.announcements import PlanChange, Reconciliation, name_key
+from db.repositories.announcements import PlanChange, Reconciliation, clean_name, name_key
 
 # Guild ids are chosen so that (id >> 22) % 2 differs: GUILD and OTHER are on shard 0, ODD on shard 1 of 2.
 GUILD = 1000 << 22 | 12345
@@ -777,3 +777,40 @@ async def test_mirrors_are_saved_replaced_and_forgotten(repo: AnnouncementReposi
     }
     await repo.forget_mirror(GUILD, "film:one")
     assert await repo.mirrors(GUILD) == {"event:2": Mirror("event:2", 13, at(40))}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Caf\u00e9 night", "Cafe\u0301 night"),  # composed and decomposed é
+        ("Watch party", "Watch party\u200b"),  # a trailing zero-width space
+        ("Watch party", "Watch\u200d party"),  # a zero-width joiner inside
+        ("Watch party", "\ufeffWATCH  party "),  # a byte-order mark, case, spacing
+        ("Ｗatch party", "Watch party"),  # a full-width letter
+    ],
+)
+def test_names_that_look_alike_have_one_key(one: str, other: str) -> None:
+    assert name_key(one) == name_key(other)
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200c\u200d", "\u3164", "\u2800 \u115f", "\ufeff\u00ad"])
+def test_a_name_that_shows_nothing_has_no_key(name: str) -> None:
+    assert name_key(name) == "" and clean_name(name) == ""
+
+
+def test_a_clean_name_is_composed_and_trimmed_but_keeps_its_joined_emoji() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert clean_name(f"\u200b  Cafe\u0301   {family} night\u200b ") == f"Caf\u00e9 {family} night"
+
+
+async def test_an_event_whose_name_only_looks_different_is_the_same_event(repo: AnnouncementRepository) -> None:
+    first = await repo.add_event(
+        GUILD, "Caf\u00e9 night", dt.date(2030, 1, 1), start_time=None, timezone=None, description=None,
+        created_by=ADMIN, now=NOW,
+    )  # fmt: skip
+    assert first is not None
+    again = await repo.add_event(
+        GUILD, "CAFE\u0301 NIGHT\u200b", dt.date(2030, 1, 2), start_time=None, timezone=None, description=None,
+        created_by=ADMIN, now=NOW,
+    )  # fmt: skip
+    assert again is None

@@ -728,6 +728,20 @@ async def test_commands_refuse_bad_input_with_clear_private_messages(sim: Sim) -
 
 
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_event_names_that_only_look_different_are_one_name_and_an_invisible_name_is_none(sim: Sim) -> None:
+    _, general, _, admin = await server(sim)
+    await add_event(sim, admin, general, "Caf\u00e9 night", "2026-04-01")
+    for name in ("Cafe\u0301 night", "Caf\u00e9 night\u200b", "\ufeffCAF\u00c9  NIGHT"):
+        reply = await sim.slash(admin, general, "event add", name=name, date="2026-04-02")
+        assert reply.ephemeral and said(reply).startswith("There is already an event called"), (name, said(reply))
+    for name in ("\u200b", "\u3164\u200d", "\u2800"):
+        reply = await sim.slash(admin, general, "event add", name=name, date="2026-04-02")
+        assert reply.ephemeral and said(reply) == "Give the event a name.", (name, said(reply))
+    listed = await sim.slash(admin, general, "event list")
+    assert listed.embeds[0]["description"].count("•") == 1
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_dates_at_the_edges_of_the_calendar_are_refused_in_words_not_with_an_internal_error(sim: Sim) -> None:
     _, general, _, admin = await server(sim)
     cases = [
