@@ -278,14 +278,15 @@ class AnnouncementRepository:
 
     async def remove_event(self, guild_id: int, name: str) -> GuildEvent | None:
         """Delete the event called `name` (any case) and its scheduled posts; None if there is none."""
+        wanted = name_key(name)
         async with self._db.transaction() as tx:
-            row = await tx.fetch_one(
-                f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ? AND name_key = ?",
-                (guild_id, name_key(name)),
-            )
-            if row is None:
+            # Compared here rather than by the stored name_key: rows stored before the key learnt Unicode
+            # normalisation and invisible characters keep their old key.
+            rows = await tx.fetch_all(f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ?", (guild_id,))
+            found = [row for row in rows if name_key(row["name"]) == wanted]
+            if not found:
                 return None
-            event = _event(row)
+            event = _event(found[0])
             await tx.execute("DELETE FROM guild_events WHERE id = ?", (event.id,))
             await tx.execute(
                 "DELETE FROM announcement_posts WHERE guild_id = ? AND target_key = ? AND status = 'scheduled'",
