@@ -814,3 +814,19 @@ async def test_an_event_whose_name_only_looks_different_is_the_same_event(repo: 
         created_by=ADMIN, now=NOW,
     )  # fmt: skip
     assert again is None
+
+
+async def test_an_event_id_is_never_handed_out_again_after_its_event_is_removed(repo: AnnouncementRepository) -> None:
+    async def add(guild_id: int, name: str) -> int:
+        event = await repo.add_event(
+            guild_id, name, dt.date(2030, 1, 1), start_time=None, timezone=None, description=None,
+            created_by=ADMIN, now=NOW,
+        )  # fmt: skip
+        assert event is not None
+        return event.id
+
+    first = await add(GUILD, "First")
+    last = await add(GUILD, "Last")
+    assert await repo.remove_event(GUILD, "Last") is not None
+    # Another server's next event must not take the id old buttons and reminders still name.
+    assert await add(OTHER, "Theirs") > last > first
