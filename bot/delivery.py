@@ -343,3 +343,36 @@ async def find_earlier_post(
         seen += len(page)
         after = page[-1]
     raise CannotTell(BUSY_HISTORY)
+
+
+async def earlier_try_posted(
+    client: discord.Client,
+    pacer: Pacer,
+    channel_id: int,
+    *,
+    guild_id: int | None,
+    first_try_at: dt.datetime | None,
+    attempts: int,
+    now: dt.datetime,
+    nonce: str,
+    content: str | None,
+    embed: discord.Embed | None,
+    view: discord.ui.View | None,
+) -> discord.Message | None:
+    """Before try number `attempts` of an outbox row: the message an earlier try created, if this try may
+    come after Discord forgot the nonce and that message exists; None means "send it" (with the same nonce).
+
+    `first_try_at` is when the row was first tried (or an instant no try can precede, such as its due
+    time). Raises `CannotTell` when it cannot be found out: record the row as failed with that reason.
+    """
+    if first_try_at is None or not must_look_first(first_try_at, attempts, now):
+        return None
+    return await find_earlier_post(
+        client,
+        pacer,
+        channel_id,
+        guild_id=guild_id,
+        since=first_try_at,
+        nonce=nonce,
+        fingerprint=post_fingerprint(content, embed, view),
+    )

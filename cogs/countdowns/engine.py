@@ -21,16 +21,7 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
-from bot.delivery import (
-    MAX_ATTEMPTS,
-    CannotTell,
-    DueWorkRunner,
-    classify,
-    find_earlier_post,
-    must_look_first,
-    post_fingerprint,
-    retry_delay,
-)
+from bot.delivery import MAX_ATTEMPTS, CannotTell, DueWorkRunner, classify, earlier_try_posted, retry_delay
 from bot.formatting import truncate
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from cogs.countdowns import render
@@ -465,7 +456,19 @@ class Announcer:
         buttons = remind_view(post.target_key) if post.kind in ("countdown", "date_change") else None
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
         try:
-            earlier = await self.earlier_post(post, settings, content, embed, buttons, now)
+            earlier = await earlier_try_posted(
+                self.bot,
+                self.bot.pacer,
+                settings.channel_id,
+                guild_id=settings.guild_id,
+                first_try_at=post.first_try_at,
+                attempts=post.attempts,
+                now=now,
+                nonce=post.nonce,
+                content=content,
+                embed=embed,
+                view=buttons,
+            )
             if earlier is not None:
                 # An earlier try was posted though its answer was lost: that is the post, not a reason for a second.
                 late = earlier.created_at - post.due_at > LATE_AFTER
@@ -490,28 +493,6 @@ class Announcer:
             post.id, channel_id=settings.channel_id, message_id=message.id, late=late, now=self.bot.clock.now()
         )
         return True
-
-    async def earlier_post(
-        self,
-        post: AnnouncementPost,
-        settings: AnnouncementSettings,
-        content: str | None,
-        embed: discord.Embed,
-        buttons: discord.ui.View | None,
-        now: dt.datetime,
-    ) -> discord.Message | None:
-        """The message an earlier try of `post` created, when this try may come after Discord forgot its nonce."""
-        if post.first_try_at is None or not must_look_first(post.first_try_at, post.attempts, now):
-            return None
-        return await find_earlier_post(
-            self.bot,
-            self.bot.pacer,
-            settings.channel_id,
-            guild_id=settings.guild_id,
-            since=post.first_try_at,
-            nonce=post.nonce,
-            fingerprint=post_fingerprint(content, embed, buttons),
-        )
 
     def embed_for(self, post: AnnouncementPost, view: TargetView, late: bool) -> discord.Embed:
         if post.kind == "release":
