@@ -248,11 +248,15 @@ BUSY_HISTORY = f"more than {HISTORY_LIMIT} messages came since the first try, so
 
 
 class CannotTell(Exception):
-    """Whether an earlier try created the message cannot be found out; sending again could double it."""
+    """Whether an earlier try created the message cannot be found out; sending again could double it.
 
-    def __init__(self, reason: str) -> None:
+    `admin_can_fix`: the cause is the bot's configuration (a missing permission), worth pausing for.
+    """
+
+    def __init__(self, reason: str, *, admin_can_fix: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.admin_can_fix = admin_can_fix
 
 
 def must_look_first(first_try_at: dt.datetime | None, attempts: int, now: dt.datetime) -> bool:
@@ -322,7 +326,7 @@ async def find_earlier_post(
         known = guild.get_channel_or_thread(channel_id)
         # Without Read Message History Discord answers with an empty list: that would look like "not posted".
         if known is not None and not known.permissions_for(guild.me).read_message_history:
-            raise CannotTell(NO_HISTORY)
+            raise CannotTell(NO_HISTORY, admin_can_fix=True)
     channel = client.get_partial_messageable(
         channel_id, guild_id=guild_id, type=None if guild_id is not None else discord.ChannelType.private
     )

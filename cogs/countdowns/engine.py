@@ -484,7 +484,8 @@ class Announcer:
                 )
         except CannotTell as unknown:
             await self.repository.mark_finished(post.id, "failed", unknown.reason, now)
-            await self.pause(settings.guild_id, unknown.reason)
+            if unknown.admin_can_fix:
+                await self.pause(settings.guild_id, unknown.reason)
             return False
         except Exception as error:
             await self.failed(post, settings, error)

@@ -560,6 +560,33 @@ async def test_without_read_message_history_a_late_retry_gives_up_and_tells_rath
     await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
 
 
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_channel_too_busy_to_check_fails_that_post_alone_without_pausing(
+    sim: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import delivery
+
+    # Two messages, one a page, stand in for a thousand: the look-up gives up after reading them.
+    monkeypatch.setattr(delivery, "HISTORY_PAGE", 1)
+    monkeypatch.setattr(delivery, "HISTORY_LIMIT", 2)
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0")
+    sim.fail_next(POST, status=503, times=2)
+    due = at("2026-03-02", "09:00")
+    await advance_to(sim, due)
+    for _ in range(3):
+        await sim.slash(admin, news, "countdown")  # answers in the channel, newer than the first try
+    await advance_to(sim, due + timedelta(seconds=30))
+    await advance_to(sim, due + timedelta(seconds=90))
+    assert posts(sim, news) == [] and [r.status for r in sends_to(sim, news)] == [503, 503]
+    embed = await status(sim, admin, general)
+    assert not has_field(embed, "Paused")
+    (failed,) = field(embed, "Last posts").splitlines()
+    assert failed.startswith("❌ failed ") and "whether it was posted is unknown" in failed, failed
+    await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
+
+
 # ---- release date changes ----------------------------------------------------------------------------------
 PACK = """\
 [pack]
