@@ -376,7 +376,7 @@ class Announcer:
         views = await self.targets(settings) if settings is not None else []
         async with self._mirror_lock:
             try:
-                await sync_mirrors(guild, self.repository, settings, views, self.bot.clock.now())
+                await sync_mirrors(guild, self.repository, settings, views, self.bot.clock.now(), self.bot.pacer)
             except discord.HTTPException as error:
                 log.warning("guild %s: could not update its scheduled events: %s", guild.id, error)
 

@@ -90,3 +90,33 @@ async def test_a_mirror_whose_create_answer_was_lost_is_found_not_created_twice(
     await sim.slash(admin, general, "settings announcements off")
     await sim.settle()
     assert mirrored(guild) == {}
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_every_request_mirroring_makes_takes_its_turn_in_the_shared_pace(
+    sim: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guild = await sim.create_guild("MI Fans")
+    general = guild.channel("general")
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    await sim.slash(admin, general, "event add", name="Watch party", date="2026-03-20", time="20:00", timezone="UTC")
+    await sim.slash(admin, general, "event add", name="Trailer drop", date="2026-04-02")
+    pacer = sim.client.pacer
+    turns = 0
+    wait_turn = pacer.wait_turn
+
+    async def counted() -> float:
+        nonlocal turns
+        turns += 1
+        return await wait_turn()
+
+    monkeypatch.setattr(pacer, "wait_turn", counted)
+    await sim.slash(admin, general, "settings announcements set", channel=general, timezone="UTC", discord_events=True)
+    await sim.settle()
+    await sim.slash(admin, general, "settings announcements set", channel=general, time="10:30")
+    await sim.settle()
+    await sim.slash(admin, general, "settings announcements off")
+    await sim.settle()
+    made = [r for r in sim.requests if "/scheduled-events" in r.route]
+    assert {r.method for r in made} == {"GET", "POST", "PATCH", "DELETE"}
+    assert turns >= len(made)
