@@ -249,6 +249,8 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             embed = discord.Embed(title="Release announcements", description="Nothing is coming up right now.")
         embed.set_footer(text="Preview: scheduled posts look like this.")
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=guild.id)
+        # Not an interaction response, so not exempt from Discord's global limit: it shares the pace.
+        await self.bot.pacer.wait_turn()
         try:
             await channel.send(embed=embed)
         except (discord.Forbidden, discord.NotFound) as error:

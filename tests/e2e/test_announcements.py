@@ -300,6 +300,24 @@ async def test_event_list_pages_through_every_event_instead_of_dropping_those_pa
     assert [line.split("**")[1] for line in listed.splitlines()] == [name.strip() for name in names]
 
 
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_preview_post_takes_its_turn_in_the_shared_pace(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, general, news, admin = await server(sim)
+    await announce(sim, admin, general, news)
+    pacer = sim.client.pacer
+    turns = 0
+    wait_turn = pacer.wait_turn
+
+    async def counted() -> float:
+        nonlocal turns
+        turns += 1
+        return await wait_turn()
+
+    monkeypatch.setattr(pacer, "wait_turn", counted)
+    tested = await sim.slash(admin, general, "settings announcements test")
+    assert tested.ephemeral and len(sends_to(sim, news)) == 1 and turns == 1
+
+
 # ---- restarts, downtime and the grace window ---------------------------------------------------------------
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_restarts_mid_span_neither_lose_nor_double_a_post(sim: Sim) -> None:
