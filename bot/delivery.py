@@ -62,6 +62,8 @@ def classify(error: BaseException) -> Failure:
         if error.status >= 500 or error.status == 429:
             return Failure(False, f"Discord answered {error.status}", error.code)
         return Failure(True, f"Discord rejected the message ({error.status}, code {error.code})", error.code)
+    if isinstance(error, CannotTell):
+        return Failure(True, error.reason)
     if isinstance(error, aiohttp.ClientError | OSError | asyncio.TimeoutError):
         return Failure(False, f"network error ({type(error).__name__})")
     return Failure(True, f"unexpected error ({type(error).__name__})")
@@ -228,3 +230,153 @@ class InvalidRequestBreaker:
 
         trace.on_request_end.append(on_request_end)
         return trace
+
+
+# ---- retries that may land after Discord's nonce window ----------------------------------------------------
+# Discord returns the earlier message for a reused nonce only for "a few minutes" (the local test Discord:
+# 5). A retry sooner than this after the first try relies on the nonce; a later one looks first.
+NONCE_TRUSTED_FOR = dt.timedelta(minutes=1)
+# Snowflakes carry Discord's clock, the first try ours: look back this much before it.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+HISTORY_PAGE = 100
+HISTORY_LIMIT = 1000  # messages since the first try; a channel busier than that cannot be checked
+NO_HISTORY = (
+    "Marquee cannot read the channel's history (Read Message History is missing), so it cannot check whether "
+    "an earlier try, whose answer was lost, was posted"
+)
+BUSY_HISTORY = f"more than {HISTORY_LIMIT} messages came since the first try, so whether it was posted is unknown"
+
+
+class CannotTell(Exception):
+    """Whether an earlier try created the message cannot be found out; sending again could double it.
+
+    `admin_can_fix`: the cause is the bot's configuration (a missing permission), worth pausing for.
+    """
+
+    def __init__(self, reason: str, *, admin_can_fix: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.admin_can_fix = admin_can_fix
+
+
+def must_look_first(first_try_at: dt.datetime | None, attempts: int, now: dt.datetime) -> bool:
+    """Whether try number `attempts` must first look for an earlier try's message.
+
+    True when an earlier try may have created it (a lost answer, a crash mid-send) so long ago that
+    Discord may no longer recognise the nonce and would post a second message.
+    """
+    return first_try_at is not None and attempts > 1 and now - first_try_at > NONCE_TRUSTED_FOR
+
+
+Fingerprint = tuple[str, str, str, tuple[str, ...]]
+
+
+def post_fingerprint(content: str | None, embed: discord.Embed | None, view: discord.ui.View | None) -> Fingerprint:
+    """What identifies a message the bot is about to send, leaving out what may differ between tries
+    (the footer says whether it is late)."""
+    custom_ids = tuple(sorted(str(cid) for item in (view.children if view else []) if (cid := item_custom_id(item))))
+    return (content or "", (embed.title or "") if embed else "", (embed.description or "") if embed else "", custom_ids)
+
+
+def item_custom_id(item: Any) -> str | None:
+    custom_id = getattr(item, "custom_id", None)
+    return custom_id if isinstance(custom_id, str) else None
+
+
+def message_fingerprint(message: discord.Message) -> Fingerprint:
+    embed = message.embeds[0] if message.embeds else None
+    custom_ids = tuple(
+        sorted(
+            cid
+            for row in message.components
+            for item in getattr(row, "children", [row])
+            if (cid := item_custom_id(item))
+        )
+    )
+    return (
+        message.content or "",
+        (embed.title or "") if embed else "",
+        (embed.description or "") if embed else "",
+        custom_ids,
+    )
+
+
+async def find_earlier_post(
+    client: discord.Client,
+    pacer: Pacer,
+    channel_id: int,
+    *,
+    guild_id: int | None,
+    since: dt.datetime,
+    nonce: str,
+    fingerprint: Fingerprint,
+) -> discord.Message | None:
+    """The bot's own message an earlier try created in the channel since `since`, if there is one.
+
+    Matched by nonce when Discord returns it, else by what the message says (content, embed title and
+    description, button ids): Discord does not promise the nonce in message lists. Raises `CannotTell`
+    when it cannot be found out, and the request's own errors (a deleted channel, 5xx) as they come.
+    Each page read takes its turn in the shared pace.
+    """
+    me = client.user
+    if me is None:
+        raise CannotTell("Marquee is not connected")
+    guild = client.get_guild(guild_id) if guild_id is not None else None
+    if guild is not None:
+        known = guild.get_channel_or_thread(channel_id)
+        # Without Read Message History Discord answers with an empty list: that would look like "not posted".
+        if known is not None and not known.permissions_for(guild.me).read_message_history:
+            raise CannotTell(NO_HISTORY, admin_can_fix=True)
+    channel = client.get_partial_messageable(
+        channel_id, guild_id=guild_id, type=None if guild_id is not None else discord.ChannelType.private
+    )
+    after: discord.abc.Snowflake = discord.Object(id=discord.utils.time_snowflake(since - CLOCK_SKEW))
+    seen = 0
+    while seen < HISTORY_LIMIT:
+        await pacer.wait_turn()
+        page = [message async for message in channel.history(limit=HISTORY_PAGE, after=after, oldest_first=True)]
+        for message in page:
+            if message.author.id != me.id or message.interaction_metadata is not None:
+                continue
+            if (message.nonce is not None and str(message.nonce) == nonce) or message_fingerprint(
+                message
+            ) == fingerprint:
+                return message
+        if len(page) < HISTORY_PAGE:
+            return None
+        seen += len(page)
+        after = page[-1]
+    raise CannotTell(BUSY_HISTORY)
+
+
+async def earlier_try_posted(
+    client: discord.Client,
+    pacer: Pacer,
+    channel_id: int,
+    *,
+    guild_id: int | None,
+    first_try_at: dt.datetime | None,
+    attempts: int,
+    now: dt.datetime,
+    nonce: str,
+    content: str | None,
+    embed: discord.Embed | None,
+    view: discord.ui.View | None,
+) -> discord.Message | None:
+    """Before try number `attempts` of an outbox row: the message an earlier try created, if this try may
+    come after Discord forgot the nonce and that message exists; None means "send it" (with the same nonce).
+
+    `first_try_at` is when the row was first tried (or an instant no try can precede, such as its due
+    time). Raises `CannotTell` when it cannot be found out: record the row as failed with that reason.
+    """
+    if first_try_at is None or not must_look_first(first_try_at, attempts, now):
+        return None
+    return await find_earlier_post(
+        client,
+        pacer,
+        channel_id,
+        guild_id=guild_id,
+        since=first_try_at,
+        nonce=nonce,
+        fingerprint=post_fingerprint(content, embed, view),
+    )

@@ -178,6 +178,9 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         announcer = announcer_of(self.bot)
         current = await announcer.repository.settings(guild.id)
         missing = missing_post_permissions(channel, guild.me)
+        if not channel.permissions_for(guild.me).read_message_history:
+            # Before retrying a post whose answer was lost, the bot looks whether it went out (bot.delivery).
+            missing.append("Read Message History")
         if missing:
             raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
         try:
@@ -270,6 +273,8 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             embed = discord.Embed(title="Release announcements", description="Nothing is coming up right now.")
         embed.set_footer(text="Preview: scheduled posts look like this.")
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=guild.id)
+        # Not an interaction response, so not exempt from Discord's global limit: it shares the pace.
+        await self.bot.pacer.wait_turn()
         try:
             await channel.send(embed=embed)
         except (discord.Forbidden, discord.NotFound) as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -15,11 +14,11 @@ from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
-from bot.localtime import at_local_time, local_day, parse_hhmm, zone
+from bot.localtime import local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from bot.views import PagedView
 from cogs.countdowns import render
-from cogs.countdowns.dates import countdown
+from cogs.countdowns.dates import EventDateError, countdown, event_start
 from cogs.countdowns.engine import Announcer
 from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
@@ -51,18 +50,14 @@ class Countdowns(commands.Cog):
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
-        """Tell an admin, once, that announcements were paused by a failure they can fix."""
+        """Tell an admin, once, that announcements were paused by a failure they can fix, or lost their role."""
         if interaction.guild is None or not isinstance(interaction.user, discord.Member):
             return
         if not interaction.user.guild_permissions.manage_guild:
             return
-        reason = await self.announcer.take_notice(interaction.guild.id)
-        if reason:
-            await send_ephemeral(
-                interaction,
-                f"⚠️ Release announcements are paused: {reason}. "
-                "Fix that, then run `/settings announcements set` to resume them.",
-            )
+        notice = await self.announcer.take_notice(interaction.guild.id)
+        if notice:
+            await send_ephemeral(interaction, notice)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
@@ -166,11 +161,10 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         _, default_tz = await self.announcer.place(guild_id)
         now = self.bot.clock.now()
         tz = zone(tz_name or default_tz)
-        starts = at_local_time(day, parse_hhmm(start_time or "23:59"), tz)
-        if starts <= now:
-            raise UserFacingError("That is in the past; events count down to something still to come.")
-        if day > local_day(now, tz) + dt.timedelta(days=3660):
-            raise UserFacingError("That is more than ten years away; pick a nearer date.")
+        try:
+            event_start(day, parse_hhmm(start_time) if start_time else None, tz, now)
+        except EventDateError as error:
+            raise UserFacingError(str(error)) from None
         if await self.announcer.repository.event_count(guild_id) >= MAX_EVENTS:
             raise UserFacingError(f"This server has {MAX_EVENTS} events already; remove some with `/event remove`.")
         event = await self.announcer.repository.add_event(

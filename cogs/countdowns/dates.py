@@ -332,6 +332,37 @@ def countdown(target: Target, now: dt.datetime, tz: ZoneInfo) -> Countdown:
     return Countdown("released", (today - target.day).days, starts_at, next_anniversary(target.day, today))
 
 
+MAX_EVENT_AHEAD_DAYS = 3660  # about ten years
+ALL_DAY_START = dt.time(23, 59)  # an all-day event counts as still to come until its last minute
+
+
+class EventDateError(ValueError):
+    """A new event's date or time that cannot be accepted; the message is written for the admin."""
+
+
+PAST_EVENT = "That is in the past; events count down to something still to come."
+FAR_EVENT = "That is more than ten years away; pick a nearer date."
+
+
+def event_start(day: dt.date, start_time: dt.time | None, tz: ZoneInfo, now: dt.datetime) -> dt.datetime:
+    """The UTC instant a new event on local `day` (at `start_time`, else all day) starts; EventDateError if refused.
+
+    The range is checked on the local calendar date first: only a day within the next ten years is
+    ever converted, so a date at the edge of the calendar (year 1 or 9999) is refused, not overflowed.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    today = local_day(now, tz)
+    if day < today:
+        raise EventDateError(PAST_EVENT)
+    if (day - today).days > MAX_EVENT_AHEAD_DAYS:
+        raise EventDateError(FAR_EVENT)
+    starts = at_local_time(day, start_time or ALL_DAY_START, tz)
+    if starts <= now:
+        raise EventDateError(PAST_EVENT)
+    return starts
+
+
 class ReleaseLike(Protocol):
     """A dated release in one country (db.repositories.models.Release fits)."""
 
@@ -345,6 +376,9 @@ class ReleaseLike(Protocol):
     def release_type(self) -> int: ...
 
 
+# Days far enough from the ends of the calendar that every instant near them exists in every timezone.
+FIRST_COUNTABLE_DAY = dt.date(dt.MINYEAR + 1, 1, 1)
+LAST_COUNTABLE_DAY = dt.date(dt.MAXYEAR - 1, 12, 31)
 THEATRICAL = 3
 THEATRICAL_LIMITED = 2
 
@@ -365,9 +399,10 @@ def release_for_region(releases: Iterable[ReleaseLike], region: str) -> tuple[dt
 
     The earliest theatrical release (type 3, else limited theatrical type 2) in that country; else
     its earliest release of any type; when the country has no dates at all, the same choice over
-    every country. None when there are no releases.
+    every country. None when there are no releases (dates in year 1 or 9999 are left out).
     """
-    everything = list(releases)
+    # A date at the very edge of the calendar has no instant in every timezone: such a date counts for nothing.
+    everything = [release for release in releases if FIRST_COUNTABLE_DAY <= release.date <= LAST_COUNTABLE_DAY]
     wanted = region.strip().upper()
     local = [release for release in everything if release.country.strip().upper() == wanted] if wanted else []
     return _earliest(local) if local else _earliest(everything)

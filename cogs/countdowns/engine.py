@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
-from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
+from bot.delivery import MAX_ATTEMPTS, CannotTell, DueWorkRunner, classify, earlier_try_posted, retry_delay
 from bot.formatting import truncate
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from cogs.countdowns import render
@@ -53,6 +53,11 @@ CONCURRENCY = 8  # sends in flight at once; the pacer still spaces them
 # Failures that mean the configuration itself is broken: stop posting and tell the admins.
 PAUSING_CODES = frozenset({10003, 10004, 50001, 50013})
 REMOVED_FROM_SERVER = "Marquee was removed from the server"
+ROLE_GONE = (
+    "the role to ping was deleted, so posts go out without a ping; choose another with "
+    "`/settings announcements set role:`."
+)
+OVERDUE = "missed: it was past the grace window when Marquee could send it"
 
 
 def nonce_for(guild_id: int, target_key: str, release_date: dt.date, milestone: str) -> str:
@@ -371,7 +376,7 @@ class Announcer:
         views = await self.targets(settings) if settings is not None else []
         async with self._mirror_lock:
             try:
-                await sync_mirrors(guild, self.repository, settings, views, self.bot.clock.now())
+                await sync_mirrors(guild, self.repository, settings, views, self.bot.clock.now(), self.bot.pacer)
             except discord.HTTPException as error:
                 log.warning("guild %s: could not update its scheduled events: %s", guild.id, error)
 
@@ -391,9 +396,9 @@ class Announcer:
         async def one(post: AnnouncementPost) -> None:
             settings = settings_of[post.guild_id]
             async with gate:
-                sent = await self.deliver(post, settings, events)
-            # A film just out, or an anniversary just posted: the next anniversary can now be planned.
-            if sent and settings is not None and settings.anniversaries and post.kind in ("release", "anniversary"):
+                await self.deliver(post, settings, events)
+            # A film just out, or an anniversary posted or skipped: the next anniversary can now be planned.
+            if settings is not None and settings.anniversaries and post.kind in ("release", "anniversary"):
                 replan.add(post.guild_id)
 
         while True:
@@ -426,6 +431,12 @@ class Announcer:
             # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.
             await self.repository.retry_later(post.id, post.wake_at, "announcements are paused")
             return False
+        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        if now - post.due_at > grace:
+            # The overdue rule holds at every send, not only at start: a clock jump or a stalled loop
+            # must not post days late.
+            await self.repository.mark_finished(post.id, "skipped", OVERDUE, now)
+            return False
         view = await self.target_view(
             post.target_key, settings.region, settings.timezone, events, guild_id=settings.guild_id
         )
@@ -438,19 +449,44 @@ class Announcer:
         late = now - post.due_at > LATE_AFTER
         embed = self.embed_for(post, view, late)
         content, mentions = None, discord.AllowedMentions.none()
-        if settings.role_id:
-            content = f"<@&{settings.role_id}>"
-            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(settings.role_id)])
+        role_id = await self.role_to_ping(settings)
+        if role_id:
+            content = f"<@&{role_id}>"
+            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
+        buttons = remind_view(post.target_key) if post.kind in ("countdown", "date_change") else None
         channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
-        await self.bot.pacer.wait_turn()
         try:
-            message = await channel.send(
+            earlier = await earlier_try_posted(
+                self.bot,
+                self.bot.pacer,
+                settings.channel_id,
+                guild_id=settings.guild_id,
+                first_try_at=post.first_try_at,
+                attempts=post.attempts,
+                now=now,
+                nonce=post.nonce,
                 content=content,
                 embed=embed,
-                view=remind_view(post.target_key) if post.kind in ("countdown", "date_change") else MISSING,
-                nonce=post.nonce,
-                allowed_mentions=mentions,
+                view=buttons,
             )
+            if earlier is not None:
+                # An earlier try was posted though its answer was lost: that is the post, not a reason for a second.
+                late = earlier.created_at - post.due_at > LATE_AFTER
+                message = earlier
+            else:
+                await self.bot.pacer.wait_turn()
+                message = await channel.send(
+                    content=content,
+                    embed=embed,
+                    view=buttons or MISSING,
+                    nonce=post.nonce,
+                    allowed_mentions=mentions,
+                )
+        except CannotTell as unknown:
+            await self.repository.mark_finished(post.id, "failed", unknown.reason, now)
+            if unknown.admin_can_fix:
+                await self.pause(settings.guild_id, unknown.reason)
+            return False
         except Exception as error:
             await self.failed(post, settings, error)
             return False
@@ -511,8 +547,29 @@ class Announcer:
             self.runner.poke()
 
     async def take_notice(self, guild_id: int) -> str | None:
-        """The pause reason to tell an admin about, once."""
+        """What to tell an admin, once: why announcements are paused, and what configured thing has gone."""
         if guild_id not in self.notices:
             return None
         self.notices.discard(guild_id)
-        return await self.repository.take_notice(guild_id)
+        told = []
+        reason = await self.repository.take_notice(guild_id)
+        if reason is not None:
+            told.append(
+                f"⚠️ Release announcements are paused: {reason}. "
+                "Fix that, then run `/settings announcements set` to resume them."
+            )
+        warning = await self.repository.take_warning(guild_id)
+        if warning is not None:
+            told.append(f"⚠️ Release announcements: {warning}")
+        return "\n".join(told) or None
+
+    async def role_to_ping(self, settings: AnnouncementSettings) -> int | None:
+        """The configured role, checked again before each post: a deleted role is dropped and the admins told."""
+        role_id = settings.role_id
+        guild = self.bot.get_guild(settings.guild_id)
+        if role_id is None or guild is None or guild.get_role(role_id) is not None:
+            return role_id
+        if await self.repository.drop_role(settings.guild_id, role_id, ROLE_GONE):
+            self.notices.add(settings.guild_id)
+            log.info("guild %s: the announcement role %s was deleted; posting without a ping", guild.id, role_id)
+        return None

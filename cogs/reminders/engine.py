@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
-from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, retry_delay
+from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, earlier_try_posted, retry_delay
 from bot.localtime import parse_hhmm, zone
 from cogs.countdowns import announcer_of
 from cogs.countdowns.render import TargetView
@@ -266,7 +266,22 @@ class ReminderEngine:
                 channel_id = dm.id
                 await self.repository.set_dm_channel(batch.user_id, channel_id, now, since=since)
             channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
-            message = await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
+            # No try is made before a reminder is due, so the earliest due time bounds the batch's first try;
+            # without a stored DM channel no earlier try got as far as sending.
+            earlier = await earlier_try_posted(
+                self.bot,
+                self.bot.pacer,
+                channel_id,
+                guild_id=None,
+                first_try_at=min(r.due_at for r in batch.reminders) if batch.dm_channel_id is not None else None,
+                attempts=batch.attempts,
+                now=now,
+                nonce=batch.nonce,
+                content=content,
+                embed=embed,
+                view=buttons,
+            )
+            message = earlier or await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
         except Exception as error:
             await self.failed(batch, error)
             return

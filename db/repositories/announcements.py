@@ -90,6 +90,7 @@ class AnnouncementPost:
     channel_id: int | None
     message_id: int | None
     finished_at: dt.datetime | None
+    first_try_at: dt.datetime | None = None  # when a send was first tried (an earlier try may have posted it)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ _SETTINGS_COLUMNS = (
 )
 _POST_COLUMNS = (
     "id, guild_id, target_key, release_date, milestone, kind, detail, due_at, wake_at, status, attempts, late, "
-    "reason, nonce, channel_id, message_id, finished_at"
+    "reason, nonce, channel_id, message_id, finished_at, first_try_at"
 )
 
 
@@ -174,6 +175,7 @@ def _post(row: Row) -> AnnouncementPost:
         row["channel_id"],
         row["message_id"],
         instant(row["finished_at"]),
+        instant(row["first_try_at"]),
     )
 
 
@@ -322,7 +324,7 @@ class AnnouncementRepository:
                     timezone = excluded.timezone, region = excluded.region, milestones = excluded.milestones,
                     role_id = excluded.role_id, anniversaries = excluded.anniversaries,
                     mirror_events = excluded.mirror_events, paused_reason = NULL, notice_pending = FALSE,
-                    updated_at = excluded.updated_at
+                    warning = NULL, updated_at = excluded.updated_at
                 """,
                 (
                     settings.guild_id,
@@ -377,8 +379,29 @@ class AnnouncementRepository:
         return [row["guild_id"] for row in rows]
 
     async def guilds_with_notices(self) -> list[int]:
-        rows = await self._db.fetch_all("SELECT guild_id FROM announcement_settings WHERE notice_pending")
+        rows = await self._db.fetch_all(
+            "SELECT guild_id FROM announcement_settings WHERE notice_pending OR warning IS NOT NULL"
+        )
         return [row["guild_id"] for row in rows]
+
+    async def drop_role(self, guild_id: int, role_id: int, warning: str) -> bool:
+        """Stop pinging `role_id` (it is gone) and keep `warning` for the admins; True if this dropped it."""
+        changed = await self._db.execute(
+            "UPDATE announcement_settings SET role_id = NULL, warning = ? WHERE guild_id = ? AND role_id = ?",
+            (warning, guild_id, role_id),
+        )
+        return changed > 0
+
+    async def take_warning(self, guild_id: int) -> str | None:
+        """The warning admins have not been told yet; telling them is then recorded."""
+        async with self._db.transaction() as tx:
+            warning = await tx.fetch_value(
+                "SELECT warning FROM announcement_settings WHERE guild_id = ? AND warning IS NOT NULL", (guild_id,)
+            )
+            if warning is None:
+                return None
+            await tx.execute("UPDATE announcement_settings SET warning = NULL WHERE guild_id = ?", (guild_id,))
+        return str(warning)
 
     async def take_notice(self, guild_id: int) -> str | None:
         """The pause reason if admins have not been told yet; telling them is then recorded."""
@@ -547,12 +570,17 @@ class AnnouncementRepository:
             claimed = []
             for row in rows:
                 if await tx.execute(
-                    "UPDATE announcement_posts SET status = 'sending', attempts = attempts + 1 "
-                    "WHERE id = ? AND status = 'scheduled'",
-                    (row["id"],),
+                    "UPDATE announcement_posts SET status = 'sending', attempts = attempts + 1, "
+                    "first_try_at = COALESCE(first_try_at, ?) WHERE id = ? AND status = 'scheduled'",
+                    (stamp(now), row["id"]),
                 ):
                     # The row as it now is: being sent, with this try counted (callers back off by attempts).
-                    claimed.append(replace(_post(row), status="sending", attempts=row["attempts"] + 1))
+                    post = _post(row)
+                    claimed.append(
+                        replace(
+                            post, status="sending", attempts=row["attempts"] + 1, first_try_at=post.first_try_at or now
+                        )
+                    )
         return claimed
 
     async def mark_sent(self, post_id: int, *, channel_id: int, message_id: int, late: bool, now: dt.datetime) -> None:

@@ -16,7 +16,20 @@ import discord
 import pytest
 
 from bot.clock import ManualClock
-from bot.delivery import FIRST_RETRY, LASTING_ERRORS, DueWorkRunner, Failure, Pacer, classify, retry_delay
+from bot.delivery import (
+    FIRST_RETRY,
+    LASTING_ERRORS,
+    NO_HISTORY,
+    NONCE_TRUSTED_FOR,
+    CannotTell,
+    DueWorkRunner,
+    Failure,
+    Pacer,
+    classify,
+    must_look_first,
+    post_fingerprint,
+    retry_delay,
+)
 from bot.scheduler import AlarmClock
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -434,3 +447,33 @@ async def test_discord_py_still_has_the_bucket_sweep_we_tame_and_it_runs_at_most
         http._try_clear_expired_ratelimits()
     assert sweeps == 1
     await http.close()
+
+
+# ---- retries after the nonce window ------------------------------------------------------------------------
+
+
+def test_only_a_retry_well_after_a_first_try_must_look_for_the_earlier_post() -> None:
+    first = START
+    assert not must_look_first(None, 3, START + timedelta(hours=1))  # never tried: nothing to find
+    assert not must_look_first(first, 1, START + timedelta(hours=1))  # the first try itself
+    assert not must_look_first(first, 2, first + NONCE_TRUSTED_FOR)  # the nonce still covers it
+    assert must_look_first(first, 2, first + NONCE_TRUSTED_FOR + timedelta(seconds=1))
+    # Discord keeps a nonce for "a few minutes": trusting it longer than a minute would be a gamble.
+    assert timedelta(minutes=1) >= NONCE_TRUSTED_FOR
+
+
+def test_a_post_is_recognised_by_what_it_says_whatever_its_footer() -> None:
+    on_time = discord.Embed(title="📅 Premiere", description="**2 days to go.** Premiere starts soon.")
+    late = on_time.copy().set_footer(text="Posted late")
+    view = discord.ui.View()
+    view.add_item(discord.ui.Button(label="Remind me", custom_id="remind:event:1"))
+    assert post_fingerprint(None, on_time, view) == post_fingerprint("", late, view)
+    assert post_fingerprint(None, on_time, view) != post_fingerprint(None, on_time, None)
+    other = discord.Embed(title="📅 Premiere", description="**1 day to go.** Premiere starts soon.")
+    assert post_fingerprint(None, on_time, view) != post_fingerprint(None, other, view)
+    assert post_fingerprint("<@&1>", on_time, view) != post_fingerprint(None, on_time, view)
+
+
+def test_not_being_able_to_tell_is_a_lasting_failure_in_its_own_words() -> None:
+    assert classify(CannotTell(NO_HISTORY)) == Failure(True, NO_HISTORY)
+    assert "Read Message History" in NO_HISTORY

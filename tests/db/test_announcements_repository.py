@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.names import clean_name
 from db import AnnouncementRepository, Database
 from db.repositories import AnnouncementPost, AnnouncementSettings, Mirror, NewPost, Shards
 from db.repositories.announcements import PlanChange, Reconciliation, name_key
@@ -326,6 +327,25 @@ async def test_take_notice_tells_the_reason_exactly_once(repo: AnnouncementRepos
     assert stored.paused_reason == "the channel was deleted"  # still paused, just no longer news
     assert stored.notice_pending is False
     assert await repo.take_notice(ODD) is None
+
+
+async def test_a_deleted_role_is_dropped_once_and_its_warning_told_once(repo: AnnouncementRepository) -> None:
+    await repo.save_settings(config(role_id=77))
+    assert await repo.drop_role(GUILD, 78, "gone") is False  # not the configured role
+    assert await repo.drop_role(GUILD, 77, "the role was deleted") is True
+    assert await repo.drop_role(GUILD, 77, "the role was deleted") is False
+    stored = await repo.settings(GUILD)
+    assert stored is not None and stored.role_id is None and stored.paused_reason is None
+    assert await repo.guilds_with_notices() == [GUILD]
+    assert await repo.take_notice(GUILD) is None  # not a pause
+    assert await repo.take_warning(GUILD) == "the role was deleted"
+    assert await repo.take_warning(GUILD) is None
+    assert await repo.guilds_with_notices() == []
+    # Saving the settings again is the admin acting on it: an untold warning goes.
+    await repo.save_settings(config(role_id=79))
+    await repo.drop_role(GUILD, 79, "deleted too")
+    await repo.save_settings(config(role_id=80))
+    assert await repo.take_warning(GUILD) is None
 
 
 async def test_resume_lifts_only_a_pause_for_that_reason(repo: AnnouncementRepository) -> None:
@@ -758,3 +778,56 @@ async def test_mirrors_are_saved_replaced_and_forgotten(repo: AnnouncementReposi
     }
     await repo.forget_mirror(GUILD, "film:one")
     assert await repo.mirrors(GUILD) == {"event:2": Mirror("event:2", 13, at(40))}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Caf\u00e9 night", "Cafe\u0301 night"),  # composed and decomposed é
+        ("Watch party", "Watch party\u200b"),  # a trailing zero-width space
+        ("Watch party", "Watch\u200d party"),  # a zero-width joiner inside
+        ("Watch party", "\ufeffWATCH  party "),  # a byte-order mark, case, spacing
+        ("Ｗatch party", "Watch party"),  # a full-width letter
+    ],
+)
+def test_names_that_look_alike_have_one_key(one: str, other: str) -> None:
+    assert name_key(one) == name_key(other)
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200c\u200d", "\u3164", "\u2800 \u115f", "\ufeff\u00ad"])
+def test_a_name_that_shows_nothing_has_no_key(name: str) -> None:
+    assert name_key(name) == "" and clean_name(name) == ""
+
+
+def test_a_clean_name_is_composed_and_trimmed_but_keeps_its_joined_emoji() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert clean_name(f"\u200b  Cafe\u0301   {family} night\u200b ") == f"Caf\u00e9 {family} night"
+
+
+async def test_an_event_whose_name_only_looks_different_is_the_same_event(repo: AnnouncementRepository) -> None:
+    first = await repo.add_event(
+        GUILD, "Caf\u00e9 night", dt.date(2030, 1, 1), start_time=None, timezone=None, description=None,
+        created_by=ADMIN, now=NOW,
+    )  # fmt: skip
+    assert first is not None
+    again = await repo.add_event(
+        GUILD, "CAFE\u0301 NIGHT\u200b", dt.date(2030, 1, 2), start_time=None, timezone=None, description=None,
+        created_by=ADMIN, now=NOW,
+    )  # fmt: skip
+    assert again is None
+
+
+async def test_an_event_id_is_never_handed_out_again_after_its_event_is_removed(repo: AnnouncementRepository) -> None:
+    async def add(guild_id: int, name: str) -> int:
+        event = await repo.add_event(
+            guild_id, name, dt.date(2030, 1, 1), start_time=None, timezone=None, description=None,
+            created_by=ADMIN, now=NOW,
+        )  # fmt: skip
+        assert event is not None
+        return event.id
+
+    first = await add(GUILD, "First")
+    last = await add(GUILD, "Last")
+    assert await repo.remove_event(GUILD, "Last") is not None
+    # Another server's next event must not take the id old buttons and reminders still name.
+    assert await add(OTHER, "Theirs") > last > first

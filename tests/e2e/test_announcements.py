@@ -118,6 +118,12 @@ async def status(sim: Sim, admin: Any, channel: Any) -> dict[str, Any]:
     return reply.embeds[0]
 
 
+async def next_post_at(sim: Sim, admin: Any, channel: Any) -> datetime:
+    """When the first of the status's "Next posts" is due."""
+    first = field(await status(sim, admin, channel), "Next posts").splitlines()[0]
+    return datetime.fromtimestamp(int(first.split(":")[1]), UTC)
+
+
 async def expect_one_post_at(sim: Sim, news: Any, instant: datetime, wanted: str) -> Any:
     """Step the clock to `instant`: exactly one new post, stamped then, on time, saying `wanted`."""
     before = len(posts(sim, news))
@@ -241,6 +247,77 @@ async def test_only_the_chosen_role_is_pinged_and_a_preview_pings_nobody(sim: Si
     assert sim.pings(fan) == [first] and sim.pings(bystander) == [] and sim.pings(admin) == []
 
 
+async def delete_role(sim: Sim, guild: GuildHandle, role: Any) -> None:
+    """An admin deletes a role in Discord: it leaves the server and its members, and the gateway says so."""
+    del guild.model.roles[role.id]
+    for member in guild.model.members.values():
+        if role.id in member.roles:
+            member.roles.remove(role.id)
+    await sim.server.gateway.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": str(role.id)})
+    await sim.settle()
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_ping_role_deleted_after_it_was_set_is_no_longer_mentioned_and_an_admin_is_told_once(
+    sim: Sim,
+) -> None:
+    guild, general, news, admin = await server(sim)
+    fans = await guild.create_role("Fans", mentionable=True)
+    await sim.create_user("fan", guild=guild, roles=[fans])
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0", role=fans)
+    first = await expect_one_post_at(sim, news, at("2026-03-02", "09:00"), "**2 days to go.**")
+    assert first.content == f"<@&{fans.id}>"
+    await delete_role(sim, guild, fans)
+    second = await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
+    assert second.content == "" and str(fans.id) not in repr(second.mention_roles)
+    told = await sim.slash(admin, general, "event list")
+    (notice,) = told.followups
+    assert notice.ephemeral and "the role to ping was deleted" in (notice.content or ""), notice.content
+    assert followup_texts(await sim.slash(admin, general, "event list")) == []
+    assert "• Ping: nobody" in (await status(sim, admin, general))["description"]
+    third = await expect_one_post_at(sim, news, at("2026-03-04", "09:00"), "**Today!**")
+    assert third.content == ""
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_event_list_pages_through_every_event_instead_of_dropping_those_past_the_embed_limit(sim: Sim) -> None:
+    _, general, _, admin = await server(sim)
+    names = [f"{number:02d} " + "Watch party at the old Odeon with friends " * 2 for number in range(40)]
+    for number, name in enumerate(names):
+        await add_event(sim, admin, general, name.strip(), (date(2026, 4, 1) + timedelta(days=number)).isoformat())
+    reply = await sim.slash(admin, general, "event list")
+    assert reply.ephemeral
+    seen = [reply.embeds[0]]
+    while True:
+        buttons = {button.get("label"): button for button in reply.buttons()}
+        if not buttons or buttons["Next"].get("disabled"):
+            break
+        reply = await sim.click(admin, reply, label="Next")
+        seen.append(reply.embeds[0])
+    assert len(seen) == 2 and seen[0]["title"] == "Server events (1 of 2)"
+    listed = "\n".join(page["description"] for page in seen)
+    assert [line.split("**")[1] for line in listed.splitlines()] == [name.strip() for name in names]
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_preview_post_takes_its_turn_in_the_shared_pace(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, general, news, admin = await server(sim)
+    await announce(sim, admin, general, news)
+    pacer = sim.client.pacer
+    turns = 0
+    wait_turn = pacer.wait_turn
+
+    async def counted() -> float:
+        nonlocal turns
+        turns += 1
+        return await wait_turn()
+
+    monkeypatch.setattr(pacer, "wait_turn", counted)
+    tested = await sim.slash(admin, general, "settings announcements test")
+    assert tested.ephemeral and len(sends_to(sim, news)) == 1 and turns == 1
+
+
 # ---- restarts, downtime and the grace window ---------------------------------------------------------------
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_restarts_mid_span_neither_lose_nor_double_a_post(sim: Sim) -> None:
@@ -306,6 +383,23 @@ async def test_after_downtime_a_post_within_the_grace_window_goes_out_late_and_a
     await sim.advance(DAY)
     assert len(posts(sim, early_news)) == 1 == len(sends_to(sim, early_news))
     assert len(posts(sim, late_news)) == 2 == len(sends_to(sim, late_news))
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_the_grace_window_holds_at_every_send_when_the_clock_jumps_while_the_bot_runs(sim: Sim) -> None:
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-06")
+    await announce(sim, admin, general, news, milestones="4,3,2,1,0")
+    await sim.advance(timedelta(0))
+    # The clock jumps (or the loop stalls) from before the 4-day post to 5 h after the 2-day one.
+    await advance_to(sim, at("2026-03-04", "14:00"))
+    (late,) = posts(sim, news)
+    assert "**2 days to go.**" in text(late) and LATE in footer(late)
+    lines = field(await status(sim, admin, general), "Last posts").splitlines()
+    skipped = [line for line in lines if line.startswith("⏭️ skipped ")]
+    assert len(skipped) == 2 and all("past the grace window" in line for line in skipped), lines
+    await expect_one_post_at(sim, news, at("2026-03-05", "09:00"), "**1 day to go.**")
+    assert len(sends_to(sim, news)) == 2
 
 
 # ---- lasting failures: pause, tell an admin once, resume -----------------------------------------------------
@@ -409,9 +503,10 @@ async def test_a_passing_failure_is_retried_after_backoff_and_eight_of_them_fail
     # Eight 503s: the post is failed after the eighth try, and nothing else is held up.
     sim.fail_next(POST, status=503, times=8)
     await advance_to(sim, at("2026-03-03", "09:00"))
-    # Backoff doubles from 30 s: the seventh wait is 32 minutes, so an hour apart is always past it.
-    for _ in range(7):
-        await sim.advance(timedelta(hours=1))
+    # Backoff doubles from 30 s (the seventh wait is 32 minutes); each retry is made when it is due,
+    # well within the grace window (a retry past it would be skipped as overdue).
+    for tries in range(1, 8):
+        await sim.advance(timedelta(seconds=30 * 2 ** (tries - 1)))
     assert [r.status for r in sends_to(sim, news)] == [503, 200] + [503] * 8
     assert len(posts(sim, news)) == 1
     embed = await status(sim, admin, general)
@@ -423,6 +518,91 @@ async def test_a_passing_failure_is_retried_after_backoff_and_eight_of_them_fail
     # Not tried a ninth time; the next post goes out as planned.
     await expect_one_post_at(sim, news, at("2026-03-04", "09:00"), "**Today!**")
     assert [r.status for r in sends_to(sim, news)] == [503, 200] + [503] * 8 + [200]
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_retry_after_the_nonce_window_finds_the_post_an_unanswered_try_made_instead_of_posting_again(
+    sim: Sim,
+) -> None:
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0")
+    sim.timeout = 40.0  # discord.py retries a 502 four times itself, 16 real seconds
+    # Discord creates the post but answers 502 (to discord.py's own retries too: the nonce returns the same
+    # message each time), then 503 to the bot's retries at +30 s, +90 s and +210 s.
+    sim.fail_next(POST, status=502, after_commit=True, times=5)
+    refusals = sim.fail_next(POST, status=503, times=3)
+    due = at("2026-03-02", "09:00")
+    await advance_to(sim, due)
+    (created,) = posts(sim, news)
+    for seconds in (30, 90, 210, 450):
+        await advance_to(sim, due + timedelta(seconds=seconds))
+    # By +450 s Discord has forgotten the nonce (5 minutes): a blind resend would post again. From the
+    # first retry more than a minute after the first try, the bot looks for the post first and keeps it.
+    assert posts(sim, news) == [created]
+    assert [r.status for r in sends_to(sim, news)] == [502] * 5 + [503]
+    assert [r for r in sim.requests_to("GET /channels/{channel_id}/messages") if r.status == 200]
+    recent = field(await status(sim, admin, general), "Last posts")
+    assert recent.startswith("✅ sent ") and recent.endswith(": Premiere: 2 days to go"), recent
+    sim.server.faults.remove(refusals)
+    # Nothing else is held up or doubled: the next post goes out once, on time.
+    await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
+    assert len(posts(sim, news)) == 2
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_without_read_message_history_a_late_retry_gives_up_and_tells_rather_than_risk_a_double(
+    sim: Sim,
+) -> None:
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0")
+    await sim.set_bot_permissions(news, read_message_history=False)
+    sim.fail_next(POST, status=503, after_commit=True)
+    refusal = sim.fail_next(POST, status=503)
+    due = at("2026-03-02", "09:00")
+    await advance_to(sim, due)
+    (created,) = posts(sim, news)
+    await advance_to(sim, due + timedelta(seconds=30))
+    await advance_to(sim, due + timedelta(hours=6))
+    # Discord would list no messages at all: the bot cannot tell, so it does not post again.
+    assert posts(sim, news) == [created] and [r.status for r in sends_to(sim, news)] == [503, 503]
+    assert refusal not in sim.server.faults
+    told = await sim.slash(admin, general, "event list")
+    (notice,) = told.followups
+    assert notice.ephemeral and "Read Message History" in (notice.content or ""), notice.content
+    refused = await sim.slash(admin, general, "settings announcements set", channel=news)
+    assert refused.ephemeral and "Read Message History" in said(refused), said(refused)
+    await sim.set_bot_permissions(news, read_message_history=True)
+    await announce(sim, admin, general, news)
+    await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_channel_too_busy_to_check_fails_that_post_alone_without_pausing(
+    sim: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import delivery
+
+    # Two messages, one a page, stand in for a thousand: the look-up gives up after reading them.
+    monkeypatch.setattr(delivery, "HISTORY_PAGE", 1)
+    monkeypatch.setattr(delivery, "HISTORY_LIMIT", 2)
+    _, general, news, admin = await server(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-04")
+    await announce(sim, admin, general, news, milestones="2,1,0")
+    sim.fail_next(POST, status=503, times=2)
+    due = at("2026-03-02", "09:00")
+    await advance_to(sim, due)
+    for _ in range(3):
+        await sim.slash(admin, news, "countdown")  # answers in the channel, newer than the first try
+    await advance_to(sim, due + timedelta(seconds=30))
+    await advance_to(sim, due + timedelta(seconds=90))
+    assert posts(sim, news) == [] and [r.status for r in sends_to(sim, news)] == [503, 503]
+    embed = await status(sim, admin, general)
+    assert not has_field(embed, "Paused")
+    (failed,) = field(embed, "Last posts").splitlines()
+    assert failed.startswith("❌ failed ") and "whether it was posted is unknown" in failed, failed
+    await expect_one_post_at(sim, news, at("2026-03-03", "09:00"), "**1 day to go.**")
 
 
 # ---- release date changes ----------------------------------------------------------------------------------
@@ -593,6 +773,36 @@ async def test_commands_refuse_bad_input_with_clear_private_messages(sim: Sim) -
 
 
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_event_names_that_only_look_different_are_one_name_and_an_invisible_name_is_none(sim: Sim) -> None:
+    _, general, _, admin = await server(sim)
+    await add_event(sim, admin, general, "Caf\u00e9 night", "2026-04-01")
+    for name in ("Cafe\u0301 night", "Caf\u00e9 night\u200b", "\ufeffCAF\u00c9  NIGHT"):
+        reply = await sim.slash(admin, general, "event add", name=name, date="2026-04-02")
+        assert reply.ephemeral and said(reply).startswith("There is already an event called"), (name, said(reply))
+    for name in ("\u200b", "\u3164\u200d", "\u2800"):
+        reply = await sim.slash(admin, general, "event add", name=name, date="2026-04-02")
+        assert reply.ephemeral and said(reply) == "Give the event a name.", (name, said(reply))
+    listed = await sim.slash(admin, general, "event list")
+    assert listed.embeds[0]["description"].count("•") == 1
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_dates_at_the_edges_of_the_calendar_are_refused_in_words_not_with_an_internal_error(sim: Sim) -> None:
+    _, general, _, admin = await server(sim)
+    cases = [
+        ({"date": "9999-12-31", "time": "23:59", "timezone": "America/New_York"}, "more than ten years away"),
+        ({"date": "9999-12-31", "timezone": "Pacific/Kiritimati"}, "more than ten years away"),
+        ({"date": "0001-01-01", "time": "00:00", "timezone": "Asia/Tokyo"}, "in the past"),
+        ({"date": "0001-01-01", "timezone": "America/Los_Angeles"}, "in the past"),
+    ]
+    for options, wanted in cases:
+        reply = await sim.slash(admin, general, "event add", name="x", **options)
+        assert reply.ephemeral and wanted in said(reply) and "went wrong" not in said(reply), (options, said(reply))
+    listed = await sim.slash(admin, general, "event list")
+    assert "No events yet" in listed.embeds[0]["description"]
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_targets_event_removal_and_off_decide_what_is_posted(sim: Sim) -> None:
     _, general, news, admin = await server(sim)
     await add_event(sim, admin, general, "Premiere", "2026-03-05")
@@ -653,9 +863,12 @@ async def test_anniversaries_are_posted_once_a_year_on_the_day(sim: Sim) -> None
     await advance_to(sim, at("2026-05-23", "09:00"))
     assert "**Mission: Impossible – The Final Reckoning turned 1 today.**" in text(posts(sim, news)[-1])
     assert len(posts(sim, news)) == 2
-    # The next year's comes the next year, and only then.
+    # The next year's comes the next year, and only then; the other six films' come in between, each at its time.
+    while (upcoming := await next_post_at(sim, admin, general)) < at("2027-05-21", "09:00"):
+        await advance_to(sim, upcoming)
     await advance_to(sim, at("2027-05-21", "09:00"))
-    assert len(posts(sim, news)) == 2 + 6  # the other six films' anniversaries came in between
+    assert len(posts(sim, news)) == 2 + 6
+    assert all(LATE not in footer(message) for message in posts(sim, news))
     await advance_to(sim, at("2027-05-22", "09:00"))
     assert "**Mission: Impossible turned 31 today.**" in text(posts(sim, news)[-1])
 

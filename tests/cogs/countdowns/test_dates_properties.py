@@ -9,20 +9,26 @@ from dataclasses import dataclass
 from random import Random
 from zoneinfo import ZoneInfo
 
-from hypothesis import assume, given, settings
+import pytest
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from cogs.countdowns.dates import (
     DAILY_FROM,
+    FAR_EVENT,
+    MAX_EVENT_AHEAD_DAYS,
     MAX_MILESTONE_DAYS,
     MAX_MILESTONES,
     MILESTONE_PRESETS,
+    PAST_EVENT,
+    EventDateError,
     Milestones,
     PlannedPost,
     Schedule,
     Target,
     anniversary_day,
     countdown,
+    event_start,
     next_anniversary,
     parse_milestones,
     plan_posts,
@@ -450,3 +456,80 @@ def test_release_for_region(releases: list[Release], region: str, random: Random
     best_type = next(kind for kind in (3, 2, None) if kind is None or any(r.release_type == kind for r in pool))
     candidates = [release for release in pool if best_type is None or release.release_type == best_type]
     assert date == min(release.date for release in candidates)
+
+
+# ---- a new event's start: the range is checked on the local date, before any conversion -------------------
+@FEW
+@given(
+    day=st.dates(min_value=dt.date.min, max_value=dt.date.max),
+    minute=st.one_of(st.none(), st.integers(0, 24 * 60 - 1)),
+    zone_name=st.one_of(st.sampled_from(DST_ZONE_NAMES), st.sampled_from(ZONE_NAMES)),
+    now=st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2060, 12, 31), timezones=st.just(UTC)),
+)
+def test_an_event_start_anywhere_in_the_calendar_is_an_instant_to_come_or_a_clear_refusal(
+    day: dt.date, minute: int | None, zone_name: str, now: dt.datetime
+) -> None:
+    tz = _zone(zone_name)
+    start_time = None if minute is None else dt.time(minute // 60, minute % 60)
+    try:
+        starts = event_start(day, start_time, tz, now)
+    except EventDateError as error:
+        assert str(error) in (PAST_EVENT, FAR_EVENT)
+        today = now.astimezone(tz).date()
+        if str(error) == FAR_EVENT:
+            assert (day - today).days > MAX_EVENT_AHEAD_DAYS
+        else:
+            assert day <= today
+        return
+    assert now < starts and starts.tzinfo is not None
+    assert 0 <= (day - now.astimezone(tz).date()).days <= MAX_EVENT_AHEAD_DAYS
+
+
+@pytest.mark.parametrize(
+    ("day", "hhmm", "zone_name", "refusal"),
+    [
+        (dt.date.max, "23:59", "America/New_York", FAR_EVENT),
+        (dt.date.max, None, "Pacific/Kiritimati", FAR_EVENT),
+        (dt.date.min, "00:00", "Asia/Tokyo", PAST_EVENT),
+        (dt.date.min, None, "America/Los_Angeles", PAST_EVENT),
+    ],
+)
+def test_the_first_and_last_days_of_the_calendar_are_refused_in_words(
+    day: dt.date, hhmm: str | None, zone_name: str, refusal: str
+) -> None:
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=UTC)
+    with pytest.raises(EventDateError) as refused:
+        event_start(day, dt.time.fromisoformat(hhmm) if hhmm else None, _zone(zone_name), now)
+    assert str(refused.value) == refusal
+
+
+@FEW
+@given(
+    day=st.dates(min_value=dt.date.min, max_value=dt.date.max),
+    zone_name=st.one_of(st.sampled_from(DST_ZONE_NAMES), st.sampled_from(ZONE_NAMES)),
+    minute=st.integers(0, 24 * 60 - 1),
+    anniversaries=st.booleans(),
+    now=st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2060, 12, 31), timezones=st.just(UTC)),
+)
+@example(
+    day=dt.date.max,
+    zone_name="America/New_York",
+    minute=23 * 60 + 59,
+    anniversaries=False,
+    now=dt.datetime(2026, 3, 1, tzinfo=UTC),
+)
+@example(day=dt.date.min, zone_name="Asia/Tokyo", minute=0, anniversaries=True, now=dt.datetime(2026, 3, 1, tzinfo=UTC))
+def test_a_release_date_anywhere_in_the_calendar_never_breaks_a_countdown_or_a_plan(
+    day: dt.date, zone_name: str, minute: int, anniversaries: bool, now: dt.datetime
+) -> None:
+    """A content pack may date a film in year 1 or 9999: it is left out, never an overflow."""
+    tz = _zone(zone_name)
+    found = release_for_region([Release(1, "US", day, 3, None, "test")], "US")
+    if found is None:
+        assert day.year in (dt.MINYEAR, dt.MAXYEAR)
+        return
+    target = Target("film:x", "X", found[0], "film")
+    countdown(target, now, tz)
+    schedule = Schedule(dt.time(minute // 60, minute % 60), tz, parse_milestones("daily"), anniversaries)
+    plan_posts([target], schedule, now)
+    post_instant(found[0], schedule)
