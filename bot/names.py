@@ -50,5 +50,6 @@ def clean_name(text: str | None, limit: int = NAME_LIMIT) -> str:
 
 
 def name_key(text: str | None) -> str:
-    """What two names share exactly when they are the same name: the cleaned name, case-folded."""
-    return unicodedata.normalize("NFC", clean_name(text).casefold())
+    """What two names share exactly when they are the same name: the cleaned name, case-folded, with
+    compatibility forms folded too (a full-width "Ｗ" is a "W")."""
+    return " ".join(unicodedata.normalize("NFKC", clean_name(text).casefold()).split())

@@ -106,8 +106,10 @@ async def test_an_upgraded_database_keeps_its_rows_and_never_hands_a_deleted_id_
         await migrate(db, target=BEFORE_REBUILD)
         await fill(db)
         before = await contents(db)
-        await migrate(db)
+        # The rebuild itself keeps every row as it was (later migrations may add columns).
+        await migrate(db, target=BEFORE_REBUILD + 1)
         assert await contents(db) == before
+        await migrate(db)
         assert await db.fetch_all("PRAGMA foreign_key_check") == []
         assert await db.fetch_value("PRAGMA integrity_check") == "ok"
 
