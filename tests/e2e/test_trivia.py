@@ -683,13 +683,32 @@ async def test_an_old_question_never_answers_a_new_game_that_got_its_id(room: tu
     await sim.slash(alice, general, "trivia start", questions=3)
     old_question = latest(sim, general)
     await sim.restart_bot()  # the game is interrupted; its message keeps its buttons
-    # The server's data is deleted (it removed Marquee, then came back): the database may hand the
-    # next game the same id, and its first question the same button ids as the old message.
+    # The server's data is deleted (it removed Marquee, then came back). Game ids are never handed out
+    # twice (AUTOINCREMENT); the sequence is wound back here as in a database from before that, so that
+    # the next game gets the old id and its first question the same button ids as the old message.
     await GuildDataRepository(sim.client.database).purge(guild.id)
+    await sim.client.database.execute("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'trivia_games'")
     await sim.advance(timedelta(minutes=1))
     await sim.slash(bob, general, "trivia start", questions=3)
     new_id = trivia(sim).games[general.id].record.id
     assert f"trivia:{new_id}:1:0" in [button["custom_id"] for button in old_question.buttons()]
     stale = await pick(sim, alice, old_question, "A")
     assert stale.ephemeral and stale.content == "This question is closed."
+    assert not trivia(sim).games[general.id].state.records
+
+
+async def test_a_new_game_never_gets_the_id_of_a_deleted_one(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    from db.repositories.guilds import GuildDataRepository
+
+    sim, guild, general, alice, bob = room
+    await sim.slash(alice, general, "trivia start", questions=3)
+    old_question = latest(sim, general)
+    await sim.restart_bot()
+    await GuildDataRepository(sim.client.database).purge(guild.id)
+    await sim.advance(timedelta(minutes=1))
+    await sim.slash(bob, general, "trivia start", questions=3)
+    new_id = trivia(sim).games[general.id].record.id
+    assert f"trivia:{new_id}:1:0" not in [button["custom_id"] for button in old_question.buttons()]
+    stale = await pick(sim, alice, old_question, "A")
+    assert stale.ephemeral
     assert not trivia(sim).games[general.id].state.records
