@@ -273,7 +273,7 @@ Fingerprint = tuple[str, str, str, tuple[str, ...]]
 
 def post_fingerprint(content: str | None, embed: discord.Embed | None, view: discord.ui.View | None) -> Fingerprint:
     """What identifies a message the bot is about to send, leaving out what may differ between tries
-    (the footer says whether it is late)."""
+    (the footer says whether it is late). `embed` is the message's last: any before it recap others."""
     custom_ids = tuple(sorted(str(cid) for item in (view.children if view else []) if (cid := item_custom_id(item))))
     return (content or "", (embed.title or "") if embed else "", (embed.description or "") if embed else "", custom_ids)
 
@@ -284,7 +284,7 @@ def item_custom_id(item: Any) -> str | None:
 
 
 def message_fingerprint(message: discord.Message) -> Fingerprint:
-    embed = message.embeds[0] if message.embeds else None
+    embed = message.embeds[-1] if message.embeds else None
     custom_ids = tuple(
         sorted(
             cid

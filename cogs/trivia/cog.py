@@ -27,7 +27,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MarqueeBot
-from bot.delivery import MAX_ATTEMPTS, classify, retry_delay
+from bot.delivery import MAX_ATTEMPTS, CannotTell, classify, earlier_try_posted, retry_delay
 from bot.errors import UserFacingError
 from bot.formatting import quote
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
@@ -57,15 +57,10 @@ START_COOLDOWN = 20.0
 DEFAULT_DAILY_TIME = "09:00"
 DAILY_LATE_AFTER = dt.timedelta(minutes=5)  # a daily post this much after its time is recorded as late
 # Discord de-duplicates a nonce for only a few minutes: a retry later than this looks before it posts.
-NONCE_TRUSTED_FOR = dt.timedelta(minutes=4)
 POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
 # A burst (every channel's question closing at once) can exceed Discord's global rate limit for
 # longer than discord.py's own retries last; a post that still fails is retried after these pauses.
 RETRY_DELAYS = (1.0, 2.0, 4.0)
-
-
-class CannotTellError(Exception):
-    """Whether an earlier try created a post cannot be found out; its text says why."""
 
 
 class HeldBackError(Exception):
@@ -911,21 +906,6 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             reason = f"missed: it was more than {hours} hours overdue when it could be sent"
             await self.repository.finish_daily_post(guild_id, today, "skipped", reason, now)
             return tomorrow
-        if post.attempts > 1 and post.first_try_at is not None and now - post.first_try_at > NONCE_TRUSTED_FOR:
-            # Discord may have forgotten the nonce of an earlier try that it carried out but whose
-            # answer was lost: find out whether that try posted it before posting again.
-            try:
-                earlier = await self.earlier_daily_post(post)
-            except CannotTellError as error:
-                await self.repository.finish_daily_post(guild_id, today, "failed", str(error), now)
-                return tomorrow
-            except Exception as error:
-                return await self.daily_failed(post, error, tomorrow)
-            if earlier is not None:
-                await self.repository.mark_daily_post_sent(
-                    guild_id, today, channel_id=post.channel_id, message_id=earlier.id, late=True, now=now
-                )
-                return tomorrow
         try:
             revealed = await self.reveal_due(guild_id, today)
             daily = await self.daily_for(guild_id, today)
@@ -934,14 +914,36 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             return tomorrow
         shown = json.loads(daily.question_json)
         late = now - post.due_at > DAILY_LATE_AFTER
+        question = render.daily_embed(today, shown)
+        view = daily_view(today.isoformat(), shown["choices"])
         channel = self.bot.get_partial_messageable(post.channel_id, guild_id=guild_id)
-        await self.bot.pacer.wait_turn()
         try:
-            message = await channel.send(
-                embeds=[*[embed for _, embed in revealed[-1:]], render.daily_embed(today, shown)],
-                view=daily_view(today.isoformat(), shown["choices"]),
+            # Discord may have forgotten the nonce of an earlier try that it carried out but whose answer
+            # was lost: that try's post, if it exists, is found before posting again.
+            message = await earlier_try_posted(
+                self.bot,
+                self.bot.pacer,
+                post.channel_id,
+                guild_id=guild_id,
+                first_try_at=post.first_try_at,
+                attempts=post.attempts,
+                now=now,
                 nonce=post.nonce,
+                content=None,
+                embed=question,
+                view=view,
             )
+            if message is None:
+                await self.bot.pacer.wait_turn()
+                message = await channel.send(
+                    embeds=[*[embed for _, embed in revealed[-1:]], question], view=view, nonce=post.nonce
+                )
+        except CannotTell as unknown:
+            await self.repository.finish_daily_post(guild_id, today, "failed", unknown.reason, now)
+            if unknown.admin_can_fix and await self.repository.pause_daily(guild_id, unknown.reason):
+                self.daily_notices.add(guild_id)
+                log.warning("daily trivia paused in guild %s: %s", guild_id, unknown.reason)
+            return None if unknown.admin_can_fix else tomorrow
         except Exception as error:
             return await self.daily_failed(post, error, tomorrow)
         await self.repository.mark_daily_post_sent(
@@ -949,30 +951,6 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         )
         await self.close_revealed(revealed)
         return tomorrow
-
-    async def earlier_daily_post(self, post: TriviaDailyPost) -> discord.Message | None:
-        """The day's post, if an earlier try created it: the bot's message in the channel since the
-        first try that carries the day's buttons. Raises CannotTellError when that cannot be found out."""
-        me = self.bot.user
-        guild = self.bot.get_guild(post.guild_id)
-        channel = guild.get_channel(post.channel_id) if guild is not None else None
-        if me is None or guild is None or not isinstance(channel, discord.abc.Messageable):
-            raise CannotTellError("could not tell whether an earlier try had posted it (the channel is not known)")
-        if not channel.permissions_for(guild.me).read_message_history:
-            # Discord would answer with an empty list, which would look like "not posted".
-            raise CannotTellError("could not tell whether an earlier try had posted it (Read Message History)")
-        assert post.first_try_at is not None
-        since = discord.Object(discord.utils.time_snowflake(post.first_try_at - dt.timedelta(seconds=1)))
-        wanted = f"trivia-daily:{post.day.isoformat()}:0"
-        await self.bot.pacer.wait_turn()
-        async for message in channel.history(limit=100, after=since, oldest_first=True):
-            if message.author.id != me.id:
-                continue
-            for row in message.components:
-                for item in getattr(row, "children", []):
-                    if getattr(item, "custom_id", None) == wanted:
-                        return message
-        return None
 
     async def daily_failed(self, post: TriviaDailyPost, error: Exception, tomorrow: dt.datetime) -> dt.datetime | None:
         """Passing errors are retried with backoff; lasting ones are recorded once, and those an admin
