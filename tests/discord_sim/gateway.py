@@ -151,6 +151,8 @@ class Gateway:
         self.changed = asyncio.Event()
         self.connections = 0
         self._sockets: set[web.WebSocketResponse] = set()
+        # A fault: op 8 is received (and logged) but never answered, as when the answer is lost.
+        self.member_answers_held = False
 
     # ---- helpers --------------------------------------------------------------
     def _notify(self) -> None:
@@ -378,6 +380,8 @@ class Gateway:
         """
         if session is None or session.ws is not ws:
             await self._close(ws, 4003, "Not authenticated.")
+            return
+        if self.member_answers_held:
             return
         request = _member_request(data)
         if request is None:
