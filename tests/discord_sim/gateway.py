@@ -151,8 +151,10 @@ class Gateway:
         self.changed = asyncio.Event()
         self.connections = 0
         self._sockets: set[web.WebSocketResponse] = set()
-        # A fault: op 8 is received (and logged) but never answered, as when the answer is lost.
+        # A fault: op 8 is received (and logged) but not answered, as when the answer is slow or lost;
+        # `release_member_answers()` answers what was held.
         self.member_answers_held = False
+        self._held: list[tuple[web.WebSocketResponse, Session | None, Any]] = []
 
     # ---- helpers --------------------------------------------------------------
     def _notify(self) -> None:
@@ -369,6 +371,15 @@ class Gateway:
         """Every op 8 payload's data clients sent, in order."""
         return [p.get("d") or {} for p in self.log if p.get("op") == REQUEST_MEMBERS]
 
+    async def release_member_answers(self) -> None:
+        """Stop holding op 8 answers and answer those held (to sockets still open)."""
+        self.member_answers_held = False
+        held, self._held = self._held, []
+        for ws, session, data in held:
+            if not ws.closed:
+                await self._request_members(ws, session, data)
+        self._on_activity()
+
     async def _request_members(self, ws: web.WebSocketResponse, session: Session | None, data: Any) -> None:
         """Answer op 8 with GUILD_MEMBERS_CHUNK events, as Discord documents it.
 
@@ -382,6 +393,7 @@ class Gateway:
             await self._close(ws, 4003, "Not authenticated.")
             return
         if self.member_answers_held:
+            self._held.append((ws, session, data))
             return
         request = _member_request(data)
         if request is None:
