@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import aiohttp
 import discord
 
 from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, earlier_try_posted, retry_delay
@@ -22,6 +21,7 @@ from bot.localtime import parse_hhmm, zone
 from cogs.countdowns import announcer_of
 from cogs.countdowns.render import TargetView
 from cogs.reminders import render
+from cogs.reminders.membership import Membership
 from cogs.reminders.targets import parse_target_key
 from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
@@ -48,13 +48,7 @@ UNREACHABLE = {
     10013: "your Discord account could not be found",
 }
 UNKNOWN_CHANNEL = 10003
-# Asking whether the member is still in an event's server: these answers say they are not (or the bot is not).
-NOT_A_MEMBER = {10004, 10007, 10013, 50001}
 LEFT_SERVER = "you are no longer a member of the server whose event this is"
-# Without the members intent the bot hears nothing when a member leaves: it asks before DMing them about a
-# server's event, and trusts a "yes" for this long (a digest and its follow-ups an hour later cost one ask).
-MEMBERSHIP_FRESH = dt.timedelta(hours=1)
-MEMBERSHIP_MEMORY = 50_000  # answers kept before the stale ones are dropped
 
 
 @dataclass(frozen=True)
@@ -73,8 +67,9 @@ class ReminderEngine:
         self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
         self.notices: set[int] = set()
         self._closing: asyncio.Task[None] | None = None
-        # (guild id, user id) -> when Discord last said the member is in that server
-        self._members_seen: dict[tuple[int, int], dt.datetime] = {}
+        # Without the members intent the bot hears nothing when a member leaves: it asks before a DM about a
+        # server's event, for a whole claimed set at once.
+        self.membership = Membership(bot)
         # user id -> when they erased their data here (batches claimed before are not sent)
         self._erasures: dict[int, dt.datetime] = {}
 
@@ -186,6 +181,7 @@ class ReminderEngine:
                     batches = await self.repository.claim_due(self.bot.clock.now(), DIGEST, BATCH, grace=self.grace)
                     if not batches:
                         return
+                    await self.membership.check(await self.event_servers(batches, events))
                     for batch in batches:
                         queue.put_nowait(batch)
                     while queue.qsize() > BATCH:  # one claim ahead of the senders is enough
@@ -229,7 +225,7 @@ class ReminderEngine:
                 if event is not None:
                     servers[reminder.target_key] = event.guild_id
         if servers:
-            left = await self.servers_left(batch.user_id, set(servers.values()))
+            left = await self.membership.left(batch.user_id, set(servers.values()))
             gone = {key for key, guild_id in servers.items() if guild_id in left}
             # Only these reminders are skipped: later ones ask again, so a member who comes back gets them.
             for key in gone:
@@ -334,35 +330,22 @@ class ReminderEngine:
             return
         await self.repository.set_dm_channel(user_id, channel.id, self.bot.clock.now(), since=began)
 
-    async def servers_left(self, user_id: int, guild_ids: set[int]) -> set[int]:
-        """Which of these servers the member is no longer in (Discord is asked, at the shared pace).
-
-        A passing error counts as still a member: a reminder is not dropped on a guess.
-        """
-        left = set()
-        for guild_id in guild_ids:
-            now = self.bot.clock.now()
-            seen = self._members_seen.get((guild_id, user_id))
-            if seen is not None and dt.timedelta(0) <= now - seen <= MEMBERSHIP_FRESH:
-                continue
-            await self.bot.pacer.wait_turn()
-            try:
-                await self.bot.http.get_member(guild_id, user_id)
-            except discord.HTTPException as error:
-                if error.code in NOT_A_MEMBER:
-                    left.add(guild_id)
-                    self._members_seen.pop((guild_id, user_id), None)
-                    log.info("user %s left guild %s: its event reminders are skipped", user_id, guild_id)
-                continue
-            except (TimeoutError, aiohttp.ClientError, OSError) as error:
-                log.info("could not ask whether user %s is in guild %s: %r", user_id, guild_id, error)
-                continue
-            if len(self._members_seen) >= MEMBERSHIP_MEMORY:
-                self._members_seen = {
-                    key: seen for key, seen in self._members_seen.items() if now - seen <= MEMBERSHIP_FRESH
-                }
-            self._members_seen[(guild_id, user_id)] = now
-        return left
+    async def event_servers(self, batches: list[Batch], events: dict[int, GuildEvent | None]) -> set[tuple[int, int]]:
+        """(server, member) for every reminder about a server's event in these batches (`events`: the cache)."""
+        announcer = announcer_of(self.bot)
+        pairs = set()
+        for batch in batches:
+            for reminder in batch.reminders:
+                kind, _, event_id = reminder.target_key.partition(":")
+                if kind != "event" or not event_id.isdigit():
+                    continue
+                key = int(event_id)
+                if key not in events:
+                    events[key] = await announcer.repository.event(key)
+                event = events[key]
+                if event is not None:
+                    pairs.add((event.guild_id, batch.user_id))
+        return pairs
 
     # ---- members ------------------------------------------------------------------------------------------
     def erased(self, user_id: int) -> None:

@@ -137,9 +137,13 @@ class Session:
 class Gateway:
     """Gateway sessions of the (single) bot application; events go to every live session."""
 
-    def __init__(self, world: World, base_ws_url: Callable[[], str]) -> None:
+    def __init__(
+        self, world: World, base_ws_url: Callable[[], str], on_activity: Callable[[], None] | None = None
+    ) -> None:
         self.world = world
         self._base = base_ws_url
+        # Called when a client's request is answered over the socket (op 8), so `settle()` counts it as work.
+        self._on_activity = on_activity or (lambda: None)
         self.sessions: dict[str, Session] = {}
         self.heartbeat_interval_ms = 41250
         self.log: list[dict[str, Any]] = []  # everything received from clients
@@ -147,6 +151,10 @@ class Gateway:
         self.changed = asyncio.Event()
         self.connections = 0
         self._sockets: set[web.WebSocketResponse] = set()
+        # A fault: op 8 is received (and logged) but not answered, as when the answer is slow or lost;
+        # `release_member_answers()` answers what was held.
+        self.member_answers_held = False
+        self._held: list[tuple[web.WebSocketResponse, Session | None, Any]] = []
 
     # ---- helpers --------------------------------------------------------------
     def _notify(self) -> None:
@@ -290,6 +298,10 @@ class Gateway:
                     session = await self._identify(ws, data)
                 elif op == RESUME:
                     session = await self._resume(ws, data)
+                elif op == REQUEST_MEMBERS:
+                    self._on_activity()
+                    await self._request_members(ws, session, data)
+                    self._on_activity()
                 self._notify()
         finally:
             self._sockets.discard(ws)
@@ -353,3 +365,125 @@ class Gateway:
             await self._send(ws, payload)
         await self._dispatch_to(session, "RESUMED", {"_trace": ["discord-sim"]})
         return session
+
+    # ---- Request Guild Members (op 8) ---------------------------------------------------------
+    def member_requests(self) -> list[dict[str, Any]]:
+        """Every op 8 payload's data clients sent, in order."""
+        return [p.get("d") or {} for p in self.log if p.get("op") == REQUEST_MEMBERS]
+
+    async def release_member_answers(self) -> None:
+        """Stop holding op 8 answers and answer those held (to sockets still open)."""
+        self.member_answers_held = False
+        held, self._held = self._held, []
+        for ws, session, data in held:
+            if not ws.closed:
+                await self._request_members(ws, session, data)
+        self._on_activity()
+
+    async def _request_members(self, ws: web.WebSocketResponse, session: Session | None, data: Any) -> None:
+        """Answer op 8 with GUILD_MEMBERS_CHUNK events, as Discord documents it.
+
+        One guild per request; `user_ids` (one snowflake or a list of at most 100) or `query` with `limit`
+        (at most 100 members; `query` "" with `limit` 0, the whole list, needs the Guild Members intent and
+        gets no answer without it); `presences` needs the Guild Presences intent, else it is false; a `nonce`
+        over 32 bytes is dropped. A payload Discord cannot use closes the socket with 4001 (an invalid payload
+        for an opcode). A guild the session does not have, or one that is unavailable, gets no answer.
+        """
+        if session is None or session.ws is not ws:
+            await self._close(ws, 4003, "Not authenticated.")
+            return
+        if self.member_answers_held:
+            self._held.append((ws, session, data))
+            return
+        request = _member_request(data)
+        if request is None:
+            await self._close(ws, 4001, "Invalid payload for opcode 8.")
+            return
+        guild_id, user_ids, query, limit, presences, nonce = request
+        guild = self.world.guilds.get(guild_id)
+        if guild is None or not guild.bot_present or guild.unavailable:
+            return
+        found: list[Any] = []
+        not_found: list[str] = []
+        if user_ids is not None:
+            for user_id in dict.fromkeys(user_ids):
+                member = guild.members.get(user_id)
+                if member is None:
+                    not_found.append(str(user_id))
+                else:
+                    found.append(member)
+        else:
+            assert query is not None
+            if query == "" and limit == 0:
+                if not session.intents & Intent.GUILD_MEMBERS:
+                    return
+                found = list(guild.members.values())
+            else:
+                wanted = query.casefold()
+                found = [
+                    m
+                    for m in guild.members.values()
+                    if self.world.users[m.user_id].username.casefold().startswith(wanted)
+                    or (m.nick or "").casefold().startswith(wanted)
+                ][: min(limit or MEMBER_QUERY_MAX, MEMBER_QUERY_MAX)]
+        presences = presences and bool(session.intents & Intent.GUILD_PRESENCES)
+        chunks = [found[i : i + MEMBERS_PER_CHUNK] for i in range(0, len(found), MEMBERS_PER_CHUNK)] or [[]]
+        for index, chunk in enumerate(chunks):
+            event: dict[str, Any] = {
+                "guild_id": str(guild.id),
+                "members": [m.to_dict(self.world) for m in chunk],
+                "chunk_index": index,
+                "chunk_count": len(chunks),
+            }
+            if index == 0 and not_found:
+                event["not_found"] = not_found
+            if presences:
+                # Nobody is online in the simulator: offline members have no presence to send.
+                event["presences"] = []
+            if nonce is not None:
+                event["nonce"] = nonce
+            await self._dispatch_to(session, "GUILD_MEMBERS_CHUNK", event)
+
+
+MEMBER_QUERY_MAX = 100  # members one op 8 may ask for by id, or return for a prefix
+MEMBERS_PER_CHUNK = 1000
+NONCE_MAX_BYTES = 32
+
+
+def _snowflake(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _member_request(
+    data: Any,
+) -> tuple[int, list[int] | None, str | None, int, bool, str | None] | None:
+    """An op 8 payload as (guild, user ids, query, limit, presences, nonce), or None if Discord refuses it."""
+    if not isinstance(data, dict):
+        return None
+    guild_id = _snowflake(data.get("guild_id"))
+    if guild_id is None:
+        return None
+    raw_ids, query = data.get("user_ids"), data.get("query")
+    user_ids: list[int] | None = None
+    if raw_ids is not None:
+        listed = raw_ids if isinstance(raw_ids, list) else [raw_ids]
+        parsed = [_snowflake(v) for v in listed]
+        if not listed or len(listed) > MEMBER_QUERY_MAX or any(v is None for v in parsed):
+            return None
+        user_ids = [v for v in parsed if v is not None]
+    elif not isinstance(query, str):
+        return None  # one of query or user_ids
+    limit = data.get("limit", 0 if user_ids is not None else None)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        return None  # limit is required with a query
+    presences = data.get("presences") is True
+    nonce = data.get("nonce")
+    if not isinstance(nonce, str) or len(nonce.encode()) > NONCE_MAX_BYTES:
+        nonce = None  # documented: an invalid nonce is ignored and the chunks carry none
+    return guild_id, user_ids, None if user_ids is not None else query, limit, presences, nonce

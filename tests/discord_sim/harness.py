@@ -844,6 +844,10 @@ class Sim:
         key = _route_key(route)
         return [r for r in self.server.requests if r.key == key]
 
+    def member_requests(self) -> list[dict[str, Any]]:
+        """Every Request Guild Members (gateway op 8) the bot sent: its data (`guild_id`, `user_ids`, ...)."""
+        return self.server.gateway.member_requests()
+
     def invalid_request_count(self) -> int:
         """401/403/429 answers in the last 10 minutes (Discord bans at 10,000)."""
         return self.server.ratelimits.invalid_count()

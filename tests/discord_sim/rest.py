@@ -132,7 +132,7 @@ class SimServer:
     def __init__(self, world: World, validator: SpecValidator | None) -> None:
         self.world = world
         self.validator = validator
-        self.gateway = Gateway(world, lambda: self.ws_url)
+        self.gateway = Gateway(world, lambda: self.ws_url, self._touch)
         self.ratelimits = RateLimiter(world.clock.now)
         self.requests: list[RequestRecord] = []
         self.violations: list[Violation] = []

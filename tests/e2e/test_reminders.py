@@ -9,6 +9,7 @@ delivered and resumed when the member says so. Stop and cancel buttons, the per-
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -491,6 +492,7 @@ async def test_a_member_who_shares_no_server_any_more_is_held_and_told_after_rej
 
 
 MEMBER = "GET /guilds/{guild_id}/members/{user_id}"
+LEFT_SERVER = "you are no longer a member of the server whose event this is"
 
 
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
@@ -505,8 +507,10 @@ async def test_a_member_who_left_the_events_server_is_not_dmed_about_it_until_th
     guild.model.members.pop(fan.id)
     await advance_to(sim, due[0])
     assert dm_sends(sim, fan) == [] and sim.dms(fan) == []
-    (asked,) = sim.requests_to(MEMBER)
-    assert asked.status == 404
+    # Asked through the gateway (Request Guild Members), not one REST request per member.
+    (asked,) = sim.member_requests()
+    assert (asked["guild_id"], asked["user_ids"]) == (guild.id, [fan.id])
+    assert sim.requests_to(MEMBER) == []
     assert reminder_rows(sim.database_path, fan.id)[0] == (
         "1d",
         "skipped",
@@ -516,7 +520,89 @@ async def test_a_member_who_left_the_events_server_is_not_dmed_about_it_until_th
     await sim.add_member(guild, fan)
     await pass_through(sim, due[1], due[2])
     assert [m.timestamp for m in sim.dms(fan)] == due[1:]
-    assert len(sim.requests_to(MEMBER)) == 2
+    assert len(sim.member_requests()) == 2 and sim.requests_to(MEMBER) == []
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_an_event_fan_out_asks_the_gateway_about_members_by_the_hundred_not_rest_per_dm(sim: Sim) -> None:
+    guild, general, admin = await community(sim)
+    await add_event(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
+    # Straight into the world: a slash command per member would take minutes.
+    fans = [sim.world.add_user(f"fan{i:03d}") for i in range(250)]
+    for fan in fans:
+        sim.world.add_member(guild.model, fan)
+    gone = fans[7]
+    (due,) = await subscribe(sim, fans[0], general, "Premiere", "release")
+    engine = sim.client.get_cog("Reminders").engine
+    first = await engine.repository.subscriptions(fans[0].id)
+    for fan in fans[1:]:
+        subscription, new = await engine.repository.subscribe(
+            fan.id,
+            guild.id,
+            first[0].target_key,
+            first[0].offsets,
+            sim.now(),
+            region=first[0].region,
+            timezone=first[0].timezone,
+            limit=sim.client.settings.reminders.max_per_member,
+        )
+        assert new and len(await engine.plan(subscription)) == 1
+        await engine.repository.set_dm_channel(fan.id, sim.world.dm_channel(fan).id, sim.now())
+    guild.model.members.pop(gone.id)
+    await advance_to(sim, due)
+    assert all(len(sim.dms(fan)) == 1 for fan in fans if fan is not gone)
+    assert sim.dms(gone) == [] and dm_sends(sim, gone) == []
+    assert reminder_rows(sim.database_path, gone.id) == [("release", "skipped", LEFT_SERVER)]
+    assert sim.requests_to(MEMBER) == []
+    asked = sim.member_requests()
+    # One request per claimed set of (at most) 100 DMs: 250 DMs are three requests, or a few more.
+    assert 3 <= len(asked) <= 5, [len(a["user_ids"]) for a in asked]
+    assert all(a["guild_id"] == guild.id and 1 <= len(a["user_ids"]) <= 100 for a in asked)
+    assert sorted(u for a in asked for u in a["user_ids"]) == sorted(fan.id for fan in fans)
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_server_the_bot_cannot_ask_through_the_gateway_is_asked_over_rest_or_trusted(sim: Sim) -> None:
+    guild, general, admin = await community(sim)
+    other = await sim.create_guild("Elsewhere")
+    fan = await sim.create_user("fan", guild=guild)
+    await sim.add_member(other, fan)
+    await add_event(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
+    due = await subscribe(sim, fan, general, "Premiere", "1d, release")
+    # An outage: the server is unavailable, no gateway answer can come; the member is not dropped on a guess.
+    await sim.remove_bot(guild, unavailable=True)
+    await advance_to(sim, due[0])
+    assert [m.timestamp for m in sim.dms(fan)] == due[:1]
+    assert sim.member_requests() == [] and sim.requests_to(MEMBER) == []
+    # The bot removed from the server: not in its cache, so REST is asked, and says the bot is not there.
+    await sim.restore_guild(guild)
+    await sim.remove_bot(guild)
+    await advance_to(sim, due[1])
+    assert [m.timestamp for m in sim.dms(fan)] == due[:1]
+    (asked,) = sim.requests_to(MEMBER)
+    assert asked.status in (403, 404) and sim.member_requests() == []
+    assert reminder_rows(sim.database_path, fan.id)[1] == ("release", "skipped", LEFT_SERVER)
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_membership_question_cut_short_by_a_new_gateway_session_is_no_answer(sim: Sim) -> None:
+    guild, general, admin = await community(sim)
+    fan = await sim.create_user("fan", guild=guild)
+    await add_event(sim, admin, general, "Premiere", "2026-03-05", time="20:00", timezone="UTC")
+    (due,) = await subscribe(sim, fan, general, "Premiere", "release")
+    sim.server.gateway.member_answers_held = True
+    advancing = asyncio.create_task(advance_to(sim, due))
+    for _ in range(500):
+        if sim.member_requests():
+            break
+        await asyncio.sleep(0.01)
+    assert len(sim.member_requests()) == 1
+    sim.server.gateway.member_answers_held = False
+    # discord.py ends the old session's member requests with what had arrived (nothing): not "they left".
+    await sim.invalidate_session()
+    await advancing
+    assert [m.timestamp for m in sim.dms(fan)] == [due]
+    assert reminder_rows(sim.database_path, fan.id) == [("release", "sent", None)]
 
 
 def reminder_rows(database: Path, user_id: int) -> list[tuple[str, str, str | None]]:

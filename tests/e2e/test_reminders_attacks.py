@@ -14,7 +14,6 @@ import pytest
 from tests.discord_sim import Sim
 from tests.e2e.test_reminders import (
     DM_POST,
-    MEMBER,
     advance_to,
     at,
     community,
@@ -198,11 +197,12 @@ async def test_a_reminder_on_its_way_when_the_member_erases_their_data_is_not_se
     await advance_to(sim, due - timedelta(minutes=1))
     asked = await sim.slash(fan, general, "privacy delete")
     # The batch is claimed and the bot is asking whether the member is still in the server (slowly)...
-    sim.slow_next(MEMBER, 1.0)
+    sim.server.gateway.member_answers_held = True
     advancing = asyncio.create_task(advance_to(sim, due))
-    await until(lambda: sim.server.in_flight, "the membership question to be in flight")
+    await until(lambda: sim.member_requests(), "the membership question to be in flight")
     # ... when the member confirms the deletion.
     done = await sim.click(fan, asked, label=ERASE)
+    await sim.server.gateway.release_member_answers()
     await advancing
     await sim.settle()
     assert DONE.fullmatch(done.content or ""), done.content

@@ -127,9 +127,6 @@ async def test_two_thousand_reminders_survive_three_kills_mid_fan_out(tmp_path: 
         # The pace is above Discord's global limit of 50 requests a second (2,000 DMs would take 40 s);
         # the simulator's global limit is raised with it, so the run is spent in the fan-out, not in 429s.
         sim.ratelimits.global_limit = 2 * PACE
-        # Before each DM about the event the bot asks whether the member is still in its server: that
-        # route's bucket (50 a second per server) is raised with the pace for the same reason.
-        sim.ratelimits.configure("GET /guilds/{guild_id}/members/{user_id}", 2 * PACE, 1.0)
         inbox = Inbox(sim, members)
         cuts = sorted(rng.sample(range(MEMBERS // 20, MEMBERS - MEMBERS // 20), KILLS))
         kills: list[dict[str, int]] = []
@@ -184,6 +181,9 @@ async def test_two_thousand_reminders_survive_three_kills_mid_fan_out(tmp_path: 
         posts = len(sim.requests_to(POST))
         claims = sum(attempts for *_, attempts in rows)
         assert MEMBERS + sum(kill["delivered_unrecorded"] for kill in kills) <= posts <= claims, (posts, claims, kills)
+        # Whether each member is still in the server was asked through the gateway, a hundred at a time.
+        assert sim.requests_to("GET /guilds/{guild_id}/members/{user_id}") == []
+        assert all(len(asked["user_ids"]) <= 100 for asked in sim.member_requests())
         await sim.stop_bot()
         sim.check_violations()
     finally:

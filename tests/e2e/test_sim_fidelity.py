@@ -88,7 +88,11 @@ async def _members_seen(tmp_path, intents: int, flags: int) -> bool:  # type: ig
         await sim.restart_bot()  # alice now arrives (or not) in GUILD_CREATE
         cached = sim.client.get_guild(guild.id)
         assert cached.member_count == 3 and cached.get_member(sim.world.bot_user.id) is not None
-        return cached.get_member(alice.id) is not None
+        # Judged from GUILD_CREATE itself: with the members intent discord.py also asks for the whole list
+        # (op 8) at start, and the answer caches everyone whatever GUILD_CREATE held.
+        session = next(s for s in sim.server.gateway.sessions.values() if s.ws is not None)
+        (created,) = [p["d"] for p in session.buffer if p["t"] == "GUILD_CREATE" and p["d"]["id"] == str(guild.id)]
+        return any(m["user"]["id"] == str(alice.id) for m in created["members"])
     finally:
         await sim.close()
 
