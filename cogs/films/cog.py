@@ -115,6 +115,10 @@ class Films(commands.Cog):
         self.regions.forget_member(user_id)
 
     @commands.Cog.listener()
+    async def on_server_place_changed(self, guild_id: int) -> None:
+        self.regions.forget_server(guild_id)
+
+    @commands.Cog.listener()
     async def on_member_data_erased(self, user_id: int) -> None:
         self.regions.forget_member(user_id)
 

@@ -41,3 +41,7 @@ class RecentRegions:
     def forget_member(self, user_id: int) -> None:
         for key in [key for key in self._entries if key[0] == user_id]:
             del self._entries[key]
+
+    def forget_server(self, guild_id: int) -> None:
+        for key in [key for key in self._entries if key[1] == guild_id]:
+            del self._entries[key]

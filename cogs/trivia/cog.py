@@ -820,6 +820,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         await send_ephemeral(interaction, f"Locked in: {letter}. {quote(picked)}. The answer is revealed tomorrow.")
 
     @commands.Cog.listener()
+    async def on_server_place_changed(self, guild_id: int) -> None:
+        # The daily question's day and time follow the server's timezone.
+        await self.schedule_daily(guild_id)
+
+    @commands.Cog.listener()
     async def on_trivia_settings_changed(self, guild_id: int) -> None:
         daily = await self.repository.daily_settings(guild_id)
         if daily is None or daily.paused_reason is None:
