@@ -23,7 +23,7 @@ from cogs.countdowns.engine import Announcer
 from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
 from cogs.reminders.views import remind_view
-from db.repositories.announcements import GuildEvent
+from db.repositories.announcements import GuildEvent, TooManyEvents
 
 log = logging.getLogger(__name__)
 
@@ -165,19 +165,23 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             event_start(day, parse_hhmm(start_time) if start_time else None, tz, now)
         except EventDateError as error:
             raise UserFacingError(str(error)) from None
-        if await self.announcer.repository.event_count(guild_id) >= MAX_EVENTS:
-            raise UserFacingError(f"This server has {MAX_EVENTS} events already; remove some with `/event remove`.")
-        event = await self.announcer.repository.add_event(
-            guild_id,
-            event_name,
-            day,
-            start_time=start_time,
-            # A start time means a moment: keep the zone it was given in, even if the server's changes later.
-            timezone=tz_name or (default_tz if start_time else None),
-            description=one_line(description) or None,  # "a line": no bidi tricks or blank lines either
-            created_by=interaction.user.id,
-            now=now,
-        )
+        try:
+            event = await self.announcer.repository.add_event(
+                guild_id,
+                event_name,
+                day,
+                start_time=start_time,
+                # A start time means a moment: keep the zone it was given in, even if the server's changes later.
+                timezone=tz_name or (default_tz if start_time else None),
+                description=one_line(description) or None,  # "a line": no bidi tricks or blank lines either
+                created_by=interaction.user.id,
+                now=now,
+                limit=MAX_EVENTS,
+            )
+        except TooManyEvents:
+            raise UserFacingError(
+                f"This server has {MAX_EVENTS} events already; remove some with `/event remove`."
+            ) from None
         if event is None:
             raise UserFacingError(f"There is already an event called “{quote(event_name)}”.")
         await self.announcer.replan_guild(guild_id)

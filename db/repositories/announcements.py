@@ -185,6 +185,14 @@ def name_key(name: str) -> str:
     return names.name_key(name)
 
 
+class TooManyEvents(Exception):
+    """The server already has as many events as it may."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a server may have {limit} events")
+        self.limit = limit
+
+
 class Shards:
     """Which guilds this process serves when several processes share one database.
 
@@ -223,9 +231,13 @@ class AnnouncementRepository:
         description: str | None,
         created_by: int,
         now: dt.datetime,
+        limit: int,
     ) -> GuildEvent | None:
-        """Store a new event; None when the server already has one by that name."""
+        """Store a new event; None when the server already has one by that name, `TooManyEvents` when it
+        has `limit` (counted in the same transaction, so events added at once cannot pass it)."""
         async with self._db.transaction() as tx:
+            if await tx.fetch_value("SELECT count(*) FROM guild_events WHERE guild_id = ?", (guild_id,)) >= limit:
+                raise TooManyEvents(limit)
             inserted = await tx.execute(
                 """
                 INSERT INTO guild_events

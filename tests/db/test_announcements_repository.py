@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import replace
 from typing import Any
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from bot.names import clean_name
 from db import AnnouncementRepository, Database
 from db.repositories import AnnouncementPost, AnnouncementSettings, Mirror, NewPost, Shards
-from db.repositories.announcements import PlanChange, Reconciliation, name_key
+from db.repositories.announcements import PlanChange, Reconciliation, TooManyEvents, name_key
 
 # Guild ids are chosen so that (id >> 22) % 2 differs: GUILD and OTHER are on shard 0, ODD on shard 1 of 2.
 GUILD = 1000 << 22 | 12345
@@ -107,6 +108,7 @@ async def add_event(repo: AnnouncementRepository, name: str, day: dt.date = DAY,
         "description": None,
         "created_by": ADMIN,
         "now": NOW,
+        "limit": 100,
     }
     args.update(kw)
     guild_id = args.pop("guild_id", GUILD)
@@ -807,12 +809,12 @@ def test_a_clean_name_is_composed_and_trimmed_but_keeps_its_joined_emoji() -> No
 async def test_an_event_whose_name_only_looks_different_is_the_same_event(repo: AnnouncementRepository) -> None:
     first = await repo.add_event(
         GUILD, "Caf\u00e9 night", dt.date(2030, 1, 1), start_time=None, timezone=None, description=None,
-        created_by=ADMIN, now=NOW,
+        created_by=ADMIN, now=NOW, limit=100,
     )  # fmt: skip
     assert first is not None
     again = await repo.add_event(
         GUILD, "CAFE\u0301 NIGHT\u200b", dt.date(2030, 1, 2), start_time=None, timezone=None, description=None,
-        created_by=ADMIN, now=NOW,
+        created_by=ADMIN, now=NOW, limit=100,
     )  # fmt: skip
     assert again is None
 
@@ -821,7 +823,7 @@ async def test_an_event_id_is_never_handed_out_again_after_its_event_is_removed(
     async def add(guild_id: int, name: str) -> int:
         event = await repo.add_event(
             guild_id, name, dt.date(2030, 1, 1), start_time=None, timezone=None, description=None,
-            created_by=ADMIN, now=NOW,
+            created_by=ADMIN, now=NOW, limit=100,
         )  # fmt: skip
         assert event is not None
         return event.id
@@ -831,3 +833,12 @@ async def test_an_event_id_is_never_handed_out_again_after_its_event_is_removed(
     assert await repo.remove_event(GUILD, "Last") is not None
     # Another server's next event must not take the id old buttons and reminders still name.
     assert await add(OTHER, "Theirs") > last > first
+
+
+async def test_an_event_past_the_servers_limit_is_refused_even_when_added_at_once(repo: AnnouncementRepository) -> None:
+    added = await asyncio.gather(
+        *(add_event(repo, f"party {number}", limit=3) for number in range(5)), return_exceptions=True
+    )
+    assert sum(isinstance(result, TooManyEvents) for result in added) == 2
+    assert await repo.event_count(GUILD) == 3
+    assert await add_event(repo, "elsewhere", guild_id=OTHER, limit=3) is not None

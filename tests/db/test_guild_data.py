@@ -136,6 +136,7 @@ async def seed(db: Database, guild_id: int, n: int) -> None:
         description=None,
         created_by=500 + n,
         now=NOW,
+        limit=100,
     )
     assert event is not None
     await announcements.replace_plan(

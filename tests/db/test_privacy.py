@@ -110,10 +110,11 @@ async def seed(db: Database) -> None:
     announcements = AnnouncementRepository(db)
     mine = await announcements.add_event(
         GUILD, "Watch party", RELEASE, start_time="20:00", timezone="Europe/Paris", description="bring snacks",
-        created_by=GONE, now=NOW,
+        created_by=GONE, now=NOW, limit=100,
     )  # fmt: skip
     theirs = await announcements.add_event(
-        GUILD, "Trailer drop", RELEASE, start_time=None, timezone=None, description=None, created_by=STAYS, now=NOW
+        GUILD, "Trailer drop", RELEASE, start_time=None, timezone=None, description=None, created_by=STAYS, now=NOW,
+        limit=100,
     )
     assert mine is not None and theirs is not None
 

@@ -781,7 +781,7 @@ async def test_event_names_that_only_look_different_are_one_name_and_an_invisibl
         assert reply.ephemeral and said(reply).startswith("There is already an event called"), (name, said(reply))
     for name in ("\u200b", "\u3164\u200d", "\u2800"):
         reply = await sim.slash(admin, general, "event add", name=name, date="2026-04-02")
-        assert reply.ephemeral and said(reply) == "Give the event a name.", (name, said(reply))
+        assert reply.ephemeral and said(reply) == "Give the event a name with something visible in it.", (name, said(reply))
     listed = await sim.slash(admin, general, "event list")
     assert listed.embeds[0]["description"].count("•") == 1
 
@@ -910,3 +910,23 @@ async def test_a_server_that_removed_the_bot_while_it_was_offline_is_found_at_re
     await sim.advance(2 * DAY)
     assert set(data_of(sim, gone).values()) == {0}
     assert sends_to(sim, news) == []
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_events_added_at_once_never_pass_the_servers_limit(sim: Sim) -> None:
+    from cogs.countdowns.cog import MAX_EVENTS
+
+    guild = await sim.create_guild("MI Fans")
+    general = guild.channel("general")
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    repository = sim.client.get_cog("Events").announcer.repository
+    for number in range(MAX_EVENTS - 1):
+        await repository.add_event(
+            guild.id, f"party {number}", date(2026, 6, 1), start_time=None, timezone=None, description=None,
+            created_by=admin.id, now=sim.clock.now(), limit=MAX_EVENTS,
+        )  # fmt: skip
+    replies = await asyncio.gather(
+        *(sim.slash(admin, general, "event add", name=f"rush {number}", date="2026-07-01") for number in range(6))
+    )
+    assert await repository.event_count(guild.id) == MAX_EVENTS
+    assert sum("already" in (reply.content or "") for reply in replies) == 5
