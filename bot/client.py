@@ -184,5 +184,6 @@ class MarqueeBot(commands.Bot):
         log.info("synced %d commands (%s)", len(synced), scope)
 
     async def close(self) -> None:
-        self.alarms.shutdown()
+        # Work an alarm started must be over before the runner closes the database under it.
+        await self.alarms.stop()
         await super().close()

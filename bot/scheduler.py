@@ -21,6 +21,9 @@ from bot.clock import Clock
 log = logging.getLogger(__name__)
 
 AlarmCallback = Callable[[], Awaitable[None]]
+# Seconds a ringing alarm gets to finish when the bot stops (what it was doing is in the database and
+# resumes at the next start if it is cut short).
+STOP_GRACE = 10.0
 
 
 @dataclass
@@ -42,6 +45,7 @@ class AlarmClock:
         )
         self._alarms: dict[str, _Alarm] = {}
         self._ringing = 0
+        self._rings: set[asyncio.Task[object]] = set()
         self._unsubscribe: Callable[[], None] | None = None
 
     @property
@@ -55,7 +59,24 @@ class AlarmClock:
         for name in list(self._alarms):
             self._aim(name)
 
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Ring no more, and return only once no alarm is ringing.
+
+        Alarms already ringing get `grace` seconds to finish, then are cancelled: either way none is
+        still at work when the caller goes on to close the database under it.
+        """
+        if self._scheduler.running:
+            self._scheduler.pause()
+        ringing = {task for task in self._rings if task is not asyncio.current_task()}
+        if ringing:
+            await asyncio.wait(ringing, timeout=grace)
+        self.shutdown()  # APScheduler cancels the rings still running
+        late = {task for task in ringing if not task.done()}
+        if late:
+            await asyncio.wait(late)
+
     def shutdown(self) -> None:
+        """Ring no more; APScheduler cancels the alarms still ringing (`stop` gives them time first)."""
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None
@@ -102,6 +123,9 @@ class AlarmClock:
         if alarm is None:
             return
         self._ringing += 1
+        ring = asyncio.current_task()
+        if ring is not None:
+            self._rings.add(ring)
         try:
             await alarm.callback()
         except asyncio.CancelledError:
@@ -111,3 +135,5 @@ class AlarmClock:
             log.exception("alarm %s failed", name)
         finally:
             self._ringing -= 1
+            if ring is not None:
+                self._rings.discard(ring)

@@ -403,14 +403,29 @@ class Database:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield tx
-                    tx._finish()
-                    await self._conn.execute("COMMIT")
                 except BaseException:
                     tx._finish()
                     await self._rollback_if_open()
                     raise
+                tx._finish()
+                await self._commit()
             finally:
                 self._owner = None
+
+    async def _commit(self) -> None:
+        commit = asyncio.ensure_future(self._conn.execute("COMMIT"))
+        try:
+            await asyncio.shield(commit)
+        except asyncio.CancelledError:
+            # Cancelled (the bot stopping) with the COMMIT already on the database thread: let it land
+            # whole. A ROLLBACK sent now would run after it, fail, and hide the cancellation.
+            await asyncio.wait([commit])
+            if commit.exception() is not None:
+                await self._rollback_if_open()
+            raise
+        except BaseException:
+            await self._rollback_if_open()
+            raise
 
     async def _rollback_if_open(self) -> None:
         # SQLite already rolls back by itself after some errors (e.g. SQLITE_FULL);

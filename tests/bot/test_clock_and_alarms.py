@@ -104,3 +104,32 @@ async def test_cancelled_alarm_never_rings() -> None:
         assert calls == []
     finally:
         alarms.shutdown()
+
+
+async def test_stop_returns_only_when_no_alarm_is_still_ringing() -> None:
+    clock = ManualClock(START)
+    alarms = AlarmClock(clock)
+    started, waiting, finished, cut_short = asyncio.Event(), asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def quick() -> None:
+        started.set()
+        await asyncio.sleep(0.05)
+        finished.set()
+
+    async def endless() -> None:
+        waiting.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cut_short.set()
+            raise
+
+    alarms.start()
+    alarms.set("quick", START, quick)
+    alarms.set("endless", START, endless)
+    clock.advance(timedelta(seconds=1))
+    await asyncio.wait_for(asyncio.gather(started.wait(), waiting.wait()), timeout=5)
+    await alarms.stop(grace=0.5)
+    assert finished.is_set()  # given its grace to finish
+    assert cut_short.is_set()  # past the grace, cancelled before stop returned
+    assert not alarms.busy

@@ -378,3 +378,38 @@ def test_removing_keeps_folders_someone_else_filled(tmp_path: Path) -> None:
     (tmp_path / "a" / "notes.txt").write_text("mine")
     remove_new_database(parts)
     assert not path.exists() and (tmp_path / "a" / "notes.txt").exists()
+
+
+async def test_a_transaction_cancelled_during_its_commit_commits_whole_and_stays_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with Database.connect(tmp_path / "c.db") as db:
+        await db.execute("CREATE TABLE t (x INTEGER)")
+        connection = db._conn
+        real_execute = connection.execute
+        commit_sent = asyncio.Event()
+
+        async def execute(sql: str, *args: object) -> object:
+            if sql != "COMMIT":
+                return await real_execute(sql, *args)
+            queued = asyncio.ensure_future(real_execute(sql, *args))  # on the database thread from here on
+            commit_sent.set()
+            await asyncio.sleep(0.05)  # the bot stopping cancels the task here
+            return await queued
+
+        # aiosqlite's connection is what is slowed down, so that the cancellation meets the COMMIT in flight.
+        monkeypatch.setattr(connection, "execute", execute)
+
+        async def write() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t (x) VALUES (1)")
+
+        task = asyncio.create_task(write())
+        await commit_sent.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        monkeypatch.undo()
+        assert await db.fetch_value("SELECT count(*) FROM t") == 1
+        await db.execute("INSERT INTO t (x) VALUES (2)")  # the connection is not left in a transaction
+        assert await db.fetch_value("SELECT count(*) FROM t") == 2

@@ -781,7 +781,8 @@ async def test_event_names_that_only_look_different_are_one_name_and_an_invisibl
         assert reply.ephemeral and said(reply).startswith("There is already an event called"), (name, said(reply))
     for name in ("\u200b", "\u3164\u200d", "\u2800"):
         reply = await sim.slash(admin, general, "event add", name=name, date="2026-04-02")
-        assert reply.ephemeral and said(reply) == "Give the event a name with something visible in it.", (name, said(reply))
+        wanted = "Give the event a name with something visible in it."
+        assert reply.ephemeral and said(reply) == wanted, (name, said(reply))
     listed = await sim.slash(admin, general, "event list")
     assert listed.embeds[0]["description"].count("•") == 1
 
