@@ -18,7 +18,7 @@ from discord.ext import commands
 import cogs
 from bot import __version__
 from bot.clock import Clock
-from bot.delivery import InvalidRequestBreaker, Pacer
+from bot.delivery import InvalidRequestBreaker, Pacer, RequestWindow
 from bot.scheduler import AlarmClock
 from bot.settings import Settings
 from bot.tree import MarqueeTree
@@ -83,8 +83,10 @@ class MarqueeBot(commands.Bot):
         """`packs` are the configured content packs already parsed (the runner checks them before
         connecting); None parses `settings.packs.load` when they are loaded."""
         breaker = InvalidRequestBreaker(settings.delivery.invalid_request_limit)
+        # The pace holds where requests leave too: at most `delivery.pace` of the bot's own in any second.
+        window = RequestWindow(settings.delivery.pace, settings.discord.api_base_url)
         super().__init__(
-            http_trace=breaker.trace_config(),
+            http_trace=window.trace_config(breaker),
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             tree_cls=MarqueeTree,

@@ -74,6 +74,10 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return FIRST_RETRY * (2 ** max(attempts - 1, 0))
 
 
+# The most of the pace that sends which may be skipped (progress edits) can take.
+SPARE_SHARE = 0.5
+
+
 class Pacer:
     """At most `rate` sends in any one second, evenly spaced (real time: Discord's limits are in real seconds).
 
@@ -100,12 +104,73 @@ class Pacer:
             await asyncio.sleep(slot - now)
         while True:
             now = time.monotonic()
-            while self._recent and self._recent[0] <= now - 1.0:
-                self._recent.popleft()
+            self._forget_before(now - 1.0)
             if len(self._recent) < self.per_second:
                 self._recent.append(now)
                 return now
             await asyncio.sleep(self._recent[0] + 1.0 - now)
+
+    def spare_turn(self, share: float = SPARE_SHARE) -> bool:
+        """A turn now for a send that may as well be skipped (a progress edit), only while the pace is
+        idle and less than `share` of the last second's sends were taken: it never delays a send that
+        must go out, nor uses the headroom left for bursts."""
+        now = time.monotonic()
+        self._forget_before(now - 1.0)
+        if self._next_slot > now or len(self._recent) >= self.per_second * share:
+            return False
+        self._next_slot = now + self.interval
+        self._recent.append(now)
+        return True
+
+    def _forget_before(self, cutoff: float) -> None:
+        while self._recent and self._recent[0] <= cutoff:
+            self._recent.popleft()
+
+
+class RequestWindow:
+    """At most `per_second` of the bot's own REST requests leave in any one second (real time).
+
+    Counted where requests leave, in discord.py's HTTP client (`trace_config`), because Discord counts
+    where they arrive: between a pacer turn and its request, a busy event loop can hold several sends that
+    then leave together, and some requests take no turn (discord.py's own retries, a history read).
+    Interaction responses and follow-ups are left out: Discord exempts them, and they must stay immediate.
+    """
+
+    def __init__(self, per_second: float, api_base: str) -> None:
+        self.per_second = max(int(per_second), 1)
+        self._api_base = api_base.rstrip("/") + "/"
+        self._recent: deque[float] = deque()
+
+    def counts(self, url: str) -> bool:
+        """Whether a request to `url` is one of the bot's own (not the gateway, not an interaction's)."""
+        if not url.startswith(self._api_base):
+            return False
+        path = url[len(self._api_base) - 1 :]
+        return not path.startswith(("/interactions/", "/webhooks/"))
+
+    async def wait(self) -> None:
+        while True:
+            now = time.monotonic()
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            if len(self._recent) < self.per_second:
+                self._recent.append(now)
+                return
+            await asyncio.sleep(self._recent[0] + 1.0 - now)
+
+    def trace_config(self, breaker: InvalidRequestBreaker) -> aiohttp.TraceConfig:
+        """discord.py's HTTP hook (`Client(http_trace=...)`): every request waits its place in the window
+        before it leaves, and every answer is counted by `breaker`."""
+        trace = breaker.trace_config()
+
+        async def on_request_start(
+            session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestStartParams
+        ) -> None:
+            if self.counts(str(params.url)):
+                await self.wait()
+
+        trace.on_request_start.append(on_request_start)
+        return trace
 
 
 class DueWorkRunner:

@@ -667,8 +667,12 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 embed = render.question_embed(
                     current, live.state.question_count, int(live.state.time_limit_s), answered
                 )
-                if not await self.my_turn():
-                    return
+                # A count is a nicety: shown only with the pace's spare turns, so that posts and reveals
+                # never wait behind it and a burst keeps its headroom; the next edit shows the latest count.
+                if self.bot.breaker.open or not self.bot.pacer.spare_turn():
+                    live.last_count_edit = loop.time()
+                    shown = -1
+                    continue
                 with contextlib.suppress(discord.HTTPException):
                     await live.message.edit(embed=embed)
                 live.last_count_edit = loop.time()

@@ -18,7 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 import bot.delivery
-from bot.delivery import INVALID_STATUSES, INVALID_WINDOW, InvalidRequestBreaker
+from bot.delivery import INVALID_STATUSES, INVALID_WINDOW, InvalidRequestBreaker, RequestWindow
 
 NOT_REFUSALS = (200, 201, 204, 301, 304, 400, 404, 405, 413, 500, 502, 503)
 
@@ -215,3 +215,32 @@ async def test_two_sessions_can_share_one_breaker(server: TestServer) -> None:
         async with second.get(server.make_url("/status/403")) as response:
             assert response.status == 403
     assert breaker.open is True
+
+
+async def test_the_request_window_holds_the_bots_own_requests_where_they_leave(server: TestServer) -> None:
+    """At most `per_second` of the bot's REST requests leave in any second, whatever the senders did
+    before (no pacer turn here at all); interaction responses and other hosts are not held."""
+    base = str(server.make_url("/api/v10"))
+    window = RequestWindow(5, base)
+    breaker = InvalidRequestBreaker(limit=1000, window=60)
+    left: list[tuple[str, float]] = []
+    async with aiohttp.ClientSession(trace_configs=[window.trace_config(breaker)]) as session:
+
+        async def get(path: str) -> None:
+            async with session.get(server.make_url(path)) as response:
+                left.append((path, time.monotonic()))
+                assert response.status in (200, 404)
+
+        await asyncio.gather(
+            *(get("/api/v10/status/200") for _ in range(12)),
+            *(get("/api/v10/interactions/1/token/callback") for _ in range(10)),
+            *(get("/api/v10/webhooks/1/token") for _ in range(10)),
+            *(get("/status/200") for _ in range(10)),
+        )
+    own = sorted(at for path, at in left if path == "/api/v10/status/200")
+    others = [at for path, at in left if path != "/api/v10/status/200"]
+    # In any second, at most five of the bot's own: the sixth waits a second after the first.
+    assert all(own[i + 5] - own[i] >= 0.95 for i in range(len(own) - 5))
+    assert max(others) < own[5]  # nothing else waited for the window, which held the sixth a second
+    assert window.counts(base + "/channels/1/messages")
+    assert not window.counts(base + "/interactions/1/t/callback") and not window.counts("wss://gateway/")

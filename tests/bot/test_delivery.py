@@ -477,3 +477,13 @@ def test_a_post_is_recognised_by_what_it_says_whatever_its_footer() -> None:
 def test_not_being_able_to_tell_is_a_lasting_failure_in_its_own_words() -> None:
     assert classify(CannotTell(NO_HISTORY)) == Failure(True, NO_HISTORY)
     assert "Read Message History" in NO_HISTORY
+
+
+async def test_a_spare_turn_is_given_only_while_the_pace_is_idle_and_under_its_share() -> None:
+    pacer = Pacer(10.0)
+    assert pacer.spare_turn()  # idle
+    assert not pacer.spare_turn()  # its own slot: the next is 0.1 s away
+    await pacer.wait_turn()  # a send that must go out waits its slot as usual, never behind a spare one
+    await asyncio.sleep(pacer.interval)
+    assert not pacer.spare_turn(share=0.1)  # two of ten taken in the last second: past a share of one
+    assert pacer.spare_turn(share=0.5)
