@@ -101,6 +101,7 @@ class MarqueeBot(commands.Bot):
         self.alarms = AlarmClock(clock)
         # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit.
         self.pacer = Pacer(settings.delivery.pace)
+        self.request_window = window
         self.breaker = breaker
         sweep_idle_ratelimits_rarely(self.http)
         self.catalogue = CatalogueRepository(database)

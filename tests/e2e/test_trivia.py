@@ -372,6 +372,7 @@ async def test_questions_of_many_games_share_the_bots_pace(sim: Sim) -> None:
     # Scaled down: Discord allows 50 requests a second and the bot paces at 40; here 5 and 4.
     sim.ratelimits.global_limit = 5
     sim.client.pacer = Pacer(4)
+    sim.client.request_window.per_second = 4
     await asyncio.gather(
         *(
             sim.slash(player, channel, "trivia start", questions=1)
