@@ -28,44 +28,8 @@ from bot.formatting import (
     safe,
     truncate,
 )
+from tests.hostile import HOSTILE_PARTS
 
-# What hostile members type: markdown, mentions, invisible and bidi characters, newlines, long runs.
-HOSTILE_PARTS = st.sampled_from(
-    [
-        "*",
-        "**",
-        "_",
-        "`",
-        "~~",
-        "||",
-        "\\",
-        "> ",
-        "# ",
-        "- ",
-        "[x](https://e.x)",
-        "@everyone",
-        "@here",
-        "<@123>",
-        "<@!123456789012345678>",
-        "<@&42>",
-        "<#7>",
-        "\u200b",
-        "\u200d",
-        "\u202e",
-        "\u2066",
-        "\ufeff",
-        "\u3164",
-        "\n",
-        "\r\n",
-        "\t",
-        "e\u0301",
-        "é",
-        "ﷺ",
-        "👨‍👩‍👧",
-        "a",
-        " ",
-    ]
-)
 HOSTILE = st.one_of(
     st.text(max_size=300),
     st.lists(HOSTILE_PARTS, max_size=200).map("".join),

@@ -21,42 +21,8 @@ from bot.tree import APOLOGY
 from tests.discord_sim import Sim
 from tests.discord_sim.interactions import BOOLEAN, CHANNEL, INTEGER, NUMBER, ROLE, STRING, SUB_COMMAND
 from tests.discord_sim.interactions import SUB_COMMAND_GROUP as GROUP
+from tests.hostile import HOSTILE_PARTS
 
-HOSTILE_PARTS = st.sampled_from(
-    [
-        "*",
-        "**",
-        "_",
-        "`",
-        "~~",
-        "||",
-        "\\",
-        "> ",
-        "# ",
-        "- ",
-        "[x](https://e.x)",
-        "@everyone",
-        "@here",
-        "<@123>",
-        "<@&42>",
-        "<#7>",
-        "\u200b",
-        "\u200d",
-        "\u202e",
-        "\u2066",
-        "\ufeff",
-        "\u3164",
-        "\n",
-        "\t",
-        "e\u0301",
-        "ﷺ",
-        "👨‍👩‍👧",
-        "a",
-        " ",
-        "fallout",
-        "Tom Cruise",
-    ]
-)
 HOSTILE = st.one_of(
     st.text(min_size=1, max_size=200),
     st.lists(HOSTILE_PARTS, min_size=1, max_size=300).map("".join),
