@@ -39,9 +39,7 @@ CONFIG_HELP = "settings file (default: $MARQUEE_CONFIG, else ./config.toml when 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG, description="Marquee, a Discord bot for film fan communities."
-    )
+    parser = argparse.ArgumentParser(prog=PROG, description="Marquee, a Discord bot for film fan communities.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--config", type=Path, help=CONFIG_HELP)
     # Every sub-command takes --config too, so `marquee check --config x.toml` works as well as

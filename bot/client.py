@@ -20,6 +20,7 @@ from bot import __version__
 from bot.clock import Clock
 from bot.delivery import InvalidRequestBreaker, Pacer, RequestWindow
 from bot.scheduler import AlarmClock
+from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.tree import MarqueeTree
 from db import BotStateRepository, CatalogueRepository, Database, Pack, load_pack, migrate, parse_pack, resolve_pack
@@ -112,6 +113,7 @@ class MarqueeBot(commands.Bot):
         # Set when setup is over: cogs loaded and the command tree synced, or found unchanged, or
         # deliberately left alone because a cog failed to load.
         self.commands_synced = asyncio.Event()
+        self.services: Services = build_services(self)
 
     async def prepare(self) -> None:
         """Migrate the database and load the content packs, once. Nothing here needs Discord, so
@@ -127,6 +129,7 @@ class MarqueeBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.started_at = self.clock.now()
         await self.prepare()
+        await self.services.start()
         await self.load_cogs()
         self.alarms.start()
         await self.sync_commands_if_changed()
@@ -141,8 +144,6 @@ class MarqueeBot(commands.Bot):
         for pack in packs:
             report = await load_pack(self.database, pack, source_path=str(pack.path))
             log.info("content pack %s loaded: %s films, %s questions", report.pack_id, report.films, report.questions)
-        # Cogs that keep in-memory indexes of the catalogue rebuild them on this event.
-        self.dispatch("catalogue_changed")
 
     async def load_cogs(self, extensions: Iterable[str] | None = None) -> None:
         """Load every cog (or `extensions`); one that fails is logged and skipped so the rest still works."""
@@ -187,6 +188,7 @@ class MarqueeBot(commands.Bot):
         log.info("synced %d commands (%s)", len(synced), scope)
 
     async def close(self) -> None:
+        self.services.stop()
         # Work an alarm started must be over before the runner closes the database under it.
         await self.alarms.stop()
         await super().close()

@@ -95,6 +95,7 @@ class Settings:
 
 # --- validators: each takes the typed value and returns a problem, or None when fine ---
 
+
 def _url(schemes: tuple[str, ...]) -> Callable[[Any], str | None]:
     def check(value: str) -> str | None:
         if not any(value.startswith(f"{scheme}://") for scheme in schemes):
@@ -286,10 +287,10 @@ def _merge_env(values: dict[str, dict[str, Any]], env: Mapping[str, str]) -> Non
 
 
 def _split_env_name(name: str) -> tuple[str, str]:
-    rest = name[len(ENV_PREFIX):].lower()
+    rest = name[len(ENV_PREFIX) :].lower()
     for section, keys in SPEC.items():
-        if rest.startswith(section + "_") and rest[len(section) + 1:] in keys:
-            return section, rest[len(section) + 1:]
+        if rest.startswith(section + "_") and rest[len(section) + 1 :] in keys:
+            return section, rest[len(section) + 1 :]
     raise SettingsError(name, "unknown environment variable (see config.example.toml for the settings)")
 
 
@@ -321,9 +322,9 @@ def _from_text(key: str, spec: _Spec, raw: str, source: str) -> Any:
 
 
 def _kind_name(kind: type) -> str:
-    return {
-        str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list"
-    }.get(kind, kind.__name__)
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list"}.get(
+        kind, kind.__name__
+    )
 
 
 def _build(values: dict[str, dict[str, Any]]) -> Settings:

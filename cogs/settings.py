@@ -14,8 +14,9 @@ from bot.errors import UserFacingError
 from bot.formatting import fit_lines, quote, truncate
 from bot.permissions import missing_post_permissions
 from bot.regions import country_name
-from cogs.countdowns import announcer_of, render
+from cogs.countdowns import render
 from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
+from cogs.countdowns.engine import Announcer
 from cogs.films import current_lookup, film_choices, film_key_for
 from cogs.trivia.game import DEFAULT_SECONDS
 from db import GuildSettingsRepository, TriviaRepository
@@ -38,8 +39,9 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     )
     server = app_commands.Group(name="server", description="The server's timezone and region.")
 
-    def __init__(self, bot: MarqueeBot) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
         self.bot = bot
+        self.announcer = announcer
         super().__init__()
 
     @trivia.command(name="set")
@@ -231,7 +233,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         """Post release countdowns in a channel on milestone days."""
         guild = interaction.guild
         assert guild is not None
-        announcer = announcer_of(self.bot)
+        announcer = self.announcer
         current = await announcer.repository.settings(guild.id)
         missing = missing_post_permissions(channel, guild.me)
         if not channel.permissions_for(guild.me).read_message_history:
@@ -283,7 +285,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         """ "all" → (); otherwise each comma-separated name is a server event or a film."""
         if text.strip().casefold() in ("", "all"):
             return ()
-        announcer = announcer_of(self.bot)
+        announcer = self.announcer
         keys = []
         for part in text.split(","):
             name = part.strip()
@@ -305,7 +307,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     async def announcements_off(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """Stop release countdown posts (the history of past posts is kept)."""
         assert interaction.guild is not None
-        announcer = announcer_of(self.bot)
+        announcer = self.announcer
         await announcer.turn_off(interaction.guild.id)
         await interaction.response.send_message("Release announcements are off.", ephemeral=True)
 
@@ -314,7 +316,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         """Post a preview of the next countdown post in the announcement channel now."""
         guild = interaction.guild
         assert guild is not None
-        announcer = announcer_of(self.bot)
+        announcer = self.announcer
         settings = await announcer.repository.settings(guild.id)
         if settings is None:
             raise UserFacingError("Announcements are not set up; use `/settings announcements set` first.")
@@ -345,7 +347,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         """Show the announcement settings, the next 5 posts and what happened to the last 10."""
         assert interaction.guild is not None
         guild_id = interaction.guild.id
-        announcer = announcer_of(self.bot)
+        announcer = self.announcer
         settings = await announcer.repository.settings(guild_id)
         embed = render.status_embed(
             settings,
@@ -391,7 +393,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         """Complete the last name of a comma-separated list."""
         done, _, last = current.rpartition(",")
         prefix = f"{done}, " if done else ""
-        events = await announcer_of(self.bot).events_named(interaction.guild_id, last)
+        events = await self.announcer.events_named(interaction.guild_id, last)
         names = [event.name for event in events] + [choice.name for choice in film_choices(self.bot, last.strip())]
         choices = [] if done else [app_commands.Choice(name="all upcoming releases and events", value="all")]
         for name in names:
@@ -401,7 +403,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         return choices[:25]
 
     async def describe_announcements(self, guild_id: int) -> str:
-        announcer = announcer_of(self.bot)
+        announcer = self.announcer
         settings = await announcer.repository.settings(guild_id)
         if settings is None:
             return "Release announcements are off. Turn them on with `/settings announcements set`."
@@ -426,4 +428,4 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
 
 
 async def setup(bot: MarqueeBot) -> None:
-    await bot.add_cog(Settings(bot))
+    await bot.add_cog(Settings(bot, bot.services.announcer))

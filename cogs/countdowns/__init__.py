@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from bot.client import MarqueeBot
-from cogs.countdowns.cog import Countdowns, Events
-from cogs.countdowns.engine import Announcer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 
 async def setup(bot: MarqueeBot) -> None:
-    countdowns = Countdowns(bot)
+    # The cogs are imported here, not at the top: importing the package (for its plain modules or its
+    # engine) must not pull in the Discord side.
+    from cogs.countdowns.cog import Countdowns, Events
+
+    countdowns = Countdowns(bot, bot.services.announcer)
     await bot.add_cog(countdowns)
-    await bot.add_cog(Events(bot, countdowns))
-
-
-def announcer_of(bot: MarqueeBot) -> Announcer:
-    """The running announcement engine, for the settings commands."""
-    cog = bot.get_cog("Countdowns")
-    if not isinstance(cog, Countdowns):
-        raise RuntimeError("countdowns are not loaded")
-    return cog.announcer
+    await bot.add_cog(Events(bot, bot.services.announcer))

@@ -34,19 +34,9 @@ MAX_EVENTS = 100
 class Countdowns(commands.Cog):
     """Countdowns to releases and server events; runs the announcement engine."""
 
-    def __init__(self, bot: MarqueeBot) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
         self.bot = bot
-        self.announcer = Announcer(bot)
-
-    async def cog_load(self) -> None:
-        await self.announcer.start()
-
-    async def cog_unload(self) -> None:
-        self.announcer.stop()
-
-    @commands.Cog.listener()
-    async def on_catalogue_changed(self) -> None:
-        await self.announcer.catalogue_changed()
+        self.announcer = announcer
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
@@ -121,14 +111,10 @@ class Countdowns(commands.Cog):
 class Events(commands.GroupCog, group_name="event", group_description="Server events that count down like releases."):
     """Watch parties, re-releases, trailer drops (Manage Events)."""
 
-    def __init__(self, bot: MarqueeBot, countdowns: Countdowns) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
         self.bot = bot
-        self.countdowns = countdowns
+        self.announcer = announcer
         super().__init__()
-
-    @property
-    def announcer(self) -> Announcer:
-        return self.countdowns.announcer
 
     @app_commands.command(name="add")
     @app_commands.describe(

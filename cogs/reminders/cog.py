@@ -16,7 +16,6 @@ from bot.localtime import local_day, zone
 from bot.regions import country_from_locale, pick_region
 from bot.replies import send_ephemeral
 from bot.views import PagedView
-from cogs.countdowns import announcer_of
 from cogs.films import film_choices, film_key_for
 from cogs.reminders import render
 from cogs.reminders.engine import ReminderEngine
@@ -50,16 +49,10 @@ def when_choices(current: str) -> list[app_commands.Choice[str]]:
 class Reminders(commands.GroupCog, group_name="remind", group_description="DM reminders for releases and events."):
     """Reminders by DM, only for members who ask."""
 
-    def __init__(self, bot: MarqueeBot) -> None:
+    def __init__(self, bot: MarqueeBot, engine: ReminderEngine) -> None:
         self.bot = bot
-        self.engine = ReminderEngine(bot)
+        self.engine = engine
         super().__init__()
-
-    async def cog_load(self) -> None:
-        await self.engine.start()
-
-    async def cog_unload(self) -> None:
-        self.engine.stop()
 
     @commands.Cog.listener()
     async def on_release_dates_changed(self) -> None:
@@ -91,7 +84,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     async def fallbacks(self, interaction: discord.Interaction[Any]) -> tuple[str, str]:
         """(region, timezone) for a new subscription: the member's choices, their language, the server's."""
         member = await self.engine.repository.member_place(interaction.user.id)
-        guild_region, guild_timezone = await announcer_of(self.bot).place(
+        guild_region, guild_timezone = await self.engine.announcer.place(
             interaction.guild.id if interaction.guild else None
         )
         region = pick_region(
@@ -164,7 +157,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     async def event(self, interaction: discord.Interaction[MarqueeBot], name: str, when: str | None = None) -> None:
         """Get a DM before one of this server's events."""
         assert interaction.guild is not None
-        found = await announcer_of(self.bot).find_event(interaction.guild.id, name)
+        found = await self.engine.announcer.find_event(interaction.guild.id, name)
         if found is None:
             raise UserFacingError(f"This server has no event called “{quote(name)}”.")
         await self.subscribe(interaction, found.target_key, when)
@@ -174,7 +167,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
 
     # ---- seeing and stopping ------------------------------------------------------------------------------
     async def titles(self, target_keys: list[str]) -> dict[str, str]:
-        return await announcer_of(self.bot).titles_of(target_keys)
+        return await self.engine.announcer.titles_of(target_keys)
 
     @app_commands.command(name="list")
     async def list_reminders(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -249,7 +242,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             return (await self.titles([target_key])).get(target_key)
         if interaction.guild is None:
             return None
-        event = await announcer_of(self.bot).find_event(interaction.guild.id, target_key)
+        event = await self.engine.announcer.find_event(interaction.guild.id, target_key)
         return event.name if event is not None else None
 
     async def cancel_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
@@ -299,7 +292,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
         guild_id = interaction.guild.id if interaction.guild else None
-        return await announcer_of(self.bot).event_choices(guild_id, current)
+        return await self.engine.announcer.event_choices(guild_id, current)
 
     @cancel.autocomplete("target")
     async def subscribed_targets(

@@ -18,7 +18,6 @@ import discord
 
 from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, earlier_try_posted, retry_delay
 from bot.localtime import parse_hhmm, zone
-from cogs.countdowns import announcer_of
 from cogs.countdowns.render import TargetView
 from cogs.reminders import render
 from cogs.reminders.membership import Membership
@@ -32,6 +31,7 @@ from db.repositories.reminders import OVERDUE, Batch, MemberPlace, NewReminder, 
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
+    from cogs.countdowns.engine import Announcer
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,10 @@ class Place:
 
 
 class ReminderEngine:
-    def __init__(self, bot: MarqueeBot) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
         self.bot = bot
+        # Reminders are timed from the release dates and server events the announcer keeps.
+        self.announcer = announcer
         self.repository = ReminderRepository(bot.database)
         self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
         self.notices: set[int] = set()
@@ -93,7 +95,7 @@ class ReminderEngine:
 
     async def release_dates_changed(self) -> None:
         """Re-time every film reminder when the catalogue's dates differ from those last planned."""
-        fingerprint = announcer_of(self.bot).fingerprint
+        fingerprint = self.announcer.fingerprint
         state = BotStateRepository(self.bot.database)
         if await state.get(CATALOGUE_STATE) == fingerprint:
             return
@@ -132,7 +134,7 @@ class ReminderEngine:
         key = parse_target_key(target_key)
         if key is None:
             return None
-        return await announcer_of(self.bot).target_view(key, region, timezone, events, guild_id=guild_id)
+        return await self.announcer.target_view(key, region, timezone, events, guild_id=guild_id)
 
     # ---- planning -----------------------------------------------------------------------------------------
     async def plan(self, subscription: Subscription) -> list[NewReminder]:
@@ -332,7 +334,7 @@ class ReminderEngine:
 
     async def event_servers(self, batches: list[Batch], events: dict[int, GuildEvent | None]) -> set[tuple[int, int]]:
         """(server, member) for every reminder about a server's event in these batches (`events`: the cache)."""
-        announcer = announcer_of(self.bot)
+        announcer = self.announcer
         pairs = set()
         for batch in batches:
             for reminder in batch.reminders:

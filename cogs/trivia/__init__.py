@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from bot.client import MarqueeBot
-from cogs.trivia.cog import Trivia
-from cogs.trivia.views import AnswerButton, DailyButton
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 
 async def setup(bot: MarqueeBot) -> None:
+    from cogs.trivia.cog import Trivia
+    from cogs.trivia.views import AnswerButton, DailyButton
+
     await bot.add_cog(Trivia(bot))
     bot.add_dynamic_items(AnswerButton, DailyButton)

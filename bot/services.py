@@ -1,0 +1,39 @@
+"""The long-lived services, built once with the bot and handed to the cogs that need them.
+
+A cog is a thin Discord adapter: it receives in its constructor the services it uses (from its
+package's `setup`) and never looks another cog up. What one feature must tell another (a member's
+data erased, a server's place changed, the catalogue's dates moved) goes through a method here or a
+service the caller was handed, so every path between features can be read in this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cogs.countdowns.engine import Announcer
+from cogs.reminders.engine import ReminderEngine
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
+
+
+@dataclass(frozen=True)
+class Services:
+    announcer: Announcer
+    reminders: ReminderEngine
+
+    async def start(self) -> None:
+        """Reconcile after downtime and arm the alarms; the announcer first, whose release dates
+        the reminders are timed from."""
+        await self.announcer.start()
+        await self.reminders.start()
+
+    def stop(self) -> None:
+        self.reminders.stop()
+        self.announcer.stop()
+
+
+def build_services(bot: MarqueeBot) -> Services:
+    announcer = Announcer(bot)
+    return Services(announcer=announcer, reminders=ReminderEngine(bot, announcer))
