@@ -666,7 +666,7 @@ async def background_done(bot: Any, limit: float) -> None:
     tasks = [
         task
         for task in (
-            hook(bot.get_cog("Films"), "indexing"),
+            hook(bot.services.lookup, "indexing"),
             hook(bot.get_cog("Trivia"), "pool_task"),
         )
         if task is not None

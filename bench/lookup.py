@@ -486,13 +486,13 @@ async def bench_simulator(
             task.add_done_callback(lambda _: finished.setdefault(what, time.perf_counter() - started))
         return task
 
-    films_cog, trivia_cog = sim.client.get_cog("Films"), sim.client.get_cog("Trivia")
-    indexing = watch("film indexes", hook(films_cog, "indexing"))
+    lookup_service, trivia_cog = sim.client.services.lookup, sim.client.get_cog("Trivia")
+    indexing = watch("film indexes", hook(lookup_service, "indexing"))
     trivia_pool = watch("trivia question pool", hook(trivia_cog, "pool_task"))
     if indexing is not None:
         await asyncio.wait([indexing], timeout=args.sim_timeout)
     # The cards are started once the indexes are built.
-    cards = watch("film cards", hook(films_cog, "carding"))
+    cards = watch("film cards", hook(lookup_service, "cards_and_keeping"))
     later = [task for task in (cards, trivia_pool) if task is not None]
     if later:
         await asyncio.wait(later, timeout=args.sim_timeout)

@@ -97,6 +97,21 @@ def pick_region(*preferences: str | None, available: set[str] | None = None, def
     return default
 
 
+def member_region(
+    own: str | None,
+    locale: str | None,
+    server: str | None,
+    *,
+    default: str,
+    available: set[str] | None = None,
+) -> str:
+    """Whose release dates a member sees: their own region, else their Discord locale's country, else
+    their server's region, else `default`. With `available` (the countries a film has dates in), a
+    choice without dates is skipped, so nobody sees an empty "Released in" while another country has dates.
+    """
+    return pick_region(own, country_from_locale(locale), server, available=available, default=default)
+
+
 def valid_region(text: str) -> str:
     """The country code `text` names ("gb", "United Kingdom"), or ValueError with a message for the user."""
     cleaned = text.strip()

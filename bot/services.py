@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cogs.countdowns.engine import Announcer
+from cogs.films.service import LookupService
 from cogs.reminders.engine import ReminderEngine
 
 if TYPE_CHECKING:
@@ -20,20 +21,38 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Services:
+    lookup: LookupService
     announcer: Announcer
     reminders: ReminderEngine
 
     async def start(self) -> None:
-        """Reconcile after downtime and arm the alarms; the announcer first, whose release dates
-        the reminders are timed from."""
+        """Start indexing the catalogue, reconcile after downtime and arm the alarms; the announcer
+        before the reminders, which are timed from its release dates."""
+        await self.lookup.start()
         await self.announcer.start()
         await self.reminders.start()
 
     def stop(self) -> None:
         self.reminders.stop()
         self.announcer.stop()
+        self.lookup.stop()
+
+    async def catalogue_changed(self) -> None:
+        """A pack loaded into the running bot: index the catalogue again (features built on the
+        indexes rebuild after `lookup.indexed()`)."""
+        await self.lookup.reload()
+
+    def member_region_changed(self, user_id: int) -> None:
+        self.lookup.forget_member(user_id)
+
+    def server_place_changed(self, guild_id: int) -> None:
+        self.lookup.forget_server(guild_id)
+
+    def member_data_erased(self, user_id: int) -> None:
+        self.lookup.forget_member(user_id)
 
 
 def build_services(bot: MarqueeBot) -> Services:
+    lookup = LookupService(bot.catalogue, bot.database, bot.clock)
     announcer = Announcer(bot)
-    return Services(announcer=announcer, reminders=ReminderEngine(bot, announcer))
+    return Services(lookup=lookup, announcer=announcer, reminders=ReminderEngine(bot, announcer))

@@ -82,7 +82,7 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
         except ValueError as error:
             raise UserFacingError(safe(str(error))) from None
         await self.repository.set_region(user_id, code)
-        self.bot.dispatch("member_region_changed", user_id)
+        self.bot.services.member_region_changed(user_id)
         await self.replan(user_id)
         await send_ephemeral(
             interaction, f"Your region is now {country_name(code)}: release dates there count for you."

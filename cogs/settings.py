@@ -17,7 +17,7 @@ from bot.regions import country_name
 from cogs.countdowns import render
 from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
 from cogs.countdowns.engine import Announcer
-from cogs.films import current_lookup, film_choices, film_key_for
+from cogs.films.service import LookupService
 from cogs.trivia.game import DEFAULT_SECONDS
 from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.announcements import AnnouncementSettings
@@ -39,9 +39,10 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     )
     server = app_commands.Group(name="server", description="The server's timezone and region.")
 
-    def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer, lookup: LookupService) -> None:
         self.bot = bot
         self.announcer = announcer
+        self.lookup = lookup
         super().__init__()
 
     @trivia.command(name="set")
@@ -69,7 +70,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             raise UserFacingError("Give at least one setting to change.")
         repository = TriviaRepository(self.bot.database)
         now = self.bot.clock.now()
-        film_key = film_key_for(self.bot, newest_film) if newest_film is not None else None
+        film_key = self.lookup.film_key(newest_film) if newest_film is not None else None
         post_time = options.time_of_day(daily_time) if daily_time is not None else None
         tz_name = options.timezone(timezone) if timezone is not None else None
         if daily_channel is not None:
@@ -121,14 +122,14 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     async def film_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return film_choices(self.bot, current)
+        return self.lookup.film_choices(current)
 
     async def describe_trivia(self, guild_id: int, channel: discord.TextChannel | None) -> str:
         repository = TriviaRepository(self.bot.database)
         effective = await repository.get_settings(guild_id, channel.id if channel else 0)
         daily = await repository.daily_settings(guild_id)
         place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
-        film = current_lookup(self.bot).film(effective.newest_film_key) if effective.newest_film_key else None
+        film = self.lookup.current.film(effective.newest_film_key) if effective.newest_film_key else None
         where = f"in {channel.mention}" if channel else "in this server"
         lines = [
             f"Trivia settings {where}:",
@@ -166,6 +167,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             await repository.set_timezone(interaction.guild.id, tz_name)
         if region_code is not None:
             await repository.set_region(interaction.guild.id, region_code)
+        self.bot.services.server_place_changed(interaction.guild.id)
         self.bot.dispatch("server_place_changed", interaction.guild.id)
         await interaction.response.send_message(await self.describe_server(interaction.guild.id), ephemeral=True)
 
@@ -298,7 +300,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             elif name.startswith("film:") and name[5:] in announcer.films:
                 keys.append(name)
             else:
-                keys.append("film:" + film_key_for(self.bot, name))
+                keys.append("film:" + self.lookup.film_key(name))
         if len(keys) > 25:
             raise UserFacingError("Choose at most 25 targets, or “all”.")
         return tuple(dict.fromkeys(keys))
@@ -394,7 +396,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         done, _, last = current.rpartition(",")
         prefix = f"{done}, " if done else ""
         events = await self.announcer.events_named(interaction.guild_id, last)
-        names = [event.name for event in events] + [choice.name for choice in film_choices(self.bot, last.strip())]
+        names = [event.name for event in events] + [choice.name for choice in self.lookup.film_choices(last.strip())]
         choices = [] if done else [app_commands.Choice(name="all upcoming releases and events", value="all")]
         for name in names:
             value = prefix + name
@@ -428,4 +430,4 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
 
 
 async def setup(bot: MarqueeBot) -> None:
-    await bot.add_cog(Settings(bot, bot.services.announcer))
+    await bot.add_cog(Settings(bot, bot.services.announcer, bot.services.lookup))

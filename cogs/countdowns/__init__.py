@@ -13,6 +13,6 @@ async def setup(bot: MarqueeBot) -> None:
     # engine) must not pull in the Discord side.
     from cogs.countdowns.cog import Countdowns, Events
 
-    countdowns = Countdowns(bot, bot.services.announcer)
+    countdowns = Countdowns(bot, bot.services.announcer, bot.services.lookup)
     await bot.add_cog(countdowns)
     await bot.add_cog(Events(bot, bot.services.announcer))

@@ -21,7 +21,7 @@ from cogs.countdowns import render
 from cogs.countdowns.dates import EventDateError, countdown, event_start
 from cogs.countdowns.engine import Announcer
 from cogs.countdowns.render import TargetView
-from cogs.films import film_choices, film_key_for
+from cogs.films.service import LookupService
 from cogs.reminders.views import remind_view
 from db.repositories.announcements import GuildEvent, TooManyEvents
 
@@ -34,9 +34,10 @@ MAX_EVENTS = 100
 class Countdowns(commands.Cog):
     """Countdowns to releases and server events; runs the announcement engine."""
 
-    def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer, lookup: LookupService) -> None:
         self.bot = bot
         self.announcer = announcer
+        self.lookup = lookup
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
@@ -68,7 +69,7 @@ class Countdowns(commands.Cog):
         event = await self.announcer.find_event(guild_id, text) if guild_id is not None else None
         if event is not None:
             return self.announcer.event_target(event, tz_name)
-        view = await self.announcer.target_view("film:" + film_key_for(self.bot, text), region, tz_name)
+        view = await self.announcer.target_view("film:" + self.lookup.film_key(text), region, tz_name)
         if view is None:
             raise UserFacingError(f"I have no release date for “{quote(text)}” yet.")
         return view
@@ -103,7 +104,7 @@ class Countdowns(commands.Cog):
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
         guild_id = interaction.guild.id if interaction.guild else None
-        return (await self.announcer.event_choices(guild_id, current) + film_choices(self.bot, current))[:25]
+        return (await self.announcer.event_choices(guild_id, current) + self.lookup.film_choices(current))[:25]
 
 
 @app_commands.guild_only()

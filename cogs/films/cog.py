@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import datetime as dt
-import gc
-import logging
 import random
-import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -19,22 +13,17 @@ from discord.ext import commands
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, quote, truncate
-from bot.regions import country_from_locale, country_names, pick_region
+from bot.regions import country_names, member_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
-from cogs.films.lookup import Lookup, details_of, fill_card_texts, shared_films, timeline
-from cogs.films.matching import Character, Match, SearchIndex, SnapshotMismatch
-from cogs.films.region_cache import RecentRegions
+from cogs.films.lookup import shared_films, timeline
+from cogs.films.matching import Character, Match, SearchIndex
+from cogs.films.service import LookupService
 from cogs.films.views import TimelineView, card_view, choices_view, menu_view, pick_view
-from db.repositories import preferred_regions
 from db.repositories.models import Film, Person
-
-log = logging.getLogger(__name__)
 
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
 PERSON_PAGE = 20
-CARD_CACHE = 2048  # embeds kept for the same film, region and day; evicted oldest first
-INDEX_WAIT = 2.0  # seconds a command waits for indexes still being built
 T = TypeVar("T")
 
 
@@ -83,154 +72,42 @@ class Films(commands.Cog):
 
     film = app_commands.Group(name="film", description="Look films up: details, cast and release dates.")
 
-    def __init__(self, bot: MarqueeBot, lookup: Lookup) -> None:
+    def __init__(self, bot: MarqueeBot, lookup: LookupService) -> None:
         self.bot = bot
         self.lookup = lookup
         self.page_timeout = PAGE_TIMEOUT
-        self.card_texts: dict[int, render.CardText] = {}
-        self.card_cache: dict[tuple[int, str, dt.date], discord.Embed] = {}
-        self.regions = RecentRegions()
-        self.indexing: asyncio.Task[Lookup] | None = None
-        self.carding: asyncio.Task[None] | None = None
-
-    async def cog_load(self) -> None:
-        self.start_indexing()
-
-    async def cog_unload(self) -> None:
-        for task in (self.indexing, self.carding):
-            if task is not None:
-                task.cancel()
-
-    @commands.Cog.listener()
-    async def on_catalogue_changed(self) -> None:
-        self.lookup = await Lookup.load(self.bot.catalogue)
-        self.card_texts = {}
-        self.card_cache.clear()
-        self.start_indexing()
-        # Features built on the indexes (trivia's question pool) rebuild from the new ones.
-        self.bot.dispatch("lookup_rebuilt")
-
-    @commands.Cog.listener()
-    async def on_member_region_changed(self, user_id: int) -> None:
-        self.regions.forget_member(user_id)
-
-    @commands.Cog.listener()
-    async def on_server_place_changed(self, guild_id: int) -> None:
-        self.regions.forget_server(guild_id)
-
-    @commands.Cog.listener()
-    async def on_member_data_erased(self, user_id: int) -> None:
-        self.regions.forget_member(user_id)
-
-    def start_indexing(self) -> None:
-        """Build the indexes, or read back those kept in the database, in a worker thread: for a large
-        catalogue that takes seconds, and autocomplete must keep answering (with nothing, until the
-        indexes are ready) rather than stall the bot."""
-        for task in (self.indexing, self.carding):
-            if task is not None:
-                task.cancel()  # it was working on a catalogue that is no longer the current one
-        self.carding = None
-        self.indexing = asyncio.create_task(self.index_catalogue(), name="film-indexing")
-
-    async def index_catalogue(self) -> Lookup:
-        started = time.perf_counter()
-        try:
-            lookup = await asyncio.to_thread(self.lookup.prepare)
-        except SnapshotMismatch:
-            log.warning("the stored look-up indexes do not fit the catalogue; building them", exc_info=True)
-            self.lookup = await Lookup.load(self.bot.catalogue, stored=False)
-            lookup = await asyncio.to_thread(self.lookup.prepare)
-        how = "read back from the database" if lookup.restored else "built"
-        log.info("look-up indexes %s in %.2f s", how, time.perf_counter() - started)
-        # Then the cards and keeping the indexes for the next start, which nothing waits for (a card
-        # asked for sooner is made on the spot).
-        self.carding = asyncio.create_task(self.after_indexing(lookup), name="film-cards")
-        return lookup
-
-    async def after_indexing(self, lookup: Lookup) -> None:
-        await self.prepare_cards(lookup)
-        try:
-            await lookup.store(self.bot.catalogue, self.bot.clock.now())
-        except Exception:
-            # Only the next start's speed depends on it.
-            log.exception("could not keep the look-up indexes in the database")
-
-    async def prepare_cards(self, lookup: Lookup) -> None:
-        """Every film's card text, so that a card costs no database read and little rendering (the
-        measured bulk of /film info on a 10,000-film catalogue, where few cards are asked for twice)."""
-        await fill_card_texts(self.bot.catalogue, lookup, self.card_texts)
-        # The cards live until the next pack load: keep the collector from rescanning them (a full
-        # collection over a large catalogue's million objects paused the bot for ~1 s).
-        gc.freeze()
-
-    async def ready_lookup(self) -> Lookup:
-        """The indexes, waiting a little if they are still being built (interactions allow 3 s)."""
-        if not self.lookup.ready and self.indexing is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self.indexing), INDEX_WAIT)
-        if not self.lookup.ready:
-            raise UserFacingError("The film catalogue is still being indexed; try again in a moment.")
-        return self.lookup
 
     # ---- shared steps ---------------------------------------------------------------------------
 
     async def region_for(self, interaction: discord.Interaction[Any], available: set[str]) -> str:
-        """The member's own region, else their locale's country, else the server's, else the default.
-
-        A preference is skipped when the film has no date there (`available`), so nobody sees an
-        empty "Released in" while another country has dates.
-        """
-        user_id, guild_id = interaction.user.id, interaction.guild_id
-        regions = self.regions.get(user_id, guild_id)
-        if regions is None:
-            regions = await preferred_regions(self.bot.database, user_id, guild_id)
-            self.regions.put(user_id, guild_id, regions)
-        user_region, guild_region = regions
-        preferences = (
-            user_region,
-            country_from_locale(str(interaction.locale)),
-            guild_region,
-            self.bot.settings.defaults.region,
-        )
-        return pick_region(*preferences, available=available, default=self.bot.settings.defaults.region)
+        """The region whose release dates the member sees on a card (see `bot.regions.member_region`)."""
+        own, server = await self.lookup.chosen_regions(interaction.user.id, interaction.guild_id)
+        default = self.bot.settings.defaults.region
+        return member_region(own, str(interaction.locale), server, default=default, available=available)
 
     async def pick_film(self, interaction: discord.Interaction[Any], query: str, action: str) -> Film | None:
         """The film `query` names, or None after asking "Did you mean…" with buttons."""
         # An autocomplete pick sends the film's key: no need to wait for, or search, the indexes.
-        picked = self.lookup.film(query)
+        picked = self.lookup.current.film(query)
         if picked is not None:
             return picked
-        films = (await self.ready_lookup()).films
+        films = (await self.lookup.ready()).films
         return await resolve_or_ask(
             interaction, films, query, "film", lambda candidates: choices_view(action, candidates)
         )
 
-    async def card_text(self, film: Film) -> render.CardText:
-        """A film's card text; worked out for every film after start (`prepare_cards`), or now if
-        asked for before that. The catalogue only changes when a pack loads."""
-        text = self.card_texts.get(film.id)
-        if text is None:
-            credits = await self.bot.catalogue.film_credits(film.id)
-            text = self.card_texts[film.id] = render.card_text(details_of(self.lookup, film, credits))
-        return text
-
     def film_by_key(self, key: str) -> Film:
-        film = self.lookup.film(key)
+        film = self.lookup.current.film(key)
         if film is None:
             raise UserFacingError("That film is no longer in the catalogue.")
         return film
 
     async def card(self, interaction: discord.Interaction[Any], film: Film) -> tuple[discord.Embed, discord.ui.View]:
-        text = await self.card_text(film)
+        text = await self.lookup.card_text(film)
         region = await self.region_for(interaction, text.countries)
         today = self.bot.clock.now().date()
-        embed = self.card_cache.get((film.id, region, today))
-        if embed is None:
-            embed = render.card_embed(text, region, today)
-            if len(self.card_cache) >= CARD_CACHE:
-                self.card_cache.pop(next(iter(self.card_cache)))
-            self.card_cache[(film.id, region, today)] = embed
-        previous, following = self.lookup.neighbours(film)
+        embed = self.lookup.card_embed(film, text, region, today)
+        previous, following = self.lookup.current.neighbours(film)
         return embed, card_view(
             film.key,
             previous.key if previous else None,
@@ -286,7 +163,7 @@ class Films(commands.Cog):
     async def timeline(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """The franchise in order, with a menu to open any film."""
         pages: list[tuple[discord.Embed, list[discord.SelectOption]]] = []
-        for films in self.lookup.franchises.values():
+        for films in self.lookup.current.franchises.values():
             name = films[0].franchise_name or "Other films"
             for embed, listed in render.timeline_pages(name, await timeline(self.bot.catalogue, films)):
                 options = [
@@ -307,9 +184,10 @@ class Films(commands.Cog):
     @film.command(name="random")
     async def random_film(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """A random film's card."""
-        if not self.lookup.by_id:
+        films = self.lookup.current.by_id
+        if not films:
             raise UserFacingError("No films are loaded yet.")
-        film = random.choice(list(self.lookup.by_id.values()))
+        film = random.choice(list(films.values()))
         embed, view = await self.card(interaction, film)
         await interaction.response.send_message(embed=embed, view=view)
 
@@ -319,9 +197,7 @@ class Films(commands.Cog):
     async def title_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if not self.lookup.films.ready:
-            return []  # still indexing: never make Discord wait past its 3 s
-        return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.films.complete(current)]
+        return self.lookup.film_choices(current)
 
     # ---- buttons and menus ----------------------------------------------------------------------
 
@@ -361,24 +237,21 @@ class Films(commands.Cog):
 class People(commands.Cog):
     """People and characters: credits, who played whom, co-stars."""
 
-    def __init__(self, bot: MarqueeBot, films: Films) -> None:
+    def __init__(self, bot: MarqueeBot, lookup: LookupService) -> None:
         self.bot = bot
-        self.films = films
-
-    @property
-    def lookup(self) -> Lookup:
-        return self.films.lookup
+        self.lookup = lookup
+        self.page_timeout = PAGE_TIMEOUT
 
     async def pick(self, interaction: discord.Interaction[Any], kind: str, query: str) -> Any:
         """The person or character `query` names, or None after asking "Did you mean…" with buttons."""
-        lookup = await self.films.ready_lookup()
+        lookup = await self.lookup.ready()
         index: SearchIndex[Any] = lookup.people if kind == "person" else lookup.characters
         return await resolve_or_ask(interaction, index, query, kind, lambda candidates: pick_view(kind, candidates))
 
     async def show_person(self, interaction: discord.Interaction[Any], person: Person) -> None:
         credits = await self.bot.catalogue.person_credits(person.id)
         pages = render.paged_embeds(render.safe(person.name), [("Credits", render.person_lines(credits))], PERSON_PAGE)
-        await PagedView(interaction.user.id, pages, timeout=self.films.page_timeout).send(interaction)
+        await PagedView(interaction.user.id, pages, timeout=self.page_timeout).send(interaction)
 
     async def show_character(self, interaction: discord.Interaction[Any], character: Character) -> None:
         embed = discord.Embed(
@@ -393,7 +266,8 @@ class People(commands.Cog):
 
     async def on_pick(self, interaction: discord.Interaction[Any], kind: str, value: str) -> None:
         """A "Did you mean…" choice: close the question, then answer as the command would have."""
-        index: SearchIndex[Any] = self.lookup.people if kind == "person" else self.lookup.characters
+        lookup = self.lookup.current
+        index: SearchIndex[Any] = lookup.people if kind == "person" else lookup.characters
         item = index.get(value)
         if item is None:
             raise UserFacingError(f"That {kind} is no longer in the catalogue.")
@@ -423,17 +297,17 @@ class People(commands.Cog):
     @app_commands.describe(first="One person", second="Another person")
     async def costars(self, interaction: discord.Interaction[MarqueeBot], first: str, second: str) -> None:
         """The films two people made together, and who they played."""
-        lookup = await self.films.ready_lookup()
+        lookup = await self.lookup.ready()
         one: Person = _resolved(lookup.people, first, "person")
         other: Person = _resolved(lookup.people, second, "person")
         if one.id == other.id:
             raise UserFacingError("Pick two different people.")
-        shared = await shared_films(self.bot.catalogue, self.lookup, one, other)
+        shared = await shared_films(self.bot.catalogue, lookup, one, other)
         if not shared:
             raise UserFacingError(f"{quote(one.name)} and {quote(other.name)} share no film in the catalogue.")
         title = f"{one.name} and {other.name}"
         pages = render.paged_embeds(title, [("Together in", render.costar_lines(one.name, other.name, shared))], 10)
-        await PagedView(interaction.user.id, pages, timeout=self.films.page_timeout).send(interaction)
+        await PagedView(interaction.user.id, pages, timeout=self.page_timeout).send(interaction)
 
     @person.autocomplete("name")
     @costars.autocomplete("first")
@@ -441,14 +315,16 @@ class People(commands.Cog):
     async def person_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if not self.lookup.people.ready:
+        people = self.lookup.current.people
+        if not people.ready:
             return []
-        return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.people.complete(current)]
+        return [app_commands.Choice(name=c.label, value=c.value) for c in people.complete(current)]
 
     @character.autocomplete("name")
     async def character_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if not self.lookup.characters.ready:
+        characters = self.lookup.current.characters
+        if not characters.ready:
             return []
-        return [app_commands.Choice(name=c.label, value=c.value) for c in self.lookup.characters.complete(current)]
+        return [app_commands.Choice(name=c.label, value=c.value) for c in characters.complete(current)]

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
-import hashlib
-import inspect
 import marshal
 import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
-from cogs.films import matching
 from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, collector_paused
 from cogs.films.render import CardText, FilmDetails, SharedFilm, TimelineEntry, card_text, people_with_jobs
 from db import CatalogueRepository
@@ -37,16 +32,17 @@ def _whole(kept: Mapping[str, object]) -> bool:
     return all(kind in kept for kind in _KINDS)
 
 
-@functools.cache
+INDEX_FORMAT = 1
+"""The version of what a build keeps in the database. Bump it with any change that alters what an index
+holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `SearchIndex.snapshot`,
+what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again
+instead of being read back wrong."""
+
+
 def index_format() -> str:
-    """A digest of what decides the indexes' contents besides the catalogue: the code that builds
-    them and the Python that runs it (its Unicode tables normalise names; its `marshal` format
-    holds them). An index stored by other code is built again rather than trusted."""
-    digest = hashlib.sha256()
-    for module in (matching, sys.modules[__name__]):
-        digest.update(Path(inspect.getfile(module)).read_bytes())
-    digest.update(f"{sys.version}|{unicodedata.unidata_version}|{marshal.version}".encode())
-    return digest.hexdigest()
+    """The format indexes are kept under: `INDEX_FORMAT` and the Python that builds them (its Unicode
+    tables normalise names; its `marshal` format holds them), so a Python upgrade also builds again."""
+    return f"{INDEX_FORMAT}|{sys.version}|{unicodedata.unidata_version}|{marshal.version}"
 
 
 class CharacterCredit(NamedTuple):

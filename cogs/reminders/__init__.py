@@ -12,5 +12,5 @@ async def setup(bot: MarqueeBot) -> None:
     from cogs.reminders.cog import Reminders
     from cogs.reminders.views import CancelButton, RemindButton, RetryButton, StopButton
 
-    await bot.add_cog(Reminders(bot, bot.services.reminders))
+    await bot.add_cog(Reminders(bot, bot.services.reminders, bot.services.lookup))
     bot.add_dynamic_items(RemindButton, StopButton, CancelButton, RetryButton)

@@ -13,10 +13,10 @@ from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, quote, truncate
 from bot.localtime import local_day, zone
-from bot.regions import country_from_locale, pick_region
+from bot.regions import member_region
 from bot.replies import send_ephemeral
 from bot.views import PagedView
-from cogs.films import film_choices, film_key_for
+from cogs.films.service import LookupService
 from cogs.reminders import render
 from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.targets import parse_target_key
@@ -49,9 +49,10 @@ def when_choices(current: str) -> list[app_commands.Choice[str]]:
 class Reminders(commands.GroupCog, group_name="remind", group_description="DM reminders for releases and events."):
     """Reminders by DM, only for members who ask."""
 
-    def __init__(self, bot: MarqueeBot, engine: ReminderEngine) -> None:
+    def __init__(self, bot: MarqueeBot, engine: ReminderEngine, lookup: LookupService) -> None:
         self.bot = bot
         self.engine = engine
+        self.lookup = lookup
         super().__init__()
 
     @commands.Cog.listener()
@@ -87,11 +88,8 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         guild_region, guild_timezone = await self.engine.announcer.place(
             interaction.guild.id if interaction.guild else None
         )
-        region = pick_region(
-            member.region,
-            country_from_locale(str(interaction.locale)),
-            guild_region,
-            default=self.bot.settings.defaults.region,
+        region = member_region(
+            member.region, str(interaction.locale), guild_region, default=self.bot.settings.defaults.region
         )
         return region, member.timezone or guild_timezone
 
@@ -149,7 +147,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     )
     async def film(self, interaction: discord.Interaction[MarqueeBot], title: str, when: str | None = None) -> None:
         """Get a DM before a film opens in your region."""
-        await self.subscribe(interaction, "film:" + film_key_for(self.bot, title), when)
+        await self.subscribe(interaction, "film:" + self.lookup.film_key(title), when)
 
     @app_commands.command(name="event")
     @app_commands.describe(name="The server event", when="When to remind you, e.g. “1d, 2h, release”")
@@ -213,7 +211,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         """The target a typed or picked `target` names; None for a key that can name nothing."""
         if text.startswith(("film:", "event:")):
             return parse_target_key(text)
-        return "film:" + film_key_for(self.bot, text)
+        return "film:" + self.lookup.film_key(text)
 
     async def cancel_target(self, interaction: discord.Interaction[Any], target_key: str | None) -> None:
         """Stop the member's own reminder about `target_key`.
@@ -278,7 +276,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     async def film_titles(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return film_choices(self.bot, current)
+        return self.lookup.film_choices(current)
 
     @film.autocomplete("when")
     @event.autocomplete("when")

@@ -12,5 +12,5 @@ async def setup(bot: MarqueeBot) -> None:
     from cogs.trivia.cog import Trivia
     from cogs.trivia.views import AnswerButton, DailyButton
 
-    await bot.add_cog(Trivia(bot))
+    await bot.add_cog(Trivia(bot, bot.services.lookup))
     bot.add_dynamic_items(AnswerButton, DailyButton)

@@ -35,7 +35,7 @@ from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
 from bot.tree import report_error
 from cogs.countdowns.engine import PAUSING_CODES
-from cogs.films import current_lookup, film_choices, film_key_for, indexed_lookup
+from cogs.films.service import LookupService
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.game import DEFAULT_SECONDS, GameState, RoundResult
@@ -156,8 +156,9 @@ def question_json(question: Question, options: tuple[str, ...], right_index: int
 class Trivia(commands.GroupCog, group_name="trivia", group_description="Film trivia: games, daily question, scores."):
     """Trivia games, the daily question, leaderboards."""
 
-    def __init__(self, bot: MarqueeBot) -> None:
+    def __init__(self, bot: MarqueeBot, lookup: LookupService) -> None:
         self.bot = bot
+        self.lookup = lookup
         self.games: dict[int, LiveGame] = {}
         self.pool: list[Question] = []
         self.order: dict[str, int] = {}
@@ -195,10 +196,6 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             if live.count_task is not None:
                 live.count_task.cancel()
 
-    @commands.Cog.listener()
-    async def on_lookup_rebuilt(self) -> None:
-        self.refresh_pool()
-
     def refresh_pool(self) -> None:
         """Build the question pool in the background: a large catalogue takes seconds, and the
         bot must keep answering meanwhile."""
@@ -222,7 +219,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         It waits for those indexes to be built first, then works in a worker thread.
         """
         catalogue = self.bot.catalogue
-        lookup = await indexed_lookup(self.bot)
+        lookup = await self.lookup.indexed()
         all_cast = await catalogue.all_cast()
         all_crew = await catalogue.all_crew()
         pack_questions = await catalogue.trivia_questions()
@@ -252,11 +249,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         log.info("trivia: %d questions ready", len(self.pool))
 
     def checker(self) -> AnswerChecker:
-        lookup = current_lookup(self.bot)
+        lookup = self.lookup.current
         return AnswerChecker(films=lookup.films, people=lookup.people, characters=lookup.characters)
 
     def film_title(self, key: str | None) -> str | None:
-        film = current_lookup(self.bot).film(key) if key else None
+        film = self.lookup.current.film(key) if key else None
         return film.title if film else None
 
     async def close_interrupted_games(self) -> None:
@@ -320,7 +317,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
                 missing = missing_post_permissions(interaction.channel, interaction.guild.me)
                 if missing:
                     raise UserFacingError(f"I can't run a game here: I need {', '.join(missing)} in this channel.")
-            film_key = film_key_for(self.bot, film) if film else None
+            film_key = self.lookup.film_key(film) if film else None
             settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
             seconds = settings.seconds or DEFAULT_SECONDS
             rng = random.Random()
@@ -408,7 +405,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     async def film_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return film_choices(self.bot, current)
+        return self.lookup.film_choices(current)
 
     def reserve_start(self, guild_id: int, user_id: int) -> tuple[dt.datetime, dt.datetime | None]:
         """Claim the member's one start per START_COOLDOWN, checked and taken with no await between.
@@ -691,7 +688,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         assert interaction.guild_id is not None
         days = PERIOD_DAYS.get(period)
         since = self.bot.clock.now() - dt.timedelta(days=days) if days else None
-        film_key = film_key_for(self.bot, film) if film else None
+        film_key = self.lookup.film_key(film) if film else None
         rows = await self.repository.leaderboard(interaction.guild_id, since=since, film_key=film_key)
         own = await self.repository.rank_of(interaction.guild_id, interaction.user.id, since=since, film_key=film_key)
         span = {"all": "all time", "month": "last 30 days", "week": "last 7 days"}[period]
@@ -703,7 +700,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
     async def leaderboard_film_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return film_choices(self.bot, current)
+        return self.lookup.film_choices(current)
 
     @app_commands.command(name="stats")
     @app_commands.describe(member="Whose stats (you by default)")

@@ -285,7 +285,7 @@ async def test_a_restart_reads_the_kept_indexes_back_and_rebuilds_damaged_ones(
     fans: tuple[Sim, Any, Any, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     sim, general, alice, _ = fans
-    caplog.set_level(logging.INFO, logger="cogs.films.cog")
+    caplog.set_level(logging.INFO, logger="cogs.films.service")
     await eventually(lambda: len(_stored_sizes(sim)) == 3, "the indexes kept after the first start")
     caplog.clear()  # the first start's own build may have been logged after set_level
     await sim.restart_bot()

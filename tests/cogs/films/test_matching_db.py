@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cogs.films.lookup import Lookup
+from cogs.films.lookup import INDEX_FORMAT, Lookup, index_format
 from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, SnapshotMismatch
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
 from db.repositories.models import CastCredit, Film
@@ -93,3 +93,23 @@ async def test_a_start_reads_back_the_indexes_the_last_one_built(tmp_path: Path)
         assert damaged.restored
         with pytest.raises(SnapshotMismatch):
             damaged.prepare()
+
+
+async def test_indexes_kept_in_another_format_are_built_again(tmp_path: Path) -> None:
+    pack = parse_pack(bundled_pack_path("mission-impossible"))
+    saved = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    async with Database.connect(tmp_path / "marquee.db") as db:
+        await migrate(db)
+        await load_pack(db, pack, source_path=pack.path)
+        catalogue = CatalogueRepository(db)
+        built = await Lookup.load(catalogue)
+        assert await built.store(catalogue, saved)
+        assert index_format().startswith(f"{INDEX_FORMAT}|")
+        older = index_format().replace(f"{INDEX_FORMAT}|", f"{INDEX_FORMAT - 1}|", 1)
+        await db.execute("UPDATE search_indexes SET format = ?", (older,))
+
+        assert await Lookup.kept_size(catalogue) is None
+        rebuilt = await Lookup.load(catalogue)
+        assert not rebuilt.restored
+        assert await rebuilt.store(catalogue, saved)
+        assert (await Lookup.load(catalogue)).restored

@@ -1,0 +1,198 @@
+"""The film look-up service: the catalogue's search indexes, built once and shared by every feature.
+
+Built with the bot (`bot.services`), started before the cogs load, and handed to every cog that looks
+films, people or characters up: the film cogs, and the film options of countdowns, reminders, settings
+and trivia. It also keeps what makes a film card cheap: every film's card text, the embeds made
+recently, and members' and servers' chosen regions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+
+import discord
+from discord import app_commands
+
+from bot.clock import Clock
+from bot.errors import UserFacingError
+from bot.formatting import quote
+from bot.memory import keep_out_of_collections
+from cogs.films import render
+from cogs.films.lookup import Lookup, details_of, fill_card_texts
+from cogs.films.matching import SnapshotMismatch
+from cogs.films.region_cache import RecentRegions, Regions
+from db import CatalogueRepository, Database
+from db.repositories import preferred_regions
+from db.repositories.models import Film
+
+log = logging.getLogger(__name__)
+
+CARD_CACHE = 2048  # embeds kept for the same film, region and day; evicted oldest first
+INDEX_WAIT = 2.0  # seconds a command waits for indexes still being built
+
+
+class LookupService:
+    """The live indexes over the catalogue, and the film cards made from them.
+
+    `start` reads the catalogue and builds the indexes (or reads back those kept in the database) in
+    a worker thread; until they are ready, autocomplete offers nothing and commands wait briefly
+    (`ready`). `generation` counts the builds: a feature built on the indexes (trivia's question pool)
+    awaits `indexed()` and, when the generation it built from is no longer the current one, builds again.
+    """
+
+    def __init__(self, catalogue: CatalogueRepository, database: Database, clock: Clock) -> None:
+        self.catalogue = catalogue
+        self.database = database
+        self.clock = clock
+        self._lookup: Lookup | None = None
+        self.generation = 0
+        self.indexing: asyncio.Task[Lookup] | None = None
+        self.cards_and_keeping: asyncio.Task[None] | None = None
+        self.card_texts: dict[int, render.CardText] = {}
+        self.card_embeds: dict[tuple[int, str, dt.date], discord.Embed] = {}
+        self.regions = RecentRegions()
+
+    # ---- life cycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Read the catalogue (the packs are loaded by now) and start indexing it."""
+        await self.reload()
+
+    def stop(self) -> None:
+        for task in (self.indexing, self.cards_and_keeping):
+            if task is not None:
+                task.cancel()
+
+    async def reload(self) -> None:
+        """Index the catalogue as it stands now, dropping the cards of the one indexed before."""
+        self._lookup = await Lookup.load(self.catalogue)
+        self.card_texts = {}
+        self.card_embeds.clear()
+        self.generation += 1
+        self.start_indexing()
+
+    def start_indexing(self) -> None:
+        """Build the indexes, or read back those kept in the database, in a worker thread: for a large
+        catalogue that takes seconds, and autocomplete must keep answering (with nothing, until the
+        indexes are ready) rather than stall the bot."""
+        self.stop()  # a build still running was of a catalogue that is no longer the current one
+        self.cards_and_keeping = None
+        self.indexing = asyncio.create_task(self.index_catalogue(), name="film-indexing")
+
+    async def index_catalogue(self) -> Lookup:
+        started = time.perf_counter()
+        try:
+            lookup = await asyncio.to_thread(self.current.prepare)
+        except SnapshotMismatch:
+            log.warning("the stored look-up indexes do not fit the catalogue; building them", exc_info=True)
+            self._lookup = await Lookup.load(self.catalogue, stored=False)
+            lookup = await asyncio.to_thread(self._lookup.prepare)
+        how = "read back from the database" if lookup.restored else "built"
+        log.info("look-up indexes %s in %.2f s", how, time.perf_counter() - started)
+        # Then the cards and keeping the indexes for the next start, which nothing waits for (a card
+        # asked for sooner is made on the spot).
+        self.cards_and_keeping = asyncio.create_task(self.prepare_cards_and_keep(lookup), name="film-cards")
+        return lookup
+
+    async def prepare_cards_and_keep(self, lookup: Lookup) -> None:
+        await self.prepare_cards(lookup)
+        try:
+            await lookup.store(self.catalogue, self.clock.now())
+        except Exception:
+            # Only the next start's speed depends on it.
+            log.exception("could not keep the look-up indexes in the database")
+
+    async def prepare_cards(self, lookup: Lookup) -> None:
+        """Every film's card text, so that a card costs no database read and little rendering (most of
+        the work of /film info on a large catalogue, where few cards are asked for twice)."""
+        await fill_card_texts(self.catalogue, lookup, self.card_texts)
+        # The cards live until the next pack load: a full collection over a large catalogue's objects
+        # would pause the bot.
+        keep_out_of_collections()
+
+    # ---- the indexes ----------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Lookup:
+        """The live indexes, possibly still being built (`Lookup.ready`)."""
+        if self._lookup is None:
+            raise RuntimeError("the film look-up service is not started")
+        return self._lookup
+
+    async def indexed(self) -> Lookup:
+        """The live indexes once they are built: features that read all of them (trivia's question pool)
+        wait for the build rather than compete with it for the interpreter, so autocomplete works sooner."""
+        if self.indexing is not None and not self.indexing.done():
+            await asyncio.shield(self.indexing)
+        return self.current
+
+    async def ready(self) -> Lookup:
+        """The indexes, waiting a little if they are still being built (interactions allow 3 s)."""
+        if not self.current.ready and self.indexing is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.indexing), INDEX_WAIT)
+        if not self.current.ready:
+            raise UserFacingError("The film catalogue is still being indexed; try again in a moment.")
+        return self.current
+
+    def film_key(self, query: str) -> str:
+        """The key of the one film `query` names, for options of other features (spoiler gate, trivia film).
+
+        Unlike the lookup commands there is no "Did you mean…" step here: a near tie or no match is
+        refused with a clear message, and autocomplete offers the exact choices.
+        """
+        match = self.current.films.resolve(query)
+        if not match.found or match.best is None:
+            raise UserFacingError(f"No single film called “{quote(query)}”; pick one from the list.")
+        return match.best.key
+
+    def film_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete choices for any film option (none while the catalogue is being indexed: never
+        make Discord wait past its 3 s)."""
+        films = self.current.films
+        if not films.ready:
+            return []
+        return [app_commands.Choice(name=choice.label, value=choice.value) for choice in films.complete(current)]
+
+    # ---- film cards -----------------------------------------------------------------------------
+
+    async def card_text(self, film: Film) -> render.CardText:
+        """A film's card text; worked out for every film after start (`prepare_cards`), or now if
+        asked for before that. The catalogue only changes when a pack loads."""
+        text = self.card_texts.get(film.id)
+        if text is None:
+            credits = await self.catalogue.film_credits(film.id)
+            text = self.card_texts[film.id] = render.card_text(details_of(self.current, film, credits))
+        return text
+
+    def card_embed(self, film: Film, text: render.CardText, region: str, today: dt.date) -> discord.Embed:
+        """The film's card for a region and day, made once and kept for the next asker."""
+        embed = self.card_embeds.get((film.id, region, today))
+        if embed is None:
+            embed = render.card_embed(text, region, today)
+            if len(self.card_embeds) >= CARD_CACHE:
+                self.card_embeds.pop(next(iter(self.card_embeds)))
+            self.card_embeds[(film.id, region, today)] = embed
+        return embed
+
+    # ---- members' and servers' regions ----------------------------------------------------------
+
+    async def chosen_regions(self, user_id: int, guild_id: int | None) -> Regions:
+        """The member's and the server's chosen regions, read at most once a minute for a card."""
+        regions = self.regions.get(user_id, guild_id)
+        if regions is None:
+            regions = await preferred_regions(self.database, user_id, guild_id)
+            self.regions.put(user_id, guild_id, regions)
+        return regions
+
+    def forget_member(self, user_id: int) -> None:
+        """The member's region changed, or their data was erased: read it again next time."""
+        self.regions.forget_member(user_id)
+
+    def forget_server(self, guild_id: int) -> None:
+        """The server's region changed: read it again next time."""
+        self.regions.forget_server(guild_id)
