@@ -33,16 +33,23 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = dt.timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 
-# Discord error codes that no retry can fix, in words an admin can act on.
-LASTING_ERRORS = {
+# Lasting errors that mean the server's setup is broken (the channel is gone or hidden, a permission is
+# missing, Marquee was removed): no other post to that place can succeed either, so a server's scheduled
+# posts (announcements, the daily question) pause after one of these until an admin fixes the setup.
+BROKEN_SETUP_ERRORS = {
     10003: "the channel was deleted",
     10004: "Marquee is no longer in the server",
-    10013: "the member's account no longer exists",
     50001: "Marquee cannot see the channel (View Channel is missing)",
-    50007: "the member does not accept direct messages from Marquee",
     50013: "Marquee is missing a permission in the channel (Send Messages or Embed Links)",
+}
+# Lasting errors about one member: only what is sent to that member fails.
+UNREACHABLE_MEMBER_ERRORS = {
+    10013: "the member's account no longer exists",
+    50007: "the member does not accept direct messages from Marquee",
     50278: "the member does not accept direct messages from Marquee",
 }
+# Discord error codes that no retry can fix, in words an admin can act on.
+LASTING_ERRORS = BROKEN_SETUP_ERRORS | UNREACHABLE_MEMBER_ERRORS
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,15 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
-from bot.delivery import MAX_ATTEMPTS, CannotTell, DueWorkRunner, classify, earlier_try_posted, retry_delay
+from bot.delivery import (
+    BROKEN_SETUP_ERRORS,
+    MAX_ATTEMPTS,
+    CannotTell,
+    DueWorkRunner,
+    classify,
+    earlier_try_posted,
+    retry_delay,
+)
 from bot.formatting import truncate
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from cogs.countdowns import render
@@ -50,8 +58,6 @@ CATALOGUE_STATE = "announcements:catalogue"
 LATE_AFTER = dt.timedelta(minutes=5)  # a post this much after its time says it is late
 BATCH = 50
 CONCURRENCY = 8  # sends in flight at once; the pacer still spaces them
-# Failures that mean the configuration itself is broken: stop posting and tell the admins.
-PAUSING_CODES = frozenset({10003, 10004, 50001, 50013})
 REMOVED_FROM_SERVER = "Marquee was removed from the server"
 ROLE_GONE = (
     "the role to ping was deleted, so posts go out without a ping; choose another with "
@@ -514,7 +520,7 @@ class Announcer:
             return
         reason = failure.reason if failure.lasting else f"gave up after {post.attempts} tries: {failure.reason}"
         await self.repository.mark_finished(post.id, "failed", reason, now)
-        if failure.code in PAUSING_CODES:
+        if failure.code in BROKEN_SETUP_ERRORS:
             await self.pause(settings.guild_id, reason)
         elif failure.reason.startswith("unexpected"):
             log.error("announcement %d failed", post.id, exc_info=error)

@@ -27,14 +27,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MarqueeBot
-from bot.delivery import MAX_ATTEMPTS, CannotTell, classify, earlier_try_posted, retry_delay
+from bot.delivery import BROKEN_SETUP_ERRORS, MAX_ATTEMPTS, CannotTell, classify, earlier_try_posted, retry_delay
 from bot.errors import UserFacingError
 from bot.formatting import quote
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
 from bot.tree import report_error
-from cogs.countdowns.engine import PAUSING_CODES
 from cogs.films.service import LookupService
 from cogs.trivia import render
 from cogs.trivia.answers import AnswerChecker
@@ -972,7 +971,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             return wake
         reason = failure.reason if failure.lasting else f"gave up after {post.attempts} tries: {failure.reason}"
         await self.repository.finish_daily_post(post.guild_id, post.day, "failed", reason, now)
-        if failure.code in PAUSING_CODES:
+        if failure.code in BROKEN_SETUP_ERRORS:
             if await self.repository.pause_daily(post.guild_id, reason):
                 self.daily_notices.add(post.guild_id)
                 log.warning("daily trivia paused in guild %s: %s", post.guild_id, reason)
