@@ -667,7 +667,7 @@ async def background_done(bot: Any, limit: float) -> None:
         task
         for task in (
             hook(bot.services.lookup, "indexing"),
-            hook(bot.get_cog("Trivia"), "pool_task"),
+            hook(bot.services.trivia.pool, "task"),
         )
         if task is not None
     ]

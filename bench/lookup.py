@@ -486,9 +486,9 @@ async def bench_simulator(
             task.add_done_callback(lambda _: finished.setdefault(what, time.perf_counter() - started))
         return task
 
-    lookup_service, trivia_cog = sim.client.services.lookup, sim.client.get_cog("Trivia")
+    lookup_service, trivia_engine = sim.client.services.lookup, sim.client.services.trivia
     indexing = watch("film indexes", hook(lookup_service, "indexing"))
-    trivia_pool = watch("trivia question pool", hook(trivia_cog, "pool_task"))
+    trivia_pool = watch("trivia question pool", hook(trivia_engine.pool, "task"))
     if indexing is not None:
         await asyncio.wait([indexing], timeout=args.sim_timeout)
     # The cards are started once the indexes are built.

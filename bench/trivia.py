@@ -367,7 +367,7 @@ async def bench_trivia(args: argparse.Namespace, report: TriviaReport, folder: P
             games.append(Game(channel, players))
         members = time.perf_counter()
         log(f"{args.games} channels and {args.games * args.players} members in {members - setup_started:.1f} s")
-        trivia = sim.client.get_cog("Trivia")
+        trivia = sim.client.services.trivia
         await trivia.ready_pool()
         for game in games:
             # Each game has its own starter (the channel's first player): /trivia start has a

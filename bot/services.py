@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from cogs.countdowns.engine import Announcer
 from cogs.films.service import LookupService
 from cogs.reminders.engine import ReminderEngine
+from cogs.trivia.engine import TriviaEngine
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -24,6 +25,7 @@ class Services:
     lookup: LookupService
     announcer: Announcer
     reminders: ReminderEngine
+    trivia: TriviaEngine
 
     async def start(self) -> None:
         """Start indexing the catalogue, reconcile after downtime and arm the alarms; the announcer
@@ -31,8 +33,10 @@ class Services:
         await self.lookup.start()
         await self.announcer.start()
         await self.reminders.start()
+        await self.trivia.start()
 
     def stop(self) -> None:
+        self.trivia.stop()
         self.reminders.stop()
         self.announcer.stop()
         self.lookup.stop()
@@ -41,12 +45,14 @@ class Services:
         """A pack loaded into the running bot: index the catalogue again (features built on the
         indexes rebuild after `lookup.indexed()`)."""
         await self.lookup.reload()
+        self.trivia.lookup_rebuilt()
 
     def member_region_changed(self, user_id: int) -> None:
         self.lookup.forget_member(user_id)
 
     def server_place_changed(self, guild_id: int) -> None:
         self.lookup.forget_server(guild_id)
+        self.trivia.server_place_changed(guild_id)
 
     def member_data_erased(self, user_id: int) -> None:
         self.lookup.forget_member(user_id)
@@ -55,4 +61,9 @@ class Services:
 def build_services(bot: MarqueeBot) -> Services:
     lookup = LookupService(bot.catalogue, bot.database, bot.clock)
     announcer = Announcer(bot)
-    return Services(lookup=lookup, announcer=announcer, reminders=ReminderEngine(bot, announcer))
+    return Services(
+        lookup=lookup,
+        announcer=announcer,
+        reminders=ReminderEngine(bot, announcer),
+        trivia=TriviaEngine(bot, lookup),
+    )

@@ -18,7 +18,8 @@ from cogs.countdowns import render
 from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
 from cogs.countdowns.engine import Announcer
 from cogs.films.service import LookupService
-from cogs.trivia.game import DEFAULT_SECONDS
+from cogs.trivia.engine import TriviaEngine
+from cogs.trivia.game import DEFAULT_DAILY_TIME, DEFAULT_SECONDS
 from db import GuildSettingsRepository, TriviaRepository
 from db.repositories.announcements import AnnouncementSettings
 
@@ -39,10 +40,11 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     )
     server = app_commands.Group(name="server", description="The server's timezone and region.")
 
-    def __init__(self, bot: MarqueeBot, announcer: Announcer, lookup: LookupService) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer, lookup: LookupService, trivia: TriviaEngine) -> None:
         self.bot = bot
         self.announcer = announcer
         self.lookup = lookup
+        self.trivia_engine = trivia
         super().__init__()
 
     @trivia.command(name="set")
@@ -96,7 +98,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             await GuildSettingsRepository(self.bot.database, self.bot.clock.now).set_timezone(
                 interaction.guild.id, tz_name
             )
-        self.bot.dispatch("trivia_settings_changed", interaction.guild.id)
+        await self.trivia_engine.settings_changed(interaction.guild.id)
         await interaction.response.send_message(
             await self.describe_trivia(interaction.guild.id, channel), ephemeral=True
         )
@@ -138,7 +140,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         ]
         if daily and daily.channel_id:
             paused = f" (paused: {daily.paused_reason})" if daily.paused_reason else ""
-            lines.append(f"• Daily question: <#{daily.channel_id}> at {daily.post_time or '09:00'}{paused}")
+            lines.append(f"• Daily question: <#{daily.channel_id}> at {daily.post_time or DEFAULT_DAILY_TIME}{paused}")
         else:
             lines.append("• Daily question: not posted automatically")
         if place is not None and place.timezone:
@@ -168,7 +170,6 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         if region_code is not None:
             await repository.set_region(interaction.guild.id, region_code)
         self.bot.services.server_place_changed(interaction.guild.id)
-        self.bot.dispatch("server_place_changed", interaction.guild.id)
         await interaction.response.send_message(await self.describe_server(interaction.guild.id), ephemeral=True)
 
     @server.command(name="show")
@@ -430,4 +431,4 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
 
 
 async def setup(bot: MarqueeBot) -> None:
-    await bot.add_cog(Settings(bot, bot.services.announcer, bot.services.lookup))
+    await bot.add_cog(Settings(bot, bot.services.announcer, bot.services.lookup, bot.services.trivia))

@@ -1,4 +1,5 @@
-"""Trivia: the cog, its components, and the engine (questions, answers, scoring, game)."""
+"""Trivia: the cog, its components, the engine and daily question, and the plain rules (questions,
+answers, scoring, game)."""
 
 from __future__ import annotations
 
@@ -12,5 +13,5 @@ async def setup(bot: MarqueeBot) -> None:
     from cogs.trivia.cog import Trivia
     from cogs.trivia.views import AnswerButton, DailyButton
 
-    await bot.add_cog(Trivia(bot, bot.services.lookup))
+    await bot.add_cog(Trivia(bot, bot.services.trivia, bot.services.lookup))
     bot.add_dynamic_items(AnswerButton, DailyButton)

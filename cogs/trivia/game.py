@@ -1,6 +1,6 @@
 """One trivia game as a pure state machine: ask, answer, close, repeat, then standings.
 
-The cog drives it and does all the I/O: it asks a question (``ask``), feeds every
+The engine (``engine.py``) drives it and does all the I/O: it asks a question (``ask``), feeds every
 button press or typed answer to ``answer`` (persisting ``outcome.record`` when one
 is accepted), closes the round at the deadline or as soon as ``everyone_answered``
 (``close``), shows the :class:`RoundResult`, and repeats until ``finished``. Time is
@@ -34,6 +34,7 @@ from cogs.trivia.scoring import Standing, standings, winner
 from cogs.trivia.scoring import points as score_points
 
 __all__ = [
+    "DEFAULT_DAILY_TIME",
     "DEFAULT_SECONDS",
     "UNANSWERED_LIMIT",
     "AnswerOutcome",
@@ -53,6 +54,8 @@ UNANSWERED_LIMIT = 3
 """Questions in a row with no answer at all that end a game."""
 DEFAULT_SECONDS = 20
 """Seconds to answer a question when the server has not chosen (settings allow 10 to 60)."""
+DEFAULT_DAILY_TIME = "09:00"
+"""When the daily question is posted, in the server's timezone, when the server has not chosen."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ through an injected :class:`random.Random`, so a seeded game is reproducible.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections import defaultdict
@@ -45,6 +46,7 @@ __all__ = [
     "film_order",
     "from_pack",
     "generate",
+    "question_json",
     "select_questions",
 ]
 
@@ -836,3 +838,19 @@ def select_questions(
                 keys.add(question.key)
                 groups.add(question.group)
     return picked
+
+
+def question_json(question: Question, options: tuple[str, ...], right_index: int | None) -> str:
+    """The question exactly as asked, kept with the round (generated questions exist nowhere else)."""
+    return json.dumps(
+        {
+            "key": question.key,
+            "text": question.text,
+            "answer": question.answer,
+            "choices": list(options),
+            "right_index": right_index,
+            "difficulty": question.difficulty,
+            "film_key": question.film_key,
+        },
+        ensure_ascii=False,
+    )

@@ -1,27 +1,66 @@
 """Trivia components. Answer buttons are dynamic items: a click on a question from before a
-restart still reaches the cog, which answers "this question is closed" instead of failing."""
+restart still reaches the trivia engine, which answers "this question is closed" instead of failing."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 
 from bot.formatting import BUTTON_LABEL, truncate
-from bot.views import cog_of, reports_errors
+from bot.replies import send_ephemeral
+from bot.views import reports_errors
 from cogs.trivia.render import LETTERS
 
-if TYPE_CHECKING:
-    from cogs.trivia.cog import Trivia
-
 ANSWER_LENGTH = 200
+CLOSED = "This question is closed."
 
 
-def trivia_cog(interaction: discord.Interaction[Any]) -> Trivia:
-    from cogs.trivia.cog import Trivia  # at call time: the cog module imports this one
+@runtime_checkable
+class TriviaAnswers(Protocol):
+    """What the trivia components call: the engine, found in the bot's services."""
 
-    return cog_of(interaction, "Trivia", Trivia)
+    def question_open(
+        self, channel_id: int | None, clicked_id: int | None, game_id: int, round_number: int
+    ) -> bool: ...
+
+    async def answer(
+        self,
+        channel_id: int | None,
+        clicked_id: int | None,
+        user_id: int,
+        game_id: int,
+        round_number: int,
+        value: int | str,
+        reply: Callable[[str], Awaitable[None]],
+    ) -> None: ...
+
+    async def answer_daily(self, guild_id: int | None, user_id: int, day_text: str, choice: int) -> str: ...
+
+
+def trivia_answers(interaction: discord.Interaction[Any]) -> TriviaAnswers:
+    """The trivia engine: a component outlives its view, never the bot's services."""
+    engine = interaction.client.services.trivia
+    if not isinstance(engine, TriviaAnswers):
+        raise RuntimeError("the trivia engine is not running")
+    return engine
+
+
+def message_id(interaction: discord.Interaction[Any]) -> int | None:
+    return interaction.message.id if interaction.message is not None else None
+
+
+async def answer_game(interaction: discord.Interaction[Any], game_id: int, round_number: int, value: int | str) -> None:
+    """A member's click or typed answer on a game's question: the engine decides, the member is told."""
+
+    async def reply(text: str) -> None:
+        await send_ephemeral(interaction, text)
+
+    await trivia_answers(interaction).answer(
+        interaction.channel_id, message_id(interaction), interaction.user.id, game_id, round_number, value, reply
+    )
 
 
 class AnswerButton(
@@ -49,11 +88,14 @@ class AnswerButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = trivia_cog(interaction)
-        if self.choice == "typed":
-            await cog.open_answer_form(interaction, self.game_id, self.round_number)
-        else:
-            await cog.answer(interaction, self.game_id, self.round_number, int(self.choice))
+        if self.choice != "typed":
+            await answer_game(interaction, self.game_id, self.round_number, int(self.choice))
+            return
+        engine = trivia_answers(interaction)
+        if not engine.question_open(interaction.channel_id, message_id(interaction), self.game_id, self.round_number):
+            await send_ephemeral(interaction, CLOSED)
+            return
+        await interaction.response.send_modal(AnswerForm(self.game_id, self.round_number))
 
 
 class DailyButton(
@@ -80,7 +122,9 @@ class DailyButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await trivia_cog(interaction).answer_daily(interaction, self.day, self.choice)
+        engine = trivia_answers(interaction)
+        reply = await engine.answer_daily(interaction.guild_id, interaction.user.id, self.day, self.choice)
+        await send_ephemeral(interaction, reply)
 
 
 def question_view(
@@ -118,7 +162,7 @@ FORM = re.compile(r"trivia-form:(?P<game>\d+):(?P<round>\d+)")
 class AnswerForm(discord.ui.Modal, title="Your answer"):
     """Typed mode: one text field; no Message Content intent needed.
 
-    Submissions are handled by the cog's interaction listener, found by the form's custom id, so a
+    Submissions are handled by the trivia cog's interaction listener, found by the form's custom id, so a
     form left open across a restart is still answered ("this question is closed") instead of
     vanishing; this class only describes the form.
     """

@@ -887,7 +887,7 @@ async def test_privacy_delete_leaves_the_members_id_in_no_table_and_no_column(si
     started = await sim.slash(fan, general, "trivia start", questions=1)
     assert not started.ephemeral, started.content
     question = sim.channel_messages(general)[-1]
-    right = sim.client.get_cog("Trivia").games[general.id].state.current.right_index
+    right = sim.client.services.trivia.games[general.id].state.current.right_index
     for member, letter in ((fan, "ABCD"[right]), (friend, "ABCD"[(right + 1) % 4])):
         label = next(b["label"] for b in question.buttons() if b["label"].startswith(f"{letter}. "))
         await sim.click(member, question, label=label)

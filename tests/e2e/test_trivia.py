@@ -32,7 +32,7 @@ async def room(sim: Sim) -> tuple[Sim, Any, Any, Any, Any]:
 
 
 def trivia(sim: Sim) -> Any:
-    return sim.client.get_cog("Trivia")
+    return sim.client.services.trivia
 
 
 def open_round(sim: Sim, channel: Any) -> Any:
@@ -662,7 +662,7 @@ async def test_trivia_settings_refuse_another_servers_channel(sim: Sim) -> None:
             continue  # the local Discord refused it, as Discord does
         # discord.py resolves a channel option within the interaction's server and refuses others.
         assert reply.ephemeral and "is not a valid channel" in reply.content, reply.content
-    settings = sim.client.get_cog("Trivia").repository
+    settings = sim.client.services.trivia.repository
     assert await settings.daily_settings(guild.id) is None
     assert await settings.stored_settings(guild.id, foreign.id) is None
 

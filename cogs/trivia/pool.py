@@ -1,0 +1,104 @@
+"""The question pool: every question of the catalogue, built from the film look-up's indexes and the
+packs' own questions, and rebuilt when the catalogue changes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from bot.errors import UserFacingError
+from bot.memory import keep_out_of_collections
+from cogs.trivia.questions import Question, build_pool, film_order
+from db.repositories.models import CastCredit, CrewCredit
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
+    from cogs.films.service import LookupService
+
+log = logging.getLogger(__name__)
+
+POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
+
+
+def _log_pool_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("trivia: building the question pool failed", exc_info=task.exception())
+
+
+class QuestionPool:
+    """Every question of the catalogue, with the films' order for the spoiler gate.
+
+    Built in the background: a large catalogue takes seconds, and the bot must keep answering meanwhile.
+    """
+
+    def __init__(self, bot: MarqueeBot, lookup: LookupService) -> None:
+        self.bot = bot
+        self.lookup = lookup
+        self.questions: list[Question] = []
+        self.order: dict[str, int] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    def refresh(self) -> None:
+        """Build the pool again (from scratch: the catalogue or its indexes changed)."""
+        if self.task is not None:
+            self.task.cancel()
+        self.task = asyncio.create_task(self.build(), name="trivia-pool")
+        self.task.add_done_callback(_log_pool_failure)
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    async def ready(self) -> list[Question]:
+        """The questions, waiting briefly when they are still being built (interactions allow 3 s)."""
+        if self.task is not None and not self.task.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.task), POOL_WAIT)
+        if not self.questions:
+            raise UserFacingError("Trivia questions are still being prepared; try again in a moment.")
+        return self.questions
+
+    async def built(self) -> None:
+        """Wait for a build in progress, however long it takes; a failed build is logged, not raised."""
+        if self.task is not None and not self.task.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.task)
+
+    async def build(self) -> None:
+        """Every question of the catalogue, from two bulk reads and the film lookup's indexes.
+
+        It waits for those indexes to be built first, then works in a worker thread.
+        """
+        catalogue = self.bot.catalogue
+        lookup = await self.lookup.indexed()
+        all_cast = await catalogue.all_cast()
+        all_crew = await catalogue.all_crew()
+        pack_questions = await catalogue.trivia_questions()
+        titles = await catalogue.film_titles()
+
+        def build() -> tuple[list[Question], dict[str, int]]:
+            cast: dict[int, list[CastCredit]] = defaultdict(list)
+            for credit in all_cast:
+                cast[credit.film_id].append(credit)
+            crew: dict[int, list[CrewCredit]] = defaultdict(list)
+            for crew_credit in all_crew:
+                crew[crew_credit.film_id].append(crew_credit)
+            films = list(lookup.by_id.values())
+            pool = build_pool(
+                pack_questions,
+                films,
+                cast,
+                crew,
+                titles=titles,
+                people=lookup.people.items,
+                characters=lookup.characters.items,
+            )
+            return pool, film_order(films)
+
+        self.questions, self.order = await asyncio.to_thread(build)
+        # The pool lives until the next pack load, like the look-up indexes it is built from.
+        keep_out_of_collections()
+        log.info("trivia: %d questions ready", len(self.questions))
