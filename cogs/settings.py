@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -18,9 +16,8 @@ from cogs.countdowns import render
 from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
 from cogs.countdowns.engine import Announcer
 from cogs.films.service import LookupService
-from cogs.trivia.engine import TriviaEngine
-from cogs.trivia.game import DEFAULT_DAILY_TIME, DEFAULT_SECONDS
-from db import GuildSettingsRepository, TriviaRepository
+from cogs.trivia.settings import TriviaSettings
+from db import GuildSettingsRepository
 from db.repositories.announcements import AnnouncementSettings
 
 # The announcement settings are an answer's text: 25 targets of up to this many characters each
@@ -34,120 +31,17 @@ TARGETS_TEXT = 900
 class Settings(commands.GroupCog, group_name="settings", group_description="Server settings for Marquee."):
     """Server settings (Manage Server)."""
 
-    trivia = app_commands.Group(name="trivia", description="Trivia settings for this server or one channel.")
+    trivia = TriviaSettings()  # the trivia feature's own settings commands
     announcements = app_commands.Group(
         name="announcements", description="Scheduled release countdown posts in a channel."
     )
     server = app_commands.Group(name="server", description="The server's timezone and region.")
 
-    def __init__(self, bot: MarqueeBot, announcer: Announcer, lookup: LookupService, trivia: TriviaEngine) -> None:
+    def __init__(self, bot: MarqueeBot, announcer: Announcer, lookup: LookupService) -> None:
         self.bot = bot
         self.announcer = announcer
         self.lookup = lookup
-        self.trivia_engine = trivia
         super().__init__()
-
-    @trivia.command(name="set")
-    @app_commands.describe(
-        seconds="Seconds to answer each question (10 to 60)",
-        daily_channel="Where the daily question is posted automatically",
-        daily_time="When to post it, as HH:MM in the server's timezone",
-        newest_film="The newest film questions may be about (spoiler gate)",
-        channel="Apply seconds and newest film to this channel only",
-        timezone="The server's timezone, e.g. Europe/London: it dates the daily question and times its post",
-    )
-    async def trivia_set(
-        self,
-        interaction: discord.Interaction[MarqueeBot],
-        seconds: app_commands.Range[int, 10, 60] | None = None,
-        daily_channel: discord.TextChannel | None = None,
-        daily_time: str | None = None,
-        newest_film: str | None = None,
-        channel: discord.TextChannel | None = None,
-        timezone: str | None = None,
-    ) -> None:
-        """Trivia settings: answer time, daily question, spoiler gate, the server's timezone."""
-        assert interaction.guild is not None  # guild_only
-        if all(value is None for value in (seconds, daily_channel, daily_time, newest_film, timezone)):
-            raise UserFacingError("Give at least one setting to change.")
-        repository = TriviaRepository(self.bot.database)
-        now = self.bot.clock.now()
-        film_key = self.lookup.film_key(newest_film) if newest_film is not None else None
-        post_time = options.time_of_day(daily_time) if daily_time is not None else None
-        tz_name = options.timezone(timezone) if timezone is not None else None
-        if daily_channel is not None:
-            missing = missing_post_permissions(daily_channel, interaction.guild.me)
-            if missing:
-                raise UserFacingError(f"I can't post in {daily_channel.mention}: I need {', '.join(missing)} there.")
-        changes: dict[str, Any] = {}
-        if seconds is not None:
-            changes["seconds"] = seconds
-        if film_key is not None:
-            changes["newest_film_key"] = film_key
-        scope = channel.id if channel else 0
-        if changes:
-            await repository.set_settings(interaction.guild.id, scope, now=now, **changes)
-        daily: dict[str, Any] = {}
-        if daily_channel is not None:
-            daily["channel_id"] = daily_channel.id
-        if post_time is not None:
-            daily["post_time"] = post_time
-        if daily:
-            await repository.set_daily_settings(interaction.guild.id, now=now, **daily)
-        if tz_name is not None:
-            await GuildSettingsRepository(self.bot.database, self.bot.clock.now).set_timezone(
-                interaction.guild.id, tz_name
-            )
-        await self.trivia_engine.settings_changed(interaction.guild.id)
-        await interaction.response.send_message(
-            await self.describe_trivia(interaction.guild.id, channel), ephemeral=True
-        )
-
-    @trivia.command(name="show")
-    @app_commands.describe(channel="Show the settings that apply in this channel")
-    async def trivia_show(
-        self, interaction: discord.Interaction[MarqueeBot], channel: discord.TextChannel | None = None
-    ) -> None:
-        """Show the trivia settings in force."""
-        assert interaction.guild is not None
-        await interaction.response.send_message(
-            await self.describe_trivia(interaction.guild.id, channel), ephemeral=True
-        )
-
-    @trivia_set.autocomplete("timezone")
-    async def trivia_timezones(
-        self, interaction: discord.Interaction[MarqueeBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return options.timezone_choices(current)
-
-    @trivia_set.autocomplete("newest_film")
-    async def film_choices(
-        self, interaction: discord.Interaction[MarqueeBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return self.lookup.film_choices(current)
-
-    async def describe_trivia(self, guild_id: int, channel: discord.TextChannel | None) -> str:
-        repository = TriviaRepository(self.bot.database)
-        effective = await repository.get_settings(guild_id, channel.id if channel else 0)
-        daily = await repository.daily_settings(guild_id)
-        place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
-        film = self.lookup.current.film(effective.newest_film_key) if effective.newest_film_key else None
-        where = f"in {channel.mention}" if channel else "in this server"
-        lines = [
-            f"Trivia settings {where}:",
-            f"• Seconds per question: {effective.seconds or DEFAULT_SECONDS}",
-            f"• Newest film allowed: {quote(film.title) if film else 'any'}",
-        ]
-        if daily and daily.channel_id:
-            paused = f" (paused: {daily.paused_reason})" if daily.paused_reason else ""
-            lines.append(f"• Daily question: <#{daily.channel_id}> at {daily.post_time or DEFAULT_DAILY_TIME}{paused}")
-        else:
-            lines.append("• Daily question: not posted automatically")
-        if place is not None and place.timezone:
-            lines.append(f"• Timezone: {quote(place.timezone)}")
-        else:
-            lines.append(f"• Timezone: {self.bot.settings.defaults.timezone} (the bot's default)")
-        return "\n".join(lines)
 
     # ---- the server's place --------------------------------------------------------------------------------
     @server.command(name="set")
@@ -431,4 +325,4 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
 
 
 async def setup(bot: MarqueeBot) -> None:
-    await bot.add_cog(Settings(bot, bot.services.announcer, bot.services.lookup, bot.services.trivia))
+    await bot.add_cog(Settings(bot, bot.services.announcer, bot.services.lookup))
