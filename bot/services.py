@@ -45,7 +45,7 @@ class Services:
         """A pack loaded into the running bot: index the catalogue again (features built on the
         indexes rebuild after `lookup.indexed()`)."""
         await self.lookup.reload()
-        self.trivia.lookup_rebuilt()
+        self.trivia.catalogue_changed()
 
     def member_region_changed(self, user_id: int) -> None:
         self.lookup.forget_member(user_id)

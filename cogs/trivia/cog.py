@@ -43,7 +43,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         super().__init__()
 
     async def cog_unload(self) -> None:
-        # The bot unloads its cogs when it closes, before the database is closed under the queue.
+        # Answers still queued are written before the database closes: the bot unloads its cogs when it
+        # closes, and `Services.stop` cannot wait for them.
         await self.engine.answers_stored()
 
     # ---- /trivia start | stop | skip ------------------------------------------------------------

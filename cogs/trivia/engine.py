@@ -148,8 +148,8 @@ class TriviaEngine:
     async def ready_pool(self) -> list[Question]:
         return await self.pool.ready()
 
-    def lookup_rebuilt(self) -> None:
-        """The film indexes are being rebuilt (a pack load): the questions are built again from them."""
+    def catalogue_changed(self) -> None:
+        """A pack loaded: the questions are built again, from the look-up's new indexes once they are."""
         self.pool.refresh()
 
     def checker(self) -> AnswerChecker:

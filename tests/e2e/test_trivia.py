@@ -645,6 +645,33 @@ async def test_the_daily_time_is_in_the_server_timezone(room: tuple[Sim, Any, An
     ]
 
 
+@pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
+async def test_the_daily_time_follows_a_timezone_set_for_the_whole_server(room: tuple[Sim, Any, Any, Any, Any]) -> None:
+    sim, guild, general, _, _ = room
+    admin = await sim.create_user("admin", guild=guild, admin=True)
+    daily_channel = await guild.create_channel("daily")
+    await sim.slash(admin, general, "settings trivia set", daily_channel=daily_channel, daily_time="09:00")
+    # /settings server set, not /settings trivia set: the alarm aimed at 09:00 UTC moves to 07:00 UTC (09:00
+    # in Berlin, CEST).
+    await sim.slash(admin, general, "settings server set", timezone="Europe/Berlin")
+    await sim.advance(timedelta(minutes=59))
+    assert sim.channel_messages(daily_channel) == []
+    await sim.advance(timedelta(minutes=2))
+    assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
+        "Daily question — 1 May 2024"
+    ]
+
+
+async def test_a_pack_load_builds_the_question_pool_again(sim: Sim) -> None:
+    engine = trivia(sim)
+    await engine.ready_pool()
+    before = engine.pool.task
+    await sim.client.services.catalogue_changed()
+    assert engine.pool.task is not None and engine.pool.task is not before
+    await engine.pool.task
+    assert await engine.ready_pool()
+
+
 async def test_trivia_settings_refuse_another_servers_channel(sim: Sim) -> None:
     from tests.discord_sim.errors import SimError
 
