@@ -124,7 +124,7 @@ def release_lines(releases: Iterable[Release], today: dt.date) -> list[str]:
 class CardText:
     """The part of a film card that is the same for every reader, escaped and cut to size once.
 
-    Worked out for the whole catalogue after start (``Films.prepare_cards``), so that answering
+    Worked out for the whole catalogue after start (``LookupService.prepare_cards``), so that answering
     /film info only adds the reader's region and today's relative times.
     """
 

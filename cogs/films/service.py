@@ -22,7 +22,8 @@ from bot.errors import UserFacingError
 from bot.formatting import quote
 from bot.memory import keep_out_of_collections
 from cogs.films import render
-from cogs.films.lookup import Lookup, details_of, fill_card_texts
+from cogs.films.catalogue_reads import details_of, fill_card_texts
+from cogs.films.lookup import Lookup
 from cogs.films.matching import SnapshotMismatch
 from cogs.films.region_cache import RecentRegions, Regions
 from db import CatalogueRepository, Database
