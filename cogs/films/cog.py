@@ -17,7 +17,8 @@ from bot.regions import country_names, member_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
 from cogs.films.catalogue_reads import shared_films, timeline
-from cogs.films.matching import Character, Match, SearchIndex
+from cogs.films.search.characters import Character
+from cogs.films.search.index import Match, SearchIndex
 from cogs.films.service import LookupService
 from cogs.films.views import TimelineView, card_view, choices_view, menu_view, pick_view
 from db.repositories.models import Film, Person

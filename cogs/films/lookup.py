@@ -18,7 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, collector_paused
+from bot.memory import collector_paused
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.people import PersonIndex
 from db import CatalogueRepository
 from db.repositories.models import Film, Person
 
@@ -26,14 +29,14 @@ _KINDS = ("films", "people", "characters")
 """The indexes a `Lookup` holds and keeps in the database, by the names it keeps them under."""
 
 
-def _whole(kept: Mapping[str, object]) -> bool:
+def _has_every_kind(kept: Mapping[str, object]) -> bool:
     """Whether every index a `Lookup` needs is among those `kept` (by kind)."""
     return all(kind in kept for kind in _KINDS)
 
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 """The version of what a build keeps in the database. Bump it with any change that alters what an index
-holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `SearchIndex.snapshot`,
+holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `KeptIndex.snapshot`,
 what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again
 instead of being read back wrong."""
 
@@ -81,7 +84,7 @@ class Lookup:
         films = await catalogue.films()
         people = await catalogue.people()
         kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
-        if _whole(kept):
+        if _has_every_kind(kept):
             return cls._of(
                 films,
                 FilmIndex.restore(films, kept["films"]),
@@ -141,10 +144,10 @@ class Lookup:
         """The bytes of the indexes kept for the catalogue as it stands, if a start would read them
         back; None if it would build them."""
         sizes = await catalogue.stored_search_index_sizes(await catalogue.search_inputs(), index_format())
-        return sum(sizes.values()) if _whole(sizes) else None
+        return sum(sizes.values()) if _has_every_kind(sizes) else None
 
     def snapshots(self) -> dict[str, bytes]:
-        """The three built indexes as bytes, by kind (see `SearchIndex.snapshot`)."""
+        """The three built indexes as bytes, by kind (see `KeptIndex.snapshot`)."""
         with collector_paused():
             return {kind: getattr(self, kind).snapshot() for kind in _KINDS}
 

@@ -26,7 +26,7 @@ from bot.formatting import (
     truncate,
 )
 from bot.regions import country_name
-from cogs.films.matching import Character
+from cogs.films.search.characters import Character
 from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
 
 COLOUR = discord.Colour.dark_gold()

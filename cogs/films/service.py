@@ -24,8 +24,8 @@ from bot.memory import keep_out_of_collections
 from cogs.films import render
 from cogs.films.catalogue_reads import details_of, fill_card_texts
 from cogs.films.lookup import Lookup
-from cogs.films.matching import SnapshotMismatch
 from cogs.films.region_cache import RecentRegions, Regions
+from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository, Database
 from db.repositories import preferred_regions
 from db.repositories.models import Film

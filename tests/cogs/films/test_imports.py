@@ -8,7 +8,15 @@ import sys
 
 import pytest
 
-PLAIN = ["cogs.films", "cogs.films.matching", "cogs.films.lookup", "cogs.films.region_cache", "bot.offline"]
+PLAIN = [
+    "cogs.films",
+    "cogs.films.search.characters",
+    "cogs.films.search.films",
+    "cogs.films.search.people",
+    "cogs.films.lookup",
+    "cogs.films.region_cache",
+    "bot.offline",
+]
 
 
 @pytest.mark.parametrize("module", PLAIN)

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from cogs.films.lookup import INDEX_FORMAT, Lookup, index_format
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, SnapshotMismatch
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.people import PersonIndex
+from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
 from db.repositories.models import CastCredit, Film
 
