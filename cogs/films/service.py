@@ -50,6 +50,7 @@ class LookupService:
         self.database = database
         self.clock = clock
         self._lookup: Lookup | None = None
+        self._started = asyncio.Event()
         self.generation = 0
         self.indexing: asyncio.Task[Lookup] | None = None
         self.cards_and_keeping: asyncio.Task[None] | None = None
@@ -75,6 +76,7 @@ class LookupService:
         self.card_embeds.clear()
         self.generation += 1
         self.start_indexing()
+        self._started.set()
 
     def start_indexing(self) -> None:
         """Build the indexes, or read back those kept in the database, in a worker thread: for a large
@@ -126,7 +128,10 @@ class LookupService:
 
     async def indexed(self) -> Lookup:
         """The live indexes once they are built: features that read all of them (trivia's question pool)
-        wait for the build rather than compete with it for the interpreter, so autocomplete works sooner."""
+        wait for the build rather than compete with it for the interpreter, so autocomplete works sooner.
+        Before `start` (cogs loaded without the services running, as `python -m bot check` does) it waits
+        for the start."""
+        await self._started.wait()
         if self.indexing is not None and not self.indexing.done():
             await asyncio.shield(self.indexing)
         return self.current
