@@ -172,7 +172,9 @@ class Lookup:
     def prepare(self) -> Lookup:
         """Build the three indexes now (they build on first use otherwise); run it in a worker
         thread so the event loop keeps answering while a large catalogue is indexed."""
-        # The indexes live until the next pack load.
+        if self.ready:
+            return self  # built, and kept out of the collector's reach, already
+        # The indexes live until the next pack load: kept out of the collector's reach once built.
         with collector_paused(keep=True):
             self.films.prepare()
             self.people.prepare()
