@@ -202,7 +202,8 @@ class Films(commands.Cog):
 
     # ---- buttons and menus ----------------------------------------------------------------------
 
-    async def on_film_button(self, interaction: discord.Interaction[Any], action: str, key: str) -> None:
+    async def show_film_part(self, interaction: discord.Interaction[Any], action: str, key: str) -> None:
+        """A film button or menu pick: a card, its full cast or dates, or the answer to a "Did you mean…"."""
         film = self.film_by_key(key)
         if action in ("info", "cast", "releases"):
             await self.answer_pick(interaction, action, film)
@@ -265,7 +266,7 @@ class People(commands.Cog):
         else:
             await interaction.response.send_message(embed=embed)
 
-    async def on_pick(self, interaction: discord.Interaction[Any], kind: str, value: str) -> None:
+    async def open_picked(self, interaction: discord.Interaction[Any], kind: str, value: str) -> None:
         """A "Did you mean…" choice: close the question, then answer as the command would have."""
         lookup = self.lookup.current
         index: SearchIndex[Any] = lookup.people if kind == "person" else lookup.characters

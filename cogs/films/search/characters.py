@@ -25,8 +25,8 @@ class CastCreditLike(Protocol):
     def character(self) -> str | None: ...
 
 
-# Tuples rather than dataclasses: a large catalogue has 120,000 characters in 200,000 appearances,
-# and a tuple is made in half the time (at every build, and when a kept index is read back).
+# Tuples rather than dataclasses: a large catalogue has hundreds of thousands of appearances, and a
+# tuple is quicker to make (at every build, and when a kept index is read back).
 class CharacterAppearance(NamedTuple):
     """One film in which one person played a character."""
 

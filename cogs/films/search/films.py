@@ -79,8 +79,8 @@ class FilmIndex(KeptIndex[F]):
 
     # Films have no first names or surnames, the short shared names that crowd the fuzzy pool of
     # people and characters ("Ana" of a thousand Anas): a smaller pool holds a whole franchise's
-    # names (39 films × about 3 names at most in the synthetic catalogue) and a typo'd title is
-    # resolved in about two thirds of the time.
+    # names (39 films × about 3 names at most in the synthetic catalogue), and a typo'd title is
+    # resolved sooner for scoring fewer names.
     _fuzzy_pool = 150
 
     @classmethod

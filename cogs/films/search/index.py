@@ -160,7 +160,7 @@ SCAN_ALL = 2_000
 """Indexes with at most this many names are fuzzy-scored name by name, all of them.
 
 Larger ones first pick candidates by shared trigrams (``SearchIndex._candidates``):
-scoring 160,000 names with ``WRatio`` takes about 80 ms, far too long per keystroke.
+scoring every name of a large catalogue with ``WRatio`` takes far too long per keystroke.
 """
 _GRAM_BUDGET = 3_000
 """Trigram postings read per fuzzy query, rarest trigrams first (past the first few)."""
@@ -239,10 +239,9 @@ class SearchIndex(Generic[T]):
     The ``build`` methods only take the data in: the index itself is worked out on
     first use (any method or property), so loading a catalogue stays quick and an
     index nobody queries costs nothing. :meth:`prepare` does that work at a time of
-    the caller's choosing. Measured on two cores for 10,000 films and 50,000 people:
-    about 0.5 s (films), 0.9 s (people) and 3 s (their 200,000 credits, 120,000
-    characters), plus 0.07, 0.14 and 0.32 s for the trigram table of the first fuzzy
-    look-up. Run it early (``asyncio.to_thread(index.prepare)``) so no user waits.
+    the caller's choosing: for a large catalogue it takes seconds (the character index
+    most), and the trigram table of the first fuzzy look-up is built with it. Run it
+    early (``asyncio.to_thread(index.prepare)``) so no user waits.
     """
 
     _fuzzy_pool: ClassVar[int] = _FUZZY_POOL
