@@ -129,7 +129,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         effective = await repository.get_settings(guild_id, channel.id if channel else 0)
         daily = await repository.daily_settings(guild_id)
         place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
-        film = self.lookup.current.film(effective.newest_film_key) if effective.newest_film_key else None
+        film = self.lookup.film(effective.newest_film_key) if effective.newest_film_key else None
         where = f"in {channel.mention}" if channel else "in this server"
         lines = [
             f"Trivia settings {where}:",

@@ -89,7 +89,7 @@ class Films(commands.Cog):
     async def pick_film(self, interaction: discord.Interaction[Any], query: str, action: str) -> Film | None:
         """The film `query` names, or None after asking "Did you mean…" with buttons."""
         # An autocomplete pick sends the film's key: no need to wait for, or search, the indexes.
-        picked = self.lookup.current.film(query)
+        picked = self.lookup.film(query)
         if picked is not None:
             return picked
         films = (await self.lookup.ready()).films
@@ -98,7 +98,7 @@ class Films(commands.Cog):
         )
 
     def film_by_key(self, key: str) -> Film:
-        film = self.lookup.current.film(key)
+        film = self.lookup.film(key)
         if film is None:
             raise UserFacingError("That film is no longer in the catalogue.")
         return film

@@ -145,6 +145,10 @@ class LookupService:
             raise UserFacingError("The film catalogue is still being indexed; try again in a moment.")
         return self.current
 
+    def film(self, key: str) -> Film | None:
+        """The film with this key (an autocomplete pick, a stored target); never waits for the indexes."""
+        return self.current.film(key)
+
     def film_key(self, query: str) -> str:
         """The key of the one film `query` names, for options of other features (spoiler gate, trivia film).
 
