@@ -168,8 +168,8 @@ async def _timed_build(
 ) -> tuple[Any, dict[str, float], float, float]:
     """``Lookup.load`` then ``Lookup.prepare`` one index at a time, each read and index timed.
     Returns the Lookup, the timings, the time of ``Lookup.load`` and the total."""
+    from bot.memory import collector_paused
     from cogs.films.lookup import Lookup
-    from cogs.films.matching import collector_paused
 
     timings: dict[str, float] = {}
     timed = _TimedCatalogue(repository, timings)

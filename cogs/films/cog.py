@@ -16,8 +16,9 @@ from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, quote, truncate
 from bot.regions import country_names, member_region
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
-from cogs.films.lookup import shared_films, timeline
-from cogs.films.matching import Character, Match, SearchIndex
+from cogs.films.catalogue_reads import shared_films, timeline
+from cogs.films.search.characters import Character
+from cogs.films.search.index import Match, SearchIndex
 from cogs.films.service import LookupService
 from cogs.films.views import TimelineView, card_view, choices_view, menu_view, pick_view
 from db.repositories.models import Film, Person
@@ -88,7 +89,7 @@ class Films(commands.Cog):
     async def pick_film(self, interaction: discord.Interaction[Any], query: str, action: str) -> Film | None:
         """The film `query` names, or None after asking "Did you mean…" with buttons."""
         # An autocomplete pick sends the film's key: no need to wait for, or search, the indexes.
-        picked = self.lookup.current.film(query)
+        picked = self.lookup.film(query)
         if picked is not None:
             return picked
         films = (await self.lookup.ready()).films
@@ -97,7 +98,7 @@ class Films(commands.Cog):
         )
 
     def film_by_key(self, key: str) -> Film:
-        film = self.lookup.current.film(key)
+        film = self.lookup.film(key)
         if film is None:
             raise UserFacingError("That film is no longer in the catalogue.")
         return film
@@ -201,7 +202,8 @@ class Films(commands.Cog):
 
     # ---- buttons and menus ----------------------------------------------------------------------
 
-    async def on_film_button(self, interaction: discord.Interaction[Any], action: str, key: str) -> None:
+    async def show_film_part(self, interaction: discord.Interaction[Any], action: str, key: str) -> None:
+        """A film button or menu pick: a card, its full cast or dates, or the answer to a "Did you mean…"."""
         film = self.film_by_key(key)
         if action in ("info", "cast", "releases"):
             await self.answer_pick(interaction, action, film)
@@ -264,7 +266,7 @@ class People(commands.Cog):
         else:
             await interaction.response.send_message(embed=embed)
 
-    async def on_pick(self, interaction: discord.Interaction[Any], kind: str, value: str) -> None:
+    async def open_picked(self, interaction: discord.Interaction[Any], kind: str, value: str) -> None:
         """A "Did you mean…" choice: close the question, then answer as the command would have."""
         lookup = self.lookup.current
         index: SearchIndex[Any] = lookup.people if kind == "person" else lookup.characters

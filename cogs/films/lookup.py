@@ -1,8 +1,9 @@
-"""The in-memory lookup indexes and the catalogue reads behind the lookup commands.
+"""The in-memory look-up indexes over one snapshot of the catalogue.
 
 Built once at start (and again when a pack loads) so that autocomplete never queries the
 database per keystroke, and kept in the database so that a restart with the same catalogue reads
-them back instead of building them again; film details are read when a command needs them.
+them back instead of building them again. Plain: `python -m bot pack load` builds them without
+importing discord.py.
 """
 
 from __future__ import annotations
@@ -13,28 +14,29 @@ import marshal
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, collector_paused
-from cogs.films.render import CardText, FilmDetails, SharedFilm, TimelineEntry, card_text, people_with_jobs
+from bot.memory import collector_paused
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.people import PersonIndex
 from db import CatalogueRepository
-from db.repositories.catalogue import MAX_FILMS_PER_READ
-from db.repositories.models import Film, FilmCredits, Person, PersonCredit
+from db.repositories.models import Film, Person
 
 _KINDS = ("films", "people", "characters")
 """The indexes a `Lookup` holds and keeps in the database, by the names it keeps them under."""
 
 
-def _whole(kept: Mapping[str, object]) -> bool:
+def _has_every_kind(kept: Mapping[str, object]) -> bool:
     """Whether every index a `Lookup` needs is among those `kept` (by kind)."""
     return all(kind in kept for kind in _KINDS)
 
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 """The version of what a build keeps in the database. Bump it with any change that alters what an index
-holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `SearchIndex.snapshot`,
+holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `KeptIndex.snapshot`,
 what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again
 instead of being read back wrong."""
 
@@ -82,7 +84,7 @@ class Lookup:
         films = await catalogue.films()
         people = await catalogue.people()
         kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
-        if _whole(kept):
+        if _has_every_kind(kept):
             return cls._of(
                 films,
                 FilmIndex.restore(films, kept["films"]),
@@ -142,10 +144,10 @@ class Lookup:
         """The bytes of the indexes kept for the catalogue as it stands, if a start would read them
         back; None if it would build them."""
         sizes = await catalogue.stored_search_index_sizes(await catalogue.search_inputs(), index_format())
-        return sum(sizes.values()) if _whole(sizes) else None
+        return sum(sizes.values()) if _has_every_kind(sizes) else None
 
     def snapshots(self) -> dict[str, bytes]:
-        """The three built indexes as bytes, by kind (see `SearchIndex.snapshot`)."""
+        """The three built indexes as bytes, by kind (see `KeptIndex.snapshot`)."""
         with collector_paused():
             return {kind: getattr(self, kind).snapshot() for kind in _KINDS}
 
@@ -170,7 +172,9 @@ class Lookup:
     def prepare(self) -> Lookup:
         """Build the three indexes now (they build on first use otherwise); run it in a worker
         thread so the event loop keeps answering while a large catalogue is indexed."""
-        # The indexes live until the next pack load.
+        if self.ready:
+            return self  # built, and kept out of the collector's reach, already
+        # The indexes live until the next pack load: kept out of the collector's reach once built.
         with collector_paused(keep=True):
             self.films.prepare()
             self.people.prepare()
@@ -202,56 +206,3 @@ class Lookup:
         """1-based position of the film in its franchise, and the franchise's size."""
         siblings, position = self._siblings(film)
         return (None if position is None else position + 1), len(siblings)
-
-
-def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
-    position, size = lookup.franchise_place(film)
-    return FilmDetails(
-        film=film,
-        cast=credits.cast,
-        crew=credits.crew,
-        companies=credits.companies,
-        releases=credits.releases,
-        position=position,
-        franchise_size=size,
-    )
-
-
-def card_texts(lookup: Lookup, films: Iterable[Film], credits: Mapping[int, FilmCredits]) -> dict[int, CardText]:
-    """The card text of each film, by film id (pure: run it in a worker thread for many films)."""
-    return {film.id: card_text(details_of(lookup, film, credits[film.id])) for film in films}
-
-
-async def fill_card_texts(catalogue: CatalogueRepository, lookup: Lookup, cards: dict[int, CardText]) -> None:
-    """Add every film's card text to `cards`: a few hundred films per database read, rendered in a
-    worker thread so the event loop keeps answering."""
-    films = list(lookup.by_id.values())
-    for start in range(0, len(films), MAX_FILMS_PER_READ):
-        chunk = films[start : start + MAX_FILMS_PER_READ]
-        credits = await catalogue.credits_of_films([film.id for film in chunk])
-        cards.update(await asyncio.to_thread(card_texts, lookup, chunk, credits))
-
-
-async def timeline(catalogue: CatalogueRepository, films: list[Film]) -> list[TimelineEntry]:
-    return [TimelineEntry(film, people_with_jobs(await catalogue.crew(film.id), ("Director",))) for film in films]
-
-
-def _role(credit: PersonCredit) -> str:
-    if credit.role == "cast":
-        return credit.character or "uncredited role"
-    return credit.job or "crew"
-
-
-async def shared_films(
-    catalogue: CatalogueRepository, lookup: Lookup, first: Person, second: Person
-) -> list[SharedFilm]:
-    """Films both people worked on, in release order, with what each did there."""
-    first_roles: defaultdict[int, list[str]] = defaultdict(list)
-    for credit in await catalogue.person_credits(first.id):
-        first_roles[credit.film_id].append(_role(credit))
-    second_roles: defaultdict[int, list[str]] = defaultdict(list)
-    for credit in await catalogue.person_credits(second.id):
-        second_roles[credit.film_id].append(_role(credit))
-    shared = [film_id for film_id in first_roles if film_id in second_roles and film_id in lookup.by_id]
-    ordered = sorted(shared, key=lambda film_id: (lookup.by_id[film_id].year, lookup.by_id[film_id].title))
-    return [SharedFilm(lookup.by_id[film_id], first_roles[film_id], second_roles[film_id]) for film_id in ordered]

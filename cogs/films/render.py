@@ -26,7 +26,7 @@ from bot.formatting import (
     truncate,
 )
 from bot.regions import country_name
-from cogs.films.matching import Character
+from cogs.films.search.characters import Character
 from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
 
 COLOUR = discord.Colour.dark_gold()
@@ -124,7 +124,7 @@ def release_lines(releases: Iterable[Release], today: dt.date) -> list[str]:
 class CardText:
     """The part of a film card that is the same for every reader, escaped and cut to size once.
 
-    Worked out for the whole catalogue after start (``Films.prepare_cards``), so that answering
+    Worked out for the whole catalogue after start (``LookupService.prepare_cards``), so that answering
     /film info only adds the reader's region and today's relative times.
     """
 

@@ -22,9 +22,10 @@ from bot.errors import UserFacingError
 from bot.formatting import quote
 from bot.memory import keep_out_of_collections
 from cogs.films import render
-from cogs.films.lookup import Lookup, details_of, fill_card_texts
-from cogs.films.matching import SnapshotMismatch
+from cogs.films.catalogue_reads import details_of, fill_card_texts
+from cogs.films.lookup import Lookup
 from cogs.films.region_cache import RecentRegions, Regions
+from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository, Database
 from db.repositories import preferred_regions
 from db.repositories.models import Film
@@ -49,6 +50,7 @@ class LookupService:
         self.database = database
         self.clock = clock
         self._lookup: Lookup | None = None
+        self._started = asyncio.Event()
         self.generation = 0
         self.indexing: asyncio.Task[Lookup] | None = None
         self.cards_and_keeping: asyncio.Task[None] | None = None
@@ -74,6 +76,7 @@ class LookupService:
         self.card_embeds.clear()
         self.generation += 1
         self.start_indexing()
+        self._started.set()
 
     def start_indexing(self) -> None:
         """Build the indexes, or read back those kept in the database, in a worker thread: for a large
@@ -125,7 +128,10 @@ class LookupService:
 
     async def indexed(self) -> Lookup:
         """The live indexes once they are built: features that read all of them (trivia's question pool)
-        wait for the build rather than compete with it for the interpreter, so autocomplete works sooner."""
+        wait for the build rather than compete with it for the interpreter, so autocomplete works sooner.
+        Before `start` (cogs loaded without the services running, as `python -m bot check` does) it waits
+        for the start."""
+        await self._started.wait()
         if self.indexing is not None and not self.indexing.done():
             await asyncio.shield(self.indexing)
         return self.current
@@ -138,6 +144,10 @@ class LookupService:
         if not self.current.ready:
             raise UserFacingError("The film catalogue is still being indexed; try again in a moment.")
         return self.current
+
+    def film(self, key: str) -> Film | None:
+        """The film with this key (an autocomplete pick, a stored target); never waits for the indexes."""
+        return self.current.film(key)
 
     def film_key(self, query: str) -> str:
         """The key of the one film `query` names, for options of other features (spoiler gate, trivia film).

@@ -7,15 +7,12 @@ view state has to survive in memory.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 import discord
 
 from bot.formatting import BUTTON_LABEL, truncate
 from bot.views import PAGE_TIMEOUT, DynamicButtons, PagedView, cog_of, reports_errors
-
-if TYPE_CHECKING:
-    from cogs.films.cog import Films, People
 
 # info/cast/releases: a did-you-mean pick, answered like the command would have been.
 # open: browse to another film's card. fullcast/dates: extras of a card, shown to the clicker only.
@@ -23,16 +20,27 @@ if TYPE_CHECKING:
 SELECT_LABEL = 100
 
 
-def films_cog(interaction: discord.Interaction[Any]) -> Films:
-    from cogs.films.cog import Films  # at call time: the cog module imports this one
+@runtime_checkable
+class FilmPartHandler(Protocol):
+    """What the film buttons and menus call: the Films cog (which imports this module, not the reverse)."""
 
-    return cog_of(interaction, "Films", Films)
+    async def show_film_part(self, interaction: discord.Interaction[Any], action: str, key: str) -> None: ...
 
 
-def people_cog(interaction: discord.Interaction[Any]) -> People:
-    from cogs.films.cog import People
+@runtime_checkable
+class PickHandler(Protocol):
+    """What a person or character "Did you mean…" button calls: the People cog."""
 
-    return cog_of(interaction, "People", People)
+    async def open_picked(self, interaction: discord.Interaction[Any], kind: str, value: str) -> None: ...
+
+
+# mypy takes only concrete classes for `type[...]`; a runtime-checkable protocol is what isinstance needs here.
+def film_parts(interaction: discord.Interaction[Any]) -> FilmPartHandler:
+    return cog_of(interaction, "Films", FilmPartHandler)  # type: ignore[type-abstract]
+
+
+def picks(interaction: discord.Interaction[Any]) -> PickHandler:
+    return cog_of(interaction, "People", PickHandler)  # type: ignore[type-abstract]
 
 
 class FilmButton(
@@ -60,7 +68,7 @@ class FilmButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await films_cog(interaction).on_film_button(interaction, self.action, self.key)
+        await film_parts(interaction).show_film_part(interaction, self.action, self.key)
 
 
 class FilmMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"film:menu"):
@@ -81,7 +89,7 @@ class FilmMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"film:m
         data = cast(dict[str, Any], interaction.data or {})
         values = data.get("values") or []
         if values:
-            await films_cog(interaction).on_film_button(interaction, "pick", str(values[0]))
+            await film_parts(interaction).show_film_part(interaction, "pick", str(values[0]))
 
 
 class PickButton(
@@ -107,7 +115,7 @@ class PickButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await people_cog(interaction).on_pick(interaction, self.kind, self.value)
+        await picks(interaction).open_picked(interaction, self.kind, self.value)
 
 
 def pick_view(kind: str, candidates: list[tuple[str, str]]) -> discord.ui.View:
@@ -173,7 +181,7 @@ class TimelineView(PagedView):
 
     async def pick(self, interaction: discord.Interaction[Any]) -> None:
         if self.menu is not None and self.menu.values:
-            await films_cog(interaction).on_film_button(interaction, "pick", self.menu.values[0])
+            await film_parts(interaction).show_film_part(interaction, "pick", self.menu.values[0])
 
     async def on_timeout(self) -> None:
         if self.menu is not None:

@@ -1,7 +1,7 @@
 """Checking typed trivia answers.
 
 Typed answers are compared the way the lookup commands compare names: with the
-shared matcher's :func:`~cogs.films.matching.normalise_answer` (case, accents,
+shared matcher's :func:`~cogs.films.search.text.normalise_answer` (case, accents,
 punctuation, extra spaces and a leading article do not matter; "III", "three" and
 "3" are one number). On top of that, by what the answer names:
 
@@ -32,7 +32,8 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz
 
-from cogs.films.matching import Match, normalise_answer, numbers_in
+from cogs.films.search.index import Match
+from cogs.films.search.text import normalise_answer, numbers_in
 from cogs.trivia.questions import Question
 
 __all__ = ["FUZZY_MIN_LENGTH", "FUZZY_RATIO", "AnswerChecker", "Resolver", "is_single_guess", "surnames"]

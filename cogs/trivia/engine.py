@@ -157,7 +157,7 @@ class TriviaEngine:
         return AnswerChecker(films=lookup.films, people=lookup.people, characters=lookup.characters)
 
     def film_title(self, key: str | None) -> str | None:
-        film = self.lookup.current.film(key) if key else None
+        film = self.lookup.film(key) if key else None
         return film.title if film else None
 
     async def close_interrupted_games(self) -> None:

@@ -27,7 +27,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from cogs.films.matching import Character, CharacterIndex, normalise, normalise_answer, search_key
+from cogs.films.search.characters import Character, CharacterIndex
+from cogs.films.search.text import normalise, normalise_answer, search_key
 from db.repositories.models import CastCredit, CrewCredit, Film, FilmTitle, Person, TriviaQuestion
 
 __all__ = [

@@ -109,8 +109,7 @@ async def describe_trivia(bot: MarqueeBot, guild_id: int, channel: discord.TextC
     effective = await repository.get_settings(guild_id, channel.id if channel else 0)
     daily = await repository.daily_settings(guild_id)
     place = await GuildSettingsRepository(bot.database, bot.clock.now).get(guild_id)
-    lookup = bot.services.lookup.current
-    film = lookup.film(effective.newest_film_key) if effective.newest_film_key else None
+    film = bot.services.lookup.film(effective.newest_film_key) if effective.newest_film_key else None
     where = f"in {channel.mention}" if channel else "in this server"
     lines = [
         f"Trivia settings {where}:",

@@ -178,7 +178,7 @@ async def test_a_button_whose_handler_fails_gets_one_apology(
     async def broken(*args: Any) -> None:
         raise RuntimeError("a fault of ours")
 
-    monkeypatch.setattr(sim.client.get_cog("Films"), "on_film_button", broken)
+    monkeypatch.setattr(sim.client.get_cog("Films"), "show_film_part", broken)
     with caplog.at_level(logging.ERROR, logger="bot.tree"):
         answer = await sim.click(admin, card, label="Full cast")
     assert answer.ephemeral and answer.content == APOLOGY

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.people import PersonIndex
 from db.packs import Pack, bundled_pack_path, parse_pack
 from db.repositories.models import Film, Person
 from tests.pack_catalogue import PackCatalogue, catalogue_from_pack

@@ -12,19 +12,11 @@ import time
 
 import pytest
 
-from cogs.films.matching import (
-    MAX_CANDIDATES,
-    CharacterIndex,
-    FilmIndex,
-    FilmLike,
-    Match,
-    PersonIndex,
-    film_label,
-    normalise,
-    normalise_answer,
-    numbers_in,
-    search_key,
-)
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex, FilmLike, film_label
+from cogs.films.search.index import MAX_CANDIDATES, Match
+from cogs.films.search.people import PersonIndex
+from cogs.films.search.text import normalise, normalise_answer, numbers_in, search_key
 from db.packs import Pack
 from db.repositories.models import CastCredit, Film, FilmSummary, Person
 

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bot import memory
 from cogs.films.lookup import INDEX_FORMAT, Lookup, index_format
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, SnapshotMismatch
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.people import PersonIndex
+from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
 from db.repositories.models import CastCredit, Film
 
@@ -113,3 +117,18 @@ async def test_indexes_kept_in_another_format_are_built_again(tmp_path: Path) ->
         assert not rebuilt.restored
         assert await rebuilt.store(catalogue, saved)
         assert (await Lookup.load(catalogue)).restored
+
+
+async def test_indexes_are_kept_out_of_collections_once_per_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frozen: list[str] = []
+    monkeypatch.setattr(memory, "keep_out_of_collections", lambda: frozen.append("frozen"))
+    pack = parse_pack(bundled_pack_path("mission-impossible"))
+    async with Database.connect(tmp_path / "marquee.db") as db:
+        await migrate(db)
+        await load_pack(db, pack, source_path=pack.path)
+        lookup = await Lookup.load(CatalogueRepository(db))
+    lookup.prepare()
+    lookup.prepare()
+    assert frozen == ["frozen"]

@@ -5,15 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cogs.films.matching import (
-    MAX_CANDIDATES,
-    FilmIndex,
-    Match,
-    PersonIndex,
-    normalise,
-    normalise_answer,
-    numbers_in,
-)
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.index import MAX_CANDIDATES, Match
+from cogs.films.search.people import PersonIndex
+from cogs.films.search.text import normalise, normalise_answer, numbers_in
 from db.repositories.models import Film, FilmSummary, FilmTitle, Person
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

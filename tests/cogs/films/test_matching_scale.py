@@ -1,6 +1,6 @@
 """The matcher on catalogues large enough to take its fast paths.
 
-Past ``_SCAN_ALL`` names the fuzzy pass scores trigram candidates instead of every
+Past ``SCAN_ALL`` names the fuzzy pass scores trigram candidates instead of every
 name, and autocomplete stops at the first level of prefix matches that fills the
 list: these tests hold both to what scoring everything would give.
 """
@@ -11,7 +11,9 @@ import random
 
 import pytest
 
-from cogs.films.matching import _SCAN_ALL, MAX_CHOICES, PersonIndex, normalise
+from cogs.films.search.index import MAX_CHOICES, SCAN_ALL
+from cogs.films.search.people import PersonIndex
+from cogs.films.search.text import normalise
 from db.repositories.models import Person
 
 FIRST = ["James", "Mary", "John", "Zoë", "Søren", "Óscar", "Ana", "Luca", "Ethan", "Luther", "Ilsa", "Benji"]
@@ -27,7 +29,7 @@ def crowd() -> tuple[PersonIndex[Person], list[Person]]:
     rng = random.Random(7)
     people = [Person(i, f"p{i}", f"{rng.choice(FIRST)} {_surname(rng)}", ()) for i in range(1, 2_500)]
     index = PersonIndex.build(people)
-    assert len(index._keys) > _SCAN_ALL  # the large-index paths are the ones under test
+    assert len(index._keys) > SCAN_ALL  # the large-index paths are the ones under test
     return index, people
 
 

@@ -11,7 +11,10 @@ import marshal
 
 import pytest
 
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex, SnapshotMismatch
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.people import PersonIndex
+from cogs.films.search.snapshots import SnapshotMismatch
 from db.repositories.models import Person
 from tests.pack_catalogue import PackCatalogue
 

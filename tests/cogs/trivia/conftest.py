@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.films.matching import CharacterIndex, FilmIndex, PersonIndex
+from cogs.films.search.characters import CharacterIndex
+from cogs.films.search.films import FilmIndex
+from cogs.films.search.people import PersonIndex
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.questions import NameBook, Question, film_order, from_pack, generate
 from db.packs import Pack, bundled_pack_path, parse_pack

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cogs.films.matching import normalise, normalise_answer
+from cogs.films.search.text import normalise, normalise_answer
 from cogs.trivia.questions import (
     MAX_QUESTIONS,
     Question,

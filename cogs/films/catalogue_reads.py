@@ -1,0 +1,70 @@
+"""The catalogue reads behind the look-up commands' embeds: card texts, the timeline, co-stars.
+
+Film details are read when a command needs them (the indexes hold only what search needs), except
+the card texts, which the look-up service works out for every film after start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from cogs.films.lookup import Lookup
+from cogs.films.render import CardText, FilmDetails, SharedFilm, TimelineEntry, card_text, people_with_jobs
+from db import CatalogueRepository
+from db.repositories.catalogue import MAX_FILMS_PER_READ
+from db.repositories.models import Film, FilmCredits, Person, PersonCredit
+
+
+def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
+    position, size = lookup.franchise_place(film)
+    return FilmDetails(
+        film=film,
+        cast=credits.cast,
+        crew=credits.crew,
+        companies=credits.companies,
+        releases=credits.releases,
+        position=position,
+        franchise_size=size,
+    )
+
+
+def card_texts(lookup: Lookup, films: Iterable[Film], credits: Mapping[int, FilmCredits]) -> dict[int, CardText]:
+    """The card text of each film, by film id (pure: run it in a worker thread for many films)."""
+    return {film.id: card_text(details_of(lookup, film, credits[film.id])) for film in films}
+
+
+async def fill_card_texts(catalogue: CatalogueRepository, lookup: Lookup, cards: dict[int, CardText]) -> None:
+    """Add every film's card text to `cards`: a few hundred films per database read, rendered in a
+    worker thread so the event loop keeps answering."""
+    films = list(lookup.by_id.values())
+    for start in range(0, len(films), MAX_FILMS_PER_READ):
+        chunk = films[start : start + MAX_FILMS_PER_READ]
+        credits = await catalogue.credits_of_films([film.id for film in chunk])
+        cards.update(await asyncio.to_thread(card_texts, lookup, chunk, credits))
+
+
+async def timeline(catalogue: CatalogueRepository, films: list[Film]) -> list[TimelineEntry]:
+    return [TimelineEntry(film, people_with_jobs(await catalogue.crew(film.id), ("Director",))) for film in films]
+
+
+def _role(credit: PersonCredit) -> str:
+    if credit.role == "cast":
+        return credit.character or "uncredited role"
+    return credit.job or "crew"
+
+
+async def shared_films(
+    catalogue: CatalogueRepository, lookup: Lookup, first: Person, second: Person
+) -> list[SharedFilm]:
+    """Films both people worked on, in release order, with what each did there."""
+    first_roles: defaultdict[int, list[str]] = defaultdict(list)
+    for credit in await catalogue.person_credits(first.id):
+        first_roles[credit.film_id].append(_role(credit))
+    second_roles: defaultdict[int, list[str]] = defaultdict(list)
+    for credit in await catalogue.person_credits(second.id):
+        second_roles[credit.film_id].append(_role(credit))
+    shared = [film_id for film_id in first_roles if film_id in second_roles and film_id in lookup.by_id]
+    ordered = sorted(shared, key=lambda film_id: (lookup.by_id[film_id].year, lookup.by_id[film_id].title))
+    return [SharedFilm(lookup.by_id[film_id], first_roles[film_id], second_roles[film_id]) for film_id in ordered]

@@ -1,0 +1,840 @@
+"""The search index core: resolving a query, fuzzy candidates and autocomplete, for any named items.
+
+One matcher serves slash-command options, their autocomplete and free-typed values.
+It is built once from plain catalogue data (``FilmIndex.build``, ``PersonIndex.build``,
+``CharacterIndex.build``) and rebuilt when a pack loads, so a keystroke never costs a
+database query. A built index can be kept as bytes (``snapshot``) and read back
+(``restore``) in a fraction of the time building takes.
+
+How a query is resolved (``SearchIndex.resolve``):
+
+1. A value handed out by autocomplete (normally the item's key) resolves exactly.
+2. Exact name: the query's *search key* equals the key of a title, an alias, a
+   generated alias ("MI 7", "Mission Impossible 7", the subtitle "Ghost Protocol"...)
+   or, for people and characters, a first name or surname. Search keys are
+   normalised text with numbers unified: "III", "three" and "3" are all ``3``, so
+   "M:I:III", "MI3" and "Mission Impossible 3" share the key ``mi 3`` / ``mission
+   impossible 3``. A year in the query ("Fallout 2018", "Mission: Impossible
+   (1996)") may stand for the film's year.
+3. Fuzzy: rapidfuzz ``WRatio`` over every precomputed key, with a cutoff. Numbers
+   must agree: a name is never matched by a query holding a number that is neither
+   in that name nor the item's year or franchise position ("Mission Impossible 3"
+   never reaches the second film, "Part Two" never "Part One", "... 1997" nothing).
+   A query that is only a small fragment of a name ("ghost" of "Ghost Protocol")
+   is too weak to pick a film on its own and only suggests it.
+4. Two best candidates within ``MARGIN`` points are ambiguous ("Did you mean…");
+   below the cutoff there is no match, with the closest names as suggestions.
+
+``WRatio`` was measured against ``token_set_ratio`` on the cases in the tests:
+``token_set_ratio`` scores any subset 100 ("mission impossible" ties with all eight
+films, "the reckoning" is a perfect match for "The Final Reckoning"), and its
+typo scores on long names are worse ("rouge nation" vs the full title 67 against
+86), so ``WRatio`` is used.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import ClassVar, Generic, Literal, Self, TypeVar
+
+from rapidfuzz import fuzz, process
+
+from bot.memory import collector_paused
+from cogs.films.search.text import DIGIT, YEAR_RANGE, TextKeys, match_tokens, numbers_in, size_of, words_of
+
+CUTOFF = 85.0
+"""Lowest fuzzy score that can identify an item."""
+MARGIN = 3.0
+"""Two candidates above the cutoff this close to each other are ambiguous."""
+SUGGEST_CUTOFF = 60.0
+"""Lowest score worth offering as a "Did you mean" suggestion."""
+COMPLETE_CUTOFF = 60.0
+"""Lowest score listed by autocomplete (it may be shown half-typed words)."""
+MIN_FRAGMENT_COVERAGE = 0.42
+"""A query shorter than this share of a name (letters and digits) only suggests it.
+
+Measured on the bundled pack: "rogue" is 45 % of "Rogue Nation" and "nation" 55 %,
+which users type to mean the film; "ghost" is 38 % of "Ghost Protocol", "dead"
+31 % of "Dead Reckoning" and "final" 36 % of "Final Reckoning", words that name other
+films too. The line is a judgement call, kept in one place so it can be tuned.
+"""
+_FUZZY_POOL = 250
+"""Best fuzzy names looked at per query: plenty for 5 candidates, bounded for speed."""
+MAX_CANDIDATES = 5
+"""At most this many candidates in a "Did you mean" or suggestion list."""
+MAX_CHOICES = 25
+"""Discord accepts at most 25 autocomplete choices."""
+MAX_CHOICE_CHARS = 100
+"""Discord limits a choice's name and value to 100 characters."""
+
+Status = Literal["found", "ambiguous", "none"]
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+def clip(text: str, limit: int = MAX_CHOICE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def value_for(key: str) -> str:
+    """An autocomplete value for an item key: the key itself unless it is too long.
+
+    Over-long keys keep a recognisable prefix and a stable hash, so the value still
+    names exactly one item after the index is rebuilt.
+    """
+    if len(key) <= MAX_CHOICE_CHARS:
+        return key
+    digest = hashlib.blake2s(key.encode()).hexdigest()[:8]
+    return f"{key[: MAX_CHOICE_CHARS - 9]}~{digest}"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One autocomplete choice: ``label`` is shown, ``value`` is sent back (both ≤ 100 chars)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Scored(Generic[T_co]):
+    """An item with its score (0-100) and the name of it that matched best."""
+
+    item: T_co
+    score: float
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Match(Generic[T_co]):
+    """The outcome of resolving a query.
+
+    ``status`` is "found" (``best`` is the item, ``candidates[0]`` its score),
+    "ambiguous" (``candidates`` holds the close contenders for "Did you mean…") or
+    "none" (``candidates`` holds the closest names below the cutoff, maybe none).
+    ``candidates`` never holds more than ``MAX_CANDIDATES`` entries.
+    """
+
+    status: Status
+    query: str
+    candidates: tuple[Scored[T_co], ...] = ()
+
+    @property
+    def best(self) -> T_co | None:
+        """The resolved item, or None unless ``status`` is "found"."""
+        return self.candidates[0].item if self.status == "found" else None
+
+    @property
+    def score(self) -> float:
+        """Score of the first candidate (100 for an exact name), 0 without one."""
+        return self.candidates[0].score if self.candidates else 0.0
+
+    @property
+    def found(self) -> bool:
+        """True when exactly one item was identified."""
+        return self.status == "found"
+
+
+# --------------------------------------------------------------------------- the index
+
+# How a name was obtained: lower tiers win exact matches.
+TIER_NAME = 1  # a title, original title, pack alias, person name or character name
+TIER_GENERATED = 2  # an alias derived from the franchise or from a title's subtitle
+TIER_PART = 3  # a first name or surname
+
+Name = tuple[int, str, int]
+"""One name of one item, as handed to :class:`SearchIndex`: item index, text, tier."""
+
+SCAN_ALL = 2_000
+"""Indexes with at most this many names are fuzzy-scored name by name, all of them.
+
+Larger ones first pick candidates by shared trigrams (``SearchIndex._candidates``):
+scoring every name of a large catalogue with ``WRatio`` takes far too long per keystroke.
+"""
+_GRAM_BUDGET = 3_000
+"""Trigram postings read per fuzzy query, rarest trigrams first (past the first few)."""
+_MIN_GRAMS = 3
+"""Trigrams always read, however common: a typo spoils up to three of a word's."""
+_FUZZY_SCORED = 400
+"""Most candidate names scored with ``WRatio`` per fuzzy query (those sharing most trigrams)."""
+
+
+_EMPTY: frozenset[int] = frozenset()
+
+
+@dataclass
+class _Best:
+    """The best score an item reached during one resolution."""
+
+    score: float
+    tier: int
+    text: str
+    conflict: bool = field(default=False)
+
+
+class _NameScorer:
+    """The fuzzy score of names for one query, adjusted by how their words meet the query's.
+
+    Hundreds of names are scored per query and many share a key or words ("mission", "ana"):
+    each key, each name's words and each pair of words are worked out once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.words = words_of(text)
+        self.size = size_of(text)
+        self.several_words = " " in self.words
+        self.scores: dict[str, float] = {}
+        self.begins: dict[str, bool] = {}
+        self.explained: dict[str, bool] = {}
+        self.pairs: dict[tuple[str, str], bool] = {}
+
+    def score(self, key: str, score: float) -> float:
+        """``score`` (the key's ``WRatio``) raised or capped as the module docstring explains."""
+        found = self.scores.get(key)
+        if found is not None:
+            return found
+        words = self.words
+        name_words = words_of(key)
+        begins = self.begins.get(name_words)
+        if begins is None:
+            begins = self.begins[name_words] = _words_begin(words, name_words)
+        if begins:
+            # Every word begins a word of the name, in order ("chris mcquarrie"): as good as a
+            # close spelling whatever the lengths.
+            score = max(score, _WORD_PREFIX_SCORE)
+        if self.size < MIN_FRAGMENT_COVERAGE * size_of(key) and not (begins and self.several_words):
+            # Too small a piece of this name to stand for it (see the constant), unless two or
+            # more words begin its words ("mi rogue").
+            score = min(score, CUTOFF - 1.0)
+        elif score >= CUTOFF:
+            explained = self.explained.get(name_words)
+            if explained is None:
+                explained = self.explained[name_words] = _words_explained(words, name_words, self.pairs)
+            if not explained:
+                # A query word this name lacks means another name is meant: "mission impossible
+                # rogue" is not "Mission: Impossible", and "Part Two" is not "MI 2" however well
+                # the number matches.
+                score = min(score, CUTOFF - 1.0)
+        self.scores[key] = score
+        return score
+
+
+class SearchIndex(Generic[T]):
+    """An immutable in-memory index of named items; see the module docstring.
+
+    Subclasses build one with a ``build`` class method; the constructor takes the
+    items already flattened into names.
+
+    The ``build`` methods only take the data in: the index itself is worked out on
+    first use (any method or property), so loading a catalogue stays quick and an
+    index nobody queries costs nothing. :meth:`prepare` does that work at a time of
+    the caller's choosing: for a large catalogue it takes seconds (the character index
+    most), and the trigram table of the first fuzzy look-up is built with it. Run it
+    early (``asyncio.to_thread(index.prepare)``) so no user waits.
+    """
+
+    _fuzzy_pool: ClassVar[int] = _FUZZY_POOL
+    _items: tuple[T, ...]
+    _labels: list[str | None]
+    _make_label: Callable[[T], str] | None
+    _years: tuple[int | None, ...]
+    _has_years: bool
+    _by_year: dict[int, list[int]]
+    _browse: tuple[int, ...]
+    _rank: list[int]
+    _values: list[str]
+    _by_value: dict[str, int]
+    _by_folded_value: dict[str, int]
+    _entry_keys: list[str]
+    _entry_item: list[int]
+    _entry_tier: list[int]
+    _entry_text: list[str]
+    _entry_numbers: list[frozenset[int]]
+    _exact: dict[str, list[int]]
+    _lengths: list[int]
+    _keys_by_length: dict[int, list[str]]
+    _tails: dict[int, tuple[list[str], list[str]]]
+    _number_texts: list[str]
+    _number_items: list[int]
+
+    def __init__(
+        self,
+        items: Sequence[T],
+        names: Iterable[Name],
+        *,
+        keys: Sequence[str],
+        labels: Sequence[str] | Callable[[T], str],
+        years: Sequence[int | None] | None = None,
+        extra_numbers: Sequence[frozenset[int]] | None = None,
+        browse_order: Sequence[int] | None = None,
+        cache: TextKeys | None = None,
+    ) -> None:
+        self._lock = threading.RLock()
+        self._pending: Callable[[], SearchIndex[T]] | None = None
+        self._grams: dict[str, list[str]] | None = None
+        self._setup(items, names, keys, labels, years, extra_numbers, browse_order, cache or TextKeys())
+
+    @classmethod
+    def _deferred(cls, make: Callable[[], SearchIndex[T]]) -> Self:
+        """An index that calls ``make`` for its contents on first use."""
+        index = cls.__new__(cls)
+        index._lock = threading.RLock()
+        index._pending = make
+        index._grams = None
+        return index
+
+    @property
+    def ready(self) -> bool:
+        """True once the index is built, so a look-up will not wait for the build."""
+        return self._pending is None
+
+    def prepare(self) -> Self:
+        """Build now everything otherwise built on first use; returns the index.
+
+        Safe to call from a worker thread (``asyncio.to_thread``) while the event
+        loop keeps answering: a look-up that needs the index waits for it.
+        """
+        self._ready()
+        if len(self._entry_keys) > SCAN_ALL:
+            self._gram_index()
+        return self
+
+    def _ready(self) -> None:
+        if self._pending is not None:
+            with self._lock:
+                make = self._pending
+                if make is not None:
+                    with collector_paused():
+                        built = make()
+                    built._pending = None
+                    self.__dict__.update({k: v for k, v in built.__dict__.items() if k != "_lock"})
+                    self._pending = None
+
+    def _setup(
+        self,
+        items: Sequence[T],
+        names: Iterable[Name],
+        keys: Sequence[str],
+        labels: Sequence[str] | Callable[[T], str],
+        years: Sequence[int | None] | None,
+        extra_numbers: Sequence[frozenset[int]] | None,
+        browse_order: Sequence[int] | None,
+        cache: TextKeys,
+    ) -> None:
+        self._items = tuple(items)
+        count = len(self._items)
+        extras: Sequence[frozenset[int]] = extra_numbers if extra_numbers is not None else (_EMPTY,) * count
+        self._set_labels(labels)
+        self._set_years_and_order(years, browse_order)
+        self._set_values(keys)
+        self._set_entries(names, extras, cache)
+        self._set_prefix_tables()
+        self._set_number_table(extras)
+
+    def _set_labels(self, labels: Sequence[str] | Callable[[T], str]) -> None:
+        # Labels may be made on demand (``labels`` a function of the item): most are never shown.
+        if callable(labels):
+            self._make_label = labels
+            self._labels = [None] * len(self._items)
+        else:
+            self._make_label = None
+            self._labels = [clip(label) for label in labels]
+
+    def _set_years_and_order(self, years: Sequence[int | None] | None, browse_order: Sequence[int] | None) -> None:
+        """Each item's year, the browse order and each item's rank in it, and the items of each year."""
+        count = len(self._items)
+        self._years = tuple(years) if years is not None else (None,) * count
+        self._has_years = any(year is not None for year in self._years)
+        self._browse = tuple(browse_order) if browse_order is not None else tuple(range(count))
+        self._rank = [count] * count
+        for rank, item in enumerate(self._browse):
+            self._rank[item] = rank
+        self._by_year = {}
+        if self._has_years:
+            for item in self._browse:
+                year = self._years[item]
+                if year is not None:
+                    self._by_year.setdefault(year, []).append(item)
+
+    def _set_values(self, keys: Sequence[str]) -> None:
+        """The autocomplete value of each item, and the item of each value."""
+        self._values = [value_for(key) for key in keys]
+        self._by_value = {value: index for index, value in enumerate(self._values)}
+        # Case-insensitive fallback so a key typed by hand ("MI7") also resolves.
+        self._by_folded_value = {value.casefold(): index for index, value in enumerate(self._values)}
+
+    def _set_entries(self, names: Iterable[Name], extras: Sequence[frozenset[int]], cache: TextKeys) -> None:
+        """One entry per (key, item): the name of the lowest tier, the first on a tie.
+
+        Entries are parallel lists, not objects: there are hundreds of thousands.
+        """
+        entry_keys: list[str] = []
+        entry_item: list[int] = []
+        entry_tier: list[int] = []
+        entry_text: list[str] = []
+        entry_numbers: list[frozenset[int]] = []
+        exact: dict[str, list[int]] = {}
+        key_numbers: dict[str, frozenset[int]] = {}
+        slots: list[dict[str, int] | None] = [None] * len(self._items)
+        known = cache.known_match_keys
+        for item, text, tier in names:
+            key = known.get(text)
+            if key is None:
+                key = cache.match_key(text)
+            if not key:
+                continue
+            slot = slots[item]
+            if slot is None:
+                slot = slots[item] = {}
+            position = slot.get(key)
+            if position is None:
+                position = slot[key] = len(entry_keys)
+                entry_keys.append(key)
+                entry_item.append(item)
+                entry_tier.append(tier)
+                entry_text.append(text)
+                same = exact.get(key)
+                if same is None:
+                    exact[key] = [position]
+                    # An ASCII key without a digit holds no number: its numerals and
+                    # number words were turned into digits when it was made.
+                    numbers = numbers_in(key) if not key.isascii() or DIGIT.search(key) else _EMPTY
+                    key_numbers[key] = numbers
+                else:
+                    same.append(position)
+                    numbers = key_numbers[key]
+                # The numbers of the name and of its item (year, franchise position).
+                extra = extras[item]
+                entry_numbers.append(numbers | extra if numbers and extra else numbers or extra)
+            elif tier < entry_tier[position]:
+                entry_tier[position] = tier
+                entry_text[position] = text
+        del slots
+        # rapidfuzz scores against this plain list; processor=None because it is
+        # already normalised.
+        self._entry_keys = entry_keys
+        self._entry_item = entry_item
+        self._entry_tier = entry_tier
+        self._entry_text = entry_text
+        del key_numbers
+        self._entry_numbers = entry_numbers
+        self._exact = exact
+
+    def _set_prefix_tables(self) -> None:
+        """For typing: every distinct key, and each of its word starts after the first ("impossible
+        ghost protocol", "ghost protocol", "protocol"), sorted and grouped by the key's length, so the
+        best prefix matches (the shortest names) are found by bisection without looking at the others."""
+        keys_by_length: dict[int, list[str]] = {}
+        tails: dict[int, list[tuple[str, str]]] = {}
+        for key in self._exact:
+            length = len(key)
+            found_keys = keys_by_length.get(length)
+            if found_keys is None:
+                keys_by_length[length] = [key]
+            else:
+                found_keys.append(key)
+            start = key.find(" ")
+            while start >= 0:
+                tails.setdefault(length, []).append((key[start + 1 :], key))
+                start = key.find(" ", start + 1)
+        for found_keys in keys_by_length.values():
+            found_keys.sort()
+        self._keys_by_length = keys_by_length
+        self._tails = {}
+        for length, pairs in tails.items():
+            pairs.sort()
+            self._tails[length] = ([tail for tail, _ in pairs], [key for _, key in pairs])
+        self._lengths = sorted(keys_by_length)
+
+    def _set_number_table(self, extras: Sequence[frozenset[int]]) -> None:
+        """Every number of each item, as text, sorted, for number-only autocomplete ("2023")."""
+        item_numbers: list[set[int]] = [set(extra) for extra in extras]
+        entry_item = self._entry_item
+        for position, numbers in enumerate(self._entry_numbers):
+            if numbers:
+                item_numbers[entry_item[position]].update(numbers)
+        pairs_by_number = sorted((str(number), item) for item, found in enumerate(item_numbers) for number in found)
+        self._number_texts = [text for text, _ in pairs_by_number]
+        self._number_items = [item for _, item in pairs_by_number]
+
+    # ------------------------------------------------------------------ accessors
+
+    def __len__(self) -> int:
+        self._ready()
+        return len(self._items)
+
+    @property
+    def _keys(self) -> list[str]:
+        """The match key of every indexed name (what the fuzzy pass scores)."""
+        self._ready()
+        return self._entry_keys
+
+    @property
+    def items(self) -> tuple[T, ...]:
+        """Every indexed item, in build order."""
+        self._ready()
+        return self._items
+
+    def label(self, item_index: int) -> str:
+        """The display label of the item at ``item_index`` (≤ 100 characters)."""
+        self._ready()
+        return self._label(item_index)
+
+    def get(self, value: str) -> T | None:
+        """The item whose autocomplete value (key) is ``value``, or None."""
+        self._ready()
+        index = self._by_value.get(value.strip())
+        if index is None:
+            index = self._by_folded_value.get(value.strip().casefold())
+        return None if index is None else self._items[index]
+
+    # ------------------------------------------------------------------ resolve
+
+    def resolve(self, query: str) -> Match[T]:
+        """Resolve a typed or autocompleted value to one item, a shortlist or nothing."""
+        self._ready()
+        stripped = query.strip()
+        direct = self._by_value.get(stripped)
+        if direct is None:
+            direct = self._by_folded_value.get(stripped.casefold())
+        if direct is not None:
+            return Match("found", query, (self._scored(direct, 100.0, self._label(direct)),))
+        tokens = match_tokens(query)
+        if not tokens:
+            return Match("none", query)
+        key = " ".join(tokens)
+        year, year_free = self._split_year(tokens)
+
+        exact = self._exact_match(key, year, year_free)
+        if exact is not None:
+            return Match(exact[0], query, exact[1])
+
+        if year is not None and year_free is None:
+            # The query is only a year and no film is titled so (unlike "1917"):
+            # the films of that year, if there are any.
+            same_year = self._by_year.get(year, [])
+            if same_year:
+                status: Status = "found" if len(same_year) == 1 else "ambiguous"
+                picked = same_year[:MAX_CANDIDATES]
+                return Match(status, query, tuple(self._scored(i, 100.0, str(year)) for i in picked))
+
+        best = self._fuzzy(key, year, year_free)
+        ranked = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[1].tier, self._rank[pair[0]]))
+        eligible = [(index, b) for index, b in ranked if not b.conflict and b.score >= CUTOFF]
+        if eligible:
+            top_score = eligible[0][1].score
+            close = [pair for pair in eligible if top_score - pair[1].score <= MARGIN]
+            if len(close) == 1:
+                index, b = close[0]
+                return Match("found", query, (self._scored(index, b.score, b.text),))
+            shortlist = eligible[:MAX_CANDIDATES]
+            return Match("ambiguous", query, tuple(self._scored(i, b.score, b.text) for i, b in shortlist))
+        # No match: the closest names, numbers that disagree included ("Mission
+        # Impossible 9" still suggests the films), because they are only suggestions.
+        # Names whose numbers agree come first.
+        suggestions = sorted(
+            ((i, b) for i, b in ranked if b.score >= SUGGEST_CUTOFF), key=lambda pair: pair[1].conflict
+        )[:MAX_CANDIDATES]
+        return Match("none", query, tuple(self._scored(i, b.score, b.text) for i, b in suggestions))
+
+    def _split_year(self, tokens: list[str]) -> tuple[int | None, str | None]:
+        """The last year-like number of the query and the query without it, if any."""
+        if not self._has_years:
+            return None, None
+        for position in range(len(tokens) - 1, -1, -1):
+            token = tokens[position]
+            if token.isdecimal() and int(token) in YEAR_RANGE:
+                rest = tokens[:position] + tokens[position + 1 :]
+                return int(token), " ".join(rest) or None
+        return None, None
+
+    def _exact_match(
+        self, key: str, year: int | None, year_free: str | None
+    ) -> tuple[Status, tuple[Scored[T], ...]] | None:
+        """An exact hit on the whole key, or on the key without the item's year."""
+        items, tiers = self._entry_item, self._entry_tier
+        hits = list(self._exact.get(key, ()))
+        if not hits and year is not None and year_free is not None:
+            hits = [pos for pos in self._exact.get(year_free, ()) if self._years[items[pos]] == year]
+        if not hits:
+            return None
+        top = min(tiers[pos] for pos in hits)
+        chosen: dict[int, int] = {}
+        for pos in hits:
+            if tiers[pos] == top:
+                chosen.setdefault(items[pos], pos)
+        ordered = sorted(chosen.items(), key=lambda pair: self._rank[pair[0]])
+        scored = tuple(self._scored(item, 100.0, self._entry_text[pos]) for item, pos in ordered[:MAX_CANDIDATES])
+        return ("found" if len(chosen) == 1 else "ambiguous"), scored
+
+    def _fuzzy(self, key: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
+        """Best fuzzy score per item, with number conflicts and weak fragments marked."""
+        best: dict[int, _Best] = {}
+        variants: list[tuple[str, int | None]] = [(key, None)]
+        if year is not None and year_free is not None:
+            # "Fallout 2018": the year may be the film's, so also score "fallout"
+            # against films of 2018 only.
+            variants.append((year_free, year))
+        items, keys, tiers, texts, numbers = (
+            self._entry_item,
+            self._entry_keys,
+            self._entry_tier,
+            self._entry_text,
+            self._entry_numbers,
+        )
+        for text, only_year in variants:
+            wanted = numbers_in(text)
+            scorer = _NameScorer(text)
+            for score, position in self._fuzzy_hits(text, SUGGEST_CUTOFF):
+                item = items[position]
+                if only_year is not None and self._years[item] != only_year:
+                    continue
+                final = scorer.score(keys[position], score)
+                conflict = not wanted <= numbers[position]
+                tier = tiers[position]
+                current = best.get(item)
+                # A name whose numbers agree beats any score of one whose numbers conflict.
+                if (
+                    current is None
+                    or (conflict != current.conflict and not conflict)
+                    or (conflict == current.conflict and (final, -tier) > (current.score, -current.tier))
+                ):
+                    best[item] = _Best(final, tier, texts[position], conflict)
+        return best
+
+    # ------------------------------------------------------------------ fuzzy candidates
+
+    def _fuzzy_hits(self, text: str, cutoff: float) -> list[tuple[float, int]]:
+        """(``WRatio`` score, entry position) of the best names for ``text``, best first.
+
+        At most ``_fuzzy_pool`` of them, equal scores in entry order. A small index
+        scores every name; a large one only the candidates of :meth:`_candidates`.
+        """
+        if len(self._entry_keys) <= SCAN_ALL:
+            results = process.extract(
+                text, self._entry_keys, scorer=fuzz.WRatio, processor=None, limit=self._fuzzy_pool, score_cutoff=cutoff
+            )
+            return [(score, position) for _, score, position in results]
+        found = process.extract(
+            text,
+            self._candidates(text),
+            scorer=fuzz.WRatio,
+            processor=None,
+            limit=self._fuzzy_pool,
+            score_cutoff=cutoff,
+        )
+        hits: list[tuple[float, int]] = []
+        last = None
+        for key, score, _ in found:
+            if len(hits) >= self._fuzzy_pool and score != last:
+                break
+            hits.extend((score, position) for position in self._exact[key])
+            last = score
+        hits.sort(key=lambda hit: (-hit[0], hit[1]))
+        return hits[: self._fuzzy_pool]
+
+    def _gram_index(self) -> dict[str, list[str]]:
+        """Each trigram of the padded keys (" mission impossible ") to the keys holding it."""
+        grams = self._grams
+        if grams is None:
+            with self._lock:
+                grams = self._grams
+                if grams is None:
+                    postings: defaultdict[str, list[str]] = defaultdict(list)
+                    with collector_paused():
+                        for key in self._exact:
+                            padded = f" {key} "
+                            for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}:
+                                postings[gram].append(key)
+                    grams = self._grams = dict(postings)
+        return grams
+
+    def _candidates(self, text: str) -> list[str]:
+        """Keys worth a ``WRatio`` score for ``text``: those sharing most of its trigrams.
+
+        Trigrams are read rarest first, within ``_GRAM_BUDGET`` postings (always at
+        least ``_MIN_GRAMS`` of them): a name close to the query shares most of them
+        and so some rare one, while the common ones ("an ", "the") would only add
+        thousands of names that share nothing else. The ``_FUZZY_SCORED`` keys
+        sharing the most are kept.
+        """
+        postings = self._gram_index()
+        padded = f" {text} "
+        lists = sorted(
+            (found for gram in {padded[at : at + 3] for at in range(len(padded) - 2)} if (found := postings.get(gram))),
+            key=len,
+        )
+        chosen: list[list[str]] = []
+        total = 0
+        for found in lists:
+            if len(chosen) >= _MIN_GRAMS and total + len(found) > _GRAM_BUDGET:
+                break
+            chosen.append(found)
+            total += len(found)
+        shared = Counter(chain.from_iterable(chosen))
+        if len(shared) <= _FUZZY_SCORED:
+            return list(shared)
+        # The fewest shared trigrams still kept, counted from the most.
+        histogram = Counter(shared.values())
+        kept = 0
+        least = 0
+        for count in sorted(histogram, reverse=True):
+            least = count
+            kept += histogram[count]
+            if kept >= _FUZZY_SCORED:
+                break
+        best = [key for key, count in shared.items() if count > least]
+        best.extend(islice((key for key, count in shared.items() if count == least), _FUZZY_SCORED - len(best)))
+        return best
+
+    # ------------------------------------------------------------------ complete
+
+    def complete(self, query: str, limit: int = MAX_CHOICES) -> list[Choice]:
+        """Autocomplete choices for a half-typed ``query``, best first (at most 25).
+
+        An empty query lists items in browse order (films in franchise order).
+        Otherwise: the exact name first, then names that start with the query,
+        then names with a word that does ("ghost pr"), shorter names first, then
+        fuzzy matches for typos. The last token may be half-typed, so a number only
+        needs to begin one of the item's numbers ("mission impossible 19" still
+        lists the 1996 film, "20" the films of the 2000s) unless a space follows it.
+        """
+        self._ready()
+        limit = max(0, min(limit, MAX_CHOICES))
+        tokens = match_tokens(query)
+        if not tokens or limit == 0:
+            return [self._choice(index) for index in self._browse[:limit]]
+        key = " ".join(tokens)
+        # A trailing space means the last word is finished.
+        last_done = query[-1:].isspace()
+        whole_numbers = frozenset(int(token) for token in tokens[: None if last_done else -1] if token.isdecimal())
+        partial_number = tokens[-1] if tokens[-1].isdecimal() and not last_done else None
+        entry_numbers, entry_item, rank, exact = self._entry_numbers, self._entry_item, self._rank, self._exact
+
+        def fits(position: int) -> bool:
+            numbers = entry_numbers[position]
+            if not whole_numbers <= numbers:
+                return False
+            return partial_number is None or any(str(number).startswith(partial_number) for number in numbers)
+
+        check = whole_numbers or partial_number is not None
+        # Items best first. Names are taken a level at a time (the exact name, then
+        # whole names starting with the query, shortest first, then names with a
+        # later word that does, shortest first); within a level the browse order
+        # decides. A level that fills the list ends the search: no later name can
+        # rank above what is already taken.
+        chosen: list[int] = []
+        taken: set[int] = set()
+
+        def take(positions: Iterable[int]) -> bool:
+            fresh = {entry_item[pos] for pos in positions if not check or fits(pos)} - taken
+            if fresh:
+                chosen.extend(sorted(fresh, key=rank.__getitem__))
+                taken.update(fresh)
+            return len(chosen) >= limit
+
+        if take(exact.get(key, ())):
+            return [self._choice(index) for index in chosen[:limit]]
+        longer = self._lengths[bisect.bisect_right(self._lengths, len(key)) :]
+        for length in longer:
+            names = self._keys_by_length[length]
+            start, end = _starting_with(names, key)
+            if end > start and take(chain.from_iterable(exact[name] for name in names[start:end])):
+                return [self._choice(index) for index in chosen[:limit]]
+        for length in longer:
+            found = self._tails.get(length)
+            if found is None:
+                continue
+            tails, owners = found
+            start, end = _starting_with(tails, key)
+            if end > start and take(chain.from_iterable(exact[name] for name in owners[start:end])):
+                return [self._choice(index) for index in chosen[:limit]]
+        if len(tokens) == 1 and tokens[0].isdecimal():
+            # A bare number is a year or a position: list the items that carry it.
+            start, end = _starting_with(self._number_texts, key)
+            fresh = set(self._number_items[start:end]) - taken
+            chosen.extend(sorted(fresh, key=rank.__getitem__))
+        elif size_of(key) >= 2:
+            # Typos: only needed while word prefixes have not filled the list, which
+            # keeps large catalogues fast (the fuzzy pass is the costly part).
+            scores: dict[int, float] = {}
+            for score, position in self._fuzzy_hits(key, COMPLETE_CUTOFF):
+                item = entry_item[position]
+                if item not in taken and (not check or fits(position)) and score > scores.get(item, -1.0):
+                    scores[item] = score
+            chosen.extend(sorted(scores, key=lambda item: (-scores[item], rank[item])))
+        return [self._choice(index) for index in chosen[:limit]]
+
+    # ------------------------------------------------------------------ helpers
+
+    def _browse_rank(self, item_index: int) -> int:
+        return self._rank[item_index]
+
+    def _choice(self, item_index: int) -> Choice:
+        return Choice(self._label(item_index), self._values[item_index])
+
+    def _scored(self, item_index: int, score: float, text: str) -> Scored[T]:
+        return Scored(self._items[item_index], round(score, 1), text, self._label(item_index))
+
+    def _label(self, item_index: int) -> str:
+        label = self._labels[item_index]
+        if label is None:
+            assert self._make_label is not None
+            label = self._labels[item_index] = clip(self._make_label(self._items[item_index]))
+        return label
+
+
+def _starting_with(texts: list[str], prefix: str) -> tuple[int, int]:
+    """The range ``start:end`` of the sorted ``texts`` that start with ``prefix``, found by bisection."""
+    start = bisect.bisect_left(texts, prefix)
+    end = start
+    while end < len(texts) and texts[end].startswith(prefix):
+        end += 1
+    return start, end
+
+
+_WORD_TYPO_CUTOFF = 75.0
+"""Two words this similar (``fuzz.ratio``) count as one misspelt ("rouge", "rogue" = 80)."""
+
+
+def _words_explained(query_words: str, name_words: str, pairs: dict[tuple[str, str], bool] | None = None) -> bool:
+    """Whether every word of the query is in the name: equal, its beginning or misspelt.
+
+    ``pairs`` remembers each (query word, name word) verdict across calls for one query.
+    """
+    names = name_words.split()
+    known = pairs if pairs is not None else {}
+    for word in query_words.split():
+        for name in names:
+            verdict = known.get((word, name))
+            if verdict is None:
+                verdict = known[(word, name)] = name.startswith(word) or fuzz.ratio(word, name) >= _WORD_TYPO_CUTOFF
+            if verdict:
+                break
+        else:
+            return False
+    return True
+
+
+_WORD_PREFIX_SCORE = 90.0
+"""Score of a query whose words all begin the name's words in order (WRatio's substring score)."""
+
+
+def _words_begin(query_words: str, name_words: str) -> bool:
+    """Whether each query word begins a word of the name, in the same order."""
+    wanted = query_words.split()
+    if not wanted:
+        return False
+    names = iter(name_words.split())
+    return all(any(name.startswith(word) for name in names) for word in wanted)
