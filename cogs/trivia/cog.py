@@ -107,11 +107,11 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         live = self.engine.live_game(interaction.channel_id)
         if interaction.user.id != live.record.starter_id:
             raise UserFacingError("Only the member who started the game can skip a question.")
-        current = live.state.current
-        if current is None:
+        number = live.open_round
+        if number is None:
             raise UserFacingError("There is no open question to skip.")
         await interaction.response.send_message("Question skipped.", ephemeral=True)
-        await self.engine.close_round(live, current.number)
+        await self.engine.close_round(live, number)
 
     @start.autocomplete("film")
     async def film_choices(

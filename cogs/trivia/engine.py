@@ -112,6 +112,12 @@ class LiveGame:
     def alarm(self) -> str:
         return f"trivia:{self.record.channel_id}"
 
+    @property
+    def open_round(self) -> int | None:
+        """The number of the question open now (None between questions)."""
+        current = self.state.current
+        return current.number if current is not None else None
+
 
 class TriviaEngine:
     """Trivia's long-lived state and work: the question pool, the games running in every channel, the
@@ -121,7 +127,7 @@ class TriviaEngine:
         self.bot = bot
         self.lookup = lookup
         self.repository = TriviaRepository(bot.database)
-        self.pool = QuestionPool(bot, lookup)
+        self.pool = QuestionPool(bot.catalogue, lookup)
         self.daily = DailySchedule(bot, self.repository, self.pool)
         self.games: dict[int, LiveGame] = {}
         self.last_start: dict[tuple[int, int], dt.datetime] = {}

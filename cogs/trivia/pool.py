@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from bot.errors import UserFacingError
 from bot.memory import keep_out_of_collections
 from cogs.trivia.questions import Question, build_pool, film_order
+from db import CatalogueRepository
 from db.repositories.models import CastCredit, CrewCredit
 
 if TYPE_CHECKING:
-    from bot.client import MarqueeBot
     from cogs.films.service import LookupService
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,8 @@ class QuestionPool:
     Built in the background: a large catalogue takes seconds, and the bot must keep answering meanwhile.
     """
 
-    def __init__(self, bot: MarqueeBot, lookup: LookupService) -> None:
-        self.bot = bot
+    def __init__(self, catalogue: CatalogueRepository, lookup: LookupService) -> None:
+        self.catalogue = catalogue
         self.lookup = lookup
         self.questions: list[Question] = []
         self.order: dict[str, int] = {}
@@ -72,7 +72,7 @@ class QuestionPool:
 
         It waits for those indexes to be built first, then works in a worker thread.
         """
-        catalogue = self.bot.catalogue
+        catalogue = self.catalogue
         lookup = await self.lookup.indexed()
         all_cast = await catalogue.all_cast()
         all_crew = await catalogue.all_crew()
