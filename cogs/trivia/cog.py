@@ -9,13 +9,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import quote
 from bot.permissions import missing_post_permissions
@@ -26,6 +25,9 @@ from cogs.trivia.engine import TriviaEngine
 from cogs.trivia.render import daily_embed, leaderboard_embed, stats_embed
 from cogs.trivia.views import FORM, answer_game, daily_view, submitted_text
 from db import TriviaRepository
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 Period = Literal["all", "month", "week"]
 PERIOD_DAYS = {"week": 7, "month": 30}

@@ -7,18 +7,20 @@ commands find the services on the bot that each interaction carries.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot import options
-from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import quote
 from bot.permissions import missing_post_permissions
 from cogs.trivia.game import DEFAULT_DAILY_TIME, DEFAULT_SECONDS
 from db import GuildSettingsRepository, TriviaRepository
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 
 class TriviaSettings(app_commands.Group, name="trivia", description="Trivia settings for this server or one channel."):
