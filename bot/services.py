@@ -48,13 +48,16 @@ class Services:
         self.trivia.catalogue_changed()
 
     def member_region_changed(self, user_id: int) -> None:
+        """A member chose a region (/preferences region): film cards read it again."""
         self.lookup.forget_member(user_id)
 
     def server_place_changed(self, guild_id: int) -> None:
+        """A server's timezone or region changed (/settings server): film cards read it again."""
         self.lookup.forget_server(guild_id)
         self.trivia.server_place_changed(guild_id)
 
     def member_data_erased(self, user_id: int) -> None:
+        """A member's data was erased (/privacy delete): nothing kept about them may outlive it."""
         self.lookup.forget_member(user_id)
 
 
