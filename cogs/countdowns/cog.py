@@ -12,17 +12,17 @@ from discord.utils import MISSING
 
 from bot import options
 from bot.client import MarqueeBot
+from bot.components import remind_view
 from bot.errors import UserFacingError
 from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
 from bot.localtime import local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
+from bot.targets import TargetDates
 from bot.views import PagedView
 from cogs.countdowns import render
 from cogs.countdowns.dates import EventDateError, countdown, event_start
 from cogs.countdowns.engine import Announcer
-from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
-from cogs.reminders.views import remind_view
 from db.repositories.announcements import GuildEvent, TooManyEvents
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Countdowns(commands.Cog):
         # way the bot is in the server; an outage never paused anything, so then this changes nothing.
         await self.announcer.server_back(guild.id)
 
-    async def resolve_target(self, guild_id: int | None, text: str, region: str, tz_name: str) -> TargetView:
+    async def resolve_target(self, guild_id: int | None, text: str, region: str, tz_name: str) -> TargetDates:
         event = await self.announcer.find_event(guild_id, text) if guild_id is not None else None
         if event is not None:
             return self.announcer.event_target(event, tz_name)

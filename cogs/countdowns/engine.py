@@ -21,6 +21,7 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
+from bot.components import remind_view
 from bot.delivery import (
     BROKEN_SETUP_ERRORS,
     MAX_ATTEMPTS,
@@ -32,11 +33,10 @@ from bot.delivery import (
 )
 from bot.formatting import truncate
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
+from bot.targets import Target, TargetDates
 from cogs.countdowns import render
-from cogs.countdowns.dates import Schedule, Target, parse_milestones, plan_posts, release_for_region
+from cogs.countdowns.dates import Schedule, parse_milestones, plan_posts, release_for_region
 from cogs.countdowns.mirror import sync_mirrors
-from cogs.countdowns.render import TargetView
-from cogs.reminders.views import remind_view
 from db import AnnouncementRepository, BotStateRepository, GuildSettingsRepository
 from db.repositories.announcements import (
     AnnouncementPost,
@@ -154,7 +154,7 @@ class Announcer:
         )
 
     # ---- targets ------------------------------------------------------------------------------------------
-    def film_target(self, film: FilmDates, region: str, tz_name: str) -> TargetView | None:
+    def film_target(self, film: FilmDates, region: str, tz_name: str) -> TargetDates | None:
         # Planning every server and every /countdown asks this for each film: remember the answer per region.
         cache_key = (film.key, region)
         if cache_key not in self._release_days:
@@ -164,24 +164,24 @@ class Announcer:
             return None
         day, country = found
         target = Target(f"film:{film.key}", film.title, day, "film")
-        return TargetView(target, country=country, starts_at=at_local_time(day, dt.time(0, 0), zone(tz_name)))
+        return TargetDates(target, country=country, starts_at=at_local_time(day, dt.time(0, 0), zone(tz_name)))
 
-    def event_target(self, event: GuildEvent, tz_name: str) -> TargetView:
+    def event_target(self, event: GuildEvent, tz_name: str) -> TargetDates:
         starts = None
         if event.start_time:
             starts = at_local_time(event.day, parse_hhmm(event.start_time), zone(event.timezone, tz_name))
         target = Target(event.target_key, event.name, event.day, "event", starts)
         day_start = at_local_time(event.day, dt.time(0, 0), zone(event.timezone, tz_name))
-        return TargetView(target, description=event.description, starts_at=day_start)
+        return TargetDates(target, description=event.description, starts_at=day_start)
 
-    async def all_targets(self, guild_id: int | None, region: str, tz_name: str) -> list[TargetView]:
+    async def all_targets(self, guild_id: int | None, region: str, tz_name: str) -> list[TargetDates]:
         """Every film with a date and every event of the server (none outside one), past or not."""
         views = [view for film in self.films.values() if (view := self.film_target(film, region, tz_name))]
         if guild_id is not None:
             views += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
         return views
 
-    async def targets(self, settings: AnnouncementSettings) -> list[TargetView]:
+    async def targets(self, settings: AnnouncementSettings) -> list[TargetDates]:
         """What the server announces: its chosen targets, or every upcoming release and event.
 
         Released films stay in when anniversaries are on, for their yearly post.
@@ -231,7 +231,7 @@ class Announcer:
         events: dict[int, GuildEvent | None] | None = None,
         *,
         guild_id: int | None = None,
-    ) -> TargetView | None:
+    ) -> TargetDates | None:
         """A film or server event by key, for a region and timezone; None if it is gone (or, with
         `guild_id`, an event of another server).
 
@@ -309,7 +309,7 @@ class Announcer:
             self.bot.dispatch("release_date_changed", guild_id, target_key, old, new)
 
     async def notice_date_changes(
-        self, settings: AnnouncementSettings, views: Sequence[TargetView], now: dt.datetime
+        self, settings: AnnouncementSettings, views: Sequence[TargetDates], now: dt.datetime
     ) -> list[tuple[str, dt.date, dt.date]]:
         """Queue one "release date changed" post per target whose date moved since the last plan."""
         known = await self.repository.known_dates(settings.guild_id)
@@ -501,7 +501,7 @@ class Announcer:
         )
         return True
 
-    def embed_for(self, post: AnnouncementPost, view: TargetView, late: bool) -> discord.Embed:
+    def embed_for(self, post: AnnouncementPost, view: TargetDates, late: bool) -> discord.Embed:
         if post.kind == "release":
             return render.release_post(view, late=late)
         if post.kind == "anniversary":

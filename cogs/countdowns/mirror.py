@@ -19,7 +19,7 @@ import discord
 from bot.delivery import Pacer
 from bot.formatting import truncate
 from bot.localtime import at_local_time, parse_hhmm, zone
-from cogs.countdowns.render import TargetView
+from bot.targets import TargetDates
 from db.repositories.announcements import AnnouncementRepository, AnnouncementSettings, Mirror
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class WantedEvent:
 
 
 def wanted_events(
-    settings: AnnouncementSettings, views: Sequence[TargetView], now: dt.datetime, room: int
+    settings: AnnouncementSettings, views: Sequence[TargetDates], now: dt.datetime, room: int
 ) -> list[WantedEvent]:
     """The scheduled events the server should have: upcoming targets still to start, nearest first."""
     tz = zone(settings.timezone)
@@ -68,7 +68,7 @@ async def sync_mirrors(
     guild: discord.Guild,
     repository: AnnouncementRepository,
     settings: AnnouncementSettings | None,
-    views: Sequence[TargetView],
+    views: Sequence[TargetDates],
     now: dt.datetime,
     pacer: Pacer,
 ) -> None:

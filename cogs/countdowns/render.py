@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import discord
 
@@ -24,21 +23,12 @@ from bot.formatting import (
     truncate,
 )
 from bot.regions import country_name
-from cogs.countdowns.dates import Countdown, Target
+from bot.targets import TargetDates
+from cogs.countdowns.dates import Countdown
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent
 
 COLOUR = discord.Colour.dark_red()
 LATE_NOTE = "Posted late: Marquee was offline at the planned time."
-
-
-@dataclass(frozen=True)
-class TargetView:
-    """A target with what is shown about it beyond its date."""
-
-    target: Target
-    country: str | None = None  # whose release date counts (films)
-    description: str | None = None  # events
-    starts_at: dt.datetime | None = None  # the instant the day starts in the server's timezone (for <t:…>)
 
 
 def stamp(instant: dt.datetime, style: str) -> str:
@@ -60,13 +50,13 @@ def days_phrase(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def where(view: TargetView) -> str:
+def where(view: TargetDates) -> str:
     if view.target.kind == "event" or not view.country:
         return ""
     return f" in {country_name(view.country)}"
 
 
-def _when(view: TargetView) -> str:
+def _when(view: TargetDates) -> str:
     """ "<t:…:R> (<t:…:D>)" for the moment the target starts."""
     instant = view.target.starts_at or view.starts_at
     if instant is None:
@@ -75,7 +65,7 @@ def _when(view: TargetView) -> str:
     return f"{stamp(instant, 'R')} ({stamp(instant, style)})"
 
 
-def _embed(view: TargetView, description: str, *, late: bool = False) -> discord.Embed:
+def _embed(view: TargetDates, description: str, *, late: bool = False) -> discord.Embed:
     embed = discord.Embed(
         title=truncate(f"{'🎬' if view.target.kind == 'film' else '📅'} {view.target.title}", EMBED_TITLE),
         description=truncate(description, EMBED_DESCRIPTION),
@@ -88,13 +78,13 @@ def _embed(view: TargetView, description: str, *, late: bool = False) -> discord
     return embed
 
 
-def countdown_post(view: TargetView, days_left: int, *, late: bool = False) -> discord.Embed:
+def countdown_post(view: TargetDates, days_left: int, *, late: bool = False) -> discord.Embed:
     verb = "opens" if view.target.kind == "film" else "starts"
     text = f"**{days_phrase(days_left)} to go.** {quote(view.target.title)} {verb}{where(view)} {_when(view)}."
     return _embed(view, text, late=late)
 
 
-def release_post(view: TargetView, *, late: bool = False) -> discord.Embed:
+def release_post(view: TargetDates, *, late: bool = False) -> discord.Embed:
     if view.target.kind == "film":
         text = f"**Out today{where(view)}!** {quote(view.target.title)} opens {spelled(view.target.day)}."
     else:
@@ -102,12 +92,12 @@ def release_post(view: TargetView, *, late: bool = False) -> discord.Embed:
     return _embed(view, text, late=late)
 
 
-def anniversary_post(view: TargetView, years: int, *, late: bool = False) -> discord.Embed:
+def anniversary_post(view: TargetDates, years: int, *, late: bool = False) -> discord.Embed:
     text = f"**{quote(view.target.title)} turned {years} today.** It opened{where(view)} on {spelled(view.target.day)}."
     return _embed(view, text, late=late)
 
 
-def date_change_post(view: TargetView, old_day: dt.date, *, late: bool = False) -> discord.Embed:
+def date_change_post(view: TargetDates, old_day: dt.date, *, late: bool = False) -> discord.Embed:
     text = (
         f"**Release date changed{where(view)}:** {spelled(old_day)} → {spelled(view.target.day)}.\n"
         f"{quote(view.target.title)} now opens {_when(view)}."
@@ -115,7 +105,7 @@ def date_change_post(view: TargetView, old_day: dt.date, *, late: bool = False) 
     return _embed(view, text, late=late)
 
 
-def countdown_embed(view: TargetView, countdown: Countdown) -> discord.Embed:
+def countdown_embed(view: TargetDates, countdown: Countdown) -> discord.Embed:
     """The answer to `/countdown`."""
     title = quote(view.target.title)
     verb = "opens" if view.target.kind == "film" else "starts"

@@ -15,11 +15,11 @@ from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, quote, 
 from bot.localtime import local_day, zone
 from bot.regions import country_from_locale, pick_region
 from bot.replies import send_ephemeral
+from bot.targets import parse_target_key
 from bot.views import PagedView
 from cogs.films import film_choices, film_key_for
 from cogs.reminders import render
 from cogs.reminders.engine import ReminderEngine
-from cogs.reminders.targets import parse_target_key
 from cogs.reminders.timing import PRESETS, offsets_text, parse_offsets
 from cogs.reminders.views import CancelButton, RetryButton
 from db.repositories.reminders import TooManyReminders

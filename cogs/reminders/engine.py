@@ -18,10 +18,9 @@ import discord
 
 from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, earlier_try_posted, retry_delay
 from bot.localtime import parse_hhmm, zone
-from cogs.countdowns.render import TargetView
+from bot.targets import TargetDates, parse_target_key
 from cogs.reminders import render
 from cogs.reminders.membership import Membership
-from cogs.reminders.targets import parse_target_key
 from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository
@@ -126,7 +125,7 @@ class ReminderEngine:
         events: dict[int, GuildEvent | None] | None = None,
         *,
         guild_id: int | None = None,
-    ) -> TargetView | None:
+    ) -> TargetDates | None:
         """What a reminder is about, for the member's region and timezone (`events`: a cache for a burst).
 
         With `guild_id`, an event of another server is None, as is an unknown or malformed key.

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import discord
 
 from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, fit_lines, quote
-from cogs.countdowns.render import TargetView, spelled, stamp, where
+from bot.targets import TargetDates
+from cogs.countdowns.render import spelled, stamp, where
 
 COLOUR = discord.Colour.dark_teal()
 INTRODUCTION = (
@@ -22,7 +23,7 @@ LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
 
 @dataclass(frozen=True)
 class ReminderLine:
-    view: TargetView
+    view: TargetDates
     offset_text: str
 
 
