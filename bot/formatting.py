@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import discord
 
@@ -63,6 +63,12 @@ def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str:
         else:
             high = middle - 1
     return safe(line[:low].rstrip()) + ELLIPSIS
+
+
+def discord_timestamp(instant: datetime, style: str) -> str:
+    """`<t:…:style>`: Discord writes the instant in each reader's own timezone and language
+    (R "in 3 days", D the date, F date and time, f the same shorter)."""
+    return f"<t:{int(instant.timestamp())}:{style}>"
 
 
 def format_duration(duration: timedelta) -> str:

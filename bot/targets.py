@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.regions import country_name
+
 # SQLite integers are signed 64-bit; ids are handed out from 1.
 MAX_ID = 2**63 - 1
 FILM_KEY = r"[a-z0-9_-]{1,80}"
@@ -64,3 +66,15 @@ def parse_target_key(text: str) -> str | None:
     if kind == "event" and (event_id := parse_id(rest)) is not None:
         return f"event:{event_id}"
     return None
+
+
+def spelled(day: dt.date) -> str:
+    """ "Friday 23 May 2025": unambiguous in every locale."""
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def where(dates: TargetDates) -> str:
+    """ " in France" after a film's release, when the date is one country's; nothing for an event."""
+    if dates.target.kind == "event" or not dates.country:
+        return ""
+    return f" in {country_name(dates.country)}"

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import fit_lines, quote, truncate
+from bot.formatting import discord_timestamp, fit_lines, quote, truncate
 from bot.permissions import missing_post_permissions
 from bot.regions import country_name
 from cogs.countdowns import render
@@ -423,7 +423,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         ]
         upcoming = await announcer.repository.upcoming(guild_id, 1)
         if upcoming:
-            lines.append(f"Next post {render.stamp(upcoming[0].due_at, 'R')}.")
+            lines.append(f"Next post {discord_timestamp(upcoming[0].due_at, 'R')}.")
         return "\n".join(lines)
 
 

@@ -17,27 +17,18 @@ from bot.formatting import (
     EMBED_TOTAL,
     FIELD_VALUE,
     chunk_lines,
+    discord_timestamp,
     fit_lines,
     quote,
     safe,
     truncate,
 )
-from bot.regions import country_name
-from bot.targets import TargetDates
+from bot.targets import TargetDates, spelled, where
 from cogs.countdowns.dates import Countdown
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent
 
 COLOUR = discord.Colour.dark_red()
 LATE_NOTE = "Posted late: Marquee was offline at the planned time."
-
-
-def stamp(instant: dt.datetime, style: str) -> str:
-    return f"<t:{int(instant.timestamp())}:{style}>"
-
-
-def spelled(day: dt.date) -> str:
-    """ "Friday 23 May 2025": unambiguous in every locale."""
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
 
 
 def ordinal(number: int) -> str:
@@ -50,19 +41,13 @@ def days_phrase(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def where(view: TargetDates) -> str:
-    if view.target.kind == "event" or not view.country:
-        return ""
-    return f" in {country_name(view.country)}"
-
-
 def _when(view: TargetDates) -> str:
     """ "<t:…:R> (<t:…:D>)" for the moment the target starts."""
     instant = view.target.starts_at or view.starts_at
     if instant is None:
         return spelled(view.target.day)
     style = "F" if view.target.starts_at else "D"
-    return f"{stamp(instant, 'R')} ({stamp(instant, style)})"
+    return f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})"
 
 
 def _embed(view: TargetDates, description: str, *, late: bool = False) -> discord.Embed:
@@ -128,7 +113,11 @@ def events_embeds(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) 
         return [discord.Embed(title="Server events", colour=COLOUR, description=nothing)]
     lines = []
     for event in events:
-        when = stamp(starts[event.id], "F" if event.start_time else "D") if event.id in starts else spelled(event.day)
+        when = (
+            discord_timestamp(starts[event.id], "F" if event.start_time else "D")
+            if event.id in starts
+            else spelled(event.day)
+        )
         lines.append(f"• **{quote(event.name)}**: {when}")
     blocks = chunk_lines(lines, EMBED_DESCRIPTION)
     return [
@@ -173,14 +162,14 @@ def status_embed(
             value=truncate(f"{settings.paused_reason}. Fix it, then run `/settings announcements set` again.", 1024),
             inline=False,
         )
-    next_lines = [f"{stamp(p.due_at, 'f')}: {post_label(p, titles)}" for p in upcoming]
+    next_lines = [f"{discord_timestamp(p.due_at, 'f')}: {post_label(p, titles)}" for p in upcoming]
     embed.add_field(name="Next posts", value=fit_lines(next_lines, FIELD_VALUE) or "Nothing scheduled.", inline=False)
     recent_lines = []
     for post in recent:
         word = STATUS_WORDS[post.status]
         if post.status == "sent" and post.late:
             word = "⏰ sent late"
-        line = f"{word} {stamp(post.finished_at or post.due_at, 'f')}: {post_label(post, titles)}"
+        line = f"{word} {discord_timestamp(post.finished_at or post.due_at, 'f')}: {post_label(post, titles)}"
         if post.status != "sent" and post.reason:
             line += f" ({quote(post.reason)})"
         recent_lines.append(line)

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, quote, truncate
+from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, discord_timestamp, quote, truncate
 from bot.localtime import local_day, zone
 from bot.regions import country_from_locale, pick_region
 from bot.replies import send_ephemeral
@@ -183,7 +183,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         for subscription in subscriptions:
             title = titles.get(subscription.target_key, subscription.target_key)
             times = [r.due_at for r in upcoming if r.target_key == subscription.target_key]
-            when = ", ".join(render.stamp(t, "f") for t in times[:LIST_TIMES]) or "nothing left to send"
+            when = ", ".join(discord_timestamp(t, "f") for t in times[:LIST_TIMES]) or "nothing left to send"
             lines.append(f"• **{quote(title, LIST_TITLE)}**: {when}")
             cancels.append(CancelButton(subscription.target_key, truncate(f"Cancel {title}", BUTTON_LABEL)))
         # A member may follow more than one page holds (`reminders.max_per_member`): pages, never a cut.

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, fit_lines, quote
-from bot.targets import TargetDates
-from cogs.countdowns.render import spelled, stamp, where
+from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, discord_timestamp, fit_lines, quote
+from bot.targets import TargetDates, spelled, where
 
 COLOUR = discord.Colour.dark_teal()
 INTRODUCTION = (
@@ -32,7 +31,9 @@ def line_text(line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> str:
     title = quote(target.title, title_limit)
     instant = target.starts_at or line.view.starts_at
     style = "F" if target.starts_at else "D"
-    when = f"{stamp(instant, 'R')} ({stamp(instant, style)})" if instant else spelled(target.day)
+    when = (
+        f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})" if instant else spelled(target.day)
+    )
     if line.offset_text == "release":
         if target.kind == "film":
             return f"🎬 **{title}** is out today{where(line.view)}!"
@@ -62,5 +63,5 @@ def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> s
     head = f"I'll remind you about **{name}** by DM" if new else f"Updated your reminders for **{name}**"
     if not times:
         return head + ", but every reminder time you chose has already passed."
-    listed = "\n".join(f"• {stamp(when, 'F')} ({stamp(when, 'R')})" for when in times)
+    listed = "\n".join(f"• {discord_timestamp(when, 'F')} ({discord_timestamp(when, 'R')})" for when in times)
     return f"{head}:\n{listed}\nStop them with `/remind cancel` or the button in each DM."
