@@ -25,7 +25,7 @@ class Services:
 
     async def start(self) -> None:
         """Reconcile after downtime and arm the alarms; the announcer first, whose release dates
-        the reminders are timed from."""
+        the reminders are timed from (the reminders re-time themselves when those dates changed)."""
         await self.announcer.start()
         await self.reminders.start()
 
@@ -33,7 +33,34 @@ class Services:
         self.reminders.stop()
         self.announcer.stop()
 
+    def member_data_erased(self, user_id: int) -> None:
+        """A member erased their data (`/privacy delete`): forget what is kept of them in memory."""
+        self.reminders.erased(user_id)
+
+    async def server_event_removed(self, target_key: str) -> None:
+        """A server event was removed: nobody is reminded of it any more."""
+        await self.reminders.event_removed(target_key)
+
 
 def build_services(bot: MarqueeBot) -> Services:
-    announcer = Announcer(bot)
-    return Services(announcer=announcer, reminders=ReminderEngine(bot, announcer))
+    announcer = Announcer(
+        bot,
+        database=bot.database,
+        catalogue=bot.catalogue,
+        clock=bot.clock,
+        settings=bot.settings,
+        alarms=bot.alarms,
+        pacer=bot.pacer,
+        breaker=bot.breaker,
+    )
+    reminders = ReminderEngine(
+        bot,
+        announcer,
+        database=bot.database,
+        clock=bot.clock,
+        settings=bot.settings,
+        alarms=bot.alarms,
+        pacer=bot.pacer,
+        breaker=bot.breaker,
+    )
+    return Services(announcer=announcer, reminders=reminders)

@@ -234,7 +234,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         guild = interaction.guild
         assert guild is not None
         announcer = self.announcer
-        current = await announcer.repository.settings(guild.id)
+        current = await announcer.announcement_settings(guild.id)
         missing = missing_post_permissions(channel, guild.me)
         if not channel.permissions_for(guild.me).read_message_history:
             # Before retrying a post whose answer was lost, the bot looks whether it went out (bot.delivery).
@@ -295,7 +295,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             event = await announcer.find_event(guild_id, name)
             if event is not None:
                 keys.append(event.target_key)
-            elif name.startswith("film:") and name[5:] in announcer.films:
+            elif name.startswith("film:") and announcer.knows_film(name[5:]):
                 keys.append(name)
             else:
                 keys.append("film:" + film_key_for(self.bot, name))
@@ -317,7 +317,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         guild = interaction.guild
         assert guild is not None
         announcer = self.announcer
-        settings = await announcer.repository.settings(guild.id)
+        settings = await announcer.announcement_settings(guild.id)
         if settings is None:
             raise UserFacingError("Announcements are not set up; use `/settings announcements set` first.")
         views = await announcer.targets(settings)
@@ -348,12 +348,12 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         assert interaction.guild is not None
         guild_id = interaction.guild.id
         announcer = self.announcer
-        settings = await announcer.repository.settings(guild_id)
+        settings = await announcer.announcement_settings(guild_id)
         embed = render.status_embed(
             settings,
             await self.describe_announcements(guild_id),
-            await announcer.repository.upcoming(guild_id, 5),
-            await announcer.repository.recent(guild_id, 10),
+            await announcer.upcoming(guild_id, 5),
+            await announcer.recent(guild_id, 10),
             await announcer.titles(guild_id),
         )
         if settings is not None and settings.paused_reason:
@@ -404,7 +404,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
 
     async def describe_announcements(self, guild_id: int) -> str:
         announcer = self.announcer
-        settings = await announcer.repository.settings(guild_id)
+        settings = await announcer.announcement_settings(guild_id)
         if settings is None:
             return "Release announcements are off. Turn them on with `/settings announcements set`."
         titles = await announcer.titles(guild_id)
@@ -421,7 +421,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
             f"• Anniversaries: {'yes' if settings.anniversaries else 'no'}",
             f"• Discord events: {'mirrored' if settings.mirror_events else 'no'}",
         ]
-        upcoming = await announcer.repository.upcoming(guild_id, 1)
+        upcoming = await announcer.upcoming(guild_id, 1)
         if upcoming:
             lines.append(f"Next post {discord_timestamp(upcoming[0].due_at, 'R')}.")
         return "\n".join(lines)

@@ -68,7 +68,7 @@ class Countdowns(commands.Cog):
         event = await self.announcer.find_event(guild_id, text) if guild_id is not None else None
         if event is not None:
             return self.announcer.event_target(event, tz_name)
-        view = await self.announcer.target_view("film:" + film_key_for(self.bot, text), region, tz_name)
+        view = await self.announcer.target_dates("film:" + film_key_for(self.bot, text), region, tz_name)
         if view is None:
             raise UserFacingError(f"I have no release date for “{quote(text)}” yet.")
         return view
@@ -152,7 +152,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         except EventDateError as error:
             raise UserFacingError(str(error)) from None
         try:
-            event = await self.announcer.repository.add_event(
+            event = await self.announcer.add_event(
                 guild_id,
                 event_name,
                 day,
@@ -170,7 +170,6 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             ) from None
         if event is None:
             raise UserFacingError(f"There is already an event called “{quote(event_name)}”.")
-        await self.announcer.replan_guild(guild_id)
         view = self.announcer.event_target(event, default_tz)
         await interaction.response.send_message(
             f"Added **{quote(event.name)}**.", embed=render.countdown_embed(view, countdown(view.target, now, tz))
@@ -182,11 +181,10 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         """Remove a server event and its scheduled announcements."""
         assert interaction.guild is not None
         event = await self.find(interaction.guild.id, name)
-        removed = await self.announcer.repository.remove_event(interaction.guild.id, event.name)
+        removed = await self.announcer.remove_event(interaction.guild.id, event.name)
         if removed is None:
             raise UserFacingError(f"There is no event called “{quote(name)}”.")
-        await self.announcer.replan_guild(interaction.guild.id)
-        self.bot.dispatch("server_event_removed", interaction.guild.id, removed.target_key)
+        await self.bot.services.server_event_removed(removed.target_key)
         await interaction.response.send_message(f"Removed **{quote(removed.name)}**.", ephemeral=True)
 
     @app_commands.command(name="list")
@@ -194,7 +192,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         """List this server's events."""
         assert interaction.guild is not None
         _, tz_name = await self.announcer.place(interaction.guild.id)
-        events = await self.announcer.repository.events(interaction.guild.id)
+        events = await self.announcer.events(interaction.guild.id)
         starts = {}
         for event in events:
             view = self.announcer.event_target(event, tz_name)

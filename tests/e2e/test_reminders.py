@@ -533,7 +533,7 @@ async def test_an_event_fan_out_asks_the_gateway_about_members_by_the_hundred_no
         sim.world.add_member(guild.model, fan)
     gone = fans[7]
     (due,) = await subscribe(sim, fans[0], general, "Premiere", "release")
-    engine = sim.client.get_cog("Reminders").engine
+    engine = sim.client.services.reminders
     first = await engine.repository.subscriptions(fans[0].id)
     for fan in fans[1:]:
         subscription, new = await engine.repository.subscribe(
