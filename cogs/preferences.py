@@ -6,11 +6,12 @@ A top-level command of its own: Discord applies default permissions per top-leve
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import search_timezones, valid_timezone
@@ -19,6 +20,9 @@ from bot.replies import send_ephemeral
 from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.timing import parse_quiet_hours
 from db import UserSettingsRepository
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 
 class Preferences(commands.GroupCog, group_name="preferences", group_description="Your own Marquee preferences."):

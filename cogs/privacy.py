@@ -6,16 +6,18 @@ import datetime as dt
 import io
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.replies import send_ephemeral
 from bot.views import cog_of, reports_errors
 from db.repositories.privacy import PrivacyRepository
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 # A confirmation older than this asks again: what "everything" means may have changed meanwhile.
 CONFIRM_WINDOW = dt.timedelta(minutes=15)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -11,7 +11,6 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot import options
-from bot.client import MarqueeBot
 from bot.components import remind_view
 from bot.errors import UserFacingError
 from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
@@ -24,6 +23,9 @@ from cogs.countdowns.dates import EventDateError, countdown, event_start
 from cogs.countdowns.engine import Announcer
 from cogs.films import film_choices, film_key_for
 from db.repositories.announcements import GuildEvent, TooManyEvents
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 log = logging.getLogger(__name__)
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, discord_timestamp, quote, truncate
 from bot.localtime import local_day, zone
@@ -23,6 +22,9 @@ from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.timing import PRESETS, offsets_text, parse_offsets
 from cogs.reminders.views import CancelButton, RetryButton
 from db.repositories.reminders import TooManyReminders
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 log = logging.getLogger(__name__)
 
