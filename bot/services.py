@@ -33,6 +33,12 @@ class Services:
         self.reminders.stop()
         self.announcer.stop()
 
+    async def catalogue_changed(self) -> None:
+        """A pack loaded into the running bot: the announcer reloads the release dates and replans if
+        they moved, then the reminders re-time themselves from them."""
+        await self.announcer.catalogue_changed()
+        await self.reminders.release_dates_changed()
+
     def member_data_erased(self, user_id: int) -> None:
         """A member erased their data (`/privacy delete`): forget what is kept of them in memory."""
         self.reminders.erased(user_id)
