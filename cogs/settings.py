@@ -320,13 +320,14 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         settings = await announcer.announcement_settings(guild.id)
         if settings is None:
             raise UserFacingError("Announcements are not set up; use `/settings announcements set` first.")
-        views = await announcer.targets(settings)
+        all_dates = await announcer.targets(settings)
         now = self.bot.clock.now()
         tz = announcer.schedule(settings).tz
-        upcoming = sorted((v for v in views if v.target.day >= now.astimezone(tz).date()), key=lambda v: v.target.day)
+        today = now.astimezone(tz).date()
+        upcoming = sorted((v for v in all_dates if v.target.day >= today), key=lambda v: v.target.day)
         if upcoming:
-            view = upcoming[0]
-            embed = render.countdown_embed(view, countdown(view.target, now, tz))
+            dates = upcoming[0]
+            embed = render.countdown_embed(dates, countdown(dates.target, now, tz))
         else:
             embed = discord.Embed(title="Release announcements", description="Nothing is coming up right now.")
         embed.set_footer(text="Preview: scheduled posts look like this.")

@@ -70,10 +70,10 @@ class Countdowns(commands.Cog):
         event = await self.announcer.find_event(guild_id, text) if guild_id is not None else None
         if event is not None:
             return self.announcer.event_target(event, tz_name)
-        view = await self.announcer.target_dates("film:" + film_key_for(self.bot, text), region, tz_name)
-        if view is None:
+        dates = await self.announcer.target_dates("film:" + film_key_for(self.bot, text), region, tz_name)
+        if dates is None:
             raise UserFacingError(f"I have no release date for “{quote(text)}” yet.")
-        return view
+        return dates
 
     # ---- /countdown ---------------------------------------------------------------------------------------
     @app_commands.command(name="countdown")
@@ -85,7 +85,7 @@ class Countdowns(commands.Cog):
         now = self.bot.clock.now()
         tz = zone(tz_name)
         if target is not None:
-            view = await self.resolve_target(guild_id, target, region, tz_name)
+            dates = await self.resolve_target(guild_id, target, region, tz_name)
         else:
             today = local_day(now, tz)
             candidates = await self.announcer.all_targets(guild_id, region, tz_name)
@@ -95,10 +95,10 @@ class Countdowns(commands.Cog):
                     "Nothing is coming up. Pick a film to see how long it has been out, or ask an admin to add "
                     "a watch party with `/event add`."
                 )
-            view = upcoming[0]
-        state = countdown(view.target, now, tz)
-        buttons = remind_view(view.target.key) if state.state == "upcoming" else MISSING
-        await interaction.response.send_message(embed=render.countdown_embed(view, state), view=buttons)
+            dates = upcoming[0]
+        state = countdown(dates.target, now, tz)
+        buttons = remind_view(dates.target.key) if state.state == "upcoming" else MISSING
+        await interaction.response.send_message(embed=render.countdown_embed(dates, state), view=buttons)
 
     @countdown_command.autocomplete("target")
     async def target_choices(
@@ -172,9 +172,9 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             ) from None
         if event is None:
             raise UserFacingError(f"There is already an event called “{quote(event_name)}”.")
-        view = self.announcer.event_target(event, default_tz)
+        dates = self.announcer.event_target(event, default_tz)
         await interaction.response.send_message(
-            f"Added **{quote(event.name)}**.", embed=render.countdown_embed(view, countdown(view.target, now, tz))
+            f"Added **{quote(event.name)}**.", embed=render.countdown_embed(dates, countdown(dates.target, now, tz))
         )
 
     @app_commands.command(name="remove")
@@ -197,8 +197,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         events = await self.announcer.events(interaction.guild.id)
         starts = {}
         for event in events:
-            view = self.announcer.event_target(event, tz_name)
-            starts[event.id] = view.target.starts_at or view.starts_at or self.bot.clock.now()
+            dates = self.announcer.event_target(event, tz_name)
+            starts[event.id] = dates.target.starts_at or dates.starts_at or self.bot.clock.now()
         pages = render.events_embeds(events, starts)
         await PagedView(interaction.user.id, pages).send(interaction, ephemeral=True)
 

@@ -193,25 +193,25 @@ class Announcer:
 
     async def all_targets(self, guild_id: int | None, region: str, tz_name: str) -> list[TargetDates]:
         """Every film with a date and every event of the server (none outside one), past or not."""
-        views = [view for film in self.films.values() if (view := self.film_target(film, region, tz_name))]
+        all_dates = [dates for film in self.films.values() if (dates := self.film_target(film, region, tz_name))]
         if guild_id is not None:
-            views += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
-        return views
+            all_dates += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
+        return all_dates
 
     async def targets(self, settings: AnnouncementSettings) -> list[TargetDates]:
         """What the server announces: its chosen targets, or every upcoming release and event.
 
         Released films stay in when anniversaries are on, for their yearly post.
         """
-        views = await self.all_targets(settings.guild_id, settings.region, settings.timezone)
+        all_dates = await self.all_targets(settings.guild_id, settings.region, settings.timezone)
         if settings.targets:
             chosen = set(settings.targets)
-            return [view for view in views if view.target.key in chosen]
+            return [dates for dates in all_dates if dates.target.key in chosen]
         today = local_day(self.clock.now(), zone(settings.timezone))
         return [
-            view
-            for view in views
-            if view.target.day >= today or (settings.anniversaries and view.target.kind == "film")
+            dates
+            for dates in all_dates
+            if dates.target.day >= today or (settings.anniversaries and dates.target.kind == "film")
         ]
 
     # ---- server events -------------------------------------------------------------------------------------
@@ -348,10 +348,10 @@ class Announcer:
         """Bring one server's outbox in line with its settings, events and the catalogue."""
         guild_id = settings.guild_id
         now = self.clock.now()
-        views = await self.targets(settings)
+        all_dates = await self.targets(settings)
         planned = [
             post
-            for post in plan_posts([view.target for view in views], self.schedule(settings), now)
+            for post in plan_posts([dates.target for dates in all_dates], self.schedule(settings), now)
             # A watch party has no birthday: anniversaries are for films.
             if post.kind != "anniversary" or post.target_key.startswith("film:")
         ]
@@ -368,21 +368,21 @@ class Announcer:
         ]
         async with self._plan_lock:
             change = await self.repository.replace_plan(guild_id, posts, now)
-            moved = await self.notice_date_changes(settings, views, now)
+            moved = await self.notice_date_changes(settings, all_dates, now)
         if change.added or change.moved or moved:
             self.runner.poke()
         if settings.mirror_events or await self.repository.mirrors(guild_id):
             self.mirror_later(guild_id)
 
     async def notice_date_changes(
-        self, settings: AnnouncementSettings, views: Sequence[TargetDates], now: dt.datetime
+        self, settings: AnnouncementSettings, all_dates: Sequence[TargetDates], now: dt.datetime
     ) -> list[tuple[str, dt.date, dt.date]]:
         """Queue one "release date changed" post per target whose date moved since the last plan."""
         known = await self.repository.known_dates(settings.guild_id)
         today = local_day(now, zone(settings.timezone))
         moved = []
-        for view in views:
-            target = view.target
+        for dates in all_dates:
+            target = dates.target
             old = known.get(target.key)
             if old is None or old == target.day or max(old, target.day) < today:
                 continue
@@ -400,7 +400,8 @@ class Announcer:
                 ),
             )
             moved.append((target.key, old, target.day))
-        await self.repository.remember_dates(settings.guild_id, {view.target.key: view.target.day for view in views})
+        days = {dates.target.key: dates.target.day for dates in all_dates}
+        await self.repository.remember_dates(settings.guild_id, days)
         return moved
 
     async def replan_all(self) -> None:
@@ -445,10 +446,10 @@ class Announcer:
         await self.mirror(guild, await self.repository.settings(guild_id))
 
     async def mirror(self, guild: discord.Guild, settings: AnnouncementSettings | None) -> None:
-        views = await self.targets(settings) if settings is not None else []
+        all_dates = await self.targets(settings) if settings is not None else []
         async with self._mirror_lock:
             try:
-                await sync_mirrors(guild, self.repository, settings, views, self.clock.now(), self.pacer)
+                await sync_mirrors(guild, self.repository, settings, all_dates, self.clock.now(), self.pacer)
             except discord.HTTPException as error:
                 log.warning("guild %s: could not update its scheduled events: %s", guild.id, error)
 
@@ -521,17 +522,17 @@ class Announcer:
             # must not post days late.
             await self.repository.mark_finished(post.id, "skipped", OVERDUE, now)
             return False
-        view = await self.target_dates(
+        dates = await self.target_dates(
             post.target_key, settings.region, settings.timezone, events, guild_id=settings.guild_id
         )
-        if view is None:
+        if dates is None:
             await self.repository.mark_finished(post.id, "skipped", "the film or event no longer exists", now)
             return False
-        if view.target.day != post.release_date and post.kind != "anniversary":
+        if dates.target.day != post.release_date and post.kind != "anniversary":
             await self.repository.mark_finished(post.id, "skipped", "the date changed before it was due", now)
             return False
         late = now - post.due_at > LATE_AFTER
-        embed = self.embed_for(post, view, late)
+        embed = self.embed_for(post, dates, late)
         content, mentions = None, discord.AllowedMentions.none()
         role_id = await self.role_to_ping(settings)
         if role_id:
@@ -579,14 +580,14 @@ class Announcer:
         )
         return True
 
-    def embed_for(self, post: AnnouncementPost, view: TargetDates, late: bool) -> discord.Embed:
+    def embed_for(self, post: AnnouncementPost, dates: TargetDates, late: bool) -> discord.Embed:
         if post.kind == "release":
-            return render.release_post(view, late=late)
+            return render.release_post(dates, late=late)
         if post.kind == "anniversary":
-            return render.anniversary_post(view, int(post.milestone.partition(":")[2]), late=late)
+            return render.anniversary_post(dates, int(post.milestone.partition(":")[2]), late=late)
         if post.kind == "date_change":
-            return render.date_change_post(view, dt.date.fromisoformat(post.detail or ""), late=late)
-        return render.countdown_post(view, int(post.milestone), late=late)
+            return render.date_change_post(dates, dt.date.fromisoformat(post.detail or ""), late=late)
+        return render.countdown_post(dates, int(post.milestone), late=late)
 
     async def failed(self, post: AnnouncementPost, settings: AnnouncementSettings, error: Exception) -> None:
         failure = classify(error)

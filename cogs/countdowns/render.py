@@ -41,69 +41,70 @@ def days_phrase(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def _when(view: TargetDates) -> str:
+def _when(dates: TargetDates) -> str:
     """ "<t:…:R> (<t:…:D>)" for the moment the target starts."""
-    instant = view.target.starts_at or view.starts_at
+    instant = dates.target.starts_at or dates.starts_at
     if instant is None:
-        return spelled(view.target.day)
-    style = "F" if view.target.starts_at else "D"
+        return spelled(dates.target.day)
+    style = "F" if dates.target.starts_at else "D"
     return f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})"
 
 
-def _embed(view: TargetDates, description: str, *, late: bool = False) -> discord.Embed:
+def _embed(dates: TargetDates, description: str, *, late: bool = False) -> discord.Embed:
     embed = discord.Embed(
-        title=truncate(f"{'🎬' if view.target.kind == 'film' else '📅'} {view.target.title}", EMBED_TITLE),
+        title=truncate(f"{'🎬' if dates.target.kind == 'film' else '📅'} {dates.target.title}", EMBED_TITLE),
         description=truncate(description, EMBED_DESCRIPTION),
         colour=COLOUR,
     )
-    if view.description:
-        embed.add_field(name="About", value=truncate(safe(view.description), FIELD_VALUE), inline=False)
+    if dates.description:
+        embed.add_field(name="About", value=truncate(safe(dates.description), FIELD_VALUE), inline=False)
     if late:
         embed.set_footer(text=LATE_NOTE)
     return embed
 
 
-def countdown_post(view: TargetDates, days_left: int, *, late: bool = False) -> discord.Embed:
-    verb = "opens" if view.target.kind == "film" else "starts"
-    text = f"**{days_phrase(days_left)} to go.** {quote(view.target.title)} {verb}{where(view)} {_when(view)}."
-    return _embed(view, text, late=late)
+def countdown_post(dates: TargetDates, days_left: int, *, late: bool = False) -> discord.Embed:
+    verb = "opens" if dates.target.kind == "film" else "starts"
+    text = f"**{days_phrase(days_left)} to go.** {quote(dates.target.title)} {verb}{where(dates)} {_when(dates)}."
+    return _embed(dates, text, late=late)
 
 
-def release_post(view: TargetDates, *, late: bool = False) -> discord.Embed:
-    if view.target.kind == "film":
-        text = f"**Out today{where(view)}!** {quote(view.target.title)} opens {spelled(view.target.day)}."
+def release_post(dates: TargetDates, *, late: bool = False) -> discord.Embed:
+    if dates.target.kind == "film":
+        text = f"**Out today{where(dates)}!** {quote(dates.target.title)} opens {spelled(dates.target.day)}."
     else:
-        text = f"**Today!** {quote(view.target.title)} is on {_when(view)}."
-    return _embed(view, text, late=late)
+        text = f"**Today!** {quote(dates.target.title)} is on {_when(dates)}."
+    return _embed(dates, text, late=late)
 
 
-def anniversary_post(view: TargetDates, years: int, *, late: bool = False) -> discord.Embed:
-    text = f"**{quote(view.target.title)} turned {years} today.** It opened{where(view)} on {spelled(view.target.day)}."
-    return _embed(view, text, late=late)
+def anniversary_post(dates: TargetDates, years: int, *, late: bool = False) -> discord.Embed:
+    target = dates.target
+    text = f"**{quote(target.title)} turned {years} today.** It opened{where(dates)} on {spelled(target.day)}."
+    return _embed(dates, text, late=late)
 
 
-def date_change_post(view: TargetDates, old_day: dt.date, *, late: bool = False) -> discord.Embed:
+def date_change_post(dates: TargetDates, old_day: dt.date, *, late: bool = False) -> discord.Embed:
     text = (
-        f"**Release date changed{where(view)}:** {spelled(old_day)} → {spelled(view.target.day)}.\n"
-        f"{quote(view.target.title)} now opens {_when(view)}."
+        f"**Release date changed{where(dates)}:** {spelled(old_day)} → {spelled(dates.target.day)}.\n"
+        f"{quote(dates.target.title)} now opens {_when(dates)}."
     )
-    return _embed(view, text, late=late)
+    return _embed(dates, text, late=late)
 
 
-def countdown_embed(view: TargetDates, countdown: Countdown) -> discord.Embed:
+def countdown_embed(dates: TargetDates, countdown: Countdown) -> discord.Embed:
     """The answer to `/countdown`."""
-    title = quote(view.target.title)
-    verb = "opens" if view.target.kind == "film" else "starts"
+    title = quote(dates.target.title)
+    verb = "opens" if dates.target.kind == "film" else "starts"
     if countdown.state == "upcoming":
-        text = f"{title} {verb}{where(view)} {_when(view)}: **{days_phrase(countdown.days)}** to go."
+        text = f"{title} {verb}{where(dates)} {_when(dates)}: **{days_phrase(countdown.days)}** to go."
     elif countdown.state == "today":
-        text = f"**Out today{where(view)}!**" if view.target.kind == "film" else f"**Today!** {_when(view)}"
+        text = f"**Out today{where(dates)}!**" if dates.target.kind == "film" else f"**Today!** {_when(dates)}"
     else:
-        text = f"Out{where(view)} since {spelled(view.target.day)} ({days_phrase(countdown.days)} ago)."
+        text = f"Out{where(dates)} since {spelled(dates.target.day)} ({days_phrase(countdown.days)} ago)."
         if countdown.next_anniversary is not None:
             years, day = countdown.next_anniversary
             text += f"\nIt turns {years} on {spelled(day)}."
-    return _embed(view, text)
+    return _embed(dates, text)
 
 
 def events_embeds(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) -> list[discord.Embed]:

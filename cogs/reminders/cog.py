@@ -98,14 +98,14 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             raise UserFacingError(NO_SUCH_TARGET)
         region, timezone = await self.fallbacks(interaction)
         # An event is looked for only among the server's own: a key naming another server's is nothing here.
-        view = await self.engine.view(key, region, timezone, guild_id=guild_id)
-        if view is None:
+        dates = await self.engine.target_dates(key, region, timezone, guild_id=guild_id)
+        if dates is None:
             if key.startswith("event:"):
                 raise UserFacingError(NO_SUCH_TARGET)
             raise UserFacingError("I have no date for that yet, so there is nothing to remind you of.")
         now = self.bot.clock.now()
-        if view.target.day < local_day(now, zone(timezone)):
-            raise UserFacingError(f"**{quote(view.target.title)}** is already out; there is nothing to remind you of.")
+        if dates.target.day < local_day(now, zone(timezone)):
+            raise UserFacingError(f"**{quote(dates.target.title)}** is already out; there is nothing to remind you of.")
         try:
             subscribed = await self.engine.subscribe(
                 interaction.user.id, guild_id, key, offsets, now, region=region, timezone=timezone, since=began
@@ -120,7 +120,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         subscription, new = subscribed
         reminders = await self.engine.plan(subscription)
         await send_ephemeral(
-            interaction, render.subscribed_text(view.target.title, [r.due_at for r in reminders], new=new)
+            interaction, render.subscribed_text(dates.target.title, [r.due_at for r in reminders], new=new)
         )
         await self.engine.open_dm_channel(interaction.user.id, since=began)
 

@@ -176,7 +176,7 @@ class ReminderEngine:
         member = await self.repository.member_place(user_id)
         return self.resolve_place(member, (subscription.region, subscription.timezone) if subscription else None)
 
-    async def view(
+    async def target_dates(
         self,
         target_key: str,
         region: str,
@@ -198,14 +198,14 @@ class ReminderEngine:
     async def plan(self, subscription: Subscription) -> list[NewReminder]:
         """Bring one subscription's reminders in line; returns the reminders still to come."""
         place = await self.place(subscription.user_id, subscription)
-        view = await self.view(subscription.target_key, place.region, place.timezone)
+        dates = await self.target_dates(subscription.target_key, place.region, place.timezone)
         now = self.clock.now()
         reminders: list[NewReminder] = []
-        if view is not None:
+        if dates is not None:
             planned = plan_reminders(
-                view.target, parse_offsets(subscription.offsets), zone(place.timezone), place.quiet, now
+                dates.target, parse_offsets(subscription.offsets), zone(place.timezone), place.quiet, now
             )
-            reminders = [NewReminder(view.target.day, p.offset.to_text(), p.due_at) for p in planned]
+            reminders = [NewReminder(dates.target.day, p.offset.to_text(), p.due_at) for p in planned]
         if await self.repository.replace_plan(subscription, reminders, now):
             self.runner.poke()
         return reminders
@@ -277,9 +277,9 @@ class ReminderEngine:
         servers: dict[str, int] = {}  # event target -> its server
         for reminder in batch.reminders:
             place = self.resolve_place(batch.member, batch.subscribed_from.get(reminder.subscription_id))
-            view = await self.view(reminder.target_key, place.region, place.timezone, events)
-            if view is not None and view.target.day == reminder.release_date:
-                lines.append(render.ReminderLine(view, reminder.offset_text))
+            dates = await self.target_dates(reminder.target_key, place.region, place.timezone, events)
+            if dates is not None and dates.target.day == reminder.release_date:
+                lines.append(render.ReminderLine(dates, reminder.offset_text))
                 kind, _, event_id = reminder.target_key.partition(":")
                 event = events.get(int(event_id)) if kind == "event" else None
                 if event is not None:
@@ -290,7 +290,7 @@ class ReminderEngine:
             # Only these reminders are skipped: later ones ask again, so a member who comes back gets them.
             for key in gone:
                 await self.repository.skip_in_batch(batch, key, LEFT_SERVER, now)
-            lines = [line for line in lines if line.view.target.key not in gone]
+            lines = [line for line in lines if line.dates.target.key not in gone]
             if not lines:
                 rest = tuple(r for r in batch.reminders if r.target_key not in gone)
                 if rest:

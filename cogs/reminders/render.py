@@ -22,24 +22,24 @@ LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
 
 @dataclass(frozen=True)
 class ReminderLine:
-    view: TargetDates
+    dates: TargetDates
     offset_text: str
 
 
 def line_text(line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> str:
-    target = line.view.target
+    target = line.dates.target
     title = quote(target.title, title_limit)
-    instant = target.starts_at or line.view.starts_at
+    instant = target.starts_at or line.dates.starts_at
     style = "F" if target.starts_at else "D"
     when = (
         f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})" if instant else spelled(target.day)
     )
     if line.offset_text == "release":
         if target.kind == "film":
-            return f"🎬 **{title}** is out today{where(line.view)}!"
+            return f"🎬 **{title}** is out today{where(line.dates)}!"
         return f"📅 **{title}** is today: {when}."
     verb = "opens" if target.kind == "film" else "starts"
-    return f"{'🎬' if target.kind == 'film' else '📅'} **{title}** {verb}{where(line.view)} {when}."
+    return f"{'🎬' if target.kind == 'film' else '📅'} **{title}** {verb}{where(line.dates)} {when}."
 
 
 def digest_embed(lines: Sequence[ReminderLine], *, late: bool = False) -> discord.Embed:
