@@ -34,7 +34,7 @@ MAX_EVENTS = 100
 
 
 class Countdowns(commands.Cog):
-    """Countdowns to releases and server events; runs the announcement engine."""
+    """Countdowns to releases and server events; tells the announcer when Marquee leaves or rejoins a server."""
 
     def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
         self.bot = bot
