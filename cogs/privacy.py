@@ -117,6 +117,8 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="What M
     async def erase(self, user_id: int) -> int:
         count = await self.repository.erase(user_id, self.bot.clock.now())
         self.bot.services.member_data_erased(user_id)
+        # The films cog still hears this (its region cache); it goes when that cache is a service's.
+        self.bot.dispatch("member_data_erased", user_id)
         return count
 
 
