@@ -22,6 +22,7 @@ from bot.formatting import (
     quote,
     safe,
     truncate,
+    when_it_starts,
 )
 from bot.targets import TargetDates, spelled, where
 from cogs.countdowns.dates import Countdown
@@ -41,15 +42,6 @@ def days_phrase(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def _when(dates: TargetDates) -> str:
-    """ "<t:…:R> (<t:…:D>)" for the moment the target starts."""
-    instant = dates.target.starts_at or dates.starts_at
-    if instant is None:
-        return spelled(dates.target.day)
-    style = "F" if dates.target.starts_at else "D"
-    return f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})"
-
-
 def _embed(dates: TargetDates, description: str, *, late: bool = False) -> discord.Embed:
     embed = discord.Embed(
         title=truncate(f"{'🎬' if dates.target.kind == 'film' else '📅'} {dates.target.title}", EMBED_TITLE),
@@ -65,7 +57,9 @@ def _embed(dates: TargetDates, description: str, *, late: bool = False) -> disco
 
 def countdown_post(dates: TargetDates, days_left: int, *, late: bool = False) -> discord.Embed:
     verb = "opens" if dates.target.kind == "film" else "starts"
-    text = f"**{days_phrase(days_left)} to go.** {quote(dates.target.title)} {verb}{where(dates)} {_when(dates)}."
+    text = (
+        f"**{days_phrase(days_left)} to go.** {quote(dates.target.title)} {verb}{where(dates)} {when_it_starts(dates)}."
+    )
     return _embed(dates, text, late=late)
 
 
@@ -73,7 +67,7 @@ def release_post(dates: TargetDates, *, late: bool = False) -> discord.Embed:
     if dates.target.kind == "film":
         text = f"**Out today{where(dates)}!** {quote(dates.target.title)} opens {spelled(dates.target.day)}."
     else:
-        text = f"**Today!** {quote(dates.target.title)} is on {_when(dates)}."
+        text = f"**Today!** {quote(dates.target.title)} is on {when_it_starts(dates)}."
     return _embed(dates, text, late=late)
 
 
@@ -86,7 +80,7 @@ def anniversary_post(dates: TargetDates, years: int, *, late: bool = False) -> d
 def date_change_post(dates: TargetDates, old_day: dt.date, *, late: bool = False) -> discord.Embed:
     text = (
         f"**Release date changed{where(dates)}:** {spelled(old_day)} → {spelled(dates.target.day)}.\n"
-        f"{quote(dates.target.title)} now opens {_when(dates)}."
+        f"{quote(dates.target.title)} now opens {when_it_starts(dates)}."
     )
     return _embed(dates, text, late=late)
 
@@ -96,9 +90,9 @@ def countdown_embed(dates: TargetDates, countdown: Countdown) -> discord.Embed:
     title = quote(dates.target.title)
     verb = "opens" if dates.target.kind == "film" else "starts"
     if countdown.state == "upcoming":
-        text = f"{title} {verb}{where(dates)} {_when(dates)}: **{days_phrase(countdown.days)}** to go."
+        text = f"{title} {verb}{where(dates)} {when_it_starts(dates)}: **{days_phrase(countdown.days)}** to go."
     elif countdown.state == "today":
-        text = f"**Out today{where(dates)}!**" if dates.target.kind == "film" else f"**Today!** {_when(dates)}"
+        text = f"**Out today{where(dates)}!**" if dates.target.kind == "film" else f"**Today!** {when_it_starts(dates)}"
     else:
         text = f"Out{where(dates)} since {spelled(dates.target.day)} ({days_phrase(countdown.days)} ago)."
         if countdown.next_anniversary is not None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, discord_timestamp, fit_lines, quote
-from bot.targets import TargetDates, spelled, where
+from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, discord_timestamp, fit_lines, quote, when_it_starts
+from bot.targets import TargetDates, where
 
 COLOUR = discord.Colour.dark_teal()
 INTRODUCTION = (
@@ -29,11 +29,7 @@ class ReminderLine:
 def line_text(line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> str:
     target = line.dates.target
     title = quote(target.title, title_limit)
-    instant = target.starts_at or line.dates.starts_at
-    style = "F" if target.starts_at else "D"
-    when = (
-        f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})" if instant else spelled(target.day)
-    )
+    when = when_it_starts(line.dates)
     if line.offset_text == "release":
         if target.kind == "film":
             return f"🎬 **{title}** is out today{where(line.dates)}!"
