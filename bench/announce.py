@@ -163,15 +163,18 @@ async def base_database(path: Path, clock: Any) -> tuple[str, list[str], dict[st
         await load_pack(db, pack, source_path=str(pack.path))
         timings["load the pack"] = time.perf_counter() - begun
         begun = time.perf_counter()
-        host = SimpleNamespace(
+        # Storing the fingerprint needs neither Discord, the settings nor the pace.
+        nothing = SimpleNamespace()
+        announcer = Announcer(
+            nothing,  # type: ignore[arg-type]
             database=db,
-            clock=clock,
-            alarms=AlarmClock(clock),
             catalogue=CatalogueRepository(db),
-            settings=None,
-            dispatch=lambda *args, **kwargs: None,  # nobody listens yet
+            clock=clock,
+            settings=nothing,  # type: ignore[arg-type]
+            alarms=AlarmClock(clock),
+            pacer=nothing,  # type: ignore[arg-type]
+            breaker=nothing,  # type: ignore[arg-type]
         )
-        announcer = Announcer(host)  # type: ignore[arg-type]
 
         async def nothing_to_replan() -> None:
             return None
@@ -575,7 +578,7 @@ class Spans:
 
         self.wrap(MarqueeBot, "setup_hook", "`setup_hook` (migrate, load cogs, sync check)")
         engine = "cogs.countdowns.engine"
-        self.wrap_cog(engine, "Announcer", "start", "`Announcer.start` (in the Countdowns cog's `cog_load`)")
+        self.wrap_cog(engine, "Announcer", "start", "`Announcer.start` (in `Services.start`, before the cogs load)")
         self.wrap(AnnouncementRepository, "reconcile", "  `reconcile` (resume / skip after downtime)")
         self.wrap_cog(engine, "Announcer", "catalogue_changed", "  `catalogue_changed` (films, releases, fingerprint)")
         self.wrap(AnnouncementRepository, "guilds_with_notices", "  `guilds_with_notices`")
@@ -956,7 +959,7 @@ def query_plans(path: Path, now: dt.datetime) -> list[str]:
 
 STARTUP_ROWS = (
     "`setup_hook` (migrate, load cogs, sync check)",
-    "`Announcer.start` (in the Countdowns cog's `cog_load`)",
+    "`Announcer.start` (in `Services.start`, before the cogs load)",
     "  `reconcile` (resume / skip after downtime)",
     "  `catalogue_changed` (films, releases, fingerprint)",
     "  `guilds_with_notices`",
@@ -1028,7 +1031,7 @@ async def bench_burst(args: argparse.Namespace, report: AnnounceReport, folder: 
         await sim.settle()
         if seen != args.posts:
             raise RuntimeError(f"the bot sees {seen} guilds, the simulator has {args.posts}")
-        announcer = bot.get_cog("Countdowns").announcer
+        announcer = bot.services.announcer
         armed = bot.alarms.next_alarm("announcements")
         early = [r for r in sim.requests_to(POST_ROUTE)]
         report.check(

@@ -436,7 +436,7 @@ async def subscribe_everyone(sim: Any, guild_id: int, target_key: str, members: 
     """As tests/e2e/test_reminders_crash.py does: the first member subscribed by slash command, the rest
     the same way through the bot's own code (its repository and engine, in process), with the same
     region, timezone and offsets; every member's DM channel stored as the bot stores it after a first DM."""
-    engine = sim.client.get_cog("Reminders").engine
+    engine = sim.client.services.reminders
     first = await engine.repository.subscription(members[0].id, target_key)
     if first is None:
         raise RuntimeError("the first member's /remind event made no subscription")
@@ -538,7 +538,7 @@ async def fanout(
         reply = await sim.slash(members[0], general, "remind event", name=EVENT, when="release")
         if not reply.ephemeral or EVENT not in (reply.content or ""):
             raise RuntimeError(f"/remind event answered {reply.content!r}")
-        engine = bot.get_cog("Reminders").engine
+        engine = bot.services.reminders
         (subscription,) = await engine.repository.subscriptions(members[0].id)
         subscribed_at = time.perf_counter()
         await subscribe_everyone(sim, guild.id, subscription.target_key, members)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import discord
 
@@ -14,6 +14,7 @@ from bot.names import NAME_LIMIT as NAME_LIMIT
 from bot.names import clean_name as clean_name
 from bot.names import name_key as name_key
 from bot.names import one_line as one_line
+from bot.targets import TargetDates, spelled
 
 # Discord's documented limits for one message's embeds.
 EMBED_TITLE = 256
@@ -63,6 +64,22 @@ def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str:
         else:
             high = middle - 1
     return safe(line[:low].rstrip()) + ELLIPSIS
+
+
+def discord_timestamp(instant: datetime, style: str) -> str:
+    """`<t:…:style>`: Discord writes the instant in each reader's own timezone and language
+    (R "in 3 days", D the date, F date and time, f the same shorter)."""
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+def when_it_starts(dates: TargetDates) -> str:
+    """ "<t:…:R> (<t:…:D>)" for the moment a film or event starts (date and time for a timed event),
+    or its day spelled out when it has no instant."""
+    instant = dates.target.starts_at or dates.starts_at
+    if instant is None:
+        return spelled(dates.target.day)
+    style = "F" if dates.target.starts_at else "D"
+    return f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})"
 
 
 def format_duration(duration: timedelta) -> str:

@@ -28,8 +28,9 @@ class Services:
     trivia: TriviaEngine
 
     async def start(self) -> None:
-        """Start indexing the catalogue, reconcile after downtime and arm the alarms; the announcer
-        before the reminders, which are timed from its release dates."""
+        """Start indexing the catalogue, reconcile after downtime and arm the alarms: the announcer
+        before the reminders, which are timed from its release dates (and re-time themselves when those
+        dates changed), trivia last, whose question pool is built from the indexes."""
         await self.lookup.start()
         await self.announcer.start()
         await self.reminders.start()
@@ -42,9 +43,12 @@ class Services:
         self.lookup.stop()
 
     async def catalogue_changed(self) -> None:
-        """A pack loaded into the running bot: index the catalogue again (features built on the
-        indexes rebuild after `lookup.indexed()`)."""
+        """A pack loaded into the running bot: index the catalogue again, reload the release dates
+        (the announcer replans if they moved), re-time the reminders from them, and rebuild the trivia
+        pool once the new indexes are ready."""
         await self.lookup.reload()
+        await self.announcer.catalogue_changed()
+        await self.reminders.release_dates_changed()
         self.trivia.catalogue_changed()
 
     def member_region_changed(self, user_id: int) -> None:
@@ -52,21 +56,40 @@ class Services:
         self.lookup.forget_member(user_id)
 
     def server_place_changed(self, guild_id: int) -> None:
-        """A server's timezone or region changed (/settings server): film cards read it again."""
+        """A server's timezone or region changed (/settings server): film cards and trivia read it again."""
         self.lookup.forget_server(guild_id)
         self.trivia.server_place_changed(guild_id)
 
     def member_data_erased(self, user_id: int) -> None:
-        """A member's data was erased (/privacy delete): nothing kept about them may outlive it."""
+        """A member erased their data (/privacy delete): nothing kept of them in memory may outlive it."""
         self.lookup.forget_member(user_id)
+        self.reminders.erased(user_id)
+
+    async def server_event_removed(self, target_key: str) -> None:
+        """A server event was removed: nobody is reminded of it any more."""
+        await self.reminders.event_removed(target_key)
 
 
 def build_services(bot: MarqueeBot) -> Services:
     lookup = LookupService(bot.catalogue, bot.database, bot.clock)
-    announcer = Announcer(bot)
-    return Services(
-        lookup=lookup,
-        announcer=announcer,
-        reminders=ReminderEngine(bot, announcer),
-        trivia=TriviaEngine(bot, lookup),
+    announcer = Announcer(
+        bot,
+        database=bot.database,
+        catalogue=bot.catalogue,
+        clock=bot.clock,
+        settings=bot.settings,
+        alarms=bot.alarms,
+        pacer=bot.pacer,
+        breaker=bot.breaker,
     )
+    reminders = ReminderEngine(
+        bot,
+        announcer,
+        database=bot.database,
+        clock=bot.clock,
+        settings=bot.settings,
+        alarms=bot.alarms,
+        pacer=bot.pacer,
+        breaker=bot.breaker,
+    )
+    return Services(lookup=lookup, announcer=announcer, reminders=reminders, trivia=TriviaEngine(bot, lookup))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
@@ -132,7 +133,8 @@ class PagedView(MarqueeView):
 
 
 class DynamicButtons(discord.ui.View):
-    """A row of buttons given as (dynamic item class, custom id, label, emoji), sent as Discord's JSON.
+    """A row of buttons given as (dynamic item class or its template, custom id, label, emoji), sent as
+    Discord's JSON.
 
     For messages whose buttons are all dynamic items: the classes registered with
     ``bot.add_dynamic_items`` answer the clicks from the custom id alone, so the message needs no
@@ -142,7 +144,7 @@ class DynamicButtons(discord.ui.View):
 
     def __init__(
         self,
-        buttons: Sequence[tuple[type[discord.ui.DynamicItem[Any]], str, str, str | None]],
+        buttons: Sequence[tuple[type[discord.ui.DynamicItem[Any]] | re.Pattern[str], str, str, str | None]],
         *,
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
     ) -> None:
@@ -151,8 +153,9 @@ class DynamicButtons(discord.ui.View):
             raise ValueError("a row holds at most five buttons")
         row: list[dict[str, Any]] = []
         for kind, custom_id, label, emoji in buttons:
-            if not kind.__discord_ui_compiled_template__.fullmatch(custom_id):
-                raise ValueError(f"custom id {custom_id!r} does not match {kind.__name__}'s template")
+            template = kind if isinstance(kind, re.Pattern) else kind.__discord_ui_compiled_template__
+            if not template.fullmatch(custom_id):
+                raise ValueError(f"custom id {custom_id!r} does not match the template {template.pattern!r}")
             button: dict[str, Any] = {
                 "type": 2,
                 "style": style.value,

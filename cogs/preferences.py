@@ -6,25 +6,31 @@ A top-level command of its own: Discord applies default permissions per top-leve
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import safe
 from bot.localtime import search_timezones, valid_timezone
 from bot.regions import country_name, search_regions, valid_region
 from bot.replies import send_ephemeral
+from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.timing import parse_quiet_hours
 from db import UserSettingsRepository
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 
 class Preferences(commands.GroupCog, group_name="preferences", group_description="Your own Marquee preferences."):
     """Per-member preferences: timezone, region, quiet hours."""
 
-    def __init__(self, bot: MarqueeBot) -> None:
+    def __init__(self, bot: MarqueeBot, reminders: ReminderEngine) -> None:
         self.bot = bot
+        self.reminders = reminders
         super().__init__()
 
     @property
@@ -33,13 +39,7 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
 
     async def replan(self, user_id: int) -> None:
         """Reminders follow the member's new preferences at once."""
-        cog = self.bot.get_cog("Reminders")
-        if cog is None:  # the reminders cog is optional; preferences work without it
-            return
-        from cogs.reminders.cog import Reminders  # the package itself exports only `setup`
-
-        if isinstance(cog, Reminders):
-            await cog.engine.replan_user(user_id)
+        await self.reminders.replan_user(user_id)
 
     @app_commands.command(name="timezone")
     @app_commands.describe(timezone="Your IANA timezone, e.g. Europe/Paris (leave out to see the current one)")
@@ -143,4 +143,4 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
 
 
 async def setup(bot: MarqueeBot) -> None:
-    await bot.add_cog(Preferences(bot))
+    await bot.add_cog(Preferences(bot, bot.services.reminders))

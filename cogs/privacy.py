@@ -6,16 +6,18 @@ import datetime as dt
 import io
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.replies import send_ephemeral
 from bot.views import cog_of, reports_errors
 from db.repositories.privacy import PrivacyRepository
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 # A confirmation older than this asks again: what "everything" means may have changed meanwhile.
 CONFIRM_WINDOW = dt.timedelta(minutes=15)
@@ -115,7 +117,6 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="What M
     async def erase(self, user_id: int) -> int:
         count = await self.repository.erase(user_id, self.bot.clock.now())
         self.bot.services.member_data_erased(user_id)
-        self.bot.dispatch("member_data_erased", user_id)
         return count
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from db import GuildDataRepository
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 log = logging.getLogger(__name__)
 

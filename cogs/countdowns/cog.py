@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -11,19 +11,21 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot import options
-from bot.client import MarqueeBot
+from bot.components import remind_view
 from bot.errors import UserFacingError
 from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
 from bot.localtime import local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
+from bot.targets import TargetDates
 from bot.views import PagedView
 from cogs.countdowns import render
 from cogs.countdowns.dates import EventDateError, countdown, event_start
 from cogs.countdowns.engine import Announcer
-from cogs.countdowns.render import TargetView
 from cogs.films.service import LookupService
-from cogs.reminders.views import remind_view
 from db.repositories.announcements import GuildEvent, TooManyEvents
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ MAX_EVENTS = 100
 
 
 class Countdowns(commands.Cog):
-    """Countdowns to releases and server events; runs the announcement engine."""
+    """Countdowns to releases and server events; tells the announcer when Marquee leaves or rejoins a server."""
 
     def __init__(self, bot: MarqueeBot, announcer: Announcer, lookup: LookupService) -> None:
         self.bot = bot
@@ -65,14 +67,14 @@ class Countdowns(commands.Cog):
         # way the bot is in the server; an outage never paused anything, so then this changes nothing.
         await self.announcer.server_back(guild.id)
 
-    async def resolve_target(self, guild_id: int | None, text: str, region: str, tz_name: str) -> TargetView:
+    async def resolve_target(self, guild_id: int | None, text: str, region: str, tz_name: str) -> TargetDates:
         event = await self.announcer.find_event(guild_id, text) if guild_id is not None else None
         if event is not None:
             return self.announcer.event_target(event, tz_name)
-        view = await self.announcer.target_view("film:" + self.lookup.film_key(text), region, tz_name)
-        if view is None:
+        dates = await self.announcer.target_dates("film:" + self.lookup.film_key(text), region, tz_name)
+        if dates is None:
             raise UserFacingError(f"I have no release date for “{quote(text)}” yet.")
-        return view
+        return dates
 
     # ---- /countdown ---------------------------------------------------------------------------------------
     @app_commands.command(name="countdown")
@@ -84,7 +86,7 @@ class Countdowns(commands.Cog):
         now = self.bot.clock.now()
         tz = zone(tz_name)
         if target is not None:
-            view = await self.resolve_target(guild_id, target, region, tz_name)
+            dates = await self.resolve_target(guild_id, target, region, tz_name)
         else:
             today = local_day(now, tz)
             candidates = await self.announcer.all_targets(guild_id, region, tz_name)
@@ -94,10 +96,10 @@ class Countdowns(commands.Cog):
                     "Nothing is coming up. Pick a film to see how long it has been out, or ask an admin to add "
                     "a watch party with `/event add`."
                 )
-            view = upcoming[0]
-        state = countdown(view.target, now, tz)
-        buttons = remind_view(view.target.key) if state.state == "upcoming" else MISSING
-        await interaction.response.send_message(embed=render.countdown_embed(view, state), view=buttons)
+            dates = upcoming[0]
+        state = countdown(dates.target, now, tz)
+        buttons = remind_view(dates.target.key) if state.state == "upcoming" else MISSING
+        await interaction.response.send_message(embed=render.countdown_embed(dates, state), view=buttons)
 
     @countdown_command.autocomplete("target")
     async def target_choices(
@@ -153,7 +155,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         except EventDateError as error:
             raise UserFacingError(str(error)) from None
         try:
-            event = await self.announcer.repository.add_event(
+            event = await self.announcer.add_event(
                 guild_id,
                 event_name,
                 day,
@@ -171,10 +173,9 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             ) from None
         if event is None:
             raise UserFacingError(f"There is already an event called “{quote(event_name)}”.")
-        await self.announcer.replan_guild(guild_id)
-        view = self.announcer.event_target(event, default_tz)
+        dates = self.announcer.event_target(event, default_tz)
         await interaction.response.send_message(
-            f"Added **{quote(event.name)}**.", embed=render.countdown_embed(view, countdown(view.target, now, tz))
+            f"Added **{quote(event.name)}**.", embed=render.countdown_embed(dates, countdown(dates.target, now, tz))
         )
 
     @app_commands.command(name="remove")
@@ -183,11 +184,10 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         """Remove a server event and its scheduled announcements."""
         assert interaction.guild is not None
         event = await self.find(interaction.guild.id, name)
-        removed = await self.announcer.repository.remove_event(interaction.guild.id, event.name)
+        removed = await self.announcer.remove_event(interaction.guild.id, event.name)
         if removed is None:
             raise UserFacingError(f"There is no event called “{quote(name)}”.")
-        await self.announcer.replan_guild(interaction.guild.id)
-        self.bot.dispatch("server_event_removed", interaction.guild.id, removed.target_key)
+        await self.bot.services.server_event_removed(removed.target_key)
         await interaction.response.send_message(f"Removed **{quote(removed.name)}**.", ephemeral=True)
 
     @app_commands.command(name="list")
@@ -195,11 +195,11 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         """List this server's events."""
         assert interaction.guild is not None
         _, tz_name = await self.announcer.place(interaction.guild.id)
-        events = await self.announcer.repository.events(interaction.guild.id)
+        events = await self.announcer.events(interaction.guild.id)
         starts = {}
         for event in events:
-            view = self.announcer.event_target(event, tz_name)
-            starts[event.id] = view.target.starts_at or view.starts_at or self.bot.clock.now()
+            dates = self.announcer.event_target(event, tz_name)
+            starts[event.id] = dates.target.starts_at or dates.starts_at or self.bot.clock.now()
         pages = render.events_embeds(events, starts)
         await PagedView(interaction.user.id, pages).send(interaction, ephemeral=True)
 

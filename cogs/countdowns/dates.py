@@ -16,6 +16,7 @@ from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.localtime import UTC, at_local_time, local_day
+from bot.targets import Target
 
 DAILY_FROM = 100  # "daily" mode posts every day from 100 days before release to release day
 MILESTONE_PRESETS: dict[str, tuple[int, ...]] = {
@@ -147,21 +148,6 @@ def parse_milestones(text: str) -> Milestones:
 
 
 DEFAULT_MILESTONES = parse_milestones("default")
-
-
-@dataclass(frozen=True)
-class Target:
-    """Something to count down to: a film's release or a server event."""
-
-    key: str  # "film:<film_key>" or "event:<id>"
-    title: str
-    day: dt.date  # the release/event date: a local calendar date in its own country/timezone
-    kind: Literal["film", "event"]
-    starts_at: dt.datetime | None = None  # events with a time: the UTC instant; None for all-day / films
-
-    def __post_init__(self) -> None:
-        if self.starts_at is not None and self.starts_at.tzinfo is None:
-            raise ValueError("a target's starts_at must be an aware datetime")
 
 
 @dataclass(frozen=True)

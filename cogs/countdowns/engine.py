@@ -15,29 +15,33 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.utils import MISSING
 
+from bot.clock import Clock
+from bot.components import remind_view
 from bot.delivery import (
     BROKEN_SETUP_ERRORS,
     MAX_ATTEMPTS,
     CannotTell,
     DueWorkRunner,
+    InvalidRequestBreaker,
+    Pacer,
     classify,
     earlier_try_posted,
     retry_delay,
 )
 from bot.formatting import truncate
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
+from bot.scheduler import AlarmClock
+from bot.settings import Settings
+from bot.targets import Target, TargetDates
 from cogs.countdowns import render
-from cogs.countdowns.dates import Schedule, Target, parse_milestones, plan_posts, release_for_region
+from cogs.countdowns.dates import Schedule, parse_milestones, plan_posts, release_for_region
 from cogs.countdowns.mirror import sync_mirrors
-from cogs.countdowns.render import TargetView
-from cogs.reminders.views import remind_view
-from db import AnnouncementRepository, BotStateRepository, GuildSettingsRepository
+from db import AnnouncementRepository, BotStateRepository, CatalogueRepository, Database, GuildSettingsRepository
 from db.repositories.announcements import (
     AnnouncementPost,
     AnnouncementSettings,
@@ -47,9 +51,6 @@ from db.repositories.announcements import (
     name_key,
 )
 from db.repositories.models import Release
-
-if TYPE_CHECKING:
-    from bot.client import MarqueeBot
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,27 @@ class FilmDates:
 class Announcer:
     """Plans and delivers one bot's announcements."""
 
-    def __init__(self, bot: MarqueeBot) -> None:
-        self.bot = bot
-        self.repository = AnnouncementRepository(bot.database)
-        self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        database: Database,
+        catalogue: CatalogueRepository,
+        clock: Clock,
+        settings: Settings,
+        alarms: AlarmClock,
+        pacer: Pacer,
+        breaker: InvalidRequestBreaker,
+    ) -> None:
+        self.client = client  # posts, and finds the servers it posts in
+        self.database = database
+        self.catalogue = catalogue
+        self.clock = clock
+        self.settings = settings
+        self.pacer = pacer
+        self.breaker = breaker
+        self.repository = AnnouncementRepository(database)
+        self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.shards = Shards()
         self.films: dict[str, FilmDates] = {}
         self._release_days: dict[tuple[str, str], tuple[dt.date, str] | None] = {}
@@ -100,8 +118,8 @@ class Announcer:
     # ---- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
         """Reconcile after downtime, replan if the catalogue changed, and arm the alarm."""
-        now = self.bot.clock.now()
-        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        now = self.clock.now()
+        grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
         result = await self.repository.reconcile(now, grace, self.shards)
         if result.resumed or result.skipped:
             log.info(
@@ -121,9 +139,9 @@ class Announcer:
 
     async def catalogue_changed(self) -> None:
         """Reload release dates; if they differ from what the plans used, replan every server."""
-        films = await self.bot.catalogue.films()
+        films = await self.catalogue.films()
         by_film: dict[int, list[Release]] = defaultdict(list)
-        for release in await self.bot.catalogue.all_releases():
+        for release in await self.catalogue.all_releases():
             by_film[release.film_id].append(release)
         self.films = {film.key: FilmDates(film.key, film.title, tuple(by_film[film.id])) for film in films}
         self._release_days.clear()
@@ -133,28 +151,27 @@ class Announcer:
             for r in film.releases:
                 digest.update(f"{r.country}{r.date}{r.release_type};".encode())
         fingerprint = self.fingerprint = digest.hexdigest()
-        state = BotStateRepository(self.bot.database)
+        state = BotStateRepository(self.database)
         if await state.get(CATALOGUE_STATE) != fingerprint:
             await self.replan_all()
             await state.set(CATALOGUE_STATE, fingerprint)
-            self.bot.dispatch("release_dates_changed")
 
     async def place(self, guild_id: int | None) -> tuple[str, str]:
         """(region, timezone) for a server: from its announcements, else its settings, else the bot's defaults."""
-        defaults = self.bot.settings.defaults
+        defaults = self.settings.defaults
         if guild_id is None:
             return defaults.region, defaults.timezone
         settings = await self.repository.settings(guild_id)
         if settings is not None:
             return settings.region, settings.timezone
-        place = await GuildSettingsRepository(self.bot.database, self.bot.clock.now).get(guild_id)
+        place = await GuildSettingsRepository(self.database, self.clock.now).get(guild_id)
         return (
             (place.region if place and place.region else defaults.region),
             (place.timezone if place and place.timezone else defaults.timezone),
         )
 
     # ---- targets ------------------------------------------------------------------------------------------
-    def film_target(self, film: FilmDates, region: str, tz_name: str) -> TargetView | None:
+    def film_target(self, film: FilmDates, region: str, tz_name: str) -> TargetDates | None:
         # Planning every server and every /countdown asks this for each film: remember the answer per region.
         cache_key = (film.key, region)
         if cache_key not in self._release_days:
@@ -164,38 +181,85 @@ class Announcer:
             return None
         day, country = found
         target = Target(f"film:{film.key}", film.title, day, "film")
-        return TargetView(target, country=country, starts_at=at_local_time(day, dt.time(0, 0), zone(tz_name)))
+        return TargetDates(target, country=country, starts_at=at_local_time(day, dt.time(0, 0), zone(tz_name)))
 
-    def event_target(self, event: GuildEvent, tz_name: str) -> TargetView:
+    def event_target(self, event: GuildEvent, tz_name: str) -> TargetDates:
         starts = None
         if event.start_time:
             starts = at_local_time(event.day, parse_hhmm(event.start_time), zone(event.timezone, tz_name))
         target = Target(event.target_key, event.name, event.day, "event", starts)
         day_start = at_local_time(event.day, dt.time(0, 0), zone(event.timezone, tz_name))
-        return TargetView(target, description=event.description, starts_at=day_start)
+        return TargetDates(target, description=event.description, starts_at=day_start)
 
-    async def all_targets(self, guild_id: int | None, region: str, tz_name: str) -> list[TargetView]:
+    async def all_targets(self, guild_id: int | None, region: str, tz_name: str) -> list[TargetDates]:
         """Every film with a date and every event of the server (none outside one), past or not."""
-        views = [view for film in self.films.values() if (view := self.film_target(film, region, tz_name))]
+        all_dates = [dates for film in self.films.values() if (dates := self.film_target(film, region, tz_name))]
         if guild_id is not None:
-            views += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
-        return views
+            all_dates += [self.event_target(event, tz_name) for event in await self.repository.events(guild_id)]
+        return all_dates
 
-    async def targets(self, settings: AnnouncementSettings) -> list[TargetView]:
+    async def targets(self, settings: AnnouncementSettings) -> list[TargetDates]:
         """What the server announces: its chosen targets, or every upcoming release and event.
 
         Released films stay in when anniversaries are on, for their yearly post.
         """
-        views = await self.all_targets(settings.guild_id, settings.region, settings.timezone)
+        all_dates = await self.all_targets(settings.guild_id, settings.region, settings.timezone)
         if settings.targets:
             chosen = set(settings.targets)
-            return [view for view in views if view.target.key in chosen]
-        today = local_day(self.bot.clock.now(), zone(settings.timezone))
+            return [dates for dates in all_dates if dates.target.key in chosen]
+        today = local_day(self.clock.now(), zone(settings.timezone))
         return [
-            view
-            for view in views
-            if view.target.day >= today or (settings.anniversaries and view.target.kind == "film")
+            dates
+            for dates in all_dates
+            if dates.target.day >= today or (settings.anniversaries and dates.target.kind == "film")
         ]
+
+    # ---- server events -------------------------------------------------------------------------------------
+    async def add_event(
+        self,
+        guild_id: int,
+        name: str,
+        day: dt.date,
+        *,
+        start_time: str | None,
+        timezone: str | None,
+        description: str | None,
+        created_by: int,
+        now: dt.datetime,
+        limit: int,
+    ) -> GuildEvent | None:
+        """Add a server event and plan its posts; None if the server has one by that name.
+
+        Raises `TooManyEvents` when the server has `limit` events already.
+        """
+        event = await self.repository.add_event(
+            guild_id,
+            name,
+            day,
+            start_time=start_time,
+            timezone=timezone,
+            description=description,
+            created_by=created_by,
+            now=now,
+            limit=limit,
+        )
+        if event is not None:
+            await self.replan_guild(guild_id)
+        return event
+
+    async def remove_event(self, guild_id: int, name: str) -> GuildEvent | None:
+        """Remove the server's event called `name` and the posts planned for it; None if there is none."""
+        removed = await self.repository.remove_event(guild_id, name)
+        if removed is not None:
+            await self.replan_guild(guild_id)
+        return removed
+
+    async def events(self, guild_id: int) -> list[GuildEvent]:
+        """The server's events, by date."""
+        return await self.repository.events(guild_id)
+
+    async def event(self, event_id: int) -> GuildEvent | None:
+        return await self.repository.event(event_id)
 
     async def find_event(self, guild_id: int, text: str) -> GuildEvent | None:
         """The server's event named `text` (any case and spacing) or picked from autocomplete ("event:<id>")."""
@@ -218,12 +282,16 @@ class Announcer:
         needle = name_key(part)
         return [event for event in await self.repository.events(guild_id) if needle in name_key(event.name)]
 
+    def knows_film(self, film_key: str) -> bool:
+        """Whether the catalogue has a film by this key."""
+        return film_key in self.films
+
     async def titles(self, guild_id: int) -> dict[str, str]:
         titles = {f"film:{film.key}": film.title for film in self.films.values()}
         titles.update({event.target_key: event.name for event in await self.repository.events(guild_id)})
         return titles
 
-    async def target_view(
+    async def target_dates(
         self,
         target_key: str,
         region: str,
@@ -231,7 +299,7 @@ class Announcer:
         events: dict[int, GuildEvent | None] | None = None,
         *,
         guild_id: int | None = None,
-    ) -> TargetView | None:
+    ) -> TargetDates | None:
         """A film or server event by key, for a region and timezone; None if it is gone (or, with
         `guild_id`, an event of another server).
 
@@ -279,11 +347,11 @@ class Announcer:
     async def plan(self, settings: AnnouncementSettings) -> None:
         """Bring one server's outbox in line with its settings, events and the catalogue."""
         guild_id = settings.guild_id
-        now = self.bot.clock.now()
-        views = await self.targets(settings)
+        now = self.clock.now()
+        all_dates = await self.targets(settings)
         planned = [
             post
-            for post in plan_posts([view.target for view in views], self.schedule(settings), now)
+            for post in plan_posts([dates.target for dates in all_dates], self.schedule(settings), now)
             # A watch party has no birthday: anniversaries are for films.
             if post.kind != "anniversary" or post.target_key.startswith("film:")
         ]
@@ -300,23 +368,21 @@ class Announcer:
         ]
         async with self._plan_lock:
             change = await self.repository.replace_plan(guild_id, posts, now)
-            moved = await self.notice_date_changes(settings, views, now)
+            moved = await self.notice_date_changes(settings, all_dates, now)
         if change.added or change.moved or moved:
             self.runner.poke()
         if settings.mirror_events or await self.repository.mirrors(guild_id):
             self.mirror_later(guild_id)
-        for target_key, old, new in moved:
-            self.bot.dispatch("release_date_changed", guild_id, target_key, old, new)
 
     async def notice_date_changes(
-        self, settings: AnnouncementSettings, views: Sequence[TargetView], now: dt.datetime
+        self, settings: AnnouncementSettings, all_dates: Sequence[TargetDates], now: dt.datetime
     ) -> list[tuple[str, dt.date, dt.date]]:
         """Queue one "release date changed" post per target whose date moved since the last plan."""
         known = await self.repository.known_dates(settings.guild_id)
         today = local_day(now, zone(settings.timezone))
         moved = []
-        for view in views:
-            target = view.target
+        for dates in all_dates:
+            target = dates.target
             old = known.get(target.key)
             if old is None or old == target.day or max(old, target.day) < today:
                 continue
@@ -334,7 +400,8 @@ class Announcer:
                 ),
             )
             moved.append((target.key, old, target.day))
-        await self.repository.remember_dates(settings.guild_id, {view.target.key: view.target.day for view in views})
+        days = {dates.target.key: dates.target.day for dates in all_dates}
+        await self.repository.remember_dates(settings.guild_id, days)
         return moved
 
     async def replan_all(self) -> None:
@@ -350,15 +417,15 @@ class Announcer:
         await self.repository.save_settings(settings)
         self.notices.discard(settings.guild_id)
         self.paused.discard(settings.guild_id)
-        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
-        await self.repository.skip_overdue(settings.guild_id, self.bot.clock.now() - grace)
+        grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
+        await self.repository.skip_overdue(settings.guild_id, self.clock.now() - grace)
         await self.plan(settings)
         # A pause took the server's posts out of the runner's schedule: look at them again.
         self.runner.poke()
 
     async def turn_off(self, guild_id: int) -> None:
         """Stop announcing in a server and remove the Discord events mirrored for it."""
-        guild = self.bot.get_guild(guild_id)
+        guild = self.client.get_guild(guild_id)
         if guild is not None:
             # Before the settings go: the record of which events are ours goes with them.
             await self.mirror(guild, None)
@@ -372,19 +439,31 @@ class Announcer:
         task.add_done_callback(self._tasks.discard)
 
     async def sync_mirror(self, guild_id: int) -> None:
-        await self.bot.wait_until_ready()
-        guild = self.bot.get_guild(guild_id)
+        await self.client.wait_until_ready()
+        guild = self.client.get_guild(guild_id)
         if guild is None or guild.unavailable:
             return
         await self.mirror(guild, await self.repository.settings(guild_id))
 
     async def mirror(self, guild: discord.Guild, settings: AnnouncementSettings | None) -> None:
-        views = await self.targets(settings) if settings is not None else []
+        all_dates = await self.targets(settings) if settings is not None else []
         async with self._mirror_lock:
             try:
-                await sync_mirrors(guild, self.repository, settings, views, self.bot.clock.now(), self.bot.pacer)
+                await sync_mirrors(guild, self.repository, settings, all_dates, self.clock.now(), self.pacer)
             except discord.HTTPException as error:
                 log.warning("guild %s: could not update its scheduled events: %s", guild.id, error)
+
+    async def announcement_settings(self, guild_id: int) -> AnnouncementSettings | None:
+        """The server's announcement settings; None when it has none (announcements are off)."""
+        return await self.repository.settings(guild_id)
+
+    async def upcoming(self, guild_id: int, limit: int) -> list[AnnouncementPost]:
+        """The server's next posts, soonest first."""
+        return await self.repository.upcoming(guild_id, limit)
+
+    async def recent(self, guild_id: int, limit: int) -> list[AnnouncementPost]:
+        """What became of the server's last posts, latest first."""
+        return await self.repository.recent(guild_id, limit)
 
     async def replan_guild(self, guild_id: int) -> None:
         settings = await self.repository.settings(guild_id)
@@ -408,7 +487,7 @@ class Announcer:
                 replan.add(post.guild_id)
 
         while True:
-            posts = await self.repository.claim_due(self.bot.clock.now(), self.shards, BATCH)
+            posts = await self.repository.claim_due(self.clock.now(), self.shards, BATCH)
             if not posts:
                 break
             for guild_id in {post.guild_id for post in posts} - settings_of.keys():
@@ -425,46 +504,46 @@ class Announcer:
         events: dict[int, GuildEvent | None] | None = None,
     ) -> bool:
         """Post one claimed row and record the outcome; True if it was sent."""
-        now = self.bot.clock.now()
+        now = self.clock.now()
         if settings is None:
             await self.repository.mark_finished(post.id, "skipped", "announcements were turned off", now)
             return False
-        if self.bot.breaker.open:
-            wait = dt.timedelta(seconds=self.bot.breaker.seconds_until_closed())
+        if self.breaker.open:
+            wait = dt.timedelta(seconds=self.breaker.seconds_until_closed())
             await self.repository.retry_later(post.id, now + wait, "held back: too many refused requests")
             return False
         if post.guild_id in self.paused:
             # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.
             await self.repository.retry_later(post.id, post.wake_at, "announcements are paused")
             return False
-        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
         if now - post.due_at > grace:
             # The overdue rule holds at every send, not only at start: a clock jump or a stalled loop
             # must not post days late.
             await self.repository.mark_finished(post.id, "skipped", OVERDUE, now)
             return False
-        view = await self.target_view(
+        dates = await self.target_dates(
             post.target_key, settings.region, settings.timezone, events, guild_id=settings.guild_id
         )
-        if view is None:
+        if dates is None:
             await self.repository.mark_finished(post.id, "skipped", "the film or event no longer exists", now)
             return False
-        if view.target.day != post.release_date and post.kind != "anniversary":
+        if dates.target.day != post.release_date and post.kind != "anniversary":
             await self.repository.mark_finished(post.id, "skipped", "the date changed before it was due", now)
             return False
         late = now - post.due_at > LATE_AFTER
-        embed = self.embed_for(post, view, late)
+        embed = self.embed_for(post, dates, late)
         content, mentions = None, discord.AllowedMentions.none()
         role_id = await self.role_to_ping(settings)
         if role_id:
             content = f"<@&{role_id}>"
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
         buttons = remind_view(post.target_key) if post.kind in ("countdown", "date_change") else None
-        channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
+        channel = self.client.get_partial_messageable(settings.channel_id, guild_id=settings.guild_id)
         try:
             earlier = await earlier_try_posted(
-                self.bot,
-                self.bot.pacer,
+                self.client,
+                self.pacer,
                 settings.channel_id,
                 guild_id=settings.guild_id,
                 first_try_at=post.first_try_at,
@@ -480,7 +559,7 @@ class Announcer:
                 late = earlier.created_at - post.due_at > LATE_AFTER
                 message = earlier
             else:
-                await self.bot.pacer.wait_turn()
+                await self.pacer.wait_turn()
                 message = await channel.send(
                     content=content,
                     embed=embed,
@@ -497,22 +576,22 @@ class Announcer:
             await self.failed(post, settings, error)
             return False
         await self.repository.mark_sent(
-            post.id, channel_id=settings.channel_id, message_id=message.id, late=late, now=self.bot.clock.now()
+            post.id, channel_id=settings.channel_id, message_id=message.id, late=late, now=self.clock.now()
         )
         return True
 
-    def embed_for(self, post: AnnouncementPost, view: TargetView, late: bool) -> discord.Embed:
+    def embed_for(self, post: AnnouncementPost, dates: TargetDates, late: bool) -> discord.Embed:
         if post.kind == "release":
-            return render.release_post(view, late=late)
+            return render.release_post(dates, late=late)
         if post.kind == "anniversary":
-            return render.anniversary_post(view, int(post.milestone.partition(":")[2]), late=late)
+            return render.anniversary_post(dates, int(post.milestone.partition(":")[2]), late=late)
         if post.kind == "date_change":
-            return render.date_change_post(view, dt.date.fromisoformat(post.detail or ""), late=late)
-        return render.countdown_post(view, int(post.milestone), late=late)
+            return render.date_change_post(dates, dt.date.fromisoformat(post.detail or ""), late=late)
+        return render.countdown_post(dates, int(post.milestone), late=late)
 
     async def failed(self, post: AnnouncementPost, settings: AnnouncementSettings, error: Exception) -> None:
         failure = classify(error)
-        now = self.bot.clock.now()
+        now = self.clock.now()
         if not failure.lasting and post.attempts < MAX_ATTEMPTS:
             wake = now + retry_delay(post.attempts)
             log.info("announcement %d: %s; try %d again at %s", post.id, failure.reason, post.attempts + 1, wake)
@@ -547,8 +626,8 @@ class Announcer:
         if await self.repository.resume(guild_id, reason):
             self.notices.discard(guild_id)
             self.paused.discard(guild_id)
-            grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
-            await self.repository.skip_overdue(guild_id, self.bot.clock.now() - grace)
+            grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
+            await self.repository.skip_overdue(guild_id, self.clock.now() - grace)
             await self.replan_guild(guild_id)
             self.runner.poke()
 
@@ -572,7 +651,7 @@ class Announcer:
     async def role_to_ping(self, settings: AnnouncementSettings) -> int | None:
         """The configured role, checked again before each post: a deleted role is dropped and the admins told."""
         role_id = settings.role_id
-        guild = self.bot.get_guild(settings.guild_id)
+        guild = self.client.get_guild(settings.guild_id)
         if role_id is None or guild is None or guild.get_role(role_id) is not None:
             return role_id
         if await self.repository.drop_role(settings.guild_id, role_id, ROLE_GONE):

@@ -19,7 +19,7 @@ import discord
 from bot.delivery import Pacer
 from bot.formatting import truncate
 from bot.localtime import at_local_time, parse_hhmm, zone
-from cogs.countdowns.render import TargetView
+from bot.targets import TargetDates
 from db.repositories.announcements import AnnouncementRepository, AnnouncementSettings, Mirror
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,13 @@ class WantedEvent:
 
 
 def wanted_events(
-    settings: AnnouncementSettings, views: Sequence[TargetView], now: dt.datetime, room: int
+    settings: AnnouncementSettings, all_dates: Sequence[TargetDates], now: dt.datetime, room: int
 ) -> list[WantedEvent]:
     """The scheduled events the server should have: upcoming targets still to start, nearest first."""
     tz = zone(settings.timezone)
     wanted = []
-    for view in views:
-        target = view.target
+    for dates in all_dates:
+        target = dates.target
         if target.starts_at is not None:
             start, end = target.starts_at, target.starts_at + EVENT_LENGTH
         else:
@@ -58,7 +58,7 @@ def wanted_events(
             continue
         location = "In cinemas" if target.kind == "film" else "On this server"
         wanted.append(
-            WantedEvent(target.key, truncate(target.title, NAME_LIMIT), start, end, location, view.description)
+            WantedEvent(target.key, truncate(target.title, NAME_LIMIT), start, end, location, dates.description)
         )
     wanted.sort(key=lambda event: (event.start, event.target_key))
     return wanted[: max(room, 0)]
@@ -68,11 +68,11 @@ async def sync_mirrors(
     guild: discord.Guild,
     repository: AnnouncementRepository,
     settings: AnnouncementSettings | None,
-    views: Sequence[TargetView],
+    all_dates: Sequence[TargetDates],
     now: dt.datetime,
     pacer: Pacer,
 ) -> None:
-    """Make the server's mirrored events match `views` (or remove them all when `settings` is None/off).
+    """Make the server's mirrored events match `all_dates` (or remove them all when `settings` is None/off).
 
     Creating an event is not idempotent (no nonce), and its answer can be lost, or discord.py can retry
     a 5xx by itself after Discord created it. So the server's events are listed first: one of ours that
@@ -94,7 +94,7 @@ async def sync_mirrors(
         stray_ids = {event.id for event in strays}
         others = [event for event in listed if event.id not in recorded and event.id not in stray_ids]
         room = GUILD_EVENT_LIMIT - len(others)
-        wanted = {event.target_key: event for event in wanted_events(settings, views, now, room)}
+        wanted = {event.target_key: event for event in wanted_events(settings, all_dates, now, room)}
     for key, mirror in mirrors.items():
         if key not in wanted:
             await _delete(guild, mirror, pacer)

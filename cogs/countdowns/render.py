@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import discord
 
@@ -18,36 +17,19 @@ from bot.formatting import (
     EMBED_TOTAL,
     FIELD_VALUE,
     chunk_lines,
+    discord_timestamp,
     fit_lines,
     quote,
     safe,
     truncate,
+    when_it_starts,
 )
-from bot.regions import country_name
-from cogs.countdowns.dates import Countdown, Target
+from bot.targets import TargetDates, spelled, where
+from cogs.countdowns.dates import Countdown
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings, GuildEvent
 
 COLOUR = discord.Colour.dark_red()
 LATE_NOTE = "Posted late: Marquee was offline at the planned time."
-
-
-@dataclass(frozen=True)
-class TargetView:
-    """A target with what is shown about it beyond its date."""
-
-    target: Target
-    country: str | None = None  # whose release date counts (films)
-    description: str | None = None  # events
-    starts_at: dt.datetime | None = None  # the instant the day starts in the server's timezone (for <t:…>)
-
-
-def stamp(instant: dt.datetime, style: str) -> str:
-    return f"<t:{int(instant.timestamp())}:{style}>"
-
-
-def spelled(day: dt.date) -> str:
-    """ "Friday 23 May 2025": unambiguous in every locale."""
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
 
 
 def ordinal(number: int) -> str:
@@ -60,75 +42,63 @@ def days_phrase(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def where(view: TargetView) -> str:
-    if view.target.kind == "event" or not view.country:
-        return ""
-    return f" in {country_name(view.country)}"
-
-
-def _when(view: TargetView) -> str:
-    """ "<t:…:R> (<t:…:D>)" for the moment the target starts."""
-    instant = view.target.starts_at or view.starts_at
-    if instant is None:
-        return spelled(view.target.day)
-    style = "F" if view.target.starts_at else "D"
-    return f"{stamp(instant, 'R')} ({stamp(instant, style)})"
-
-
-def _embed(view: TargetView, description: str, *, late: bool = False) -> discord.Embed:
+def _embed(dates: TargetDates, description: str, *, late: bool = False) -> discord.Embed:
     embed = discord.Embed(
-        title=truncate(f"{'🎬' if view.target.kind == 'film' else '📅'} {view.target.title}", EMBED_TITLE),
+        title=truncate(f"{'🎬' if dates.target.kind == 'film' else '📅'} {dates.target.title}", EMBED_TITLE),
         description=truncate(description, EMBED_DESCRIPTION),
         colour=COLOUR,
     )
-    if view.description:
-        embed.add_field(name="About", value=truncate(safe(view.description), FIELD_VALUE), inline=False)
+    if dates.description:
+        embed.add_field(name="About", value=truncate(safe(dates.description), FIELD_VALUE), inline=False)
     if late:
         embed.set_footer(text=LATE_NOTE)
     return embed
 
 
-def countdown_post(view: TargetView, days_left: int, *, late: bool = False) -> discord.Embed:
-    verb = "opens" if view.target.kind == "film" else "starts"
-    text = f"**{days_phrase(days_left)} to go.** {quote(view.target.title)} {verb}{where(view)} {_when(view)}."
-    return _embed(view, text, late=late)
-
-
-def release_post(view: TargetView, *, late: bool = False) -> discord.Embed:
-    if view.target.kind == "film":
-        text = f"**Out today{where(view)}!** {quote(view.target.title)} opens {spelled(view.target.day)}."
-    else:
-        text = f"**Today!** {quote(view.target.title)} is on {_when(view)}."
-    return _embed(view, text, late=late)
-
-
-def anniversary_post(view: TargetView, years: int, *, late: bool = False) -> discord.Embed:
-    text = f"**{quote(view.target.title)} turned {years} today.** It opened{where(view)} on {spelled(view.target.day)}."
-    return _embed(view, text, late=late)
-
-
-def date_change_post(view: TargetView, old_day: dt.date, *, late: bool = False) -> discord.Embed:
+def countdown_post(dates: TargetDates, days_left: int, *, late: bool = False) -> discord.Embed:
+    verb = "opens" if dates.target.kind == "film" else "starts"
     text = (
-        f"**Release date changed{where(view)}:** {spelled(old_day)} → {spelled(view.target.day)}.\n"
-        f"{quote(view.target.title)} now opens {_when(view)}."
+        f"**{days_phrase(days_left)} to go.** {quote(dates.target.title)} {verb}{where(dates)} {when_it_starts(dates)}."
     )
-    return _embed(view, text, late=late)
+    return _embed(dates, text, late=late)
 
 
-def countdown_embed(view: TargetView, countdown: Countdown) -> discord.Embed:
-    """The answer to `/countdown`."""
-    title = quote(view.target.title)
-    verb = "opens" if view.target.kind == "film" else "starts"
-    if countdown.state == "upcoming":
-        text = f"{title} {verb}{where(view)} {_when(view)}: **{days_phrase(countdown.days)}** to go."
-    elif countdown.state == "today":
-        text = f"**Out today{where(view)}!**" if view.target.kind == "film" else f"**Today!** {_when(view)}"
+def release_post(dates: TargetDates, *, late: bool = False) -> discord.Embed:
+    if dates.target.kind == "film":
+        text = f"**Out today{where(dates)}!** {quote(dates.target.title)} opens {spelled(dates.target.day)}."
     else:
-        text = f"Out{where(view)} since {spelled(view.target.day)} ({days_phrase(countdown.days)} ago)."
+        text = f"**Today!** {quote(dates.target.title)} is on {when_it_starts(dates)}."
+    return _embed(dates, text, late=late)
+
+
+def anniversary_post(dates: TargetDates, years: int, *, late: bool = False) -> discord.Embed:
+    target = dates.target
+    text = f"**{quote(target.title)} turned {years} today.** It opened{where(dates)} on {spelled(target.day)}."
+    return _embed(dates, text, late=late)
+
+
+def date_change_post(dates: TargetDates, old_day: dt.date, *, late: bool = False) -> discord.Embed:
+    text = (
+        f"**Release date changed{where(dates)}:** {spelled(old_day)} → {spelled(dates.target.day)}.\n"
+        f"{quote(dates.target.title)} now opens {when_it_starts(dates)}."
+    )
+    return _embed(dates, text, late=late)
+
+
+def countdown_embed(dates: TargetDates, countdown: Countdown) -> discord.Embed:
+    """The answer to `/countdown`."""
+    title = quote(dates.target.title)
+    verb = "opens" if dates.target.kind == "film" else "starts"
+    if countdown.state == "upcoming":
+        text = f"{title} {verb}{where(dates)} {when_it_starts(dates)}: **{days_phrase(countdown.days)}** to go."
+    elif countdown.state == "today":
+        text = f"**Out today{where(dates)}!**" if dates.target.kind == "film" else f"**Today!** {when_it_starts(dates)}"
+    else:
+        text = f"Out{where(dates)} since {spelled(dates.target.day)} ({days_phrase(countdown.days)} ago)."
         if countdown.next_anniversary is not None:
             years, day = countdown.next_anniversary
             text += f"\nIt turns {years} on {spelled(day)}."
-    return _embed(view, text)
+    return _embed(dates, text)
 
 
 def events_embeds(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) -> list[discord.Embed]:
@@ -138,7 +108,11 @@ def events_embeds(events: Sequence[GuildEvent], starts: dict[int, dt.datetime]) 
         return [discord.Embed(title="Server events", colour=COLOUR, description=nothing)]
     lines = []
     for event in events:
-        when = stamp(starts[event.id], "F" if event.start_time else "D") if event.id in starts else spelled(event.day)
+        when = (
+            discord_timestamp(starts[event.id], "F" if event.start_time else "D")
+            if event.id in starts
+            else spelled(event.day)
+        )
         lines.append(f"• **{quote(event.name)}**: {when}")
     blocks = chunk_lines(lines, EMBED_DESCRIPTION)
     return [
@@ -183,14 +157,14 @@ def status_embed(
             value=truncate(f"{settings.paused_reason}. Fix it, then run `/settings announcements set` again.", 1024),
             inline=False,
         )
-    next_lines = [f"{stamp(p.due_at, 'f')}: {post_label(p, titles)}" for p in upcoming]
+    next_lines = [f"{discord_timestamp(p.due_at, 'f')}: {post_label(p, titles)}" for p in upcoming]
     embed.add_field(name="Next posts", value=fit_lines(next_lines, FIELD_VALUE) or "Nothing scheduled.", inline=False)
     recent_lines = []
     for post in recent:
         word = STATUS_WORDS[post.status]
         if post.status == "sent" and post.late:
             word = "⏰ sent late"
-        line = f"{word} {stamp(post.finished_at or post.due_at, 'f')}: {post_label(post, titles)}"
+        line = f"{word} {discord_timestamp(post.finished_at or post.due_at, 'f')}: {post_label(post, titles)}"
         if post.status != "sent" and post.reason:
             line += f" ({quote(post.reason)})"
         recent_lines.append(line)

@@ -22,6 +22,7 @@ from bot.formatting import (
     FOOTER_TEXT,
     add_fields_within_limits,
     chunk_lines,
+    discord_timestamp,
     safe,
     truncate,
 )
@@ -55,7 +56,7 @@ def film_heading(film: Film) -> str:
 
 def timestamp(date: dt.date, style: str) -> str:
     """A Discord timestamp for a calendar date (see `_NOON`)."""
-    return f"<t:{int(dt.datetime.combine(date, _NOON).timestamp())}:{style}>"
+    return discord_timestamp(dt.datetime.combine(date, _NOON), style)
 
 
 def calendar_date(date: dt.date) -> str:

@@ -11,6 +11,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 
 import discord
 
+from bot.components import REMIND_EMOJI, REMIND_LABEL, REMIND_TEMPLATE, remind_custom_id
 from bot.formatting import BUTTON_LABEL, truncate
 from bot.views import PAGE_TIMEOUT, DynamicButtons, PagedView, cog_of, reports_errors
 
@@ -135,14 +136,12 @@ def choices_view(action: str, films: list[tuple[str, str]]) -> discord.ui.View:
 def card_view(key: str, previous: str | None, following: str | None, *, upcoming: bool = False) -> discord.ui.View:
     """The film card's buttons: full cast, every release date, the films either side, and "Remind me"
     while the film has a release still to come."""
-    from cogs.reminders.views import RemindButton  # reminders build on films, not the other way round
-
-    buttons: list[tuple[type[discord.ui.DynamicItem[Any]], str, str, str | None]] = [
+    buttons: list[tuple[type[discord.ui.DynamicItem[Any]] | re.Pattern[str], str, str, str | None]] = [
         (FilmButton, f"film:fullcast:{key}", "Full cast", None),
         (FilmButton, f"film:dates:{key}", "Release dates", None),
     ]
     if upcoming:
-        buttons.append((RemindButton, f"remind:film:{key}", "Remind me", "🔔"))
+        buttons.append((REMIND_TEMPLATE, remind_custom_id(f"film:{key}"), REMIND_LABEL, REMIND_EMOJI))
     if previous:
         buttons.append((FilmButton, f"film:open:{previous}", "Previous film", None))
     if following:

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, quote, truncate
+from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, discord_timestamp, quote, truncate
 from bot.localtime import local_day, zone
 from bot.regions import member_region
 from bot.replies import send_ephemeral
+from bot.targets import parse_target_key
 from bot.views import PagedView
 from cogs.films.service import LookupService
 from cogs.reminders import render
 from cogs.reminders.engine import ReminderEngine
-from cogs.reminders.targets import parse_target_key
 from cogs.reminders.timing import PRESETS, offsets_text, parse_offsets
 from cogs.reminders.views import CancelButton, RetryButton
 from db.repositories.reminders import TooManyReminders
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +58,6 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         super().__init__()
 
     @commands.Cog.listener()
-    async def on_release_dates_changed(self) -> None:
-        await self.engine.release_dates_changed()
-
-    @commands.Cog.listener()
-    async def on_member_data_erased(self, user_id: int) -> None:
-        self.engine.erased(user_id)
-
-    @commands.Cog.listener()
-    async def on_server_event_removed(self, guild_id: int, target_key: str) -> None:
-        await self.engine.repository.unsubscribe_everyone(target_key)
-
-    @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
         """Tell a member, once, that their reminder DMs cannot be delivered, and how to fix it."""
         reason = await self.engine.take_notice(interaction.user.id)
@@ -84,8 +74,8 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     # ---- subscribing --------------------------------------------------------------------------------------
     async def fallbacks(self, interaction: discord.Interaction[Any]) -> tuple[str, str]:
         """(region, timezone) for a new subscription: the member's choices, their language, the server's."""
-        member = await self.engine.repository.member_place(interaction.user.id)
-        guild_region, guild_timezone = await self.engine.announcer.place(
+        member = await self.engine.member_place(interaction.user.id)
+        guild_region, guild_timezone = await self.engine.server_place(
             interaction.guild.id if interaction.guild else None
         )
         region = member_region(
@@ -106,25 +96,17 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             raise UserFacingError(NO_SUCH_TARGET)
         region, timezone = await self.fallbacks(interaction)
         # An event is looked for only among the server's own: a key naming another server's is nothing here.
-        view = await self.engine.view(key, region, timezone, guild_id=guild_id)
-        if view is None:
+        dates = await self.engine.target_dates(key, region, timezone, guild_id=guild_id)
+        if dates is None:
             if key.startswith("event:"):
                 raise UserFacingError(NO_SUCH_TARGET)
             raise UserFacingError("I have no date for that yet, so there is nothing to remind you of.")
         now = self.bot.clock.now()
-        if view.target.day < local_day(now, zone(timezone)):
-            raise UserFacingError(f"**{quote(view.target.title)}** is already out; there is nothing to remind you of.")
+        if dates.target.day < local_day(now, zone(timezone)):
+            raise UserFacingError(f"**{quote(dates.target.title)}** is already out; there is nothing to remind you of.")
         try:
-            subscribed = await self.engine.repository.subscribe(
-                interaction.user.id,
-                guild_id,
-                key,
-                offsets,
-                now,
-                region=region,
-                timezone=timezone,
-                limit=self.bot.settings.reminders.max_per_member,
-                since=began,
+            subscribed = await self.engine.subscribe(
+                interaction.user.id, guild_id, key, offsets, now, region=region, timezone=timezone, since=began
             )
         except TooManyReminders as error:
             raise UserFacingError(
@@ -136,7 +118,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         subscription, new = subscribed
         reminders = await self.engine.plan(subscription)
         await send_ephemeral(
-            interaction, render.subscribed_text(view.target.title, [r.due_at for r in reminders], new=new)
+            interaction, render.subscribed_text(dates.target.title, [r.due_at for r in reminders], new=new)
         )
         await self.engine.open_dm_channel(interaction.user.id, since=began)
 
@@ -155,7 +137,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     async def event(self, interaction: discord.Interaction[MarqueeBot], name: str, when: str | None = None) -> None:
         """Get a DM before one of this server's events."""
         assert interaction.guild is not None
-        found = await self.engine.announcer.find_event(interaction.guild.id, name)
+        found = await self.engine.find_event(interaction.guild.id, name)
         if found is None:
             raise UserFacingError(f"This server has no event called “{quote(name)}”.")
         await self.subscribe(interaction, found.target_key, when)
@@ -165,23 +147,23 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
 
     # ---- seeing and stopping ------------------------------------------------------------------------------
     async def titles(self, target_keys: list[str]) -> dict[str, str]:
-        return await self.engine.announcer.titles_of(target_keys)
+        return await self.engine.titles(target_keys)
 
     @app_commands.command(name="list")
     async def list_reminders(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """Your reminders and when each DM comes, with a button to cancel each."""
-        subscriptions = await self.engine.repository.subscriptions(interaction.user.id)
+        subscriptions = await self.engine.subscriptions(interaction.user.id)
         if not subscriptions:
             await send_ephemeral(interaction, "You have no reminders. Add one with `/remind film`.")
             return
         titles = await self.titles([s.target_key for s in subscriptions])
-        upcoming = await self.engine.repository.scheduled(interaction.user.id)
+        upcoming = await self.engine.scheduled(interaction.user.id)
         lines = []
         cancels: list[CancelButton] = []
         for subscription in subscriptions:
             title = titles.get(subscription.target_key, subscription.target_key)
             times = [r.due_at for r in upcoming if r.target_key == subscription.target_key]
-            when = ", ".join(render.stamp(t, "f") for t in times[:LIST_TIMES]) or "nothing left to send"
+            when = ", ".join(discord_timestamp(t, "f") for t in times[:LIST_TIMES]) or "nothing left to send"
             lines.append(f"• **{quote(title, LIST_TITLE)}**: {when}")
             cancels.append(CancelButton(subscription.target_key, truncate(f"Cancel {title}", BUTTON_LABEL)))
         # A member may follow more than one page holds (`reminders.max_per_member`): pages, never a cut.
@@ -222,10 +204,10 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         user_id = interaction.user.id
         subscription = None
         if target_key is not None:
-            subscription = await self.engine.repository.subscription(user_id, target_key)
+            subscription = await self.engine.subscription(user_id, target_key)
         title = await self.title_for(interaction, target_key, followed=subscription is not None)
         named = f"**{quote(title)}**" if title is not None else "that"
-        if target_key is not None and await self.engine.repository.unsubscribe(user_id, target_key):
+        if target_key is not None and await self.engine.unsubscribe(user_id, target_key):
             await send_ephemeral(interaction, f"No more reminders about {named}.")
         else:
             await send_ephemeral(interaction, f"You had no reminder for {named}.")
@@ -240,7 +222,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             return (await self.titles([target_key])).get(target_key)
         if interaction.guild is None:
             return None
-        event = await self.engine.announcer.find_event(interaction.guild.id, target_key)
+        event = await self.engine.find_event(interaction.guild.id, target_key)
         return event.name if event is not None else None
 
     async def cancel_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
@@ -249,15 +231,15 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     @app_commands.command(name="stop-all")
     async def stop_all(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """Stop every reminder Marquee would send you."""
-        count = await self.engine.repository.unsubscribe_all(interaction.user.id)
+        count = await self.engine.unsubscribe_all(interaction.user.id)
         await send_ephemeral(
             interaction, f"Stopped {count} reminder{'s' if count != 1 else ''}." if count else "You had no reminders."
         )
 
     async def stop_from_dm(self, interaction: discord.Interaction[Any], batch_id: int | None) -> None:
         # a batch id beyond SQLite's range names nothing; the member's own rows are the only ones looked at
-        keys = [] if batch_id is None else await self.engine.repository.batch_targets(interaction.user.id, batch_id)
-        stopped = [key for key in keys if await self.engine.repository.unsubscribe(interaction.user.id, key)]
+        keys = [] if batch_id is None else await self.engine.batch_targets(interaction.user.id, batch_id)
+        stopped = [key for key in keys if await self.engine.unsubscribe(interaction.user.id, key)]
         if not stopped:
             await send_ephemeral(interaction, "These reminders were already stopped.")
             return
@@ -290,13 +272,13 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
         guild_id = interaction.guild.id if interaction.guild else None
-        return await self.engine.announcer.event_choices(guild_id, current)
+        return await self.engine.event_choices(guild_id, current)
 
     @cancel.autocomplete("target")
     async def subscribed_targets(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        subscriptions = await self.engine.repository.subscriptions(interaction.user.id)
+        subscriptions = await self.engine.subscriptions(interaction.user.id)
         titles = await self.titles([s.target_key for s in subscriptions])
         needle = current.casefold().strip()
         return [

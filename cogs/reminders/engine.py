@@ -12,26 +12,41 @@ import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
+from discord import app_commands
 
-from bot.delivery import MAX_ATTEMPTS, DueWorkRunner, classify, earlier_try_posted, retry_delay
+from bot.clock import Clock
+from bot.delivery import (
+    MAX_ATTEMPTS,
+    DueWorkRunner,
+    InvalidRequestBreaker,
+    Pacer,
+    classify,
+    earlier_try_posted,
+    retry_delay,
+)
 from bot.localtime import parse_hhmm, zone
-from cogs.countdowns.render import TargetView
+from bot.scheduler import AlarmClock
+from bot.settings import Settings
+from bot.targets import TargetDates, parse_target_key
 from cogs.reminders import render
 from cogs.reminders.membership import Membership
-from cogs.reminders.targets import parse_target_key
 from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
-from db import BotStateRepository
+from db import BotStateRepository, Database
 from db.repositories.announcements import GuildEvent
 from db.repositories.privacy import ERASURE_MEMORY
-from db.repositories.reminders import OVERDUE, Batch, MemberPlace, NewReminder, ReminderRepository, Subscription
-
-if TYPE_CHECKING:
-    from bot.client import MarqueeBot
-    from cogs.countdowns.engine import Announcer
+from db.repositories.reminders import (
+    OVERDUE,
+    Batch,
+    MemberPlace,
+    NewReminder,
+    Reminder,
+    ReminderRepository,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,25 +75,68 @@ class Place:
     quiet: QuietHours | None
 
 
+class TargetDirectory(Protocol):
+    """What reminders need of the release dates and server events the announcer keeps (the countdowns
+    feature's `Announcer` fits; reminders do not import it)."""
+
+    fingerprint: str  # of the release dates: it changes when any film's dates do
+
+    async def place(self, guild_id: int | None) -> tuple[str, str]: ...
+
+    async def target_dates(
+        self,
+        target_key: str,
+        region: str,
+        timezone: str,
+        events: dict[int, GuildEvent | None] | None = None,
+        *,
+        guild_id: int | None = None,
+    ) -> TargetDates | None: ...
+
+    async def event(self, event_id: int) -> GuildEvent | None: ...
+
+    async def find_event(self, guild_id: int, text: str) -> GuildEvent | None: ...
+
+    async def event_choices(self, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]: ...
+
+    async def titles_of(self, target_keys: list[str]) -> dict[str, str]: ...
+
+
 class ReminderEngine:
-    def __init__(self, bot: MarqueeBot, announcer: Announcer) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        client: discord.Client,
+        targets: TargetDirectory,
+        *,
+        database: Database,
+        clock: Clock,
+        settings: Settings,
+        alarms: AlarmClock,
+        pacer: Pacer,
+        breaker: InvalidRequestBreaker,
+    ) -> None:
+        self.client = client  # sends the DMs (and closes the bot when Discord refuses its token)
         # Reminders are timed from the release dates and server events the announcer keeps.
-        self.announcer = announcer
-        self.repository = ReminderRepository(bot.database)
-        self.runner = DueWorkRunner(ALARM, bot.alarms, bot.clock, self.deliver_due)
+        self.targets = targets
+        self.database = database
+        self.clock = clock
+        self.settings = settings
+        self.pacer = pacer
+        self.breaker = breaker
+        self.repository = ReminderRepository(database)
+        self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.notices: set[int] = set()
         self._closing: asyncio.Task[None] | None = None
         # Without the members intent the bot hears nothing when a member leaves: it asks before a DM about a
         # server's event, for a whole claimed set at once.
-        self.membership = Membership(bot)
+        self.membership = Membership(client, clock, pacer)
         # user id -> when they erased their data here (batches claimed before are not sent)
         self._erasures: dict[int, dt.datetime] = {}
 
     # ---- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
-        now = self.bot.clock.now()
-        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        now = self.clock.now()
+        grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
         result = await self.repository.reconcile(now, grace)
         if result.resumed or result.skipped:
             log.info("reminders: %d interrupted will be resent, %d missed skipped", result.resumed, result.skipped)
@@ -91,12 +149,12 @@ class ReminderEngine:
 
     @property
     def grace(self) -> dt.timedelta:
-        return dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        return dt.timedelta(hours=self.settings.delivery.grace_hours)
 
     async def release_dates_changed(self) -> None:
         """Re-time every film reminder when the catalogue's dates differ from those last planned."""
-        fingerprint = self.announcer.fingerprint
-        state = BotStateRepository(self.bot.database)
+        fingerprint = self.targets.fingerprint
+        state = BotStateRepository(self.database)
         if await state.get(CATALOGUE_STATE) == fingerprint:
             return
         for subscription in await self.repository.all_subscriptions():
@@ -107,7 +165,7 @@ class ReminderEngine:
     # ---- places and targets -------------------------------------------------------------------------------
     def resolve_place(self, member: MemberPlace, subscribed: tuple[str, str] | None) -> Place:
         """The member's own preferences, else what applied when they subscribed, else the bot's defaults."""
-        defaults = self.bot.settings.defaults
+        defaults = self.settings.defaults
         region, timezone = subscribed or (defaults.region, defaults.timezone)
         quiet = None
         if member.quiet_start and member.quiet_end:
@@ -118,7 +176,7 @@ class ReminderEngine:
         member = await self.repository.member_place(user_id)
         return self.resolve_place(member, (subscription.region, subscription.timezone) if subscription else None)
 
-    async def view(
+    async def target_dates(
         self,
         target_key: str,
         region: str,
@@ -126,7 +184,7 @@ class ReminderEngine:
         events: dict[int, GuildEvent | None] | None = None,
         *,
         guild_id: int | None = None,
-    ) -> TargetView | None:
+    ) -> TargetDates | None:
         """What a reminder is about, for the member's region and timezone (`events`: a cache for a burst).
 
         With `guild_id`, an event of another server is None, as is an unknown or malformed key.
@@ -134,20 +192,20 @@ class ReminderEngine:
         key = parse_target_key(target_key)
         if key is None:
             return None
-        return await self.announcer.target_view(key, region, timezone, events, guild_id=guild_id)
+        return await self.targets.target_dates(key, region, timezone, events, guild_id=guild_id)
 
     # ---- planning -----------------------------------------------------------------------------------------
     async def plan(self, subscription: Subscription) -> list[NewReminder]:
         """Bring one subscription's reminders in line; returns the reminders still to come."""
         place = await self.place(subscription.user_id, subscription)
-        view = await self.view(subscription.target_key, place.region, place.timezone)
-        now = self.bot.clock.now()
+        dates = await self.target_dates(subscription.target_key, place.region, place.timezone)
+        now = self.clock.now()
         reminders: list[NewReminder] = []
-        if view is not None:
+        if dates is not None:
             planned = plan_reminders(
-                view.target, parse_offsets(subscription.offsets), zone(place.timezone), place.quiet, now
+                dates.target, parse_offsets(subscription.offsets), zone(place.timezone), place.quiet, now
             )
-            reminders = [NewReminder(view.target.day, p.offset.to_text(), p.due_at) for p in planned]
+            reminders = [NewReminder(dates.target.day, p.offset.to_text(), p.due_at) for p in planned]
         if await self.repository.replace_plan(subscription, reminders, now):
             self.runner.poke()
         return reminders
@@ -175,12 +233,12 @@ class ReminderEngine:
         async def claim() -> None:
             nonlocal held_back
             try:
-                while not self.bot.is_closed():
-                    if self.bot.breaker.open:
-                        wait = dt.timedelta(seconds=self.bot.breaker.seconds_until_closed())
-                        held_back = self.bot.clock.now() + max(wait, dt.timedelta(seconds=1))
+                while not self.client.is_closed():
+                    if self.breaker.open:
+                        wait = dt.timedelta(seconds=self.breaker.seconds_until_closed())
+                        held_back = self.clock.now() + max(wait, dt.timedelta(seconds=1))
                         return
-                    batches = await self.repository.claim_due(self.bot.clock.now(), DIGEST, BATCH, grace=self.grace)
+                    batches = await self.repository.claim_due(self.clock.now(), DIGEST, BATCH, grace=self.grace)
                     if not batches:
                         return
                     await self.membership.check(await self.event_servers(batches, events))
@@ -201,13 +259,13 @@ class ReminderEngine:
                     await self.deliver(batch, events)
                 except Exception:
                     log.exception("reminder batch %d for user %s failed unexpectedly", batch.batch_id, batch.user_id)
-                    await self.repository.mark_finished(batch, "failed", "unexpected error", self.bot.clock.now())
+                    await self.repository.mark_finished(batch, "failed", "unexpected error", self.clock.now())
 
         await asyncio.gather(claim(), *(send() for _ in range(CONCURRENCY)))
         return held_back or await self.repository.next_wake()
 
     async def deliver(self, batch: Batch, events: dict[int, GuildEvent | None] | None = None) -> None:
-        now = self.bot.clock.now()
+        now = self.clock.now()
         # What this delivery writes about the member must not outlive an erasure since the claim.
         since = batch.claimed_at or now
         if all(now - r.due_at > self.grace for r in batch.reminders):
@@ -219,9 +277,9 @@ class ReminderEngine:
         servers: dict[str, int] = {}  # event target -> its server
         for reminder in batch.reminders:
             place = self.resolve_place(batch.member, batch.subscribed_from.get(reminder.subscription_id))
-            view = await self.view(reminder.target_key, place.region, place.timezone, events)
-            if view is not None and view.target.day == reminder.release_date:
-                lines.append(render.ReminderLine(view, reminder.offset_text))
+            dates = await self.target_dates(reminder.target_key, place.region, place.timezone, events)
+            if dates is not None and dates.target.day == reminder.release_date:
+                lines.append(render.ReminderLine(dates, reminder.offset_text))
                 kind, _, event_id = reminder.target_key.partition(":")
                 event = events.get(int(event_id)) if kind == "event" else None
                 if event is not None:
@@ -232,7 +290,7 @@ class ReminderEngine:
             # Only these reminders are skipped: later ones ask again, so a member who comes back gets them.
             for key in gone:
                 await self.repository.skip_in_batch(batch, key, LEFT_SERVER, now)
-            lines = [line for line in lines if line.view.target.key not in gone]
+            lines = [line for line in lines if line.dates.target.key not in gone]
             if not lines:
                 rest = tuple(r for r in batch.reminders if r.target_key not in gone)
                 if rest:
@@ -255,20 +313,20 @@ class ReminderEngine:
         if erased is not None and erased >= since:
             log.info("reminder batch %d not sent: user %s erased their data meanwhile", batch.batch_id, batch.user_id)
             return
-        await self.bot.pacer.wait_turn()
+        await self.pacer.wait_turn()
         try:
             channel_id = batch.dm_channel_id
             if channel_id is None:
-                dm = await self.bot.create_dm(discord.Object(batch.user_id))
-                await self.bot.pacer.wait_turn()  # two requests for this DM: the pace counts both
+                dm = await self.client.create_dm(discord.Object(batch.user_id))
+                await self.pacer.wait_turn()  # two requests for this DM: the pace counts both
                 channel_id = dm.id
                 await self.repository.set_dm_channel(batch.user_id, channel_id, now, since=since)
-            channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+            channel = self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
             # No try is made before a reminder is due, so the earliest due time bounds the batch's first try;
             # without a stored DM channel no earlier try got as far as sending.
             earlier = await earlier_try_posted(
-                self.bot,
-                self.bot.pacer,
+                self.client,
+                self.pacer,
                 channel_id,
                 guild_id=None,
                 first_try_at=min(r.due_at for r in batch.reminders) if batch.dm_channel_id is not None else None,
@@ -283,18 +341,18 @@ class ReminderEngine:
         except Exception as error:
             await self.failed(batch, error)
             return
-        await self.repository.mark_sent(batch, message.id, self.bot.clock.now(), LATE_AFTER)
+        await self.repository.mark_sent(batch, message.id, self.clock.now(), LATE_AFTER)
         if introduce:
             await self.repository.set_introduced(batch.user_id, now, since=since)
 
     async def failed(self, batch: Batch, error: Exception) -> None:
-        now = self.bot.clock.now()
+        now = self.clock.now()
         failure = classify(error)
         if isinstance(error, discord.HTTPException) and error.status == 401:
             log.critical("Discord refused the bot's token (401): it was reset or revoked; shutting down")
             await self.repository.retry_later(batch, now, "the bot's token was refused")
             # Closing stops the alarm clock, which cancels the ring this runs in: close from outside it.
-            self._closing = asyncio.get_running_loop().create_task(self.bot.close())
+            self._closing = asyncio.get_running_loop().create_task(self.client.close())
             return
         if failure.code in UNREACHABLE:
             await self.repository.mark_undeliverable(
@@ -321,20 +379,19 @@ class ReminderEngine:
         A burst of reminders then costs one request per DM instead of two; a failure here is no
         matter: the channel is opened at the first DM instead.
         """
-        began = since or self.bot.clock.now()
+        began = since or self.clock.now()
         recipient = await self.repository.recipient(user_id)
         if recipient is not None and recipient.dm_channel_id is not None:
             return
         try:
-            channel = await self.bot.create_dm(discord.Object(user_id))
+            channel = await self.client.create_dm(discord.Object(user_id))
         except discord.HTTPException as error:
             log.info("could not open a DM channel with user %s yet: %s", user_id, error.status)
             return
-        await self.repository.set_dm_channel(user_id, channel.id, self.bot.clock.now(), since=began)
+        await self.repository.set_dm_channel(user_id, channel.id, self.clock.now(), since=began)
 
     async def event_servers(self, batches: list[Batch], events: dict[int, GuildEvent | None]) -> set[tuple[int, int]]:
         """(server, member) for every reminder about a server's event in these batches (`events`: the cache)."""
-        announcer = self.announcer
         pairs = set()
         for batch in batches:
             for reminder in batch.reminders:
@@ -343,16 +400,84 @@ class ReminderEngine:
                     continue
                 key = int(event_id)
                 if key not in events:
-                    events[key] = await announcer.repository.event(key)
+                    events[key] = await self.targets.event(key)
                 event = events[key]
                 if event is not None:
                     pairs.add((event.guild_id, batch.user_id))
         return pairs
 
+    # ---- what members ask ---------------------------------------------------------------------------------
+    async def subscribe(
+        self,
+        user_id: int,
+        guild_id: int | None,
+        target_key: str,
+        offsets: str,
+        now: dt.datetime,
+        *,
+        region: str,
+        timezone: str,
+        since: dt.datetime | None = None,
+    ) -> tuple[Subscription, bool] | None:
+        """Follow a target (or change the offsets of one followed): (the subscription, whether it is new);
+        None when the member erased their data since `since`. Raises `TooManyReminders` past the limit."""
+        return await self.repository.subscribe(
+            user_id,
+            guild_id,
+            target_key,
+            offsets,
+            now,
+            region=region,
+            timezone=timezone,
+            limit=self.settings.reminders.max_per_member,
+            since=since,
+        )
+
+    async def member_place(self, user_id: int) -> MemberPlace:
+        return await self.repository.member_place(user_id)
+
+    async def subscriptions(self, user_id: int) -> list[Subscription]:
+        return await self.repository.subscriptions(user_id)
+
+    async def subscription(self, user_id: int, target_key: str) -> Subscription | None:
+        return await self.repository.subscription(user_id, target_key)
+
+    async def scheduled(self, user_id: int) -> list[Reminder]:
+        """The member's reminders still to be sent, soonest first."""
+        return await self.repository.scheduled(user_id)
+
+    async def batch_targets(self, user_id: int, batch_id: int) -> list[str]:
+        """What the member's DM `batch_id` reminded them of (nothing for another member's)."""
+        return await self.repository.batch_targets(user_id, batch_id)
+
+    async def unsubscribe(self, user_id: int, target_key: str) -> bool:
+        return await self.repository.unsubscribe(user_id, target_key)
+
+    async def unsubscribe_all(self, user_id: int) -> int:
+        return await self.repository.unsubscribe_all(user_id)
+
+    async def event_removed(self, target_key: str) -> None:
+        """A server event was removed: nobody follows it any more."""
+        await self.repository.unsubscribe_everyone(target_key)
+
+    async def server_place(self, guild_id: int | None) -> tuple[str, str]:
+        """(region, timezone) of a server, for members who chose neither."""
+        return await self.targets.place(guild_id)
+
+    async def find_event(self, guild_id: int, text: str) -> GuildEvent | None:
+        return await self.targets.find_event(guild_id, text)
+
+    async def event_choices(self, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:
+        return await self.targets.event_choices(guild_id, current)
+
+    async def titles(self, target_keys: list[str]) -> dict[str, str]:
+        """Titles of films and events by key (a removed event says so)."""
+        return await self.targets.titles_of(target_keys)
+
     # ---- members ------------------------------------------------------------------------------------------
     def erased(self, user_id: int) -> None:
         """The member erased their data: a DM already claimed for them is not sent (the rows are gone)."""
-        now = self.bot.clock.now()
+        now = self.clock.now()
         self.notices.discard(user_id)
         self._erasures = {user: at for user, at in self._erasures.items() if now - at <= ERASURE_MEMORY}
         self._erasures[user_id] = now
@@ -365,12 +490,12 @@ class ReminderEngine:
 
     async def retry_dms(self, user_id: int) -> bool:
         """The member says DMs should work now: resume their reminders (overdue ones follow the grace rule)."""
-        if not await self.repository.clear_undeliverable(user_id, self.bot.clock.now()):
+        if not await self.repository.clear_undeliverable(user_id, self.clock.now()):
             return False
         self.notices.discard(user_id)
-        grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
+        grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
         await self.repository.skip_overdue(
-            user_id, self.bot.clock.now() - grace, "missed: your DMs could not be delivered when it was due"
+            user_id, self.clock.now() - grace, "missed: your DMs could not be delivered when it was due"
         )
         self.runner.poke()
         return True

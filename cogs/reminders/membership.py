@@ -15,13 +15,12 @@ import enum
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
 
-if TYPE_CHECKING:
-    from bot.client import MarqueeBot
+from bot.clock import Clock
+from bot.delivery import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +47,10 @@ class Answer(enum.Enum):
 class Membership:
     """Answers about who is in which server, asked in batches and remembered for a while."""
 
-    def __init__(self, bot: MarqueeBot) -> None:
-        self.bot = bot
+    def __init__(self, client: discord.Client, clock: Clock, pacer: Pacer) -> None:
+        self.client = client
+        self.clock = clock
+        self.pacer = pacer
         # (guild id, user id) -> what Discord said, and when
         self._answers: dict[Pair, tuple[Answer, dt.datetime]] = {}
 
@@ -64,7 +65,7 @@ class Membership:
 
     async def check(self, pairs: Iterable[Pair]) -> None:
         """Ask about every pair without a fresh answer: per server, up to 100 members a gateway request."""
-        now = self.bot.clock.now()
+        now = self.clock.now()
         wanted: dict[int, list[int]] = defaultdict(list)
         for guild_id, user_id in set(pairs):
             if self._known((guild_id, user_id), now) is Answer.ASK:
@@ -84,11 +85,11 @@ class Membership:
         No answer counts as still a member: a reminder is not dropped on a guess.
         """
         await self.check((guild_id, user_id) for guild_id in guild_ids)
-        now = self.bot.clock.now()
+        now = self.clock.now()
         return {guild_id for guild_id in guild_ids if self._known((guild_id, user_id), now) is Answer.LEFT}
 
     def _remember(self, guild_id: int, user_ids: Iterable[int], verdict: Answer) -> None:
-        now = self.bot.clock.now()
+        now = self.clock.now()
         if len(self._answers) >= MEMBERSHIP_MEMORY:
             self._answers = {
                 pair: answer for pair, answer in self._answers.items() if self._known(pair, now) is not Answer.ASK
@@ -97,7 +98,7 @@ class Membership:
             self._answers[(guild_id, user_id)] = (verdict, now)
 
     async def _ask(self, guild_id: int, user_ids: list[int]) -> None:
-        guild = self.bot.get_guild(guild_id)
+        guild = self.client.get_guild(guild_id)
         if guild is None:
             # Not in the cache (the bot was removed, or has not seen it yet): REST can say so.
             for user_id in user_ids:
@@ -128,13 +129,13 @@ class Membership:
             log.info("user %s left guild %s: its event reminders are skipped", user_id, guild_id)
 
     def _session(self) -> tuple[int, str | None]:
-        ws = self.bot.ws
+        ws = self.client.ws
         return id(ws), getattr(ws, "session_id", None)
 
     async def _ask_rest(self, guild_id: int, user_id: int) -> None:
-        await self.bot.pacer.wait_turn()
+        await self.pacer.wait_turn()
         try:
-            await self.bot.http.get_member(guild_id, user_id)
+            await self.client.http.get_member(guild_id, user_id)
         except discord.HTTPException as error:
             if error.code in NOT_A_MEMBER:
                 self._remember(guild_id, [user_id], Answer.LEFT)

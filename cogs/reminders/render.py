@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, fit_lines, quote
-from cogs.countdowns.render import TargetView, spelled, stamp, where
+from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, discord_timestamp, fit_lines, quote, when_it_starts
+from bot.targets import TargetDates, where
 
 COLOUR = discord.Colour.dark_teal()
 INTRODUCTION = (
@@ -22,22 +22,20 @@ LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
 
 @dataclass(frozen=True)
 class ReminderLine:
-    view: TargetView
+    dates: TargetDates
     offset_text: str
 
 
 def line_text(line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> str:
-    target = line.view.target
+    target = line.dates.target
     title = quote(target.title, title_limit)
-    instant = target.starts_at or line.view.starts_at
-    style = "F" if target.starts_at else "D"
-    when = f"{stamp(instant, 'R')} ({stamp(instant, style)})" if instant else spelled(target.day)
+    when = when_it_starts(line.dates)
     if line.offset_text == "release":
         if target.kind == "film":
-            return f"🎬 **{title}** is out today{where(line.view)}!"
+            return f"🎬 **{title}** is out today{where(line.dates)}!"
         return f"📅 **{title}** is today: {when}."
     verb = "opens" if target.kind == "film" else "starts"
-    return f"{'🎬' if target.kind == 'film' else '📅'} **{title}** {verb}{where(line.view)} {when}."
+    return f"{'🎬' if target.kind == 'film' else '📅'} **{title}** {verb}{where(line.dates)} {when}."
 
 
 def digest_embed(lines: Sequence[ReminderLine], *, late: bool = False) -> discord.Embed:
@@ -61,5 +59,5 @@ def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> s
     head = f"I'll remind you about **{name}** by DM" if new else f"Updated your reminders for **{name}**"
     if not times:
         return head + ", but every reminder time you chose has already passed."
-    listed = "\n".join(f"• {stamp(when, 'F')} ({stamp(when, 'R')})" for when in times)
+    listed = "\n".join(f"• {discord_timestamp(when, 'F')} ({discord_timestamp(when, 'R')})" for when in times)
     return f"{head}:\n{listed}\nStop them with `/remind cancel` or the button in each DM."

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.localtime import UTC, at_local_time, local_day, parse_hhmm
-from cogs.countdowns.dates import Target
+from bot.targets import Target
 
 REMINDER_HOUR = dt.time(9, 0)  # all-day targets (films, dateless events): reminders at 09:00 in the member's zone
 MAX_OFFSETS = 10

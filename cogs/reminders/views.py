@@ -8,34 +8,42 @@ member fixed what blocked them; `remind-cancel:<target>` cancels one reminder fr
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 
+from bot.components import REMIND_LABEL, REMIND_TEMPLATE, remind_button
+from bot.targets import TARGET_KEY, parse_id
 from bot.views import cog_of, reports_errors
-from cogs.reminders.targets import parse_id
 
-if TYPE_CHECKING:
-    from cogs.reminders.cog import Reminders
-
-TARGET = r"(?P<target>(?:film:[a-z0-9_-]{1,80})|(?:event:[0-9]{1,20}))"
+TARGET = rf"(?P<target>{TARGET_KEY})"
 
 
-def reminders_cog(interaction: discord.Interaction[Any]) -> Reminders:
-    from cogs.reminders.cog import Reminders
+@runtime_checkable
+class ReminderButtonsHandler(Protocol):
+    """What the reminder buttons ask of the reminders cog."""
 
-    return cog_of(interaction, "Reminders", Reminders)
+    async def remind_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None: ...
+
+    async def stop_from_dm(self, interaction: discord.Interaction[Any], batch_id: int | None) -> None: ...
+
+    async def cancel_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None: ...
+
+    async def retry_dms(self, interaction: discord.Interaction[Any]) -> None: ...
 
 
-class RemindButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"remind:" + TARGET):
-    """Subscribe to this film or event with the default reminders."""
+def reminders_cog(interaction: discord.Interaction[Any]) -> ReminderButtonsHandler:
+    return cog_of(interaction, "Reminders", ReminderButtonsHandler)  # type: ignore[type-abstract]
 
-    def __init__(self, target_key: str, label: str = "Remind me") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label, emoji="🔔", style=discord.ButtonStyle.secondary, custom_id=f"remind:{target_key}"
-            )
-        )
+
+class RemindButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REMIND_TEMPLATE):
+    """Subscribe to this film or event with the default reminders.
+
+    Other features show the button (`bot.components.remind_button`); this item answers its clicks.
+    """
+
+    def __init__(self, target_key: str, label: str = REMIND_LABEL) -> None:
+        super().__init__(remind_button(target_key, label))
         self.target_key = target_key
 
     @classmethod
@@ -120,10 +128,4 @@ class RetryButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rem
 def stop_view(batch_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(StopButton(batch_id))
-    return view
-
-
-def remind_view(target_key: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(RemindButton(target_key))
     return view

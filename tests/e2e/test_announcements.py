@@ -920,7 +920,7 @@ async def test_events_added_at_once_never_pass_the_servers_limit(sim: Sim) -> No
     guild = await sim.create_guild("MI Fans")
     general = guild.channel("general")
     admin = await sim.create_user("admin", guild=guild, admin=True)
-    repository = sim.client.get_cog("Events").announcer.repository
+    repository = sim.client.services.announcer.repository
     for number in range(MAX_EVENTS - 1):
         await repository.add_event(
             guild.id, f"party {number}", date(2026, 6, 1), start_time=None, timezone=None, description=None,

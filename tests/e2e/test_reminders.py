@@ -243,6 +243,27 @@ async def test_the_remind_me_button_on_countdowns_subscribes_whoever_presses_it(
 
 
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_pack_loaded_into_the_running_bot_re_times_the_reminders(sim: Sim, tmp_path: Path) -> None:
+    from db import load_pack, parse_pack
+
+    pack = tmp_path / "future-films.toml"
+    pack.write_text(FUTURE_PACK, encoding="utf-8")
+    sim.extra_env["MARQUEE_PACKS_LOAD"] = f"mission-impossible,{pack}"
+    await sim.restart_bot()
+    guild, general, _ = await community(sim)
+    fan = await sim.create_user("us-fan", guild=guild)
+    subscribed = await sim.slash(fan, general, "remind film", title="The Long Night Heist")
+    assert promised(subscribed) == [at("2026-03-19", "09:00"), at("2026-03-20", "09:00")]
+    # The US release moves a week later, loaded without a restart: the announcer's dates, then the reminders.
+    pack.write_text(FUTURE_PACK.replace('date = "2026-03-20"', 'date = "2026-03-27"'), encoding="utf-8")
+    await load_pack(sim.client.database, parse_pack(pack), source_path=str(pack))
+    await sim.client.services.catalogue_changed()
+    moved = [at("2026-03-26", "09:00"), at("2026-03-27", "09:00")]
+    listed = await sim.slash(fan, general, "remind list")
+    assert listed.embeds[0]["description"] == "• **The Long Night Heist**: " + ", ".join(stamp(t, "f") for t in moved)
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
 async def test_film_reminders_from_the_card_and_the_command_follow_each_members_region(
     sim: Sim, tmp_path: Path
 ) -> None:
@@ -533,7 +554,7 @@ async def test_an_event_fan_out_asks_the_gateway_about_members_by_the_hundred_no
         sim.world.add_member(guild.model, fan)
     gone = fans[7]
     (due,) = await subscribe(sim, fans[0], general, "Premiere", "release")
-    engine = sim.client.get_cog("Reminders").engine
+    engine = sim.client.services.reminders
     first = await engine.repository.subscriptions(fans[0].id)
     for fan in fans[1:]:
         subscription, new = await engine.repository.subscribe(

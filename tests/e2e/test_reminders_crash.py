@@ -72,7 +72,7 @@ class Inbox:
 
 async def subscribe_everyone(sim: Sim, guild_id: int, target_key: str, members: list[User]) -> None:
     """The first member subscribes by slash command; the rest the same way through the bot's own code."""
-    engine = sim.client.get_cog("Reminders").engine
+    engine = sim.client.services.reminders
     first = await engine.repository.subscription(members[0].id, target_key)
     assert first is not None
     now = sim.now()
@@ -116,7 +116,7 @@ async def test_two_thousand_reminders_survive_three_kills_mid_fan_out(tmp_path: 
         assert EVENT in (added.content or ""), added.content
         reply = await sim.slash(members[0], general, "remind event", name=EVENT, when="release")
         assert reply.ephemeral and EVENT in (reply.content or ""), reply.content
-        (subscription,) = await sim.client.get_cog("Reminders").engine.repository.subscriptions(members[0].id)
+        (subscription,) = await sim.client.services.reminders.repository.subscriptions(members[0].id)
         await subscribe_everyone(sim, guild.id, subscription.target_key, members)
         await sim.stop_bot()
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.targets import Target
 from cogs.countdowns.dates import (
     DAILY_FROM,
     DEFAULT_MILESTONES,
@@ -16,7 +17,6 @@ from cogs.countdowns.dates import (
     Milestones,
     PlannedPost,
     Schedule,
-    Target,
     anniversary_day,
     countdown,
     next_anniversary,

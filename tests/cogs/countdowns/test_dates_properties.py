@@ -13,6 +13,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from bot.targets import Target
 from cogs.countdowns.dates import (
     DAILY_FROM,
     FAR_EVENT,
@@ -25,7 +26,6 @@ from cogs.countdowns.dates import (
     Milestones,
     PlannedPost,
     Schedule,
-    Target,
     anniversary_day,
     countdown,
     event_start,

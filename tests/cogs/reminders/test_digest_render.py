@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.formatting import EMBED_DESCRIPTION
-from cogs.countdowns.dates import Target
-from cogs.countdowns.render import TargetView
+from bot.targets import Target, TargetDates
 from cogs.reminders.render import ReminderLine, digest_embed
 
 START = dt.datetime(2031, 3, 1, 20, tzinfo=dt.UTC)
@@ -15,7 +14,7 @@ START = dt.datetime(2031, 3, 1, 20, tzinfo=dt.UTC)
 def test_a_digest_of_25_long_named_events_shows_every_one() -> None:
     lines = [
         ReminderLine(
-            TargetView(Target(f"event:{n}", f"{n:02d} " + "*_" * 48, START.date(), "event", START), starts_at=START),
+            TargetDates(Target(f"event:{n}", f"{n:02d} " + "*_" * 48, START.date(), "event", START), starts_at=START),
             "1d",
         )
         for n in range(25)

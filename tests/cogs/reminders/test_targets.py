@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.reminders.targets import MAX_ID, parse_id, parse_target_key
+from bot.targets import MAX_ID, parse_id, parse_target_key
 
 
 @pytest.mark.parametrize(

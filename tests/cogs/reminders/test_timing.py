@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.localtime import at_local_time
-from cogs.countdowns.dates import Target
+from bot.targets import Target
 from cogs.reminders.timing import (
     MAX_DAYS,
     MAX_HOURS,

@@ -1,0 +1,267 @@
+"""`/settings announcements`: where and when a server's release countdowns are posted.
+
+The commands belong to countdowns; the settings cog composes the group under `/settings` (and its Manage
+Server default). discord.py builds the group with the cog's class, before any service exists, so the
+commands find the announcer on the bot that each interaction carries.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot import options
+from bot.errors import UserFacingError
+from bot.formatting import discord_timestamp, fit_lines, quote, truncate
+from bot.permissions import missing_post_permissions
+from bot.regions import country_name
+from cogs.countdowns import render
+from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
+from db.repositories.announcements import AnnouncementSettings
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
+    from cogs.countdowns.engine import Announcer
+
+# The announcement settings are an answer's text: 25 targets of up to this many characters each
+# (escaped), within this much, leave the rest of the message room.
+TARGET_NAME = 60
+TARGETS_TEXT = 900
+
+
+class AnnouncementSettingsCommands(
+    app_commands.Group, name="announcements", description="Scheduled release countdown posts in a channel."
+):
+    """Channel, time, milestones, ping and targets of the countdown posts."""
+
+    @app_commands.command(name="set")
+    @app_commands.describe(
+        channel="Where countdown posts go",
+        time="Time of day to post, HH:MM (default 09:00)",
+        timezone="Timezone of that time (default: the bot's)",
+        region="Whose release dates count (default: the server's, else US)",
+        milestones="Days before release to post: a preset (default, weekly, final-week, release-day, daily) "
+        "or a list such as 30,7,1,0",
+        role="A role to ping with each post (nobody else is ever pinged)",
+        targets="“all” upcoming releases and events, or names separated by commas",
+        anniversaries="Also post each film's yearly anniversary",
+        discord_events="Mirror upcoming releases and events as Discord scheduled events (needs Manage Events)",
+        clear_role="Stop pinging the role set before",
+    )
+    async def announcements_set(
+        self,
+        interaction: discord.Interaction[MarqueeBot],
+        channel: discord.TextChannel,
+        time: str | None = None,
+        timezone: str | None = None,
+        region: str | None = None,
+        milestones: str | None = None,
+        role: discord.Role | None = None,
+        targets: str | None = None,
+        anniversaries: bool | None = None,
+        discord_events: bool | None = None,
+        clear_role: bool = False,
+    ) -> None:
+        """Post release countdowns in a channel on milestone days."""
+        guild = interaction.guild
+        assert guild is not None
+        bot = interaction.client
+        announcer = bot.services.announcer
+        current = await announcer.announcement_settings(guild.id)
+        missing = missing_post_permissions(channel, guild.me)
+        if not channel.permissions_for(guild.me).read_message_history:
+            # Before retrying a post whose answer was lost, the bot looks whether it went out (bot.delivery).
+            missing.append("Read Message History")
+        if missing:
+            raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
+        try:
+            # parse_milestones's messages are written to be shown verbatim (they echo the input safely).
+            milestone_text = parse_milestones(milestones).to_text() if milestones is not None else None
+        except ValueError as error:
+            raise UserFacingError(str(error)) from None
+        region_code = options.region(region) if region is not None else None
+        if role is not None:
+            if role.is_default():
+                raise UserFacingError("Pick a role to ping; @everyone is never pinged.")
+            if not role.mentionable and not channel.permissions_for(guild.me).mention_everyone:
+                raise UserFacingError(
+                    f"{role.mention} can't be pinged: make it mentionable (Server Settings → Roles), "
+                    "or give me Mention @everyone, @here and All Roles."
+                )
+        mirror = discord_events if discord_events is not None else (current.mirror_events if current else False)
+        if mirror and not guild.me.guild_permissions.manage_events:
+            raise UserFacingError("To mirror releases as Discord events I need the Manage Events permission.")
+        region_default, tz_default = await announcer.place(guild.id)
+        settings = AnnouncementSettings(
+            guild_id=guild.id,
+            channel_id=channel.id,
+            post_time=options.time_of_day(time) if time is not None else (current.post_time if current else "09:00"),
+            timezone=options.timezone(timezone)
+            if timezone is not None
+            else (current.timezone if current else tz_default),
+            region=region_code or (current.region if current else region_default),
+            milestones=milestone_text or (current.milestones if current else "default"),
+            role_id=None if clear_role else (role.id if role else (current.role_id if current else None)),
+            anniversaries=anniversaries if anniversaries is not None else (current.anniversaries if current else False),
+            mirror_events=mirror,
+            paused_reason=None,
+            notice_pending=False,
+            targets=await targets_named(bot, guild.id, targets)
+            if targets is not None
+            else (current.targets if current else ()),
+            updated_at=bot.clock.now(),
+        )
+        await announcer.configure(settings)
+        await interaction.response.send_message(await describe(announcer, guild.id), ephemeral=True)
+
+    @app_commands.command(name="off")
+    async def announcements_off(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Stop release countdown posts (the history of past posts is kept)."""
+        assert interaction.guild is not None
+        await interaction.client.services.announcer.turn_off(interaction.guild.id)
+        await interaction.response.send_message("Release announcements are off.", ephemeral=True)
+
+    @app_commands.command(name="test")
+    async def announcements_test(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Post a preview of the next countdown post in the announcement channel now."""
+        guild = interaction.guild
+        assert guild is not None
+        bot = interaction.client
+        announcer = bot.services.announcer
+        settings = await announcer.announcement_settings(guild.id)
+        if settings is None:
+            raise UserFacingError("Announcements are not set up; use `/settings announcements set` first.")
+        all_dates = await announcer.targets(settings)
+        now = bot.clock.now()
+        tz = announcer.schedule(settings).tz
+        today = now.astimezone(tz).date()
+        upcoming = sorted((v for v in all_dates if v.target.day >= today), key=lambda v: v.target.day)
+        if upcoming:
+            dates = upcoming[0]
+            embed = render.countdown_embed(dates, countdown(dates.target, now, tz))
+        else:
+            embed = discord.Embed(title="Release announcements", description="Nothing is coming up right now.")
+        embed.set_footer(text="Preview: scheduled posts look like this.")
+        channel = bot.get_partial_messageable(settings.channel_id, guild_id=guild.id)
+        # Not an interaction response, so not exempt from Discord's global limit: it shares the pace.
+        await bot.pacer.wait_turn()
+        try:
+            await channel.send(embed=embed)
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise UserFacingError(
+                f"I couldn't post in <#{settings.channel_id}>: {error.text or error.status}."
+            ) from None
+        note = f" Real posts will ping <@&{settings.role_id}>." if settings.role_id else ""
+        await interaction.response.send_message(f"Posted a preview in <#{settings.channel_id}>.{note}", ephemeral=True)
+
+    @app_commands.command(name="status")
+    async def announcements_status(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Show the announcement settings, the next 5 posts and what happened to the last 10."""
+        assert interaction.guild is not None
+        guild_id = interaction.guild.id
+        announcer = interaction.client.services.announcer
+        settings = await announcer.announcement_settings(guild_id)
+        embed = render.status_embed(
+            settings,
+            await describe(announcer, guild_id),
+            await announcer.upcoming(guild_id, 5),
+            await announcer.recent(guild_id, 10),
+            await announcer.titles(guild_id),
+        )
+        if settings is not None and settings.paused_reason:
+            await announcer.take_notice(guild_id)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @announcements_set.autocomplete("timezone")
+    async def announcement_timezones(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return options.timezone_choices(current)
+
+    @announcements_set.autocomplete("region")
+    async def announcement_regions(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return options.region_choices(current)
+
+    @announcements_set.autocomplete("milestones")
+    async def announcement_milestones(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        presets = [*MILESTONE_PRESETS, "daily"]
+        found = [name for name in presets if name.startswith(current.strip().casefold())]
+        choices = [
+            app_commands.Choice(name=truncate(f"{name}: {parse_milestones(name).describe()}", 100), value=name)
+            for name in found
+        ]
+        if current.strip() and not found:
+            choices.append(app_commands.Choice(name=truncate(current, 100), value=truncate(current, 100)))
+        return choices
+
+    @announcements_set.autocomplete("targets")
+    async def announcement_target_choices(
+        self, interaction: discord.Interaction[MarqueeBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Complete the last name of a comma-separated list."""
+        done, _, last = current.rpartition(",")
+        prefix = f"{done}, " if done else ""
+        events = await interaction.client.services.announcer.events_named(interaction.guild_id, last)
+        names = [event.name for event in events] + [
+            choice.name for choice in interaction.client.services.lookup.film_choices(last.strip())
+        ]
+        choices = [] if done else [app_commands.Choice(name="all upcoming releases and events", value="all")]
+        for name in names:
+            value = prefix + name
+            if len(value) <= 100:
+                choices.append(app_commands.Choice(name=value, value=value))
+        return choices[:25]
+
+
+async def targets_named(bot: MarqueeBot, guild_id: int, text: str) -> tuple[str, ...]:
+    """ "all" → (); otherwise each comma-separated name is a server event or a film."""
+    if text.strip().casefold() in ("", "all"):
+        return ()
+    announcer = bot.services.announcer
+    keys = []
+    for part in text.split(","):
+        name = part.strip()
+        if not name:
+            continue
+        # Only this server's events: an "event:<id>" typed by hand must not reach another server's.
+        event = await announcer.find_event(guild_id, name)
+        if event is not None:
+            keys.append(event.target_key)
+        elif name.startswith("film:") and announcer.knows_film(name[5:]):
+            keys.append(name)
+        else:
+            keys.append("film:" + bot.services.lookup.film_key(name))
+    if len(keys) > 25:
+        raise UserFacingError("Choose at most 25 targets, or “all”.")
+    return tuple(dict.fromkeys(keys))
+
+
+async def describe(announcer: Announcer, guild_id: int) -> str:
+    """The server's announcement settings in words, with when the next post goes out."""
+    settings = await announcer.announcement_settings(guild_id)
+    if settings is None:
+        return "Release announcements are off. Turn them on with `/settings announcements set`."
+    titles = await announcer.titles(guild_id)
+    # Up to 25 targets, each named by a member: the whole answer must stay inside one message.
+    names = [quote(titles.get(key, key), TARGET_NAME) for key in settings.targets]
+    chosen = fit_lines(names, TARGETS_TEXT, separator=", ") or "every upcoming release and event"
+    lines = [
+        f"• Channel: <#{settings.channel_id}>",
+        f"• Time: {settings.post_time} ({settings.timezone})",
+        f"• Release dates of: {country_name(settings.region)}",
+        f"• Posts: {parse_milestones(settings.milestones).describe()}",
+        f"• Ping: {f'<@&{settings.role_id}>' if settings.role_id else 'nobody'}",
+        f"• Targets: {chosen}",
+        f"• Anniversaries: {'yes' if settings.anniversaries else 'no'}",
+        f"• Discord events: {'mirrored' if settings.mirror_events else 'no'}",
+    ]
+    upcoming = await announcer.upcoming(guild_id, 1)
+    if upcoming:
+        lines.append(f"Next post {discord_timestamp(upcoming[0].due_at, 'R')}.")
+    return "\n".join(lines)
