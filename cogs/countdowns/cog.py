@@ -13,7 +13,7 @@ from discord.utils import MISSING
 from bot import options
 from bot.client import MarqueeBot
 from bot.errors import UserFacingError
-from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
+from bot.formatting import quote
 from bot.localtime import local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from bot.views import PagedView
@@ -23,6 +23,7 @@ from cogs.countdowns.engine import Announcer
 from cogs.countdowns.render import TargetView
 from cogs.films import film_choices, film_key_for
 from cogs.reminders.views import remind_view
+from db.names import NAME_LIMIT, clean_name, one_line
 from db.repositories.announcements import GuildEvent, TooManyEvents
 
 log = logging.getLogger(__name__)
