@@ -1,8 +1,9 @@
 """Load every cog into a bot that never connects, in a process of its own: `python -m bot.cog_check`.
 
 `check` runs this in a child process so that the command itself never imports discord.py: the child
-reads the settings, the parsed packs and the cogs to try (a pickled tuple on stdin, see `request`) and
-writes back one JSON line per cog it tried (`{"cog": name, "error": one line or null}`).
+reads the settings, the parsed packs, the cogs to try and where to import them from (a pickled tuple on
+stdin, see `request`) and writes back one JSON line per cog it tried (`{"cog": name, "error": one line
+or null}`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import pickle
 import sys
 import tempfile
@@ -22,9 +24,11 @@ from db.packs.model import Pack
 
 
 def request(settings: Settings, packs: Sequence[Pack], extensions: Sequence[str] | None) -> bytes:
-    """What the child reads on stdin: all it needs to build the bot `run` would build. Plain types
-    only (no class of this module), since the child runs this module as `__main__`."""
-    return pickle.dumps((settings, tuple(packs), None if extensions is None else tuple(extensions)))
+    """What the child reads on stdin: all it needs to build the bot `run` would build, and this
+    process's import path, so that it finds every cog this one names. Plain types only (no class of
+    this module), since the child runs this module as `__main__`."""
+    import_path = [entry or os.getcwd() for entry in sys.path]
+    return pickle.dumps((settings, tuple(packs), None if extensions is None else tuple(extensions), import_path))
 
 
 async def load_each_cog(
@@ -50,9 +54,10 @@ async def load_each_cog(
 
 def main(argv: Sequence[str] | None = None) -> int:
     del argv  # everything comes on stdin: the settings hold the token, which must not be on a command line
-    settings, packs, extensions = pickle.load(sys.stdin.buffer)
+    settings, packs, extensions, import_path = pickle.load(sys.stdin.buffer)
     if not isinstance(settings, Settings):
         raise TypeError(f"expected the settings first on stdin, got {type(settings).__name__}")
+    sys.path[:] = import_path  # the same interpreter: only what the parent added differs
     for name, error in asyncio.run(load_each_cog(settings, packs, extensions)).items():
         print(json.dumps({"cog": name, "error": error}), flush=True)
     return 0

@@ -127,7 +127,7 @@ async def _check_cogs(settings: Settings, packs: list[Pack], extensions: Iterabl
     )
     out, err = await child.communicate(request)
     tried = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
-    if child.returncode != 0 or not tried:
+    if child.returncode != 0:
         last = err.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
         print("cogs: not checked, the cog check itself failed")
         return [f"cogs could not be loaded to check them: {last[0]}"]
@@ -137,11 +137,11 @@ async def _check_cogs(settings: Settings, packs: list[Pack], extensions: Iterabl
 
 
 def _child_environment() -> dict[str, str]:
-    """This environment, with this process's own import path (what is not Python's or the virtual
-    environment's, which the child has anyway): the child imports the cogs this one names."""
-    installed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
-    path = [entry or os.getcwd() for entry in sys.path if not entry.startswith(installed)]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    """This environment, with the folder holding `bot` first on the import path, so that the child
+    finds `bot.cog_check` wherever it was started; it then takes this process's path from `request`."""
+    home = str(Path(cog_check.__file__).resolve().parents[1])
+    inherited = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": home if not inherited else os.pathsep.join([home, inherited])}
 
 
 async def _kept_lookup_indexes(catalogue: CatalogueRepository) -> str:

@@ -437,3 +437,25 @@ def test_the_offline_commands_load_no_discord_py(tmp_path: Path) -> None:
     )
     verdicts = [line for line in result.stdout.splitlines() if line.startswith("after ")]
     assert verdicts == [f"after {' '.join(args)} 0 -" for args in OFFLINE_COMMANDS], result.stdout + result.stderr
+
+
+async def test_check_loads_the_cogs_from_its_own_import_path_and_survives_a_cog_that_kills_the_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.offline import check
+    from bot.settings import load_settings
+
+    extra = tmp_path / "extra_cogs"
+    extra.mkdir()
+    (extra / "fine_cog.py").write_text("async def setup(bot):\n    pass\n")
+    (extra / "exiting_cog.py").write_text("import os\n\nos._exit(3)\n")
+    monkeypatch.syspath_prepend(str(extra))  # only this process's path: the child must be told
+    settings = load_settings(None, {"DISCORD_TOKEN": TOKEN, "MARQUEE_DATABASE_PATH": str(tmp_path / "marquee.db")})
+    assert await check(settings, token_set=True, extensions=["fine_cog"]) == 0
+    assert "cogs: 1 of 1 load" in capsys.readouterr().out
+    assert await check(settings, token_set=True, extensions=["fine_cog", "exiting_cog"]) == 2
+    out = capsys.readouterr()
+    assert [line for line in out.err.splitlines() if line.startswith("problem:")] == [
+        "problem: cogs could not be loaded to check them: exit status 3"
+    ]
+    assert "Traceback" not in out.err
