@@ -13,7 +13,10 @@ b. no import cycle, among modules or among packages (each feature `cogs.<name>`,
 c. no feature reaches another through `get_cog` (only `bot.views.cog_of` may, for a component to find
    its own feature's cog), and no cog dispatches or listens to an event of its own making;
 d. a feature package's `__init__.py` holds a docstring, imports under TYPE_CHECKING and an
-   `async def setup(bot)` that imports its cog late.
+   `async def setup(bot)` that imports its cog late;
+e. each performance trick that leans on a library's internals stays in its one module, whose own test
+   fails when the library changes: `gc.freeze` and friends in bot/memory.py, discord.py's bucket sweep
+   in bot/discord_tuning.py, aiosqlite's private `_execute` in db/aiosqlite_internals.py.
 
 Each checker is also run on a tiny tree made for it, to show that it fails when its rule is broken.
 """
@@ -155,6 +158,15 @@ DISCORD_EVENTS = frozenset(
         "on_error",
     }
 )
+
+
+# Where each library internal may be used (see bot/memory.py, bot/discord_tuning.py, db/aiosqlite_internals.py).
+GC_CONTROLS = frozenset({"freeze", "unfreeze", "disable", "enable"})
+TRICK_OWNERS = {
+    "gc": "bot.memory",
+    "_try_clear_expired_ratelimits": "bot.discord_tuning",
+    "_execute": "db.aiosqlite_internals",
+}
 
 
 # ---- the import graph ------------------------------------------------------------------------------------
@@ -496,6 +508,32 @@ def thick_package_inits(found: dict[str, Source]) -> list[str]:
     return problems
 
 
+def _trick_used(node: ast.AST) -> str | None:
+    """Which library internal `node` uses, if any: a key of TRICK_OWNERS."""
+    if isinstance(node, ast.Attribute):
+        if node.attr in GC_CONTROLS and isinstance(node.value, ast.Name) and node.value.id == "gc":
+            return "gc"
+        if node.attr in TRICK_OWNERS:
+            return node.attr
+    if isinstance(node, ast.ImportFrom) and node.module == "gc":
+        return "gc"
+    if isinstance(node, ast.Constant) and node.value in TRICK_OWNERS and node.value != "gc":
+        return str(node.value)  # getattr(http, "_try_clear_expired_ratelimits")
+    return None
+
+
+def tricks_out_of_place(found: dict[str, Source], owners: dict[str, str] = TRICK_OWNERS) -> list[str]:
+    problems = set()
+    for module, source in found.items():
+        for node in ast.walk(source.tree):
+            trick = _trick_used(node)
+            if trick is not None and owners[trick] != module:
+                problems.add(
+                    (module, getattr(node, "lineno", 0), f"uses {trick!r}: only {owners[trick]} may; call it instead")
+                )
+    return [f"{module}, line {line}: {text}" for module, line, text in sorted(problems)]
+
+
 # ---- the contracts on Marquee ------------------------------------------------------------------------------
 
 
@@ -534,6 +572,10 @@ def test_features_talk_through_services_not_get_cog_or_custom_events(marquee: di
 
 def test_feature_package_inits_are_thin(marquee: dict[str, Source]) -> None:
     assert thick_package_inits(marquee) == []
+
+
+def test_library_internals_stay_in_their_one_module(marquee: dict[str, Source]) -> None:
+    assert tricks_out_of_place(marquee) == []
 
 
 # ---- each checker fails when its rule is broken -----------------------------------------------------------
@@ -739,4 +781,23 @@ def test_a_package_init_with_helpers_or_top_level_imports_fails(tmp_path: Path) 
     assert [problem.split(";")[0] for problem in problems] == [
         "cogs/thick/__init__.py, line 2: ImportFrom",
         "cogs/thick/__init__.py, line 5: films_of",
+    ]
+
+
+def test_a_library_internal_used_outside_its_module_fails(tmp_path: Path) -> None:
+    tree = make_tree(
+        tmp_path,
+        {
+            "bot/memory.py": "import gc\n\ndef keep():\n    gc.freeze()\n",
+            "cogs/trivia/pool.py": "import gc\n\ndef build():\n    gc.collect()\n    gc.freeze()\n",
+            "cogs/films/service.py": "from gc import disable\n",
+            "bot/client.py": "def tame(http):\n    getattr(http, '_try_clear_expired_ratelimits')\n",
+            "db/connection.py": "async def run(conn, work):\n    return await conn._execute(work)\n",
+        },
+    )
+    assert tricks_out_of_place(tree) == [
+        "bot.client, line 2: uses '_try_clear_expired_ratelimits': only bot.discord_tuning may; call it instead",
+        "cogs.films.service, line 1: uses 'gc': only bot.memory may; call it instead",
+        "cogs.trivia.pool, line 5: uses 'gc': only bot.memory may; call it instead",
+        "db.connection, line 2: uses '_execute': only db.aiosqlite_internals may; call it instead",
     ]
