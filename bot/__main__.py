@@ -10,9 +10,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import aiohttp
-import discord
-
 from bot import __version__
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings
@@ -123,7 +120,11 @@ def run_offline(command: str, arguments: argparse.Namespace, settings: Settings)
 
 
 def run_bot(settings: Settings) -> int:
-    from bot.runner import serve  # deferred: importing discord.py's gateway is not free
+    # Deferred: only `run` talks to Discord; the offline commands must not load discord.py at all.
+    import aiohttp
+    import discord
+
+    from bot.runner import serve
     from db import PackConflictError, PackNotFoundError, PackValidationError
 
     configure_logging(settings.logging.level, secrets=[settings.discord.token])

@@ -7,7 +7,6 @@ import hashlib
 import json
 import logging
 import pkgutil
-import time
 import traceback
 from collections.abc import Iterable
 from datetime import datetime
@@ -19,6 +18,7 @@ import cogs
 from bot import __version__
 from bot.clock import Clock
 from bot.delivery import InvalidRequestBreaker, Pacer, RequestWindow
+from bot.discord_tuning import sweep_idle_ratelimits_rarely
 from bot.scheduler import AlarmClock
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -47,32 +47,6 @@ def bot_intents() -> discord.Intents:
     intents = discord.Intents.none()
     intents.guilds = True
     return intents
-
-
-RATELIMIT_SWEEP_EVERY = 60.0
-
-
-def sweep_idle_ratelimits_rarely(http: discord.http.HTTPClient) -> None:
-    """Let discord.py forget idle rate-limit buckets at most once a minute.
-
-    discord.py keeps a bucket per channel written to and, once it holds 256, scans all of them for
-    idle ones each time it makes a new one. A burst of reminder DMs writes to thousands of new DM
-    channels, so those scans grow with the square of the burst (11 s of a 40 s fan-out of 10,000 DMs
-    in `bench/fanout.py`). Buckets idle for five minutes are still forgotten, a minute later at worst.
-    """
-    sweep = getattr(http, "_try_clear_expired_ratelimits", None)
-    if sweep is None:  # a discord.py without the scan: nothing to tame
-        return
-    last = -RATELIMIT_SWEEP_EVERY
-
-    def sweep_rarely() -> None:
-        nonlocal last
-        now = time.monotonic()
-        if now - last >= RATELIMIT_SWEEP_EVERY:
-            last = now
-            sweep()
-
-    http._try_clear_expired_ratelimits = sweep_rarely  # type: ignore[method-assign]
 
 
 class MarqueeBot(commands.Bot):

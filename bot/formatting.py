@@ -1,5 +1,5 @@
 """Plain text helpers shared by cogs: durations, truncation, Discord's embed limits, and the one way
-member-typed text is cleaned (names) and echoed back (quotes)."""
+member-typed text is echoed back (quotes); names are cleaned by `db.names`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,8 @@ from datetime import datetime, timedelta
 
 import discord
 
-# Names are cleaned in a module without Discord (the database uses it too); cogs find them here.
-from bot.names import NAME_LIMIT as NAME_LIMIT
-from bot.names import clean_name as clean_name
-from bot.names import name_key as name_key
-from bot.names import one_line as one_line
 from bot.targets import TargetDates, spelled
+from db.names import one_line
 
 # Discord's documented limits for one message's embeds.
 EMBED_TITLE = 256

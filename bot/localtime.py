@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.names import one_line
+from db.names import one_line
 
 UTC = dt.UTC
 

@@ -2,9 +2,9 @@
 
 The look-up indexes, the film cards and the trivia question pool are built at start (and at a pack
 load) and kept until the next one: hundreds of thousands of small containers, none of them garbage.
-The collector's passes over them cost a build half its time, and a full pass over a large catalogue's
-objects paused the bot. `gc.freeze` is the standard tool, but it moves *everything* alive in the process
-out of the collector's reach, so it is called from here only, once per build of such data.
+The collector's passes over them slow a build down, and a full pass over a large catalogue's objects
+pauses the bot (docs/benchmarks.md). `gc.freeze` is the standard tool, but it moves *everything* alive
+in the process out of the collector's reach, so it is called from here only, once per build of such data.
 """
 
 from __future__ import annotations

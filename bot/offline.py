@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
+import json
+import os
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, cog_check
 from bot.settings import TOKEN_ENV, Settings
 from db import (
     LATEST_VERSION,
@@ -112,26 +112,36 @@ async def _check_database(path: Path) -> list[str]:
 
 async def _check_cogs(settings: Settings, packs: list[Pack], extensions: Iterable[str] | None) -> list[str]:
     """Load every cog into a bot that never connects, on a throwaway database holding the packs,
-    so that a cog that would fail at start (and keep the commands from being synced) is named now."""
-    from bot.client import MarqueeBot, cog_extensions
-    from bot.clock import SystemClock
+    so that a cog that would fail at start (and keep the commands from being synced) is named now.
 
-    wanted = list(cog_extensions() if extensions is None else extensions)
-    with tempfile.TemporaryDirectory(prefix="marquee-check-") as folder:
-        async with Database.connect(Path(folder) / "check.db") as database:
-            bot = MarqueeBot(settings=settings, database=database, clock=SystemClock(), packs=packs)
-            # The failures are reported below, one line each: the bot's log would add tracebacks.
-            client_log = logging.getLogger("bot.client")
-            client_log.disabled = True
-            try:
-                async with bot:
-                    await bot.prepare()
-                    await bot.load_cogs(wanted)
-            finally:
-                client_log.disabled = False
-    failed = bot.failed_extensions
-    print(f"cogs: {len(wanted) - len(failed)} of {len(wanted)} load")
+    The bot is built in a child process (`bot.cog_check`): this one stays free of discord.py."""
+    request = cog_check.request(settings, packs, None if extensions is None else list(extensions))
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        cog_check.__name__,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=_child_environment(),
+    )
+    out, err = await child.communicate(request)
+    tried = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
+    if child.returncode != 0:
+        last = err.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
+        print("cogs: not checked, the cog check itself failed")
+        return [f"cogs could not be loaded to check them: {last[0]}"]
+    failed = {entry["cog"]: entry["error"] for entry in tried if entry["error"] is not None}
+    print(f"cogs: {len(tried) - len(failed)} of {len(tried)} load")
     return [f"cog {name} fails to load: {error}; the bot would not sync its commands" for name, error in failed.items()]
+
+
+def _child_environment() -> dict[str, str]:
+    """This environment, with the folder holding `bot` first on the import path, so that the child
+    finds `bot.cog_check` wherever it was started; it then takes this process's path from `request`."""
+    home = str(Path(cog_check.__file__).resolve().parents[1])
+    inherited = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": home if not inherited else os.pathsep.join([home, inherited])}
 
 
 async def _kept_lookup_indexes(catalogue: CatalogueRepository) -> str:

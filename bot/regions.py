@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from bot.names import one_line
+from db.names import one_line
 from db.packs.countries import ISO_3166_ALPHA2
 
 # tzdata's names are terse ("Britain (UK)"); fans expect the usual ones for the big markets.

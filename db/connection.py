@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from db.aiosqlite_internals import run_on_worker
+
 Row = aiosqlite.Row
 Params = Sequence[Any]
 Query = tuple[str, Params]
@@ -35,18 +37,6 @@ _CONNECTION_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
 )
-
-
-async def _on_worker(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run ``work`` with the sqlite3 connection on aiosqlite's worker thread, in one hand-off.
-
-    Each hand-off to that thread and back costs about 60 µs, more than a small indexed query;
-    aiosqlite's own ``execute`` + ``fetchone`` + cursor close take three. aiosqlite has no public
-    way to run several steps in one, so this uses ``_execute`` and ``_conn``, the two names its
-    own methods are built on (unchanged since its first releases); ``tests/db/test_connection.py``
-    would catch a release that changes them.
-    """
-    return await conn._execute(lambda: work(conn._conn))
 
 
 def _first_row(sql: str, params: Params) -> Callable[[sqlite3.Connection], Row | None]:
@@ -263,15 +253,15 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
-        return await _on_worker(self._ensure_active(), lambda conn: conn.execute(sql, params).rowcount)
+        return await run_on_worker(self._ensure_active(), lambda conn: conn.execute(sql, params).rowcount)
 
     async def executemany(self, sql: str, params: Iterable[Params]) -> int:
         """Run one statement once per parameter tuple; returns the rows changed."""
-        return await _on_worker(self._ensure_active(), lambda conn: conn.executemany(sql, params).rowcount)
+        return await run_on_worker(self._ensure_active(), lambda conn: conn.executemany(sql, params).rowcount)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """Return the first row of a query, or None."""
-        return await _on_worker(self._ensure_active(), _first_row(sql, params))
+        return await run_on_worker(self._ensure_active(), _first_row(sql, params))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """Return every row of a query."""
@@ -280,7 +270,7 @@ class Transaction:
 
     async def fetch_all_as(self, factory: Callable[..., T], sql: str, params: Params = ()) -> list[T]:
         """``factory(*row)`` of every row, made on the database thread rather than the event loop."""
-        return await _on_worker(self._ensure_active(), _made_from_rows(factory, sql, params))
+        return await run_on_worker(self._ensure_active(), _made_from_rows(factory, sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         """Return the first column of the first row, or None when there is no row."""
@@ -289,11 +279,11 @@ class Transaction:
 
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order: several reads for the price of one hand-off."""
-        return await _on_worker(self._ensure_active(), _rows_of_each(queries))
+        return await run_on_worker(self._ensure_active(), _rows_of_each(queries))
 
     async def digest(self, queries: Sequence[Query]) -> str:
         """A SHA-256 (hex) of every row of each query, in order: equal exactly when the rows are."""
-        return await _on_worker(self._ensure_active(), _digest_of_each(queries))
+        return await run_on_worker(self._ensure_active(), _digest_of_each(queries))
 
 
 class Database:
@@ -451,8 +441,8 @@ class Database:
             return await Transaction(self._conn).fetch_all(sql, params)
 
     async def fetch_all_as(self, factory: Callable[..., T], sql: str, params: Params = ()) -> list[T]:
-        """``factory(*row)`` of every row, made on the database thread: turning 200,000 rows into
-        objects blocked the event loop for a quarter of a second. Waits for any open transaction."""
+        """``factory(*row)`` of every row, made on the database thread: turning a large catalogue's rows
+        into objects would block the event loop. Waits for any open transaction."""
         self._check_usable()
         async with self._lock:
             return await Transaction(self._conn).fetch_all_as(factory, sql, params)

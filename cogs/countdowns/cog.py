@@ -13,7 +13,7 @@ from discord.utils import MISSING
 from bot import options
 from bot.components import remind_view
 from bot.errors import UserFacingError
-from bot.formatting import NAME_LIMIT, clean_name, one_line, quote
+from bot.formatting import quote
 from bot.localtime import local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from bot.targets import TargetDates
@@ -22,6 +22,7 @@ from cogs.countdowns import render
 from cogs.countdowns.dates import EventDateError, countdown, event_start
 from cogs.countdowns.engine import Announcer
 from cogs.films.service import LookupService
+from db.names import NAME_LIMIT, clean_name, one_line
 from db.repositories.announcements import GuildEvent, TooManyEvents
 
 if TYPE_CHECKING:

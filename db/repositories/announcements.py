@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot import names
+from db import names
 from db.connection import Database, Row
 from db.repositories.stamps import instant, stamp
 
@@ -181,7 +181,7 @@ def _post(row: Row) -> AnnouncementPost:
 
 def name_key(name: str) -> str:
     """Event names are unique per server however they are written: the one rule for names (case,
-    spacing, Unicode normalisation, invisible characters) is `bot.names.name_key`."""
+    spacing, Unicode normalisation, invisible characters) is `db.names.name_key`."""
     return names.name_key(name)
 
 

@@ -63,8 +63,15 @@ def test_bad_environment_value_exits_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        [], ["run"], ["check"], ["db"], ["db", "migrate"], ["db", "backup"],
-        ["pack"], ["pack", "validate"], ["pack", "load"],
+        [],
+        ["run"],
+        ["check"],
+        ["db"],
+        ["db", "migrate"],
+        ["db", "backup"],
+        ["pack"],
+        ["pack", "validate"],
+        ["pack", "load"],
     ],
 )
 def test_every_sub_command_has_help(tmp_path: Path, args: list[str]) -> None:
@@ -299,8 +306,12 @@ def test_a_top_level_token_says_it_belongs_in_discord(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("MARQUEE_DELIVERY_PACE", "inf"), ("MARQUEE_DELIVERY_GRACE_HOURS", "inf"), ("MARQUEE_DELIVERY_PACE", "nan"),
-     ("MARQUEE_DATABASE_REMOVED_GUILD_DAYS", "1e300")],
+    [
+        ("MARQUEE_DELIVERY_PACE", "inf"),
+        ("MARQUEE_DELIVERY_GRACE_HOURS", "inf"),
+        ("MARQUEE_DELIVERY_PACE", "nan"),
+        ("MARQUEE_DATABASE_REMOVED_GUILD_DAYS", "1e300"),
+    ],
 )
 def test_numbers_out_of_range_stop_the_start_with_one_line(tmp_path: Path, name: str, value: str) -> None:
     result = run(tmp_path, "run", token=True, **{name: value}, **UNREACHABLE)
@@ -393,3 +404,58 @@ def test_discord_answering_an_error_at_login_is_one_line(tmp_path: Path) -> None
     assert verdict == f"marquee: Discord at {url} answered 503 Service Unavailable; try again later"
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "marquee.db").exists()
+
+
+OFFLINE_COMMANDS = (
+    ["db", "migrate"],
+    ["pack", "validate", "mission-impossible"],
+    ["pack", "load", "mission-impossible"],
+    ["check"],  # after the load, so that it reads the kept look-up indexes too
+    ["db", "backup", "copy.db"],
+)
+
+
+def test_the_offline_commands_load_no_discord_py(tmp_path: Path) -> None:
+    # One interpreter runs them all in turn: each must leave discord.py (and aiohttp) unimported.
+    (tmp_path / "config.toml").write_text(f'[database]\npath = "{tmp_path / "marquee.db"}"\n')
+    script = (
+        "import sys\n"
+        "from bot.__main__ import main\n"
+        f"for args in {[list(args) for args in OFFLINE_COMMANDS]!r}:\n"
+        "    code = main([*args, '--config', 'config.toml'])\n"
+        "    loaded = sorted({'discord', 'aiohttp'} & set(sys.modules))\n"
+        "    print('after', ' '.join(args), code, ','.join(loaded) or '-')\n"
+    )
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("MARQUEE_", "DISCORD_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={**clean, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": TOKEN},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    verdicts = [line for line in result.stdout.splitlines() if line.startswith("after ")]
+    assert verdicts == [f"after {' '.join(args)} 0 -" for args in OFFLINE_COMMANDS], result.stdout + result.stderr
+
+
+async def test_check_loads_the_cogs_from_its_own_import_path_and_survives_a_cog_that_kills_the_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.offline import check
+    from bot.settings import load_settings
+
+    extra = tmp_path / "extra_cogs"
+    extra.mkdir()
+    (extra / "fine_cog.py").write_text("async def setup(bot):\n    pass\n")
+    (extra / "exiting_cog.py").write_text("import os\n\nos._exit(3)\n")
+    monkeypatch.syspath_prepend(str(extra))  # only this process's path: the child must be told
+    settings = load_settings(None, {"DISCORD_TOKEN": TOKEN, "MARQUEE_DATABASE_PATH": str(tmp_path / "marquee.db")})
+    assert await check(settings, token_set=True, extensions=["fine_cog"]) == 0
+    assert "cogs: 1 of 1 load" in capsys.readouterr().out
+    assert await check(settings, token_set=True, extensions=["fine_cog", "exiting_cog"]) == 2
+    out = capsys.readouterr()
+    assert [line for line in out.err.splitlines() if line.startswith("problem:")] == [
+        "problem: cogs could not be loaded to check them: exit status 3"
+    ]
+    assert "Traceback" not in out.err

@@ -430,25 +430,6 @@ async def test_work_found_due_again_at_the_end_of_a_run_is_done_at_once(clock: M
     assert runs == 2 and not alarms.busy
 
 
-async def test_discord_py_still_has_the_bucket_sweep_we_tame_and_it_runs_at_most_once_a_minute() -> None:
-    from bot.client import sweep_idle_ratelimits_rarely
-
-    http = discord.http.HTTPClient(asyncio.get_running_loop())
-    assert callable(getattr(http, "_try_clear_expired_ratelimits", None)), "discord.py renamed its bucket sweep"
-    sweeps = 0
-
-    def counting_sweep() -> None:
-        nonlocal sweeps
-        sweeps += 1
-
-    http._try_clear_expired_ratelimits = counting_sweep  # type: ignore[method-assign]
-    sweep_idle_ratelimits_rarely(http)
-    for _ in range(1000):
-        http._try_clear_expired_ratelimits()
-    assert sweeps == 1
-    await http.close()
-
-
 # ---- retries after the nonce window ------------------------------------------------------------------------
 
 

@@ -15,19 +15,17 @@ from bot.formatting import (
     EMBED_TOTAL,
     FIELD_NAME,
     FIELD_VALUE,
-    NAME_LIMIT,
     QUOTE_LIMIT,
     add_fields_within_limits,
     chunk_lines,
-    clean_name,
     fit_lines,
     format_duration,
     format_latency,
-    name_key,
     quote,
     safe,
     truncate,
 )
+from db.names import NAME_LIMIT, clean_name, name_key
 from tests.hostile import HOSTILE_PARTS
 
 HOSTILE = st.one_of(

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.names import clean_name
 from db import AnnouncementRepository, Database
+from db.names import clean_name
 from db.repositories import AnnouncementPost, AnnouncementSettings, Mirror, NewPost, Shards
 from db.repositories.announcements import PlanChange, Reconciliation, TooManyEvents, name_key
 

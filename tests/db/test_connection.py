@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import sqlite3
+import threading
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
 from db import BackupDestinationError, BackupVerificationError, Database, DatabaseClosedError, DatabaseFileError
+from db.aiosqlite_internals import run_on_worker
 from db.connection import _verify_integrity, new_database_parts, remove_new_database
 from tests.read_only import read_only
 
@@ -413,3 +417,20 @@ async def test_a_transaction_cancelled_during_its_commit_commits_whole_and_stays
         assert await db.fetch_value("SELECT count(*) FROM t") == 1
         await db.execute("INSERT INTO t (x) VALUES (2)")  # the connection is not left in a transaction
         assert await db.fetch_value("SELECT count(*) FROM t") == 2
+
+
+async def test_aiosqlite_still_has_the_private_names_run_on_worker_uses(tmp_path: Path) -> None:
+    # db/aiosqlite_internals.py relies on them: a release that renames or changes them must fail here.
+    assert inspect.iscoroutinefunction(aiosqlite.Connection._execute), "aiosqlite changed Connection._execute"
+    async with aiosqlite.connect(tmp_path / "internals.db") as conn:
+        assert isinstance(conn._conn, sqlite3.Connection), "aiosqlite changed Connection._conn"
+        await conn.execute("CREATE TABLE t (x INTEGER)")
+        await conn.execute("INSERT INTO t (x) VALUES (7)")
+
+        def on_the_worker(connection: sqlite3.Connection) -> tuple[int, int]:
+            return connection.execute("SELECT x FROM t").fetchone()[0], threading.get_ident()
+
+        value, thread = await run_on_worker(conn, on_the_worker)
+        # The same connection aiosqlite's own statements use, on its thread, never the event loop's.
+        assert value == 7 and thread != threading.get_ident()
+        assert thread == await conn._execute(threading.get_ident)

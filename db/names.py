@@ -1,4 +1,7 @@
-"""The one way a name a member gives is cleaned and compared (no Discord here: the database uses it too).
+"""The one way a name a member gives is cleaned and compared.
+
+It lives in db because `name_key` is stored (a server's events are unique by it): changing it changes
+what the database holds, and db imports nothing above it. The bot's text helpers use it too.
 
 Two names that look the same must be the same name: "Café" typed composed or decomposed, with a
 zero-width space at the end, a right-to-left mark inside or a doubled space, is one name; a name
