@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.formatting import format_duration, format_latency
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 
 class About(commands.Cog):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.formatting import EMBED_DESCRIPTION, FIELD_VALUE, add_fields_within_limits, chunk_lines, truncate
 from bot.views import PagedView
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 
 def command_lines(tree: app_commands.CommandTree[MarqueeBot]) -> dict[str, list[str]]:

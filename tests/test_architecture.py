@@ -98,6 +98,7 @@ DISCORD_SIDE = frozenset(
         "cogs.countdowns.engine",
         "cogs.countdowns.mirror",
         "cogs.countdowns.render",
+        "cogs.countdowns.settings",
         "cogs.films",
         "cogs.films.catalogue_reads",
         "cogs.films.cog",
@@ -121,6 +122,7 @@ DISCORD_SIDE = frozenset(
         "cogs.trivia.engine",
         "cogs.trivia.pool",
         "cogs.trivia.render",
+        "cogs.trivia.settings",
         "cogs.trivia.views",
     }
 )

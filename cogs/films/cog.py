@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MarqueeBot
 from bot.errors import UserFacingError
 from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, quote, truncate
 from bot.regions import country_names, member_region
@@ -22,6 +21,9 @@ from cogs.films.search.index import Match, SearchIndex
 from cogs.films.service import LookupService
 from cogs.films.views import TimelineView, card_view, choices_view, menu_view, pick_view
 from db.repositories.models import Film, Person
+
+if TYPE_CHECKING:
+    from bot.client import MarqueeBot
 
 Department = Literal["Cast", "Directing", "Writing", "Production", "Sound", "Camera", "Editing"]
 PERSON_PAGE = 20
