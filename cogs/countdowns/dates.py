@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.localtime import UTC, at_local_time, local_day
 from bot.targets import Target
 
+DEFAULT_POST_TIME = "09:00"  # when countdown posts go out, in the announcements' timezone, unless set
 DAILY_FROM = 100  # "daily" mode posts every day from 100 days before release to release day
 MILESTONE_PRESETS: dict[str, tuple[int, ...]] = {
     "default": (100, 60, 30, 21, 14, 7, 6, 5, 4, 3, 2, 1, 0),

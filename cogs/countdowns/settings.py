@@ -18,7 +18,7 @@ from bot.formatting import discord_timestamp, fit_lines, quote, truncate
 from bot.permissions import missing_post_permissions
 from bot.regions import country_name
 from cogs.countdowns import render
-from cogs.countdowns.dates import MILESTONE_PRESETS, countdown, parse_milestones
+from cogs.countdowns.dates import DEFAULT_POST_TIME, MILESTONE_PRESETS, countdown, parse_milestones
 from db.repositories.announcements import AnnouncementSettings
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class AnnouncementSettingsCommands(
     @app_commands.command(name="set")
     @app_commands.describe(
         channel="Where countdown posts go",
-        time="Time of day to post, HH:MM (default 09:00)",
+        time=f"Time of day to post, HH:MM (default {DEFAULT_POST_TIME})",
         timezone="Timezone of that time (default: the bot's)",
         region="Whose release dates count (default: the server's, else US)",
         milestones="Days before release to post: a preset (default, weekly, final-week, release-day, daily) "
@@ -94,10 +94,11 @@ class AnnouncementSettingsCommands(
         if mirror and not guild.me.guild_permissions.manage_events:
             raise UserFacingError("To mirror releases as Discord events I need the Manage Events permission.")
         region_default, tz_default = await announcer.place(guild.id)
+        post_time_default = current.post_time if current else DEFAULT_POST_TIME
         settings = AnnouncementSettings(
             guild_id=guild.id,
             channel_id=channel.id,
-            post_time=options.time_of_day(time) if time is not None else (current.post_time if current else "09:00"),
+            post_time=options.time_of_day(time) if time is not None else post_time_default,
             timezone=options.timezone(timezone)
             if timezone is not None
             else (current.timezone if current else tz_default),
