@@ -1,10 +1,10 @@
 """The one place Marquee uses aiosqlite's private names: several steps in one hand-off to its thread.
 
 aiosqlite runs every statement on one worker thread, and each hand-off to that thread and back costs
-more than a small indexed query (measured in docs/benchmarks.md); its own `execute` + `fetchone` + cursor
-close take three. It has no public way to run several steps in one, so `run_on_worker` uses
-`Connection._execute` and `Connection._conn`, the two names its own methods are built on.
-`tests/db/test_connection.py` fails when an aiosqlite release changes them.
+more than a small indexed query; its own `execute` + `fetchone` + cursor close take three. It has no
+public way to run several steps in one, so `run_on_worker` uses `Connection._execute` and
+`Connection._conn`, the two names its own methods are built on. `tests/db/test_connection.py` fails
+when an aiosqlite release changes them.
 """
 
 from __future__ import annotations

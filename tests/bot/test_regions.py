@@ -9,8 +9,20 @@ from bot.regions import country_from_locale, country_name, pick_region
 
 @pytest.mark.parametrize(
     ("locale", "country"),
-    [("en-US", "US"), ("en-GB", "GB"), ("pt-BR", "BR"), ("sv-SE", "SE"), ("zh-TW", "TW"), ("fr", "FR"),
-     ("ja", "JP"), ("es-419", None), ("en", None), (None, None), ("", None), ("xx-ZZ", None)],
+    [
+        ("en-US", "US"),
+        ("en-GB", "GB"),
+        ("pt-BR", "BR"),
+        ("sv-SE", "SE"),
+        ("zh-TW", "TW"),
+        ("fr", "FR"),
+        ("ja", "JP"),
+        ("es-419", None),
+        ("en", None),
+        (None, None),
+        ("", None),
+        ("xx-ZZ", None),
+    ],
 )
 def test_country_from_locale(locale: str | None, country: str | None) -> None:
     assert country_from_locale(locale) == country
