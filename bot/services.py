@@ -28,11 +28,14 @@ class Services:
     trivia: TriviaEngine
 
     async def start(self) -> None:
-        """Start indexing the catalogue, reconcile after downtime and arm the alarms: the announcer
-        before the reminders, which are timed from its release dates (and re-time themselves when those
-        dates changed), trivia last, whose question pool is built from the indexes."""
-        await self.lookup.start()
+        """Reconcile after downtime, arm the alarms and start indexing the catalogue.
+
+        The announcer first: its start reads every release date, and the look-up's index build, once
+        started, runs in a worker thread that would compete with it for the interpreter. The reminders
+        after the announcer, since they are timed from its release dates (and re-time themselves when
+        those dates changed); trivia last, whose question pool is built from the indexes."""
         await self.announcer.start()
+        await self.lookup.start()
         await self.reminders.start()
         await self.trivia.start()
 
