@@ -145,3 +145,9 @@ def add_fields_within_limits(embed: discord.Embed, fields: list[tuple[str, str]]
             continue
         embed.add_field(name=name, value=value, inline=inline)
     return left_out
+
+
+def ordinal(number: int) -> str:
+    """1 → "1st", 2 → "2nd", 11 → "11th", 23 → "23rd"."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

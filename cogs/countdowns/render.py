@@ -19,6 +19,7 @@ from bot.formatting import (
     chunk_lines,
     discord_timestamp,
     fit_lines,
+    ordinal,
     quote,
     safe,
     truncate,
@@ -30,12 +31,6 @@ from db.repositories.announcements import AnnouncementPost, AnnouncementSettings
 
 COLOUR = discord.Colour.dark_red()
 LATE_NOTE = "Posted late: Marquee was offline at the planned time."
-
-
-def ordinal(number: int) -> str:
-    """1 → "1st", 12 → "12th", 23 → "23rd"."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def days_phrase(days: int) -> str:

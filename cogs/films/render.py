@@ -23,6 +23,7 @@ from bot.formatting import (
     add_fields_within_limits,
     chunk_lines,
     discord_timestamp,
+    ordinal,
     safe,
     truncate,
 )
@@ -42,12 +43,6 @@ _NOON = dt.time(12, 0, tzinfo=dt.UTC)
 WRITING_JOBS = ("Screenplay", "Writer", "Story", "Author", "Novel")
 MUSIC_JOBS = ("Original Music Composer", "Music", "Composer")
 DEPARTMENT_ORDER = ("Directing", "Writing", "Production", "Sound", "Camera", "Editing")
-
-
-def ordinal(number: int) -> str:
-    """1 → "1st", 2 → "2nd", 11 → "11th", 23 → "23rd"."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def film_heading(film: Film) -> str:

@@ -8,7 +8,7 @@ import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from bot.formatting import EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE, ordinal
 from bot.regions import country_name
 from cogs.films import render
 from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
@@ -192,7 +192,7 @@ def test_pack_text_is_inert() -> None:
 
 
 def test_ordinals() -> None:
-    assert [render.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
     ]
 
