@@ -67,6 +67,27 @@ class PackFranchise:
 
 
 @dataclass(frozen=True)
+class PackSeries:
+    """A series of films ("Halloween", a TMDB collection); a pack may declare any number of them.
+
+    The pack's ``[franchise]``, when it has one, is a series too: the one its films belong to unless
+    they name another.
+    """
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PackCertification:
+    """A film's age rating in one country ("US" "PG-13")."""
+
+    country: str
+    rating: str
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PackCompany:
     """A production company; ``aliases`` are other names it trades under."""
 
@@ -83,6 +104,9 @@ class PackPerson:
     name: str
     aliases: tuple[str, ...]
     source: tuple[str, ...]
+    imdb_id: str | None = None
+    tmdb_id: int | None = None
+    wikidata_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +171,13 @@ class PackFilm:
     cast: tuple[PackCastCredit, ...]
     releases: tuple[PackRelease, ...]
     milestones: tuple[PackMilestone, ...]
+    series: str | None = None
+    """Key of the series (a ``[[series]]`` entry or the pack's ``[franchise]``) ``franchise_order`` counts in."""
+    wikidata_id: str | None = None
+    genres: tuple[str, ...] = ()
+    certifications: tuple[PackCertification, ...] = ()
+    distributors: tuple[str, ...] = ()
+    """Company keys, like ``companies`` (which are the production companies)."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +212,7 @@ class Pack:
     trivia: tuple[PackTrivia, ...]
     path: Path
     checksum: str
+    series: tuple[PackSeries, ...] = ()
 
     @property
     def credit_count(self) -> int:

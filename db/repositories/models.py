@@ -51,6 +51,9 @@ class Film:
     tmdb_id: int | None
     pack_id: str
     source: str
+    wikidata_id: str | None = None
+    genres: tuple[str, ...] = ()
+    """In the pack's order, most telling first."""
 
 
 @dataclass(frozen=True)
