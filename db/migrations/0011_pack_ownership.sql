@@ -19,3 +19,22 @@ UPDATE company_aliases SET pack_id = (
     SELECT companies.pack_id FROM companies WHERE companies.id = company_aliases.company_id
 );
 CREATE INDEX company_aliases_pack ON company_aliases (pack_id);
+
+-- Which entries of a pack were merged into another pack's film or person, under the pack's own key:
+-- when the owner stops listing one, it is handed over to a pack that merged it (its key becomes that
+-- pack's key) instead of being deleted with everything the other pack hung on it.
+CREATE TABLE film_merges (
+    pack_id TEXT NOT NULL REFERENCES packs (id),
+    key     TEXT NOT NULL,
+    film_id INTEGER NOT NULL REFERENCES films (id) ON DELETE CASCADE,
+    PRIMARY KEY (pack_id, key)
+);
+CREATE INDEX film_merges_film ON film_merges (film_id);
+
+CREATE TABLE person_merges (
+    pack_id   TEXT NOT NULL REFERENCES packs (id),
+    key       TEXT NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    PRIMARY KEY (pack_id, key)
+);
+CREATE INDEX person_merges_person ON person_merges (person_id);

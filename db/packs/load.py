@@ -30,10 +30,11 @@ pack that lists the same thing never overwrites it:
 * A film key or trivia key another pack owns, with no external id making it the same film, is
   refused (:class:`PackConflictError`), leaving the database untouched.
 
-When the owner of a film stops listing it, the film goes with everything hung on it, including
-other packs' titles and questions about it; such a pack's next load adds the film as its own. An
-alias or title two packs both give is stored once, as the row of the pack that wrote it first (the
-owner's, when the owner gives it).
+When the owner stops listing a film or person that another pack merged (or shares), it is handed over
+to that pack (the first by pack id) instead of deleted: its key becomes that pack's key for it (when no
+other row has that key) and the pack owns it, as it was, until its next load writes its own fields and
+credits; the report says so. An alias or title two packs both give is stored once, as the row of the
+pack that wrote it first (the owner's, when the owner gives it).
 """
 
 from __future__ import annotations
@@ -308,8 +309,9 @@ async def load_pack(
         series = await _upsert_series(tx, pack)
         companies = await _upsert_companies(tx, pack, plan)
         people = await _upsert_people(tx, pack, plan)
+        await _record_merges(tx, pack, plan)
         await _delete_vanished(tx, "trivia_questions", pack.id, {q.key for q in pack.trivia})
-        await _delete_vanished(tx, "films", pack.id, {f.key for f in plan.own_films})
+        await _delete_vanished_films(tx, pack, plan)
         films = await _upsert_films(tx, pack, plan, series)
         await _replace_film_rows(tx, pack, plan, films, people, companies)
         await _upsert_trivia(tx, pack, {**films, **plan.merged_films})
@@ -461,6 +463,66 @@ async def _delete_vanished(tx: Transaction, table: str, pack_id: str, keep: set[
     vanished = [(key,) for key in await _own_keys(tx, table, pack_id) if key not in keep]
     # Film children and a film's questions go with it (ON DELETE CASCADE).
     await tx.executemany(f"DELETE FROM {table} WHERE key = ?", vanished)
+
+
+async def _record_merges(tx: Transaction, pack: Pack, plan: _Plan) -> None:
+    """Remember which of the pack's keys are another pack's film or person, for a hand-over."""
+    for table, column, merged in (
+        ("film_merges", "film_id", plan.merged_films),
+        ("person_merges", "person_id", plan.shared_people),
+    ):
+        await tx.execute(f"DELETE FROM {table} WHERE pack_id = ?", (pack.id,))
+        await tx.executemany(
+            f"INSERT INTO {table} (pack_id, key, {column}) VALUES (?, ?, ?)",
+            [(pack.id, key, target) for key, target in merged.items()],
+        )
+
+
+async def _delete_vanished_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
+    """Delete the pack's films it no longer lists; one another pack merged into is handed over instead."""
+    keep = {f.key for f in plan.own_films}
+    vanished = {fid for key, fid in (await _ids(tx, "films", pack.id)).items() if key not in keep}
+    handed = await _hand_over(tx, "films", "film_merges", "film_id", pack.id, vanished, plan)
+    await tx.executemany(
+        "UPDATE film_titles SET pack_id = ? WHERE film_id = ? AND pack_id = ?",
+        [(heir, film_id, pack.id) for film_id, heir in handed.items()],
+    )
+    # Film children and a film's questions go with it (ON DELETE CASCADE).
+    await tx.executemany("DELETE FROM films WHERE id = ?", [(fid,) for fid in vanished if fid not in handed])
+
+
+async def _hand_over(
+    tx: Transaction, table: str, merges: str, column: str, pack_id: str, vanished: set[int], plan: _Plan
+) -> dict[int, str]:
+    """Give each of ``vanished`` (ids of ``table`` the pack owns) that another pack merged into to that pack
+    (the first by pack id), under that pack's key when no other row has it; the new owners by id."""
+    # `table`, `merges` and `column` are always our literal names, never user input.
+    rows = await tx.fetch_all(
+        f"""
+        SELECT t.id, t.key AS owned_key, m.pack_id, m.key,
+               EXISTS (SELECT 1 FROM {table} other WHERE other.key = m.key) AS taken
+        FROM {merges} m JOIN {table} t ON t.id = m.{column}
+        WHERE t.pack_id = ? ORDER BY t.id, m.pack_id, m.key
+        """,
+        (pack_id,),
+    )
+    heirs: dict[int, Row] = {}
+    for row in rows:
+        if row["id"] in vanished:
+            heirs.setdefault(row["id"], row)
+    await tx.executemany(
+        f"UPDATE {table} SET key = ?, pack_id = ? WHERE id = ?",
+        [(h["owned_key"] if h["taken"] else h["key"], h["pack_id"], h["id"]) for h in heirs.values()],
+    )
+    await tx.executemany(
+        f"DELETE FROM {merges} WHERE pack_id = ? AND key = ?", [(h["pack_id"], h["key"]) for h in heirs.values()]
+    )
+    kind = "film" if table == "films" else "person"
+    plan.differences += [
+        f'{kind} "{h["owned_key"]}" handed over to pack "{h["pack_id"]}", which lists it as "{h["key"]}"'
+        for h in heirs.values()
+    ]
+    return {film_id: h["pack_id"] for film_id, h in heirs.items()}
 
 
 async def _upsert_films(tx: Transaction, pack: Pack, plan: _Plan, series: Mapping[str, int]) -> dict[str, int]:
@@ -646,6 +708,8 @@ async def _delete_orphans(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     another pack) stays.
     """
     keep_people = {stored for stored, _ in plan.own_people}
+    gone = {pid for key, pid in (await _ids(tx, "people", pack.id)).items() if key not in keep_people}
+    handed = await _hand_over(tx, "people", "person_merges", "person_id", pack.id, gone, plan)
     await tx.executemany(
         """
         DELETE FROM people WHERE id = ?
@@ -653,7 +717,7 @@ async def _delete_orphans(tx: Transaction, pack: Pack, plan: _Plan) -> None:
         AND NOT EXISTS (SELECT 1 FROM crew_credits WHERE person_id = people.id)
         AND NOT EXISTS (SELECT 1 FROM person_aliases WHERE person_id = people.id AND pack_id <> people.pack_id)
         """,
-        [(pid,) for key, pid in (await _ids(tx, "people", pack.id)).items() if key not in keep_people],
+        [(pid,) for pid in gone if pid not in handed],
     )
     keep_companies = {c.key for c in pack.companies}
     await tx.executemany(

@@ -383,3 +383,56 @@ async def test_the_number_of_statements_does_not_grow_with_the_pack(
             counts.append((first, again))
             assert await db.fetch_value("SELECT COUNT(*) FROM films") == 2 * copies
     assert counts[0] == counts[1]
+
+
+async def test_a_film_its_owner_drops_is_handed_to_a_pack_that_merged_it(
+    db: Database, write_pack: WritePack, base_pack_text: str
+) -> None:
+    base = write_pack(base_pack_text)
+    await load_pack(db, parse_pack(base))
+    film_id = await db.fetch_value("SELECT id FROM films WHERE key = 'one'")
+    other_text = _other(film_ids="tmdb_id = 11") + (
+        '\n[[trivia]]\nkey = "other-year"\nfilm = "other"\nquestion = "Year?"\nanswers = ["1999"]\n'
+        'wrong = ["1", "2", "3"]\ndifficulty = "easy"\ncategory = "release"\nsource = "src"\n'
+    )
+    other = parse_pack(write_pack(other_text, "other.toml"))
+    assert (await load_pack(db, other)).merged_films == 1
+    without_one = (
+        base_pack_text[: base_pack_text.index('[[film]]\nkey = "one"')]
+        + base_pack_text[base_pack_text.index('[[film]]\nkey = "two"') :]
+    )
+    without_one = without_one.replace(
+        '[[trivia]]\nkey = "one-director"\nfilm = "one"', '[[trivia]]\nkey = "one-director"'
+    )
+    report = await load_pack(db, parse_pack(write_pack(without_one)))
+    assert 'film "one" handed over to pack "other-pack", which lists it as "other"' in report.differences
+    row = await db.fetch_one("SELECT key, pack_id FROM films WHERE id = ?", (film_id,))
+    assert row is not None and tuple(row) == ("other", "other-pack")
+    assert await db.fetch_value("SELECT film_id FROM trivia_questions WHERE key = 'other-year'") == film_id
+    assert (
+        await db.fetch_value("SELECT COUNT(*) FROM film_titles WHERE film_id = ? AND kind = 'title'", (film_id,)) == 1
+    )
+    again = await load_pack(db, other)  # now its own film: its fields and credits are written
+    assert again.merged_films == 0
+    row = await db.fetch_one("SELECT id, title, year FROM films WHERE key = 'other'")
+    assert row is not None and tuple(row) == (film_id, "Other Film", 1999)
+    cast = await db.fetch_all("SELECT person_id FROM cast_credits WHERE film_id = ?", (film_id,))
+    assert len(cast) == 1
+    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+
+
+async def test_a_person_their_owner_drops_is_handed_to_a_pack_that_shares_them(
+    db: Database, write_pack: WritePack, base_pack_text: str
+) -> None:
+    await load_pack(db, parse_pack(write_pack(base_pack_text)))
+    max_id = await db.fetch_value("SELECT id FROM people WHERE key = 'max-mustermann'")
+    other = parse_pack(write_pack(_other(), "other.toml"))
+    await load_pack(db, dataclasses.replace(other, people=(dataclasses.replace(other.people[0], aliases=("Max M.",)),)))
+    without_max = base_pack_text.replace(
+        '[[film.cast]]\nperson = "max-mustermann"\norder = 2\nsource = "wp_one; wp_two"\n', ""
+    ).replace('[[person]]\nkey = "max-mustermann"\nname = "Max Mustermann"\nsource = "wp_two"\n', "")
+    report = await load_pack(db, parse_pack(write_pack(without_max)))
+    row = await db.fetch_one("SELECT id, pack_id FROM people WHERE key = 'max-mustermann'")
+    assert row is not None and tuple(row) == (max_id, "other-pack")
+    assert await db.fetch_value("SELECT alias FROM person_aliases WHERE person_id = ?", (max_id,)) == "Max M."
+    assert any('person "max-mustermann" handed over to pack "other-pack"' in line for line in report.differences)
