@@ -178,6 +178,8 @@ class _Plan:
     own_people: list[tuple[str, PackPerson]] = field(default_factory=list)
     """(stored key, person): the key is qualified for a renamed person."""
     shared_people: dict[str, int] = field(default_factory=dict)
+    stored_people: dict[str, int] = field(default_factory=dict)
+    """Every person the pack owns, listed or not, by stored key."""
     merged_people: int = 0
     renamed_people: int = 0
     differences: list[str] = field(default_factory=list)
@@ -425,8 +427,8 @@ async def _upsert_people(tx: Transaction, pack: Pack, plan: _Plan) -> dict[str, 
             for stored, p in plan.own_people
         ],
     )
-    stored_ids = await _ids(tx, "people", pack.id)
-    ids = {person.key: stored_ids[stored] for stored, person in plan.own_people}
+    plan.stored_people = await _ids(tx, "people", pack.id)
+    ids = {person.key: plan.stored_people[stored] for stored, person in plan.own_people}
     ids.update(plan.shared_people)
     await _replace_aliases(
         tx,
@@ -708,7 +710,7 @@ async def _delete_orphans(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     another pack) stays.
     """
     keep_people = {stored for stored, _ in plan.own_people}
-    gone = {pid for key, pid in (await _ids(tx, "people", pack.id)).items() if key not in keep_people}
+    gone = {pid for key, pid in plan.stored_people.items() if key not in keep_people}
     handed = await _hand_over(tx, "people", "person_merges", "person_id", pack.id, gone, plan)
     await tx.executemany(
         """
