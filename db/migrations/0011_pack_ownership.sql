@@ -20,9 +20,10 @@ UPDATE company_aliases SET pack_id = (
 );
 CREATE INDEX company_aliases_pack ON company_aliases (pack_id);
 
--- Which entries of a pack were merged into another pack's film or person, under the pack's own key:
--- when the owner stops listing one, it is handed over to a pack that merged it (its key becomes that
--- pack's key) instead of being deleted with everything the other pack hung on it.
+-- Which entries of a pack are another pack's film or person, by the pack's own key: when the owner
+-- stops listing one, it is handed over to a pack that merged it, keeping its id and key, instead of
+-- being deleted with everything the other pack hung on it; the row then tells that pack's next load
+-- which stored film or person its key names.
 CREATE TABLE film_merges (
     pack_id TEXT NOT NULL REFERENCES packs (id),
     key     TEXT NOT NULL,

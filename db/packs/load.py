@@ -31,10 +31,11 @@ pack that lists the same thing never overwrites it:
   refused (:class:`PackConflictError`), leaving the database untouched.
 
 When the owner stops listing a film or person that another pack merged (or shares), it is handed over
-to that pack (the first by pack id) instead of deleted: its key becomes that pack's key for it (when no
-other row has that key) and the pack owns it, as it was, until its next load writes its own fields and
-credits; the report says so. An alias or title two packs both give is stored once, as the row of the
-pack that wrote it first (the owner's, when the owner gives it).
+to that pack (the first by pack id) instead of deleted: it keeps its id and its key (links to it stay
+valid; the new owner's key for it is remembered in ``film_merges``/``person_merges``), and the new owner
+has it as it was until its next load writes its own fields and credits; the report says so. An alias or
+title two packs both give is stored once, as the row of the pack that wrote it first (the owner's, when
+the owner gives it).
 """
 
 from __future__ import annotations
@@ -173,16 +174,31 @@ def _person_ids(person: PackPerson) -> tuple[str | int | None, ...]:
 class _Plan:
     """Where each of the pack's entries goes: its own rows, or another pack's."""
 
-    own_films: list[PackFilm] = field(default_factory=list)
+    own_films: list[tuple[str, PackFilm]] = field(default_factory=list)
+    """(stored key, film): the key differs for a film handed over to this pack by another."""
     merged_films: dict[str, int] = field(default_factory=dict)
+    adopted_films: dict[str, int] = field(default_factory=dict)
+    """Films handed over to this pack, stored under the key of the pack that had them, by this pack's key."""
     own_people: list[tuple[str, PackPerson]] = field(default_factory=list)
-    """(stored key, person): the key is qualified for a renamed person."""
+    """(stored key, person): the key is qualified for a renamed person, or another for one handed over."""
     shared_people: dict[str, int] = field(default_factory=dict)
+    adopted_people: dict[str, int] = field(default_factory=dict)
     stored_people: dict[str, int] = field(default_factory=dict)
     """Every person the pack owns, listed or not, by stored key."""
     merged_people: int = 0
     renamed_people: int = 0
     differences: list[str] = field(default_factory=list)
+
+
+async def _adopted(tx: Transaction, table: str, merges: str, column: str, pack_id: str) -> dict[str, tuple[str, int]]:
+    """The entries of ``table`` handed over to the pack: (stored key, id) by the pack's key."""
+    # `table`, `merges` and `column` are always our literal names, never user input.
+    rows = await tx.fetch_all(
+        f"SELECT m.key, t.key AS stored, t.id FROM {merges} m JOIN {table} t ON t.id = m.{column}"
+        " WHERE m.pack_id = ? AND t.pack_id = ?",
+        (pack_id, pack_id),
+    )
+    return {row["key"]: (row["stored"], row["id"]) for row in rows}
 
 
 async def _own_keys(tx: Transaction, table: str, pack_id: str) -> set[str]:
@@ -199,6 +215,7 @@ async def _plan(tx: Transaction, pack: Pack) -> _Plan:
 
 async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     own = await _own_keys(tx, "films", pack.id)
+    adopted = await _adopted(tx, "films", "film_merges", "film_id", pack.id)
     rows = await tx.fetch_all(
         "SELECT id, key, pack_id, title, year, imdb_id, tmdb_id, wikidata_id FROM films WHERE pack_id <> ?",
         (pack.id,),
@@ -214,14 +231,19 @@ async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     clashes: list[str] = []
     for film in pack.films:
         if film.key in own:
-            plan.own_films.append(film)
+            plan.own_films.append((film.key, film))
+            continue
+        if film.key in adopted:
+            stored, film_id = adopted[film.key]
+            plan.own_films.append((stored, film))
+            plan.adopted_films[film.key] = film_id
             continue
         match = others.match("film", film.key, _film_ids(film))
         if match is None:
             clash = others.by_key.get(film.key)
             if clash is not None:
                 clashes.append(f'film "{film.key}" belongs to pack "{clash.pack_id}"')
-            plan.own_films.append(film)
+            plan.own_films.append((film.key, film))
             continue
         plan.merged_films[film.key] = match.id
         said = [
@@ -240,6 +262,7 @@ async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
 
 async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     own = await _own_keys(tx, "people", pack.id)
+    adopted = await _adopted(tx, "people", "person_merges", "person_id", pack.id)
     rows = await tx.fetch_all(
         "SELECT id, key, pack_id, name, imdb_id, tmdb_id, wikidata_id FROM people WHERE pack_id <> ?", (pack.id,)
     )
@@ -257,6 +280,11 @@ async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
         if qualified in own:
             plan.own_people.append((qualified, person))
             plan.renamed_people += 1
+            continue
+        if person.key in adopted:
+            stored, person_id = adopted[person.key]
+            plan.own_people.append((stored, person))
+            plan.adopted_people[person.key] = person_id
             continue
         ids = _person_ids(person)
         match = others.match("person", person.key, ids)
@@ -470,8 +498,8 @@ async def _delete_vanished(tx: Transaction, table: str, pack_id: str, keep: set[
 async def _record_merges(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     """Remember which of the pack's keys are another pack's film or person, for a hand-over."""
     for table, column, merged in (
-        ("film_merges", "film_id", plan.merged_films),
-        ("person_merges", "person_id", plan.shared_people),
+        ("film_merges", "film_id", {**plan.merged_films, **plan.adopted_films}),
+        ("person_merges", "person_id", {**plan.shared_people, **plan.adopted_people}),
     ):
         await tx.execute(f"DELETE FROM {table} WHERE pack_id = ?", (pack.id,))
         await tx.executemany(
@@ -482,7 +510,7 @@ async def _record_merges(tx: Transaction, pack: Pack, plan: _Plan) -> None:
 
 async def _delete_vanished_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     """Delete the pack's films it no longer lists; one another pack merged into is handed over instead."""
-    keep = {f.key for f in plan.own_films}
+    keep = {stored for stored, _ in plan.own_films}
     vanished = {fid for key, fid in (await _ids(tx, "films", pack.id)).items() if key not in keep}
     handed = await _hand_over(tx, "films", "film_merges", "film_id", pack.id, vanished, plan)
     await tx.executemany(
@@ -497,34 +525,29 @@ async def _hand_over(
     tx: Transaction, table: str, merges: str, column: str, pack_id: str, vanished: set[int], plan: _Plan
 ) -> dict[int, str]:
     """Give each of ``vanished`` (ids of ``table`` the pack owns) that another pack merged into to that pack
-    (the first by pack id), under that pack's key when no other row has it; the new owners by id."""
+    (the first by pack id), keeping its key (links to it stay valid); the new owners by id."""
     # `table`, `merges` and `column` are always our literal names, never user input.
     rows = await tx.fetch_all(
         f"""
-        SELECT t.id, t.key AS owned_key, m.pack_id, m.key,
-               EXISTS (SELECT 1 FROM {table} other WHERE other.key = m.key) AS taken
+        SELECT t.id, t.key AS owned_key, m.pack_id, m.key
         FROM {merges} m JOIN {table} t ON t.id = m.{column}
-        WHERE t.pack_id = ? ORDER BY t.id, m.pack_id, m.key
+        WHERE t.pack_id = ? AND m.pack_id <> ? ORDER BY t.id, m.pack_id, m.key
         """,
-        (pack_id,),
+        (pack_id, pack_id),
     )
     heirs: dict[int, Row] = {}
     for row in rows:
         if row["id"] in vanished:
             heirs.setdefault(row["id"], row)
     await tx.executemany(
-        f"UPDATE {table} SET key = ?, pack_id = ? WHERE id = ?",
-        [(h["owned_key"] if h["taken"] else h["key"], h["pack_id"], h["id"]) for h in heirs.values()],
-    )
-    await tx.executemany(
-        f"DELETE FROM {merges} WHERE pack_id = ? AND key = ?", [(h["pack_id"], h["key"]) for h in heirs.values()]
+        f"UPDATE {table} SET pack_id = ? WHERE id = ?", [(h["pack_id"], h["id"]) for h in heirs.values()]
     )
     kind = "film" if table == "films" else "person"
     plan.differences += [
         f'{kind} "{h["owned_key"]}" handed over to pack "{h["pack_id"]}", which lists it as "{h["key"]}"'
         for h in heirs.values()
     ]
-    return {film_id: h["pack_id"] for film_id, h in heirs.items()}
+    return {entry_id: h["pack_id"] for entry_id, h in heirs.items()}
 
 
 async def _upsert_films(tx: Transaction, pack: Pack, plan: _Plan, series: Mapping[str, int]) -> dict[str, int]:
@@ -542,14 +565,18 @@ async def _upsert_films(tx: Transaction, pack: Pack, plan: _Plan, series: Mappin
             tagline = excluded.tagline, imdb_id = excluded.imdb_id, tmdb_id = excluded.tmdb_id,
             wikidata_id = excluded.wikidata_id, source = excluded.source
         """,
-        [_film_row(pack.id, film, series.get(film.series or default_series or "")) for film in plan.own_films],
+        [
+            _film_row(stored, pack.id, film, series.get(film.series or default_series or ""))
+            for stored, film in plan.own_films
+        ],
     )
-    return await _ids(tx, "films", pack.id)
+    stored_ids = await _ids(tx, "films", pack.id)
+    return {film.key: stored_ids[stored] for stored, film in plan.own_films}
 
 
-def _film_row(pack_id: str, film: PackFilm, series_id: int | None) -> tuple[Any, ...]:
+def _film_row(stored_key: str, pack_id: str, film: PackFilm, series_id: int | None) -> tuple[Any, ...]:
     return (
-        film.key,
+        stored_key,
         series_id,
         film.franchise_order,
         film.title,
@@ -594,14 +621,14 @@ async def _replace_film_rows(
     )
     await tx.executemany(
         f"{insert_title} DO UPDATE SET kind = excluded.kind, pack_id = excluded.pack_id",
-        [(films[f.key], title, kind, pack.id) for f in plan.own_films for title, kind in _film_titles(f).items()],
+        [(films[f.key], title, kind, pack.id) for _, f in plan.own_films for title, kind in _film_titles(f).items()],
     )
     merged = [f for f in pack.films if f.key in plan.merged_films]
     await tx.executemany(
         f"{insert_title} DO NOTHING",
         [(plan.merged_films[f.key], title, "alias", pack.id) for f in merged for title in _film_titles(f)],
     )
-    own = [(films[f.key], f) for f in plan.own_films]
+    own = [(films[f.key], f) for _, f in plan.own_films]
     await tx.executemany(
         "INSERT INTO film_companies (film_id, company_id, role, position) VALUES (?, ?, ?, ?)",
         [

@@ -407,15 +407,16 @@ async def test_a_film_its_owner_drops_is_handed_to_a_pack_that_merged_it(
     report = await load_pack(db, parse_pack(write_pack(without_one)))
     assert 'film "one" handed over to pack "other-pack", which lists it as "other"' in report.differences
     row = await db.fetch_one("SELECT key, pack_id FROM films WHERE id = ?", (film_id,))
-    assert row is not None and tuple(row) == ("other", "other-pack")
+    assert row is not None and tuple(row) == ("one", "other-pack")  # its key stays: links to it stay valid
     assert await db.fetch_value("SELECT film_id FROM trivia_questions WHERE key = 'other-year'") == film_id
     assert (
         await db.fetch_value("SELECT COUNT(*) FROM film_titles WHERE film_id = ? AND kind = 'title'", (film_id,)) == 1
     )
     again = await load_pack(db, other)  # now its own film: its fields and credits are written
     assert again.merged_films == 0
-    row = await db.fetch_one("SELECT id, title, year FROM films WHERE key = 'other'")
-    assert row is not None and tuple(row) == (film_id, "Other Film", 1999)
+    row = await db.fetch_one("SELECT id, key, title, year FROM films WHERE pack_id = 'other-pack'")
+    assert row is not None and tuple(row) == (film_id, "one", "Other Film", 1999)
+    assert await load_pack(db, other) == again  # and stays so
     cast = await db.fetch_all("SELECT person_id FROM cast_credits WHERE film_id = ?", (film_id,))
     assert len(cast) == 1
     assert await db.fetch_all("PRAGMA foreign_key_check") == []
