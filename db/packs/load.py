@@ -52,6 +52,8 @@ from db.connection import Database, Row, Transaction
 from db.names import name_key
 from db.packs.model import Pack, PackFilm, PackPerson
 
+CLASHES_NAMED = 10
+"""How many clashes a PackConflictError names; it counts the rest."""
 QUALIFIER = "@"
 """Joins a person key to the pack id when another pack owns that key for another person."""
 
@@ -238,7 +240,11 @@ async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
             plan.own_films.append((stored, film))
             plan.adopted_films[film.key] = film_id
             continue
-        match = others.match("film", film.key, _film_ids(film))
+        try:
+            match = others.match("film", film.key, _film_ids(film))
+        except PackConflictError as error:
+            clashes.append(str(error))
+            continue
         if match is None:
             clash = others.by_key.get(film.key)
             if clash is not None:
@@ -256,8 +262,14 @@ async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     trivia_rows = await tx.fetch_all("SELECT key, pack_id FROM trivia_questions WHERE pack_id <> ?", (pack.id,))
     ours = {q.key for q in pack.trivia}
     clashes += [f'trivia "{r["key"]}" belongs to pack "{r["pack_id"]}"' for r in trivia_rows if r["key"] in ours]
+    _refuse(pack, clashes)
+
+
+def _refuse(pack: Pack, clashes: Sequence[str]) -> None:
+    """Raise PackConflictError naming the first clashes (and how many more there are), if any."""
     if clashes:
-        raise PackConflictError(f'cannot load pack "{pack.id}": ' + "; ".join(clashes))
+        more = f"; and {len(clashes) - CLASHES_NAMED} more" if len(clashes) > CLASHES_NAMED else ""
+        raise PackConflictError(f'cannot load pack "{pack.id}": ' + "; ".join(clashes[:CLASHES_NAMED]) + more)
 
 
 async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
@@ -272,6 +284,7 @@ async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
             for r in rows
         ]
     )
+    clashes: list[str] = []
     for person in pack.people:
         qualified = f"{person.key}{QUALIFIER}{pack.id}"
         if person.key in own:
@@ -287,7 +300,11 @@ async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
             plan.adopted_people[person.key] = person_id
             continue
         ids = _person_ids(person)
-        match = others.match("person", person.key, ids)
+        try:
+            match = others.match("person", person.key, ids)
+        except PackConflictError as error:
+            clashes.append(str(error))
+            continue
         if match is None:
             clash = others.by_key.get(person.key)
             if clash is not None and not _contradicts(ids, clash) and _same_name(person.name, clash.name):
@@ -309,6 +326,7 @@ async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
             plan.differences.append(
                 f'person "{person.key}" is {match.describe("person")}: name {person.name!r} there {match.name!r}'
             )
+    _refuse(pack, clashes)
 
 
 def _same_name(a: str, b: str) -> bool:

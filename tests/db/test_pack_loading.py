@@ -13,6 +13,7 @@ import pytest
 
 from db import Database, PackConflictError, bundled_pack_path, load_pack, migrate, parse_pack
 from db.connection import Transaction
+from db.packs.load import CLASHES_NAMED
 from db.packs.model import Pack, PackCertification, PackSeries
 
 WritePack = Callable[..., Path]
@@ -437,3 +438,16 @@ async def test_a_person_their_owner_drops_is_handed_to_a_pack_that_shares_them(
     assert row is not None and tuple(row) == (max_id, "other-pack")
     assert await db.fetch_value("SELECT alias FROM person_aliases WHERE person_id = ?", (max_id,)) == "Max M."
     assert any('person "max-mustermann" handed over to pack "other-pack"' in line for line in report.differences)
+
+
+async def test_a_refusal_names_the_first_clashes_and_counts_the_rest(
+    db: Database, write_pack: WritePack, base_pack_text: str
+) -> None:
+    base = parse_pack(write_pack(base_pack_text))
+    many = tuple(dataclasses.replace(base.trivia[2], key=f"general-{n}") for n in range(CLASHES_NAMED + 3))
+    await load_pack(db, dataclasses.replace(base, trivia=many))
+    other = parse_pack(write_pack(_other(), "o.toml"))
+    with pytest.raises(PackConflictError) as caught:
+        await load_pack(db, dataclasses.replace(other, trivia=many))
+    assert str(caught.value).count("belongs to pack") == CLASHES_NAMED
+    assert str(caught.value).endswith("; and 3 more")
