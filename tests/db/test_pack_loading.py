@@ -451,3 +451,31 @@ async def test_a_refusal_names_the_first_clashes_and_counts_the_rest(
         await load_pack(db, dataclasses.replace(other, trivia=many))
     assert str(caught.value).count("belongs to pack") == CLASHES_NAMED
     assert str(caught.value).endswith("; and 3 more")
+
+
+async def test_rows_from_before_migration_11_belong_to_their_pack(
+    tmp_path: Path, write_pack: WritePack, base_pack_text: str
+) -> None:
+    async with Database.connect(tmp_path / "old.db") as db:
+        await migrate(db, target=10)
+        await db.execute(
+            "INSERT INTO packs (id, name, version, source_path, checksum, loaded_at)"
+            " VALUES ('test-pack', 'Test', '0.9.0', 'x', 'c', 'then')"
+        )
+        await db.execute(
+            "INSERT INTO films (key, title, original_title, year, pack_id, source)"
+            " VALUES ('one', 'Film One', 'Film One', 2001, 'test-pack', 'wp_one')"
+        )
+        await db.execute("INSERT INTO film_titles (film_id, title, kind) VALUES (1, 'An old title', 'alias')")
+        await db.execute("INSERT INTO people (key, name, pack_id) VALUES ('jane-doe', 'Jane Doe', 'test-pack')")
+        await db.execute("INSERT INTO person_aliases (person_id, alias) VALUES (1, 'An old alias')")
+        await db.execute("INSERT INTO companies (key, name, pack_id) VALUES ('acme', 'Acme', 'test-pack')")
+        await db.execute("INSERT INTO company_aliases (company_id, alias) VALUES (1, 'An old name')")
+        await migrate(db)
+        for table in ("film_titles", "person_aliases", "company_aliases"):
+            assert await db.fetch_value(f"SELECT pack_id FROM {table}") == "test-pack"
+        await load_pack(db, parse_pack(write_pack(base_pack_text)))
+        assert await db.fetch_value("SELECT COUNT(*) FROM film_titles WHERE title = 'An old title'") == 0
+        assert await db.fetch_value("SELECT COUNT(*) FROM person_aliases WHERE alias = 'An old alias'") == 0
+        assert await db.fetch_value("SELECT COUNT(*) FROM company_aliases WHERE alias = 'An old name'") == 0
+        assert await db.fetch_value("SELECT id FROM films WHERE key = 'one'") == 1
