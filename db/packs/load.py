@@ -218,14 +218,11 @@ async def _plan(tx: Transaction, pack: Pack) -> _Plan:
 async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     own = await _own_keys(tx, "films", pack.id)
     adopted = await _adopted(tx, "films", "film_merges", "film_id", pack.id)
-    rows = await tx.fetch_all(
-        "SELECT id, key, pack_id, title, year, imdb_id, tmdb_id, wikidata_id FROM films WHERE pack_id <> ?",
-        (pack.id,),
-    )
+    rows = await _candidates(tx, "films", "title AS name, year", pack.id, [(f.key, *_film_ids(f)) for f in pack.films])
     others = _Others(
         [
             _Stored(
-                r["id"], r["key"], r["pack_id"], r["title"], r["year"], (r["imdb_id"], r["tmdb_id"], r["wikidata_id"])
+                r["id"], r["key"], r["pack_id"], r["name"], r["year"], (r["imdb_id"], r["tmdb_id"], r["wikidata_id"])
             )
             for r in rows
         ]
@@ -259,9 +256,8 @@ async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
         if any(said):
             detail = ", ".join(part for part in said if part)
             plan.differences.append(f'film "{film.key}" is {match.describe("film")}: {detail}')
-    trivia_rows = await tx.fetch_all("SELECT key, pack_id FROM trivia_questions WHERE pack_id <> ?", (pack.id,))
-    ours = {q.key for q in pack.trivia}
-    clashes += [f'trivia "{r["key"]}" belongs to pack "{r["pack_id"]}"' for r in trivia_rows if r["key"] in ours]
+    trivia_rows = await _others(tx, "trivia_questions", "question", pack.id, [q.key for q in pack.trivia])
+    clashes += [f'trivia "{r["key"]}" belongs to pack "{r["pack_id"]}"' for r in trivia_rows]
     _refuse(pack, clashes)
 
 
@@ -275,12 +271,14 @@ def _refuse(pack: Pack, clashes: Sequence[str]) -> None:
 async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     own = await _own_keys(tx, "people", pack.id)
     adopted = await _adopted(tx, "people", "person_merges", "person_id", pack.id)
-    rows = await tx.fetch_all(
-        "SELECT id, key, pack_id, name, imdb_id, tmdb_id, wikidata_id FROM people WHERE pack_id <> ?", (pack.id,)
+    rows = await _candidates(
+        tx, "people", "name, NULL AS year", pack.id, [(p.key, *_person_ids(p)) for p in pack.people]
     )
     others = _Others(
         [
-            _Stored(r["id"], r["key"], r["pack_id"], r["name"], None, (r["imdb_id"], r["tmdb_id"], r["wikidata_id"]))
+            _Stored(
+                r["id"], r["key"], r["pack_id"], r["name"], r["year"], (r["imdb_id"], r["tmdb_id"], r["wikidata_id"])
+            )
             for r in rows
         ]
     )
@@ -403,8 +401,37 @@ async def _ids(tx: Transaction, table: str, pack_id: str) -> dict[str, int]:
     return {row["key"]: row["id"] for row in rows}
 
 
-async def _others(tx: Transaction, table: str, pack_id: str) -> list[Row]:
-    return await tx.fetch_all(f"SELECT id, key, name, pack_id FROM {table} WHERE pack_id <> ?", (pack_id,))
+def _json_list(values: Iterable[str | int | None]) -> str:
+    return json.dumps(sorted({value for value in values if value is not None}, key=str), ensure_ascii=False)
+
+
+async def _others(tx: Transaction, table: str, name: str, pack_id: str, keys: Iterable[str]) -> list[Row]:
+    """The rows of ``table`` another pack owns under one of ``keys``.
+
+    The keys go in as one JSON array (SQLite's json_each; PostgreSQL would take an array and ``= ANY``),
+    so that this is one statement, looking up each key in the key index, whatever the pack's size."""
+    # `table` and `name` are always our literal names, never user input.
+    return await tx.fetch_all(
+        f"SELECT id, key, {name} AS name, pack_id FROM {table}"
+        " WHERE key IN (SELECT value FROM json_each(?)) AND pack_id <> ?",
+        (_json_list(keys), pack_id),
+    )
+
+
+async def _candidates(
+    tx: Transaction, table: str, extra: str, pack_id: str, entries: Sequence[tuple[str | int | None, ...]]
+) -> list[Row]:
+    """The rows of ``table`` (films or people) another pack owns that share a key or an external id with
+    one of ``entries`` (key, imdb id, tmdb id, wikidata id): only those can be the same film or person."""
+    columns = ("key", *_ID_KINDS)
+    lists = [_json_list(entry[index] for entry in entries) for index in range(len(columns))]
+    matching = " OR ".join(f"{column} IN (SELECT value FROM json_each(?))" for column in columns)
+    # `table` and `extra` are always our literal SQL, never user input.
+    return await tx.fetch_all(
+        f"SELECT id, key, pack_id, {extra}, imdb_id, tmdb_id, wikidata_id FROM {table}"
+        f" WHERE ({matching}) AND pack_id <> ?",
+        (*lists, pack_id),
+    )
 
 
 def _series_names(pack: Pack) -> dict[str, str]:
@@ -417,7 +444,7 @@ def _series_names(pack: Pack) -> dict[str, str]:
 async def _upsert_series(tx: Transaction, pack: Pack) -> dict[str, int]:
     """The pack's franchise and series, by key; one another pack owns is shared, never renamed."""
     names = _series_names(pack)
-    shared = {row["key"]: row["id"] for row in await _others(tx, "franchises", pack.id) if row["key"] in names}
+    shared = {row["key"]: row["id"] for row in await _others(tx, "franchises", "name", pack.id, names)}
     await tx.executemany(
         """
         INSERT INTO franchises (key, name, pack_id) VALUES (?, ?, ?)
@@ -431,10 +458,8 @@ async def _upsert_series(tx: Transaction, pack: Pack) -> dict[str, int]:
 async def _upsert_companies(tx: Transaction, pack: Pack, plan: _Plan) -> dict[str, int]:
     listed = {c.key: c for c in pack.companies}
     shared: dict[str, int] = {}
-    for row in await _others(tx, "companies", pack.id):
-        company = listed.get(row["key"])
-        if company is None:
-            continue
+    for row in await _others(tx, "companies", "name", pack.id, listed):
+        company = listed[row["key"]]
         shared[company.key] = row["id"]
         if comparable_name(company.name) != comparable_name(row["name"]):
             plan.differences.append(
