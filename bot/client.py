@@ -117,7 +117,14 @@ class MarqueeBot(commands.Bot):
             packs = list(self._packs)
         for pack in packs:
             report = await load_pack(self.database, pack, source_path=str(pack.path))
-            log.info("content pack %s loaded: %s films, %s questions", report.pack_id, report.films, report.questions)
+            log.info(
+                "content pack %s loaded: %s films, %s questions; %s merged into other packs' entries, %s renamed",
+                report.pack_id,
+                report.films,
+                report.questions,
+                report.merged,
+                report.renamed_people,
+            )
 
     async def load_cogs(self, extensions: Iterable[str] | None = None) -> None:
         """Load every cog (or `extensions`); one that fails is logged and skipped so the rest still works."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
 import json
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from db import (
     CatalogueRepository,
     Database,
     DatabaseFileError,
+    LoadReport,
     PackNotFoundError,
     PackValidationError,
     SchemaTooNewError,
@@ -38,15 +40,51 @@ def _problem(message: str) -> None:
     print(f"problem: {message}", file=sys.stderr)
 
 
-def describe_pack(pack: Pack) -> list[str]:
-    """A pack's contents, one film a line, as `check` and `pack validate` print them."""
-    lines = [
+FILMS_LISTED = 20
+"""How many films `check` lists per pack; a large catalogue is summed up, not printed."""
+DIFFERENCES_SHOWN = 5
+"""How many of a load's differences with other packs `pack load` prints; the count says the rest."""
+
+
+def summarise_pack(pack: Pack) -> str:
+    """A pack's contents on one line, as `check`, `pack validate` and `pack load` print them."""
+    return (
         f"pack {pack.id} {pack.version} ({pack.path}): {len(pack.films)} films, {len(pack.people)} people, "
         f"{pack.credit_count} credits, {pack.release_count} releases, {len(pack.trivia)} trivia questions"
-    ]
-    for film in sorted(pack.films, key=lambda film: (film.franchise_order or 0, film.year)):
-        lines.append(f"  {film.franchise_order or '-'}. {film.title} ({film.year})")
+    )
+
+
+def describe_pack(pack: Pack, limit: int = FILMS_LISTED) -> list[str]:
+    """The summary line, then the first `limit` films in series order (and how many more there are)."""
+    order = heapq.nsmallest(limit, pack.films, key=lambda film: (film.franchise_order or 0, film.year, film.title))
+    lines = [summarise_pack(pack)]
+    lines += [f"  {film.franchise_order or '-'}. {film.title} ({film.year})" for film in order]
+    if len(pack.films) > limit:
+        lines.append(f"  ... and {len(pack.films) - limit} more films")
     return lines
+
+
+def describe_load(report: LoadReport, database: Path, seconds: float) -> list[str]:
+    """One line per loaded pack, then the first few differences with the packs it met."""
+    line = (
+        f"loaded pack {report.pack_id} into {database} in {seconds:.1f} s: {report.films} films, "
+        f"{report.people} people, {report.credits} credits, {report.releases} releases, "
+        f"{report.questions} trivia questions"
+    )
+    if report.merged or report.renamed_people:
+        line += (
+            f"; merged into other packs' entries: {report.merged_films} films, {report.merged_people} people; "
+            f"{report.renamed_people} people renamed (another pack's person has their key)"
+        )
+    lines = [line]
+    lines += [f"  differs: {_shortened(difference)}" for difference in report.differences[:DIFFERENCES_SHOWN]]
+    if len(report.differences) > DIFFERENCES_SHOWN:
+        lines.append(f"  ... and {len(report.differences) - DIFFERENCES_SHOWN} more differences")
+    return lines
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def check(settings: Settings, *, token_set: bool, extensions: Iterable[str] | None = None) -> int:
@@ -204,9 +242,8 @@ async def pack_command(settings: Settings, action: str, files: list[Path]) -> in
             _problem(f"{file}: {len(error.problems)} problem(s)")
             failed += 1
             continue
-        print("\n".join(describe_pack(pack)))
         if action == "validate":
-            print(f"{file}: valid")
+            print(f"{summarise_pack(pack)}: valid")
         packs.append(pack)
     if failed:
         nothing = "; nothing loaded" if action == "load" else ""
@@ -217,11 +254,9 @@ async def pack_command(settings: Settings, action: str, files: list[Path]) -> in
     async with Database.connect(settings.database.path) as database:
         await migrate(database)
         for pack in packs:
+            started = time.perf_counter()
             report = await load_pack(database, pack, source_path=str(pack.path))
-            print(
-                f"loaded pack {report.pack_id} into {settings.database.path}: {report.films} films, "
-                f"{report.people} people, {report.questions} trivia questions"
-            )
+            print("\n".join(describe_load(report, settings.database.path, time.perf_counter() - started)))
         started = time.perf_counter()
         kept = await keep_lookup_indexes(CatalogueRepository(database))
     if kept:
