@@ -61,14 +61,14 @@ async def load_pack(
     async with db.transaction() as tx:
         await _check_ownership(tx, pack)
         await _upsert_pack_row(tx, pack, str(source_path or pack.path), stamp)
-        franchise_id = await _upsert_franchise(tx, pack)
+        series = await _upsert_series(tx, pack)
         companies = await _upsert_companies(tx, pack)
         people = await _upsert_people(tx, pack)
         await _delete_vanished(tx, "trivia_questions", pack.id, {q.key for q in pack.trivia})
         await _delete_vanished(tx, "films", pack.id, {f.key for f in pack.films})
         films: dict[str, int] = {}
         for film in pack.films:
-            films[film.key] = await _upsert_film(tx, pack, film, franchise_id)
+            films[film.key] = await _upsert_film(tx, pack, film, series.get(film.series or ""))
             await _replace_film_rows(tx, films[film.key], film, people, companies)
         await _upsert_trivia(tx, pack, films)
         await _delete_orphans(tx, pack)
@@ -126,17 +126,27 @@ async def _id_for(tx: Transaction, table: str, key: str) -> int:
     return int(value)
 
 
-async def _upsert_franchise(tx: Transaction, pack: Pack) -> int | None:
-    if pack.franchise is None:
-        return None
-    await tx.execute(
-        """
-        INSERT INTO franchises (key, name, pack_id) VALUES (?, ?, ?)
-        ON CONFLICT (key) DO UPDATE SET name = excluded.name, pack_id = excluded.pack_id
-        """,
-        (pack.franchise.key, pack.franchise.name, pack.id),
-    )
-    return await _id_for(tx, "franchises", pack.franchise.key)
+def _series_of(pack: Pack) -> dict[str, str]:
+    """Name by key of every series of the pack, its ``[franchise]`` included."""
+    names = {series.key: series.name for series in pack.series}
+    if pack.franchise is not None:
+        names[pack.franchise.key] = pack.franchise.name
+    return names
+
+
+async def _upsert_series(tx: Transaction, pack: Pack) -> dict[str, int]:
+    """Every series of the pack (the franchise included) as a franchises row; ids by key."""
+    ids: dict[str, int] = {}
+    for key, name in _series_of(pack).items():
+        await tx.execute(
+            """
+            INSERT INTO franchises (key, name, pack_id) VALUES (?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET name = excluded.name, pack_id = excluded.pack_id
+            """,
+            (key, name, pack.id),
+        )
+        ids[key] = await _id_for(tx, "franchises", key)
+    return ids
 
 
 async def _upsert_companies(tx: Transaction, pack: Pack) -> dict[str, int]:
@@ -163,11 +173,21 @@ async def _upsert_people(tx: Transaction, pack: Pack) -> dict[str, int]:
     for person in pack.people:
         await tx.execute(
             """
-            INSERT INTO people (key, name, pack_id, source) VALUES (?, ?, ?, ?)
+            INSERT INTO people (key, name, pack_id, source, imdb_id, tmdb_id, wikidata_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (key) DO UPDATE SET
-                name = excluded.name, pack_id = excluded.pack_id, source = excluded.source
+                name = excluded.name, pack_id = excluded.pack_id, source = excluded.source,
+                imdb_id = excluded.imdb_id, tmdb_id = excluded.tmdb_id, wikidata_id = excluded.wikidata_id
             """,
-            (person.key, person.name, pack.id, _sources(person.source) or None),
+            (
+                person.key,
+                person.name,
+                pack.id,
+                _sources(person.source) or None,
+                person.imdb_id,
+                person.tmdb_id,
+                person.wikidata_id,
+            ),
         )
         person_id = ids[person.key] = await _id_for(tx, "people", person.key)
         await tx.execute("DELETE FROM person_aliases WHERE person_id = ?", (person_id,))
@@ -192,14 +212,14 @@ async def _upsert_film(tx: Transaction, pack: Pack, film: PackFilm, franchise_id
         """
         INSERT INTO films (
             key, franchise_id, franchise_order, title, original_title, year, runtime_minutes,
-            synopsis, tagline, imdb_id, tmdb_id, pack_id, source
-        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            synopsis, tagline, imdb_id, tmdb_id, pack_id, source, wikidata_id
+        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO UPDATE SET
             franchise_id = excluded.franchise_id, franchise_order = excluded.franchise_order,
             title = excluded.title, original_title = excluded.original_title, year = excluded.year,
             runtime_minutes = excluded.runtime_minutes, synopsis = excluded.synopsis,
             tagline = excluded.tagline, imdb_id = excluded.imdb_id, tmdb_id = excluded.tmdb_id,
-            pack_id = excluded.pack_id, source = excluded.source
+            pack_id = excluded.pack_id, source = excluded.source, wikidata_id = excluded.wikidata_id
         """,
         (
             film.key,
@@ -215,6 +235,7 @@ async def _upsert_film(tx: Transaction, pack: Pack, film: PackFilm, franchise_id
             film.tmdb_id,
             pack.id,
             _sources(film.source),
+            film.wikidata_id,
         ),
     )
     return await _id_for(tx, "films", film.key)
@@ -227,6 +248,8 @@ _FILM_CHILD_TABLES = (
     "crew_credits",
     "releases",
     "film_milestones",
+    "film_genres",
+    "film_certifications",
 )
 
 
@@ -266,6 +289,24 @@ async def _replace_film_rows(
         ],
     )
     await _insert_dated_rows(tx, film_id, film)
+    await _insert_catalogue_facts(tx, film_id, film, companies)
+
+
+async def _insert_catalogue_facts(tx: Transaction, film_id: int, film: PackFilm, companies: Mapping[str, int]) -> None:
+    """Genres (in the pack's order), certifications by country, and distributors as companies in the
+    'distribution' role (production companies keep the default role)."""
+    await tx.executemany(
+        "INSERT INTO film_genres (film_id, position, genre) VALUES (?, ?, ?)",
+        [(film_id, pos, genre) for pos, genre in enumerate(film.genres, start=1)],
+    )
+    await tx.executemany(
+        "INSERT INTO film_certifications (film_id, country, rating, source) VALUES (?, ?, ?, ?)",
+        [(film_id, c.country, c.rating, _sources(c.source)) for c in film.certifications],
+    )
+    await tx.executemany(
+        "INSERT INTO film_companies (film_id, company_id, role, position) VALUES (?, ?, 'distribution', ?)",
+        [(film_id, companies[key], pos) for pos, key in enumerate(film.distributors, start=1)],
+    )
 
 
 async def _insert_dated_rows(tx: Transaction, film_id: int, film: PackFilm) -> None:
@@ -335,14 +376,16 @@ async def _delete_orphans(tx: Transaction, pack: Pack) -> None:
     """
     await _delete_orphan_people(tx, pack)
     await _delete_orphan_companies(tx, pack)
-    franchise_key = pack.franchise.key if pack.franchise else ""
-    await tx.execute(
-        """
-        DELETE FROM franchises WHERE pack_id = ? AND key <> ?
-        AND NOT EXISTS (SELECT 1 FROM films WHERE films.franchise_id = franchises.id)
-        """,
-        (pack.id, franchise_key),
-    )
+    keep = _series_of(pack)
+    for row in await tx.fetch_all("SELECT key FROM franchises WHERE pack_id = ?", (pack.id,)):
+        if row["key"] not in keep:
+            await tx.execute(
+                """
+                DELETE FROM franchises WHERE key = ?
+                AND NOT EXISTS (SELECT 1 FROM films WHERE films.franchise_id = franchises.id)
+                """,
+                (row["key"],),
+            )
 
 
 async def _delete_orphan_people(tx: Transaction, pack: Pack) -> None:

@@ -585,3 +585,14 @@ def test_premiere_a_year_early_is_tolerated_but_no_other_release(write_pack: Wri
     theatrical = _replace(catalogue_text, 'date = "1996-09-02"\ntype = 1', 'date = "1996-12-20"\ntype = 3')
     (problem,) = _problems(write_pack(theatrical))
     assert 'release[0] field "date": 1996-12-20 is before the film\'s year 1997' in problem
+
+
+async def test_a_catalogue_pack_loads_idempotently(db: Database, catalogue_text: str, write_pack: WritePack) -> None:
+    pack = parse_pack(write_pack(catalogue_text))
+    await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
+    first = await _dump(db)
+    assert len(first["film_genres"]) == 5 and len(first["film_certifications"]) == 3
+    assert sorted(row[2] for row in first["film_companies"]) == ["distribution", "distribution", "production"]
+    await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
+    assert await _dump(db) == first
+    assert await db.fetch_all("PRAGMA foreign_key_check") == []
