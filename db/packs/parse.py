@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import gc
 import hashlib
 import re
 import tomllib
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -769,20 +767,6 @@ def _read_document(path: Path, problems: _Problems) -> tuple[dict[str, Any], str
     return None
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a pack is read: a catalogue pack makes millions of objects
-    and no reference cycles, and the collector would otherwise rescan them again and again as they
-    pile up (a fifth of the time of a large pack)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def parse_pack(path: str | Path) -> Pack:
     """Read and validate the pack at ``path``.
 
@@ -791,11 +775,10 @@ def parse_pack(path: str | Path) -> Pack:
     """
     pack_path = Path(path)
     problems = _Problems(pack_path.name)
-    with _collector_paused():
-        document = _read_document(pack_path, problems)
-        if document is None:
-            raise PackValidationError(problems.items)
-        pack = _PackParser(problems, document[0]).build(pack_path, document[1])
+    document = _read_document(pack_path, problems)
+    if document is None:
+        raise PackValidationError(problems.items)
+    pack = _PackParser(problems, document[0]).build(pack_path, document[1])
     if problems.items:
         raise PackValidationError(problems.items)
     return pack
