@@ -596,3 +596,12 @@ async def test_a_catalogue_pack_loads_idempotently(db: Database, catalogue_text:
     await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
     assert await _dump(db) == first
     assert await db.fetch_all("PRAGMA foreign_key_check") == []
+
+
+def test_every_pack_in_the_format_docs_is_valid(write_pack: WritePack) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "content-packs.md"
+    examples = docs.read_text(encoding="utf-8").split("```toml\n")[1:]
+    assert len(examples) >= 2
+    for number, example in enumerate(examples):
+        path = write_pack(example.split("```")[0], f"example-{number}.toml")
+        assert validate_pack(path) == [], f"example {number}"
