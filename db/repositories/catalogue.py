@@ -89,11 +89,21 @@ def _film(row: Row, genres: Mapping[int, tuple[str, ...]]) -> Film:
 
 
 def _genres_by_film(rows: Sequence[Row]) -> dict[int, tuple[str, ...]]:
-    """Rows of `_GENRES_SELECT` in `_GENRES_ORDER` as each film's genres."""
+    """Rows of `_GENRES_SELECT` in `_GENRES_ORDER` as each film's genres.
+
+    A catalogue has a few dozen genres and a few hundred combinations of them over 100,000 films, so
+    films with the same genres share one tuple of shared strings (kept for as long as the films are).
+    """
     grouped: defaultdict[int, list[str]] = defaultdict(list)
     for film_id, genre in rows:
         grouped[film_id].append(genre)
-    return {film_id: tuple(genres) for film_id, genres in grouped.items()}
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    names: dict[str, str] = {}
+    by_film: dict[int, tuple[str, ...]] = {}
+    for film_id, genres in grouped.items():
+        combination = tuple(names.setdefault(genre, genre) for genre in genres)
+        by_film[film_id] = shared.setdefault(combination, combination)
+    return by_film
 
 
 def _question(row: Row) -> TriviaQuestion:

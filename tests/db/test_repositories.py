@@ -273,6 +273,7 @@ async def test_films_read_their_series_genres_and_wikidata_id(real_catalogue: Ca
     remake = films["harbour-1997"]
     assert (remake.title, remake.year, remake.franchise_key, remake.genres) == ("The Harbour", 1997, None, ("Drama",))
     assert films["crossing-a"].genres == () and films["crossing-a"].wikidata_id is None
+    assert remake.genres[0] is harbour.genres[0]  # one string per genre, however many films have it
     assert await real_catalogue.get_film("harbour-1962") == harbour
     assert await real_catalogue.get_film_by_id(shift.id) == shift
 
