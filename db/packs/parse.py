@@ -318,9 +318,8 @@ class _TitleOwner(NamedTuple):
     external_ids: tuple[tuple[str, object], ...]
 
     def told_apart_from(self, other: _TitleOwner) -> bool:
-        """Whether the two films are different films: different years, or a kind of external id both
-        give with different values (two films of one title in one year: "Crash" 1996 and 2004 are
-        told apart by year, two same-year namesakes only by their ids)."""
+        """Whether the two are different films: of different years (a remake and its original), or of one
+        year with a kind of external id that both give, with different values (two namesakes)."""
         if self.year != other.year:
             return True
         theirs = dict(other.external_ids)
