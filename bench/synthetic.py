@@ -87,6 +87,10 @@ _CREW_JOBS = (
 _NUMBER_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
 
+LAST_YEAR = 2030
+"""Long franchises stop here: packs refuse films more than ten years ahead of today."""
+
+
 def roman(number: int) -> str:
     """1..39 in Roman numerals (the range the matcher reads)."""
     tens, units = divmod(number, 10)
@@ -424,7 +428,7 @@ class _Generator:
                 director = rng.choice(own)
             key = f"s{index}f{order}"
             pack.films.append(
-                self.film(pack, key, order, title, min(year, 2100), aliases, own, stars, regulars, director)
+                self.film(pack, key, order, title, min(year, LAST_YEAR), aliases, own, stars, regulars, director)
             )
             year += rng.randint(1, 4)
         return pack

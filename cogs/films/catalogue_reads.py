@@ -27,6 +27,8 @@ def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
         releases=credits.releases,
         position=position,
         franchise_size=size,
+        distributors=credits.distributors,
+        certifications=credits.certifications,
     )
 
 

@@ -29,10 +29,12 @@ from bot.formatting import (
 )
 from bot.regions import country_name
 from cogs.films.search.characters import Character
-from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
+from db.repositories.models import CastCredit, Certification, Company, CrewCredit, Film, PersonCredit, Release
 
 COLOUR = discord.Colour.dark_gold()
 CARD_CAST = 10
+CARD_GENRES = 5
+RATING_TEXT = 40
 CAST_PAGE_SIZE = 15
 
 # A release date is a calendar date in its country. Shown as a Discord timestamp, it is
@@ -70,6 +72,8 @@ class FilmDetails:
     releases: Sequence[Release]
     position: int | None
     franchise_size: int
+    distributors: Sequence[Company] = ()
+    certifications: Sequence[Certification] = ()
 
 
 def people_with_jobs(crew: Iterable[CrewCredit], jobs: Sequence[str]) -> list[str]:
@@ -127,14 +131,20 @@ class CardText:
     title: str
     description: str
     crew: tuple[tuple[str, str], ...]
-    """Runtime, directors, writers and music: shown side by side."""
+    """Runtime, genres (when known), directors, writers and music: shown side by side."""
     credits: tuple[tuple[str, str], ...]
-    """Companies and the top-billed cast."""
+    """Production companies, distributors (when known) and the top-billed cast."""
     franchise: str | None
     dates: dict[str, tuple[DatedLine, ...]]
     """Each country's release lines."""
     size: int
     """Characters of everything above and the footer, as Discord counts them against its total."""
+    ratings: tuple[tuple[str, str], ...] = ()
+    """(country, age rating) pairs, escaped and cut: shown for the reader's region only. A tuple, as
+    most films of a large catalogue have none and an empty tuple costs nothing."""
+
+    def rating(self, region: str) -> str | None:
+        return next((rating for country, rating in self.ratings if country == region), None)
 
     @property
     def countries(self) -> set[str]:
@@ -163,16 +173,23 @@ def card_text(details: FilmDetails) -> CardText:
         by_country[release.country].append(release)
     title = film_heading(film)
     description = truncate(description, EMBED_DESCRIPTION)
+    genres = (("Genres", _names(film.genres[:CARD_GENRES])),) if film.genres else ()
     crew = (
         ("Runtime", f"{film.runtime_minutes} min" if film.runtime_minutes else "—"),
+        *genres,
         ("Directed by", _names(people_with_jobs(details.crew, ("Director",)))),
         ("Written by", _names(people_with_jobs(details.crew, WRITING_JOBS))),
         ("Music", _names(people_with_jobs(details.crew, MUSIC_JOBS))),
     )
+    distributors = (
+        (("Distributed by", _names(company.name for company in details.distributors)),) if details.distributors else ()
+    )
     credits = (
         ("Companies", _names(company.name for company in details.companies)),
+        *distributors,
         ("Cast", truncate("\n".join(cast_line(credit) for credit in details.cast[:CARD_CAST]) or "—", FIELD_VALUE)),
     )
+    ratings = tuple((c.country, truncate(safe(c.rating), RATING_TEXT)) for c in details.certifications)
     fields = [*crew, *credits, *((("Franchise", franchise),) if franchise else ())]
     return CardText(
         title=title,
@@ -182,6 +199,7 @@ def card_text(details: FilmDetails) -> CardText:
         franchise=franchise,
         dates={country: tuple(dated_lines(releases)) for country, releases in by_country.items()},
         size=len(title) + len(description) + len(_CARD_FOOTER) + sum(len(a) + len(b) for a, b in fields),
+        ratings=ratings,
     )
 
 
@@ -192,10 +210,12 @@ def card_embed(text: CardText, region: str, today: dt.date) -> discord.Embed:
         f"Released in {country_name(region)}",
         truncate("\n".join(line.text(today) for line in text.dates.get(region, ())) or "No date known", FIELD_VALUE),
     )
-    fields = [*text.credits, released]
+    rating = text.rating(region)
+    regional = [released, *(((f"Rated in {country_name(region)}", rating),) if rating is not None else ())]
+    fields = [*text.credits, *regional]
     if text.franchise is not None:
         fields.append(("Franchise", text.franchise))
-    if text.size + len(released[0]) + len(released[1]) <= EMBED_TOTAL:
+    if text.size + sum(len(name) + len(value) for name, value in regional) <= EMBED_TOTAL:
         # Everything fits (the usual case): no need to measure the embed field by field.
         for name, value in text.crew:
             embed.add_field(name=name, value=value, inline=True)

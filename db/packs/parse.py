@@ -14,13 +14,14 @@ import re
 import tomllib
 from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from db.packs.countries import ISO_3166_ALPHA2
 from db.packs.model import (
     DIFFICULTIES,
     Pack,
     PackCastCredit,
+    PackCertification,
     PackCompany,
     PackCrewCredit,
     PackFilm,
@@ -29,6 +30,7 @@ from db.packs.model import (
     PackPerson,
     PackProblem,
     PackRelease,
+    PackSeries,
     PackSource,
     PackTrivia,
     PackValidationError,
@@ -37,19 +39,24 @@ from db.packs.model import (
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 SOURCE_KEY = re.compile(r"[a-z0-9_-]+")
 IMDB_ID = re.compile(r"tt[0-9]{7,10}")
+IMDB_PERSON_ID = re.compile(r"nm[0-9]{7,10}")
+WIKIDATA_ID = re.compile(r"Q[1-9][0-9]{0,11}")
+COUNTRY = re.compile(r"[A-Z]{2}")
 VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
-_TOP_LEVEL = ("pack", "franchise", "source", "company", "person", "film", "trivia")
+_TOP_LEVEL = ("pack", "franchise", "series", "source", "company", "person", "film", "trivia")
 _PACK_FIELDS = ("id", "name", "version", "description")
 _FRANCHISE_FIELDS = ("key", "name")
+_SERIES_FIELDS = ("key", "name")
 _SOURCE_FIELDS = ("key", "ref", "description")
 _COMPANY_FIELDS = ("key", "name", "aliases")
-_PERSON_FIELDS = ("key", "name", "aliases", "source")
+_PERSON_FIELDS = ("key", "name", "aliases", "source", "imdb_id", "tmdb_id", "wikidata_id")
 _FILM_FIELDS = (
     "key",
+    "series",
     "franchise_order",
     "title",
     "original_title",
@@ -58,19 +65,24 @@ _FILM_FIELDS = (
     "synopsis",
     "tagline",
     "aliases",
+    "genres",
     "companies",
+    "distributors",
     "imdb_id",
     "tmdb_id",
+    "wikidata_id",
     "source",
     "crew",
     "cast",
     "release",
+    "certification",
     "milestone",
 )
 _CREW_FIELDS = ("person", "department", "job", "source")
 _CAST_FIELDS = ("person", "character", "order", "source")
 _RELEASE_FIELDS = ("country", "date", "type", "note", "source")
 _MILESTONE_FIELDS = ("kind", "date", "description", "source")
+_CERTIFICATION_FIELDS = ("country", "rating", "source")
 _TRIVIA_FIELDS = (
     "key",
     "film",
@@ -86,6 +98,15 @@ _TRIVIA_FIELDS = (
 
 _SHORT_TEXT = 200
 _MIN_WRONG = 3
+_GENRE_TEXT = 40
+_RATING_TEXT = 20
+_EARLY_RELEASE_TYPES = (1, 2)
+"""Premieres and limited releases, which may come the year before ``year`` (see the docs)."""
+_TWO_DIGIT_YEAR = "a two-digit year put in the wrong century (a film of 1939 released in 2039)?"
+_CENTURY = 100
+"""A dated fact this many years after the film's year is a two-digit year read in the wrong century."""
+_FUTURE_YEARS = 10
+"""How far ahead of today a release or milestone may be announced."""
 
 
 class _Problems:
@@ -169,18 +190,25 @@ class _Entry:
             return default
         return value
 
-    def texts(self, name: str, *, required: bool = False, fold: bool = False) -> tuple[str, ...]:
-        """An optional list of strings; ``fold`` also rejects repeats differing only in case."""
+    def texts(
+        self, name: str, *, required: bool = False, fold: bool = False, trim: bool = False, max_len: int | None = None
+    ) -> tuple[str, ...]:
+        """An optional list of strings; ``fold`` also rejects repeats differing only in case, ``trim``
+        strips each item (before comparing them) and ``max_len`` bounds each item."""
         value = self._get(name, required)
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail(name, "must be a list of non-empty strings")
             return ()
-        duplicates = _duplicates(v.casefold() if fold else v for v in value)
+        items = [v.strip() for v in value] if trim else value
+        if max_len is not None and any(len(v) > max_len for v in items):
+            self.fail(name, f"each item must be at most {max_len} characters")
+            return ()
+        duplicates = _duplicates(v.casefold() if fold else v for v in items)
         if duplicates:
             self.fail(name, f"lists {_quoted(duplicates)} more than once")
-        return tuple(value)
+        return tuple(items)
 
     def tables(self, name: str) -> list[Any]:
         value = self.data.get(name, [])
@@ -282,17 +310,44 @@ class _KeyRegistry:
             self.first[key] = entry.label
 
 
+class _TitleOwner(NamedTuple):
+    """A film that a title (or alias) names, with what tells it apart from another film of that title."""
+
+    label: str
+    year: object
+    external_ids: tuple[tuple[str, object], ...]
+
+    def told_apart_from(self, other: _TitleOwner) -> bool:
+        """Whether the two are different films: of different years (a remake and its original), or of one
+        year with a kind of external id that both give, with different values (two namesakes)."""
+        if self.year != other.year:
+            return True
+        theirs = dict(other.external_ids)
+        return any(kind in theirs and theirs[kind] != value for kind, value in self.external_ids)
+
+
+_EXTERNAL_ID_FIELDS = ("imdb_id", "tmdb_id", "wikidata_id")
+
+
 class _PackParser:
     """Walks the TOML document once, building dataclasses and collecting problems."""
 
-    def __init__(self, problems: _Problems, doc: dict[str, Any]) -> None:
+    def __init__(self, problems: _Problems, doc: dict[str, Any], today: dt.date | None = None) -> None:
         self.p = problems
         self.doc = doc
+        self.today = today or dt.date.today()
         self.source_keys: set[str] = set()
         self.company_keys: set[str] = set()
         self.person_keys: set[str] = set()
         self.film_keys: set[str] = set()
+        self.series_keys: set[str] = set()
         self.has_franchise = isinstance(doc.get("franchise"), dict)
+        self.default_series: str | None = None
+        # A Wikidata item is one thing whatever it is, so films and people share one registry.
+        self.wikidata_ids = _KeyRegistry()
+        self.external_ids: dict[tuple[str, str], _KeyRegistry] = {
+            (kind, field): _KeyRegistry() for kind in ("film", "person") for field in ("imdb_id", "tmdb_id")
+        }
 
     def array(self, name: str) -> list[Any]:
         value = self.doc.get(name, [])
@@ -323,6 +378,7 @@ class _PackParser:
             "company": self.company_keys,
             "person": self.person_keys,
             "film": self.film_keys,
+            "series": self.series_keys,
         }.get(kind, set())
 
     def top_level(self) -> None:
@@ -346,6 +402,30 @@ class _PackParser:
         entry = _Entry(self.p, "franchise", self.doc["franchise"], _FRANCHISE_FIELDS)
         key, name = entry.slug(), entry.text("name", max_len=_SHORT_TEXT)
         return PackFranchise(key, name) if key and name else None
+
+    def series(self, franchise: PackFranchise | None) -> list[PackSeries]:
+        """The ``[[series]]`` entries; the franchise is a series too, so no series may reuse its key."""
+        result = []
+        for entry in self.entries("series", _SERIES_FIELDS):
+            key, name = entry.data.get("key"), entry.text("name", max_len=_SHORT_TEXT)
+            if franchise is not None and key == franchise.key:
+                entry.fail("key", f'duplicate key "{key}" (first in franchise)')
+            if entry.ok and isinstance(key, str) and name:
+                result.append(PackSeries(key, name))
+        if franchise is not None:
+            self.series_keys.add(franchise.key)
+            self.default_series = franchise.key
+        return result
+
+    def claim_external_ids(self, entry: _Entry, kind: str, imdb_id: str | None, tmdb_id: int | None) -> str | None:
+        """Check the entry's ids are unique among its kind (Wikidata ids among everything); returns
+        its ``wikidata_id``."""
+        wikidata_id = entry.matching("wikidata_id", WIKIDATA_ID, "a Wikidata item id like Q105221", required=False)
+        self.wikidata_ids.claim(entry, wikidata_id, "wikidata_id", f'wikidata_id "{wikidata_id}"')
+        for field, value in (("imdb_id", imdb_id), ("tmdb_id", tmdb_id)):
+            if value is not None:
+                self.external_ids[kind, field].claim(entry, str(value), field, f'{field} "{value}"')
+        return wikidata_id
 
     def sources(self) -> list[PackSource]:
         result = []
@@ -371,14 +451,17 @@ class _PackParser:
             name = entry.text("name", max_len=_SHORT_TEXT)
             aliases = entry.texts("aliases")
             source = entry.sources(self.source_keys, required=False)
+            imdb_id = entry.matching("imdb_id", IMDB_PERSON_ID, "an IMDb person id like nm0000129", required=False)
+            tmdb_id = entry.integer("tmdb_id", 1, 10**9, required=False)
+            wikidata_id = self.claim_external_ids(entry, "person", imdb_id, tmdb_id)
             if entry.ok and name:
-                result.append(PackPerson(entry.data["key"], name, aliases, source))
+                result.append(PackPerson(entry.data["key"], name, aliases, source, imdb_id, tmdb_id, wikidata_id))
         return result
 
     def films(self) -> list[PackFilm]:
         result = []
         orders = _KeyRegistry()
-        titles: dict[str, str] = {}
+        titles: dict[str, list[_TitleOwner]] = {}
         for entry in self.entries("film", _FILM_FIELDS):
             film = self.film(entry, orders)
             self.claim_titles(entry, titles)
@@ -386,35 +469,57 @@ class _PackParser:
                 result.append(film)
         return result
 
-    def claim_titles(self, entry: _Entry, titles: dict[str, str]) -> None:
-        """Report a title or alias that already names another film (lookups would be ambiguous)."""
+    def claim_titles(self, entry: _Entry, titles: dict[str, list[_TitleOwner]]) -> None:
+        """Report a title or alias that already names another film that nothing tells apart from this
+        one: lookups tell remakes apart by year, and same-year namesakes only by an external id."""
+        data = entry.data
+        film = _TitleOwner(entry.label, data.get("year"), tuple((f, data[f]) for f in _EXTERNAL_ID_FIELDS if f in data))
         for field in ("title", "original_title", "aliases"):
-            value = entry.data.get(field)
+            value = data.get(field)
             names = value if isinstance(value, list) else [value]
-            for name in {n.casefold(): n for n in names if isinstance(n, str)}.values():
-                owner = titles.setdefault(name.casefold(), entry.label)
-                if owner != entry.label:
-                    entry.fail(field, f'"{name}" already names {owner}')
+            for folded, name in {n.casefold(): n for n in names if isinstance(n, str)}.items():
+                owners = titles.setdefault(folded, [])
+                if film in owners:
+                    continue
+                clash = next((owner for owner in owners if not film.told_apart_from(owner)), None)
+                if clash is not None:
+                    entry.fail(
+                        field,
+                        f'"{name}" already names {clash.label}, of the same year: '
+                        "give both films an imdb_id, tmdb_id or wikidata_id if they are different films",
+                    )
+                owners.append(film)
 
     def film(self, entry: _Entry, orders: _KeyRegistry) -> PackFilm | None:
-        order = entry.integer("franchise_order", 1, 1000, required=self.has_franchise)
-        order_key = None if order is None else str(order)
-        orders.claim(entry, order_key, "franchise_order", f"franchise_order {order}")
+        named_series = "series" in entry.data
+        series = entry.reference("series", self.series_keys, "series", required=False)
+        if not named_series:
+            series = self.default_series
+        order = entry.integer("franchise_order", 1, 1000, required=self.has_franchise or named_series)
+        if order is not None:
+            where = f' in series "{series}"' if series else ""
+            orders.claim(entry, f"{series or ''} {order}", "franchise_order", f"franchise_order {order}{where}")
         title = entry.text("title", max_len=_SHORT_TEXT)
         original = entry.text("original_title", required=False, max_len=_SHORT_TEXT)
         year = entry.integer("year", 1870, 2100)
+        if year is not None and year > self.today.year + _FUTURE_YEARS:
+            entry.fail("year", f"{year} is more than {_FUTURE_YEARS} years from now: {_TWO_DIGIT_YEAR}")
         runtime = entry.integer("runtime", 1, 600, required=False)
         synopsis = entry.text("synopsis", required=False, max_len=1500)
         tagline = entry.text("tagline", required=False, max_len=200)
         aliases = entry.texts("aliases")
-        companies = self.company_list(entry)
+        genres = entry.texts("genres", fold=True, trim=True, max_len=_GENRE_TEXT)
+        companies = self.company_list(entry, "companies")
+        distributors = self.company_list(entry, "distributors")
         imdb_id = entry.matching("imdb_id", IMDB_ID, "an IMDb id like tt0117060", required=False)
         tmdb_id = entry.integer("tmdb_id", 1, 10**9, required=False)
+        wikidata_id = self.claim_external_ids(entry, "film", imdb_id, tmdb_id)
         source = entry.sources(self.source_keys)
         crew = self.crew(entry)
         cast = self.cast(entry)
-        releases = self.releases(entry)
-        milestones = self.milestones(entry)
+        releases = self.releases(entry, year)
+        certifications = self.certifications(entry)
+        milestones = self.milestones(entry, year)
         if not (entry.ok and title and year):
             return None
         return PackFilm(
@@ -435,16 +540,23 @@ class _PackParser:
             cast,
             releases,
             milestones,
+            series,
+            wikidata_id,
+            genres,
+            certifications,
+            distributors,
         )
 
-    def company_list(self, entry: _Entry) -> tuple[str, ...]:
-        companies = entry.texts("companies")
+    def company_list(self, entry: _Entry, field: str) -> tuple[str, ...]:
+        companies = entry.texts(field)
         for key in companies:
             if key not in self.company_keys:
-                entry.fail("companies", f'unknown company "{key}"' + _closest(key, self.company_keys))
+                entry.fail(field, f'unknown company "{key}"' + _closest(key, self.company_keys))
         return companies
 
     def children(self, film: _Entry, name: str, allowed: Collection[str]) -> list[_Entry]:
+        if name not in film.data:
+            return []  # most films of a large catalogue have no milestones, certifications...
         return [_Entry(self.p, f"{film.label} {name}[{i}]", data, allowed) for i, data in enumerate(film.tables(name))]
 
     def adopt(self, film: _Entry, children: list[_Entry]) -> None:
@@ -483,7 +595,7 @@ class _PackParser:
         self.adopt(film, entries)
         return tuple(sorted(result, key=lambda credit: credit.order))
 
-    def releases(self, film: _Entry) -> tuple[PackRelease, ...]:
+    def releases(self, film: _Entry, year: int | None) -> tuple[PackRelease, ...]:
         result = []
         seen = _KeyRegistry()
         entries = self.children(film, "release", _RELEASE_FIELDS)
@@ -496,19 +608,56 @@ class _PackParser:
             if country and date and kind:
                 what = f"release {country} type {kind} on {date}"
                 seen.claim(entry, what, "date", what)
+                self.check_release_date(entry, date, kind, year)
             if entry.ok and country and date and kind:
                 result.append(PackRelease(country, date, kind, note, source))
+        self.adopt(film, entries)
+        if year is not None and result:
+            earliest = min(release.date for release in result)
+            if earliest.year > year:
+                film.fail(
+                    "year", f"is {year} but the earliest release is on {earliest}: year is the year of first release"
+                )
+        return tuple(result)
+
+    def check_release_date(self, entry: _Entry, date: dt.date, kind: int, year: int | None) -> None:
+        """Refuse a release that cannot belong to a film of ``year`` (see docs/content-packs.md, Dates)."""
+        if year is None:
+            return
+        if date.year > year + _CENTURY:
+            entry.fail("date", f"{date} is more than {_CENTURY} years after the film's year {year}: {_TWO_DIGIT_YEAR}")
+        elif date.year > self.today.year + _FUTURE_YEARS:
+            entry.fail("date", f"{date} is more than {_FUTURE_YEARS} years from now: {_TWO_DIGIT_YEAR}")
+        elif date.year < year - (1 if kind in _EARLY_RELEASE_TYPES else 0):
+            early = (
+                "a premiere or limited release may come a year earlier, no other release"
+                if date.year == year - 1
+                else ""
+            )
+            entry.fail("date", f"{date} is before the film's year {year}" + (f" ({early})" if early else ""))
+
+    def certifications(self, film: _Entry) -> tuple[PackCertification, ...]:
+        result = []
+        seen = _KeyRegistry()
+        entries = self.children(film, "certification", _CERTIFICATION_FIELDS)
+        for entry in entries:
+            country = self.country(entry)
+            rating = entry.text("rating", max_len=_RATING_TEXT)
+            source = entry.sources(self.source_keys)
+            seen.claim(entry, country, "country", f"certification in {country}")
+            if entry.ok and country and rating:
+                result.append(PackCertification(country, rating.strip(), source))
         self.adopt(film, entries)
         return tuple(result)
 
     def country(self, entry: _Entry) -> str | None:
-        country = entry.matching("country", re.compile("[A-Z]{2}"), "two uppercase letters (ISO 3166-1)")
+        country = entry.matching("country", COUNTRY, "two uppercase letters (ISO 3166-1)")
         if country is not None and country not in ISO_3166_ALPHA2:
             entry.fail("country", f'"{country}" is not an assigned ISO 3166-1 alpha-2 country code')
             return None
         return country
 
-    def milestones(self, film: _Entry) -> tuple[PackMilestone, ...]:
+    def milestones(self, film: _Entry, year: int | None) -> tuple[PackMilestone, ...]:
         result = []
         entries = self.children(film, "milestone", _MILESTONE_FIELDS)
         for entry in entries:
@@ -516,10 +665,21 @@ class _PackParser:
             date = entry.partial_date("date")
             description = entry.text("description", max_len=1000)
             source = entry.sources(self.source_keys)
+            if date is not None and year is not None:
+                self.check_milestone_date(entry, date, year)
             if entry.ok and kind and date and description:
                 result.append(PackMilestone(kind, date, description, source))
         self.adopt(film, entries)
         return tuple(result)
+
+    def check_milestone_date(self, entry: _Entry, date: str, year: int) -> None:
+        """Like a release, a milestone cannot come a century after its film, nor far in the future; it
+        may come before the film's year (an announcement, a first trailer)."""
+        milestone_year = int(date[:4])
+        if milestone_year > year + _CENTURY:
+            entry.fail("date", f"{date} is more than {_CENTURY} years after the film's year {year}: {_TWO_DIGIT_YEAR}")
+        elif milestone_year > self.today.year + _FUTURE_YEARS:
+            entry.fail("date", f"{date} is more than {_FUTURE_YEARS} years from now: {_TWO_DIGIT_YEAR}")
 
     def trivia(self) -> list[PackTrivia]:
         result = []
@@ -565,6 +725,7 @@ class _PackParser:
         self.top_level()
         pack_id, name, version, description = self.pack_table()
         franchise = self.franchise()
+        series = self.series(franchise)
         sources, companies = self.sources(), self.companies()
         people, films, trivia = self.people(), self.films(), self.trivia()
         return Pack(
@@ -580,6 +741,7 @@ class _PackParser:
             tuple(trivia),
             path,
             checksum,
+            tuple(series),
         )
 
 

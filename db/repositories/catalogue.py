@@ -12,6 +12,7 @@ from db.connection import Database, Row
 from db.repositories.models import (
     CastCredit,
     CatalogueCounts,
+    Certification,
     Company,
     CrewCredit,
     Film,
@@ -28,9 +29,13 @@ from db.repositories.stamps import stamp
 
 _FILM_COLUMNS = """
     f.id, f.key, f.title, f.original_title, f.year, fr.key AS franchise_key, fr.name AS franchise_name,
-    f.franchise_order, f.runtime_minutes, f.synopsis, f.tagline, f.imdb_id, f.tmdb_id, f.pack_id, f.source
+    f.franchise_order, f.runtime_minutes, f.synopsis, f.tagline, f.imdb_id, f.tmdb_id, f.pack_id, f.source,
+    f.wikidata_id
     FROM films f LEFT JOIN franchises fr ON fr.id = f.franchise_id
 """
+# Genres are read beside the films and handed to `Film` after the columns above (its last field).
+_GENRES_SELECT = "SELECT film_id, genre FROM film_genres"
+_GENRES_ORDER = "ORDER BY film_id, position"
 # Spelled out because SQLite sorts NULLs first and PostgreSQL last by default; the key makes the
 # order total, so every read lists the films alike (the stored look-up indexes rely on it).
 _FILM_ORDER = "ORDER BY f.franchise_order IS NULL, f.franchise_order, f.year, f.title, f.key"
@@ -79,8 +84,26 @@ def _columns(row: Row) -> dict[str, Any]:
     return {key: row[key] for key in row.keys()}  # noqa: SIM118
 
 
-def _film(row: Row) -> Film:
-    return Film(*row)
+def _film(row: Row, genres: Mapping[int, tuple[str, ...]]) -> Film:
+    return Film(*(*row, genres.get(row[0], ())))
+
+
+def _genres_by_film(rows: Sequence[Row]) -> dict[int, tuple[str, ...]]:
+    """Rows of `_GENRES_SELECT` in `_GENRES_ORDER` as each film's genres.
+
+    A catalogue has a few dozen genres and a few hundred combinations of them over 100,000 films, so
+    films with the same genres share one tuple of shared strings (kept for as long as the films are).
+    """
+    grouped: defaultdict[int, list[str]] = defaultdict(list)
+    for film_id, genre in rows:
+        grouped[film_id].append(genre)
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    names: dict[str, str] = {}
+    by_film: dict[int, tuple[str, ...]] = {}
+    for film_id, genres in grouped.items():
+        combination = tuple(names.setdefault(genre, genre) for genre in genres)
+        by_film[film_id] = shared.setdefault(combination, combination)
+    return by_film
 
 
 def _question(row: Row) -> TriviaQuestion:
@@ -105,9 +128,10 @@ MAX_FILMS_PER_READ = 500
 """Films per `credits_of_films` read: well under SQLite's limit on query parameters."""
 
 _COMPANY_SELECT = """
-    SELECT fc.film_id, c.id, c.key, c.name, fc.position
+    SELECT fc.film_id, c.id, c.key, c.name, fc.position, fc.role
     FROM film_companies fc JOIN companies c ON c.id = fc.company_id
 """
+_CERTIFICATION_SELECT = "SELECT film_id, country, rating, source FROM film_certifications"
 _RELEASE_SELECT = "SELECT film_id, country, release_date, release_type, note, source FROM releases"
 _RELEASE_ORDER = "release_date, release_type, country"
 
@@ -155,19 +179,29 @@ class CatalogueRepository:
         return [FilmSummary(r["id"], r["key"], r["title"], r["year"], r["franchise_order"]) for r in rows]
 
     async def films(self) -> list[Film]:
-        """Every film with all its columns, in franchise order: one query, for in-memory indexes."""
-        rows = await self._db.fetch_all(f"SELECT {_FILM_COLUMNS} {_FILM_ORDER}")
-        return [_film(row) for row in rows]
+        """Every film with all its columns and genres, in franchise order: one read, for in-memory indexes."""
+        rows, genre_rows = await self._db.fetch_each(
+            [(f"SELECT {_FILM_COLUMNS} {_FILM_ORDER}", ()), (f"{_GENRES_SELECT} {_GENRES_ORDER}", ())]
+        )
+        genres = _genres_by_film(genre_rows)
+        return [_film(row, genres) for row in rows]
 
     async def get_film(self, key: str) -> Film | None:
         """The film with this key, or None."""
-        row = await self._db.fetch_one(f"SELECT {_FILM_COLUMNS} WHERE f.key = ?", (key,))
-        return None if row is None else _film(row)
+        return await self._one_film("f.key = ?", "film_id = (SELECT id FROM films WHERE key = ?)", key)
 
     async def get_film_by_id(self, film_id: int) -> Film | None:
         """The film with this id, or None."""
-        row = await self._db.fetch_one(f"SELECT {_FILM_COLUMNS} WHERE f.id = ?", (film_id,))
-        return None if row is None else _film(row)
+        return await self._one_film("f.id = ?", "film_id = ?", film_id)
+
+    async def _one_film(self, film_where: str, genre_where: str, value: object) -> Film | None:
+        rows, genre_rows = await self._db.fetch_each(
+            [
+                (f"SELECT {_FILM_COLUMNS} WHERE {film_where}", (value,)),
+                (f"{_GENRES_SELECT} WHERE {genre_where} {_GENRES_ORDER}", (value,)),
+            ]
+        )
+        return _film(rows[0], _genres_by_film(genre_rows)) if rows else None
 
     async def film_titles(self) -> list[FilmTitle]:
         """Every title, original title and alias of every film (for a search index)."""
@@ -180,8 +214,9 @@ class CatalogueRepository:
         return [CastCredit(*r) for r in rows]
 
     async def film_credits(self, film_id: int) -> FilmCredits:
-        """The film's cast, crew, companies and every release, read together in one trip to the
-        database (a film card needs all four, and each trip costs more than these small queries)."""
+        """The film's cast, crew, companies (production and distribution), every release and its
+        certifications, read together in one trip to the database (a film card needs them all, and
+        each trip costs more than these small queries)."""
         return (await self.credits_of_films([film_id]))[film_id]
 
     async def credits_of_films(self, film_ids: Sequence[int]) -> dict[int, FilmCredits]:
@@ -195,12 +230,13 @@ class CatalogueRepository:
             return {}  # "IN ()" is not standard SQL
         marks = ", ".join("?" * len(film_ids))
         ids = tuple(film_ids)
-        cast, crew, companies, releases = await self._db.fetch_each(
+        cast, crew, companies, releases, certifications = await self._db.fetch_each(
             [
                 (f"{_CAST_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.billing_order", ids),
                 (f"{_CREW_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.position", ids),
-                (f"{_COMPANY_SELECT} WHERE fc.film_id IN ({marks}) ORDER BY fc.film_id, fc.position", ids),
+                (f"{_COMPANY_SELECT} WHERE fc.film_id IN ({marks}) ORDER BY fc.film_id, fc.role, fc.position", ids),
                 (f"{_RELEASE_SELECT} WHERE film_id IN ({marks}) ORDER BY film_id, {_RELEASE_ORDER}", ids),
+                (f"{_CERTIFICATION_SELECT} WHERE film_id IN ({marks}) ORDER BY film_id, country", ids),
             ]
         )
         found = {film_id: FilmCredits([], [], [], []) for film_id in film_ids}
@@ -209,9 +245,12 @@ class CatalogueRepository:
         for row in crew:
             found[row[0]].crew.append(CrewCredit(*row))
         for row in companies:
-            found[row["film_id"]].companies.append(_company(row))
+            credits = found[row["film_id"]]
+            (credits.companies if row["role"] == "production" else credits.distributors).append(_company(row))
         for row in releases:
             found[row["film_id"]].releases.append(_release(row))
+        for row in certifications:
+            found[row[0]].certifications.append(Certification(*row))
         return found
 
     async def all_cast(self) -> list[CastCredit]:
@@ -282,8 +321,23 @@ class CatalogueRepository:
 
     async def companies(self, film_id: int) -> list[Company]:
         """The film's production companies in credit order."""
-        rows = await self._db.fetch_all(f"{_COMPANY_SELECT} WHERE fc.film_id = ? ORDER BY fc.position", (film_id,))
+        return await self._companies(film_id, "production")
+
+    async def distributors(self, film_id: int) -> list[Company]:
+        """The film's distributors in credit order."""
+        return await self._companies(film_id, "distribution")
+
+    async def _companies(self, film_id: int, role: str) -> list[Company]:
+        rows = await self._db.fetch_all(
+            f"{_COMPANY_SELECT} WHERE fc.film_id = ? AND fc.role = ? ORDER BY fc.position", (film_id, role)
+        )
         return [_company(r) for r in rows]
+
+    async def certifications(self, film_id: int) -> list[Certification]:
+        """The film's age ratings, by country code."""
+        return await self._db.fetch_all_as(
+            Certification, f"{_CERTIFICATION_SELECT} WHERE film_id = ? ORDER BY country", (film_id,)
+        )
 
     async def milestones(self, film_id: int) -> list[Milestone]:
         """The film's other dated facts (trailers, announcements...) in pack order."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from db.packs.model import RELEASE_TYPES
@@ -109,18 +109,31 @@ class Release:
 
 
 @dataclass(frozen=True)
+class Certification:
+    """A film's age rating in one country ("US" "PG-13")."""
+
+    film_id: int
+    country: str
+    rating: str
+    source: str
+
+
+@dataclass(frozen=True)
 class FilmCredits:
-    """Everything a film card shows beyond the film row: cast, crew, companies and releases."""
+    """Everything a film card shows beyond the film row: cast, crew, production companies, releases,
+    distributors and certifications (by country)."""
 
     cast: list[CastCredit]
     crew: list[CrewCredit]
     companies: list[Company]
     releases: list[Release]
+    distributors: list[Company] = field(default_factory=list)
+    certifications: list[Certification] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Company:
-    """A production company, with its position in a film's list when relevant."""
+    """A production company or a distributor, with its position in a film's list of that role."""
 
     id: int
     key: str

@@ -12,8 +12,12 @@ from hypothesis import strategies as st
 
 from db.packs.parse import _PackParser, _Problems
 
-# Fixtures cannot feed @given, so the base pack file is read directly.
-BASE_DOC: dict[str, Any] = tomllib.loads(Path(__file__).with_name("base_pack.toml").read_text("utf-8"))
+# Fixtures cannot feed @given, so the pack files are read directly: the small franchise pack and the
+# catalogue-style one (series, external ids, genres, certifications, distributors).
+DOCS: dict[str, dict[str, Any]] = {
+    name: tomllib.loads(Path(__file__).with_name(name).read_text("utf-8"))
+    for name in ("base_pack.toml", "catalogue_pack.toml")
+}
 
 scalars = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
@@ -41,11 +45,11 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-ALL_PATHS = _paths(BASE_DOC)
+ALL_PATHS = [(name, path) for name, doc in DOCS.items() for path in _paths(doc)]
 
 
-def _mutated(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    doc = copy.deepcopy(BASE_DOC)
+def _mutated(name: str, path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(DOCS[name])
     target: Any = doc
     for step in path[:-1]:
         target = target[step]
@@ -53,11 +57,11 @@ def _mutated(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
     return doc
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(path=st.sampled_from(ALL_PATHS), value=toml_values)
-def test_validator_never_crashes(path: tuple[Any, ...], value: Any) -> None:
+def test_validator_never_crashes(path: tuple[str, tuple[Any, ...]], value: Any) -> None:
     problems = _Problems("fuzz.toml")
-    pack = _PackParser(problems, _mutated(path, value)).build(Path("fuzz.toml"), "0" * 64)
+    pack = _PackParser(problems, _mutated(*path, value)).build(Path("fuzz.toml"), "0" * 64)
     assert pack.path == Path("fuzz.toml")
     for problem in problems.items:
         assert str(problem).startswith("fuzz.toml: ")

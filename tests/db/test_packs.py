@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from db import (
 )
 from db.connection import Row
 from db.packs.countries import ISO_3166_ALPHA2
+from db.packs.parse import _PackParser, _Problems
 
 WritePack = Callable[..., Path]
 FIXED_TIME = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -105,8 +107,11 @@ BROKEN = [
      'film "one" (film[0]) field "synopsis": must be at most 1500 characters (has 1501)'),
     ("imdb id", 'imdb_id = "tt0000001"', 'imdb_id = "0000001"',
      'film "one" (film[0]) field "imdb_id": must be an IMDb id like tt0117060'),
-    ("same alias on two films", 'title = "Film Two"', 'title = "Film Two"\naliases = ["f1"]',
-     'film "two" (film[1]) field "aliases": "f1" already names film "one" (film[0])'),
+    ("same alias on two films of one year", 'title = "Film Two"\nyear = 2004',
+     'title = "Film Two"\nyear = 2001\naliases = ["f1"]',
+     'film "two" (film[1]) field "aliases": "f1" already names film "one" (film[0]), of the same year'),
+    ("series clashing with the franchise", "[[source]]", '[[series]]\nkey = "test-franchise"\nname = "X"\n\n[[source]]',
+     'series "test-franchise" (series[0]) field "key": duplicate key "test-franchise" (first in franchise)'),
     ("difficulty", 'difficulty = "hard"', 'difficulty = "extreme"',
      'trivia "general" (trivia[2]) field "difficulty": must be one of "easy", "medium", "hard"'),
     ("no answers", 'answers = ["2004"]', "answers = []",
@@ -418,3 +423,185 @@ async def test_bundled_pack_loads_eight_films_idempotently(db: Database) -> None
     first = await _dump(db)
     await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
     assert await _dump(db) == first
+
+
+# ---------------------------------------------------------------- real catalogues
+
+CATALOGUE_PACK_FILE = Path(__file__).with_name("catalogue_pack.toml")
+
+
+@pytest.fixture
+def catalogue_text() -> str:
+    return CATALOGUE_PACK_FILE.read_text(encoding="utf-8")
+
+
+def test_catalogue_pack_parses(write_pack: WritePack, catalogue_text: str) -> None:
+    pack = parse_pack(write_pack(catalogue_text))
+    assert [(s.key, s.name) for s in pack.series] == [
+        ("night-shift", "Night Shift"),
+        ("harbour-tales", "Harbour Tales"),
+    ]
+    films = {film.key: film for film in pack.films}
+    assert (films["night-shift-4"].series, films["night-shift-4"].franchise_order) == ("night-shift", 4)
+    assert (films["harbour-1997"].series, films["harbour-1997"].franchise_order) == (None, None)
+    # a remake shares its title with the original; same-year namesakes differ by their IMDb ids
+    assert [films[k].title for k in ("harbour-1962", "harbour-1997")] == ["The Harbour"] * 2
+    assert films["crossing-a"].title == films["crossing-b"].title
+    harbour = films["harbour-1962"]
+    assert harbour.genres == ("Drama", "Romance")  # trimmed, in the pack's order
+    assert (harbour.wikidata_id, harbour.imdb_id) == ("Q9000201", "tt0000201")
+    assert harbour.distributors == ("wide-release", "acme") and harbour.companies == ("acme",)
+    assert [(c.country, c.rating, c.source) for c in films["harbour-1997"].certifications] == [
+        ("US", "R", ("cat",)),
+        ("GB", "15", ("cat",)),
+    ]
+    ida = next(person for person in pack.people if person.key == "ida-varga")
+    assert (ida.imdb_id, ida.tmdb_id, ida.wikidata_id) == ("nm0000101", 501, "Q9000101")
+
+
+def test_a_franchise_is_the_default_series_of_its_films(write_pack: WritePack, base_pack_text: str) -> None:
+    spinoff = '[[series]]\nkey = "spinoffs"\nname = "Spin-offs"\n\n[[source]]'
+    text = _replace(base_pack_text, "[[source]]", spinoff)
+    text = _replace(text, 'key = "two"\nfranchise_order = 2', 'key = "two"\nseries = "spinoffs"\nfranchise_order = 1')
+    pack = parse_pack(write_pack(text))
+    assert [(film.series, film.franchise_order) for film in pack.films] == [("test-franchise", 1), ("spinoffs", 1)]
+
+
+# (description, text to find in the catalogue pack, replacement, expected problem after the file name)
+BROKEN_CATALOGUE = [
+    ("unknown series", 'series = "night-shift"\nfranchise_order = 4', 'series = "night-shfit"\nfranchise_order = 4',
+     'film "night-shift-4" (film[3]) field "series": unknown series "night-shfit" (did you mean "night-shift"?)'),
+    ("order twice in one series", "franchise_order = 4", "franchise_order = 1",
+     'film "night-shift-4" (film[3]) field "franchise_order": duplicate franchise_order 1 in series "night-shift"'),
+    ("series without a place", 'series = "night-shift"\nfranchise_order = 4\n', 'series = "night-shift"\n',
+     'film "night-shift-4" (film[3]) field "franchise_order": is required'),
+    ("wikidata id", 'wikidata_id = "Q9000201"', 'wikidata_id = "9000201"',
+     'film "harbour-1962" (film[0]) field "wikidata_id": must be a Wikidata item id like Q105221'),
+    ("person imdb id", 'imdb_id = "nm0000102"', 'imdb_id = "tt0000102"',
+     'person "ole-brandt" (person[1]) field "imdb_id": must be an IMDb person id like nm0000129'),
+    ("person tmdb id", "tmdb_id = 501", "tmdb_id = 0",
+     'person "ida-varga" (person[0]) field "tmdb_id": must be an integer between 1 and 1000000000'),
+    ("one imdb id, two films", 'imdb_id = "tt0000302"', 'imdb_id = "tt0000201"',
+     'film "crossing-b" (film[5]) field "imdb_id": duplicate imdb_id "tt0000201" (first in film "harbour-1962"'),
+    ("one tmdb id, two films", 'key = "crossing-a"', 'key = "crossing-a"\ntmdb_id = 202',
+     'film "crossing-a" (film[4]) field "tmdb_id": duplicate tmdb_id "202" (first in film "harbour-1997"'),
+    ("one imdb id, two people", 'imdb_id = "nm0000102"', 'imdb_id = "nm0000101"',
+     'person "ole-brandt" (person[1]) field "imdb_id": duplicate imdb_id "nm0000101"'),
+    ("one wikidata item, a film and a person", 'wikidata_id = "Q9000201"', 'wikidata_id = "Q9000101"',
+     'film "harbour-1962" (film[0]) field "wikidata_id": duplicate wikidata_id "Q9000101" (first in person'),
+    ("namesakes of one year with no id", 'imdb_id = "tt0000302"\n', "",
+     'film "crossing-b" (film[5]) field "title": "Crossing" already names film "crossing-a" (film[4]), of the'),
+    ("remake given the original's year", "year = 1997", "year = 1962",
+     'film "harbour-1997" (film[1]) field "title": "The Harbour" already names film "harbour-1962"'),
+    ("genre twice", 'genres = [" Drama ", "Romance"]', 'genres = [" Drama ", "drama"]',
+     'film "harbour-1962" (film[0]) field "genres": lists "drama" more than once'),
+    ("genre too long", 'genres = ["Drama"]', f'genres = ["{"x" * 41}"]',
+     'film "harbour-1997" (film[1]) field "genres": each item must be at most 40 characters'),
+    ("genres not a list", 'genres = ["Drama"]', 'genres = "Drama"',
+     'film "harbour-1997" (film[1]) field "genres": must be a list of non-empty strings'),
+    ("certification country", 'country = "GB"\nrating = "15"', 'country = "UK"\nrating = "15"',
+     'film "harbour-1997" (film[1]) certification[1] field "country": "UK" is not an assigned ISO 3166-1'),
+    ("certification twice in a country", 'country = "GB"\nrating = "15"', 'country = "US"\nrating = "15"',
+     'film "harbour-1997" (film[1]) certification[1] field "country": duplicate certification in US'),
+    ("certification without rating", 'rating = "R"\n', "",
+     'film "harbour-1997" (film[1]) certification[0] field "rating": is required'),
+    ("certification unknown field", 'rating = "R"', 'rating = "R"\nreason = "violence"',
+     'film "harbour-1997" (film[1]) certification[0] field "reason": unknown field'),
+    ("unknown distributor", 'distributors = ["wide-release", "acme"]', 'distributors = ["wide-releese"]',
+     'film "harbour-1962" (film[0]) field "distributors": unknown company "wide-releese" (did you mean'),
+    ("distributor twice", 'distributors = ["wide-release", "acme"]', 'distributors = ["acme", "acme"]',
+     'film "harbour-1962" (film[0]) field "distributors": lists "acme" more than once'),
+    ("the two-digit-year mistake", 'date = "1962-06-13"', 'date = "2063-06-13"',
+     'film "harbour-1962" (film[0]) release[0] field "date": 2063-06-13 is more than 100 years after the film\'s '
+     "year 1962: a two-digit year put in the wrong century (a film of 1939 released in 2039)?"),
+    ("a release before the film's year", 'date = "1962-06-13"\ntype = 3', 'date = "1961-12-13"\ntype = 3',
+     'film "harbour-1962" (film[0]) release[0] field "date": 1961-12-13 is before the film\'s year 1962 '
+     "(a premiere or limited release may come a year earlier, no other release)"),
+    ("a premiere two years early", 'date = "1996-09-02"', 'date = "1995-09-02"',
+     'film "harbour-1997" (film[1]) release[0] field "date": 1995-09-02 is before the film\'s year 1997'),
+    ("a year that is no release's", "year = 1962\ngenres", "year = 1960\ngenres",
+     'film "harbour-1962" (film[0]) field "year": is 1960 but the earliest release is on 1962-06-13'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), [case[1:] for case in BROKEN_CATALOGUE], ids=[c[0] for c in BROKEN_CATALOGUE]
+)
+def test_each_catalogue_problem_names_file_entry_and_field(
+    write_pack: WritePack, catalogue_text: str, old: str, new: str, expected: str
+) -> None:
+    path = write_pack(_replace(catalogue_text, old, new))
+    problems = _problems(path)
+    assert any(line.startswith(f"test-pack.toml: {expected}") for line in problems), "\n".join(problems)
+
+
+def _parsed_on(text: str, today: dt.date) -> list[str]:
+    """The problems of a pack read on ``today``: what is "far in the future" depends on the day."""
+    problems = _Problems("test-pack.toml")
+    _PackParser(problems, tomllib.loads(text), today).build(Path("test-pack.toml"), "0" * 64)
+    return [str(problem) for problem in problems.items]
+
+
+def test_dates_far_in_the_future_are_refused(catalogue_text: str) -> None:
+    text = _replace(catalogue_text, 'year = 2004\nimdb_id = "tt0000301"', 'year = 2030\nimdb_id = "tt0000301"')
+    assert _parsed_on(text, dt.date(2026, 1, 1)) == []
+    assert _parsed_on(text, dt.date(2019, 12, 31)) == [
+        'test-pack.toml: film "crossing-a" (film[4]) field "year": 2030 is more than 10 years from now: '
+        "a two-digit year put in the wrong century (a film of 1939 released in 2039)?"
+    ]
+    release = '[[film.release]]\ncountry = "US"\ndate = "2041-01-01"\ntype = 4\nsource = "cat"\n'
+    later = _replace(
+        catalogue_text,
+        '[[film.certification]]\ncountry = "US"\nrating = "R"',
+        release + '\n[[film.certification]]\ncountry = "US"\nrating = "R"',
+    )
+    assert _parsed_on(later, dt.date(2031, 1, 1)) == []
+    (problem,) = _parsed_on(later, dt.date(2030, 12, 31))
+    assert 'release[2] field "date": 2041-01-01 is more than 10 years from now' in problem
+
+
+def test_milestones_refuse_the_two_digit_year_mistake(catalogue_text: str) -> None:
+    def with_milestone(date: str) -> str:
+        milestone = (
+            f'[[film.milestone]]\nkind = "trailer"\ndate = "{date}"\ndescription = "A trailer."\nsource = "cat"\n\n'
+        )
+        return _replace(
+            catalogue_text,
+            '[[film.certification]]\ncountry = "US"\nrating = "Approved"',
+            milestone + '[[film.certification]]\ncountry = "US"\nrating = "Approved"',
+        )
+
+    assert _parsed_on(with_milestone("1961-11"), dt.date(2026, 1, 1)) == []  # a trailer before the release
+    (problem,) = _parsed_on(with_milestone("2063"), dt.date(2026, 1, 1))
+    assert 'milestone[0] field "date": 2063 is more than 100 years after the film\'s year 1962: a two-digit' in problem
+    (problem,) = _parsed_on(with_milestone("2040-05"), dt.date(2026, 1, 1))
+    assert 'milestone[0] field "date": 2040-05 is more than 10 years from now' in problem
+
+
+def test_premiere_a_year_early_is_tolerated_but_no_other_release(write_pack: WritePack, catalogue_text: str) -> None:
+    assert validate_pack(write_pack(catalogue_text)) == []  # harbour-1997 premiered in 1996
+    limited = _replace(catalogue_text, 'date = "1996-09-02"\ntype = 1', 'date = "1996-12-20"\ntype = 2')
+    assert validate_pack(write_pack(limited)) == []
+    theatrical = _replace(catalogue_text, 'date = "1996-09-02"\ntype = 1', 'date = "1996-12-20"\ntype = 3')
+    (problem,) = _problems(write_pack(theatrical))
+    assert 'release[0] field "date": 1996-12-20 is before the film\'s year 1997' in problem
+
+
+async def test_a_catalogue_pack_loads_idempotently(db: Database, catalogue_text: str, write_pack: WritePack) -> None:
+    pack = parse_pack(write_pack(catalogue_text))
+    await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
+    first = await _dump(db)
+    assert len(first["film_genres"]) == 5 and len(first["film_certifications"]) == 3
+    assert sorted(row[2] for row in first["film_companies"]) == ["distribution", "distribution", "production"]
+    await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
+    assert await _dump(db) == first
+    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+
+
+def test_every_pack_in_the_format_docs_is_valid(write_pack: WritePack) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "content-packs.md"
+    examples = docs.read_text(encoding="utf-8").split("```toml\n")[1:]
+    assert len(examples) >= 2
+    for number, example in enumerate(examples):
+        path = write_pack(example.split("```")[0], f"example-{number}.toml")
+        assert validate_pack(path) == [], f"example {number}"

@@ -249,3 +249,66 @@ async def test_stored_search_indexes_are_kept_per_inputs_and_format(catalogue: C
     await catalogue.store_search_indexes("inputs-2", "format-1", {"characters": b"three"}, saved_at=saved_at)
     assert await catalogue.stored_search_indexes("inputs-1", "format-1") == {}
     assert await catalogue.stored_search_indexes("inputs-2", "format-1") == {"characters": b"three"}
+
+
+# ---------------------------------------------------------------- real catalogues
+
+CATALOGUE_PACK = Path(__file__).with_name("catalogue_pack.toml")
+
+
+@pytest.fixture
+async def real_catalogue(db: Database) -> CatalogueRepository:
+    await load_pack(db, parse_pack(CATALOGUE_PACK), source_path=CATALOGUE_PACK)
+    return CatalogueRepository(db)
+
+
+async def test_films_read_their_series_genres_and_wikidata_id(real_catalogue: CatalogueRepository) -> None:
+    films = {film.key: film for film in await real_catalogue.films()}
+    shift = films["night-shift-4"]
+    assert (shift.franchise_key, shift.franchise_name, shift.franchise_order) == ("night-shift", "Night Shift", 4)
+    harbour = films["harbour-1962"]
+    assert (harbour.franchise_key, harbour.franchise_name) == ("harbour-tales", "Harbour Tales")
+    assert harbour.genres == ("Drama", "Romance") and harbour.wikidata_id == "Q9000201"
+    assert films["night-shift-1"].genres == ("Horror", "Thriller")
+    remake = films["harbour-1997"]
+    assert (remake.title, remake.year, remake.franchise_key, remake.genres) == ("The Harbour", 1997, None, ("Drama",))
+    assert films["crossing-a"].genres == () and films["crossing-a"].wikidata_id is None
+    assert remake.genres[0] is harbour.genres[0]  # one string per genre, however many films have it
+    assert await real_catalogue.get_film("harbour-1962") == harbour
+    assert await real_catalogue.get_film_by_id(shift.id) == shift
+
+
+async def test_credits_hold_distributors_apart_and_certifications(real_catalogue: CatalogueRepository) -> None:
+    harbour = await _film_id(real_catalogue, "harbour-1962")
+    credits = await real_catalogue.film_credits(harbour)
+    assert [(c.key, c.position) for c in credits.companies] == [("acme", 1)]
+    assert [(c.key, c.position) for c in credits.distributors] == [("wide-release", 1), ("acme", 2)]
+    assert credits.companies == await real_catalogue.companies(harbour)
+    assert credits.distributors == await real_catalogue.distributors(harbour)
+    assert [(c.country, c.rating, c.source) for c in credits.certifications] == [("US", "Approved", "cat")]
+    remake = await _film_id(real_catalogue, "harbour-1997")
+    both = await real_catalogue.credits_of_films([harbour, remake])
+    assert [(c.country, c.rating) for c in both[remake].certifications] == [("GB", "15"), ("US", "R")]
+    assert both[remake].certifications == await real_catalogue.certifications(remake)
+    assert both[remake].distributors == [] and both[harbour] == credits
+
+
+async def test_people_keep_their_external_ids(db: Database, real_catalogue: CatalogueRepository) -> None:
+    rows = await db.fetch_all("SELECT key, imdb_id, tmdb_id, wikidata_id FROM people ORDER BY key")
+    assert [tuple(row) for row in rows] == [
+        ("ida-varga", "nm0000101", 501, "Q9000101"),
+        ("ole-brandt", "nm0000102", None, None),
+    ]
+
+
+async def test_a_series_no_film_names_any_more_is_dropped_on_reload(
+    db: Database, real_catalogue: CatalogueRepository, write_pack: Callable[..., Path]
+) -> None:
+    text = CATALOGUE_PACK.read_text(encoding="utf-8")
+    text = text.replace('[[series]]\nkey = "harbour-tales"\nname = "Harbour Tales"\n', "")
+    text = text.replace('series = "harbour-tales"\nfranchise_order = 1\n', "")
+    path = write_pack(text)
+    await load_pack(db, parse_pack(path), source_path=path)
+    assert [row["key"] for row in await db.fetch_all("SELECT key FROM franchises")] == ["night-shift"]
+    harbour = await real_catalogue.get_film("harbour-1962")
+    assert harbour is not None and harbour.franchise_key is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import discord
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from bot.formatting import EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE, ordinal
 from bot.regions import country_name
 from cogs.films import render
-from db.repositories.models import CastCredit, Company, CrewCredit, Film, PersonCredit, Release
+from db.repositories.models import CastCredit, Certification, Company, CrewCredit, Film, PersonCredit, Release
 
 # Names as packs and fans write them: long, accented, emoji, markdown, would-be mentions.
 NASTY = st.lists(
@@ -43,6 +44,7 @@ def films() -> st.SearchStrategy[Film]:
         tmdb_id=st.none(),
         pack_id=st.just("p"),
         source=st.just("s"),
+        genres=st.lists(NASTY, max_size=12).map(tuple),
     )
 
 
@@ -88,6 +90,17 @@ RELEASES = st.lists(
 COMPANIES = st.lists(
     st.builds(Company, id=st.integers(1, 99), key=st.just("c"), name=NASTY, position=st.integers(1, 99)), max_size=40
 )
+CERTIFICATIONS = st.lists(
+    st.builds(
+        Certification,
+        film_id=st.just(1),
+        country=st.sampled_from(["US", "GB", "FR"]),
+        rating=NASTY,
+        source=st.just("s"),
+    ),
+    max_size=3,
+    unique_by=lambda certification: certification.country,
+)
 
 
 def assert_within_limits(embed: discord.Embed) -> None:
@@ -100,8 +113,18 @@ def assert_within_limits(embed: discord.Embed) -> None:
         assert 0 < len(field.value or "") <= FIELD_VALUE
 
 
-@settings(max_examples=60, deadline=None)
-@given(films(), cast(400), CREW, COMPANIES, RELEASES, st.sampled_from(["US", "GB", "JP"]), DATES)
+@settings(max_examples=80, deadline=None)
+@given(
+    films(),
+    cast(400),
+    CREW,
+    COMPANIES,
+    RELEASES,
+    st.sampled_from(["US", "GB", "JP"]),
+    DATES,
+    COMPANIES,
+    CERTIFICATIONS,
+)
 def test_film_card_fits(
     film: Film,
     credits: list[CastCredit],
@@ -110,22 +133,63 @@ def test_film_card_fits(
     releases: list[Release],
     region: str,
     today: dt.date,
+    distributors: list[Company],
+    certifications: list[Certification],
 ) -> None:
-    details = render.FilmDetails(film, credits, crew, companies, releases, film.franchise_order, 40)
+    details = render.FilmDetails(
+        film, credits, crew, companies, releases, film.franchise_order, 40, distributors, certifications
+    )
     card = render.film_card(details, region, today)
     assert_within_limits(card)
     shown = [(field.name, field.inline) for field in card.fields]
-    if len(shown) == 8:  # nothing had to be left out
-        assert shown == [
-            ("Runtime", True),
-            ("Directed by", True),
-            ("Written by", True),
-            ("Music", True),
-            ("Companies", False),
-            ("Cast", False),
-            (f"Released in {country_name(region)}", False),
-            ("Franchise", False),
-        ]
+    rated = any(certification.country == region for certification in certifications)
+    expected = [
+        ("Runtime", True),
+        *((("Genres", True),) if film.genres else ()),
+        ("Directed by", True),
+        ("Written by", True),
+        ("Music", True),
+        ("Companies", False),
+        *((("Distributed by", False),) if distributors else ()),
+        ("Cast", False),
+        (f"Released in {country_name(region)}", False),
+        *(((f"Rated in {country_name(region)}", False),) if rated else ()),
+        ("Franchise", False),
+    ]
+    if len(shown) == len(expected):  # nothing had to be left out
+        assert shown == expected
+
+
+def _film(genres: tuple[str, ...]) -> Film:
+    return Film(1, "f", "Film", "Film", 1997, None, None, None, 90, None, None, None, None, "p", "s", None, genres)
+
+
+def test_film_card_shows_genres_distributors_apart_and_the_regions_rating() -> None:
+    details = render.FilmDetails(
+        _film(("Drama", "*Noir*", "Thriller")),
+        [],
+        [],
+        [Company(1, "acme", "Acme Pictures", 1)],
+        [],
+        None,
+        0,
+        [Company(2, "wide", "Wide Release", 1), Company(1, "acme", "Acme Pictures", 2)],
+        [Certification(1, "US", "PG-13", "s"), Certification(1, "GB", "12A", "s")],
+    )
+    text = render.card_text(details)
+    for region, rating in (("US", "PG-13"), ("GB", "12A")):
+        fields = {field.name: field.value for field in render.card_embed(text, region, dt.date(2024, 1, 1)).fields}
+        assert fields["Genres"] == "Drama, \\*Noir\\*, Thriller"
+        assert fields["Companies"] == "Acme Pictures"
+        assert fields["Distributed by"] == "Wide Release, Acme Pictures"
+        assert fields[f"Rated in {country_name(region)}"] == rating
+    unrated = [field.name for field in render.card_embed(text, "FR", dt.date(2024, 1, 1)).fields]
+    assert not any(name.startswith("Rated in") for name in unrated)
+    plain = render.card_embed(
+        render.card_text(dataclasses.replace(details, film=_film(()), distributors=[])), "US", dt.date(2024, 1, 1)
+    )
+    assert "Genres" not in [field.name for field in plain.fields]
+    assert "Distributed by" not in [field.name for field in plain.fields]
 
 
 def test_film_card_over_the_total_leaves_fields_out_but_keeps_the_rest() -> None:
@@ -193,7 +257,17 @@ def test_pack_text_is_inert() -> None:
 
 def test_ordinals() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+        "111th",
     ]
 
 
