@@ -206,14 +206,12 @@ def _q(text: str) -> str:
 
 
 def packs_of(films: Sequence[RealFilm]) -> list[tuple[str, list[RealFilm]]]:
-    """The films in packs: a title's first film in the first pack, a remake of it in the second, and so on."""
-    nth: Counter[str] = Counter()
-    packs: defaultdict[int, list[RealFilm]] = defaultdict(list)
-    for film in films:
-        title = film.title.casefold()
-        packs[nth[title]].append(film)
-        nth[title] += 1
-    return [(f"vega-movies-{number + 1}", packs[number]) for number in sorted(packs)]
+    """The films in packs: one pack (remakes are told apart by their year within a pack)."""
+    return [("vega-movies", list(films))]
+
+
+_RATINGS = frozenset({"G", "PG", "PG-13", "R", "NC-17", "Not Rated"})
+"""The MPAA ratings of the table; "Open" is no rating."""
 
 
 def pack_toml(pack_id: str, films: Sequence[RealFilm]) -> str:
@@ -229,6 +227,9 @@ def pack_toml(pack_id: str, films: Sequence[RealFilm]) -> str:
         'ref = "https://www.npmjs.com/package/vega-datasets/v/3.2.1 data/movies.json"',
         "",
     ]
+    distributors = sorted({film.distributor for film in films if film.distributor})
+    for name in distributors:
+        out += ["[[company]]", f"key = {_q(slug(name))}", f"name = {_q(name)}", ""]
     directors = sorted({film.director for film in films if film.director})
     for name in directors:
         out += ["[[person]]", f"key = {_q(slug(name))}", f"name = {_q(name)}", 'source = "vega"', ""]
@@ -238,9 +239,13 @@ def pack_toml(pack_id: str, films: Sequence[RealFilm]) -> str:
             f"key = {_q(film.key)}",
             f"title = {_q(film.title)}",
             f"year = {film.year}",
+            *([f"genres = [{_q(film.genre)}]"] if film.genre else []),
+            *([f"distributors = [{_q(slug(film.distributor))}]"] if film.distributor else []),
             'source = "vega"',
             "",
         ]
+        if film.rating and film.rating in _RATINGS:
+            out += ["[[film.certification]]", 'country = "US"', f"rating = {_q(film.rating)}", 'source = "vega"', ""]
         if film.director:
             out += [
                 "[[film.crew]]",
