@@ -8,8 +8,9 @@ import json
 import logging
 import pkgutil
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 import discord
 from discord.ext import commands
@@ -23,7 +24,18 @@ from bot.scheduler import AlarmClock
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.tree import MarqueeTree
-from db import BotStateRepository, CatalogueRepository, Database, Pack, load_pack, migrate, parse_pack, resolve_pack
+from db import (
+    BotStateRepository,
+    CatalogueRepository,
+    Database,
+    Pack,
+    load_pack,
+    migrate,
+    pack_file_checksum,
+    pack_set_fingerprint,
+    parse_pack,
+    resolve_pack,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +59,20 @@ def bot_intents() -> discord.Intents:
     intents = discord.Intents.none()
     intents.guilds = True
     return intents
+
+
+LOADED_PACKS = "content_packs_loaded"
+"""The `bot_state` key of the fingerprint (`db.pack_set_fingerprint`) of the packs the last start loaded."""
+
+
+async def packs_unchanged(database: Database, paths: Sequence[Path], fingerprint: str) -> bool:
+    """Whether the pack files at `paths` (their `pack_set_fingerprint`) are what the last start loaded, and
+    are still what the catalogue holds (a `pack load` since may have loaded other versions of them)."""
+    if await BotStateRepository(database).get(LOADED_PACKS) != fingerprint:
+        return False
+    loaded = await CatalogueRepository(database).pack_checksums()
+    checksums = await asyncio.to_thread(lambda: [pack_file_checksum(path) for path in paths])
+    return all(checksum in loaded for checksum in checksums)
 
 
 class MarqueeBot(commands.Bot):
@@ -110,11 +136,21 @@ class MarqueeBot(commands.Bot):
         self.commands_synced.set()
 
     async def load_content_packs(self) -> None:
+        """Load the configured packs, unless they are byte for byte what the last start loaded (with the same
+        rules): a catalogue of 100,000 films takes a minute to parse and load, and would change nothing."""
+        paths = [resolve_pack(ref) for ref in self.settings.packs.load]
+        fingerprint = await asyncio.to_thread(pack_set_fingerprint, paths)
+        state = BotStateRepository(self.database)
+        if await packs_unchanged(self.database, paths, fingerprint):
+            self._packs = None
+            log.info("content packs unchanged since they were last loaded: %s", ", ".join(self.settings.packs.load))
+            return
         if self._packs is None:
-            paths = [resolve_pack(ref) for ref in self.settings.packs.load]
             packs = [await asyncio.to_thread(parse_pack, path) for path in paths]
         else:
             packs = list(self._packs)
+        # Parsed packs are large and needed only for loading: not kept for the bot's lifetime.
+        self._packs = None
         for pack in packs:
             report = await load_pack(self.database, pack, source_path=str(pack.path))
             log.info(
@@ -125,6 +161,7 @@ class MarqueeBot(commands.Bot):
                 report.merged,
                 report.renamed_people,
             )
+        await state.set(LOADED_PACKS, fingerprint)
 
     async def load_cogs(self, extensions: Iterable[str] | None = None) -> None:
         """Load every cog (or `extensions`); one that fails is logged and skipped so the rest still works."""

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot import __version__, cog_check
+from bot.memory import collector_paused
 from bot.settings import TOKEN_ENV, Settings
 from db import (
     LATEST_VERSION,
@@ -231,7 +232,10 @@ async def pack_command(settings: Settings, action: str, files: list[Path]) -> in
     failed = 0
     for file in files:
         try:
-            pack = parse_pack(resolve_pack(str(file)))
+            # Parsing makes millions of small objects and frees them at once: the cycle collector would only
+            # walk them again and again meanwhile.
+            with collector_paused():
+                pack = parse_pack(resolve_pack(str(file)))
         except PackNotFoundError as error:
             _problem(str(error))
             failed += 1

@@ -6,15 +6,26 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from pathlib import Path
 
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.client import MarqueeBot
+from bot.client import MarqueeBot, packs_unchanged
 from bot.clock import Clock, SystemClock
+from bot.memory import collector_paused
 from bot.settings import Settings
-from db import LATEST_VERSION, Database, Pack, SchemaTooNewError, parse_pack, resolve_pack, schema_version
+from db import (
+    LATEST_VERSION,
+    Database,
+    Pack,
+    SchemaTooNewError,
+    pack_set_fingerprint,
+    parse_pack,
+    resolve_pack,
+    schema_version,
+)
 from db.connection import new_database_parts, remove_new_database
 
 log = logging.getLogger(__name__)
@@ -46,7 +57,8 @@ async def serve(
     # Everything local is checked before the network (settings already are): the packs, then the
     # database, which is opened and brought up to date, so that a broken pack or file is never
     # hidden behind an unreachable Discord.
-    packs = await asyncio.to_thread(_parse_packs, settings.packs.load)
+    pack_paths = [resolve_pack(ref) for ref in settings.packs.load]
+    fingerprint = await asyncio.to_thread(pack_set_fingerprint, pack_paths)
     path = settings.database.path
     created = await asyncio.to_thread(new_database_parts, path)
     bot: MarqueeBot | None = None
@@ -55,6 +67,9 @@ async def serve(
             version = await schema_version(database)
             if version > LATEST_VERSION:
                 raise SchemaTooNewError(version, LATEST_VERSION)
+            packs = None  # unchanged since the last start: the bot finds them so and loads nothing
+            if version < FIRST_VERSION_WITH_BOT_STATE or not await packs_unchanged(database, pack_paths, fingerprint):
+                packs = await asyncio.to_thread(_parse_packs, pack_paths)
             bot = MarqueeBot(settings=settings, database=database, clock=clock or SystemClock(), packs=packs)
             async with bot:
                 if handle_signals:
@@ -74,8 +89,13 @@ async def serve(
     log.info("stopped cleanly")
 
 
-def _parse_packs(refs: tuple[str, ...]) -> list[Pack]:
-    return [parse_pack(resolve_pack(ref)) for ref in refs]
+FIRST_VERSION_WITH_BOT_STATE = 2
+"""The schema version that added `bot_state`, where a start finds which packs it loaded last."""
+
+
+def _parse_packs(paths: list[Path]) -> list[Pack]:
+    with collector_paused():
+        return [parse_pack(path) for path in paths]
 
 
 def _close_on_signals(bot: MarqueeBot) -> None:

@@ -6,7 +6,7 @@ checkout or an installed wheel.
 """
 
 from db.packs.bundled import bundled_pack_names, bundled_pack_path, resolve_pack
-from db.packs.load import LoadReport, PackConflictError, load_pack
+from db.packs.load import PACK_RULES, LoadReport, PackConflictError, load_pack, pack_file_checksum, pack_set_fingerprint
 from db.packs.model import (
     DIFFICULTIES,
     RELEASE_TYPES,
@@ -29,6 +29,7 @@ from db.packs.parse import parse_pack, validate_pack
 
 __all__ = [
     "DIFFICULTIES",
+    "PACK_RULES",
     "RELEASE_TYPES",
     "LoadReport",
     "Pack",
@@ -49,6 +50,8 @@ __all__ = [
     "bundled_pack_names",
     "bundled_pack_path",
     "load_pack",
+    "pack_file_checksum",
+    "pack_set_fingerprint",
     "parse_pack",
     "resolve_pack",
     "validate_pack",

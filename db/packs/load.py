@@ -41,6 +41,7 @@ the owner gives it).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from db.connection import Database, Row, Transaction
+from db.migrate import LATEST_VERSION
 from db.names import name_key
 from db.packs.model import Pack, PackFilm, PackPerson
 
@@ -56,6 +58,26 @@ CLASHES_NAMED = 10
 """How many clashes a PackConflictError names; it counts the rest."""
 QUALIFIER = "@"
 """Joins a person key to the pack id when another pack owns that key for another person."""
+
+
+PACK_RULES = 14
+"""The version of what makes a pack valid (``db.packs.parse``) and of what loading one stores (this module).
+Bump it with any change to either: a start then loads again the packs it would otherwise find unchanged."""
+
+
+def pack_file_checksum(path: Path) -> str:
+    """The checksum a pack parsed from ``path`` carries (`Pack.checksum`) and its load stores."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def pack_set_fingerprint(paths: Sequence[Path]) -> str:
+    """What a list of pack files holds, as a start loads them: their paths and bytes, in order, with the rules
+    and schema they are read and stored by. The same fingerprint means loading them again would change nothing."""
+    digest = hashlib.sha256(f"rules {PACK_RULES} schema {LATEST_VERSION}".encode())
+    for path in paths:
+        digest.update(f"\0{path.resolve()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,11 @@ class CatalogueRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def pack_checksums(self) -> set[str]:
+        """The checksum of every loaded pack's file (sha256 of its bytes, as `Pack.checksum`)."""
+        rows = await self._db.fetch_all("SELECT checksum FROM packs")
+        return {str(row["checksum"]) for row in rows}
+
     async def counts(self) -> CatalogueCounts:
         """How many films, people, questions and packs are loaded."""
         row = await self._db.fetch_one(
