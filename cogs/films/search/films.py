@@ -82,6 +82,9 @@ class FilmIndex(KeptIndex[F]):
     # names (39 films × about 3 names at most in the synthetic catalogue), and a typo'd title is
     # resolved sooner for scoring fewer names.
     _fuzzy_pool = 150
+    # A fuzzy match names a film only when it looks like a typo of one of its names: the catalogue
+    # holds thousands of titles one word or two letters from each other ("Argo", "Fargo").
+    _typos_only = True
 
     @classmethod
     def build(

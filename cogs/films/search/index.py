@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -44,9 +45,21 @@ from itertools import chain, islice
 from typing import ClassVar, Generic, Literal, Self, TypeVar
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.memory import collector_paused
-from cogs.films.search.text import DIGIT, YEAR_RANGE, TextKeys, match_tokens, numbers_in, size_of, words_of
+from cogs.films.search.text import (
+    ARTICLES,
+    DIGIT,
+    YEAR_RANGE,
+    TextKeys,
+    match_tokens,
+    normalise,
+    numbers_in,
+    size_of,
+    tokens_of,
+    words_of,
+)
 
 CUTOFF = 85.0
 """Lowest fuzzy score that can identify an item."""
@@ -152,6 +165,9 @@ class Match(Generic[T_co]):
 TIER_NAME = 1  # a title, original title, pack alias, person name or character name
 TIER_GENERATED = 2  # an alias derived from the franchise or from a title's subtitle
 TIER_PART = 3  # a first name or surname
+EXACT_ONLY = 8
+"""Added to a tier: the name only ever matches exactly, never as a fuzzy target (initials such as
+"L.I.E." or a generated "BTTF", where one changed letter is another word)."""
 
 Name = tuple[int, str, int]
 """One name of one item, as handed to :class:`SearchIndex`: item index, text, tier."""
@@ -230,6 +246,122 @@ class _NameScorer:
         return score
 
 
+_TYPO_SCORE = 95.0
+"""Score of a name a typo away from the query: above any fragment's, as sure as a close spelling."""
+_PART_SCORE = 97.0
+"""Score of a query that is exactly one part of a title ("Ghost Protocol", "Terminator 3")."""
+_PARTS = re.compile(r"\s*(?:[:;(\[–—|/]|\s-\s|\.\.\.)\s*")
+"""What separates a title's parts ("Mission: Impossible – Fallout"): each part may be typed alone."""
+_SHORT = 6
+"""A name of at most this many letters and digits is "short": see `typo_budget`."""
+
+
+import os
+_SHORT_X = int(os.environ.get("SHORTX", "6"))
+
+
+def typo_budget(size: int) -> int:
+    """Edits (letters added, dropped, changed or swapped, spaces counted) that a name of ``size``
+    letters and digits still identifies: none under four, where one edit makes another word."""
+    return 0 if size < 4 else 1
+
+
+def _typo_of(query: str, name: str) -> int | None:
+    """The edits from ``name`` to ``query`` if they look like a typo of it, else None.
+
+    Within `typo_budget`, and in a short name never at its first letter: "Argo" is one edit from
+    "Fargo" and "Hush" from "Push", but people mistype the inside of a short word, not its start.
+    """
+    distance = OSA.distance(query, name, score_cutoff=2)
+    if distance > typo_budget(size_of(name)):
+        return None
+    if distance and size_of(name) <= _SHORT_X and query[:1] != name[:1] and query[:2] != name[1::-1]:
+        return None
+    return distance
+
+
+class _TypoJudge:
+    """Which names a query may identify, for indexes where a look-alike must never be taken.
+
+    A name identifies when the query is a typo of it (`_typo_of`, counted with articles: "Te Hoax"
+    is one edit from "The Hoax") or of one part of it ("Rogue Nation"; a first part only if it
+    carries a number, "Terminator 3": "The Lord of the Rings" names none of its films). A query
+    whose words begin the name's words also does if it reaches a later part ("mission impossible
+    rogue", "mi rogue"). Anything else (whole words missing, "Moonlight" of "Moonlight Mile"; two
+    edits; initials) is as often another film as this one, and only suggests it.
+    """
+
+    def __init__(self, text: str, whole: str) -> None:
+        self.text = text
+        self.whole = whole
+        self.texts = (text,) if whole == text else (text, whole)
+        self.words = words_of(text)
+        self.judged: dict[tuple[str, int], float | None] = {}
+
+    def score(self, key: str, name: str, tier: int, score: float) -> float:
+        if tier & EXACT_ONLY:
+            return min(score, CUTOFF - 1.0)
+        judged = self.judged.get((name, tier), 0.0)
+        if judged == 0.0:
+            judged = self.judged[(name, tier)] = self._judge(key, name, tier)
+        if judged is None:
+            return min(score, CUTOFF - 1.0)
+        return max(score, judged) if judged else score
+
+    def _judge(self, key: str, name: str, tier: int) -> float | None:
+        """The score a name earns (0.0: its own fuzzy score), or None if it cannot identify."""
+        forms = [(key, False)]
+        plain = normalise(name)
+        if plain != key:
+            forms.append((plain, False))
+        if plain[:4].split(" ")[0] in ARTICLES:
+            forms.append((" ".join(tokens_of(name)), False))
+            if " " in plain:
+                forms.append((plain.split(" ", 1)[1], False))
+        parts = [part for part in _PARTS.split(name) if part]
+        if len(parts) > 1:
+            for place, part in enumerate(parts):
+                tokens = tokens_of(part)
+                if place == 0 and not any(token.isdecimal() for token in tokens):
+                    continue
+                forms.append((" ".join(tokens), True))
+                if len(tokens) > 1 and tokens[0] in ARTICLES:
+                    forms.append((" ".join(tokens[1:]), True))
+                part_plain = normalise(part)
+                if part_plain != forms[-1][0]:
+                    forms.append((part_plain, True))
+        best: float | None = None
+        for form, is_part in forms:
+            for text in self.texts:
+                distance = _typo_of(text, form)
+                if distance is not None:
+                    earned = (_PART_SCORE if is_part else 100.0) if distance == 0 else _TYPO_SCORE - 2.0 * (is_part)
+                    best = earned if best is None else max(best, earned)
+        if best is not None:
+            return best
+        if tier == TIER_GENERATED:
+            return 0.0  # a part of a title already ("Rogue Nation"): fragments of it may do
+        if len(parts) > 1 and _reaches(self.words, words_of(key), len(words_of(" ".join(tokens_of(parts[0]))).split())):
+            return 0.0
+        return None
+
+
+def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
+    """Whether each query word begins a name word, in order, the last one past the ``first_part`` words."""
+    wanted = query_words.split()
+    if not wanted:
+        return False
+    names = name_words.split()
+    at = 0
+    for word in wanted:
+        while at < len(names) and not names[at].startswith(word):
+            at += 1
+        if at == len(names):
+            return False
+        at += 1
+    return at > first_part
+
+
 class SearchIndex(Generic[T]):
     """An immutable in-memory index of named items; see the module docstring.
 
@@ -245,6 +377,8 @@ class SearchIndex(Generic[T]):
     """
 
     _fuzzy_pool: ClassVar[int] = _FUZZY_POOL
+    _typos_only: ClassVar[bool] = False
+    """Whether a fuzzy match must look like a typo of a name (`_TypoJudge`) to identify an item."""
     _items: tuple[T, ...]
     _labels: list[str | None]
     _make_label: Callable[[T], str] | None
@@ -510,7 +644,8 @@ class SearchIndex(Generic[T]):
             direct = self._by_folded_value.get(stripped.casefold())
         if direct is not None:
             return Match("found", query, (self._scored(direct, 100.0, self._label(direct)),))
-        tokens = match_tokens(query)
+        whole = tokens_of(query)
+        tokens = whole[1:] if len(whole) > 1 and whole[0] in ARTICLES else whole
         if not tokens:
             return Match("none", query)
         key = " ".join(tokens)
@@ -529,7 +664,7 @@ class SearchIndex(Generic[T]):
                 picked = same_year[:MAX_CANDIDATES]
                 return Match(status, query, tuple(self._scored(i, 100.0, str(year)) for i in picked))
 
-        best = self._fuzzy(key, year, year_free)
+        best = self._fuzzy(key, " ".join(whole), year, year_free)
         ranked = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[1].tier, self._rank[pair[0]]))
         eligible = [(index, b) for index, b in ranked if not b.conflict and b.score >= CUTOFF]
         if eligible:
@@ -569,23 +704,26 @@ class SearchIndex(Generic[T]):
             hits = [pos for pos in self._exact.get(year_free, ()) if self._years[items[pos]] == year]
         if not hits:
             return None
-        top = min(tiers[pos] for pos in hits)
+        top = min(tiers[pos] & ~EXACT_ONLY for pos in hits)
         chosen: dict[int, int] = {}
         for pos in hits:
-            if tiers[pos] == top:
+            if tiers[pos] & ~EXACT_ONLY == top:
                 chosen.setdefault(items[pos], pos)
         ordered = sorted(chosen.items(), key=lambda pair: self._rank[pair[0]])
         scored = tuple(self._scored(item, 100.0, self._entry_text[pos]) for item, pos in ordered[:MAX_CANDIDATES])
         return ("found" if len(chosen) == 1 else "ambiguous"), scored
 
-    def _fuzzy(self, key: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
-        """Best fuzzy score per item, with number conflicts and weak fragments marked."""
+    def _fuzzy(self, key: str, whole: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
+        """Best fuzzy score per item, with number conflicts and weak fragments marked.
+
+        ``whole`` is ``key`` with its leading article, if the query had one.
+        """
         best: dict[int, _Best] = {}
-        variants: list[tuple[str, int | None]] = [(key, None)]
+        variants: list[tuple[str, str, int | None]] = [(key, whole, None)]
         if year is not None and year_free is not None:
             # "Fallout 2018": the year may be the film's, so also score "fallout"
             # against films of 2018 only.
-            variants.append((year_free, year))
+            variants.append((year_free, year_free, year))
         items, keys, tiers, texts, numbers = (
             self._entry_item,
             self._entry_keys,
@@ -593,9 +731,10 @@ class SearchIndex(Generic[T]):
             self._entry_text,
             self._entry_numbers,
         )
-        for text, only_year in variants:
+        for text, whole_text, only_year in variants:
             wanted = numbers_in(text)
             scorer = _NameScorer(text)
+            typos = _TypoJudge(text, whole_text) if self._typos_only else None
             for score, position in self._fuzzy_hits(text, SUGGEST_CUTOFF):
                 item = items[position]
                 if only_year is not None and self._years[item] != only_year:
@@ -603,6 +742,10 @@ class SearchIndex(Generic[T]):
                 final = scorer.score(keys[position], score)
                 conflict = not wanted <= numbers[position]
                 tier = tiers[position]
+                if typos is not None:
+                    final = typos.score(keys[position], texts[position], tier, final)
+                elif tier & EXACT_ONLY:
+                    final = min(final, CUTOFF - 1.0)
                 current = best.get(item)
                 # A name whose numbers agree beats any score of one whose numbers conflict.
                 if (
