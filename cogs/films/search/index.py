@@ -248,16 +248,12 @@ class _NameScorer:
 
 _TYPO_SCORE = 95.0
 """Score of a name a typo away from the query: above any fragment's, as sure as a close spelling."""
-_PART_SCORE = 97.0
-"""Score of a query that is exactly one part of a title ("Ghost Protocol", "Terminator 3")."""
+_LESSER = 4.0
+"""Taken from that score for a part of a title or a generated alias: more than `MARGIN`."""
+_SHORT = 6
+"""Names of at most this many letters and digits are short: dropping their first letter makes another."""
 _PARTS = re.compile(r"\s*(?:[:;(\[–—|/]|\s-\s|\.\.\.)\s*")
 """What separates a title's parts ("Mission: Impossible – Fallout"): each part may be typed alone."""
-_SHORT = 6
-"""A name of at most this many letters and digits is "short": see `typo_budget`."""
-
-
-import os
-_SHORT_X = int(os.environ.get("SHORTX", "6"))
 
 
 def typo_budget(size: int) -> int:
@@ -269,15 +265,57 @@ def typo_budget(size: int) -> int:
 def _typo_of(query: str, name: str) -> int | None:
     """The edits from ``name`` to ``query`` if they look like a typo of it, else None.
 
-    Within `typo_budget`, and in a short name never at its first letter: "Argo" is one edit from
-    "Fargo" and "Hush" from "Push", but people mistype the inside of a short word, not its start.
+    Within `typo_budget`, and only the edit a finger makes (`_slip`): one edit is often another real
+    title ("Crew", "Crow"; "Argo", "Fargo"; "The Mask of Zorro", "The Mark of Zorro").
     """
     distance = OSA.distance(query, name, score_cutoff=2)
     if distance > typo_budget(size_of(name)):
         return None
-    if distance and size_of(name) <= _SHORT_X and query[:1] != name[:1] and query[:2] != name[1::-1]:
+    if distance and not _slip(query, name):
         return None
     return distance
+
+
+_KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_AT = {char: (row, column) for row, keys in enumerate(_KEY_ROWS) for column, char in enumerate(keys)}
+
+
+def _near(one: str, other: str) -> bool:
+    """Whether two keys are next to each other on a QWERTY keyboard, a row up or down included (counted
+    by column, generously: rows are staggered, and fingers slip both ways)."""
+    first, second = _KEY_AT.get(one), _KEY_AT.get(other)
+    if first is None or second is None:
+        return False
+    return one != other and abs(second[0] - first[0]) <= 1 and abs(second[1] - first[1]) <= 1
+
+
+def _plural(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is an "s" that ends a word: without it the word is another ("Phantoms")."""
+    return text[at] == "s" and text[at + 1 : at + 2] in ("", " ") and at > 0 and text[at - 1] != "s"
+
+
+def _slip(query: str, name: str) -> bool:
+    """Whether ``query`` is ``name`` with one slip of a finger.
+
+    Two letters swapped, one dropped (not the first of a short name: "Argo" is not "Fargo"), one doubled
+    or one added or changed for a key next to it; but never a word's closing "s" added or dropped
+    ("The Brother", "The Brothers"). A letter changed or added anywhere else
+    on the keyboard ("Crow" for "Crew") is how another word is spelt, not a slip.
+    """
+    at = 0
+    while at < min(len(query), len(name)) and query[at] == name[at]:
+        at += 1
+    if len(query) == len(name):
+        if query[at + 1 :] == name[at + 1 :]:
+            return _near(query[at], name[at])
+        return query[at : at + 2] == name[at : at + 2][::-1] and query[at + 2 :] == name[at + 2 :]
+    if len(query) + 1 == len(name):
+        return (at > 0 or size_of(name) > _SHORT) and query[at:] == name[at + 1 :] and not _plural(name, at)
+    if len(query) == len(name) + 1 and query[at + 1 :] == name[at:] and not _plural(query, at):
+        added = query[at]
+        neighbours = name[max(0, at - 1) : at + 1]
+        return added == " " or any(added == char or _near(added, char) for char in neighbours)
+    return False
 
 
 class _TypoJudge:
@@ -325,17 +363,18 @@ class _TypoJudge:
                 if place == 0 and not any(token.isdecimal() for token in tokens):
                     continue
                 forms.append((" ".join(tokens), True))
-                if len(tokens) > 1 and tokens[0] in ARTICLES:
-                    forms.append((" ".join(tokens[1:]), True))
                 part_plain = normalise(part)
                 if part_plain != forms[-1][0]:
                     forms.append((part_plain, True))
         best: float | None = None
         for form, is_part in forms:
-            for text in self.texts:
+            # A part is met with the query's article: "The Final Cut" is not "Urban Legends: Final Cut".
+            for text in (self.whole,) if is_part else self.texts:
                 distance = _typo_of(text, form)
                 if distance is not None:
-                    earned = (_PART_SCORE if is_part else 100.0) if distance == 0 else _TYPO_SCORE - 2.0 * (is_part)
+                    # A whole title beats a part of another's ("The Sorcerer", "Highlander III: The
+                    # Sorcerer"), as a title beats a generated alias ("Back to the Future Part II").
+                    earned = (100.0 if distance == 0 else _TYPO_SCORE) - _LESSER * (is_part + (tier == TIER_GENERATED))
                     best = earned if best is None else max(best, earned)
         if best is not None:
             return best
@@ -347,11 +386,14 @@ class _TypoJudge:
 
 
 def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
-    """Whether each query word begins a name word, in order, the last one past the ``first_part`` words."""
+    """Whether each query word begins a name word, in order, from the first name word to one past the
+    ``first_part`` words."""
     wanted = query_words.split()
     if not wanted:
         return False
     names = name_words.split()
+    if not names or not names[0].startswith(wanted[0]):
+        return False
     at = 0
     for word in wanted:
         while at < len(names) and not names[at].startswith(word):
