@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Protocol, TypeVar
 
-from cogs.films.search.index import MAX_CHOICE_CHARS, TIER_GENERATED, TIER_NAME, Name, clip
+from cogs.films.search.index import ALIAS, EXACT_ONLY, MAX_CHOICE_CHARS, TIER_GENERATED, TIER_NAME, Name, clip
 from cogs.films.search.snapshots import KeptIndex
-from cogs.films.search.text import ARTICLES, TextKeys, normalise
+from cogs.films.search.text import ARTICLES, ROMAN_DIGITS, TextKeys, normalise
 
 F = TypeVar("F", bound="FilmLike")
 
@@ -118,15 +118,23 @@ class FilmIndex(KeptIndex[F]):
         keys = TextKeys()
         position = {film.id: index for index, film in enumerate(film_list)}
         names: list[Name] = []
+        in_series: list[int] = []
         for index, film in enumerate(film_list):
-            names.append((index, film.title, TIER_NAME))
+            # A title made of initials ("L.I.E.") is met exactly: one letter off is another word.
+            names.append((index, film.title, TIER_NAME | EXACT_ONLY if _is_initials(film.title, keys) else TIER_NAME))
             names.extend(_without_part(index, film.title, keys))
+            names.extend(_initialisms(index, film.title, keys))
             franchise = franchises.get(film.id) or getattr(film, "franchise_name", None)
             if isinstance(franchise, str) and franchise.strip():
                 names.extend(_franchise_names(index, film, franchise, keys))
+            else:
+                in_series.append(index)
+        names.extend(_series_names(film_list, in_series, keys))
         for title in titles:
             if title.film_id in position:
-                names.append((position[title.film_id], title.title, TIER_NAME))
+                names.append(
+                    (position[title.film_id], title.title, TIER_NAME | ALIAS if title.kind == "alias" else TIER_NAME)
+                )
                 if title.kind != "alias":
                     names.extend(_without_part(position[title.film_id], title.title, keys))
 
@@ -183,3 +191,126 @@ def _without_part(index: int, title: str, keys: TextKeys) -> list[Name]:
         return []
     found = _PART_SUFFIX.match(key)
     return [(index, found.group(1), TIER_GENERATED)] if found else []
+
+
+def _is_initials(title: str, keys: TextKeys) -> bool:
+    """Whether a title is initials only ("L.I.E.", "M*A*S*H"): two letters or more, each a word."""
+    words = keys.normalise(title).split()
+    return len(words) >= 2 and all(len(word) == 1 and word.isalpha() for word in words)
+
+
+_PARTS = re.compile(r"\s*(?:[:;(\[–—|/]|\s-\s)\s*")
+"""What separates a title's main title and subtitles ("Star Wars: Episode VI - Return of the Jedi")."""
+_MIN_INITIALS = 3
+"""Fewer initials than this name too many films ("DH", "TG") to be worth an alias."""
+
+
+def _initialisms(index: int, title: str, keys: TextKeys) -> list[Name]:
+    """The initials fans type for a title and for each of its parts ("BTTF", "ROTJ", "TWOK"), and the
+    first word's initial with a number that follows it ("T2" for "Terminator 2: Judgment Day").
+
+    Every word counts, articles and "of" included ("LOTR"); a leading article may be left out or
+    not. Only words of letters make initials: "Part II" or "3-D" would make guesses. Exact-only.
+    """
+    found: set[str] = set()
+    normal = keys.normalise(title)
+    words = normal.split()
+    if len(words) >= 2 and words[0].isalpha() and len(words[0]) > 1 and (number := _numeral(words[1])):
+        found.add(f"{words[0][0]}{number}")
+    for part in {normal, *(keys.normalise(piece) for piece in _PARTS.split(title))}:
+        part_words = part.split()
+        if not part_words or not all(_initial_word(word) for word in part_words):
+            continue
+        for chosen in (part_words, part_words[1:] if part_words[0] in ARTICLES else part_words):
+            if len(chosen) >= _MIN_INITIALS:
+                found.add("".join(word[0] for word in chosen))
+    return [(index, short.upper(), TIER_GENERATED | EXACT_ONLY) for short in sorted(found)]
+
+
+_SERIES_WORDS = frozenset({"part", "chapter", "episode", "ep", "vol", "volume"})
+_ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
+
+
+def _series_place(title: str, keys: TextKeys) -> tuple[str, int | None] | None:
+    """The base title of a film's series and the number it carries, if any.
+
+    "Friday the 13th Part VII: The New Blood" -> ("friday the 13 th", 7); "Jaws: The Revenge" ->
+    ("jaws", None); "Jaws" -> ("jaws", None). The base is the title's words before a number that
+    follows them (not an ordinal, "13th"; not a number word, "Fantastic Four"), less "Part" or
+    "Episode"; without one, the main title before a subtitle, or the whole title.
+    """
+    normal = keys.normalise(title)
+    words = normal.split()
+    tokens = keys.tokens(title)
+    if len(tokens) > 1 and tokens[0] in ARTICLES:
+        tokens = tokens[1:]
+        words = words[1:] if words and words[0] in ARTICLES else words
+    written = {_numeral(word) for word in words}
+    for at in range(1, len(tokens)):
+        token = tokens[at]
+        if not token.isdecimal() or len(token) > 2:
+            continue
+        following = tokens[at + 1] if at + 1 < len(tokens) else ""
+        if following in _ORDINAL_ENDINGS or token not in written:
+            continue  # "13th", or a number word ("Fantastic Four", "Ocean's Eleven"): part of the name
+        base = tokens[:at]
+        while len(base) > 1 and base[-1] in _SERIES_WORDS:
+            base = base[:-1]
+        return " ".join(base), int(token)
+    main = _PARTS.split(title, maxsplit=1)[0]
+    return keys.match_key(main), None
+
+
+def _initial_word(word: str) -> bool:
+    """Whether a word gives its initial to an initialism: letters, not a numeral, not a lone letter but "a"."""
+    return word.isalpha() and (len(word) > 1 or word == "a") and not _numeral(word)
+
+
+def _numeral(word: str) -> str | None:
+    """The number a word writes in digits or Roman numerals ("2", "vii"), as digits; None otherwise."""
+    if word.isdecimal():
+        return str(int(word))
+    return ROMAN_DIGITS.get(word)
+
+
+def _series_names(films: list[F], candidates: list[int], keys: TextKeys) -> list[Name]:
+    """ "Base N" for films of series the catalogue does not declare, worked out from titles.
+
+    Films sharing a base title (`_series_place`) form a series when one of them is more than the base.
+    The film titled the base itself is the first if it is the earliest ("Jaws"); a later one is a
+    remake or a reboot and takes no number. The others take the number in their title, or else their
+    place in release order ("Jaws: The Revenge" after Jaws, Jaws 2 and Jaws 3-D is 4), but only while
+    every number before it agreed with that order: past a gap (a film the catalogue lacks) a place is
+    a guess. Linear in the films, less the sorting within each series.
+    """
+    series: dict[str, list[tuple[int, int | None]]] = {}
+    for index in candidates:
+        place = _series_place(films[index].title, keys)
+        if place is not None and place[0]:
+            series.setdefault(place[0], []).append((index, place[1]))
+    names: list[Name] = []
+    for base, members in series.items():
+        if len(members) < 2 or all(number is None and keys.match_key(films[i].title) == base for i, number in members):
+            continue
+        members.sort(key=lambda member: (films[member[0]].year, member[1] or 0))
+        expected = 1
+        certain = True
+        for index, number in members:
+            is_base = number is None and keys.match_key(films[index].title) == base
+            if is_base:
+                if expected != 1:
+                    continue  # a remake or reboot of the first film: no number
+                number = 1
+            elif number is None:
+                if not certain:
+                    continue
+                number = expected
+            elif number < expected:
+                continue  # numbered again ("Halloween 2" of 2009): its title says it already
+            elif number > expected:
+                certain = False
+            expected = number + 1
+            alias = f"{base} {number}"
+            if keys.match_key(alias) != keys.match_key(films[index].title):
+                names.append((index, alias, TIER_GENERATED))
+    return names

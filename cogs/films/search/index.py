@@ -168,6 +168,10 @@ TIER_PART = 3  # a first name or surname
 EXACT_ONLY = 8
 """Added to a tier: the name only ever matches exactly, never as a fuzzy target (initials such as
 "L.I.E." or a generated "BTTF", where one changed letter is another word)."""
+ALIAS = 16
+"""Added to a tier: a pack's alias of a film, a short name already, which a fragment of may name it."""
+TIER_MASK = 7
+"""The tier itself, without the flags above."""
 
 Name = tuple[int, str, int]
 """One name of one item, as handed to :class:`SearchIndex`: item index, text, tier."""
@@ -256,10 +260,15 @@ _PARTS = re.compile(r"\s*(?:[:;(\[–—|/]|\s-\s|\.\.\.)\s*")
 """What separates a title's parts ("Mission: Impossible – Fallout"): each part may be typed alone."""
 
 
+_LONG = 15
+"""Names of this many letters and digits or more may take two typos ("mision imposible")."""
+
+
 def typo_budget(size: int) -> int:
     """Edits (letters added, dropped, changed or swapped, spaces counted) that a name of ``size``
-    letters and digits still identifies: none under four, where one edit makes another word."""
-    return 0 if size < 4 else 1
+    letters and digits still identifies: none under four, where one edit makes another word, two
+    in a long name."""
+    return 0 if size < 4 else 1 if size < _LONG else 2
 
 
 def _typo_of(query: str, name: str) -> int | None:
@@ -271,7 +280,7 @@ def _typo_of(query: str, name: str) -> int | None:
     distance = OSA.distance(query, name, score_cutoff=2)
     if distance > typo_budget(size_of(name)):
         return None
-    if distance and not _slip(query, name):
+    if distance == 1 and not _slip(query, name):
         return None
     return distance
 
@@ -374,12 +383,13 @@ class _TypoJudge:
                 if distance is not None:
                     # A whole title beats a part of another's ("The Sorcerer", "Highlander III: The
                     # Sorcerer"), as a title beats a generated alias ("Back to the Future Part II").
-                    earned = (100.0 if distance == 0 else _TYPO_SCORE) - _LESSER * (is_part + (tier == TIER_GENERATED))
+                    lesser = is_part + (tier & TIER_MASK == TIER_GENERATED)
+                    earned = (100.0 if distance == 0 else _TYPO_SCORE) - _LESSER * lesser
                     best = earned if best is None else max(best, earned)
         if best is not None:
             return best
-        if tier == TIER_GENERATED:
-            return 0.0  # a part of a title already ("Rogue Nation"): fragments of it may do
+        if tier & TIER_MASK == TIER_GENERATED or tier & ALIAS:
+            return 0.0  # a short name already ("Rogue Nation"): a fragment of it may do
         if len(parts) > 1 and _reaches(self.words, words_of(key), len(words_of(" ".join(tokens_of(parts[0]))).split())):
             return 0.0
         return None
@@ -746,10 +756,10 @@ class SearchIndex(Generic[T]):
             hits = [pos for pos in self._exact.get(year_free, ()) if self._years[items[pos]] == year]
         if not hits:
             return None
-        top = min(tiers[pos] & ~EXACT_ONLY for pos in hits)
+        top = min(tiers[pos] & TIER_MASK for pos in hits)
         chosen: dict[int, int] = {}
         for pos in hits:
-            if tiers[pos] & ~EXACT_ONLY == top:
+            if tiers[pos] & TIER_MASK == top:
                 chosen.setdefault(items[pos], pos)
         ordered = sorted(chosen.items(), key=lambda pair: self._rank[pair[0]])
         scored = tuple(self._scored(item, 100.0, self._entry_text[pos]) for item, pos in ordered[:MAX_CANDIDATES])
