@@ -1,0 +1,108 @@
+"""Issue 14's failure classes, one row each, on a small catalogue of real-looking titles.
+
+Each row is a query and what it must give: a film key ("found"), or "none/ambiguous" (never found).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cogs.films.search.films import FilmIndex
+from db.repositories.models import FilmSummary
+
+TITLES = [
+    ("jaws", "Jaws", 1975),
+    ("jaws-2", "Jaws 2", 1978),
+    ("jaws-3d", "Jaws 3-D", 1983),
+    ("jaws-revenge", "Jaws: The Revenge", 1987),
+    ("halloween", "Halloween", 1978),
+    ("halloween-2", "Halloween II", 1981),
+    ("halloween-3", "Halloween III: Season of the Witch", 1982),
+    ("halloween-4", "Halloween 4: The Return of Michael Myers", 1988),
+    ("lolita-1962", "Lolita", 1962),
+    ("lolita-1997", "Lolita", 1997),
+    ("the-net", "The Net", 1995),
+    ("fargo", "Fargo", 1996),
+    ("toy-story", "Toy Story", 1995),
+    ("moonlight-mile", "Moonlight Mile", 2002),
+    ("lie", "L.I.E.", 2001),
+    ("life", "Life", 1999),
+    ("the-hoax", "The Hoax", 2006),
+    ("x-files", "The X-Files", 1998),
+    ("bc", "10,000 B.C.", 2008),
+    ("1917", "1917", 2019),
+    ("2001", "2001: A Space Odyssey", 1968),
+    ("friday-5", "Friday the 13th Part V: A New Beginning", 1985),
+    ("bttf", "Back to the Future", 1985),
+    ("rotj", "Star Wars: Episode VI - Return of the Jedi", 1983),
+    ("twok", "Star Trek II: The Wrath of Khan", 1982),
+    ("t2", "Terminator 2: Judgment Day", 1991),
+    ("fotr", "The Lord of the Rings: The Fellowship of the Ring", 2001),
+    ("rotk", "The Lord of the Rings: The Return of the King", 2003),
+    ("crew", "The Crew", 2000),
+]
+NOT_FOUND = "none/ambiguous"
+
+
+@pytest.fixture(scope="module")
+def index() -> FilmIndex[FilmSummary]:
+    return FilmIndex.build([FilmSummary(n, key, title, year, None) for n, (key, title, year) in enumerate(TITLES)])
+
+
+CLASSES = [
+    # a typo in a leading article, typos in short titles
+    ("Te Hoax", "the-hoax"),
+    ("the hiax", "the-hoax"),
+    ("Fatgo", "fargo"),
+    ("Jwas", "jaws"),
+    ("Lire", "life"),
+    ("lie", "lie"),
+    ("L.I.E.", "lie"),
+    # absent films never open a look-alike
+    ("Tenet", NOT_FOUND),
+    ("Argo", NOT_FOUND),
+    ("Moonlight", NOT_FOUND),
+    ("Tokyo Story", NOT_FOUND),
+    ("The Crow", NOT_FOUND),
+    ("Lies", NOT_FOUND),
+    # initialisms
+    ("BTTF", "bttf"),
+    ("ROTJ", "rotj"),
+    ("TWOK", "twok"),
+    ("T2", "t2"),
+    ("LOTR", NOT_FOUND),
+    ("rotk", "rotk"),
+    # "Title N"
+    ("Jaws 4", "jaws-revenge"),
+    ("Jaws 2", "jaws-2"),
+    ("Halloween 4", "halloween-4"),
+    ("Halloween 3", "halloween-3"),
+    ("halloween 2", "halloween-2"),
+    # numbers in titles
+    ("A New Beginning", "friday-5"),
+    ("friday the 13th part 5 a new beginning", "friday-5"),
+    ("x files", "x-files"),
+    ("10000 bc", "bc"),
+    ("10,000 BC", "bc"),
+    ("1917", "1917"),
+    ("2001", "2001"),
+    ("1985", NOT_FOUND),
+    # remakes
+    ("lolita", NOT_FOUND),
+    ("lolita 1997", "lolita-1997"),
+    ("Lolita (1962)", "lolita-1962"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), CLASSES)
+def test_matching_classes(index: FilmIndex[FilmSummary], query: str, expected: str) -> None:
+    match = index.resolve(query)
+    if expected == NOT_FOUND:
+        assert match.status != "found", match
+    else:
+        assert match.status == "found" and match.best is not None and match.best.key == expected, match
+
+
+def test_remakes_are_labelled_by_year(index: FilmIndex[FilmSummary]) -> None:
+    labels = [choice.label for choice in index.complete("lolita")]
+    assert labels[:2] == ["Lolita (1962)", "Lolita (1997)"]
