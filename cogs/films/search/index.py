@@ -22,6 +22,14 @@ How a query is resolved (``SearchIndex.resolve``):
    never reaches the second film, "Part Two" never "Part One", "... 1997" nothing).
    A query that is only a small fragment of a name ("ghost" of "Ghost Protocol")
    is too weak to pick a film on its own and only suggests it.
+   Films are stricter (``_typos_only``, `_TypoJudge`): a fuzzy name identifies a film
+   only if the query is one slip of a finger from it or from one part of its title
+   (`_slip`: a swap, a drop, a doubled or neighbouring key; two edits in long names;
+   articles counted, so "Te Hoax" is "The Hoax"), or if its words begin the title's
+   words and reach past the main title ("mi rogue"). Whole words missing ("Moonlight"
+   of "Moonlight Mile"), a far key ("Crow"/"Crew"), a dropped first letter of a short
+   title ("Argo"/"Fargo") or a plural "s" only suggest. Initials (titles such as
+   "L.I.E.", generated "BTTF", "ROTJ", "T2") match exactly only (``EXACT_ONLY``).
 4. Two best candidates within ``MARGIN`` points are ambiguous ("Did you mean…");
    below the cutoff there is no match, with the closest names as suggestions.
 
