@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Protocol, TypeVar
 
-from cogs.films.search.index import ALIAS, EXACT_ONLY, MAX_CHOICE_CHARS, TIER_GENERATED, TIER_NAME, Name, clip
+from cogs.films.search.index import EXACT_ONLY, MAX_CHOICE_CHARS, SHORT_NAME, TIER_GENERATED, TIER_NAME, Name, clip
 from cogs.films.search.snapshots import KeptIndex
 from cogs.films.search.text import ARTICLES, ROMAN_DIGITS, TextKeys, normalise
 
@@ -133,7 +133,11 @@ class FilmIndex(KeptIndex[F]):
         for title in titles:
             if title.film_id in position:
                 names.append(
-                    (position[title.film_id], title.title, TIER_NAME | ALIAS if title.kind == "alias" else TIER_NAME)
+                    (
+                        position[title.film_id],
+                        title.title,
+                        TIER_NAME | SHORT_NAME if title.kind == "alias" else TIER_NAME,
+                    )
                 )
                 if title.kind != "alias":
                     names.extend(_without_part(position[title.film_id], title.title, keys))
@@ -172,8 +176,8 @@ def _franchise_names(index: int, film: FilmLike, franchise: str, keys: TextKeys)
         generated.append((index, initials.upper(), TIER_GENERATED))
     subtitle = _subtitle(film.title, franchise, keys)
     if subtitle:
-        generated.append((index, subtitle, TIER_GENERATED))
-        generated.extend(_without_part(index, subtitle, keys))
+        generated.append((index, subtitle, TIER_GENERATED | SHORT_NAME))
+        generated.extend((item, text, tier | SHORT_NAME) for item, text, tier in _without_part(index, subtitle, keys))
     return generated
 
 

@@ -176,8 +176,9 @@ TIER_PART = 3  # a first name or surname
 EXACT_ONLY = 8
 """Added to a tier: the name only ever matches exactly, never as a fuzzy target (initials such as
 "L.I.E." or a generated "BTTF", where one changed letter is another word)."""
-ALIAS = 16
-"""Added to a tier: a pack's alias of a film, a short name already, which a fragment of may name it."""
+SHORT_NAME = 16
+"""Added to a tier: a pack's alias or a declared series' subtitle ("Rogue Nation"), a short name
+already, which a fragment of ("rogue") may name the film by."""
 TIER_MASK = 7
 """The tier itself, without the flags above."""
 
@@ -283,14 +284,28 @@ def _typo_of(query: str, name: str) -> int | None:
     """The edits from ``name`` to ``query`` if they look like a typo of it, else None.
 
     Within `typo_budget`, and only the edit a finger makes (`_slip`): one edit is often another real
-    title ("Crew", "Crow"; "Argo", "Fargo"; "The Mask of Zorro", "The Mark of Zorro").
+    title ("Crew", "Crow"; "Argo", "Fargo"; "The Mask of Zorro", "The Mark of Zorro"). The numbers
+    must be the same: "Universal Soldier" is two edits from "Universal Soldier 2".
     """
     distance = OSA.distance(query, name, score_cutoff=2)
-    if distance > typo_budget(size_of(name)):
+    if distance > typo_budget(size_of(name)) or (distance and _digits(query) != _digits(name)):
         return None
     if distance == 1 and not _slip(query, name):
         return None
+    if distance == 2:
+        # Two slips, in two words: "mision imposible", not "In Her Line of Fire" for "In the Line of Fire".
+        pairs = list(zip(query.split(), name.split(), strict=False))
+        changed = [(typed, word) for typed, word in pairs if typed != word]
+        if len(query.split()) != len(name.split()) or len(changed) != 2:
+            return None
+        if not all(OSA.distance(typed, word) == 1 and _slip(typed, word) for typed, word in changed):
+            return None
     return distance
+
+
+def _digits(text: str) -> str:
+    """The digits of a key, in order: a typo never adds, drops or changes a number."""
+    return "".join(char for char in text if char.isdecimal())
 
 
 _KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -355,12 +370,13 @@ class _TypoJudge:
 
     def score(self, key: str, name: str, tier: int, score: float) -> float:
         if tier & EXACT_ONLY:
-            return min(score, CUTOFF - 1.0)
+            return 0.0  # initials are not spelt: "Lire" is not "L.I.E." mistyped, nor like it
         judged = self.judged.get((name, tier), 0.0)
         if judged == 0.0:
             judged = self.judged[(name, tier)] = self._judge(key, name, tier)
         if judged is None:
-            return min(score, CUTOFF - 1.0)
+            # Only a suggestion; scaled rather than capped, so the closest are still suggested first.
+            return score * (CUTOFF - 1.0) / 100.0
         return max(score, judged) if judged else score
 
     def _judge(self, key: str, name: str, tier: int) -> float | None:
@@ -396,8 +412,8 @@ class _TypoJudge:
                     best = earned if best is None else max(best, earned)
         if best is not None:
             return best
-        if tier & TIER_MASK == TIER_GENERATED or tier & ALIAS:
-            return 0.0  # a short name already ("Rogue Nation"): a fragment of it may do
+        if tier & SHORT_NAME:
+            return 0.0
         if len(parts) > 1 and _reaches(self.words, words_of(key), len(words_of(" ".join(tokens_of(parts[0]))).split())):
             return 0.0
         return None
