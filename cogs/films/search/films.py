@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from cogs.films.search.index import EXACT_ONLY, MAX_CHOICE_CHARS, SHORT_NAME, TIER_GENERATED, TIER_NAME, Name, clip
 from cogs.films.search.snapshots import KeptIndex
-from cogs.films.search.text import ARTICLES, ROMAN_DIGITS, TextKeys, normalise
+from cogs.films.search.text import ARTICLES, ROMAN_DIGITS, YEAR_RANGE, TextKeys, normalise
 
 F = TypeVar("F", bound="FilmLike")
 
@@ -68,10 +69,27 @@ def _subtitle(title: str, franchise: str, keys: TextKeys | None = None) -> str |
     return rest if any(not token.isdecimal() for token in keys.tokens(rest)) else None
 
 
-def film_label(title: str, year: int | None) -> str:
-    """ "Title (year)" cut to fit 100 characters, the year always kept."""
-    suffix = f" ({year})" if year is not None else ""
+def film_label(title: str, year: int | None, detail: str | None = None) -> str:
+    """ "Title (year)" cut to fit 100 characters, the year always kept (and not repeated when the
+    title already ends with it); ``detail`` tells apart two films of one title and year."""
+    if year is not None and detail is None and title.endswith(f"({year})"):
+        return clip(title)
+    inside = ", ".join(str(part) for part in (year, detail) if part is not None)
+    suffix = f" ({inside})" if inside else ""
     return clip(title, MAX_CHOICE_CHARS - len(suffix)) + suffix
+
+
+def film_labels(films: Sequence[FilmLike]) -> list[str]:
+    """Each film's `film_label`; films of one title and year (the same film in two packs, or two
+    films of one pack) also named by their pack, or else their key, so no two labels are equal."""
+    labels = [film_label(film.title, film.year) for film in films]
+    for detail in (lambda film: getattr(film, "pack_id", None), lambda film: film.key):
+        counts = Counter(labels)
+        labels = [
+            label if counts[label] == 1 else film_label(film.title, film.year, detail(film) or film.key)
+            for label, film in zip(labels, films, strict=True)
+        ]
+    return labels
 
 
 class FilmIndex(KeptIndex[F]):
@@ -124,6 +142,7 @@ class FilmIndex(KeptIndex[F]):
             names.append((index, film.title, TIER_NAME | EXACT_ONLY if _is_initials(film.title, keys) else TIER_NAME))
             names.extend(_without_part(index, film.title, keys))
             names.extend(_initialisms(index, film.title, keys))
+            names.extend(_number_titles(index, film.title, film.year))
             franchise = franchises.get(film.id) or getattr(film, "franchise_name", None)
             if isinstance(franchise, str) and franchise.strip():
                 names.extend(_franchise_names(index, film, franchise, keys))
@@ -151,7 +170,7 @@ class FilmIndex(KeptIndex[F]):
             film_list,
             names,
             keys=[film.key for film in film_list],
-            labels=[film_label(film.title, film.year) for film in film_list],
+            labels=film_labels(film_list),
             years=[film.year for film in film_list],
             extra_numbers=[
                 frozenset({film.year} | ({film.franchise_order} if film.franchise_order is not None else set()))
@@ -195,6 +214,23 @@ def _without_part(index: int, title: str, keys: TextKeys) -> list[Name]:
         return []
     found = _PART_SUFFIX.match(key)
     return [(index, found.group(1), TIER_GENERATED)] if found else []
+
+
+_YEAR_AFTER = re.compile(r"^(.+?)\s*\((\d{4})\)$")
+_NUMBER_FIRST = re.compile(r"^(\d{4})\s*[:–—-]")
+
+
+def _number_titles(index: int, title: str, year: int) -> list[Name]:
+    """A title's own name without its year ("Lolita (1962)" is "Lolita" of 1962), and the year that
+    a title begins with ("2001: A Space Odyssey" is what "2001" names, before the films of 2001)."""
+    names: list[Name] = []
+    found = _YEAR_AFTER.match(title)
+    if found and int(found[2]) == year:
+        names.append((index, found[1], TIER_NAME))
+    first = _NUMBER_FIRST.match(title)
+    if first and int(first[1]) in YEAR_RANGE:
+        names.append((index, first[1], TIER_GENERATED))
+    return names
 
 
 def _is_initials(title: str, keys: TextKeys) -> bool:
