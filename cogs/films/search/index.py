@@ -263,6 +263,8 @@ _TYPO_SCORE = 95.0
 """Score of a name a typo away from the query: above any fragment's, as sure as a close spelling."""
 _LESSER = 4.0
 """Taken from that score for a part of a title or a generated alias: more than `MARGIN`."""
+_NEAR_LENGTH = 8
+"""Raw names (or parts) further than this from the query's length are no typo of it, unnormalised."""
 _SHORT = 6
 """Names of at most this many letters and digits are short: dropping their first letter makes another."""
 _PARTS = re.compile(r"\s*(?:[:;(\[–—|/]|\s-\s|\.\.\.)\s*")
@@ -379,19 +381,27 @@ class _TypoJudge:
             return score * (CUTOFF - 1.0) / 100.0
         return max(score, judged) if judged else score
 
+    def _near(self, text: str) -> bool:
+        """Whether raw ``text`` is long enough and short enough to be a typo of the query once
+        normalised (punctuation, articles and number words change a length by a few characters)."""
+        return abs(len(text) - len(self.whole)) <= _NEAR_LENGTH
+
     def _judge(self, key: str, name: str, tier: int) -> float | None:
         """The score a name earns (0.0: its own fuzzy score), or None if it cannot identify."""
         forms = [(key, False)]
-        plain = normalise(name)
-        if plain != key:
-            forms.append((plain, False))
-        if plain[:4].split(" ")[0] in ARTICLES:
-            forms.append((" ".join(tokens_of(name)), False))
-            if " " in plain:
-                forms.append((plain.split(" ", 1)[1], False))
+        if self._near(name):
+            plain = normalise(name)
+            if plain != key:
+                forms.append((plain, False))
+            if plain[:4].split(" ")[0] in ARTICLES:
+                forms.append((" ".join(tokens_of(name)), False))
+                if " " in plain:
+                    forms.append((plain.split(" ", 1)[1], False))
         parts = [part for part in _PARTS.split(name) if part]
         if len(parts) > 1:
             for place, part in enumerate(parts):
+                if not self._near(part):
+                    continue
                 tokens = tokens_of(part)
                 if place == 0 and not any(token.isdecimal() for token in tokens):
                     continue
