@@ -268,37 +268,97 @@ def _initialisms(index: int, title: str, keys: TextKeys) -> list[Name]:
 
 
 _SERIES_WORDS = frozenset({"part", "chapter", "episode", "ep", "vol", "volume"})
-_ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
 
 
-def _series_place(title: str, keys: TextKeys) -> tuple[str, int | None] | None:
-    """The base title of a film's series and the number it carries, if any.
+def _own_title(title: str, year: int) -> str:
+    """The title without the film's own year after it ("Lolita (1962)" of 1962 is "Lolita")."""
+    found = _YEAR_AFTER.match(title)
+    return found[1] if found and int(found[2]) == year else title
 
-    "Friday the 13th Part VII: The New Blood" -> ("friday the 13 th", 7); "Jaws: The Revenge" ->
-    ("jaws", None); "Jaws" -> ("jaws", None). The base is the title's words before a number that
-    follows them (not an ordinal, "13th"; not a number word, "Fantastic Four"), less "Part" or
-    "Episode"; without one, the main title before a subtitle, or the whole title.
+
+def _match_tokens(text: str, keys: TextKeys) -> list[str]:
+    tokens = keys.tokens(text)
+    return tokens[1:] if len(tokens) > 1 and tokens[0] in ARTICLES else tokens
+
+
+def _numbered(title: str, keys: TextKeys) -> tuple[str, int] | None:
+    """The base and number of a numbered title: the words before a number that ends one of its
+    parts, less "Part" or "Episode" ("Friday the 13th Part VII: The New Blood" -> "friday the 13
+    th", 7; "Star Wars: Episode VI - Return of the Jedi" -> "star wars", 6; "Jaws 3-D" -> "jaws",
+    3). Not a number word ("Ocean's Eleven") nor one inside a phrase ("Around the World in 80 Days")."""
+    before: list[str] = []
+    for part in _PARTS.split(title):
+        tokens = keys.tokens(part) if before else _match_tokens(part, keys)
+        body = tokens[:-1] if len(tokens) > 2 and tokens[-2].isdecimal() and len(tokens[-1]) == 1 else tokens
+        written = {_numeral(word) for word in keys.normalise(part).split()}
+        if body and body[-1].isdecimal() and len(body[-1]) <= 2 and body[-1] in written:
+            base = before + body[:-1]
+            while base and base[-1] in _SERIES_WORDS:
+                base = base[:-1]
+            return (" ".join(base), int(body[-1])) if base else None
+        before += tokens
+    return None
+
+
+def _series_names(films: list[F], candidates: list[int], keys: TextKeys) -> list[Name]:
+    """ "Base N" for films of series the catalogue does not declare, worked out from titles.
+
+    A base is a numbered title's words before its number (`_numbered`), or a title that others begin
+    with, then a separator ("Jaws", "Jaws: The Revenge"). Films of one base form a series when one of
+    them is more than the base. The film titled the base itself is the first if it is the earliest
+    ("Jaws"); a later one is a remake or a reboot and takes no number. The others take the number in
+    their title, or else their place in release order ("Jaws: The Revenge" after Jaws, Jaws 2 and
+    Jaws 3-D is 4), but only while every number before it agreed with that order: past a gap (a film
+    the catalogue lacks) a place is a guess. Linear in the films, less sorting within each series.
     """
-    normal = keys.normalise(title)
-    words = normal.split()
-    tokens = keys.tokens(title)
-    if len(tokens) > 1 and tokens[0] in ARTICLES:
-        tokens = tokens[1:]
-        words = words[1:] if words and words[0] in ARTICLES else words
-    written = {_numeral(word) for word in words}
-    for at in range(1, len(tokens)):
-        token = tokens[at]
-        if not token.isdecimal() or len(token) > 2:
+    own = {index: _own_title(films[index].title, films[index].year) for index in candidates}
+    own_keys = {index: " ".join(_match_tokens(title, keys)) for index, title in own.items()}
+    numbered = {index: place for index in candidates if (place := _numbered(own[index], keys))}
+    bases = {base for base, _ in numbered.values()} | set(own_keys.values())
+    series: dict[str, list[tuple[int, int | None]]] = {}
+    for index in candidates:
+        if index in numbered:
+            base, number = numbered[index]
+            series.setdefault(base, []).append((index, number))
             continue
-        following = tokens[at + 1] if at + 1 < len(tokens) else ""
-        if following in _ORDINAL_ENDINGS or token not in written:
-            continue  # "13th", or a number word ("Fantastic Four", "Ocean's Eleven"): part of the name
-        base = tokens[:at]
-        while len(base) > 1 and base[-1] in _SERIES_WORDS:
-            base = base[:-1]
-        return " ".join(base), int(token)
-    main = _PARTS.split(title, maxsplit=1)[0]
-    return keys.match_key(main), None
+        # The longest leading parts of the title that are a base ("Mission: Impossible" of
+        # "Mission: Impossible – Ghost Protocol"), or the whole title.
+        pieces = _PARTS.split(own[index])
+        found = own_keys[index]
+        for cut in range(len(pieces) - 1, 0, -1):
+            leading = " ".join(_match_tokens(" ".join(pieces[:cut]), keys))
+            if leading in bases:
+                found = leading
+                break
+        series.setdefault(found, []).append((index, None))
+    names: list[Name] = []
+    for base, members in series.items():
+        if len(members) < 2 or base.replace(" ", "").isdecimal():
+            continue  # alone, or a number ("xXx" reads 30): no series to count in
+        if all(number is None and own_keys[i] == base for i, number in members):
+            continue  # remakes only
+        members.sort(key=lambda member: (films[member[0]].year, member[1] or 0))
+        expected = 1
+        certain = True
+        for index, given in members:
+            if given is None and own_keys[index] == base:
+                if expected != 1:
+                    continue  # a remake or reboot of the first film: no number
+                number = 1
+            elif given is None:
+                if not certain:
+                    continue
+                number = expected
+            elif given < expected:
+                continue  # numbered again ("Halloween 2" of 2009): its title says it already
+            else:
+                certain = certain and given == expected
+                number = given
+            expected = number + 1
+            alias = f"{base} {number}"
+            if keys.match_key(alias) != own_keys[index]:
+                names.append((index, alias, TIER_GENERATED))
+    return names
 
 
 def _initial_word(word: str) -> bool:
@@ -311,46 +371,3 @@ def _numeral(word: str) -> str | None:
     if word.isdecimal():
         return str(int(word))
     return ROMAN_DIGITS.get(word)
-
-
-def _series_names(films: list[F], candidates: list[int], keys: TextKeys) -> list[Name]:
-    """ "Base N" for films of series the catalogue does not declare, worked out from titles.
-
-    Films sharing a base title (`_series_place`) form a series when one of them is more than the base.
-    The film titled the base itself is the first if it is the earliest ("Jaws"); a later one is a
-    remake or a reboot and takes no number. The others take the number in their title, or else their
-    place in release order ("Jaws: The Revenge" after Jaws, Jaws 2 and Jaws 3-D is 4), but only while
-    every number before it agreed with that order: past a gap (a film the catalogue lacks) a place is
-    a guess. Linear in the films, less the sorting within each series.
-    """
-    series: dict[str, list[tuple[int, int | None]]] = {}
-    for index in candidates:
-        place = _series_place(films[index].title, keys)
-        if place is not None and place[0]:
-            series.setdefault(place[0], []).append((index, place[1]))
-    names: list[Name] = []
-    for base, members in series.items():
-        if len(members) < 2 or all(number is None and keys.match_key(films[i].title) == base for i, number in members):
-            continue
-        members.sort(key=lambda member: (films[member[0]].year, member[1] or 0))
-        expected = 1
-        certain = True
-        for index, number in members:
-            is_base = number is None and keys.match_key(films[index].title) == base
-            if is_base:
-                if expected != 1:
-                    continue  # a remake or reboot of the first film: no number
-                number = 1
-            elif number is None:
-                if not certain:
-                    continue
-                number = expected
-            elif number < expected:
-                continue  # numbered again ("Halloween 2" of 2009): its title says it already
-            elif number > expected:
-                certain = False
-            expected = number + 1
-            alias = f"{base} {number}"
-            if keys.match_key(alias) != keys.match_key(films[index].title):
-                names.append((index, alias, TIER_GENERATED))
-    return names
