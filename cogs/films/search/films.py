@@ -1,4 +1,12 @@
-"""The film index: films by title, original title, pack aliases and generated aliases."""
+"""The film index: films by title, original title, pack aliases and generated aliases.
+
+Generated aliases: a declared series' ("Mission Impossible 7", "MI 7", the subtitle "Ghost
+Protocol"); a series worked out from titles where the catalogue declares none ("Jaws 4" for "Jaws:
+The Revenge", see `_series_names`); initialisms of a title and of its parts ("BTTF", "ROTJ", "TWOK",
+"T2", see `_initialisms`), which only match exactly, as titles made of initials do ("L.I.E."); a
+title's own year ("2001" for "2001: A Space Odyssey"); a title without a closing "Part One". Labels
+are "Title (year)", with the pack (or key) added when two films share a title and year.
+"""
 
 from __future__ import annotations
 

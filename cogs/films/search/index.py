@@ -10,28 +10,41 @@ How a query is resolved (``SearchIndex.resolve``):
 
 1. A value handed out by autocomplete (normally the item's key) resolves exactly.
 2. Exact name: the query's *search key* equals the key of a title, an alias, a
-   generated alias ("MI 7", "Mission Impossible 7", the subtitle "Ghost Protocol"...)
-   or, for people and characters, a first name or surname. Search keys are
-   normalised text with numbers unified: "III", "three" and "3" are all ``3``, so
-   "M:I:III", "MI3" and "Mission Impossible 3" share the key ``mi 3`` / ``mission
-   impossible 3``. A year in the query ("Fallout 2018", "Mission: Impossible
-   (1996)") may stand for the film's year.
+   generated alias or, for people and characters, a first name or surname (a title
+   beats an alias, an alias a name part). Films' generated aliases (``films.py``):
+   "MI 7" and "Mission Impossible 7" of a declared series, "Jaws 4" of a series
+   worked out from titles, the subtitle of a declared series ("Ghost Protocol"),
+   initialisms ("BTTF", "ROTJ", "TWOK", "T2"), a title's year ("2001"). Search keys
+   are normalised text with numbers unified (``text.py``): "III", "three" and "3"
+   are all ``3``, so "M:I:III", "MI3" and "Mission Impossible 3" share the key ``mi
+   3``; "Part V: A New Beginning" is ``part 5 a new beginning``, "The X-Files" keeps
+   its letter, "10,000 B.C." is ``10000 bc``, "2½" is ``2 half`` and "Net, The" is
+   "The Net". A year in the query ("Fallout 2018", "Lolita (1997)") may stand for the
+   film's year; a query that is only a year lists that year's films, unless a film is
+   titled so ("1917"). Two films with one name (remakes) are ambiguous, never picked.
 3. Fuzzy: rapidfuzz ``WRatio`` over every precomputed key, with a cutoff. Numbers
    must agree: a name is never matched by a query holding a number that is neither
    in that name nor the item's year or franchise position ("Mission Impossible 3"
    never reaches the second film, "Part Two" never "Part One", "... 1997" nothing).
    A query that is only a small fragment of a name ("ghost" of "Ghost Protocol")
-   is too weak to pick a film on its own and only suggests it.
-   Films are stricter (``_typos_only``, `_TypoJudge`): a fuzzy name identifies a film
-   only if the query is one slip of a finger from it or from one part of its title
-   (`_slip`: a swap, a drop, a doubled or neighbouring key; two edits in long names;
-   articles counted, so "Te Hoax" is "The Hoax"), or if its words begin the title's
-   words and reach past the main title ("mi rogue"). Whole words missing ("Moonlight"
-   of "Moonlight Mile"), a far key ("Crow"/"Crew"), a dropped first letter of a short
-   title ("Argo"/"Fargo") or a plural "s" only suggest. Initials (titles such as
-   "L.I.E.", generated "BTTF", "ROTJ", "T2") match exactly only (``EXACT_ONLY``).
+   is too weak to pick an item on its own and only suggests it.
+   Films are stricter (``_typos_only``, `_TypoJudge`), since a catalogue of thousands
+   holds titles a letter or a word apart: a fuzzy name identifies a film only if the
+   query is a slip of a finger from it or from one part of its title (`_typo_of`,
+   `_slip`: two letters swapped, one dropped, doubled, or added or changed for a
+   neighbouring key; two such slips in two words of a long name; never a number
+   changed; articles counted, so "Te Hoax" is "The Hoax"), or if the query's words
+   begin the title's words and reach past its main title ("mi rogue"), or it is a
+   fragment of a pack's alias or a declared subtitle ("rogue" of "Rogue Nation").
+   So whole words missing ("Moonlight" of "Moonlight Mile"), a letter far on the
+   keyboard ("Crow", "Crew"), the first letter of a short title dropped ("Argo",
+   "Fargo"), a plural "s" ("The Brother") and a main title without its number ("The
+   Lord of the Rings") only suggest. Initials ("L.I.E." and the generated ones) only
+   ever match exactly (``EXACT_ONLY``): "Lire" is not "L.I.E." mistyped.
 4. Two best candidates within ``MARGIN`` points are ambiguous ("Did you mean…");
-   below the cutoff there is no match, with the closest names as suggestions.
+   below the cutoff there is no match, with the closest names as suggestions. A
+   title met by a typo beats a part of another title or a generated alias met so
+   ("The Sorcerer", "Highlander III: The Sorcerer") by more than ``MARGIN``.
 
 ``WRatio`` was measured against ``token_set_ratio`` on the cases in the tests:
 ``token_set_ratio`` scores any subset 100 ("mission impossible" ties with all eight
