@@ -224,14 +224,18 @@ def _without_part(index: int, title: str, keys: TextKeys) -> list[Name]:
     return [(index, found.group(1), TIER_GENERATED)] if found else []
 
 
+_TRAILING_ARTICLE = re.compile(r",\s*(?:the|a|an)\s*$", re.IGNORECASE)
 _YEAR_AFTER = re.compile(r"^(.+?)\s*\((\d{4})\)$")
 _NUMBER_FIRST = re.compile(r"^(\d{4})\s*[:–—-]")
 
 
 def _number_titles(index: int, title: str, year: int) -> list[Name]:
-    """A title's own name without its year ("Lolita (1962)" is "Lolita" of 1962), and the year that
-    a title begins with ("2001: A Space Odyssey" is what "2001" names, before the films of 2001)."""
+    """A title's own name without its year ("Lolita (1962)" is "Lolita" of 1962), the year that a
+    title begins with ("2001: A Space Odyssey" is what "2001" names, before the films of 2001), and
+    a title with its article after it as typed without the comma ("Net The")."""
     names: list[Name] = []
+    if _TRAILING_ARTICLE.search(title):
+        names.append((index, title.replace(",", " "), TIER_NAME))  # "Net, The" typed without its comma
     found = _YEAR_AFTER.match(title)
     if found and int(found[2]) == year:
         names.append((index, found[1], TIER_NAME))
@@ -265,7 +269,8 @@ def _initialisms(index: int, title: str, keys: TextKeys) -> list[Name]:
     words = normal.split()
     if len(words) >= 2 and words[0].isalpha() and len(words[0]) > 1 and (number := _numeral(words[1])):
         found.add(f"{words[0][0]}{number}")
-    for part in {normal, *(keys.normalise(piece) for piece in _PARTS.split(title))}:
+    parts = {normal} if _PARTS.search(title) is None else {normal, *map(keys.normalise, _PARTS.split(title))}
+    for part in parts:
         part_words = part.split()
         if not part_words or not all(_initial_word(word) for word in part_words):
             continue

@@ -276,6 +276,8 @@ _TYPO_SCORE = 95.0
 """Score of a name a typo away from the query: above any fragment's, as sure as a close spelling."""
 _LESSER = 4.0
 """Taken from that score for a part of a title or a generated alias: more than `MARGIN`."""
+_TYPO_FLOOR = 80.0
+"""Names scored lower than this (``WRatio``) and of another length are no typo of the query."""
 _NEAR_LENGTH = 8
 """Raw names (or parts) further than this from the query's length are no typo of it, unnormalised."""
 _SHORT = 6
@@ -376,16 +378,21 @@ class _TypoJudge:
     edits; initials) is as often another film as this one, and only suggests it.
     """
 
-    def __init__(self, text: str, whole: str) -> None:
+    def __init__(self, text: str, whole: str, plain: str) -> None:
         self.text = text
         self.whole = whole
         self.texts = (text,) if whole == text else (text, whole)
+        # The query as typed, numbers unread, for names met the same way ("Nine 1/2 Weeks").
+        self.plain = tuple(dict.fromkeys((*self.texts, normalise(plain))))
         self.words = words_of(text)
         self.judged: dict[tuple[str, int], float | None] = {}
 
     def score(self, key: str, name: str, tier: int, score: float) -> float:
         if tier & EXACT_ONLY:
             return 0.0  # initials are not spelt: "Lire" is not "L.I.E." mistyped, nor like it
+        if score < _TYPO_FLOOR and abs(len(key) - len(self.text)) > 2:
+            # Far from a typo: a typo scores high, or, in a short name, is of about its length.
+            return score * (CUTOFF - 1.0) / 100.0
         judged = self.judged.get((name, tier), 0.0)
         if judged == 0.0:
             judged = self.judged[(name, tier)] = self._judge(key, name, tier)
@@ -401,38 +408,40 @@ class _TypoJudge:
 
     def _judge(self, key: str, name: str, tier: int) -> float | None:
         """The score a name earns (0.0: its own fuzzy score), or None if it cannot identify."""
-        forms = [(key, False)]
+        # A whole title beats a part of another's ("The Sorcerer", "Highlander III: The Sorcerer"),
+        # as a title beats a generated alias ("Back to the Future Part II").
+        lesser = _LESSER * (tier & TIER_MASK == TIER_GENERATED)
+        best = self._earned(key, self.texts, lesser)
+        if best is not None and best >= _TYPO_SCORE - lesser:
+            return best  # no other form of the name earns more
+        forms: list[str] = []
         if self._near(name):
-            plain = normalise(name)
+            # Its other spellings, worked out only where they differ from the key: number words
+            # ("Thirteen", whose typo is not one of "13") and a leading article.
+            plain = normalise(name) if _digits(key) != _digits(name) or not name.isascii() else key
             if plain != key:
-                forms.append((plain, False))
-            if plain[:4].split(" ")[0] in ARTICLES:
-                forms.append((" ".join(tokens_of(name)), False))
-                if " " in plain:
-                    forms.append((plain.split(" ", 1)[1], False))
-        parts = [part for part in _PARTS.split(name) if part]
-        if len(parts) > 1:
-            for place, part in enumerate(parts):
-                if not self._near(part):
-                    continue
-                tokens = tokens_of(part)
-                if place == 0 and not any(token.isdecimal() for token in tokens):
-                    continue
-                forms.append((" ".join(tokens), True))
-                part_plain = normalise(part)
-                if part_plain != forms[-1][0]:
-                    forms.append((part_plain, True))
-        best: float | None = None
-        for form, is_part in forms:
-            # A part is met with the query's article: "The Final Cut" is not "Urban Legends: Final Cut".
-            for text in (self.whole,) if is_part else self.texts:
-                distance = _typo_of(text, form)
-                if distance is not None:
-                    # A whole title beats a part of another's ("The Sorcerer", "Highlander III: The
-                    # Sorcerer"), as a title beats a generated alias ("Back to the Future Part II").
-                    lesser = is_part + (tier & TIER_MASK == TIER_GENERATED)
-                    earned = (100.0 if distance == 0 else _TYPO_SCORE) - _LESSER * lesser
-                    best = earned if best is None else max(best, earned)
+                forms.append(plain)
+            if name[:4].casefold().split(" ")[0] in ARTICLES:
+                forms.append(" ".join(tokens_of(name)))
+                if plain != key and " " in plain:
+                    forms.append(plain.split(" ", 1)[1])
+        for form in forms:
+            earned = self._earned(form, self.plain, lesser)
+            if earned is not None and (best is None or earned > best):
+                best = earned
+        parts = [part for part in _PARTS.split(name) if part] if _PARTS.search(name) else [name]
+        for place, part in enumerate(parts if len(parts) > 1 else ()):
+            if not self._near(part):
+                continue
+            tokens = tokens_of(part)
+            if place == 0 and not any(token.isdecimal() for token in tokens):
+                continue
+            part_forms = {" ".join(tokens), normalise(part)}
+            for form in part_forms:
+                # A part is met with the query's article: "The Final Cut" is not "Urban Legends: Final Cut".
+                earned = self._earned(form, (self.whole,), lesser + _LESSER)
+                if earned is not None and (best is None or earned > best):
+                    best = earned
         if best is not None:
             return best
         if tier & SHORT_NAME:
@@ -440,6 +449,17 @@ class _TypoJudge:
         if len(parts) > 1 and _reaches(self.words, words_of(key), len(words_of(" ".join(tokens_of(parts[0]))).split())):
             return 0.0
         return None
+
+    @staticmethod
+    def _earned(form: str, texts: tuple[str, ...], lesser: float) -> float | None:
+        """The score of a name's form that one of the query's ``texts`` is a typo of, if one is."""
+        found: float | None = None
+        for text in texts:
+            distance = _typo_of(text, form)
+            if distance is not None:
+                earned = (100.0 if distance == 0 else _TYPO_SCORE) - lesser
+                found = earned if found is None else max(found, earned)
+        return found
 
 
 def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
@@ -763,7 +783,7 @@ class SearchIndex(Generic[T]):
                 picked = same_year[:MAX_CANDIDATES]
                 return Match(status, query, tuple(self._scored(i, 100.0, str(year)) for i in picked))
 
-        best = self._fuzzy(key, " ".join(whole), year, year_free)
+        best = self._fuzzy(key, " ".join(whole), query, year, year_free)
         ranked = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[1].tier, self._rank[pair[0]]))
         eligible = [(index, b) for index, b in ranked if not b.conflict and b.score >= CUTOFF]
         if eligible:
@@ -812,17 +832,17 @@ class SearchIndex(Generic[T]):
         scored = tuple(self._scored(item, 100.0, self._entry_text[pos]) for item, pos in ordered[:MAX_CANDIDATES])
         return ("found" if len(chosen) == 1 else "ambiguous"), scored
 
-    def _fuzzy(self, key: str, whole: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
+    def _fuzzy(self, key: str, whole: str, typed: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
         """Best fuzzy score per item, with number conflicts and weak fragments marked.
 
-        ``whole`` is ``key`` with its leading article, if the query had one.
+        ``whole`` is ``key`` with its leading article, if the query had one; ``typed`` the query.
         """
         best: dict[int, _Best] = {}
-        variants: list[tuple[str, str, int | None]] = [(key, whole, None)]
+        variants: list[tuple[str, str, str, int | None]] = [(key, whole, typed, None)]
         if year is not None and year_free is not None:
             # "Fallout 2018": the year may be the film's, so also score "fallout"
             # against films of 2018 only.
-            variants.append((year_free, year_free, year))
+            variants.append((year_free, year_free, year_free, year))
         items, keys, tiers, texts, numbers = (
             self._entry_item,
             self._entry_keys,
@@ -830,10 +850,10 @@ class SearchIndex(Generic[T]):
             self._entry_text,
             self._entry_numbers,
         )
-        for text, whole_text, only_year in variants:
+        for text, whole_text, typed_text, only_year in variants:
             wanted = numbers_in(text)
             scorer = _NameScorer(text)
-            typos = _TypoJudge(text, whole_text) if self._typos_only else None
+            typos = _TypoJudge(text, whole_text, typed_text) if self._typos_only else None
             for score, position in self._fuzzy_hits(text, SUGGEST_CUTOFF):
                 item = items[position]
                 if only_year is not None and self._years[item] != only_year:

@@ -139,6 +139,9 @@ def tokens_of_normal(normal: str) -> list[str]:
         if word.endswith("_"):
             tokens.append(word[:-1])
         elif word.isdecimal():
+            if len(word) == 3 and tokens and tokens[-1].isdecimal() and len(tokens[-1]) <= 3 and tokens[-1] != "0":
+                tokens[-1] += word  # "10 000" is "10,000" without its comma
+                continue
             tokens.append(str(int(word)))  # "07" and "7" are the same number
         else:
             tokens.append(_NUMBER_WORDS.get(word) or ROMAN_DIGITS.get(word) or word)
