@@ -62,8 +62,9 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain, islice
-from typing import ClassVar, Generic, Literal, Self, TypeVar
+from typing import ClassVar, Generic, Literal, NamedTuple, Self, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -278,6 +279,8 @@ _LESSER = 4.0
 """Taken from that score for a part of a title or a generated alias: more than `MARGIN`."""
 _TYPO_FLOOR = 80.0
 """Names scored lower than this (``WRatio``) and of another length are no typo of the query."""
+_SPELLINGS_KEPT = 16_384
+"""Names whose other spellings are kept between queries (franchise siblings meet many queries)."""
 _NEAR_LENGTH = 8
 """Raw names (or parts) further than this from the query's length are no typo of it, unnormalised."""
 _SHORT = 6
@@ -414,30 +417,16 @@ class _TypoJudge:
         best = self._earned(key, self.texts, lesser)
         if best is not None and best >= _TYPO_SCORE - lesser:
             return best  # no other form of the name earns more
-        forms: list[str] = []
-        if self._near(name):
-            # Its other spellings, worked out only where they differ from the key: number words
-            # ("Thirteen", whose typo is not one of "13") and a leading article.
-            plain = normalise(name) if _digits(key) != _digits(name) or not name.isascii() else key
-            if plain != key:
-                forms.append(plain)
-            if name[:4].casefold().split(" ")[0] in ARTICLES:
-                forms.append(" ".join(tokens_of(name)))
-                if plain != key and " " in plain:
-                    forms.append(plain.split(" ", 1)[1])
-        for form in forms:
-            earned = self._earned(form, self.plain, lesser)
-            if earned is not None and (best is None or earned > best):
-                best = earned
-        parts = [part for part in _PARTS.split(name) if part] if _PARTS.search(name) else [name]
-        for place, part in enumerate(parts if len(parts) > 1 else ()):
-            if not self._near(part):
+        spellings = _spellings(name, key)
+        if spellings.forms and self._near(name):
+            for form in spellings.forms:
+                earned = self._earned(form, self.plain, lesser)
+                if earned is not None and (best is None or earned > best):
+                    best = earned
+        for length, forms in spellings.parts:
+            if abs(length - len(self.whole)) > _NEAR_LENGTH:
                 continue
-            tokens = tokens_of(part)
-            if place == 0 and not any(token.isdecimal() for token in tokens):
-                continue
-            part_forms = {" ".join(tokens), normalise(part)}
-            for form in part_forms:
+            for form in forms:
                 # A part is met with the query's article: "The Final Cut" is not "Urban Legends: Final Cut".
                 earned = self._earned(form, (self.whole,), lesser + _LESSER)
                 if earned is not None and (best is None or earned > best):
@@ -446,7 +435,7 @@ class _TypoJudge:
             return best
         if tier & SHORT_NAME:
             return 0.0
-        if len(parts) > 1 and _reaches(self.words, words_of(key), len(words_of(" ".join(tokens_of(parts[0]))).split())):
+        if spellings.first_part and _reaches(self.words, words_of(key), spellings.first_part):
             return 0.0
         return None
 
@@ -460,6 +449,41 @@ class _TypoJudge:
                 earned = (100.0 if distance == 0 else _TYPO_SCORE) - lesser
                 found = earned if found is None else max(found, earned)
         return found
+
+
+class _Spellings(NamedTuple):
+    """A name's spellings besides its key, for `_TypoJudge`."""
+
+    forms: tuple[str, ...]
+    """Where they differ from the key: as written, numbers unread ("thirteen"), and with its article."""
+    parts: tuple[tuple[int, tuple[str, ...]], ...]
+    """Each part that may be typed alone (the first only with its number), by its raw length."""
+    first_part: int
+    """The words of the first part, if the name has several parts; else 0."""
+
+
+@lru_cache(maxsize=_SPELLINGS_KEPT)
+def _spellings(name: str, key: str) -> _Spellings:
+    """A name's `_Spellings`: worked out once per name for every query that meets it."""
+    plain = normalise(name) if _digits(key) != _digits(name) or not name.isascii() else key
+    forms = [plain] if plain != key else []
+    if name[:4].casefold().split(" ")[0] in ARTICLES:
+        forms.append(" ".join(tokens_of(name)))
+        if plain != key and " " in plain:
+            forms.append(plain.split(" ", 1)[1])
+    if _PARTS.search(name) is None:
+        return _Spellings(tuple(forms), (), 0)
+    pieces = [piece for piece in _PARTS.split(name) if piece]
+    if len(pieces) < 2:
+        return _Spellings(tuple(forms), (), 0)
+    parts: list[tuple[int, tuple[str, ...]]] = []
+    for place, piece in enumerate(pieces):
+        tokens = tokens_of(piece)
+        if place == 0 and not any(token.isdecimal() for token in tokens):
+            continue
+        parts.append((len(piece), tuple(dict.fromkeys((" ".join(tokens), normalise(piece))))))
+    first = len(words_of(" ".join(tokens_of(pieces[0]))).split())
+    return _Spellings(tuple(forms), tuple(parts), first)
 
 
 def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
