@@ -938,11 +938,8 @@ class SearchIndex(Generic[T]):
                 grams = self._grams
                 if grams is None:
                     postings: defaultdict[str, list[str]] = defaultdict(list)
-                    tiers = self._entry_tier
                     with collector_paused():
-                        for key, positions in self._exact.items():
-                            if all(tiers[position] & EXACT_ONLY for position in positions):
-                                continue  # never a fuzzy target
+                        for key in self._exact:
                             padded = f" {key} "
                             for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}:
                                 postings[gram].append(key)
@@ -1058,11 +1055,8 @@ class SearchIndex(Generic[T]):
             # Typos: only needed while word prefixes have not filled the list, which
             # keeps large catalogues fast (the fuzzy pass is the costly part).
             scores: dict[int, float] = {}
-            tiers = self._entry_tier
             for score, position in self._fuzzy_hits(key, COMPLETE_CUTOFF):
                 item = entry_item[position]
-                if tiers[position] & EXACT_ONLY:
-                    continue
                 if item not in taken and (not check or fits(position)) and score > scores.get(item, -1.0):
                     scores[item] = score
             chosen.extend(sorted(scores, key=lambda item: (-scores[item], rank[item])))
