@@ -350,8 +350,8 @@ def _slip(query: str, name: str) -> bool:
     """Whether ``query`` is ``name`` with one slip of a finger.
 
     Two letters swapped, one dropped (not the first of a short name: "Argo" is not "Fargo"), one doubled
-    or one added or changed for a key next to it; but never a word's closing "s" added or dropped
-    ("The Brother", "The Brothers"). A letter changed or added anywhere else
+    or one added (inside a word) or changed for a key next to it; but never a word's closing "s" added
+    or dropped ("The Brother", "The Brothers"). A letter changed or added anywhere else
     on the keyboard ("Crow" for "Crew") is how another word is spelt, not a slip.
     """
     at = 0
@@ -365,6 +365,9 @@ def _slip(query: str, name: str) -> bool:
         return (at > 0 or size_of(name) > _SHORT) and query[at:] == name[at + 1 :] and not _plural(name, at)
     if len(query) == len(name) + 1 and query[at + 1 :] == name[at:] and not _plural(query, at):
         added = query[at]
+        if at == len(name) or name[at] == " ":
+            # After the end of a word only a doubled letter: "Wilde" is not "Wild" mistyped.
+            return added == name[at - 1]
         neighbours = name[max(0, at - 1) : at + 1]
         return added == " " or any(added == char or _near(added, char) for char in neighbours)
     return False

@@ -46,6 +46,8 @@ TITLES = [
     ("rocky-3", "Rocky III", 1982),
     ("rocky-balboa", "Rocky Balboa", 2006),
     ("rocky-balboa-2", "Rocky: Balboa Returns", 2009),
+    ("wild", "The Wild", 2006),
+    ("brothers", "The Brothers", 2001),
 ]
 NOT_FOUND = "none/ambiguous"
 
@@ -73,6 +75,10 @@ CLASSES = [
     ("Tokyo Story", NOT_FOUND),
     ("The Crow", NOT_FOUND),
     ("Lies", NOT_FOUND),
+    ("Wilde", NOT_FOUND),  # a letter after the end is no slip
+    ("The Brother", NOT_FOUND),  # nor a plural "s"
+    ("the wlid", "wild"),
+    ("the brotehrs", "brothers"),
     # initialisms
     ("BTTF", "bttf"),
     ("ROTJ", "rotj"),
