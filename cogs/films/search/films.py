@@ -87,6 +87,17 @@ def film_label(title: str, year: int | None, detail: str | None = None) -> str:
     return clip(title, MAX_CHOICE_CHARS - len(suffix)) + suffix
 
 
+def shorten_label(label: str, limit: int) -> str:
+    """A `film_label` cut to ``limit`` characters (a button's 80) with its "(year…)" kept, so remakes
+    stay told apart however long their title."""
+    if len(label) <= limit:
+        return label
+    title, opening, suffix = label.rpartition(" (")
+    if not opening or not suffix.endswith(")") or len(suffix) + 3 >= limit:
+        return clip(label, limit)
+    return clip(title, limit - len(suffix) - 2) + " (" + suffix
+
+
 def film_labels(films: Sequence[FilmLike]) -> list[str]:
     """Each film's `film_label`; films of one title and year (the same film in two packs, or two
     films of one pack) also named by their pack, or else their key, so no two labels are equal."""

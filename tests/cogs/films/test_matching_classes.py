@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.films.search.films import FilmIndex
+from cogs.films.search.films import FilmIndex, film_label, shorten_label
 from db.repositories.models import FilmSummary
 
 TITLES = [
@@ -126,3 +126,12 @@ def test_matching_classes(index: FilmIndex[FilmSummary], query: str, expected: s
 def test_remakes_are_labelled_by_year(index: FilmIndex[FilmSummary]) -> None:
     labels = [choice.label for choice in index.complete("lolita")]
     assert labels[:2] == ["Lolita (1962)", "Lolita (1997)"]
+
+
+def test_a_long_label_shortened_for_a_button_keeps_its_year() -> None:
+    long_title = "The Extraordinarily Long and Winding Title of a Film That Was Remade Many Times Over"
+    labels = [film_label(long_title, 1962), film_label(long_title, 1997, "pack-b")]
+    short = [shorten_label(label, 80) for label in labels]
+    assert [len(label) <= 80 for label in short] == [True, True]
+    assert short[0].endswith("… (1962)") and short[1].endswith("… (1997, pack-b)")
+    assert shorten_label("Lolita (1962)", 80) == "Lolita (1962)"
