@@ -2,7 +2,7 @@
 
 Generated aliases: a declared series' ("Mission Impossible 7", "MI 7", the subtitle "Ghost
 Protocol"); a series worked out from titles where the catalogue declares none ("Jaws 4" for "Jaws:
-The Revenge", see `_series_names`); initialisms of a title and of its parts ("BTTF", "ROTJ", "TWOK",
+The Revenge", "LOTR 2", see `_series_names`); initialisms of a title and of its parts ("BTTF", "ROTJ", "TWOK",
 "T2", see `_initialisms`), which only match exactly, as titles made of initials do ("L.I.E."); a
 title's own year ("2001" for "2001: A Space Odyssey"); a title without a closing "Part One". Labels
 are "Title (year)", with the pack (or key) added when two films share a title and year.
@@ -327,18 +327,27 @@ def _numbered(title: str, keys: TextKeys) -> tuple[str, int] | None:
 def _series_names(films: list[F], candidates: list[int], keys: TextKeys) -> list[Name]:
     """ "Base N" for films of series the catalogue does not declare, worked out from titles.
 
-    A base is a numbered title's words before its number (`_numbered`), or a title that others begin
-    with, then a separator ("Jaws", "Jaws: The Revenge"). Films of one base form a series when one of
-    them is more than the base. The film titled the base itself is the first if it is the earliest
-    ("Jaws"); a later one is a remake or a reboot and takes no number. The others take the number in
-    their title, or else their place in release order ("Jaws: The Revenge" after Jaws, Jaws 2 and
-    Jaws 3-D is 4), but only while every number before it agreed with that order: past a gap (a film
-    the catalogue lacks) a place is a guess. Linear in the films, less sorting within each series.
+    A base is a numbered title's words before its number (`_numbered`), a title that others begin
+    with, then a separator ("Jaws", "Jaws: The Revenge"), or a main title several films share ("The
+    Lord of the Rings: …"). Films of one base form a series when one of them is more than the base.
+    The film titled the base itself is the first if it is the earliest ("Jaws"); a later one is a
+    remake or a reboot and takes no number. The others take the number in their title, or else their
+    place in release order ("Jaws: The Revenge" after Jaws, Jaws 2 and Jaws 3-D is 4), but only while
+    every number before it agreed with that order: past a gap (a film the catalogue lacks) a place is
+    a guess. The base's initials name them too ("LOTR 2"), exactly
+    only. Linear in the films, less sorting within each series.
     """
     own = {index: _own_title(films[index].title, films[index].year) for index in candidates}
     own_keys = {index: " ".join(_match_tokens(title, keys)) for index, title in own.items()}
     numbered = {index: place for index in candidates if (place := _numbered(own[index], keys))}
-    bases = {base for base, _ in numbered.values()} | set(own_keys.values())
+    # Main titles two films or more share ("The Lord of the Rings: …") are bases too.
+    mains = Counter(
+        " ".join(_match_tokens(_PARTS.split(own[index], maxsplit=1)[0], keys))
+        for index in candidates
+        if index not in numbered and _PARTS.search(own[index])
+    )
+    shared = {main for main, count in mains.items() if count > 1 and main}
+    bases = {base for base, _ in numbered.values()} | set(own_keys.values()) | shared
     series: dict[str, list[tuple[int, int | None]]] = {}
     for index in candidates:
         if index in numbered:
@@ -362,6 +371,9 @@ def _series_names(films: list[F], candidates: list[int], keys: TextKeys) -> list
         if all(number is None and own_keys[i] == base for i, number in members):
             continue  # remakes only
         members.sort(key=lambda member: (films[member[0]].year, member[1] or 0))
+        words = base.split()
+        # "BTTF 2", "LOTR 3": the base's initials, when it has two words or more, all of letters.
+        initials = "".join(word[0] for word in words) if len(words) > 1 and all(map(_initial_word, words)) else ""
         expected = 1
         certain = True
         for index, given in members:
@@ -382,6 +394,8 @@ def _series_names(films: list[F], candidates: list[int], keys: TextKeys) -> list
             alias = f"{base} {number}"
             if keys.match_key(alias) != own_keys[index]:
                 names.append((index, alias, TIER_GENERATED))
+            if initials:
+                names.append((index, f"{initials} {number}", TIER_GENERATED | EXACT_ONLY))
     return names
 
 

@@ -40,6 +40,8 @@ TITLES = [
     ("fotr", "The Lord of the Rings: The Fellowship of the Ring", 2001),
     ("rotk", "The Lord of the Rings: The Return of the King", 2003),
     ("crew", "The Crew", 2000),
+    ("bttf-2", "Back to the Future Part II", 1989),
+    ("ttt", "The Lord of the Rings: The Two Towers", 2002),
     ("halloween-2007", "Halloween", 2007),
     ("halloween-h20", "Halloween: H20", 1998),
     ("rocky", "Rocky", 1976),
@@ -85,6 +87,9 @@ CLASSES = [
     ("TWOK", "twok"),
     ("T2", "t2"),
     ("LOTR", NOT_FOUND),
+    ("LOTR 2", "ttt"),
+    ("lord of the rings 3", "rotk"),
+    ("BTTF 2", "bttf-2"),
     ("rotk", "rotk"),
     # "Title N"
     ("Jaws 4", "jaws-revenge"),
