@@ -797,7 +797,7 @@ class SearchIndex(Generic[T]):
         key = " ".join(tokens)
         year, year_free = self._split_year(tokens)
 
-        exact = self._exact_match(key, year, year_free)
+        exact = self._exact_match(key, year, year_free, query)
         if exact is not None:
             return Match(exact[0], query, exact[1])
 
@@ -841,9 +841,13 @@ class SearchIndex(Generic[T]):
         return None, None
 
     def _exact_match(
-        self, key: str, year: int | None, year_free: str | None
+        self, key: str, year: int | None, year_free: str | None, typed: str = ""
     ) -> tuple[Status, tuple[Scored[T], ...]] | None:
-        """An exact hit on the whole key, or on the key without the item's year."""
+        """An exact hit on the whole key, or on the key without the item's year.
+
+        Names that share a key but are spelt apart ("The Final Destination" and "Final Destination",
+        "Halloween II" and "Halloween 2") are told apart by the query spelt as one of them exactly.
+        """
         items, tiers = self._entry_item, self._entry_tier
         hits = list(self._exact.get(key, ()))
         if not hits and year is not None and year_free is not None:
@@ -855,6 +859,11 @@ class SearchIndex(Generic[T]):
         for pos in hits:
             if tiers[pos] & TIER_MASK == top:
                 chosen.setdefault(items[pos], pos)
+        if len(chosen) > 1 and typed:
+            spelt = normalise(typed)
+            literal = {items[pos]: pos for pos in hits if normalise(self._entry_text[pos]) == spelt}
+            if len(literal) == 1:
+                chosen = literal
         ordered = sorted(chosen.items(), key=lambda pair: self._rank[pair[0]])
         scored = tuple(self._scored(item, 100.0, self._entry_text[pos]) for item, pos in ordered[:MAX_CANDIDATES])
         return ("found" if len(chosen) == 1 else "ambiguous"), scored

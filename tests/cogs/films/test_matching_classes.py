@@ -42,6 +42,8 @@ TITLES = [
     ("crew", "The Crew", 2000),
     ("bttf-2", "Back to the Future Part II", 1989),
     ("ttt", "The Lord of the Rings: The Two Towers", 2002),
+    ("final-2000", "Final Destination", 2000),
+    ("final-2009", "The Final Destination", 2009),
     ("halloween-2007", "Halloween", 2007),
     ("halloween-h20", "Halloween: H20", 1998),
     ("rocky", "Rocky", 1976),
@@ -114,6 +116,9 @@ CLASSES = [
     ("1985", NOT_FOUND),
     # remakes
     ("lolita", NOT_FOUND),
+    # one key, two spellings: the one typed exactly
+    ("Final Destination", "final-2000"),
+    ("the final destination", "final-2009"),
     ("lolita 1997", "lolita-1997"),
     ("Lolita (1962)", "lolita-1962"),
 ]
