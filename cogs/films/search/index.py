@@ -21,7 +21,9 @@ How a query is resolved (``SearchIndex.resolve``):
    its letter, "10,000 B.C." is ``10000 bc``, "2½" is ``2 half`` and "Net, The" is
    "The Net". A year in the query ("Fallout 2018", "Lolita (1997)") may stand for the
    film's year; a query that is only a year lists that year's films, unless a film is
-   titled so ("1917"). Two films with one name (remakes) are ambiguous, never picked.
+   titled so ("1917"). Two films with one name (remakes) are ambiguous, never picked;
+   names that share a key but are spelt apart go to the one spelt as typed ("The
+   Final Destination", "Final Destination").
 3. Fuzzy: rapidfuzz ``WRatio`` over every precomputed key, with a cutoff. Numbers
    must agree: a name is never matched by a query holding a number that is neither
    in that name nor the item's year or franchise position ("Mission Impossible 3"
