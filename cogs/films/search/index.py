@@ -289,8 +289,6 @@ _SHORT = 6
 """Names of at most this many letters and digits are short: dropping their first letter makes another."""
 _PARTS = re.compile(r"\s*(?:[:;(\[–—|/]|\s-\s|\.\.\.)\s*")
 """What separates a title's parts ("Mission: Impossible – Fallout"): each part may be typed alone."""
-
-
 _LONG = 15
 """Names of this many letters and digits or more may take two typos ("mision imposible")."""
 
@@ -375,6 +373,9 @@ def _slip(query: str, name: str) -> bool:
     return False
 
 
+_UNJUDGED = -1.0
+
+
 class _TypoJudge:
     """Which names a query may identify, for indexes where a look-alike must never be taken.
 
@@ -382,8 +383,8 @@ class _TypoJudge:
     is one edit from "The Hoax") or of one part of it ("Rogue Nation"; a first part only if it
     carries a number, "Terminator 3": "The Lord of the Rings" names none of its films). A query
     whose words begin the name's words also does if it reaches a later part ("mission impossible
-    rogue", "mi rogue"). Anything else (whole words missing, "Moonlight" of "Moonlight Mile"; two
-    edits; initials) is as often another film as this one, and only suggests it.
+    rogue", "mi rogue"). Anything else (whole words missing, "Moonlight" of "Moonlight Mile"; edits
+    no finger makes; initials) is as often another film as this one, and only suggests it.
     """
 
     def __init__(self, text: str, whole: str, plain: str) -> None:
@@ -401,8 +402,8 @@ class _TypoJudge:
         if score < _TYPO_FLOOR and abs(len(key) - len(self.text)) > 2:
             # Far from a typo: a typo scores high, or, in a short name, is of about its length.
             return score * (CUTOFF - 1.0) / 100.0
-        judged = self.judged.get((name, tier), 0.0)
-        if judged == 0.0:
+        judged = self.judged.get((name, tier), _UNJUDGED)
+        if judged == _UNJUDGED:
             judged = self.judged[(name, tier)] = self._judge(key, name, tier)
         if judged is None:
             # Only a suggestion; scaled rather than capped, so the closest are still suggested first.
