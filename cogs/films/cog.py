@@ -56,18 +56,20 @@ async def resolve_or_ask(
 ) -> T | None:
     """The item `query` names; on a near tie, None after asking "Did you mean…" with `buttons`.
 
-    No match at all is refused with the closest names, never guessed.
+    No match at all is never guessed: the answer says so, with the closest names as `buttons` to pick.
     """
     match = index.resolve(query)
     if match.found:
         return match.best
+    candidates = [(str(getattr(candidate.item, "key", "")), candidate.label) for candidate in match.candidates]
     if match.status == "ambiguous":
-        candidates = [(str(getattr(candidate.item, "key", "")), candidate.label) for candidate in match.candidates]
-        await interaction.response.send_message(
-            f"Did you mean one of these for “{quote(query)}”?", view=buttons(candidates), ephemeral=True
-        )
-        return None
-    raise UserFacingError(f"No {kind} called “{quote(query)}”.{_suggestions(match)}")
+        question = f"Did you mean one of these for “{quote(query)}”?"
+    elif candidates:
+        question = f"No {kind} called “{quote(query)}”. Closest in the catalogue:"
+    else:
+        raise UserFacingError(f"No {kind} called “{quote(query)}”. It is not in the catalogue.")
+    await interaction.response.send_message(question, view=buttons(candidates), ephemeral=True)
+    return None
 
 
 class Films(commands.Cog):

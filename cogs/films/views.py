@@ -14,6 +14,7 @@ import discord
 from bot.components import REMIND_EMOJI, REMIND_LABEL, REMIND_TEMPLATE, remind_custom_id
 from bot.formatting import BUTTON_LABEL, truncate
 from bot.views import PAGE_TIMEOUT, DynamicButtons, PagedView, cog_of, reports_errors
+from cogs.films.search.films import shorten_label
 
 # info/cast/releases: a did-you-mean pick, answered like the command would have been.
 # open: browse to another film's card. fullcast/dates: extras of a card, shown to the clicker only.
@@ -129,7 +130,9 @@ def pick_view(kind: str, candidates: list[tuple[str, str]]) -> discord.ui.View:
 
 def choices_view(action: str, films: list[tuple[str, str]]) -> discord.ui.View:
     """Up to five "Did you mean…" buttons, one per candidate film (key, label)."""
-    buttons = [(FilmButton, f"film:{action}:{key}", label, None) for key, label in films[:5]]
+    buttons = [
+        (FilmButton, f"film:{action}:{key}", shorten_label(label, BUTTON_LABEL), None) for key, label in films[:5]
+    ]
     return DynamicButtons(buttons, style=discord.ButtonStyle.primary)
 
 

@@ -119,6 +119,17 @@ async def test_no_match_suggests_and_never_guesses(fans: tuple[Sim, Any, Any, An
         assert not reply.embeds
 
 
+async def test_a_film_not_in_the_catalogue_offers_the_closest_as_choices(fans: tuple[Sim, Any, Any, Any]) -> None:
+    sim, general, alice, _ = fans
+    question = await sim.slash(alice, general, "film info", title="Ghost")
+    assert question.ephemeral and question.content == "No film called “Ghost”. Closest in the catalogue:"
+    assert labels(question)[0] == "Mission: Impossible – Ghost Protocol (2011)"
+    picked = await sim.click(alice, question, label="Mission: Impossible – Ghost Protocol (2011)")
+    assert picked.followups[0].embeds[0]["title"] == "Mission: Impossible – Ghost Protocol (2011)"
+    nothing = await sim.slash(alice, general, "film info", title="Barbie")
+    assert nothing.ephemeral and nothing.content == "No film called “Barbie”. It is not in the catalogue."
+
+
 async def test_sequel_numbers_are_exact(fans: tuple[Sim, Any, Any, Any]) -> None:
     sim, general, alice, _ = fans
     reply = await sim.slash(alice, general, "film info", title="Mission: Impossible 3")

@@ -10,20 +10,43 @@ How a query is resolved (``SearchIndex.resolve``):
 
 1. A value handed out by autocomplete (normally the item's key) resolves exactly.
 2. Exact name: the query's *search key* equals the key of a title, an alias, a
-   generated alias ("MI 7", "Mission Impossible 7", the subtitle "Ghost Protocol"...)
-   or, for people and characters, a first name or surname. Search keys are
-   normalised text with numbers unified: "III", "three" and "3" are all ``3``, so
-   "M:I:III", "MI3" and "Mission Impossible 3" share the key ``mi 3`` / ``mission
-   impossible 3``. A year in the query ("Fallout 2018", "Mission: Impossible
-   (1996)") may stand for the film's year.
+   generated alias or, for people and characters, a first name or surname (a title
+   beats an alias, an alias a name part). Films' generated aliases (``films.py``):
+   "MI 7" and "Mission Impossible 7" of a declared series, "Jaws 4" of a series
+   worked out from titles, the subtitle of a declared series ("Ghost Protocol"),
+   initialisms ("BTTF", "ROTJ", "TWOK", "T2"), a title's year ("2001"). Search keys
+   are normalised text with numbers unified (``text.py``): "III", "three" and "3"
+   are all ``3``, so "M:I:III", "MI3" and "Mission Impossible 3" share the key ``mi
+   3``; "Part V: A New Beginning" is ``part 5 a new beginning``, "The X-Files" keeps
+   its letter, "10,000 B.C." is ``10000 bc``, "2½" is ``2 half`` and "Net, The" is
+   "The Net". A year in the query ("Fallout 2018", "Lolita (1997)") may stand for the
+   film's year; a query that is only a year lists that year's films, unless a film is
+   titled so ("1917"). Two films with one name (remakes) are ambiguous, never picked;
+   names that share a key but are spelt apart go to the one spelt as typed ("The
+   Final Destination", "Final Destination").
 3. Fuzzy: rapidfuzz ``WRatio`` over every precomputed key, with a cutoff. Numbers
    must agree: a name is never matched by a query holding a number that is neither
    in that name nor the item's year or franchise position ("Mission Impossible 3"
    never reaches the second film, "Part Two" never "Part One", "... 1997" nothing).
    A query that is only a small fragment of a name ("ghost" of "Ghost Protocol")
-   is too weak to pick a film on its own and only suggests it.
+   is too weak to pick an item on its own and only suggests it.
+   Films are stricter (``_typos_only``, `_TypoJudge`), since a catalogue of thousands
+   holds titles a letter or a word apart: a fuzzy name identifies a film only if the
+   query is a slip of a finger from it or from one part of its title (`_typo_of`,
+   `_slip`: two letters swapped, one dropped, doubled, or added or changed for a
+   neighbouring key; two such slips in two words of a long name; never a number
+   changed; articles counted, so "Te Hoax" is "The Hoax"), or if the query's words
+   begin the title's words and reach past its main title ("mi rogue"), or it is a
+   fragment of a pack's alias or a declared subtitle ("rogue" of "Rogue Nation").
+   So whole words missing ("Moonlight" of "Moonlight Mile"), a letter far on the
+   keyboard ("Crow", "Crew"), the first letter of a short title dropped ("Argo",
+   "Fargo"), a plural "s" ("The Brother") and a main title without its number ("The
+   Lord of the Rings") only suggest. Initials ("L.I.E." and the generated ones) only
+   ever match exactly (``EXACT_ONLY``): "Lire" is not "L.I.E." mistyped.
 4. Two best candidates within ``MARGIN`` points are ambiguous ("Did you mean…");
-   below the cutoff there is no match, with the closest names as suggestions.
+   below the cutoff there is no match, with the closest names as suggestions. A
+   title met by a typo beats a part of another title or a generated alias met so
+   ("The Sorcerer", "Highlander III: The Sorcerer") by more than ``MARGIN``.
 
 ``WRatio`` was measured against ``token_set_ratio`` on the cases in the tests:
 ``token_set_ratio`` scores any subset 100 ("mission impossible" ties with all eight
@@ -36,17 +59,31 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain, islice
-from typing import ClassVar, Generic, Literal, Self, TypeVar
+from typing import ClassVar, Generic, Literal, NamedTuple, Self, TypeVar
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.memory import collector_paused
-from cogs.films.search.text import DIGIT, YEAR_RANGE, TextKeys, match_tokens, numbers_in, size_of, words_of
+from cogs.films.search.text import (
+    ARTICLES,
+    DIGIT,
+    YEAR_RANGE,
+    TextKeys,
+    match_tokens,
+    normalise,
+    numbers_in,
+    size_of,
+    tokens_of,
+    words_of,
+)
 
 CUTOFF = 85.0
 """Lowest fuzzy score that can identify an item."""
@@ -152,6 +189,14 @@ class Match(Generic[T_co]):
 TIER_NAME = 1  # a title, original title, pack alias, person name or character name
 TIER_GENERATED = 2  # an alias derived from the franchise or from a title's subtitle
 TIER_PART = 3  # a first name or surname
+EXACT_ONLY = 8
+"""Added to a tier: the name only ever matches exactly, never as a fuzzy target (initials such as
+"L.I.E." or a generated "BTTF", where one changed letter is another word)."""
+SHORT_NAME = 16
+"""Added to a tier: a pack's alias or a declared series' subtitle ("Rogue Nation"), a short name
+already, which a fragment of ("rogue") may name the film by."""
+TIER_MASK = 7
+"""The tier itself, without the flags above."""
 
 Name = tuple[int, str, int]
 """One name of one item, as handed to :class:`SearchIndex`: item index, text, tier."""
@@ -230,6 +275,242 @@ class _NameScorer:
         return score
 
 
+_TYPO_SCORE = 95.0
+"""Score of a name a typo away from the query: above any fragment's, as sure as a close spelling."""
+_LESSER = 4.0
+"""Taken from that score for a part of a title or a generated alias: more than `MARGIN`."""
+_TYPO_FLOOR = 80.0
+"""Names scored lower than this (``WRatio``) and of another length are no typo of the query."""
+_SPELLINGS_KEPT = 16_384
+"""Names whose other spellings are kept between queries (franchise siblings meet many queries)."""
+_NEAR_LENGTH = 8
+"""Raw names (or parts) further than this from the query's length are no typo of it, unnormalised."""
+_SHORT = 6
+"""Names of at most this many letters and digits are short: dropping their first letter makes another."""
+_PARTS = re.compile(r"\s*(?:[:;(\[–—|/]|\s-\s|\.\.\.)\s*")
+"""What separates a title's parts ("Mission: Impossible – Fallout"): each part may be typed alone."""
+_LONG = 15
+"""Names of this many letters and digits or more may take two typos ("mision imposible")."""
+
+
+def typo_budget(size: int) -> int:
+    """Edits (letters added, dropped, changed or swapped, spaces counted) that a name of ``size``
+    letters and digits still identifies: none under four, where one edit makes another word, two
+    in a long name."""
+    return 0 if size < 4 else 1 if size < _LONG else 2
+
+
+def _typo_of(query: str, name: str) -> int | None:
+    """The edits from ``name`` to ``query`` if they look like a typo of it, else None.
+
+    Within `typo_budget`, and only the edit a finger makes (`_slip`): one edit is often another real
+    title ("Crew", "Crow"; "Argo", "Fargo"; "The Mask of Zorro", "The Mark of Zorro"). The numbers
+    must be the same: "Universal Soldier" is two edits from "Universal Soldier 2".
+    """
+    distance = OSA.distance(query, name, score_cutoff=2)
+    if distance > typo_budget(size_of(name)) or (distance and _digits(query) != _digits(name)):
+        return None
+    if distance == 1 and not _slip(query, name):
+        return None
+    if distance == 2:
+        # Two slips, in two words: "mision imposible", not "In Her Line of Fire" for "In the Line of Fire".
+        pairs = list(zip(query.split(), name.split(), strict=False))
+        changed = [(typed, word) for typed, word in pairs if typed != word]
+        if len(query.split()) != len(name.split()) or len(changed) != 2:
+            return None
+        if not all(OSA.distance(typed, word) == 1 and _slip(typed, word) for typed, word in changed):
+            return None
+    return distance
+
+
+def _digits(text: str) -> str:
+    """The digits of a key, in order: a typo never adds, drops or changes a number."""
+    return "".join(char for char in text if char.isdecimal())
+
+
+_KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_AT = {char: (row, column) for row, keys in enumerate(_KEY_ROWS) for column, char in enumerate(keys)}
+
+
+def _near(one: str, other: str) -> bool:
+    """Whether two keys are next to each other on a QWERTY keyboard, a row up or down included (counted
+    by column, generously: rows are staggered, and fingers slip both ways)."""
+    first, second = _KEY_AT.get(one), _KEY_AT.get(other)
+    if first is None or second is None:
+        return False
+    return one != other and abs(second[0] - first[0]) <= 1 and abs(second[1] - first[1]) <= 1
+
+
+def _plural(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is an "s" that ends a word: without it the word is another ("Phantoms")."""
+    return text[at] == "s" and text[at + 1 : at + 2] in ("", " ") and at > 0 and text[at - 1] != "s"
+
+
+def _slip(query: str, name: str) -> bool:
+    """Whether ``query`` is ``name`` with one slip of a finger.
+
+    Two letters swapped, one dropped (not the first of a short name: "Argo" is not "Fargo"), one doubled
+    or one added (inside a word) or changed for a key next to it; but never a word's closing "s" added
+    or dropped ("The Brother", "The Brothers"). A letter changed or added anywhere else
+    on the keyboard ("Crow" for "Crew") is how another word is spelt, not a slip.
+    """
+    at = 0
+    while at < min(len(query), len(name)) and query[at] == name[at]:
+        at += 1
+    if len(query) == len(name):
+        if query[at + 1 :] == name[at + 1 :]:
+            return _near(query[at], name[at])
+        return query[at : at + 2] == name[at : at + 2][::-1] and query[at + 2 :] == name[at + 2 :]
+    if len(query) + 1 == len(name):
+        return (at > 0 or size_of(name) > _SHORT) and query[at:] == name[at + 1 :] and not _plural(name, at)
+    if len(query) == len(name) + 1 and query[at + 1 :] == name[at:] and not _plural(query, at):
+        added = query[at]
+        if at == len(name) or name[at] == " ":
+            # After the end of a word only a doubled letter: "Wilde" is not "Wild" mistyped.
+            return added == name[at - 1]
+        neighbours = name[max(0, at - 1) : at + 1]
+        return added == " " or any(added == char or _near(added, char) for char in neighbours)
+    return False
+
+
+_UNJUDGED = -1.0
+
+
+class _TypoJudge:
+    """Which names a query may identify, for indexes where a look-alike must never be taken.
+
+    A name identifies when the query is a typo of it (`_typo_of`, counted with articles: "Te Hoax"
+    is one edit from "The Hoax") or of one part of it ("Rogue Nation"; a first part only if it
+    carries a number, "Terminator 3": "The Lord of the Rings" names none of its films). A query
+    whose words begin the name's words also does if it reaches a later part ("mission impossible
+    rogue", "mi rogue"). Anything else (whole words missing, "Moonlight" of "Moonlight Mile"; edits
+    no finger makes; initials) is as often another film as this one, and only suggests it.
+    """
+
+    def __init__(self, text: str, whole: str, plain: str) -> None:
+        self.text = text
+        self.whole = whole
+        self.texts = (text,) if whole == text else (text, whole)
+        # The query as typed, numbers unread, for names met the same way ("Nine 1/2 Weeks").
+        self.plain = tuple(dict.fromkeys((*self.texts, normalise(plain))))
+        self.words = words_of(text)
+        self.judged: dict[tuple[str, int], float | None] = {}
+
+    def score(self, key: str, name: str, tier: int, score: float) -> float:
+        if tier & EXACT_ONLY:
+            return 0.0  # initials are not spelt: "Lire" is not "L.I.E." mistyped, nor like it
+        if score < _TYPO_FLOOR and abs(len(key) - len(self.text)) > 2:
+            # Far from a typo: a typo scores high, or, in a short name, is of about its length.
+            return score * (CUTOFF - 1.0) / 100.0
+        judged = self.judged.get((name, tier), _UNJUDGED)
+        if judged == _UNJUDGED:
+            judged = self.judged[(name, tier)] = self._judge(key, name, tier)
+        if judged is None:
+            # Only a suggestion; scaled rather than capped, so the closest are still suggested first.
+            return score * (CUTOFF - 1.0) / 100.0
+        return max(score, judged) if judged else score
+
+    def _near(self, text: str) -> bool:
+        """Whether raw ``text`` is long enough and short enough to be a typo of the query once
+        normalised (punctuation, articles and number words change a length by a few characters)."""
+        return abs(len(text) - len(self.whole)) <= _NEAR_LENGTH
+
+    def _judge(self, key: str, name: str, tier: int) -> float | None:
+        """The score a name earns (0.0: its own fuzzy score), or None if it cannot identify."""
+        # A whole title beats a part of another's ("The Sorcerer", "Highlander III: The Sorcerer"),
+        # as a title beats a generated alias ("Back to the Future Part II").
+        lesser = _LESSER * (tier & TIER_MASK == TIER_GENERATED)
+        best = self._earned(key, self.texts, lesser)
+        if best is not None and best >= _TYPO_SCORE - lesser:
+            return best  # no other form of the name earns more
+        spellings = _spellings(name, key)
+        if spellings.forms and self._near(name):
+            for form in spellings.forms:
+                earned = self._earned(form, self.plain, lesser)
+                if earned is not None and (best is None or earned > best):
+                    best = earned
+        for length, forms in spellings.parts:
+            if abs(length - len(self.whole)) > _NEAR_LENGTH:
+                continue
+            for form in forms:
+                # A part is met with the query's article: "The Final Cut" is not "Urban Legends: Final Cut".
+                earned = self._earned(form, (self.whole,), lesser + _LESSER)
+                if earned is not None and (best is None or earned > best):
+                    best = earned
+        if best is not None:
+            return best
+        if tier & SHORT_NAME:
+            return 0.0
+        if spellings.first_part and _reaches(self.words, words_of(key), spellings.first_part):
+            return 0.0
+        return None
+
+    @staticmethod
+    def _earned(form: str, texts: tuple[str, ...], lesser: float) -> float | None:
+        """The score of a name's form that one of the query's ``texts`` is a typo of, if one is."""
+        found: float | None = None
+        for text in texts:
+            distance = _typo_of(text, form)
+            if distance is not None:
+                earned = (100.0 if distance == 0 else _TYPO_SCORE) - lesser
+                found = earned if found is None else max(found, earned)
+        return found
+
+
+class _Spellings(NamedTuple):
+    """A name's spellings besides its key, for `_TypoJudge`."""
+
+    forms: tuple[str, ...]
+    """Where they differ from the key: as written, numbers unread ("thirteen"), and with its article."""
+    parts: tuple[tuple[int, tuple[str, ...]], ...]
+    """Each part that may be typed alone (the first only with its number), by its raw length."""
+    first_part: int
+    """The words of the first part, if the name has several parts; else 0."""
+
+
+@lru_cache(maxsize=_SPELLINGS_KEPT)
+def _spellings(name: str, key: str) -> _Spellings:
+    """A name's `_Spellings`: worked out once per name for every query that meets it."""
+    plain = normalise(name) if _digits(key) != _digits(name) or not name.isascii() else key
+    forms = [plain] if plain != key else []
+    if name[:4].casefold().split(" ")[0] in ARTICLES:
+        forms.append(" ".join(tokens_of(name)))
+        if plain != key and " " in plain:
+            forms.append(plain.split(" ", 1)[1])
+    if _PARTS.search(name) is None:
+        return _Spellings(tuple(forms), (), 0)
+    pieces = [piece for piece in _PARTS.split(name) if piece]
+    if len(pieces) < 2:
+        return _Spellings(tuple(forms), (), 0)
+    parts: list[tuple[int, tuple[str, ...]]] = []
+    for place, piece in enumerate(pieces):
+        tokens = tokens_of(piece)
+        if place == 0 and not any(token.isdecimal() for token in tokens):
+            continue
+        parts.append((len(piece), tuple(dict.fromkeys((" ".join(tokens), normalise(piece))))))
+    first = len(words_of(" ".join(tokens_of(pieces[0]))).split())
+    return _Spellings(tuple(forms), tuple(parts), first)
+
+
+def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
+    """Whether each query word begins a name word, in order, from the first name word to one past the
+    ``first_part`` words."""
+    wanted = query_words.split()
+    if not wanted:
+        return False
+    names = name_words.split()
+    if not names or not names[0].startswith(wanted[0]):
+        return False
+    at = 0
+    for word in wanted:
+        while at < len(names) and not names[at].startswith(word):
+            at += 1
+        if at == len(names):
+            return False
+        at += 1
+    return at > first_part
+
+
 class SearchIndex(Generic[T]):
     """An immutable in-memory index of named items; see the module docstring.
 
@@ -245,6 +526,8 @@ class SearchIndex(Generic[T]):
     """
 
     _fuzzy_pool: ClassVar[int] = _FUZZY_POOL
+    _typos_only: ClassVar[bool] = False
+    """Whether a fuzzy match must look like a typo of a name (`_TypoJudge`) to identify an item."""
     _items: tuple[T, ...]
     _labels: list[str | None]
     _make_label: Callable[[T], str] | None
@@ -510,13 +793,14 @@ class SearchIndex(Generic[T]):
             direct = self._by_folded_value.get(stripped.casefold())
         if direct is not None:
             return Match("found", query, (self._scored(direct, 100.0, self._label(direct)),))
-        tokens = match_tokens(query)
+        whole = tokens_of(query)
+        tokens = whole[1:] if len(whole) > 1 and whole[0] in ARTICLES else whole
         if not tokens:
             return Match("none", query)
         key = " ".join(tokens)
         year, year_free = self._split_year(tokens)
 
-        exact = self._exact_match(key, year, year_free)
+        exact = self._exact_match(key, year, year_free, query)
         if exact is not None:
             return Match(exact[0], query, exact[1])
 
@@ -529,7 +813,7 @@ class SearchIndex(Generic[T]):
                 picked = same_year[:MAX_CANDIDATES]
                 return Match(status, query, tuple(self._scored(i, 100.0, str(year)) for i in picked))
 
-        best = self._fuzzy(key, year, year_free)
+        best = self._fuzzy(key, " ".join(whole), query, year, year_free)
         ranked = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[1].tier, self._rank[pair[0]]))
         eligible = [(index, b) for index, b in ranked if not b.conflict and b.score >= CUTOFF]
         if eligible:
@@ -560,32 +844,44 @@ class SearchIndex(Generic[T]):
         return None, None
 
     def _exact_match(
-        self, key: str, year: int | None, year_free: str | None
+        self, key: str, year: int | None, year_free: str | None, typed: str = ""
     ) -> tuple[Status, tuple[Scored[T], ...]] | None:
-        """An exact hit on the whole key, or on the key without the item's year."""
+        """An exact hit on the whole key, or on the key without the item's year.
+
+        Names that share a key but are spelt apart ("The Final Destination" and "Final Destination",
+        "Halloween II" and "Halloween 2") are told apart by the query spelt as one of them exactly.
+        """
         items, tiers = self._entry_item, self._entry_tier
         hits = list(self._exact.get(key, ()))
         if not hits and year is not None and year_free is not None:
             hits = [pos for pos in self._exact.get(year_free, ()) if self._years[items[pos]] == year]
         if not hits:
             return None
-        top = min(tiers[pos] for pos in hits)
+        top = min(tiers[pos] & TIER_MASK for pos in hits)
         chosen: dict[int, int] = {}
         for pos in hits:
-            if tiers[pos] == top:
+            if tiers[pos] & TIER_MASK == top:
                 chosen.setdefault(items[pos], pos)
+        if len(chosen) > 1 and typed:
+            spelt = normalise(typed)
+            literal = {items[pos]: pos for pos in hits if normalise(self._entry_text[pos]) == spelt}
+            if len(literal) == 1:
+                chosen = literal
         ordered = sorted(chosen.items(), key=lambda pair: self._rank[pair[0]])
         scored = tuple(self._scored(item, 100.0, self._entry_text[pos]) for item, pos in ordered[:MAX_CANDIDATES])
         return ("found" if len(chosen) == 1 else "ambiguous"), scored
 
-    def _fuzzy(self, key: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
-        """Best fuzzy score per item, with number conflicts and weak fragments marked."""
+    def _fuzzy(self, key: str, whole: str, typed: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
+        """Best fuzzy score per item, with number conflicts and weak fragments marked.
+
+        ``whole`` is ``key`` with its leading article, if the query had one; ``typed`` the query.
+        """
         best: dict[int, _Best] = {}
-        variants: list[tuple[str, int | None]] = [(key, None)]
+        variants: list[tuple[str, str, str, int | None]] = [(key, whole, typed, None)]
         if year is not None and year_free is not None:
             # "Fallout 2018": the year may be the film's, so also score "fallout"
             # against films of 2018 only.
-            variants.append((year_free, year))
+            variants.append((year_free, year_free, year_free, year))
         items, keys, tiers, texts, numbers = (
             self._entry_item,
             self._entry_keys,
@@ -593,9 +889,10 @@ class SearchIndex(Generic[T]):
             self._entry_text,
             self._entry_numbers,
         )
-        for text, only_year in variants:
+        for text, whole_text, typed_text, only_year in variants:
             wanted = numbers_in(text)
             scorer = _NameScorer(text)
+            typos = _TypoJudge(text, whole_text, typed_text) if self._typos_only else None
             for score, position in self._fuzzy_hits(text, SUGGEST_CUTOFF):
                 item = items[position]
                 if only_year is not None and self._years[item] != only_year:
@@ -603,6 +900,10 @@ class SearchIndex(Generic[T]):
                 final = scorer.score(keys[position], score)
                 conflict = not wanted <= numbers[position]
                 tier = tiers[position]
+                if typos is not None:
+                    final = typos.score(keys[position], texts[position], tier, final)
+                elif tier & EXACT_ONLY:
+                    final = min(final, CUTOFF - 1.0)
                 current = best.get(item)
                 # A name whose numbers agree beats any score of one whose numbers conflict.
                 if (

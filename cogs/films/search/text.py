@@ -71,7 +71,7 @@ def _roman(token: str) -> int | None:
 
 # Every numeral _ROMAN accepts (x{0,3} then one of ten endings), as digits: a dict
 # look-up per word instead of a regular expression.
-_ROMAN_DIGITS = {
+ROMAN_DIGITS = {
     numeral: str(_roman(numeral))
     for tens in ("", "x", "xx", "xxx")
     for units in ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
@@ -79,9 +79,26 @@ _ROMAN_DIGITS = {
 }
 
 
+_TRAILING_ARTICLE = re.compile(r"^(.+?),\s*(the|a|an)\s*$", re.IGNORECASE)
+# "10,000 B.C.": a comma between digit groups of three is a thousands separator.
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# "2½", "9 1/2": the half is kept as a word, the same however it is written.
+_HALF = re.compile(r"\s*(?:½|(?<=\w)[ -]1/2\b)")
+
+
+def _prepared(text: str) -> str:
+    """``text`` with what punctuation says about numbers and articles read before it is dropped."""
+    if "," in text or "½" in text or "/" in text:
+        text = _HALF.sub(" half", _THOUSANDS.sub("", text))
+        found = _TRAILING_ARTICLE.match(text)
+        if found:
+            text = f"{found[2]} {found[1]}"  # IMDb's "Net, The" is "The Net"
+    return text
+
+
 def tokens_of(text: str) -> list[str]:
     """Search-key tokens of ``text``; see :func:`search_key`."""
-    return tokens_of_normal(normalise(text))
+    return tokens_of_normal(normalise(_prepared(text)))
 
 
 def tokens_of_normal(normal: str) -> list[str]:
@@ -90,7 +107,7 @@ def tokens_of_normal(normal: str) -> list[str]:
         words = normal.split()
         if words and min(map(len, words)) > 1:
             # No digit and no single letter (most names): only numerals and number words change.
-            return [_NUMBER_WORDS.get(word) or _ROMAN_DIGITS.get(word) or word for word in words]
+            return [_NUMBER_WORDS.get(word) or ROMAN_DIGITS.get(word) or word for word in words]
     else:
         words = _LETTER_DIGIT.sub(" ", normal).split()
     # Initials typed with dots, colons or spaces become one word ("M:I" -> "mi",
@@ -99,12 +116,19 @@ def tokens_of_normal(normal: str) -> list[str]:
     run: list[str] = []
     for word in [*words, ""]:
         if len(word) == 1 and word.isalpha():
+            if not run and word in ROMAN_VALUES and joined and len(joined[-1]) > 1 and joined[-1] not in ARTICLES:
+                # A numeral after a title word ("Part V", "Rocky V"); a lone letter elsewhere is a
+                # letter ("The X-Files", "X-Men").
+                joined.append(str(ROMAN_VALUES[word]))
+                continue
             run.append(word)
             continue
         if run:
             # "M:I:V" is "MI 5": a numeral letter after two or more initials is a number.
             if len(run) >= 3 and run[-1] in ROMAN_VALUES:
-                joined.extend(["".join(run[:-1]), run[-1]])
+                joined.extend(["".join(run[:-1]), str(ROMAN_VALUES[run[-1]])])
+            elif len(run) == 1 and run[0] in ROMAN_VALUES:
+                joined.append(f"{run[0]}_")  # kept a letter: not turned into a number below
             else:
                 joined.append("".join(run))
             run = []
@@ -112,10 +136,15 @@ def tokens_of_normal(normal: str) -> list[str]:
             joined.append(word)
     tokens: list[str] = []
     for word in joined:
-        if word.isdecimal():
+        if word.endswith("_"):
+            tokens.append(word[:-1])
+        elif word.isdecimal():
+            if len(word) == 3 and tokens and tokens[-1].isdecimal() and len(tokens[-1]) <= 3 and tokens[-1] != "0":
+                tokens[-1] += word  # "10 000" is "10,000" without its comma
+                continue
             tokens.append(str(int(word)))  # "07" and "7" are the same number
         else:
-            tokens.append(_NUMBER_WORDS.get(word) or _ROMAN_DIGITS.get(word) or word)
+            tokens.append(_NUMBER_WORDS.get(word) or ROMAN_DIGITS.get(word) or word)
     return tokens
 
 
@@ -188,7 +217,7 @@ class TextKeys:
         """:func:`tokens_of` of ``text`` (shared: do not change the list)."""
         found = self._tokens.get(text)
         if found is None:
-            found = self._tokens[text] = tokens_of_normal(self.normalise(text))
+            found = self._tokens[text] = tokens_of_normal(self.normalise(_prepared(text)))
         return found
 
     def search_key(self, text: str) -> str:

@@ -70,6 +70,18 @@ def test_normalise(text: str, expected: str) -> None:
         # Only I, V and X numerals up to 39: words made of other numeral letters stay words.
         ("Mix Civil Dim", "mix civil dim"),
         ("The Final Reckoning", "the final reckoning"),
+        # Issue 14: a numeral after a title word is a number, a lone letter elsewhere a letter.
+        ("Friday the 13th Part V: A New Beginning", "friday the 13 th part 5 a new beginning"),
+        ("Rocky V", "rocky 5"),
+        ("The X-Files", "the x files"),
+        ("X-Men", "x men"),
+        ("10,000 B.C.", "10000 bc"),
+        ("10000 BC", "10000 bc"),
+        ("2½", "2 half"),
+        ("2 1/2", "2 half"),
+        ("Nine 1/2 Weeks", "9 half weeks"),
+        ("Net, The", "the net"),
+        ("Story of Bonnie and Clyde, The", "the story of bonnie and clyde"),
     ],
 )
 def test_search_key_unifies_numbers_and_initials(text: str, expected: str) -> None:
