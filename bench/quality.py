@@ -54,6 +54,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `python bench/quality.py` as well as `python -m bench.quality`
     sys.path.insert(0, str(REPO))
 
+from rapidfuzz import fuzz  # noqa: E402
+
 from bench.common import DOC, log  # noqa: E402
 
 VEGA_URL = "https://registry.npmjs.org/vega-datasets/-/vega-datasets-3.2.1.tgz"
@@ -388,13 +390,22 @@ def make_queries(
             add("remake without a year", same[0].title, [film.key for film in same])
             for film in same:
                 add("remake with its year", f"{film.title} {film.year}", [film.key])
+    by_year: defaultdict[int, list[str]] = defaultdict(list)
+    for film in films:
+        by_year[film.year].append(plain(film.title))
     absent_titles: set[str] = set()
     for row in absent_rows:
         title = _article_first(row["title"])
         typed = plain(title)
         words = typed.split()
         bare = " ".join(words[1:]) if words and words[0] in _ARTICLES else typed
-        if typed and typed not in taken and bare not in without_article and typed not in absent_titles:
+        if (
+            typed
+            and typed not in taken
+            and bare not in without_article
+            and typed not in absent_titles
+            and not _same_film_named_otherwise(typed, row.get("year", ""), by_year)
+        ):
             absent_titles.add(typed)
             add("absent film", title, [])
     result: list[Query] = []
@@ -413,6 +424,28 @@ def _article_first(title: str) -> str:
     """IMDb's "Net, The" as fans write it: "The Net"."""
     found = _TRAILING_ARTICLE.match(title)
     return f"{found['article']} {found['title']}" if found else title
+
+
+SAME_FILM_SCORE = 90.0
+"""Titles of films a year apart at most this close (``token_set_ratio``, or ``ratio`` without spaces) name one film."""
+
+
+def _same_film_named_otherwise(typed: str, year_text: str, by_year: dict[int, list[str]]) -> bool:
+    """Whether the catalogue holds this film under another spelling: a title of its year or the next or the
+    last so close that the two tables name one film ("Ghost Busters" / *Ghostbusters*, "Halloween 5" /
+    *Halloween 5: The Revenge of Michael Myers*). Such a film is not absent, and opening it is right."""
+    if not year_text.isdecimal():
+        return False
+    year = int(year_text)
+    squeezed = typed.replace(" ", "")
+    for near in (year - 1, year, year + 1):
+        for title in by_year.get(near, ()):
+            if (
+                fuzz.token_set_ratio(typed, title) >= SAME_FILM_SCORE
+                or fuzz.ratio(squeezed, title.replace(" ", "")) >= SAME_FILM_SCORE
+            ):
+                return True
+    return False
 
 
 def absent_candidates(rows: Iterable[dict[str, str]]) -> list[dict[str, str]]:
