@@ -98,7 +98,7 @@ class PeerIndex:
         shared_genres = len(set(target.genres[:GENRES_PER_CANDIDATE]) & set(other.genres[:GENRES_PER_CANDIDATE]))
         same_series = bool(target.series & other.series)
         fame_gap = abs(math.log2(1 + target.fame) - math.log2(1 + other.fame))
-        return 3.0 * same_series + 1.5 * min(shared_genres, 2) - abs(target.year - other.year) / 6 - fame_gap
+        return 3.0 * same_series + 2.0 * min(shared_genres, 2) - abs(target.year - other.year) / 8 - fame_gap
 
     def peers(
         self,

@@ -313,7 +313,7 @@ _TOP_BILLING = 3
 """Cast members billed this high count twice towards an actor's fame."""
 _FIRST_SPREAD = 40
 """How many later release years a spread-out "came first" question may draw its wrong films from."""
-_FILMS_SCANNED_PER_YEAR = 60
+_FILMS_SCANNED_PER_YEAR = 8
 """Films of one year looked at for a same-genre wrong choice: bounded, so a crowded year costs no more."""
 _NAMED_DATE = re.compile(r"(?P<title>.+) \((?P<year>\d{4})\)")
 
@@ -380,6 +380,7 @@ class Catalogue:
             tuple(characters) if characters is not None else CharacterIndex.build(credits, self.films).items
         )
         self.dropped: Counter[str] = Counter()
+        self.films_scanned = 0
         self._films_by_name: defaultdict[str, list[Film]] = defaultdict(list)
         for film in self.films:
             for name in dict.fromkeys((_answer_key(film.title), _answer_key(film.original_title))):
@@ -431,6 +432,12 @@ class Catalogue:
         return {film_key for film_key, _person in self._appearances_by_role.get(_answer_key(role), ())}
 
     # ------------------------------------------------------------------ peers
+
+    @property
+    def comparisons(self) -> int:
+        """Candidates scored or films scanned while choosing wrong answers so far (every peer index built)."""
+        built = (self.__dict__.get(name) for name in ("director_peers", "composer_peers", "actor_peers"))
+        return self.films_scanned + sum(index.comparisons for index in built if isinstance(index, PeerIndex))
 
     def _people_index(self, people_of: Callable[[Film], Iterable[tuple[_PersonRef, int]]]) -> PeerIndex:
         """Everyone ``people_of`` credits, as peer candidates: career middle, usual genres, series and fame."""
@@ -756,7 +763,12 @@ def _films_by_distance(cat: Catalogue, here: int, *, earlier_first: bool) -> Ite
     first, an earlier film before a later one at the same distance. Sorting the whole catalogue
     for each question would be quadratic in the number of films.
     """
-    films = cat.films
+    for film in _by_distance(cat.films, here, earlier_first=earlier_first):
+        cat.films_scanned += 1
+        yield film
+
+
+def _by_distance(films: Sequence[Film], here: int, *, earlier_first: bool) -> Iterator[Film]:
     if earlier_first:
         yield from (films[index] for index in range(here - 1, -1, -1))
         yield from (films[index] for index in range(here + 1, len(films)))
@@ -905,6 +917,7 @@ def _later_film(cat: Catalogue, of_year: Sequence[Film], like: Film, rng: random
     """A film of one later year, sharing a genre with ``like`` when one of a bounded few does."""
     start = rng.randrange(len(of_year))
     scanned = [of_year[(start + step) % len(of_year)] for step in range(min(len(of_year), _FILMS_SCANNED_PER_YEAR))]
+    cat.films_scanned += len(scanned)
     genres = set(like.genres)
     alike = [film for film in scanned if genres & set(film.genres)]
     return (alike or scanned)[0]
