@@ -748,12 +748,13 @@ class _Role:
     key: str
     people: set[str]
     films: set[str]
-    films_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    series: set[str | None]
 
     @property
     def recurring(self) -> bool:
-        """One character rather than namesakes: one performer in two of its films, or one series throughout."""
-        return any(len(films) >= 2 for films in self.films_of.values())
+        """One character rather than namesakes ("Narrator" in a hundred unrelated films): one series
+        throughout, or one performer in every film."""
+        return (len(self.series) == 1 and None not in self.series) or len(self.people) == 1
 
 
 def _films_by_distance(cat: Catalogue, here: int, *, earlier_first: bool) -> Iterator[Film]:
@@ -800,12 +801,8 @@ def _roles(cat: Catalogue) -> list[_Role]:
             key=character.key,
             people={a.person_key for a in appearances},
             films={a.film_key for a in appearances},
+            series={cat.by_key[a.film_key].franchise_key for a in appearances},
         )
-        for appearance in appearances:
-            role.films_of[appearance.person_key].add(appearance.film_key)
-        series = {cat.by_key[key].franchise_key for key in role.films}
-        if len(series) == 1 and None not in series:
-            role.films_of[""] |= role.films  # one franchise throughout: the same character, whoever plays it
         first_film = appearances[0].film_key if appearances else None
         candidates = sorted({index for person in role.people for index in roles_of[person]})
         for position in candidates:
@@ -817,8 +814,7 @@ def _roles(cat: Catalogue) -> list[_Role]:
                     roles_of[person].append(position)
                 other.people |= role.people
                 other.films |= role.films
-                for person, films in role.films_of.items():
-                    other.films_of[person] |= films
+                other.series |= role.series
                 break
         else:
             for person in role.people:

@@ -6,6 +6,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -313,7 +314,7 @@ def test_peer_comparisons_grow_linearly_with_the_catalogue() -> None:
 
 # --------------------------------------------------------------------------- a real catalogue's shape
 
-VEGA_LIKE = [
+VEGA_LIKE: list[dict[str, Any]] = [
     {"Title": "Lolita", "Release Date": "Jun 13 1962", "Director": "Stanley Kubrick", "Major Genre": "Drama"},
     {"Title": "Lolita", "Release Date": "Sep 25 1998", "Director": "Adrian Lyne", "Major Genre": "Drama"},
     {"Title": "Spartacus", "Release Date": "Oct 07 1960", "Director": "Stanley Kubrick", "Major Genre": "Drama"},
