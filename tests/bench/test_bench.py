@@ -48,7 +48,7 @@ def imports(path: Path) -> list[tuple[int, str, str | None]]:
 
 
 def test_the_benchmarks_are_found() -> None:
-    assert {"lookup", "trivia", "announce", "fanout"} <= set(benchmarks())
+    assert {"lookup", "trivia", "announce", "fanout", "quality"} <= set(benchmarks())
 
 
 @pytest.mark.parametrize("path", bench_modules(), ids=lambda path: path.name)
