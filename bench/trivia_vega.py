@@ -8,58 +8,43 @@ are the ones measured. Run from the repository root::
 
 It prints :func:`cogs.trivia.questions.trivia_quality`: how many distinct wrong-choice sets the "Who
 directed X?" questions have, where the right answer lands over the pool, and how many questions were
-dropped for not having exactly one right answer. A helper, not a timed benchmark (no ``--quick``):
-``bench/quality.py`` may call :func:`catalogue_from_records` and ``trivia_quality`` on the same file.
+dropped for not having exactly one right answer. Films are read and cleaned by
+``bench.quality.catalogue_films`` (dates a century late read back, films listed twice left out). A helper,
+not a timed benchmark (no ``--quick``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from bench.quality import catalogue_films
 from cogs.films.search.text import search_key
 from cogs.trivia.questions import trivia_quality
 from db.repositories.models import CastCredit, CrewCredit, Film
 
 __all__ = ["catalogue_from_records", "report_file"]
 
-_YEAR = re.compile(r"\b(\d{4})$")
-LATEST_YEAR = 2011
-"""The newest film the dataset holds; its dates were read with two-digit years, so later ones are a century off."""
-
-
-def _year(date: object) -> int | None:
-    found = _YEAR.search(str(date or "").strip())
-    if found is None:
-        return None
-    year = int(found.group(1))
-    return year - 100 if year > LATEST_YEAR else year
-
 
 def catalogue_from_records(
-    records: Iterable[Mapping[str, Any]],
+    records: Iterable[dict[str, Any]],
 ) -> tuple[list[Film], dict[int, list[CastCredit]], dict[int, list[CrewCredit]]]:
-    """Films and their directors from vega-style records ("Title", "Release Date", "Director", "Major Genre")."""
+    """Films and their directors from vega-style records, cleaned as ``bench.quality`` cleans them."""
     films: list[Film] = []
     crew: dict[int, list[CrewCredit]] = {}
-    for record in records:
-        title, year = str(record.get("Title") or "").strip(), _year(record.get("Release Date"))
-        if not title or year is None:
-            continue
-        film_id = len(films) + 1
-        genre = str(record.get("Major Genre") or "").strip()
+    real_films, _cleaned = catalogue_films(records)
+    for film_id, real in enumerate(real_films, start=1):
+        genres = (real.genre,) if real.genre else ()
         films.append(
-            Film(film_id, f"vega-{film_id}", title, title, year, None, None, None,
-                 None, None, None, None, None, "vega", "vega-datasets", genres=(genre,) if genre else ())
+            Film(film_id, real.key, real.title, real.title, real.year, None, None, None,
+                 None, None, None, None, None, "vega", "vega-datasets", genres=genres)
         )  # fmt: skip
-        director = str(record.get("Director") or "").strip()
-        if director:
-            person_key = search_key(director).replace(" ", "-")
-            crew[film_id] = [CrewCredit(film_id, 0, person_key, director, "Directing", "Director", "vega")]
+        if real.director:
+            person_key = search_key(real.director).replace(" ", "-")
+            crew[film_id] = [CrewCredit(film_id, 0, person_key, real.director, "Directing", "Director", "vega")]
     return films, {}, crew
 
 
