@@ -9,9 +9,14 @@ through an injected :class:`random.Random`, so a seeded game is reproducible.
   question names (for the spoiler gate) and whether the answer is a person, a film,
   a character or a year (for answer checking).
 * :func:`generate` writes questions from the catalogue itself (seven templates), so
-  any franchise pack gets trivia without hand-written questions.
-* :func:`choices` shuffles four buttons; :func:`select_questions` picks a game's
-  questions (filters, spoiler gate, no repeats, recently asked questions last).
+  any franchise pack gets trivia without hand-written questions. Wrong choices are
+  peers of the answer (:mod:`cogs.trivia.peers`), and every generated question
+  goes through :func:`settle`, which keeps it only with exactly one right answer
+  in the whole catalogue.
+* :func:`choices` deals four buttons, the answer's place balanced over a game;
+  :func:`select_questions` picks a game's questions (filters, spoiler gate, no
+  repeats, recently asked questions last).
+* :func:`trivia_quality` measures a catalogue's generated trivia for ``bench/``.
 """
 
 from __future__ import annotations
