@@ -21,6 +21,7 @@ through an injected :class:`random.Random`, so a seeded game is reproducible.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -378,6 +379,10 @@ class Catalogue:
         self.films = sorted(films, key=_film_sort_key)
         self.position = {film.key: index for index, film in enumerate(self.films)}
         self.by_key = {film.key: film for film in self.films}
+        self.series: defaultdict[str, list[Film]] = defaultdict(list)
+        for film in self.films:
+            if film.franchise_key:
+                self.series[film.franchise_key].append(film)
         self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
         credits = [credit for film in self.films for credit in self.cast[film.id]]
@@ -830,18 +835,22 @@ def _roles(cat: Catalogue) -> list[_Role]:
 
 def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
     """ "Which film introduced C?" for characters seen in two or more films: the earliest is the answer."""
-    first_film = cat.films[0].key if cat.films else None
     for role in _roles(cat):
         if len(role.films) < 2 or not role.recurring:
             continue  # "introduced" only means something for a returning character
         ordered = sorted(role.films, key=lambda key: cat.position[key])
         answer = cat.by_key[ordered[0]]
-        here = cat.position[answer.key]
-        # Exactly three wrong films, the nearest to the answer and earlier ones first: every
-        # film shown is revealed to the spoiler gate, so fewer and earlier keeps it askable.
+        series = cat.series.get(answer.franchise_key or "", [answer])
+        # Exactly three wrong films, the nearest to the answer and earlier ones first, from its own
+        # series before any other: every film shown is revealed to the spoiler gate, so fewer and
+        # earlier keeps it askable.
+        nearby = itertools.chain(
+            _by_distance(series, series.index(answer), earlier_first=False),
+            _films_by_distance(cat, cat.position[answer.key], earlier_first=False),
+        )
         titles = {_answer_key(cat.display(answer))}
         wrong_films: list[Film] = []
-        for film in _films_by_distance(cat, here, earlier_first=False):
+        for film in nearby:
             if len(wrong_films) >= _MIN_WRONG:
                 break
             if _answer_key(cat.display(film)) not in titles:
@@ -852,7 +861,8 @@ def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
             continue
         # A regular from the very first film is common knowledge; a late or brief arrival is not.
         regular = len(role.films) >= 3
-        difficulty: Difficulty = "easy" if regular and answer.key == first_film else "medium" if regular else "hard"
+        first_of_series = answer.key == series[0].key
+        difficulty: Difficulty = "easy" if regular and first_of_series else "medium" if regular else "hard"
         shown = cat.display(answer)
         question = Question(
             key=f"gen:introduced:{_slug(role.name)}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -340,3 +340,15 @@ def test_trivia_quality_over_a_vega_style_catalogue() -> None:
     assert sum(figures[f"position_{n}_share"] for n in range(CHOICE_COUNT)) == pytest.approx(1.0)
     texts = {q.text for q in generate(films, cast, crew)}
     assert {"Who directed Lolita (1962)?", "Who directed Lolita (1998)?", "Who directed 1941?"} <= texts
+
+
+def test_which_film_introduced_offers_films_of_the_same_series() -> None:
+    # Two series loaded side by side: their films interleave in the catalogue's order (first films, then seconds...).
+    films = [_film(n, f"Alpha {n}", 1990 + n, series="alpha") for n in range(1, 5)]
+    films += [_film(10 + n, f"Beta {n}", 1990 + n, series="beta") for n in range(1, 5)]
+    films = [replace(film, franchise_order=int(film.title.split()[1])) for film in films]
+    cast = {2: [_cast(2, 0, "Ann Hero", "Captain Alpha")], 3: [_cast(3, 0, "Ann Hero", "Captain Alpha")]}
+    question = {q.key: q for q in generate(films, cast, {})}["gen:introduced:captain-alpha"]
+    assert question.answer == "Alpha 2"
+    assert set(question.wrong) == {"Alpha 1", "Alpha 3", "Alpha 4"}
+    assert question.difficulty == "hard"  # in two films only
