@@ -354,7 +354,8 @@ def _slug(text: str) -> str:
 
 
 # Pure and called for the same few thousand names over and over while generating; bounded.
-_answer_key = lru_cache(maxsize=1 << 16)(normalise_answer)
+# Cleared after each generation, so a large catalogue's names are not kept for the life of the bot.
+_answer_key = lru_cache(maxsize=1 << 18)(normalise_answer)
 
 
 def _question_rng(key: str) -> random.Random:
@@ -759,6 +760,8 @@ class _Role:
     people: set[str]
     films: set[str]
     series: set[str | None]
+    plain: str = ""
+    """The name normalised once: it is compared again with each later role of its people."""
 
     @property
     def recurring(self) -> bool:
@@ -812,14 +815,15 @@ def _roles(cat: Catalogue) -> list[_Role]:
             people={a.person_key for a in appearances},
             films={a.film_key for a in appearances},
             series={cat.by_key[a.film_key].franchise_key for a in appearances},
+            plain=normalise(character.name),
         )
         first_film = appearances[0].film_key if appearances else None
         candidates = sorted({index for person in role.people for index in roles_of[person]})
         for position in candidates:
             other = roles[position]
-            if fuzz.ratio(normalise(other.name), normalise(role.name)) >= _SAME_CHARACTER_RATIO:
+            if fuzz.ratio(other.plain, role.plain) >= _SAME_CHARACTER_RATIO:
                 if first_film is not None and all(cat.position[first_film] < cat.position[f] for f in other.films):
-                    other.name, other.key = role.name, role.key
+                    other.name, other.key, other.plain = role.name, role.key, role.plain
                 for person in role.people - other.people:
                     roles_of[person].append(position)
                 other.people |= role.people
@@ -993,7 +997,10 @@ _TEMPLATES: tuple[Callable[[Catalogue], Iterable[Question]], ...] = (
 
 def generate_from(cat: Catalogue) -> list[Question]:
     """Every template's questions from an already arranged catalogue (its ``dropped`` counts them)."""
-    return [question for template in _TEMPLATES for question in template(cat)]
+    try:
+        return [question for template in _TEMPLATES for question in template(cat)]
+    finally:
+        _answer_key.cache_clear()
 
 
 def generate(
