@@ -392,6 +392,7 @@ class Catalogue:
         )
         self.dropped: Counter[str] = Counter()
         self.films_scanned = 0
+        self._reveals: dict[str, frozenset[str]] = {}
         self._films_by_name: defaultdict[str, list[Film]] = defaultdict(list)
         for film in self.films:
             for name in dict.fromkeys((_answer_key(film.title), _answer_key(film.original_title))):
@@ -403,6 +404,13 @@ class Catalogue:
                 self._appearances_by_role[role_name].extend((a.film_key, a.person_key) for a in character.appearances)
         self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
         self.person_names.update((c.person_key, c.person_name) for c in credits)
+
+    def reveals_only(self, film: Film) -> frozenset[str]:
+        """The one-film ``reveals`` of most questions, one object per film: a large pool has millions."""
+        found = self._reveals.get(film.key)
+        if found is None:
+            found = self._reveals[film.key] = frozenset({film.key})
+        return found
 
     def crew_with(self, film: Film, jobs: frozenset[str]) -> list[_PersonRef]:
         """The film's crew members with one of ``jobs``, each once, in credit order."""
@@ -640,7 +648,7 @@ def _crew_questions(cat: Catalogue, asks: Literal["director", "composer"]) -> It
             difficulty=difficulty,
             category="crew" if asks == "director" else "music",
             film_key=film.key,
-            reveals=frozenset({film.key}),
+            reveals=cat.reveals_only(film),
             answer_kind="person",
             answer_ref=answer.key,
         )
@@ -688,7 +696,7 @@ def _year_questions(cat: Catalogue) -> Iterable[Question]:
             difficulty="medium",
             category="release",
             film_key=film.key,
-            reveals=frozenset({film.key}),
+            reveals=cat.reveals_only(film),
             answer_kind="year",
         )
         settled = settle(question, Claim("year", film=film.title), cat)
@@ -741,7 +749,7 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
                 difficulty=difficulty,
                 category="cast",
                 film_key=film.key,
-                reveals=frozenset({film.key}),
+                reveals=cat.reveals_only(film),
                 answer_kind="person",
                 answer_ref=answer.key,
                 topic=f"plays:{character.key}",
