@@ -80,7 +80,7 @@ MAX_WRONG = 5
 _MIN_WRONG = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One trivia question.
 
