@@ -317,6 +317,9 @@ _SAME_CHARACTER_RATIO = 85.0
 """One person's two spellings of a character this alike are one role ("Erica Sloan", "Erika Sloane" = 87)."""
 _TOP_BILLING = 3
 """Cast members billed this high count twice towards an actor's fame."""
+_PLAYS_BILLING_LIMIT = 10
+"""Only the top of the billing is asked about: "who plays Reporter #2" is no trivia, and a real catalogue's
+long cast lists would otherwise make most of the pool (and of its memory) such questions."""
 _FIRST_SPREAD = 40
 """How many later release years a spread-out "came first" question may draw its wrong films from."""
 _FILMS_SCANNED_PER_YEAR = 8
@@ -705,7 +708,7 @@ def _year_questions(cat: Catalogue) -> Iterable[Question]:
 
 
 def _plays_questions(cat: Catalogue) -> Iterable[Question]:
-    """ "Who plays C in X?" for every named character with exactly one performer in X.
+    """ "Who plays C in X?" for every named character with exactly one performer in X, billed in its top ten.
 
     Characters come from ``CharacterIndex`` (credited names parsed: "Kurt Hendricks
     ("Cobalt")" is Kurt Hendricks); credits without a character are never asked about.
@@ -722,6 +725,8 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
             credits = cat.cast[film.id]
             person_key = next(iter(people))
             rank, credit = next((i, c) for i, c in enumerate(credits) if c.person_key == person_key)
+            if rank >= _PLAYS_BILLING_LIMIT:
+                continue
             answer = _PersonRef(credit.person_key, credit.person_name)
             key = f"gen:plays:{film.key}:{_slug(character.name)}"
             # Same-film cast first, nearest in billing: the most plausible wrong answers.

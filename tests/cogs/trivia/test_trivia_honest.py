@@ -352,3 +352,11 @@ def test_which_film_introduced_offers_films_of_the_same_series() -> None:
     assert question.answer == "Alpha 2"
     assert set(question.wrong) == {"Alpha 1", "Alpha 3", "Alpha 4"}
     assert question.difficulty == "hard"  # in two films only
+
+
+def test_who_plays_asks_about_the_top_of_the_billing_only() -> None:
+    films = [_film(1, "Crowded", 2000)]
+    cast = {1: [_cast(1, order, f"Actor {order}", f"Part {order}") for order in range(14)]}
+    asked = {q.key for q in generate(films, cast, {}) if q.key.startswith("gen:plays:")}
+    assert "gen:plays:f1:part-0" in asked and "gen:plays:f1:part-9" in asked
+    assert "gen:plays:f1:part-10" not in asked and "gen:plays:f1:part-13" not in asked
