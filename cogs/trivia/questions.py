@@ -1214,7 +1214,7 @@ def trivia_quality(
     directed = [q for q in pool if q.key.startswith("gen:director:")]
     wrong_sets = Counter(frozenset(q.wrong) for q in directed)
     rng = random.Random(seed)
-    positions = Counter(choices(q, rng).index(q.answer) for q in pool if not q.needs_choices or q.wrong)
+    positions = Counter(choices(q, rng).index(q.answer) for q in pool)
     asked = sum(positions.values()) or 1
     figures: dict[str, float] = {
         "questions": float(len(pool)),
