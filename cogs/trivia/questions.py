@@ -783,23 +783,12 @@ class _Role:
         return (len(self.series) == 1 and None not in self.series) or len(self.people) == 1
 
 
-def _films_by_distance(cat: Catalogue, here: int, *, earlier_first: bool) -> Iterator[Film]:
-    """The other films by distance from position `here`, lazily (callers stop after a few).
+def _by_distance(films: Sequence[Film], here: int) -> Iterator[Film]:
+    """The other films of ``films`` by distance from position ``here``, lazily (callers stop after a few).
 
-    `earlier_first`: every earlier film (nearest first) before any later one; otherwise nearest
-    first, an earlier film before a later one at the same distance. Sorting the whole catalogue
-    for each question would be quadratic in the number of films.
+    Nearest first, an earlier film before a later one at the same distance. Sorting the whole
+    catalogue for each question would be quadratic in the number of films.
     """
-    for film in _by_distance(cat.films, here, earlier_first=earlier_first):
-        cat.films_scanned += 1
-        yield film
-
-
-def _by_distance(films: Sequence[Film], here: int, *, earlier_first: bool) -> Iterator[Film]:
-    if earlier_first:
-        yield from (films[index] for index in range(here - 1, -1, -1))
-        yield from (films[index] for index in range(here + 1, len(films)))
-        return
     for distance in range(1, len(films)):
         if here - distance >= 0:
             yield films[here - distance]
@@ -862,12 +851,12 @@ def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
         # series before any other: every film shown is revealed to the spoiler gate, so fewer and
         # earlier keeps it askable.
         nearby = itertools.chain(
-            _by_distance(series, series.index(answer), earlier_first=False),
-            _films_by_distance(cat, cat.position[answer.key], earlier_first=False),
+            _by_distance(series, series.index(answer)), _by_distance(cat.films, cat.position[answer.key])
         )
         titles = {_answer_key(cat.display(answer))}
         wrong_films: list[Film] = []
         for film in nearby:
+            cat.films_scanned += 1
             if len(wrong_films) >= _MIN_WRONG:
                 break
             if _answer_key(cat.display(film)) not in titles:
@@ -905,10 +894,20 @@ def _not_in_cast_questions(cat: Catalogue) -> Iterable[Question]:
         in_film = cat.cast_keys(film) | cat.crew_keys(film)
         cast_names = {_answer_key(c.person_name) for c in cat.cast[film.id]}
         here = cat.position[film.key]
-        # Earlier films first (nearest first), so the question passes the spoiler gate of anyone who has seen X.
+        series = cat.series.get(film.franchise_key or "", [film])
+        at = series.index(film)
+        # Earlier films first (nearest first), so the question passes the spoiler gate of anyone who has
+        # seen X; the film's own series before the rest, so the odd one out is as familiar as the others.
+        nearby = itertools.chain(
+            reversed(series[:at]),
+            (cat.films[index] for index in range(here - 1, -1, -1)),
+            series[at + 1 :],
+            (cat.films[index] for index in range(here + 1, len(cat.films))),
+        )
         answer: _PersonRef | None = None
         source: Film | None = None
-        for other in _films_by_distance(cat, here, earlier_first=True):
+        for other in nearby:
+            cat.films_scanned += 1
             for credit in cat.cast[other.id]:
                 if credit.person_key not in in_film and _answer_key(credit.person_name) not in cast_names:
                     answer, source = _PersonRef(credit.person_key, credit.person_name), other

@@ -360,3 +360,16 @@ def test_who_plays_asks_about_the_top_of_the_billing_only() -> None:
     asked = {q.key for q in generate(films, cast, {}) if q.key.startswith("gen:plays:")}
     assert "gen:plays:f1:part-0" in asked and "gen:plays:f1:part-9" in asked
     assert "gen:plays:f1:part-10" not in asked and "gen:plays:f1:part-13" not in asked
+
+
+def test_not_in_the_cast_names_someone_from_the_same_series() -> None:
+    films = [_film(n, f"Alpha {n}", 1990 + n, series="alpha") for n in range(1, 4)]
+    films += [_film(10 + n, f"Beta {n}", 1990 + n, series="beta") for n in range(1, 4)]
+    films = [replace(film, franchise_order=int(film.title.split()[1])) for film in films]
+    cast = {
+        film.id: [_cast(film.id, order, f"{film.title} Actor {order}", f"Part {order}") for order in range(4)]
+        for film in films
+    }
+    question = {q.key: q for q in generate(films, cast, {})}["gen:notcast:f3"]
+    # Before, the nearest earlier film of the whole catalogue: Beta 2, another series.
+    assert question.answer.startswith("Alpha 2 ")
