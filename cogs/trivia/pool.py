@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from bot.errors import UserFacingError
-from bot.memory import keep_out_of_collections
+from bot.memory import collector_paused
 from cogs.trivia.questions import Question, build_pool, film_order
 from db import CatalogueRepository
 from db.repositories.models import CastCredit, CrewCredit
@@ -80,6 +80,12 @@ class QuestionPool:
         titles = await catalogue.film_titles()
 
         def build() -> tuple[list[Question], dict[str, int]]:
+            # The pool lives until the next pack load, like the look-up indexes it is built from: the
+            # collector would only walk its hundreds of thousands of objects again and again meanwhile.
+            with collector_paused(keep=True):
+                return build_all()
+
+        def build_all() -> tuple[list[Question], dict[str, int]]:
             cast: dict[int, list[CastCredit]] = defaultdict(list)
             for credit in all_cast:
                 cast[credit.film_id].append(credit)
@@ -99,6 +105,4 @@ class QuestionPool:
             return pool, film_order(films)
 
         self.questions, self.order = await asyncio.to_thread(build)
-        # The pool lives until the next pack load, like the look-up indexes it is built from.
-        keep_out_of_collections()
         log.info("trivia: %d questions ready", len(self.questions))

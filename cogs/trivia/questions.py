@@ -9,19 +9,27 @@ through an injected :class:`random.Random`, so a seeded game is reproducible.
   question names (for the spoiler gate) and whether the answer is a person, a film,
   a character or a year (for answer checking).
 * :func:`generate` writes questions from the catalogue itself (seven templates), so
-  any franchise pack gets trivia without hand-written questions.
-* :func:`choices` shuffles four buttons; :func:`select_questions` picks a game's
-  questions (filters, spoiler gate, no repeats, recently asked questions last).
+  any franchise pack gets trivia without hand-written questions. Wrong choices are
+  peers of the answer (:mod:`cogs.trivia.peers`), and every generated question
+  goes through :func:`settle`, which keeps it only with exactly one right answer
+  in the whole catalogue.
+* :func:`choices` deals four buttons, the answer's place balanced over a game;
+  :func:`select_questions` picks a game's questions (filters, spoiler gate, no
+  repeats, recently asked questions last).
+* :func:`trivia_quality` measures a catalogue's generated trivia for ``bench/``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
-from collections import defaultdict
+import weakref
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Literal
 
@@ -29,26 +37,34 @@ from rapidfuzz import fuzz
 
 from cogs.films.search.characters import Character, CharacterIndex
 from cogs.films.search.text import normalise, normalise_answer, search_key
+from cogs.trivia.peers import Candidate, PeerIndex
 from db.repositories.models import CastCredit, CrewCredit, Film, FilmTitle, Person, TriviaQuestion
 
 __all__ = [
+    "CHOICE_COUNT",
     "DIFFICULTIES",
     "MAX_QUESTIONS",
     "MAX_WRONG",
     "MIN_QUESTIONS",
     "AnswerKind",
+    "Catalogue",
+    "Claim",
     "Difficulty",
     "DifficultyChoice",
     "Mode",
     "NameBook",
     "Question",
+    "answer_position",
     "build_pool",
     "choices",
     "film_order",
     "from_pack",
     "generate",
+    "generate_from",
     "question_json",
     "select_questions",
+    "settle",
+    "trivia_quality",
 ]
 
 Difficulty = Literal["easy", "medium", "hard"]
@@ -64,7 +80,7 @@ MAX_WRONG = 5
 _MIN_WRONG = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One trivia question.
 
@@ -299,6 +315,21 @@ _DIRECTOR_JOBS = frozenset({"director"})
 _COMPOSER_JOBS = frozenset({"original music composer", "composer", "music", "music composer", "original music"})
 _SAME_CHARACTER_RATIO = 85.0
 """One person's two spellings of a character this alike are one role ("Erica Sloan", "Erika Sloane" = 87)."""
+_TOP_BILLING = 3
+"""Cast members billed this high count twice towards an actor's fame."""
+_PLAYS_BILLING_LIMIT = 10
+"""Only the top of the billing is asked about: "who plays Reporter #2" is no trivia, and a real catalogue's
+long cast lists would otherwise make most of the pool (and of its memory) such questions."""
+_FIRST_SPREAD = 40
+"""How many later release years a spread-out "came first" question may draw its wrong films from."""
+_FILMS_SCANNED_PER_YEAR = 8
+"""Films of one year looked at for a same-genre wrong choice: bounded, so a crowded year costs no more."""
+_NAMED_DATE = re.compile(r"(?P<title>.+) \((?P<year>\d{4})\)")
+
+Asks = Literal["director", "composer", "year", "plays", "introduced", "notcast", "first"]
+_SEVERAL_RIGHT_ALLOWED: frozenset[Asks] = frozenset({"director", "composer"})
+"""Questions where a film's co-credited people are each right: typed mode accepts them all and no button shows
+another one; every other question must have exactly one right answer."""
 
 
 @dataclass(frozen=True)
@@ -307,13 +338,40 @@ class _PersonRef:
     name: str
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a generated question asks, in the very words it shows.
+
+    ``film`` is the film as the question names it ("Lolita (1997)"), ``role`` the character.
+    :func:`settle` reads these names back against the whole catalogue, as a player would.
+    """
+
+    asks: Asks
+    film: str = ""
+    role: str = ""
+
+
 def _slug(text: str) -> str:
     """A key fragment: the search key with hyphens ("Ethan Hunt" -> "ethan-hunt")."""
     return search_key(text).replace(" ", "-")
 
 
-class _Catalogue:
-    """The catalogue rearranged for generating questions: films in order and people pools."""
+# Pure and called for the same few thousand names over and over while generating; bounded.
+# Cleared after each generation, so a large catalogue's names are not kept for the life of the bot.
+_answer_key = lru_cache(maxsize=1 << 18)(normalise_answer)
+
+
+def _question_rng(key: str) -> random.Random:
+    """Randomness of one generated question: seeded by its key, so a pool is the same on every build."""
+    return random.Random(key)
+
+
+class Catalogue:
+    """The catalogue rearranged for generating and checking questions: films in order, names, peers.
+
+    ``dropped`` counts, by template, the questions :func:`settle` refused as not having exactly one
+    right answer.
+    """
 
     def __init__(
         self,
@@ -324,29 +382,43 @@ class _Catalogue:
     ) -> None:
         self.films = sorted(films, key=_film_sort_key)
         self.position = {film.key: index for index, film in enumerate(self.films)}
+        self.by_key = {film.key: film for film in self.films}
+        self.series: defaultdict[str, list[Film]] = defaultdict(list)
+        for film in self.films:
+            if film.franchise_key:
+                self.series[film.franchise_key].append(film)
         self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
         credits = [credit for film in self.films for credit in self.cast[film.id]]
         self.characters: tuple[Character, ...] = (
             tuple(characters) if characters is not None else CharacterIndex.build(credits, self.films).items
         )
-        self.directors = self._pool(lambda film: self.crew_with(film, _DIRECTOR_JOBS))
-        self.composers = self._pool(lambda film: self.crew_with(film, _COMPOSER_JOBS))
-        self.all_crew = self._pool(lambda film: [_PersonRef(c.person_key, c.person_name) for c in self.crew[film.id]])
-        self.all_cast = self._pool(lambda film: [_PersonRef(c.person_key, c.person_name) for c in self.cast[film.id]])
+        self.dropped: Counter[str] = Counter()
+        self.films_scanned = 0
+        self._reveals: dict[str, frozenset[str]] = {}
+        self._films_by_name: defaultdict[str, list[Film]] = defaultdict(list)
+        for film in self.films:
+            for name in dict.fromkeys((_answer_key(film.title), _answer_key(film.original_title))):
+                if name:
+                    self._films_by_name[name].append(film)
+        self._appearances_by_role: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        for character in self.characters:
+            for role_name in dict.fromkeys(_answer_key(name) for name in (character.name, *character.aliases)):
+                self._appearances_by_role[role_name].extend((a.film_key, a.person_key) for a in character.appearances)
+        self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
+        self.person_names.update((c.person_key, c.person_name) for c in credits)
+
+    def reveals_only(self, film: Film) -> frozenset[str]:
+        """The one-film ``reveals`` of most questions, one object per film: a large pool has millions."""
+        found = self._reveals.get(film.key)
+        if found is None:
+            found = self._reveals[film.key] = frozenset({film.key})
+        return found
 
     def crew_with(self, film: Film, jobs: frozenset[str]) -> list[_PersonRef]:
         """The film's crew members with one of ``jobs``, each once, in credit order."""
         people = [_PersonRef(c.person_key, c.person_name) for c in self.crew[film.id] if c.job.casefold() in jobs]
         return list(dict.fromkeys(people))
-
-    def _pool(self, people_of: Callable[[Film], Iterable[_PersonRef]]) -> list[_PersonRef]:
-        """Everyone ``people_of(film)`` lists, each once, in film order."""
-        pool: dict[str, _PersonRef] = {}
-        for film in self.films:
-            for person in people_of(film):
-                pool.setdefault(person.key, person)
-        return list(pool.values())
 
     def cast_keys(self, film: Film) -> set[str]:
         return {credit.person_key for credit in self.cast[film.id]}
@@ -354,9 +426,174 @@ class _Catalogue:
     def crew_keys(self, film: Film) -> set[str]:
         return {credit.person_key for credit in self.crew[film.id]}
 
+    # ------------------------------------------------------------------ names as questions show them
 
-# Pure and called for the same few thousand names over and over while generating; bounded.
-_answer_key = lru_cache(maxsize=1 << 16)(normalise_answer)
+    def shares_title(self, film: Film) -> bool:
+        """Whether another film goes by this film's title (a remake, or a namesake)."""
+        return len(self._films_by_name[_answer_key(film.title)]) > 1
+
+    def display(self, film: Film) -> str:
+        """The film as a question names it: with its year when another film shares its title."""
+        return f"{film.title} ({film.year})" if self.shares_title(film) else film.title
+
+    def films_called(self, name: str) -> list[Film]:
+        """Every film ``name`` may mean: by title or original title, or "Title (year)"."""
+        found = list(self._films_by_name.get(_answer_key(name), ()))
+        dated = _NAMED_DATE.fullmatch(name)
+        if dated:
+            year = int(dated["year"])
+            found.extend(f for f in self._films_by_name.get(_answer_key(dated["title"]), ()) if f.year == year)
+        return list({film.key: film for film in found}.values())
+
+    def performers(self, film: Film, role: str) -> set[str]:
+        """Keys of everyone credited as a character called ``role`` in ``film``."""
+        appearances = self._appearances_by_role.get(_answer_key(role), ())
+        return {person for film_key, person in appearances if film_key == film.key}
+
+    def films_with_role(self, role: str) -> set[str]:
+        return {film_key for film_key, _person in self._appearances_by_role.get(_answer_key(role), ())}
+
+    # ------------------------------------------------------------------ peers
+
+    @property
+    def comparisons(self) -> int:
+        """Candidates scored or films scanned while choosing wrong answers so far (every peer index built)."""
+        built = (self.__dict__.get(name) for name in ("director_peers", "composer_peers", "actor_peers"))
+        return self.films_scanned + sum(index.comparisons for index in built if isinstance(index, PeerIndex))
+
+    def _people_index(self, people_of: Callable[[Film], Iterable[tuple[_PersonRef, int]]]) -> PeerIndex:
+        """Everyone ``people_of`` credits, as peer candidates: career middle, usual genres, series and fame."""
+        years: defaultdict[str, list[int]] = defaultdict(list)
+        genres: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        series: defaultdict[str, set[str]] = defaultdict(set)
+        fame: Counter[str] = Counter()
+        names: dict[str, str] = {}
+        for film in self.films:
+            for person, weight in people_of(film):
+                names.setdefault(person.key, person.name)
+                years[person.key].append(film.year)
+                genres[person.key].update(film.genres[:2])
+                if film.franchise_key:
+                    series[person.key].add(film.franchise_key)
+                fame[person.key] += weight
+        return PeerIndex(
+            Candidate(
+                key=key,
+                name=name,
+                year=sorted(years[key])[len(years[key]) // 2],
+                genres=tuple(genre for genre, _count in genres[key].most_common(3)),
+                series=frozenset(series[key]),
+                fame=fame[key],
+            )
+            for key, name in names.items()
+        )
+
+    @cached_property
+    def director_peers(self) -> PeerIndex:
+        return self._people_index(lambda film: ((p, 1) for p in self.crew_with(film, _DIRECTOR_JOBS)))
+
+    @cached_property
+    def composer_peers(self) -> PeerIndex:
+        return self._people_index(lambda film: ((p, 1) for p in self.crew_with(film, _COMPOSER_JOBS)))
+
+    @cached_property
+    def actor_peers(self) -> PeerIndex:
+        return self._people_index(
+            lambda film: (
+                (_PersonRef(c.person_key, c.person_name), 2 if rank < _TOP_BILLING else 1)
+                for rank, c in enumerate(dict.fromkeys(self.cast[film.id]))
+            )
+        )
+
+    def peers_of(
+        self, index: PeerIndex, answer: _PersonRef, film: Film, right: Collection[_PersonRef], rng: random.Random
+    ) -> list[str]:
+        """Up to ``MAX_WRONG`` peers of ``answer`` as credited on ``film``: names no right answer shares."""
+        known = index.lookup(answer.key)
+        target = Candidate(
+            key=answer.key,
+            name=answer.name,
+            year=film.year,
+            genres=film.genres or (known.genres if known else ()),
+            series=frozenset({film.franchise_key} if film.franchise_key else ()),
+            fame=known.fame if known else 1,
+        )
+        found = index.peers(
+            target,
+            count=MAX_WRONG,
+            rng=rng,
+            exclude_keys={person.key for person in right},
+            exclude_names={_answer_key(person.name) for person in right},
+            name_key=_answer_key,
+        )
+        return [candidate.name for candidate in found]
+
+
+# --------------------------------------------------------------------------- exactly one right answer
+
+
+def _right_answers(claim: Claim, question: Question, cat: Catalogue) -> dict[str, str] | None:
+    """Every right answer in the whole catalogue, normalised to as shown; None when a name shown is ambiguous."""
+    named = cat.films_called(claim.film) if claim.film else []
+    if claim.film and len(named) != 1:
+        return None  # the question's film could be either of two films (or none)
+    options = (question.answer, *question.wrong)
+    if claim.asks in ("director", "composer"):
+        jobs = _DIRECTOR_JOBS if claim.asks == "director" else _COMPOSER_JOBS
+        return {_answer_key(p.name): p.name for p in cat.crew_with(named[0], jobs)}
+    if claim.asks == "year":
+        return {str(named[0].year): str(named[0].year)}
+    if claim.asks == "plays":
+        names = (cat.person_names.get(key, "") for key in cat.performers(named[0], claim.role))
+        return {_answer_key(name): name for name in names}
+    if claim.asks == "notcast":
+        in_cast = {_answer_key(c.person_name) for c in cat.cast[named[0].id]}
+        return {_answer_key(option): option for option in options if _answer_key(option) not in in_cast}
+    # "introduced" and "first" ask which of the films shown is the earliest of a kind.
+    films: dict[str, Film] = {}
+    for option in options:
+        called = cat.films_called(option)
+        if len(called) != 1:
+            return None  # a choice that reads as two films
+        films[option] = called[0]
+    if claim.asks == "introduced":
+        with_role = cat.films_with_role(claim.role)
+        first = min((cat.by_key[key] for key in with_role), key=_film_sort_key, default=None)
+        if first is None:
+            return {}
+        # Films in the same place of a series, or of one year outside any, leave "first" undecided.
+        place = _film_sort_key(first)[:3]
+        tied = [cat.by_key[key] for key in with_role if _film_sort_key(cat.by_key[key])[:3] == place]
+        return {_answer_key(cat.display(film)): cat.display(film) for film in tied}
+    earliest = min(film.year for film in films.values())
+    return {_answer_key(option): option for option, film in films.items() if film.year == earliest}
+
+
+def settle(question: Question, claim: Claim, cat: Catalogue) -> Question | None:
+    """``question`` if it has exactly one right answer in the whole catalogue, else None (counted as dropped).
+
+    Every generated question goes through here. The names it shows are read back against the
+    catalogue: its film must name one film, its answer must be right and no wrong choice may be
+    right under any spelling. Only a co-credited director or composer may leave several right
+    answers; then typed mode accepts each of them (and no button shows another).
+    """
+    right = _right_answers(claim, question, cat)
+    answer = _answer_key(question.answer)
+    if (
+        right is None
+        or answer not in right
+        or any(_answer_key(wrong) in right for wrong in question.wrong)
+        or (len(right) > 1 and claim.asks not in _SEVERAL_RIGHT_ALLOWED)
+    ):
+        cat.dropped[claim.asks] += 1
+        return None
+    others = tuple(name for key, name in right.items() if key != answer)
+    if not others:
+        return question
+    return replace(question, accepted=tuple(dict.fromkeys((*question.accepted, *others))))
+
+
+# --------------------------------------------------------------------------- templates
 
 
 def _pick_people(
@@ -381,89 +618,101 @@ def _pick_people(
     return picked
 
 
-def _director_questions(cat: _Catalogue) -> Iterable[Question]:
-    """ "Who directed X?" for films with exactly one director."""
-    directed: dict[str, int] = defaultdict(int)
+def _crew_questions(cat: Catalogue, asks: Literal["director", "composer"]) -> Iterable[Question]:
+    """ "Who directed X?" and "Who composed the score for X?": peers of the answer as wrong choices.
+
+    A co-credited film is asked too: its first credited person is the answer, the others are
+    accepted as typed and never offered as wrong choices.
+    """
+    jobs, index = (_DIRECTOR_JOBS, cat.director_peers) if asks == "director" else (_COMPOSER_JOBS, cat.composer_peers)
     for film in cat.films:
-        for person in cat.crew_with(film, _DIRECTOR_JOBS):
-            directed[person.key] += 1
-    for film in cat.films:
-        directors = cat.crew_with(film, _DIRECTOR_JOBS)
-        if len(directors) != 1:
-            continue  # co-directed (or unknown): one answer would be only half right
-        answer = directors[0]
-        wrong = _pick_people(answer, [cat.directors, cat.all_crew, cat.all_cast], exclude=set())
+        people = cat.crew_with(film, jobs)
+        if not people:
+            continue
+        answer = people[0]
+        key = f"gen:{asks}:{film.key}"
+        wrong = cat.peers_of(index, answer, film, people, _question_rng(key))
         if len(wrong) < _MIN_WRONG:
             continue
-        yield Question(
-            key=f"gen:director:{film.key}",
-            text=f"Who directed {film.title}?",
+        shown = cat.display(film)
+        known = index.lookup(answer.key)
+        if asks == "director":
+            text = f"Who directed {shown}?"
+            # A director with several films in the catalogue is among its best-known names.
+            difficulty: Difficulty = "easy" if known is not None and known.fame >= 2 else "medium"
+        else:
+            text, difficulty = f"Who composed the score for {shown}?", "medium"
+        question = Question(
+            key=key,
+            text=text,
             answer=answer.name,
             accepted=(answer.name,),
             wrong=tuple(wrong),
-            # A director of several of the franchise's films is its best-known name.
-            difficulty="easy" if directed[answer.key] >= 2 else "medium",
-            category="crew",
+            difficulty=difficulty,
+            category="crew" if asks == "director" else "music",
             film_key=film.key,
-            reveals=frozenset({film.key}),
+            reveals=cat.reveals_only(film),
             answer_kind="person",
             answer_ref=answer.key,
         )
+        settled = settle(question, Claim(asks, film=shown), cat)
+        if settled is not None:
+            yield settled
 
 
-def _composer_questions(cat: _Catalogue) -> Iterable[Question]:
-    """ "Who composed the score for X?" for films with exactly one composer."""
-    for film in cat.films:
-        composers = cat.crew_with(film, _COMPOSER_JOBS)
-        if len(composers) != 1:
-            continue  # a shared score would make either name half an answer
-        answer = composers[0]
-        wrong = _pick_people(answer, [cat.composers, cat.all_crew, cat.all_cast], exclude=set())
-        if len(wrong) < _MIN_WRONG:
-            continue
-        yield Question(
-            key=f"gen:composer:{film.key}",
-            text=f"Who composed the score for {film.title}?",
-            answer=answer.name,
-            accepted=(answer.name,),
-            wrong=tuple(wrong),
-            difficulty="medium",
-            category="music",
-            film_key=film.key,
-            reveals=frozenset({film.key}),
-            answer_kind="person",
-            answer_ref=answer.key,
-        )
+def _director_questions(cat: Catalogue) -> Iterable[Question]:
+    return _crew_questions(cat, "director")
 
 
-def _year_questions(cat: _Catalogue) -> Iterable[Question]:
-    """ "In which year was X released?" with the catalogue's nearest other years as wrong choices."""
+def _composer_questions(cat: Catalogue) -> Iterable[Question]:
+    return _crew_questions(cat, "composer")
+
+
+def _year_questions(cat: Catalogue) -> Iterable[Question]:
+    """ "In which year was X released?" with nearby catalogue years as wrong choices.
+
+    How many wrong years lie before the answer is drawn evenly, so the right year is not
+    always the middle one of those shown.
+    """
     years = sorted({film.year for film in cat.films})
     for film in cat.films:
-        others = sorted((year for year in years if year != film.year), key=lambda year: (abs(year - film.year), year))
-        wrong = [str(year) for year in others[:MAX_WRONG]]
+        here = bisect_left(years, film.year)
+        earlier = years[max(0, here - MAX_WRONG) : here][::-1]
+        later = years[here + 1 : here + 1 + MAX_WRONG]
+        key = f"gen:year:{film.key}"
+        fewest_earlier = max(0, MAX_WRONG - len(later))
+        most_earlier = min(MAX_WRONG, len(earlier))
+        if fewest_earlier <= most_earlier:
+            count_earlier = _question_rng(key).randint(fewest_earlier, most_earlier)
+        else:
+            count_earlier = len(earlier)  # fewer than MAX_WRONG other years: every one of them
+        wrong = [str(year) for year in sorted(earlier[:count_earlier] + later[: MAX_WRONG - count_earlier])]
         if len(wrong) < _MIN_WRONG:
             continue
-        yield Question(
-            key=f"gen:year:{film.key}",
+        question = Question(
+            key=key,
+            # The year is never added to the title here: it is the answer. A shared title is dropped instead.
             text=f"In which year was {film.title} released?",
             answer=str(film.year),
             accepted=(str(film.year),),
             wrong=tuple(wrong),
-            # Wrong years are the franchise's own, so a fan cannot rule them out as off-era.
             difficulty="medium",
             category="release",
             film_key=film.key,
-            reveals=frozenset({film.key}),
+            reveals=cat.reveals_only(film),
             answer_kind="year",
         )
+        settled = settle(question, Claim("year", film=film.title), cat)
+        if settled is not None:
+            yield settled
 
 
-def _plays_questions(cat: _Catalogue) -> Iterable[Question]:
-    """ "Who plays C in X?" for every named character with exactly one performer in X.
+def _plays_questions(cat: Catalogue) -> Iterable[Question]:
+    """ "Who plays C in X?" for every named character with exactly one performer in X, billed in its top ten.
 
     Characters come from ``CharacterIndex`` (credited names parsed: "Kurt Hendricks
     ("Cobalt")" is Kurt Hendricks); credits without a character are never asked about.
+    Wrong choices are the film's own cast nearest in billing, then the actor's peers.
     """
     for character in cat.characters:
         performers: dict[str, set[str]] = defaultdict(set)
@@ -472,34 +721,47 @@ def _plays_questions(cat: _Catalogue) -> Iterable[Question]:
         for film_key, people in performers.items():
             if len(people) != 1:
                 continue  # played by several people in this film: no single answer
-            film = cat.films[cat.position[film_key]]
+            film = cat.by_key[film_key]
             credits = cat.cast[film.id]
             person_key = next(iter(people))
             rank, credit = next((i, c) for i, c in enumerate(credits) if c.person_key == person_key)
+            if rank >= _PLAYS_BILLING_LIMIT:
+                continue
             answer = _PersonRef(credit.person_key, credit.person_name)
+            key = f"gen:plays:{film.key}:{_slug(character.name)}"
             # Same-film cast first, nearest in billing: the most plausible wrong answers.
             near = sorted(
                 (c for c in credits if c.person_key != answer.key),
                 key=lambda c: (abs(c.billing_order - credit.billing_order), c.billing_order),
             )
-            wrong = _pick_people(answer, [[_PersonRef(c.person_key, c.person_name) for c in near], cat.all_cast], set())
+            wrong = _pick_people(answer, [[_PersonRef(c.person_key, c.person_name) for c in near]], set())
+            if len(wrong) < MAX_WRONG:
+                # A small cast: the actor's peers elsewhere in the catalogue fill the choices.
+                taken = {_answer_key(name) for name in wrong}
+                peers = cat.peers_of(cat.actor_peers, answer, film, [answer], _question_rng(key))
+                wrong.extend(name for name in peers if _answer_key(name) not in taken)
+                wrong = wrong[:MAX_WRONG]
             if len(wrong) < _MIN_WRONG:
                 continue
             difficulty: Difficulty = "easy" if rank < 2 else "medium" if rank < 6 else "hard"
-            yield Question(
-                key=f"gen:plays:{film.key}:{_slug(character.name)}",
-                text=f"Who plays {character.name} in {film.title}?",
+            shown = cat.display(film)
+            question = Question(
+                key=key,
+                text=f"Who plays {character.name} in {shown}?",
                 answer=answer.name,
                 accepted=(answer.name,),
                 wrong=tuple(wrong),
                 difficulty=difficulty,
                 category="cast",
                 film_key=film.key,
-                reveals=frozenset({film.key}),
+                reveals=cat.reveals_only(film),
                 answer_kind="person",
                 answer_ref=answer.key,
                 topic=f"plays:{character.key}",
             )
+            settled = settle(question, Claim("plays", film=shown, role=character.name), cat)
+            if settled is not None:
+                yield settled
 
 
 @dataclass
@@ -510,20 +772,23 @@ class _Role:
     key: str
     people: set[str]
     films: set[str]
+    series: set[str | None]
+    plain: str = ""
+    """The name normalised once: it is compared again with each later role of its people."""
+
+    @property
+    def recurring(self) -> bool:
+        """One character rather than namesakes ("Narrator" in a hundred unrelated films): one series
+        throughout, or one performer in every film."""
+        return (len(self.series) == 1 and None not in self.series) or len(self.people) == 1
 
 
-def _films_by_distance(cat: _Catalogue, here: int, *, earlier_first: bool) -> Iterator[Film]:
-    """The other films by distance from position `here`, lazily (callers stop after a few).
+def _by_distance(films: Sequence[Film], here: int) -> Iterator[Film]:
+    """The other films of ``films`` by distance from position ``here``, lazily (callers stop after a few).
 
-    `earlier_first`: every earlier film (nearest first) before any later one; otherwise nearest
-    first, an earlier film before a later one at the same distance. Sorting the whole catalogue
-    for each question would be quadratic in the number of films.
+    Nearest first, an earlier film before a later one at the same distance. Sorting the whole
+    catalogue for each question would be quadratic in the number of films.
     """
-    films = cat.films
-    if earlier_first:
-        yield from (films[index] for index in range(here - 1, -1, -1))
-        yield from (films[index] for index in range(here + 1, len(films)))
-        return
     for distance in range(1, len(films)):
         if here - distance >= 0:
             yield films[here - distance]
@@ -533,7 +798,7 @@ def _films_by_distance(cat: _Catalogue, here: int, *, earlier_first: bool) -> It
             return
 
 
-def _roles(cat: _Catalogue) -> list[_Role]:
+def _roles(cat: Catalogue) -> list[_Role]:
     """Characters with the films they appear in.
 
     ``CharacterIndex`` groups credits by exact character name; two spellings played
@@ -551,18 +816,21 @@ def _roles(cat: _Catalogue) -> list[_Role]:
             key=character.key,
             people={a.person_key for a in appearances},
             films={a.film_key for a in appearances},
+            series={cat.by_key[a.film_key].franchise_key for a in appearances},
+            plain=normalise(character.name),
         )
         first_film = appearances[0].film_key if appearances else None
         candidates = sorted({index for person in role.people for index in roles_of[person]})
         for position in candidates:
             other = roles[position]
-            if fuzz.ratio(normalise(other.name), normalise(role.name)) >= _SAME_CHARACTER_RATIO:
+            if fuzz.ratio(other.plain, role.plain) >= _SAME_CHARACTER_RATIO:
                 if first_film is not None and all(cat.position[first_film] < cat.position[f] for f in other.films):
-                    other.name, other.key = role.name, role.key
+                    other.name, other.key, other.plain = role.name, role.key, role.plain
                 for person in role.people - other.people:
                     roles_of[person].append(position)
                 other.people |= role.people
                 other.films |= role.films
+                other.series |= role.series
                 break
         else:
             for person in role.people:
@@ -571,36 +839,42 @@ def _roles(cat: _Catalogue) -> list[_Role]:
     return roles
 
 
-def _introduced_questions(cat: _Catalogue) -> Iterable[Question]:
+def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
     """ "Which film introduced C?" for characters seen in two or more films: the earliest is the answer."""
-    first_film = cat.films[0].key if cat.films else None
     for role in _roles(cat):
-        if len(role.films) < 2:
+        if len(role.films) < 2 or not role.recurring:
             continue  # "introduced" only means something for a returning character
         ordered = sorted(role.films, key=lambda key: cat.position[key])
-        answer = cat.films[cat.position[ordered[0]]]
-        here = cat.position[answer.key]
-        # Exactly three wrong films, the nearest to the answer and earlier ones first: every
-        # film shown is revealed to the spoiler gate, so fewer and earlier keeps it askable.
-        titles = {normalise_answer(answer.title)}
+        answer = cat.by_key[ordered[0]]
+        series = cat.series.get(answer.franchise_key or "", [answer])
+        # Exactly three wrong films, the nearest to the answer and earlier ones first, from its own
+        # series before any other: every film shown is revealed to the spoiler gate, so fewer and
+        # earlier keeps it askable.
+        nearby = itertools.chain(
+            _by_distance(series, series.index(answer)), _by_distance(cat.films, cat.position[answer.key])
+        )
+        titles = {_answer_key(cat.display(answer))}
         wrong_films: list[Film] = []
-        for film in _films_by_distance(cat, here, earlier_first=False):
+        for film in nearby:
+            cat.films_scanned += 1
             if len(wrong_films) >= _MIN_WRONG:
                 break
-            if normalise_answer(film.title) not in titles:
-                titles.add(normalise_answer(film.title))
+            if _answer_key(cat.display(film)) not in titles:
+                titles.add(_answer_key(cat.display(film)))
                 wrong_films.append(film)
-        wrong = [film.title for film in wrong_films]
+        wrong = [cat.display(film) for film in wrong_films]
         if len(wrong) < _MIN_WRONG:
             continue
         # A regular from the very first film is common knowledge; a late or brief arrival is not.
         regular = len(role.films) >= 3
-        difficulty: Difficulty = "easy" if regular and answer.key == first_film else "medium" if regular else "hard"
-        yield Question(
+        first_of_series = answer.key == series[0].key
+        difficulty: Difficulty = "easy" if regular and first_of_series else "medium" if regular else "hard"
+        shown = cat.display(answer)
+        question = Question(
             key=f"gen:introduced:{_slug(role.name)}",
             text=f"Which film introduced {role.name}?",
-            answer=answer.title,
-            accepted=tuple(dict.fromkeys((answer.title, answer.original_title))),
+            answer=shown,
+            accepted=tuple(dict.fromkeys((shown, answer.title, answer.original_title))),
             wrong=tuple(wrong),
             difficulty=difficulty,
             category="cast",
@@ -609,20 +883,33 @@ def _introduced_questions(cat: _Catalogue) -> Iterable[Question]:
             answer_kind="film",
             answer_ref=answer.key,
         )
+        settled = settle(question, Claim("introduced", role=role.name), cat)
+        if settled is not None:
+            yield settled
 
 
-def _not_in_cast_questions(cat: _Catalogue) -> Iterable[Question]:
+def _not_in_cast_questions(cat: Catalogue) -> Iterable[Question]:
     """ "Which of these people is not in X's cast?": someone from a nearby film against three of X's cast."""
     for film in cat.films:
         in_film = cat.cast_keys(film) | cat.crew_keys(film)
-        cast_names = {normalise_answer(c.person_name) for c in cat.cast[film.id]}
+        cast_names = {_answer_key(c.person_name) for c in cat.cast[film.id]}
         here = cat.position[film.key]
-        # Earlier films first (nearest first), so the question passes the spoiler gate of anyone who has seen X.
+        series = cat.series.get(film.franchise_key or "", [film])
+        at = series.index(film)
+        # Earlier films first (nearest first), so the question passes the spoiler gate of anyone who has
+        # seen X; the film's own series before the rest, so the odd one out is as familiar as the others.
+        nearby = itertools.chain(
+            reversed(series[:at]),
+            (cat.films[index] for index in range(here - 1, -1, -1)),
+            series[at + 1 :],
+            (cat.films[index] for index in range(here + 1, len(cat.films))),
+        )
         answer: _PersonRef | None = None
         source: Film | None = None
-        for other in _films_by_distance(cat, here, earlier_first=True):
+        for other in nearby:
+            cat.films_scanned += 1
             for credit in cat.cast[other.id]:
-                if credit.person_key not in in_film and normalise_answer(credit.person_name) not in cast_names:
+                if credit.person_key not in in_film and _answer_key(credit.person_name) not in cast_names:
                     answer, source = _PersonRef(credit.person_key, credit.person_name), other
                     break
             if answer is not None:
@@ -633,9 +920,10 @@ def _not_in_cast_questions(cat: _Catalogue) -> Iterable[Question]:
         wrong = _pick_people(answer, [members], exclude=set())
         if len(wrong) < _MIN_WRONG:
             continue
-        yield Question(
+        shown = cat.display(film)
+        question = Question(
             key=f"gen:notcast:{film.key}",
-            text=f"Which of these people is not in the cast of {film.title}?",
+            text=f"Which of these people is not in the cast of {shown}?",
             answer=answer.name,
             accepted=(answer.name,),
             wrong=tuple(wrong),
@@ -647,40 +935,54 @@ def _not_in_cast_questions(cat: _Catalogue) -> Iterable[Question]:
             answer_ref=answer.key,
             needs_choices=True,
         )
+        settled = settle(question, Claim("notcast", film=shown), cat)
+        if settled is not None:
+            yield settled
 
 
-def _came_first_questions(cat: _Catalogue) -> Iterable[Question]:
+def _later_film(cat: Catalogue, of_year: Sequence[Film], like: Film, rng: random.Random) -> Film:
+    """A film of one later year, sharing a genre with ``like`` when one of a bounded few does."""
+    start = rng.randrange(len(of_year))
+    scanned = [of_year[(start + step) % len(of_year)] for step in range(min(len(of_year), _FILMS_SCANNED_PER_YEAR))]
+    cat.films_scanned += len(scanned)
+    genres = set(like.genres)
+    alike = [film for film in scanned if genres & set(film.genres)]
+    return (alike or scanned)[0]
+
+
+def _came_first_questions(cat: Catalogue) -> Iterable[Question]:
     """ "Which of these films came out first?" by release year, never with a tie.
 
-    Two per film with at least three films released in later years: against the
-    three films right after it (hard) and against the three latest (easier when
-    they are far off). Years must all differ so there is exactly one right answer.
+    Two per film with at least three later release years in the catalogue: against films
+    of the next three years (hard) and against films of three later years drawn from the
+    next few dozen (easier the further off the nearest is). Films whose title another film
+    shares are left out: a choice must name one film, and a year beside it would answer.
     """
-    by_year = sorted(cat.films, key=lambda f: (f.year, cat.position[f.key]))
-    for index, film in enumerate(by_year):
-        later: list[Film] = []
-        seen_years = {film.year}
-        for other in by_year[index + 1 :]:
-            if other.year not in seen_years:
-                seen_years.add(other.year)
-                later.append(other)
+    by_year: defaultdict[int, list[Film]] = defaultdict(list)
+    for film in cat.films:
+        if not cat.shares_title(film):
+            by_year[film.year].append(film)
+    years = sorted(by_year)
+    for film in cat.films:
+        if cat.shares_title(film):
+            continue
+        later = years[bisect_right(years, film.year) : bisect_right(years, film.year) + _FIRST_SPREAD]
         if len(later) < _MIN_WRONG:
             continue
-        variants: list[tuple[list[Film], Difficulty]] = [(later[:3], "hard")]
-        spread = later[-3:]
-        if spread != later[:3]:
+        rng = _question_rng(f"gen:first:{film.key}")
+        variants: list[tuple[list[int], Difficulty]] = [(later[:_MIN_WRONG], "hard")]
+        spread = sorted(rng.sample(later[1:], _MIN_WRONG)) if len(later) > _MIN_WRONG else []
+        if spread and spread != later[:_MIN_WRONG]:
             gap = later.index(spread[0]) + 1  # films between the answer and the nearest wrong choice, plus one
             variants.append((spread, "easy" if gap >= 3 else "medium"))
-        for wrong_films, difficulty in variants:
-            titles = [f.title for f in wrong_films]
-            if len({normalise_answer(t) for t in [film.title, *titles]}) != 4:
-                continue  # two films with one title would make the choices unreadable
-            yield Question(
+        for wrong_years, difficulty in variants:
+            wrong_films = [_later_film(cat, by_year[year], film, rng) for year in wrong_years]
+            question = Question(
                 key=f"gen:first:{film.key}:{'-'.join(f.key for f in wrong_films)}",
                 text="Which of these films came out first?",
                 answer=film.title,
                 accepted=(film.title,),
-                wrong=tuple(titles),
+                wrong=tuple(f.title for f in wrong_films),
                 difficulty=difficulty,
                 category="release",
                 film_key=film.key,
@@ -689,6 +991,28 @@ def _came_first_questions(cat: _Catalogue) -> Iterable[Question]:
                 answer_ref=film.key,
                 needs_choices=True,
             )
+            settled = settle(question, Claim("first"), cat)
+            if settled is not None:
+                yield settled
+
+
+_TEMPLATES: tuple[Callable[[Catalogue], Iterable[Question]], ...] = (
+    _director_questions,
+    _composer_questions,
+    _year_questions,
+    _plays_questions,
+    _introduced_questions,
+    _not_in_cast_questions,
+    _came_first_questions,
+)
+
+
+def generate_from(cat: Catalogue) -> list[Question]:
+    """Every template's questions from an already arranged catalogue (its ``dropped`` counts them)."""
+    try:
+        return [question for template in _TEMPLATES for question in template(cat)]
+    finally:
+        _answer_key.cache_clear()
 
 
 def generate(
@@ -704,22 +1028,11 @@ def generate(
     in which year was X released (``gen:year:``), who plays C in X (``gen:plays:``),
     which film introduced C (``gen:introduced:``), which of these people is not in
     X's cast (``gen:notcast:``) and which of these films came first (``gen:first:``).
-    Wrong choices come from the same catalogue and are of the answer's kind; a
-    question the catalogue cannot give three wrong choices is skipped.
+    Wrong choices are peers of the answer from the same catalogue, drawn per question
+    with a seed from its key; a question the catalogue cannot give three wrong choices,
+    or that has not exactly one right answer (:func:`settle`), is skipped.
     """
-    cat = _Catalogue(films, cast, crew, characters)
-    questions: list[Question] = []
-    for template in (
-        _director_questions,
-        _composer_questions,
-        _year_questions,
-        _plays_questions,
-        _introduced_questions,
-        _not_in_cast_questions,
-        _came_first_questions,
-    ):
-        questions.extend(template(cat))
-    return questions
+    return generate_from(Catalogue(films, cast, crew, characters))
 
 
 def build_pool(
@@ -743,12 +1056,32 @@ def build_pool(
 # --------------------------------------------------------------------------- asking
 
 
+CHOICE_COUNT = _MIN_WRONG + 1
+
+# Positions still to be dealt, per random generator: a game (or a daily question) asks all its
+# questions with one generator, so the bag rides on it; dropped with the generator.
+_position_bags: weakref.WeakKeyDictionary[random.Random, list[int]] = weakref.WeakKeyDictionary()
+
+
+def answer_position(rng: random.Random) -> int:
+    """Where the right answer goes in the next question asked with ``rng``.
+
+    Dealt from a shuffled bag of the four positions, refilled when empty: over any game each
+    button holds the answer as often as any other (give or take one), and never three times
+    running, yet a player cannot tell the next position from the last ones.
+    """
+    bag = _position_bags.setdefault(rng, [])
+    if not bag:
+        bag.extend(rng.sample(range(CHOICE_COUNT), CHOICE_COUNT))
+    return bag.pop()
+
+
 def choices(question: Question, rng: random.Random) -> list[str]:
-    """Four shuffled choices: the answer and three of the wrong ones, picked by ``rng``."""
+    """Four choices: three of the wrong ones in random order, the answer at :func:`answer_position`."""
     if len(question.wrong) < _MIN_WRONG:
         raise ValueError(f"question {question.key!r} has fewer than {_MIN_WRONG} wrong choices")
-    options = [question.answer, *rng.sample(list(question.wrong), _MIN_WRONG)]
-    rng.shuffle(options)
+    options = rng.sample(list(question.wrong), _MIN_WRONG)
+    options.insert(answer_position(rng), question.answer)
     return options
 
 
@@ -855,3 +1188,39 @@ def question_json(question: Question, options: tuple[str, ...], right_index: int
         },
         ensure_ascii=False,
     )
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def trivia_quality(
+    films: Sequence[Film],
+    cast: Mapping[int, Sequence[CastCredit]],
+    crew: Mapping[int, Sequence[CrewCredit]],
+    *,
+    seed: int = 14,
+) -> dict[str, float]:
+    """How honest the generated trivia of a catalogue is, for ``bench/quality.py``.
+
+    ``director_questions``; ``director_wrong_sets`` (distinct sets of wrong choices among them)
+    and ``director_top_wrong_set_share`` (the most common set's share, 0-1); ``position_N_share``
+    (how often the answer lands on button N when every question of the pool is asked once with
+    one seeded generator); ``questions`` and ``dropped_not_unique`` (questions refused by
+    :func:`settle`, every template).
+    """
+    cat = Catalogue(films, cast, crew)
+    pool = generate_from(cat)
+    directed = [q for q in pool if q.key.startswith("gen:director:")]
+    wrong_sets = Counter(frozenset(q.wrong) for q in directed)
+    rng = random.Random(seed)
+    positions = Counter(choices(q, rng).index(q.answer) for q in pool)
+    asked = sum(positions.values()) or 1
+    figures: dict[str, float] = {
+        "questions": float(len(pool)),
+        "director_questions": float(len(directed)),
+        "director_wrong_sets": float(len(wrong_sets)),
+        "director_top_wrong_set_share": max(wrong_sets.values(), default=0) / (len(directed) or 1),
+        "dropped_not_unique": float(sum(cat.dropped.values())),
+    }
+    figures.update({f"position_{n}_share": positions[n] / asked for n in range(CHOICE_COUNT)})
+    return figures
