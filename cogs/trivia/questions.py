@@ -379,8 +379,12 @@ class Catalogue:
         cast: Mapping[int, Sequence[CastCredit]],
         crew: Mapping[int, Sequence[CrewCredit]],
         characters: Sequence[Character] | None = None,
+        subjects: Collection[str] | None = None,
     ) -> None:
         self.films = sorted(films, key=_film_sort_key)
+        self.subjects = None if subjects is None else frozenset(subjects)
+        """The keys of the films questions are asked about (None: every film); every film still serves
+        for wrong choices and for the check that a question has exactly one right answer."""
         self.position = {film.key: index for index, film in enumerate(self.films)}
         self.by_key = {film.key: film for film in self.films}
         self.series: defaultdict[str, list[Film]] = defaultdict(list)
@@ -407,6 +411,10 @@ class Catalogue:
                 self._appearances_by_role[role_name].extend((a.film_key, a.person_key) for a in character.appearances)
         self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
         self.person_names.update((c.person_key, c.person_name) for c in credits)
+
+    def asks_about(self, film: Film) -> bool:
+        """Whether questions are asked about ``film`` (see ``subjects``)."""
+        return self.subjects is None or film.key in self.subjects
 
     def reveals_only(self, film: Film) -> frozenset[str]:
         """The one-film ``reveals`` of most questions, one object per film: a large pool has millions."""
@@ -626,6 +634,8 @@ def _crew_questions(cat: Catalogue, asks: Literal["director", "composer"]) -> It
     """
     jobs, index = (_DIRECTOR_JOBS, cat.director_peers) if asks == "director" else (_COMPOSER_JOBS, cat.composer_peers)
     for film in cat.films:
+        if not cat.asks_about(film):
+            continue
         people = cat.crew_with(film, jobs)
         if not people:
             continue
@@ -676,6 +686,8 @@ def _year_questions(cat: Catalogue) -> Iterable[Question]:
     """
     years = sorted({film.year for film in cat.films})
     for film in cat.films:
+        if not cat.asks_about(film):
+            continue
         here = bisect_left(years, film.year)
         earlier = years[max(0, here - MAX_WRONG) : here][::-1]
         later = years[here + 1 : here + 1 + MAX_WRONG]
@@ -722,6 +734,8 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
             if len(people) != 1:
                 continue  # played by several people in this film: no single answer
             film = cat.by_key[film_key]
+            if not cat.asks_about(film):
+                continue
             credits = cat.cast[film.id]
             person_key = next(iter(people))
             rank, credit = next((i, c) for i, c in enumerate(credits) if c.person_key == person_key)
@@ -846,6 +860,8 @@ def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
             continue  # "introduced" only means something for a returning character
         ordered = sorted(role.films, key=lambda key: cat.position[key])
         answer = cat.by_key[ordered[0]]
+        if not cat.asks_about(answer):
+            continue
         series = cat.series.get(answer.franchise_key or "", [answer])
         # Exactly three wrong films, the nearest to the answer and earlier ones first, from its own
         # series before any other: every film shown is revealed to the spoiler gate, so fewer and
@@ -891,6 +907,8 @@ def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
 def _not_in_cast_questions(cat: Catalogue) -> Iterable[Question]:
     """ "Which of these people is not in X's cast?": someone from a nearby film against three of X's cast."""
     for film in cat.films:
+        if not cat.asks_about(film):
+            continue
         in_film = cat.cast_keys(film) | cat.crew_keys(film)
         cast_names = {_answer_key(c.person_name) for c in cat.cast[film.id]}
         here = cat.position[film.key]
@@ -964,7 +982,7 @@ def _came_first_questions(cat: Catalogue) -> Iterable[Question]:
             by_year[film.year].append(film)
     years = sorted(by_year)
     for film in cat.films:
-        if cat.shares_title(film):
+        if cat.shares_title(film) or not cat.asks_about(film):
             continue
         later = years[bisect_right(years, film.year) : bisect_right(years, film.year) + _FIRST_SPREAD]
         if len(later) < _MIN_WRONG:
@@ -1007,6 +1025,31 @@ _TEMPLATES: tuple[Callable[[Catalogue], Iterable[Question]], ...] = (
 )
 
 
+MAX_SUBJECTS = 20_000
+"""Films generated questions are asked about, at most. A catalogue yields about sixteen questions a film, and
+the pool lives in memory for the bot's lifetime: beyond this many films, the best-known ones are asked about
+(a game needs thirty questions, and players know them), and the pool stops growing with the catalogue."""
+
+
+def best_known(
+    films: Sequence[Film], cast: Mapping[int, Sequence[CastCredit]], crew: Mapping[int, Sequence[CrewCredit]], most: int
+) -> frozenset[str] | None:
+    """The keys of the ``most`` best-known films (most credited, then in a series, then the newest), or None
+    when there are no more films than that."""
+    if len(films) <= most:
+        return None
+
+    def known(film: Film) -> tuple[int, bool, int, str]:
+        return (
+            len(cast.get(film.id, ())) + len(crew.get(film.id, ())),
+            film.franchise_key is not None,
+            film.year,
+            film.key,
+        )
+
+    return frozenset(film.key for film in sorted(films, key=known, reverse=True)[:most])
+
+
 def generate_from(cat: Catalogue) -> list[Question]:
     """Every template's questions from an already arranged catalogue (its ``dropped`` counts them)."""
     try:
@@ -1020,8 +1063,12 @@ def generate(
     cast: Mapping[int, Sequence[CastCredit]],
     crew: Mapping[int, Sequence[CrewCredit]],
     characters: Sequence[Character] | None = None,
+    *,
+    most_subjects: int = MAX_SUBJECTS,
 ) -> list[Question]:
     """Questions written from the catalogue: deterministic, keys stable across runs.
+
+    Questions are asked about ``most_subjects`` films at most (see `MAX_SUBJECTS`): the best known.
 
     ``cast`` and ``crew`` map a film id to its credits. Templates (key prefix):
     who directed X (``gen:director:``), who composed X's score (``gen:composer:``),
@@ -1032,7 +1079,7 @@ def generate(
     with a seed from its key; a question the catalogue cannot give three wrong choices,
     or that has not exactly one right answer (:func:`settle`), is skipped.
     """
-    return generate_from(Catalogue(films, cast, crew, characters))
+    return generate_from(Catalogue(films, cast, crew, characters, best_known(films, cast, crew, most_subjects)))
 
 
 def build_pool(

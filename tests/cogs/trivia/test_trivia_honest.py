@@ -373,3 +373,18 @@ def test_not_in_the_cast_names_someone_from_the_same_series() -> None:
     question = {q.key: q for q in generate(films, cast, {})}["gen:notcast:f3"]
     # Before, the nearest earlier film of the whole catalogue: Beta 2, another series.
     assert question.answer.startswith("Alpha 2 ")
+
+
+def test_a_large_catalogue_asks_about_its_best_known_films_only() -> None:
+    small = _remakes_and_ties()
+    # Only the second Lolita and the stand-alone film are asked about; the whole catalogue still decides
+    # whether a question has one right answer, so the remake keeps its year.
+    more_credits = {**small.cast, 2: [_cast(2, n, f"Star {n}", f"Part {n}") for n in range(6)]}
+    questions = generate(small.films, more_credits, small.crew, most_subjects=2)
+    assert questions and {q.film_key for q in questions} == {"f2", "f7"}
+    directed = {q.key: q for q in questions}["gen:director:f2"]
+    assert directed.text == "Who directed Lolita (1997)?"
+    # Wrong choices come from the films not asked about too (the two asked about have one other director).
+    assert len(directed.wrong) >= 3 and set(directed.wrong) - {"Eve Director"}
+    everything = generate(small.films, more_credits, small.crew)
+    assert len({q.film_key for q in everything}) > 2
