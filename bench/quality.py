@@ -514,8 +514,10 @@ async def run(args: argparse.Namespace) -> int:
                 if path == paths[0]:
                     bundled_films = [(film.title, film.year) for film in pack.films]
                 await load_pack(db, pack)
-            lookup = await Lookup.load(CatalogueRepository(db), stored=False)
+            catalogue = CatalogueRepository(db)
+            lookup = await Lookup.load(catalogue, stored=False)
             await asyncio.to_thread(lookup.prepare)
+            trivia = await trivia_figures(catalogue)
     log(f"catalogue loaded and indexed in {time.perf_counter() - started:.1f} s")
     queries = make_queries(films, bundled_films, absent_rows, rng, args.per_class)
     outcomes: defaultdict[str, Outcome] = defaultdict(Outcome)
@@ -530,10 +532,46 @@ async def run(args: argparse.Namespace) -> int:
             shown = ", ".join(labels[:3]) or "nothing"
             expected = ", ".join(sorted(query.expected)) or "not in the catalogue"
             outcome.failures.append(f"{query.text!r}: {match.status} ({shown}); meant {expected}")
-    return report(args, outcomes, len(films), cleaned)
+    return report(args, outcomes, len(films), cleaned, trivia)
 
 
-def report(args: argparse.Namespace, outcomes: dict[str, Outcome], film_count: int, cleaned: Counter[str]) -> int:
+async def trivia_figures(catalogue: Any) -> dict[str, float]:
+    """`cogs.trivia.questions.trivia_quality` of the loaded catalogue (every film, the bundled pack's too)."""
+    from cogs.trivia.questions import trivia_quality
+
+    cast: defaultdict[int, list[Any]] = defaultdict(list)
+    for credit in await catalogue.all_cast():
+        cast[credit.film_id].append(credit)
+    crew: defaultdict[int, list[Any]] = defaultdict(list)
+    for crew_credit in await catalogue.all_crew():
+        crew[crew_credit.film_id].append(crew_credit)
+    films = await catalogue.films()
+    return await asyncio.to_thread(trivia_quality, films, cast, crew)
+
+
+def trivia_table(figures: dict[str, float]) -> str:
+    positions = ", ".join(f"{100 * figures[f'position_{n}_share']:.1f} %" for n in range(4))
+    return "\n".join(
+        [
+            "| generated trivia | figure |",
+            "| --- | ---: |",
+            f"| questions | {figures['questions']:,.0f} |",
+            f"| dropped: not exactly one right answer in the catalogue | {figures['dropped_not_unique']:,.0f} |",
+            f'| "Who directed X?" questions | {figures["director_questions"]:,.0f} |',
+            f"| … distinct sets of wrong choices | {figures['director_wrong_sets']:,.0f} |",
+            f"| … share of the most common set | {100 * figures['director_top_wrong_set_share']:.2f} % |",
+            f"| right answer on buttons 1-4 (every question asked once) | {positions} |",
+        ]
+    )
+
+
+def report(
+    args: argparse.Namespace,
+    outcomes: dict[str, Outcome],
+    film_count: int,
+    cleaned: Counter[str],
+    trivia: dict[str, float],
+) -> int:
     lines = [
         "| class | queries | right % | wrong with confidence % | not found or asked % | target |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -559,7 +597,7 @@ def report(args: argparse.Namespace, outcomes: dict[str, Outcome], film_count: i
             f"| {kind} | {outcome.total} | {right_text} | {wrong:.1f} | {outcome.share(not_opened):.1f} "
             f"| {', '.join(goals)} |"
         )
-    table = "\n".join(lines)
+    table = "\n".join(lines) + "\n\n" + trivia_table(trivia)
     print(table)
     if args.show:
         for kind in TARGETS:
