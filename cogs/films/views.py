@@ -55,7 +55,8 @@ class FilmButton(
         self, action: str, key: str, label: str, style: discord.ButtonStyle = discord.ButtonStyle.secondary
     ) -> None:
         super().__init__(
-            discord.ui.Button(label=truncate(label, BUTTON_LABEL), style=style, custom_id=f"film:{action}:{key}")
+            # Cut as the "Did you mean" list cuts it, year kept, so the rebuilt item matches what was sent.
+            discord.ui.Button(label=shorten_label(label, BUTTON_LABEL), style=style, custom_id=f"film:{action}:{key}")
         )
         self.action = action
         self.key = key
