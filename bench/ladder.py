@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -76,6 +77,8 @@ class RungResult:
     info: list[float]
     failures: list[str]
     unfinished: list[str]
+    traced: list[str]
+    """With ``--trace-memory``: the lines that allocated most of what is alive after start."""
 
 
 # --------------------------------------------------------------------------- the bot, started
@@ -139,11 +142,15 @@ async def measure_rung(spec: dict[str, Any]) -> RungResult:
     """The child's work: start the bot, read its memory, then time its answers through the simulator."""
     database_path = Path(spec["database"])
     timeout = float(spec["timeout"])
+    if spec["trace"]:
+        tracemalloc.start()
     begun = time.perf_counter()
     sim, started = await start_marquee(database_path, timeout, bool(spec["spec_check"]))
     try:
         finished, unfinished = await settle(sim, timeout, begun)
         rss, hwm = memory_now()
+        traced = _largest_allocations(tracemalloc.take_snapshot()) if spec["trace"] else []
+        tracemalloc.stop()
         log(f"rung child: bot settled {max(finished.values(), default=started):.1f} s after start; RSS {rss:.0f} MiB")
         guild = await sim.create_guild("Ladder Fans")
         user = await sim.create_user("ladder", guild=guild)
@@ -193,7 +200,20 @@ async def measure_rung(spec: dict[str, Any]) -> RungResult:
         info=info.values,
         failures=failures,
         unfinished=unfinished,
+        traced=traced,
     )
+
+
+def _largest_allocations(snapshot: tracemalloc.Snapshot, top: int = 20) -> list[str]:
+    """The source lines holding most of the memory still allocated, biggest first."""
+    statistics = snapshot.statistics("lineno")
+    total = sum(stat.size for stat in statistics)
+    lines = [f"all traced: {total / 2**20:.1f} MiB in {sum(stat.count for stat in statistics):,} blocks"]
+    for stat in statistics[:top]:
+        frame = stat.traceback[0]
+        where = os.path.relpath(frame.filename, REPO) if frame.filename.startswith(str(REPO)) else frame.filename
+        lines.append(f"{stat.size / 2**20:.1f} MiB in {stat.count:,} blocks: {where}:{frame.lineno}")
+    return lines
 
 
 def rung_child(spec_path: Path) -> int:
@@ -212,6 +232,7 @@ def run_rung_child(
     timeout: float,
     budget: float,
     spec_check: bool,
+    trace: bool = False,
 ) -> RungResult:
     """Measure a rung in a fresh process (see the module docstring)."""
     spec_path = database_path.with_name(f"{database_path.stem}-rung-spec.json")
@@ -222,6 +243,7 @@ def run_rung_child(
         "timeout": timeout,
         "budget": budget,
         "spec_check": spec_check,
+        "trace": trace,
     }
     spec_path.write_text(json.dumps(spec))
     command = [sys.executable, "-m", "bench.lookup", "--rung-child", str(spec_path)]

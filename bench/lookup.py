@@ -824,6 +824,7 @@ async def bench_ladder(
             timeout=args.ladder_timeout,
             budget=args.sim_budget,
             spec_check=args.spec_check,
+            trace=args.trace_memory,
         )
         found = results[rung]
         log(
@@ -852,6 +853,12 @@ async def bench_ladder(
         "`/film info` p50 / p99 ms | start-up work done s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         + "\n".join(rows),
     )
+    for rung in rungs:
+        if results[rung].traced:
+            report.section(
+                f"Memory of the bot after start on {rung.name}, by allocating line (tracemalloc)",
+                "\n".join(f"- {line}" for line in results[rung].traced),
+            )
     base = results[first]
     for rung in rungs:
         found = results[rung]
@@ -929,6 +936,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--ladder-timeout", type=float, default=600.0, help="seconds for a ladder rung's bot to start and settle"
+    )
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="trace allocations in each ladder rung's bot (tracemalloc: slow) and report the largest",
     )
     parser.add_argument("--rung-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--complete-budget", type=float, default=30.0, help="seconds at most for autocomplete")

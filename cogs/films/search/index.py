@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import sys
 import threading
 from array import array
@@ -438,11 +439,16 @@ class SearchIndex(Generic[T]):
         self._entry_text = entry_text
         del key_numbers
         self._entry_numbers = entry_numbers
-        # Most keys name one entry: a bare position, not a list of one.
-        self._exact = {key: found[0] if len(found) == 1 else tuple(found) for key, found in exact.items()}
+        # Most keys name one entry: a bare position, not a list of one. The others are in browse order,
+        # which autocomplete lists them in (see `complete`).
+        rank = self._rank
+        self._exact = {
+            key: found[0] if len(found) == 1 else tuple(sorted(found, key=lambda pos: rank[entry_item[pos]]))
+            for key, found in exact.items()
+        }
 
     def _positions(self, key: str) -> Sequence[int]:
-        """The entries whose key is ``key`` (none if it is no key), in entry order."""
+        """The entries whose key is ``key`` (none if it is no key), their items in browse order."""
         found = self._exact.get(key)
         if found is None:
             return ()
@@ -765,20 +771,26 @@ class SearchIndex(Generic[T]):
         chosen: list[int] = []
         taken: set[int] = set()
 
-        def take(positions: Iterable[int]) -> bool:
-            fresh = {entry_item[pos] for pos in positions if not check or fits(pos)} - taken
-            if fresh:
-                chosen.extend(sorted(fresh, key=rank.__getitem__))
-                taken.update(fresh)
-            return len(chosen) >= limit
+        def take(level: Iterable[Sequence[int]]) -> bool:
+            # Each key's entries are in browse order: merged, a level's items come best first, and a
+            # crowded level ("j": every John) fills the list without the rest of it being looked at.
+            for pos in heapq.merge(*level, key=lambda pos: rank[entry_item[pos]]):
+                item = entry_item[pos]
+                if item in taken or (check and not fits(pos)):
+                    continue
+                taken.add(item)
+                chosen.append(item)
+                if len(chosen) >= limit:
+                    return True
+            return False
 
-        if take(positions(key)):
+        if take((positions(key),)):
             return [self._choice(index) for index in chosen[:limit]]
         longer = self._lengths[bisect.bisect_right(self._lengths, len(key)) :]
         for length in longer:
             names = self._keys_by_length[length]
             start, end = _starting_with(names, key)
-            if end > start and take(chain.from_iterable(positions(name) for name in names[start:end])):
+            if end > start and take([positions(name) for name in names[start:end]]):
                 return [self._choice(index) for index in chosen[:limit]]
         for length in longer:
             found = self._tails.get(length)
@@ -786,7 +798,7 @@ class SearchIndex(Generic[T]):
                 continue
             tails, owners = found
             start, end = _starting_with(tails, key)
-            if end > start and take(chain.from_iterable(positions(name) for name in owners[start:end])):
+            if end > start and take([positions(name) for name in owners[start:end]]):
                 return [self._choice(index) for index in chosen[:limit]]
         if len(tokens) == 1 and tokens[0].isdecimal():
             # A bare number is a year or a position: list the items that carry it.
@@ -826,10 +838,15 @@ class SearchIndex(Generic[T]):
 def _starting_with(texts: list[str], prefix: str) -> tuple[int, int]:
     """The range ``start:end`` of the sorted ``texts`` that start with ``prefix``, found by bisection."""
     start = bisect.bisect_left(texts, prefix)
-    end = start
+    # Every text starting with the prefix sorts below prefix + the last code point, but for one that
+    # continues with that very code point: the scan after the bisection only ever meets those.
+    end = bisect.bisect_left(texts, prefix + _LAST_CODE_POINT, start)
     while end < len(texts) and texts[end].startswith(prefix):
         end += 1
     return start, end
+
+
+_LAST_CODE_POINT = chr(0x10FFFF)
 
 
 _WORD_TYPO_CUTOFF = 75.0
