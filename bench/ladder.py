@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO, Distribution, Probe, _marquee_serve, hook, log
+from bench.common import REPO, Distribution, Probe, _marquee_serve, cogs_left_out, hook, log
 
 MEMORY_LIMIT_MIB = 1536.0
 """The issue's ceiling on the bot's resident memory after start (1.5 GiB, on a 2 GiB machine)."""
@@ -219,7 +219,8 @@ def _largest_allocations(snapshot: tracemalloc.Snapshot, top: int = 20) -> list[
 def rung_child(spec_path: Path) -> int:
     """``python -m bench.lookup --rung-child SPEC``: measure one rung and print the result as JSON."""
     spec = json.loads(spec_path.read_text())
-    result = asyncio.run(measure_rung(spec))
+    with cogs_left_out(spec["exclude_cog"]):
+        result = asyncio.run(measure_rung(spec))
     print(json.dumps(asdict(result)))
     return 0
 
@@ -233,6 +234,7 @@ def run_rung_child(
     budget: float,
     spec_check: bool,
     trace: bool = False,
+    exclude_cog: Sequence[str] = (),
 ) -> RungResult:
     """Measure a rung in a fresh process (see the module docstring)."""
     spec_path = database_path.with_name(f"{database_path.stem}-rung-spec.json")
@@ -244,6 +246,7 @@ def run_rung_child(
         "budget": budget,
         "spec_check": spec_check,
         "trace": trace,
+        "exclude_cog": list(exclude_cog),
     }
     spec_path.write_text(json.dumps(spec))
     command = [sys.executable, "-m", "bench.lookup", "--rung-child", str(spec_path)]

@@ -825,6 +825,7 @@ async def bench_ladder(
             budget=args.sim_budget,
             spec_check=args.spec_check,
             trace=args.trace_memory,
+            exclude_cog=args.exclude_cog,
         )
         found = results[rung]
         log(
@@ -1042,8 +1043,7 @@ async def run(args: argparse.Namespace, report: Report) -> list[str]:
             with cogs_left_out(args.exclude_cog):
                 await bench_simulator(database_path, titles, pairs, completions, args, report, profiles)
         if not args.skip_ladder:
-            with cogs_left_out(args.exclude_cog):
-                await bench_ladder(args, report, Path(tmp) / "ladder", built, args.database)
+            await bench_ladder(args, report, Path(tmp) / "ladder", built, args.database)
     report.notes.append(f"whole run: {time.perf_counter() - started:.0f} s.")
     return profiles
 

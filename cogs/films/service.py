@@ -20,7 +20,7 @@ from discord import app_commands
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.formatting import quote
-from bot.memory import keep_out_of_collections
+from bot.memory import keep_out_of_collections, release_free_memory
 from cogs.films import render
 from cogs.films.catalogue_reads import details_of, fill_card_texts
 from cogs.films.lookup import Lookup
@@ -94,6 +94,8 @@ class LookupService:
             log.warning("the stored look-up indexes do not fit the catalogue; building them", exc_info=True)
             self._lookup = await Lookup.load(self.catalogue, stored=False)
             lookup = await asyncio.to_thread(self._lookup.prepare)
+        # Reading the indexes back (or building them) frees as much as they keep.
+        await asyncio.to_thread(release_free_memory)
         how = "read back from the database" if lookup.restored else "built"
         log.info("look-up indexes %s in %.2f s", how, time.perf_counter() - started)
         # Then the cards and keeping the indexes for the next start, which nothing waits for (a card
@@ -116,6 +118,7 @@ class LookupService:
         # The cards live until the next pack load: a full collection over a large catalogue's objects
         # would pause the bot.
         keep_out_of_collections()
+        await asyncio.to_thread(release_free_memory)
 
     # ---- the indexes ----------------------------------------------------------------------------
 

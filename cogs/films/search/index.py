@@ -394,6 +394,7 @@ class SearchIndex(Generic[T]):
         entry_numbers: list[frozenset[int]] = []
         exact: dict[str, list[int]] = {}
         intern = sys.intern
+        number_sets: dict[frozenset[int], frozenset[int]] = {}
         key_numbers: dict[str, frozenset[int]] = {}
         slots: list[dict[str, int] | None] = [None] * len(self._items)
         known = cache.known_match_keys
@@ -426,7 +427,9 @@ class SearchIndex(Generic[T]):
                     numbers = key_numbers[key]
                 # The numbers of the name and of its item (year, franchise position).
                 extra = extras[item]
-                entry_numbers.append(numbers | extra if numbers and extra else numbers or extra)
+                joined = numbers | extra if numbers and extra else numbers or extra
+                # One set per distinct set of numbers: films of one year and place share it.
+                entry_numbers.append(number_sets.setdefault(joined, joined))
             elif tier < entry_tier[position]:
                 entry_tier[position] = tier
                 entry_text[position] = intern(text)
