@@ -265,6 +265,7 @@ class SearchIndex(Generic[T]):
     _entry_text: list[str]
     _entry_numbers: list[frozenset[int]]
     _exact: dict[str, int | tuple[int, ...]]
+    _crowded: dict[str, tuple[int, ...]]
     _lengths: list[int]
     _keys_by_length: dict[int, list[str]]
     _tails: dict[int, tuple[list[str], list[str]]]
@@ -449,6 +450,10 @@ class SearchIndex(Generic[T]):
             key: found[0] if len(found) == 1 else tuple(sorted(found, key=lambda pos: rank[entry_item[pos]]))
             for key, found in exact.items()
         }
+        # A key shared by more names than a fuzzy pool holds (a first name: every John) adds at most
+        # its first pool of entries to one (see `_fuzzy_hits`): those are kept ready.
+        pool = self._fuzzy_pool
+        self._crowded = {key: tuple(found[:pool]) for key, found in exact.items() if len(found) > pool}
 
     def _positions(self, key: str) -> Sequence[int]:
         """The entries whose key is ``key`` (none if it is no key), their items in browse order."""
@@ -670,7 +675,8 @@ class SearchIndex(Generic[T]):
         for key, score, _ in found:
             if len(hits) >= self._fuzzy_pool and score != last:
                 break
-            hits.extend((score, position) for position in self._positions(key))
+            positions = self._crowded.get(key) or self._positions(key)
+            hits.extend((score, position) for position in positions)
             last = score
         hits.sort(key=lambda hit: (-hit[0], hit[1]))
         return hits[: self._fuzzy_pool]

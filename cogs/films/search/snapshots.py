@@ -19,7 +19,7 @@ T = TypeVar("T")
 STATE_FIELDS = (
     "_labels", "_years", "_has_years", "_by_year", "_browse", "_rank", "_values", "_by_value",
     "_by_folded_value", "_entry_keys", "_entry_item", "_entry_tier", "_entry_text", "_entry_numbers",
-    "_exact", "_lengths", "_keys_by_length", "_tails", "_number_texts", "_number_items", "_grams",
+    "_exact", "_crowded", "_lengths", "_keys_by_length", "_tails", "_number_texts", "_number_items", "_grams",
 )  # fmt: skip
 """What a built index holds besides its items and lock: all plain data, so ``marshal`` can keep it."""
 
