@@ -763,14 +763,19 @@ async def keep_indexes(database_path: Path) -> None:
     """Build the catalogue's indexes and keep them in its database, unless they are kept already: every
     rung is measured as a restart with an unchanged catalogue starts."""
     from cogs.films.lookup import Lookup
+    from cogs.films.search.snapshots import SnapshotMismatch
     from db import CatalogueRepository, Database, migrate
 
     async with Database.connect(database_path) as db:
         await migrate(db)
         repository = CatalogueRepository(db)
         lookup = await Lookup.load(repository)
-        if not lookup.restored:
+        try:
             await asyncio.to_thread(lookup.prepare)
+        except SnapshotMismatch:  # kept by other code of the same format: built again, as the bot does
+            lookup = await Lookup.load(repository, stored=False)
+            await asyncio.to_thread(lookup.prepare)
+        if not lookup.restored:
             await lookup.store(repository, dt.datetime.now(dt.UTC))
     del lookup
     gc.collect()
