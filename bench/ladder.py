@@ -73,6 +73,8 @@ class RungResult:
     settled: float
     rss: float
     hwm: float
+    rss_indexed: float
+    """``VmRSS`` once the indexes were ready, before the film cards and the trivia pool were (they run alongside)."""
     complete: list[float]
     info: list[float]
     failures: list[str]
@@ -107,9 +109,12 @@ async def start_marquee(database_path: Path, patience: float, spec_check: bool) 
     return sim, time.perf_counter() - started
 
 
-async def settle(sim: Any, patience: float, started: float) -> tuple[dict[str, float], list[str]]:
+async def settle(
+    sim: Any, patience: float, started: float, memory: dict[str, float] | None = None
+) -> tuple[dict[str, float], list[str]]:
     """Wait for the bot's start-up work in worker threads (indexes, then the film cards, and the trivia
-    pool): when each finished (seconds after ``started``), and what is still running after ``patience`` seconds."""
+    pool): when each finished (seconds after ``started``), and what is still running after ``patience`` seconds.
+    With ``memory``, the resident memory (MiB) once the indexes are ready goes into it as "indexes"."""
     finished: dict[str, float] = {}
 
     def watch(what: str, task: asyncio.Task[Any] | None) -> asyncio.Task[Any] | None:
@@ -122,16 +127,28 @@ async def settle(sim: Any, patience: float, started: float) -> tuple[dict[str, f
     trivia_pool = watch("trivia question pool", hook(trivia_engine.pool, "task"))
     if indexing is not None:
         await asyncio.wait([indexing], timeout=patience)
+    if memory is not None:
+        memory["indexes"] = memory_now()[0]
     # The cards are started once the indexes are built.
     cards = watch("film cards", hook(lookup_service, "cards_and_keeping"))
     later = [task for task in (cards, trivia_pool) if task is not None]
+    deadline = time.perf_counter() + patience
     if later:
         await asyncio.wait(later, timeout=patience)
+    # A pool build may be replaced by another (the first cancelled, its worker thread still running):
+    # the pool is ready when it holds questions.
+    pool = trivia_engine.pool if trivia_engine is not None else None
+    while pool is not None and not pool.questions and pool.task is not None and time.perf_counter() < deadline:
+        await asyncio.wait([pool.task], timeout=max(0.0, deadline - time.perf_counter()))
+        if pool.task.done() and not pool.questions:
+            break
     unfinished = [
         what
-        for what, task in (("film indexes", indexing), ("film cards", cards), ("trivia question pool", trivia_pool))
+        for what, task in (("film indexes", indexing), ("film cards", cards))
         if task is not None and not task.done()
     ]
+    if pool is not None and not pool.questions:
+        unfinished.append("trivia question pool")
     return finished, unfinished
 
 
@@ -147,7 +164,8 @@ async def measure_rung(spec: dict[str, Any]) -> RungResult:
     begun = time.perf_counter()
     sim, started = await start_marquee(database_path, timeout, bool(spec["spec_check"]))
     try:
-        finished, unfinished = await settle(sim, timeout, begun)
+        at_indexes: dict[str, float] = {}
+        finished, unfinished = await settle(sim, timeout, begun, at_indexes)
         rss, hwm = memory_now()
         traced = _largest_allocations(tracemalloc.take_snapshot()) if spec["trace"] else []
         tracemalloc.stop()
@@ -196,6 +214,7 @@ async def measure_rung(spec: dict[str, Any]) -> RungResult:
         settled=max(finished.values(), default=started),
         rss=rss,
         hwm=hwm,
+        rss_indexed=at_indexes.get("indexes", float("nan")),
         complete=complete.values,
         info=info.values,
         failures=failures,
@@ -220,9 +239,11 @@ def rung_child(spec_path: Path) -> int:
     """``python -m bench.lookup --rung-child SPEC``: measure one rung and print the result as JSON."""
     spec = json.loads(spec_path.read_text())
     with cogs_left_out(spec["exclude_cog"]):
-        result = asyncio.run(measure_rung(spec))
-    print(json.dumps(asdict(result)))
-    return 0
+        # Not `asyncio.run`: closing its loop waits for the worker threads, and a build still running
+        # (reported as unfinished) would keep the process alive until it ends.
+        result = asyncio.new_event_loop().run_until_complete(measure_rung(spec))
+    print(json.dumps(asdict(result)), flush=True)
+    os._exit(0)
 
 
 def run_rung_child(
