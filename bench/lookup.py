@@ -21,6 +21,11 @@ with a synthetic catalogue in a temporary database:
 * ``/film info`` round trip through the simulator on loopback ≤ 1.5 × that of the constant command,
   at p50 and p99, interleaved.
 
+* the size ladder (``--ladder``, default 10,000/50,000 and 100,000/500,000 films/people), each rung's bot
+  in a process of its own: resident memory after start ≤ 1.5 GiB; the index read at start ≤ (films ÷ the
+  first rung's) × the first rung's; autocomplete and ``/film info`` p99, typos included, ≤ 1.5 × the first
+  rung's.
+
 ``--quick`` runs small sizes and judges only what is not a timing (every interaction answered).
 See bench/README.md for what each number measures exactly.
 """
