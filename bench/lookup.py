@@ -21,6 +21,11 @@ with a synthetic catalogue in a temporary database:
 * ``/film info`` round trip through the simulator on loopback ≤ 1.5 × that of the constant command,
   at p50 and p99, interleaved.
 
+* the size ladder (``--ladder``, default 10,000/50,000 and 100,000/500,000 films/people), each rung's bot
+  in a process of its own: resident memory after start ≤ 1.5 GiB; the index read at start ≤ (films ÷ the
+  first rung's) × the first rung's; autocomplete and ``/film info`` p99, typos included, ≤ 1.5 × the first
+  rung's.
+
 ``--quick`` runs small sizes and judges only what is not a timing (every interaction answered).
 See bench/README.md for what each number measures exactly.
 """
@@ -59,16 +64,27 @@ from bench.common import (  # noqa: E402
     Probe,
     Report,
     Watchdog,
-    _marquee_serve,
     add_constant_autocomplete,
     add_constant_command,
     cogs_left_out,
     emit,
-    hook,
     log,
     machine_info,
     percentile,
     profiled,
+)
+from bench.ladder import (  # noqa: E402
+    AUTOCOMPLETED,
+    MEMORY_LIMIT_MIB,
+    TARGET_P99_RATIO,
+    TARGET_READ_SCALING,
+    Rung,
+    RungResult,
+    parse_ladder,
+    run_rung_child,
+    rung_child,
+    settle,
+    start_marquee,
 )
 from bench.synthetic import Catalogue, SynFilm, generate, write_packs  # noqa: E402
 
@@ -451,59 +467,22 @@ async def bench_simulator(
     report: Report,
     profiles: list[str],
 ) -> None:
-    from tests.discord_sim import Sim, SimError
+    from tests.discord_sim import SimError
 
-    env = {
-        "MARQUEE_DATABASE_PATH": str(database_path),
-        # An empty list: load no pack at start (the catalogue is already in the database; the
-        # settings loader drops empty items, and without this the bundled pack would be loaded).
-        "MARQUEE_PACKS_LOAD": "",
-        "MARQUEE_LOGGING_LEVEL": "WARNING",
-    }
-    sim = Sim(database_path.parent / "sim", serve=_marquee_serve, env=env, timeout=args.sim_timeout)
-    if not args.spec_check:
-        # The OpenAPI check is the test suite's assertion, not part of Discord: jsonschema costs the
-        # simulator more per embed (about 6 ms) than the bot spends answering, which would swamp
-        # the comparison of the bot's two commands.
-        sim.server.validator = None
-        sim.server.check_responses = False
-    sim.tmp_path.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
     log("starting the simulator and Marquee in-process (the bot builds its indexes at start)")
     # Work the bot does at start without awaiting blocks the event loop, so the harness's own
     # timeout cannot fire; a watchdog thread ends the run instead (see Watchdog).
     with Watchdog(args.sim_timeout + 5.0, report, "the bot to start (connect, load its cogs, sync commands)"):
-        await sim.start()
-    startup = time.perf_counter() - started
+        sim, startup = await start_marquee(database_path, args.sim_timeout, args.spec_check)
+    started = time.perf_counter() - startup
     log(f"bot ready and commands synced in {startup:.1f} s")
     # The bot indexes the catalogue, prepares every film card and builds the trivia pool in worker
     # threads after it starts; the targets are about a bot in its steady state, so measure once
     # that work is done.
-    finished: dict[str, float] = {}
-
-    def watch(what: str, task: asyncio.Task[Any] | None) -> asyncio.Task[Any] | None:
-        if task is not None:
-            task.add_done_callback(lambda _: finished.setdefault(what, time.perf_counter() - started))
-        return task
-
-    lookup_service, trivia_engine = sim.client.services.lookup, sim.client.services.trivia
-    indexing = watch("film indexes", hook(lookup_service, "indexing"))
-    trivia_pool = watch("trivia question pool", hook(trivia_engine.pool, "task"))
-    if indexing is not None:
-        await asyncio.wait([indexing], timeout=args.sim_timeout)
-    # The cards are started once the indexes are built.
-    cards = watch("film cards", hook(lookup_service, "cards_and_keeping"))
-    later = [task for task in (cards, trivia_pool) if task is not None]
-    if later:
-        await asyncio.wait(later, timeout=args.sim_timeout)
+    finished, unfinished = await settle(sim, args.sim_timeout, started)
     for what, settled in sorted(finished.items(), key=lambda pair: pair[1]):
         log(f"{what} ready {settled:.1f} s after start")
         report.checks.append(Check(f"{what} ready after start, informative", f"{settled:.1f} s", "none", None))
-    unfinished = [
-        what
-        for what, task in (("film indexes", indexing), ("film cards", cards), ("trivia question pool", trivia_pool))
-        if task is not None and not task.done()
-    ]
     if unfinished:
         # Measured anyway, but not in the steady state the targets are about: say so next to the numbers.
         report.check(
@@ -704,9 +683,6 @@ async def bench_simulator(
         await sim.close()
 
 
-AUTOCOMPLETED = {"films": ("film info", "title"), "people": ("person", "name")}
-
-
 async def autocomplete_through_sim(
     sim: Any,
     probe: Probe,
@@ -785,6 +761,158 @@ def _outcome(reply: Any) -> str:
     return "refusal (no film)"
 
 
+# --------------------------------------------------------------------------- 7. the size ladder
+
+
+async def keep_indexes(database_path: Path) -> None:
+    """Build the catalogue's indexes and keep them in its database, unless they are kept already: every
+    rung is measured as a restart with an unchanged catalogue starts."""
+    from cogs.films.lookup import Lookup
+    from cogs.films.search.snapshots import SnapshotMismatch
+    from db import CatalogueRepository, Database, migrate
+
+    async with Database.connect(database_path) as db:
+        await migrate(db)
+        repository = CatalogueRepository(db)
+        lookup = await Lookup.load(repository)
+        try:
+            await asyncio.to_thread(lookup.prepare)
+        except SnapshotMismatch:  # kept by other code of the same format: built again, as the bot does
+            lookup = await Lookup.load(repository, stored=False)
+            await asyncio.to_thread(lookup.prepare)
+        if not lookup.restored:
+            await lookup.store(repository, dt.datetime.now(dt.UTC))
+    del lookup
+    gc.collect()
+
+
+async def bench_ladder(
+    args: argparse.Namespace, report: Report, folder: Path, built: dict[Rung, Path], keep: Path | None
+) -> None:
+    """7. The size ladder: per rung, the bot's memory after start, the index read at start, and the p99 of
+    autocomplete and ``/film info`` (typo'd queries included), each larger rung against the first."""
+    rungs: list[Rung] = args.ladder
+    paths: dict[Rung, Path] = {}
+    queries: dict[Rung, tuple[list[tuple[str, str, str]], list[tuple[str, str]]]] = {}
+    for rung in rungs:
+        log(f"ladder: {rung.name}")
+        catalogue = generate(rung.films, rung.people, args.seed)
+        # The same mix on every rung: the same seeds, and typos in both kinds of query.
+        queries[rung] = (
+            autocomplete_queries(catalogue, args.ladder_queries, random.Random(args.seed + 5)),
+            film_info_titles(catalogue, args.ladder_queries, random.Random(args.seed + 6)),
+        )
+        path = built.get(rung)
+        if path is None:
+            rung_keep = keep.with_name(f"{keep.stem}-{rung.films}x{rung.people}{keep.suffix}") if keep else None
+            scratch = LookupReport("", args)
+            path = await catalogue_database(catalogue, folder / f"{rung.films}x{rung.people}", args, scratch, rung_keep)
+            built[rung] = path
+            del catalogue
+            await keep_indexes(path)
+            if rung_keep is not None:
+                shutil.copyfile(path, rung_keep)  # with its indexes: the next run reads them back
+        else:
+            del catalogue
+            await keep_indexes(path)
+        paths[rung] = path
+        gc.collect()
+    first = rungs[0]
+    reads: dict[Rung, list[float]] = defaultdict(list)
+    for _ in range(args.ladder_reps):
+        for rung in rungs:
+            reads[rung].append(await read_back(paths[rung]))
+    results: dict[Rung, RungResult] = {}
+    for rung in rungs:
+        log(f"ladder: starting the bot on {rung.name} in a process of its own")
+        completions, titles = queries[rung]
+        results[rung] = await asyncio.to_thread(
+            run_rung_child,
+            paths[rung],
+            completions,
+            titles,
+            timeout=args.ladder_timeout,
+            budget=args.sim_budget,
+            spec_check=args.spec_check,
+            trace=args.trace_memory,
+            exclude_cog=args.exclude_cog,
+        )
+        found = results[rung]
+        log(
+            f"ladder {rung.name}: RSS {found.rss:.0f} MiB (peak {found.hwm:.0f}), read {min(reads[rung]):.2f} s, "
+            f"autocomplete p99 {percentile(found.complete, 0.99) * 1e3:.2f} ms, "
+            f"/film info p99 {percentile(found.info, 0.99) * 1e3:.2f} ms"
+        )
+    rows = []
+    for rung in rungs:
+        found = results[rung]
+        complete, info = Distribution(found.complete), Distribution(found.info)
+        rows.append(
+            f"| {rung.name} | {found.rss_indexed:.0f} | {found.rss:.0f} | {found.hwm:.0f} | {min(reads[rung]):.3f} | "
+            f"{complete.p(0.5) * 1e3:.2f} / {complete.p(0.99) * 1e3:.2f} (n={complete.n}) | "
+            f"{info.p(0.5) * 1e3:.2f} / {info.p(0.99) * 1e3:.2f} (n={info.n}) | {found.settled:.1f} |"
+        )
+    report.section(
+        "Size ladder (each rung's bot in a process of its own)",
+        "Resident memory read from /proc/self/status (`VmRSS`, `VmHWM`) of the process running the bot "
+        "and the simulator, once the bot's start-up work (indexes read back, film cards, trivia pool) is "
+        "done; the index read at start is `Lookup.load` + `Lookup.prepare` with the indexes kept in the "
+        f"database, fastest of {args.ladder_reps} alternating; autocomplete (`/film info title`, `/person "
+        "name`) and `/film info` are timed from the simulator sending the interaction to it receiving the "
+        "callback, the same query mix on every rung (typos included).\n\n"
+        "| rung | RSS once the indexes are ready MiB | RSS after start MiB | peak (VmHWM) MiB | index read s | "
+        "autocomplete p50 / p99 ms | `/film info` p50 / p99 ms | start-up work done s |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n" + "\n".join(rows),
+    )
+    for rung in rungs:
+        if results[rung].traced:
+            report.section(
+                f"Memory of the bot after start on {rung.name}, by allocating line (tracemalloc)",
+                "\n".join(f"- {line}" for line in results[rung].traced),
+            )
+    base = results[first]
+    for rung in rungs:
+        found = results[rung]
+        report.check(
+            f"ladder {rung.name}: interactions answered",
+            f"{len(found.failures)} failed" + (f", first: {found.failures[0]}" if found.failures else ""),
+            "0 failed",
+            not found.failures,
+        )
+        report.check(
+            f"ladder {rung.name}: the bot's resident memory after start",
+            f"{found.rss:.0f} MiB (peak {found.hwm:.0f} MiB"
+            + (f"; still running: {', '.join(found.unfinished)}" if found.unfinished else "")
+            + ")",
+            f"≤ {MEMORY_LIMIT_MIB:g} MiB",
+            found.rss <= MEMORY_LIMIT_MIB,
+            full_only=True,
+        )
+        if rung == first:
+            continue
+        scale = rung.films / first.films
+        read, base_read = min(reads[rung]), min(reads[first])
+        report.check(
+            f"ladder {rung.name}: index read at start ÷ the first rung's",
+            f"{read / base_read:.2f} ({read:.2f} s ÷ {base_read:.3f} s)",
+            f"≤ {TARGET_READ_SCALING * scale:g}",
+            read <= TARGET_READ_SCALING * scale * base_read,
+            full_only=True,
+        )
+        for what, values, base_values in (
+            ("autocomplete", found.complete, base.complete),
+            ("`/film info`", found.info, base.info),
+        ):
+            ratio = percentile(values, 0.99) / percentile(base_values, 0.99)
+            report.check(
+                f"ladder {rung.name}: {what} p99 ÷ the first rung's",
+                f"{ratio:.2f} ({percentile(values, 0.99) * 1e3:.2f} ms ÷ {percentile(base_values, 0.99) * 1e3:.2f} ms)",
+                f"≤ {TARGET_P99_RATIO:g}",
+                ratio <= TARGET_P99_RATIO,
+                full_only=True,
+            )
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -806,6 +934,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help=f"append the results to {DOC.relative_to(REPO)}")
     parser.add_argument("--profile", action="store_true", help="print cProfile summaries of the hot paths")
     parser.add_argument("--skip-sim", action="store_true", help="skip the simulator phases (4 and 5)")
+    parser.add_argument(
+        "--ladder",
+        type=parse_ladder,
+        default=parse_ladder("10000x50000,100000x500000"),
+        metavar="FILMSxPEOPLE,...",
+        help="the rungs of the size ladder (phase 7), each against the first (default 10000x50000,100000x500000)",
+    )
+    parser.add_argument("--skip-ladder", action="store_true", help="skip the size ladder (phase 7)")
+    parser.add_argument(
+        "--ladder-queries", type=int, default=400, help="autocomplete queries and /film info requests per ladder rung"
+    )
+    parser.add_argument(
+        "--ladder-timeout", type=float, default=600.0, help="seconds for a ladder rung's bot to start and settle"
+    )
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="trace allocations in each ladder rung's bot (tracemalloc: slow) and report the largest",
+    )
+    parser.add_argument("--rung-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--complete-budget", type=float, default=30.0, help="seconds at most for autocomplete")
     parser.add_argument("--sim-budget", type=float, default=30.0, help="seconds at most per simulator phase")
     parser.add_argument("--sim-timeout", type=float, default=60.0, help="seconds to wait for the bot to start")
@@ -838,6 +986,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             "--requests": 40,
             "--round-trips": 20,
             "--sim-queries": 40,
+            "--ladder": parse_ladder("400x2000,2000x10000"),
+            "--ladder-queries": 60,
+            "--ladder-timeout": 60.0,
         }
         for option, value in defaults.items():
             if not any(arg == option or arg.startswith(option + "=") for arg in given):
@@ -879,6 +1030,7 @@ async def run(args: argparse.Namespace, report: Report) -> list[str]:
         rung_path = await catalogue_database(
             generate(rung_films, rung_people, args.seed), Path(tmp) / "rung", args, scratch, rung_keep
         )
+        built = {Rung(rung_films, rung_people): rung_path}
         await bench_index(rung_path, scratch, False, [])  # builds the rung's indexes and keeps them
         gc.collect()
         log(f"generating {args.films} films and {args.people} people (seed {args.seed})")
@@ -886,6 +1038,7 @@ async def run(args: argparse.Namespace, report: Report) -> list[str]:
         catalogue = generate(args.films, args.people, args.seed)
         log(f"generated in {time.perf_counter() - begun:.1f} s: {catalogue.counts()}")
         database_path = await catalogue_database(catalogue, Path(tmp), args, report, args.database)
+        built[Rung(args.films, args.people)] = database_path
         lookup, _, details = await bench_index(database_path, report, args.profile, profiles)
         bench_autocomplete(lookup, catalogue, args, report, profiles)
         rng = random.Random(args.seed + 2)
@@ -899,12 +1052,16 @@ async def run(args: argparse.Namespace, report: Report) -> list[str]:
         if not args.skip_sim:
             with cogs_left_out(args.exclude_cog):
                 await bench_simulator(database_path, titles, pairs, completions, args, report, profiles)
+        if not args.skip_ladder:
+            await bench_ladder(args, report, Path(tmp) / "ladder", built, args.database)
     report.notes.append(f"whole run: {time.perf_counter() - started:.0f} s.")
     return profiles
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.rung_child is not None:
+        return rung_child(args.rung_child)
     main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     runner = "-m bench.lookup" if main_spec is not None or argv is not None else "bench/lookup.py"
     command = f".venv/bin/python {runner}" + (

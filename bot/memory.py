@@ -10,9 +10,12 @@ in the process out of the collector's reach, so it is called from here only, onc
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import gc
 import logging
 from collections.abc import Iterator
+from functools import cache
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +44,21 @@ def keep_out_of_collections() -> None:
     reference cycles among them wait (for `gc.unfreeze`), and the indexes hold none worth a pass."""
     gc.freeze()
     log.debug("%d objects kept out of garbage collections", gc.get_freeze_count())
+
+
+@cache
+def _malloc_trim() -> ctypes._NamedFuncPointer | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc: nothing to call
+        return None
+
+
+def release_free_memory() -> None:
+    """Hand the memory freed by a large build back to the system (glibc's ``malloc_trim``), so the
+    process's resident memory is what it keeps rather than its peak while building. Does nothing where
+    the C library has no such call."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

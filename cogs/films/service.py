@@ -20,9 +20,9 @@ from discord import app_commands
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.formatting import quote
-from bot.memory import keep_out_of_collections
+from bot.memory import keep_out_of_collections, release_free_memory
 from cogs.films import render
-from cogs.films.catalogue_reads import details_of, fill_card_texts
+from cogs.films.catalogue_reads import details_of, fill_card_texts, pack_card, unpack_card
 from cogs.films.lookup import Lookup
 from cogs.films.region_cache import RecentRegions, Regions
 from cogs.films.search.snapshots import SnapshotMismatch
@@ -54,7 +54,8 @@ class LookupService:
         self.generation = 0
         self.indexing: asyncio.Task[Lookup] | None = None
         self.cards_and_keeping: asyncio.Task[None] | None = None
-        self.card_texts: dict[int, render.CardText] = {}
+        self.card_texts: dict[int, bytes] = {}
+        """Every film's card text, packed (`pack_card`), by film id."""
         self.card_embeds: dict[tuple[int, str, dt.date], discord.Embed] = {}
         self.regions = RecentRegions()
 
@@ -94,6 +95,8 @@ class LookupService:
             log.warning("the stored look-up indexes do not fit the catalogue; building them", exc_info=True)
             self._lookup = await Lookup.load(self.catalogue, stored=False)
             lookup = await asyncio.to_thread(self._lookup.prepare)
+        # Reading the indexes back (or building them) frees as much as they keep.
+        await asyncio.to_thread(release_free_memory)
         how = "read back from the database" if lookup.restored else "built"
         log.info("look-up indexes %s in %.2f s", how, time.perf_counter() - started)
         # Then the cards and keeping the indexes for the next start, which nothing waits for (a card
@@ -116,6 +119,7 @@ class LookupService:
         # The cards live until the next pack load: a full collection over a large catalogue's objects
         # would pause the bot.
         keep_out_of_collections()
+        await asyncio.to_thread(release_free_memory)
 
     # ---- the indexes ----------------------------------------------------------------------------
 
@@ -173,10 +177,12 @@ class LookupService:
     async def card_text(self, film: Film) -> render.CardText:
         """A film's card text; worked out for every film after start (`prepare_cards`), or now if
         asked for before that. The catalogue only changes when a pack loads."""
-        text = self.card_texts.get(film.id)
-        if text is None:
-            credits = await self.catalogue.film_credits(film.id)
-            text = self.card_texts[film.id] = render.card_text(details_of(self.current, film, credits))
+        packed = self.card_texts.get(film.id)
+        if packed is not None:
+            return unpack_card(packed)
+        credits = await self.catalogue.film_credits(film.id)
+        text = render.card_text(details_of(self.current, film, credits))
+        self.card_texts[film.id] = pack_card(text)
         return text
 
     def card_embed(self, film: Film, text: render.CardText, region: str, today: dt.date) -> discord.Embed:

@@ -59,8 +59,11 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import re
+import sys
 import threading
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -534,22 +537,23 @@ class SearchIndex(Generic[T]):
     _years: tuple[int | None, ...]
     _has_years: bool
     _by_year: dict[int, list[int]]
-    _browse: tuple[int, ...]
-    _rank: list[int]
+    _browse: array[int]
+    _rank: array[int]
     _values: list[str]
     _by_value: dict[str, int]
     _by_folded_value: dict[str, int]
     _entry_keys: list[str]
-    _entry_item: list[int]
-    _entry_tier: list[int]
+    _entry_item: array[int]
+    _entry_tier: array[int]
     _entry_text: list[str]
     _entry_numbers: list[frozenset[int]]
-    _exact: dict[str, list[int]]
+    _exact: dict[str, int | tuple[int, ...]]
+    _crowded: dict[str, tuple[int, ...]]
     _lengths: list[int]
     _keys_by_length: dict[int, list[str]]
     _tails: dict[int, tuple[list[str], list[str]]]
     _number_texts: list[str]
-    _number_items: list[int]
+    _number_items: array[int]
 
     def __init__(
         self,
@@ -565,7 +569,8 @@ class SearchIndex(Generic[T]):
     ) -> None:
         self._lock = threading.RLock()
         self._pending: Callable[[], SearchIndex[T]] | None = None
-        self._grams: dict[str, list[str]] | None = None
+        self._grams: dict[str, array[int]] | None = None
+        self._distinct_keys: list[str] | None = None
         self._setup(items, names, keys, labels, years, extra_numbers, browse_order, cache or TextKeys())
 
     @classmethod
@@ -575,6 +580,7 @@ class SearchIndex(Generic[T]):
         index._lock = threading.RLock()
         index._pending = make
         index._grams = None
+        index._distinct_keys = None
         return index
 
     @property
@@ -639,8 +645,8 @@ class SearchIndex(Generic[T]):
         count = len(self._items)
         self._years = tuple(years) if years is not None else (None,) * count
         self._has_years = any(year is not None for year in self._years)
-        self._browse = tuple(browse_order) if browse_order is not None else tuple(range(count))
-        self._rank = [count] * count
+        self._browse = array("I", browse_order if browse_order is not None else range(count))
+        self._rank = array("I", [count]) * count
         for rank, item in enumerate(self._browse):
             self._rank[item] = rank
         self._by_year = {}
@@ -654,20 +660,25 @@ class SearchIndex(Generic[T]):
         """The autocomplete value of each item, and the item of each value."""
         self._values = [value_for(key) for key in keys]
         self._by_value = {value: index for index, value in enumerate(self._values)}
-        # Case-insensitive fallback so a key typed by hand ("MI7") also resolves.
-        self._by_folded_value = {value.casefold(): index for index, value in enumerate(self._values)}
+        # Case-insensitive fallback so a key typed by hand ("MI7") also resolves. Most keys are their own
+        # casefold, which `_by_value` already finds: only the others are kept (see `_item_of_value`).
+        folded = {value.casefold(): index for index, value in enumerate(self._values)}
+        self._by_folded_value = {value: index for value, index in folded.items() if self._by_value.get(value) != index}
 
     def _set_entries(self, names: Iterable[Name], extras: Sequence[frozenset[int]], cache: TextKeys) -> None:
         """One entry per (key, item): the name of the lowest tier, the first on a tie.
 
-        Entries are parallel lists, not objects: there are hundreds of thousands.
+        Entries are parallel arrays and lists, not objects: there are millions in a large catalogue. Keys
+        and texts are interned: first names, surnames and character names repeat across items.
         """
         entry_keys: list[str] = []
-        entry_item: list[int] = []
-        entry_tier: list[int] = []
+        entry_item = array("I")
+        entry_tier = array("B")
         entry_text: list[str] = []
         entry_numbers: list[frozenset[int]] = []
         exact: dict[str, list[int]] = {}
+        intern = sys.intern
+        number_sets: dict[frozenset[int], frozenset[int]] = {}
         key_numbers: dict[str, frozenset[int]] = {}
         slots: list[dict[str, int] | None] = [None] * len(self._items)
         known = cache.known_match_keys
@@ -677,6 +688,7 @@ class SearchIndex(Generic[T]):
                 key = cache.match_key(text)
             if not key:
                 continue
+            key = intern(key)
             slot = slots[item]
             if slot is None:
                 slot = slots[item] = {}
@@ -686,7 +698,7 @@ class SearchIndex(Generic[T]):
                 entry_keys.append(key)
                 entry_item.append(item)
                 entry_tier.append(tier)
-                entry_text.append(text)
+                entry_text.append(intern(text))
                 same = exact.get(key)
                 if same is None:
                     exact[key] = [position]
@@ -699,10 +711,12 @@ class SearchIndex(Generic[T]):
                     numbers = key_numbers[key]
                 # The numbers of the name and of its item (year, franchise position).
                 extra = extras[item]
-                entry_numbers.append(numbers | extra if numbers and extra else numbers or extra)
+                joined = numbers | extra if numbers and extra else numbers or extra
+                # One set per distinct set of numbers: films of one year and place share it.
+                entry_numbers.append(number_sets.setdefault(joined, joined))
             elif tier < entry_tier[position]:
                 entry_tier[position] = tier
-                entry_text[position] = text
+                entry_text[position] = intern(text)
         del slots
         # rapidfuzz scores against this plain list; processor=None because it is
         # already normalised.
@@ -712,7 +726,24 @@ class SearchIndex(Generic[T]):
         self._entry_text = entry_text
         del key_numbers
         self._entry_numbers = entry_numbers
-        self._exact = exact
+        # Most keys name one entry: a bare position, not a list of one. The others are in browse order,
+        # which autocomplete lists them in (see `complete`).
+        rank = self._rank
+        self._exact = {
+            key: found[0] if len(found) == 1 else tuple(sorted(found, key=lambda pos: rank[entry_item[pos]]))
+            for key, found in exact.items()
+        }
+        # A key shared by more names than a fuzzy pool holds (a first name: every John) adds at most
+        # its first pool of entries to one (see `_fuzzy_hits`): those are kept ready.
+        pool = self._fuzzy_pool
+        self._crowded = {key: tuple(found[:pool]) for key, found in exact.items() if len(found) > pool}
+
+    def _positions(self, key: str) -> Sequence[int]:
+        """The entries whose key is ``key`` (none if it is no key), their items in browse order."""
+        found = self._exact.get(key)
+        if found is None:
+            return ()
+        return (found,) if isinstance(found, int) else found
 
     def _set_prefix_tables(self) -> None:
         """For typing: every distinct key, and each of its word starts after the first ("impossible
@@ -729,7 +760,7 @@ class SearchIndex(Generic[T]):
                 found_keys.append(key)
             start = key.find(" ")
             while start >= 0:
-                tails.setdefault(length, []).append((key[start + 1 :], key))
+                tails.setdefault(length, []).append((sys.intern(key[start + 1 :]), key))
                 start = key.find(" ", start + 1)
         for found_keys in keys_by_length.values():
             found_keys.sort()
@@ -749,7 +780,7 @@ class SearchIndex(Generic[T]):
                 item_numbers[entry_item[position]].update(numbers)
         pairs_by_number = sorted((str(number), item) for item, found in enumerate(item_numbers) for number in found)
         self._number_texts = [text for text, _ in pairs_by_number]
-        self._number_items = [item for _, item in pairs_by_number]
+        self._number_items = array("I", [item for _, item in pairs_by_number])
 
     # ------------------------------------------------------------------ accessors
 
@@ -777,20 +808,25 @@ class SearchIndex(Generic[T]):
     def get(self, value: str) -> T | None:
         """The item whose autocomplete value (key) is ``value``, or None."""
         self._ready()
-        index = self._by_value.get(value.strip())
-        if index is None:
-            index = self._by_folded_value.get(value.strip().casefold())
+        index = self._item_of_value(value.strip())
         return None if index is None else self._items[index]
+
+    def _item_of_value(self, value: str) -> int | None:
+        """The item whose autocomplete value is ``value``, or failing that is ``value`` whatever the case."""
+        found = self._by_value.get(value)
+        if found is None:
+            folded = value.casefold()
+            found = self._by_folded_value.get(folded)
+            if found is None:
+                found = self._by_value.get(folded)
+        return found
 
     # ------------------------------------------------------------------ resolve
 
     def resolve(self, query: str) -> Match[T]:
         """Resolve a typed or autocompleted value to one item, a shortlist or nothing."""
         self._ready()
-        stripped = query.strip()
-        direct = self._by_value.get(stripped)
-        if direct is None:
-            direct = self._by_folded_value.get(stripped.casefold())
+        direct = self._item_of_value(query.strip())
         if direct is not None:
             return Match("found", query, (self._scored(direct, 100.0, self._label(direct)),))
         whole = tokens_of(query)
@@ -852,9 +888,9 @@ class SearchIndex(Generic[T]):
         "Halloween II" and "Halloween 2") are told apart by the query spelt as one of them exactly.
         """
         items, tiers = self._entry_item, self._entry_tier
-        hits = list(self._exact.get(key, ()))
+        hits = list(self._positions(key))
         if not hits and year is not None and year_free is not None:
-            hits = [pos for pos in self._exact.get(year_free, ()) if self._years[items[pos]] == year]
+            hits = [pos for pos in self._positions(year_free) if self._years[items[pos]] == year]
         if not hits:
             return None
         top = min(tiers[pos] & TIER_MASK for pos in hits)
@@ -940,26 +976,31 @@ class SearchIndex(Generic[T]):
         for key, score, _ in found:
             if len(hits) >= self._fuzzy_pool and score != last:
                 break
-            hits.extend((score, position) for position in self._exact[key])
+            positions = self._crowded.get(key) or self._positions(key)
+            hits.extend((score, position) for position in positions)
             last = score
         hits.sort(key=lambda hit: (-hit[0], hit[1]))
         return hits[: self._fuzzy_pool]
 
-    def _gram_index(self) -> dict[str, list[str]]:
-        """Each trigram of the padded keys (" mission impossible ") to the keys holding it."""
+    def _gram_index(self) -> tuple[dict[str, array[int]], list[str]]:
+        """Each trigram of the padded keys (" mission impossible ") to the keys holding it, as numbers in
+        the list of distinct keys (the order of ``_exact``), returned with it."""
         grams = self._grams
         if grams is None:
             with self._lock:
                 grams = self._grams
                 if grams is None:
-                    postings: defaultdict[str, list[str]] = defaultdict(list)
+                    postings: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
                     with collector_paused():
-                        for key in self._exact:
+                        for number, key in enumerate(self._exact):
                             padded = f" {key} "
                             for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}:
-                                postings[gram].append(key)
+                                postings[gram].append(number)
                     grams = self._grams = dict(postings)
-        return grams
+        distinct = self._distinct_keys
+        if distinct is None:
+            distinct = self._distinct_keys = list(self._exact)
+        return grams, distinct
 
     def _candidates(self, text: str) -> list[str]:
         """Keys worth a ``WRatio`` score for ``text``: those sharing most of its trigrams.
@@ -970,13 +1011,13 @@ class SearchIndex(Generic[T]):
         thousands of names that share nothing else. The ``_FUZZY_SCORED`` keys
         sharing the most are kept.
         """
-        postings = self._gram_index()
+        postings, distinct = self._gram_index()
         padded = f" {text} "
         lists = sorted(
             (found for gram in {padded[at : at + 3] for at in range(len(padded) - 2)} if (found := postings.get(gram))),
             key=len,
         )
-        chosen: list[list[str]] = []
+        chosen: list[array[int]] = []
         total = 0
         for found in lists:
             if len(chosen) >= _MIN_GRAMS and total + len(found) > _GRAM_BUDGET:
@@ -985,7 +1026,7 @@ class SearchIndex(Generic[T]):
             total += len(found)
         shared = Counter(chain.from_iterable(chosen))
         if len(shared) <= _FUZZY_SCORED:
-            return list(shared)
+            return [distinct[number] for number in shared]
         # The fewest shared trigrams still kept, counted from the most.
         histogram = Counter(shared.values())
         kept = 0
@@ -995,8 +1036,10 @@ class SearchIndex(Generic[T]):
             kept += histogram[count]
             if kept >= _FUZZY_SCORED:
                 break
-        best = [key for key, count in shared.items() if count > least]
-        best.extend(islice((key for key, count in shared.items() if count == least), _FUZZY_SCORED - len(best)))
+        best = [distinct[number] for number, count in shared.items() if count > least]
+        best.extend(
+            islice((distinct[number] for number, count in shared.items() if count == least), _FUZZY_SCORED - len(best))
+        )
         return best
 
     # ------------------------------------------------------------------ complete
@@ -1021,7 +1064,7 @@ class SearchIndex(Generic[T]):
         last_done = query[-1:].isspace()
         whole_numbers = frozenset(int(token) for token in tokens[: None if last_done else -1] if token.isdecimal())
         partial_number = tokens[-1] if tokens[-1].isdecimal() and not last_done else None
-        entry_numbers, entry_item, rank, exact = self._entry_numbers, self._entry_item, self._rank, self._exact
+        entry_numbers, entry_item, rank, positions = self._entry_numbers, self._entry_item, self._rank, self._positions
 
         def fits(position: int) -> bool:
             numbers = entry_numbers[position]
@@ -1038,20 +1081,26 @@ class SearchIndex(Generic[T]):
         chosen: list[int] = []
         taken: set[int] = set()
 
-        def take(positions: Iterable[int]) -> bool:
-            fresh = {entry_item[pos] for pos in positions if not check or fits(pos)} - taken
-            if fresh:
-                chosen.extend(sorted(fresh, key=rank.__getitem__))
-                taken.update(fresh)
-            return len(chosen) >= limit
+        def take(level: Iterable[Sequence[int]]) -> bool:
+            # Each key's entries are in browse order: merged, a level's items come best first, and a
+            # crowded level ("j": every John) fills the list without the rest of it being looked at.
+            for pos in heapq.merge(*level, key=lambda pos: rank[entry_item[pos]]):
+                item = entry_item[pos]
+                if item in taken or (check and not fits(pos)):
+                    continue
+                taken.add(item)
+                chosen.append(item)
+                if len(chosen) >= limit:
+                    return True
+            return False
 
-        if take(exact.get(key, ())):
+        if take((positions(key),)):
             return [self._choice(index) for index in chosen[:limit]]
         longer = self._lengths[bisect.bisect_right(self._lengths, len(key)) :]
         for length in longer:
             names = self._keys_by_length[length]
             start, end = _starting_with(names, key)
-            if end > start and take(chain.from_iterable(exact[name] for name in names[start:end])):
+            if end > start and take([positions(name) for name in names[start:end]]):
                 return [self._choice(index) for index in chosen[:limit]]
         for length in longer:
             found = self._tails.get(length)
@@ -1059,7 +1108,7 @@ class SearchIndex(Generic[T]):
                 continue
             tails, owners = found
             start, end = _starting_with(tails, key)
-            if end > start and take(chain.from_iterable(exact[name] for name in owners[start:end])):
+            if end > start and take([positions(name) for name in owners[start:end]]):
                 return [self._choice(index) for index in chosen[:limit]]
         if len(tokens) == 1 and tokens[0].isdecimal():
             # A bare number is a year or a position: list the items that carry it.
@@ -1099,10 +1148,15 @@ class SearchIndex(Generic[T]):
 def _starting_with(texts: list[str], prefix: str) -> tuple[int, int]:
     """The range ``start:end`` of the sorted ``texts`` that start with ``prefix``, found by bisection."""
     start = bisect.bisect_left(texts, prefix)
-    end = start
+    # Every text starting with the prefix sorts below prefix + the last code point, but for one that
+    # continues with that very code point: the scan after the bisection only ever meets those.
+    end = bisect.bisect_left(texts, prefix + _LAST_CODE_POINT, start)
     while end < len(texts) and texts[end].startswith(prefix):
         end += 1
     return start, end
+
+
+_LAST_CODE_POINT = chr(0x10FFFF)
 
 
 _WORD_TYPO_CUTOFF = 75.0

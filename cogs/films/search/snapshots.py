@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import marshal
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
@@ -18,9 +19,13 @@ T = TypeVar("T")
 STATE_FIELDS = (
     "_labels", "_years", "_has_years", "_by_year", "_browse", "_rank", "_values", "_by_value",
     "_by_folded_value", "_entry_keys", "_entry_item", "_entry_tier", "_entry_text", "_entry_numbers",
-    "_exact", "_lengths", "_keys_by_length", "_tails", "_number_texts", "_number_items", "_grams",
+    "_exact", "_crowded", "_lengths", "_keys_by_length", "_tails", "_number_texts", "_number_items", "_grams",
 )  # fmt: skip
 """What a built index holds besides its items and lock: all plain data, so ``marshal`` can keep it."""
+
+ARRAY_FIELDS = {"_browse": "I", "_rank": "I", "_entry_item": "I", "_entry_tier": "B", "_number_items": "I"}
+"""The fields held as arrays of numbers (type code), which ``marshal`` keeps as their bytes; the trigram
+postings (``_grams``) are arrays too."""
 
 
 class SnapshotMismatch(ValueError):
@@ -38,7 +43,12 @@ class KeptIndex(SearchIndex[T]):
         whoever stores a snapshot must note the version with it.
         """
         self.prepare()
-        return marshal.dumps({name: getattr(self, name) for name in STATE_FIELDS} | self._snapshot_extra())
+        state = {name: getattr(self, name) for name in STATE_FIELDS}
+        for name in ARRAY_FIELDS:
+            state[name] = state[name].tobytes()
+        if self._grams is not None:
+            state["_grams"] = {gram: found.tobytes() for gram, found in self._grams.items()}
+        return marshal.dumps(state | self._snapshot_extra())
 
     def _snapshot_extra(self) -> dict[str, Any]:
         """More of the index for the snapshot: the items, when they are made by the index itself."""
@@ -80,6 +90,23 @@ class KeptIndex(SearchIndex[T]):
         index._pending = None
         for name in STATE_FIELDS:
             setattr(index, name, state[name])
+        try:
+            for name, code in ARRAY_FIELDS.items():
+                setattr(index, name, _numbers(code, state[name]))
+            grams = state["_grams"]
+            index._grams = None if grams is None else {gram: _numbers("I", data) for gram, data in grams.items()}
+        except (TypeError, ValueError, AttributeError) as error:
+            raise SnapshotMismatch(f"the {cls.__name__} snapshot holds unreadable numbers") from error
+        index._distinct_keys = None
         index._items = tuple(items)
         index._make_label = make_label
         return index
+
+
+def _numbers(code: str, data: bytes) -> array[int]:
+    """The array of numbers kept as ``data`` (``array.tobytes``)."""
+    if not isinstance(data, bytes):
+        raise TypeError(f"numbers kept as {type(data).__name__}, not bytes")
+    numbers = array(code)
+    numbers.frombytes(data)
+    return numbers

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from rapidfuzz import fuzz, process
 
 from cogs.films.search.index import MAX_CHOICES, SCAN_ALL
 from cogs.films.search.people import PersonIndex
@@ -89,3 +90,27 @@ def test_build_defers_the_work_until_first_use() -> None:
     assert index.prepare() is index
     assert index._pending is None
     assert len(index) == 2 and index.resolve("rhames").best == people[0]
+
+
+def test_a_crowded_first_name_fills_the_fuzzy_pool_as_all_its_names_would() -> None:
+    rng = random.Random(11)
+    people = [Person(i, f"p{i}", f"Rebecca {_surname(rng)}", ()) for i in range(1, 1_200)]
+    index = PersonIndex.build(people).prepare()
+    assert len(index._keys) > SCAN_ALL and "rebecca" in index._crowded  # the paths under test
+    for query in ("rebeca", "rebbeca", "rebecca danber", "rebeca quinros"):
+        candidates = index._candidates(query)
+        found = process.extract(query, candidates, scorer=fuzz.WRatio, processor=None, limit=None, score_cutoff=60)
+        every_name = sorted(
+            ((score, position) for key, score, _ in found for position in index._positions(key)),
+            key=lambda hit: (-hit[0], hit[1]),
+        )
+        assert index._fuzzy_hits(query, 60.0) == every_name[: index._fuzzy_pool]
+
+
+def test_crowded_prefixes_list_the_first_items_in_browse_order() -> None:
+    rng = random.Random(12)
+    people = [Person(i, f"p{i}", f"John {_surname(rng)}", ()) for i in range(1, 1_200)]
+    index = PersonIndex.build(people).prepare()
+    got = [choice.value for choice in index.complete("john")]
+    everyone = sorted(range(len(people)), key=lambda item: index._rank[item])
+    assert got == [index._values[item] for item in everyone[:MAX_CHOICES]]
