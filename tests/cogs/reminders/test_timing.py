@@ -495,7 +495,9 @@ def plan_of(scenario: Scenario, now: dt.datetime | None = None) -> list[PlannedR
 
 def exists(naive: dt.datetime, tz: ZoneInfo) -> bool:
     """Whether the clock in `tz` ever shows `naive` (spring-forward gaps are the times it never shows)."""
-    return wall(naive.replace(tzinfo=tz), tz) == naive
+    # Through UTC: `astimezone` to the datetime's own tzinfo returns it unchanged, so a time in the gap
+    # would seem to exist.
+    return wall(naive.replace(tzinfo=tz).astimezone(UTC), tz) == naive
 
 
 def first_occurrence(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
