@@ -54,12 +54,13 @@ def pack_card(text: CardText) -> bytes:
         country: tuple((line.date.toordinal(), line.head, line.relative, line.tail) for line in lines)
         for country, lines in text.dates.items()
     }
-    return marshal.dumps((text.title, text.description, text.crew, text.credits, text.franchise, dates, text.size))
+    fields = (text.title, text.description, text.crew, text.credits, text.franchise, dates, text.size, text.ratings)
+    return marshal.dumps(fields)
 
 
 def unpack_card(packed: bytes) -> CardText:
     """The card text `pack_card` packed."""
-    title, description, crew, credits, franchise, dates, size = marshal.loads(packed)
+    title, description, crew, credits, franchise, dates, size, ratings = marshal.loads(packed)
     return CardText(
         title=title,
         description=description,
@@ -71,6 +72,7 @@ def unpack_card(packed: bytes) -> CardText:
             for country, lines in dates.items()
         },
         size=size,
+        ratings=ratings,
     )
 
 
