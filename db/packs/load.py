@@ -237,11 +237,9 @@ async def _plan(tx: Transaction, pack: Pack) -> _Plan:
     return plan
 
 
-async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
-    own = await _own_keys(tx, "films", pack.id)
-    adopted = await _adopted(tx, "films", "film_merges", "film_id", pack.id)
-    rows = await _candidates(tx, "films", "title AS name, year", pack.id, [(f.key, *_film_ids(f)) for f in pack.films])
-    others = _Others(
+def _others_of(rows: Sequence[Row]) -> _Others:
+    """Other packs' films or people read by `_candidates` (their name and year columns as "name", "year")."""
+    return _Others(
         [
             _Stored(
                 r["id"], r["key"], r["pack_id"], r["name"], r["year"], (r["imdb_id"], r["tmdb_id"], r["wikidata_id"])
@@ -249,6 +247,13 @@ async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
             for r in rows
         ]
     )
+
+
+async def _plan_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
+    own = await _own_keys(tx, "films", pack.id)
+    adopted = await _adopted(tx, "films", "film_merges", "film_id", pack.id)
+    rows = await _candidates(tx, "films", "title AS name, year", pack.id, [(f.key, *_film_ids(f)) for f in pack.films])
+    others = _others_of(rows)
     clashes: list[str] = []
     for film in pack.films:
         if film.key in own:
@@ -296,14 +301,7 @@ async def _plan_people(tx: Transaction, pack: Pack, plan: _Plan) -> None:
     rows = await _candidates(
         tx, "people", "name, NULL AS year", pack.id, [(p.key, *_person_ids(p)) for p in pack.people]
     )
-    others = _Others(
-        [
-            _Stored(
-                r["id"], r["key"], r["pack_id"], r["name"], r["year"], (r["imdb_id"], r["tmdb_id"], r["wikidata_id"])
-            )
-            for r in rows
-        ]
-    )
+    others = _others_of(rows)
     clashes: list[str] = []
     for person in pack.people:
         qualified = f"{person.key}{QUALIFIER}{pack.id}"
