@@ -181,12 +181,13 @@ class NameBook:
         )
 
     @cached_property
-    def _film_names_by_first_word(self) -> dict[str, list[tuple[int, tuple[str, ...], str]]]:
-        """Film spellings as search-key tokens, grouped by their first token.
+    def _film_names(self) -> tuple[dict[tuple[str, ...], list[tuple[int, str]]], int]:
+        """Film spellings as search-key tokens, each to its films with the name's rank (longest first, for
+        the greedy match), and the most tokens a name has.
 
-        Built once per book: a pack's questions ask hundreds of times, and a large catalogue
-        has tens of thousands of titles, so each text only looks at names starting with one of
-        its own words. The int is the name's rank (longest first) for the greedy match.
+        Built once per book: a pack's questions ask hundreds of times, and a large catalogue has tens of
+        thousands of titles, so a text looks up its own runs of words instead of reading the names (a
+        hundred thousand films hold tens of thousands of titles starting with "the").
         """
         names: list[tuple[tuple[str, ...], str]] = []
         for key, spellings in self.films.items():
@@ -195,10 +196,10 @@ class NameBook:
                 if tokens and not (len(tokens) == 1 and len(tokens[0]) < 3):
                     names.append((tokens, key))
         names.sort(key=lambda pair: -len(pair[0]))
-        by_first: dict[str, list[tuple[int, tuple[str, ...], str]]] = defaultdict(list)
+        by_tokens: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
         for rank, (tokens, key) in enumerate(names):
-            by_first[tokens[0]].append((rank, tokens, key))
-        return dict(by_first)
+            by_tokens[tokens].append((rank, key))
+        return dict(by_tokens), max((len(tokens) for tokens, _ in names), default=0)
 
     @cached_property
     def person_by_answer(self) -> dict[str, str]:
@@ -234,14 +235,14 @@ class NameBook:
         characters ("M:I" -> "mi") are ignored: they are too easily plain words.
         """
         found: set[str] = set()
-        by_first = self._film_names_by_first_word
+        by_tokens, longest = self._film_names
         for text in texts:
             words = search_key(text).split()
             matches = [
-                (rank, start, len(tokens), key)
-                for start, word in enumerate(words)
-                for rank, tokens, key in by_first.get(word, ())
-                if tuple(words[start : start + len(tokens)]) == tokens
+                (rank, start, size, key)
+                for start in range(len(words))
+                for size in range(1, min(longest, len(words) - start) + 1)
+                for rank, key in by_tokens.get(tuple(words[start : start + size]), ())
             ]
             taken = [False] * len(words)
             # Longest names first, then left to right, never overlapping.
