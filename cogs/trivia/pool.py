@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from bot.errors import UserFacingError
-from bot.memory import collector_paused
+from bot.memory import collector_paused, release_free_memory
 from cogs.trivia.questions import Question, build_pool, film_order
 from db import CatalogueRepository
 from db.repositories.models import CastCredit, CrewCredit
@@ -72,6 +72,12 @@ class QuestionPool:
 
         It waits for those indexes to be built first, then works in a worker thread.
         """
+        self.questions, self.order = await self._pool()
+        # The build read every credit of the catalogue, gone now: hand that memory back to the system.
+        await asyncio.to_thread(release_free_memory)
+        log.info("trivia: %d questions ready", len(self.questions))
+
+    async def _pool(self) -> tuple[list[Question], dict[str, int]]:
         catalogue = self.catalogue
         lookup = await self.lookup.indexed()
         all_cast = await catalogue.all_cast()
@@ -104,5 +110,4 @@ class QuestionPool:
             )
             return pool, film_order(films)
 
-        self.questions, self.order = await asyncio.to_thread(build)
-        log.info("trivia: %d questions ready", len(self.questions))
+        return await asyncio.to_thread(build)
