@@ -1,17 +1,20 @@
 """The catalogue reads behind the look-up commands' embeds: card texts, the timeline, co-stars.
 
 Film details are read when a command needs them (the indexes hold only what search needs), except
-the card texts, which the look-up service works out for every film after start and keeps packed.
+the card texts, which the look-up service works out for every film once per catalogue and keeps packed
+in the database (`fill_card_texts`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import marshal
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from cogs.films import render
 from cogs.films.lookup import Lookup
 from cogs.films.render import (
     CardText,
@@ -25,6 +28,19 @@ from cogs.films.render import (
 from db import CatalogueRepository
 from db.repositories.catalogue import MAX_FILMS_PER_READ
 from db.repositories.models import Film, FilmCredits, Person, PersonCredit
+
+CARD_SOURCES = (render.__file__, __file__)
+"""The code that makes and packs a card: a kept card is used only if made by these very files."""
+
+
+def card_format() -> str:
+    """What kept cards must have been made by: the code that made them (`CARD_SOURCES`) and the `marshal`
+    format that packs them, so an upgrade that changes a card makes every card again."""
+    digest = hashlib.sha256()
+    for source in CARD_SOURCES:
+        with open(source, "rb") as code:
+            digest.update(code.read())
+    return f"{marshal.version}|{digest.hexdigest()[:16]}"
 
 
 def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
@@ -81,14 +97,17 @@ def packed_card_texts(lookup: Lookup, films: Iterable[Film], credits: Mapping[in
     return {film_id: pack_card(text) for film_id, text in card_texts(lookup, films, credits).items()}
 
 
-async def fill_card_texts(catalogue: CatalogueRepository, lookup: Lookup, cards: dict[int, bytes]) -> None:
-    """Add every film's card text, packed, to `cards`: a few hundred films per database read, rendered
-    in a worker thread so the event loop keeps answering."""
-    films = list(lookup.by_id.values())
-    for start in range(0, len(films), MAX_FILMS_PER_READ):
-        chunk = films[start : start + MAX_FILMS_PER_READ]
+async def fill_card_texts(catalogue: CatalogueRepository, lookup: Lookup, made_from: str) -> int:
+    """Make and keep in the database the card of every film of `lookup` that has none made from the
+    catalogue `made_from` names: a few hundred films per read, rendered in a worker thread so the event
+    loop keeps answering. Cards of another catalogue are then dropped. Returns the cards made."""
+    missing = [film_id for film_id in await catalogue.films_without_card(made_from) if film_id in lookup.by_id]
+    for start in range(0, len(missing), MAX_FILMS_PER_READ):
+        chunk = [lookup.by_id[film_id] for film_id in missing[start : start + MAX_FILMS_PER_READ]]
         credits = await catalogue.credits_of_films([film.id for film in chunk])
-        cards.update(await asyncio.to_thread(packed_card_texts, lookup, chunk, credits))
+        await catalogue.store_cards(made_from, await asyncio.to_thread(packed_card_texts, lookup, chunk, credits))
+    await catalogue.drop_cards_not_from(made_from)
+    return len(missing)
 
 
 async def timeline(catalogue: CatalogueRepository, films: list[Film]) -> list[TimelineEntry]:

@@ -124,8 +124,8 @@ def release_lines(releases: Iterable[Release], today: dt.date) -> list[str]:
 class CardText:
     """The part of a film card that is the same for every reader, escaped and cut to size once.
 
-    Worked out for the whole catalogue after start (``LookupService.prepare_cards``), so that answering
-    /film info only adds the reader's region and today's relative times.
+    Worked out once per catalogue for every film and kept in the database (``LookupService.prepare_cards``),
+    so that answering /film info only adds the reader's region and today's relative times.
     """
 
     title: str

@@ -2,8 +2,8 @@
 
 Built with the bot (`bot.services`), started before the cogs load, and handed to every cog that looks
 films, people or characters up: the film cogs, and the film options of countdowns, reminders, settings
-and trivia. It also keeps what makes a film card cheap: every film's card text, the embeds made
-recently, and members' and servers' chosen regions.
+and trivia. It also keeps what makes a film card cheap: every film's card text (in the database), the
+embeds made recently, and members' and servers' chosen regions.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from discord import app_commands
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.formatting import quote
-from bot.memory import keep_out_of_collections, release_free_memory
+from bot.memory import release_free_memory
 from cogs.films import render
-from cogs.films.catalogue_reads import details_of, fill_card_texts, pack_card, unpack_card
+from cogs.films.catalogue_reads import card_format, details_of, fill_card_texts, unpack_card
 from cogs.films.lookup import Lookup
 from cogs.films.region_cache import RecentRegions, Regions
 from cogs.films.search.snapshots import SnapshotMismatch
@@ -54,8 +54,8 @@ class LookupService:
         self.generation = 0
         self.indexing: asyncio.Task[Lookup] | None = None
         self.cards_and_keeping: asyncio.Task[None] | None = None
-        self.card_texts: dict[int, bytes] = {}
-        """Every film's card text, packed (`pack_card`), by film id."""
+        self.cards_from = ""
+        """What the current catalogue's cards are kept under (`card_format` and `packs_digest`)."""
         self.card_embeds: dict[tuple[int, str, dt.date], discord.Embed] = {}
         self.regions = RecentRegions()
 
@@ -71,9 +71,11 @@ class LookupService:
                 task.cancel()
 
     async def reload(self) -> None:
-        """Index the catalogue as it stands now, dropping the cards of the one indexed before."""
+        """Index the catalogue as it stands now, leaving the cards of the one indexed before."""
+        # The digest before the rows (as `Lookup.load` does): a card made from rows newer than the
+        # digest is only used until the reload that the newer pack load brings.
+        self.cards_from = f"{card_format()}|{await self.catalogue.packs_digest()}"
         self._lookup = await Lookup.load(self.catalogue)
-        self.card_texts = {}
         self.card_embeds.clear()
         self.generation += 1
         self.start_indexing()
@@ -113,13 +115,15 @@ class LookupService:
             log.exception("could not keep the look-up indexes in the database")
 
     async def prepare_cards(self, lookup: Lookup) -> None:
-        """Every film's card text, so that a card costs no database read and little rendering (most of
-        the work of /film info on a large catalogue, where few cards are asked for twice)."""
-        await fill_card_texts(self.catalogue, lookup, self.card_texts)
-        # The cards live until the next pack load: a full collection over a large catalogue's objects
-        # would pause the bot.
-        keep_out_of_collections()
-        await asyncio.to_thread(release_free_memory)
+        """Every film's card text, kept in the database (made only for the films that have none from
+        this catalogue), so that a card costs one read and little rendering: rendering is most of the
+        work of /film info on a large catalogue, where few cards are asked for twice. Kept there rather
+        than in memory: a card for each of 100,000 films would hold a hundred megabytes."""
+        made = await fill_card_texts(self.catalogue, lookup, self.cards_from)
+        if made:
+            log.info("film cards made for %d films", made)
+            # Reading and rendering the credits freed what it used: hand it back to the system.
+            await asyncio.to_thread(release_free_memory)
 
     # ---- the indexes ----------------------------------------------------------------------------
 
@@ -175,15 +179,13 @@ class LookupService:
     # ---- film cards -----------------------------------------------------------------------------
 
     async def card_text(self, film: Film) -> render.CardText:
-        """A film's card text; worked out for every film after start (`prepare_cards`), or now if
-        asked for before that. The catalogue only changes when a pack loads."""
-        packed = self.card_texts.get(film.id)
+        """A film's card text: kept in the database for every film (`prepare_cards`), or worked out now
+        if asked for before it is. The catalogue only changes when a pack loads."""
+        packed = await self.catalogue.stored_card(film.id, self.cards_from)
         if packed is not None:
             return unpack_card(packed)
         credits = await self.catalogue.film_credits(film.id)
-        text = render.card_text(details_of(self.current, film, credits))
-        self.card_texts[film.id] = pack_card(text)
-        return text
+        return render.card_text(details_of(self.current, film, credits))
 
     def card_embed(self, film: Film, text: render.CardText, region: str, today: dt.date) -> discord.Embed:
         """The film's card for a region and day, made once and kept for the next asker."""

@@ -400,11 +400,12 @@ async def load_pack(
 async def _upsert_pack_row(tx: Transaction, pack: Pack, source_path: str, stamp: str) -> None:
     await tx.execute(
         """
-        INSERT INTO packs (id, name, version, description, source_path, checksum, loaded_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO packs (id, name, version, description, source_path, checksum, loaded_at, load_number)
+        VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(load_number), 0) + 1 FROM packs))
         ON CONFLICT (id) DO UPDATE SET
             name = excluded.name, version = excluded.version, description = excluded.description,
-            source_path = excluded.source_path, checksum = excluded.checksum, loaded_at = excluded.loaded_at
+            source_path = excluded.source_path, checksum = excluded.checksum, loaded_at = excluded.loaded_at,
+            load_number = excluded.load_number
         """,
         (pack.id, pack.name, pack.version, pack.description, source_path, pack.checksum, stamp),
     )

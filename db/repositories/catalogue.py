@@ -297,6 +297,48 @@ class CatalogueRepository:
                 [(kind, inputs, format, data, stamp(saved_at)) for kind, data in indexes.items()],
             )
 
+    async def packs_digest(self) -> str:
+        """A digest of the loaded packs (each one's id, checksum and load number): it changes with every
+        pack load, so what is made from the whole catalogue (film cards) can be kept under it."""
+        return await self._db.digest([("SELECT id, checksum, load_number FROM packs ORDER BY id", ())])
+
+    async def stored_card(self, film_id: int, made_from: str) -> bytes | None:
+        """The film's kept card, if it was made from the catalogue `made_from` names."""
+        data = await self._db.fetch_value(
+            "SELECT card FROM film_cards WHERE film_id = ? AND made_from = ?", (film_id, made_from)
+        )
+        return None if data is None else bytes(data)
+
+    async def films_without_card(self, made_from: str) -> list[int]:
+        """The ids of the films with no card made from `made_from`, in id order."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT f.id FROM films f
+            WHERE NOT EXISTS (SELECT 1 FROM film_cards c WHERE c.film_id = f.id AND c.made_from = ?)
+            ORDER BY f.id
+            """,
+            (made_from,),
+        )
+        return [row[0] for row in rows]
+
+    async def store_cards(self, made_from: str, cards: Mapping[int, bytes]) -> None:
+        """Keep these cards (by film id) as made from `made_from`, replacing older ones; cards of films
+        that are no longer in the catalogue are not kept."""
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                """
+                INSERT INTO film_cards (film_id, made_from, card)
+                SELECT id, ?, ? FROM films WHERE id = ?
+                ON CONFLICT (film_id) DO UPDATE SET made_from = excluded.made_from, card = excluded.card
+                """,
+                [(made_from, card, film_id) for film_id, card in cards.items()],
+            )
+
+    async def drop_cards_not_from(self, made_from: str) -> None:
+        """Forget the cards made from any other catalogue than `made_from`."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM film_cards WHERE made_from <> ?", (made_from,))
+
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""
         rows = await self._db.fetch_all(f"{_CREW_SELECT} WHERE c.film_id = ? ORDER BY c.position", (film_id,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.errors import UserFacingError
+from cogs.films.catalogue_reads import fill_card_texts, pack_card
 from cogs.films.service import LookupService
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
 
@@ -50,15 +52,63 @@ async def test_film_options_of_other_features(service: LookupService) -> None:
     assert [choice.value for choice in choices][:1] == ["mi6"]
 
 
-async def test_a_reload_is_a_new_generation_with_no_cards_of_the_old_one(service: LookupService) -> None:
+async def test_a_reload_is_a_new_generation_with_the_cards_of_its_own_catalogue(service: LookupService) -> None:
     await service.start()
     await service.indexed()
+    before = service.cards_from
     film = service.film("mi7")
     assert film is not None
     await service.card_text(film)
     await service.reload()
-    assert service.generation == 2 and service.card_texts == {}
+    assert service.generation == 2 and service.cards_from == before  # no pack loaded in between
+    pack = parse_pack(bundled_pack_path("mission-impossible"))
+    await load_pack(service.database, pack, source_path=pack.path)
+    await service.reload()
+    assert service.generation == 3 and service.cards_from != before
     assert (await service.indexed()).ready
+
+
+async def _cards_done(service: LookupService) -> None:
+    await service.indexed()
+    assert service.cards_and_keeping is not None
+    await service.cards_and_keeping
+
+
+async def test_cards_are_made_once_per_catalogue_and_kept_in_the_database(service: LookupService) -> None:
+    await service.start()
+    await _cards_done(service)
+    catalogue = service.catalogue
+    assert await catalogue.films_without_card(service.cards_from) == []
+    # A restart with the same catalogue makes none again: it reads the kept ones.
+    again = LookupService(catalogue, service.database, service.clock)
+    await again.start()
+    await again.indexed()
+    assert again.cards_from == service.cards_from
+    assert await fill_card_texts(catalogue, again.current, again.cards_from) == 0
+    film = again.film("mi7")
+    assert film is not None
+    text = await again.card_text(film)
+    assert "Dead Reckoning" in text.title and text.crew
+
+
+async def test_a_card_made_from_another_catalogue_is_never_shown(service: LookupService) -> None:
+    await service.start()
+    await _cards_done(service)
+    film = service.film("mi7")
+    assert film is not None
+    shown = await service.card_text(film)
+    stale = dataclasses.replace(shown, title="A card of another catalogue")
+    await service.catalogue.store_cards(service.cards_from, {film.id: pack_card(stale)})
+    assert (await service.card_text(film)).title == "A card of another catalogue"  # read from the database
+    pack = parse_pack(bundled_pack_path("mission-impossible"))
+    await load_pack(service.database, pack, source_path=pack.path)
+    await service.reload()
+    film = service.film("mi7")
+    assert film is not None
+    assert await service.card_text(film) == shown  # made again, not the stale one
+    await _cards_done(service)
+    assert (await service.card_text(film)) == shown
+    assert await service.catalogue.films_without_card(service.cards_from) == []
 
 
 async def test_forgetting_a_member_or_server_reads_their_regions_again(service: LookupService) -> None:
