@@ -8,9 +8,8 @@ import json
 import logging
 import pkgutil
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 
 import discord
 from discord.ext import commands
@@ -29,10 +28,9 @@ from db import (
     CatalogueRepository,
     Database,
     Pack,
+    PackFiles,
     load_pack,
     migrate,
-    pack_file_checksum,
-    pack_set_fingerprint,
     parse_pack,
     resolve_pack,
 )
@@ -62,27 +60,33 @@ def bot_intents() -> discord.Intents:
 
 
 LOADED_PACKS = "content_packs_loaded"
-"""The `bot_state` key of the fingerprint (`db.pack_set_fingerprint`) of the packs the last start loaded."""
+"""The `bot_state` key of the fingerprint (`db.PackFiles`) of the packs the last start loaded."""
 
 
-async def packs_unchanged(database: Database, paths: Sequence[Path], fingerprint: str) -> bool:
-    """Whether the pack files at `paths` (their `pack_set_fingerprint`) are what the last start loaded, and
-    are still what the catalogue holds (a `pack load` since may have loaded other versions of them)."""
-    if await BotStateRepository(database).get(LOADED_PACKS) != fingerprint:
+async def packs_unchanged(database: Database, files: PackFiles) -> bool:
+    """Whether the pack `files` (their fingerprint) are what the last start loaded, and are still what the
+    catalogue holds (a `pack load` since may have loaded other versions of them)."""
+    if await BotStateRepository(database).get(LOADED_PACKS) != files.fingerprint:
         return False
     loaded = await CatalogueRepository(database).pack_checksums()
-    checksums = await asyncio.to_thread(lambda: [pack_file_checksum(path) for path in paths])
-    return all(checksum in loaded for checksum in checksums)
+    return all(checksum in loaded for checksum in files.checksums)
 
 
 class MarqueeBot(commands.Bot):
     """The application. Owns no resources: the database and clock are passed in and closed by the runner."""
 
     def __init__(
-        self, *, settings: Settings, database: Database, clock: Clock, packs: Iterable[Pack] | None = None
+        self,
+        *,
+        settings: Settings,
+        database: Database,
+        clock: Clock,
+        packs: Iterable[Pack] | None = None,
+        pack_files: PackFiles | None = None,
     ) -> None:
         """`packs` are the configured content packs already parsed (the runner checks them before
-        connecting); None parses `settings.packs.load` when they are loaded."""
+        connecting); None parses `settings.packs.load` when they are loaded. `pack_files` are their files
+        as the runner read them; None reads them then."""
         breaker = InvalidRequestBreaker(settings.delivery.invalid_request_limit)
         # The pace holds where requests leave too: at most `delivery.pace` of the bot's own in any second.
         window = RequestWindow(settings.delivery.pace, settings.discord.api_base_url)
@@ -109,6 +113,7 @@ class MarqueeBot(commands.Bot):
         self.started_at: datetime = clock.now()
         self.failed_extensions: dict[str, str] = {}
         self._packs = None if packs is None else tuple(packs)
+        self._pack_files = pack_files
         self._prepared = False
         # Set when setup is over: cogs loaded and the command tree synced, or found unchanged, or
         # deliberately left alone because a cog failed to load.
@@ -138,15 +143,18 @@ class MarqueeBot(commands.Bot):
     async def load_content_packs(self) -> None:
         """Load the configured packs, unless they are byte for byte what the last start loaded (with the same
         rules): a catalogue of 100,000 films takes a minute to parse and load, and would change nothing."""
-        paths = [resolve_pack(ref) for ref in self.settings.packs.load]
-        fingerprint = await asyncio.to_thread(pack_set_fingerprint, paths)
+        files = self._pack_files
+        if files is None:
+            paths = [resolve_pack(ref) for ref in self.settings.packs.load]
+            files = await asyncio.to_thread(PackFiles.read, paths)
+        self._pack_files = None
         state = BotStateRepository(self.database)
-        if await packs_unchanged(self.database, paths, fingerprint):
+        if await packs_unchanged(self.database, files):
             self._packs = None
             log.info("content packs unchanged since they were last loaded: %s", ", ".join(self.settings.packs.load))
             return
         if self._packs is None:
-            packs = [await asyncio.to_thread(parse_pack, path) for path in paths]
+            packs = [await asyncio.to_thread(parse_pack, path) for path in files.paths]
         else:
             packs = list(self._packs)
         # Parsed packs are large and needed only for loading: not kept for the bot's lifetime.
@@ -161,7 +169,7 @@ class MarqueeBot(commands.Bot):
                 report.merged,
                 report.renamed_people,
             )
-        await state.set(LOADED_PACKS, fingerprint)
+        await state.set(LOADED_PACKS, files.fingerprint)
 
     async def load_cogs(self, extensions: Iterable[str] | None = None) -> None:
         """Load every cog (or `extensions`); one that fails is logged and skipped so the rest still works."""

@@ -20,8 +20,8 @@ from db import (
     LATEST_VERSION,
     Database,
     Pack,
+    PackFiles,
     SchemaTooNewError,
-    pack_set_fingerprint,
     parse_pack,
     resolve_pack,
     schema_version,
@@ -58,7 +58,7 @@ async def serve(
     # database, which is opened and brought up to date, so that a broken pack or file is never
     # hidden behind an unreachable Discord.
     pack_paths = [resolve_pack(ref) for ref in settings.packs.load]
-    fingerprint = await asyncio.to_thread(pack_set_fingerprint, pack_paths)
+    pack_files = await asyncio.to_thread(PackFiles.read, pack_paths)
     path = settings.database.path
     created = await asyncio.to_thread(new_database_parts, path)
     bot: MarqueeBot | None = None
@@ -68,9 +68,11 @@ async def serve(
             if version > LATEST_VERSION:
                 raise SchemaTooNewError(version, LATEST_VERSION)
             packs = None  # unchanged since the last start: the bot finds them so and loads nothing
-            if version < FIRST_VERSION_WITH_BOT_STATE or not await packs_unchanged(database, pack_paths, fingerprint):
+            if version < FIRST_VERSION_WITH_BOT_STATE or not await packs_unchanged(database, pack_files):
                 packs = await asyncio.to_thread(_parse_packs, pack_paths)
-            bot = MarqueeBot(settings=settings, database=database, clock=clock or SystemClock(), packs=packs)
+            bot = MarqueeBot(
+                settings=settings, database=database, clock=clock or SystemClock(), packs=packs, pack_files=pack_files
+            )
             async with bot:
                 if handle_signals:
                     _close_on_signals(bot)

@@ -6,7 +6,14 @@ checkout or an installed wheel.
 """
 
 from db.packs.bundled import bundled_pack_names, bundled_pack_path, resolve_pack
-from db.packs.load import PACK_RULES, LoadReport, PackConflictError, load_pack, pack_file_checksum, pack_set_fingerprint
+from db.packs.load import (
+    PACK_RULES,
+    LoadReport,
+    PackConflictError,
+    PackFiles,
+    load_pack,
+    pack_file_checksum,
+)
 from db.packs.model import (
     DIFFICULTIES,
     RELEASE_TYPES,
@@ -37,6 +44,7 @@ __all__ = [
     "PackCompany",
     "PackConflictError",
     "PackCrewCredit",
+    "PackFiles",
     "PackFilm",
     "PackFranchise",
     "PackMilestone",
@@ -51,7 +59,6 @@ __all__ = [
     "bundled_pack_path",
     "load_pack",
     "pack_file_checksum",
-    "pack_set_fingerprint",
     "parse_pack",
     "resolve_pack",
     "validate_pack",

@@ -70,14 +70,26 @@ def pack_file_checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def pack_set_fingerprint(paths: Sequence[Path]) -> str:
-    """What a list of pack files holds, as a start loads them: their paths and bytes, in order, with the rules
-    and schema they are read and stored by. The same fingerprint means loading them again would change nothing."""
-    digest = hashlib.sha256(f"rules {PACK_RULES} schema {LATEST_VERSION}".encode())
-    for path in paths:
-        digest.update(f"\0{path.resolve()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class PackFiles:
+    """Pack files as a start loads them, each read once: their paths, each one's checksum (`Pack.checksum`)
+    and the fingerprint of the whole list: their paths and bytes, in order, with the rules and schema they
+    are read and stored by (the same fingerprint means loading them again would change nothing). A
+    catalogue of 100,000 films is hundreds of megabytes of packs, worth reading only once per start."""
+
+    paths: tuple[Path, ...]
+    checksums: tuple[str, ...]
+    fingerprint: str
+
+    @classmethod
+    def read(cls, paths: Sequence[Path]) -> PackFiles:
+        """The files at ``paths``, in order (blocking: run it in a worker thread)."""
+        checksums = tuple(pack_file_checksum(path) for path in paths)
+        digest = hashlib.sha256(f"rules {PACK_RULES} schema {LATEST_VERSION}".encode())
+        for path, checksum in zip(paths, checksums, strict=True):
+            digest.update(f"\0{path.resolve()}\0".encode())
+            digest.update(bytes.fromhex(checksum))
+        return cls(tuple(paths), checksums, digest.hexdigest())
 
 
 @dataclass(frozen=True)

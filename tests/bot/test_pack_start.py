@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import MarqueeBot
+from bot.client import MarqueeBot, packs_unchanged
 from bot.clock import ManualClock
 from bot.settings import load_settings
-from db import CatalogueRepository, Database, bundled_pack_path, load_pack, parse_pack
+from db import CatalogueRepository, Database, PackFiles, bundled_pack_path, load_pack, parse_pack
+from db.packs import load as load_module
 
 TAGLINE = "One stolen list, one dead team, and one agent nobody believes."
 
@@ -64,3 +65,25 @@ async def test_a_new_database_loads_the_packs(tmp_path: Path) -> None:
     async with Database.connect(tmp_path / "second.db") as database:
         await start(database, pack)
         assert await tagline(database) == TAGLINE
+
+
+async def test_a_start_reads_each_pack_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = tmp_path / "mission-impossible.toml"
+    pack.write_text(bundled_pack_path("mission-impossible").read_text(encoding="utf-8"), encoding="utf-8")
+    async with Database.connect(tmp_path / "marquee.db") as database:
+        await start(database, pack)  # loads it
+        reads: list[Path] = []
+        checksum = load_module.pack_file_checksum
+        monkeypatch.setattr(load_module, "pack_file_checksum", lambda path: reads.append(path) or checksum(path))
+        # As the runner does: the files read once, handed to the bot, which finds them unchanged.
+        files = PackFiles.read([pack])
+        assert await packs_unchanged(database, files)
+        settings = load_settings(
+            None, {"DISCORD_TOKEN": "unused-token-for-offline-test", "MARQUEE_PACKS_LOAD": str(pack)}
+        )
+        bot = MarqueeBot(settings=settings, database=database, clock=ManualClock(datetime.now(UTC)), pack_files=files)
+        try:
+            await bot.prepare()
+        finally:
+            await bot.close()
+        assert reads == [pack]
