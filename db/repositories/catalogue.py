@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from array import array
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from db.connection import Database, Row
+from db.packed import PackedStrings, offsets_of
 from db.repositories.models import (
     CastCredit,
     CatalogueCounts,
@@ -20,6 +22,7 @@ from db.repositories.models import (
     FilmSummary,
     FilmTitle,
     Milestone,
+    People,
     Person,
     PersonCredit,
     Release,
@@ -138,6 +141,10 @@ _RELEASE_ORDER = "release_date, release_type, country"
 
 def _triple(film_id: int, person_id: int, character: str | None) -> tuple[int, int, str | None]:
     return film_id, person_id, character
+
+
+def _person_row(person_id: int, key: str, name: str) -> tuple[int, str, str]:
+    return person_id, key, name
 
 
 def _company(r: Row) -> Company:
@@ -355,13 +362,20 @@ class CatalogueRepository:
         )
         return [Milestone(**_columns(r)) for r in rows]
 
-    async def people(self) -> list[Person]:
-        """Every person, by name, with their aliases."""
+    async def people(self) -> People:
+        """Every person, by name, with their aliases: packed (see `People`), for in-memory indexes."""
         aliases: defaultdict[int, list[str]] = defaultdict(list)
         for row in await self._db.fetch_all(_ALIASES_SELECT):
             aliases[row["person_id"]].append(row["alias"])
-        rows = await self._db.fetch_all(_PEOPLE_SELECT)
-        return [Person(r["id"], r["key"], r["name"], tuple(aliases[r["id"]])) for r in rows]
+        rows = await self._db.fetch_all_as(_person_row, _PEOPLE_SELECT)
+        ids = array("q", [person_id for person_id, _, _ in rows])
+        return People(
+            ids,
+            PackedStrings.of(key for _, key, _ in rows),
+            PackedStrings.of(name for _, _, name in rows),
+            offsets_of(len(aliases.get(person_id, ())) for person_id in ids),
+            PackedStrings.of(alias for person_id in ids for alias in aliases.get(person_id, ())),
+        )
 
     async def get_person(self, key: str) -> Person | None:
         """The person with this key, or None."""
