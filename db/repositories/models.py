@@ -36,9 +36,10 @@ class FilmSummary:
     franchise_order: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Film:
-    """Everything stored on the films row, plus its franchise key and name."""
+    """Everything stored on the films row, plus its franchise key and name (slotted: the look-up keeps
+    every film in memory)."""
 
     id: int
     key: str
