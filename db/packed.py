@@ -1,9 +1,9 @@
-"""Many strings held as one: the texts of hundreds of thousands of rows without an object per text.
+"""Many strings held as one: the texts of a large catalogue's rows without an object per text.
 
-A large catalogue keeps millions of short names in memory (people, characters, the films they played
-in); as Python strings each costs some 50 bytes beyond its letters. `PackedStrings` keeps them as one
-UTF-8 ``bytes`` and the offsets where each ends, and makes a string only when one is asked for. Both
-parts are plain data that ``marshal`` keeps and reads back in one copy.
+The look-up keeps every person's and character's names in memory, and a Python string costs several
+times the letters of a short name. `PackedStrings` keeps them as one UTF-8 ``bytes`` and the offsets
+where each starts, and makes a string only when one is asked for. Both parts are plain data that
+``marshal`` keeps and reads back in one copy.
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ class PackedStrings(Sequence[str]):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedStrings):
             return self.data == other.data and self.offsets == other.offsets
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(map(operator.eq, self, other))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

@@ -94,14 +94,14 @@ def _film(row: Row, genres: Mapping[int, tuple[str, ...]]) -> Film:
 
 _FILM_FIELDS = [field.name for field in fields(Film)]
 _SHARED_FILM_FIELDS = [_FILM_FIELDS.index(name) for name in ("franchise_key", "franchise_name", "pack_id", "source")]
-"""The columns of `_FILM_COLUMNS` that thousands of films repeat (see `_shared_film`)."""
+"""The columns of `_FILM_COLUMNS` that many films repeat (see `_shared_film`)."""
 _TITLE, _ORIGINAL_TITLE = _FILM_FIELDS.index("title"), _FILM_FIELDS.index("original_title")
 
 
 def _shared_film(row: Row, genres: Mapping[int, tuple[str, ...]], shared: dict[str, str]) -> Film:
     """`_film`, with the texts many films repeat (their franchise, pack and source) held once in
-    ``shared`` and an original title equal to the title held once: 100,000 films kept in memory carry
-    half a million such strings otherwise."""
+    ``shared`` and an original title equal to the title held once: the look-up keeps every film in
+    memory, and these would be a string per film each."""
     values = list(row)
     for at in _SHARED_FILM_FIELDS:
         value = values[at]

@@ -170,8 +170,8 @@ class Person:
 class People(Sequence[Person]):
     """Every person, held as packed columns and made into `Person` objects only when asked for.
 
-    A large catalogue has half a million people: as objects they cost some 200 bytes each, as numbers
-    and packed text (`PackedStrings`) a fifth of that. Iterating makes them one at a time.
+    The look-up keeps every person in memory: as numbers and packed text (`PackedStrings`) they take a
+    fraction of what as many objects would (docs/benchmarks.md). Iterating makes them one at a time.
     """
 
     __slots__ = ("alias_offsets", "aliases", "ids", "keys", "names")

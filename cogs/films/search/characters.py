@@ -112,10 +112,10 @@ _NUMBER_PARTS = {
 class CharacterTable(Sequence[Character]):
     """Characters held as numbers and packed text, made into `Character` tuples only when asked for.
 
-    A large catalogue has a million appearances: as tuples of strings they took the most memory of all
-    the indexes. Here a character is a range of aliases and a range of appearances, an appearance a film
-    number and a performer number into tables of the distinct films and performers, and every text is in
-    a `PackedStrings`.
+    A large catalogue's appearances, as tuples of strings, took the most memory of all the indexes
+    (docs/benchmarks.md). Here a character is a range of aliases and a range of appearances, an
+    appearance a film number and a performer number into tables of the distinct films and performers,
+    and every text is in a `PackedStrings`.
     """
 
     __slots__ = (
@@ -250,13 +250,14 @@ class CharacterTable(Sequence[Character]):
     def __iter__(self) -> Iterator[Character]:
         return map(self._character, range(len(self._keys)))
 
-    def keys(self) -> list[str]:
-        """Every character's key, in order."""
-        return list(self._keys)
+    @property
+    def keys(self) -> Sequence[str]:
+        """Every character's key, in order (without making the characters)."""
+        return self._keys
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, CharacterTable):
-            return self.state() == other.state()
+        if isinstance(other, CharacterTable) and self.state() == other.state():
+            return True
         if isinstance(other, Sequence):
             return len(self) == len(other) and all(map(operator.eq, self, other))
         return NotImplemented
@@ -310,7 +311,7 @@ class CharacterIndex(KeptIndex[Character]):
             characters = CharacterTable.from_state(state["characters"])
         except (KeyError, ValueError) as error:
             raise SnapshotMismatch("the CharacterIndex snapshot holds no readable characters") from error
-        return cls._from_state(characters, characters.keys(), state, _character_label)
+        return cls._from_state(characters, characters.keys, state, _character_label)
 
     @property
     def table(self) -> CharacterTable:
