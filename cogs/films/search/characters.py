@@ -6,6 +6,7 @@ import operator
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any, NamedTuple, Protocol, overload
 
 from cogs.films.search.films import FilmLike
@@ -202,6 +203,38 @@ class CharacterTable(Sequence[Character]):
     def __len__(self) -> int:
         return len(self._keys)
 
+    def _performer(self, number: int) -> tuple[str, str]:
+        """The key and name of performer ``number``."""
+        return self._performer_keys[number], self._performer_names[number]
+
+    def _film(self, number: int) -> tuple[str, str, int]:
+        """The key, title and year of film ``number``."""
+        return self._film_keys[number], self._film_titles[number], self._film_years[number]
+
+    def _character(
+        self,
+        index: int,
+        performer: Callable[[int], tuple[str, str]],
+        film: Callable[[int], tuple[str, str, int]],
+    ) -> Character:
+        """The character at ``index`` (in range), its appearances' texts from ``performer`` and ``film``."""
+        films, performers = self._appearance_films, self._appearance_performers
+        appearances: list[CharacterAppearance] = []
+        for at in range(self._appearance_offsets[index], self._appearance_offsets[index + 1]):
+            person_key, person_name = performer(performers[at])
+            film_key, film_title, year = film(films[at])
+            appearances.append(CharacterAppearance(person_key, person_name, film_key, film_title, year))
+        # Sliced here rather than through `PackedStrings.__getitem__`: reading every character (trivia)
+        # makes a call per text the larger part of the cost.
+        keys, names = self._keys, self._names
+        first_alias, last_alias = self._alias_offsets[index], self._alias_offsets[index + 1]
+        return Character(
+            keys.data[keys.offsets[index] : keys.offsets[index + 1]].decode(),
+            names.data[names.offsets[index] : names.offsets[index + 1]].decode(),
+            tuple(self._aliases[first_alias:last_alias]) if last_alias > first_alias else (),
+            tuple(appearances),
+        )
+
     @overload
     def __getitem__(self, index: int) -> Character: ...
     @overload
@@ -214,41 +247,16 @@ class CharacterTable(Sequence[Character]):
             index += count
         if not 0 <= index < count:
             raise IndexError("character index out of range")
-        return self._character(index)
-
-    def _character(self, index: int) -> Character:
-        """The character at ``index`` (in range)."""
-        alias_offsets, aliases = self._alias_offsets, self._aliases
-        first, last = self._appearance_offsets[index], self._appearance_offsets[index + 1]
-        # The texts are sliced here rather than through `PackedStrings.__getitem__`: a call per text
-        # made iterating every character (for trivia) several times slower.
-        performer_keys, performer_key_at = self._performer_keys.data, self._performer_keys.offsets
-        performer_names, performer_name_at = self._performer_names.data, self._performer_names.offsets
-        film_keys, film_key_at = self._film_keys.data, self._film_keys.offsets
-        film_titles, film_title_at = self._film_titles.data, self._film_titles.offsets
-        film_years = self._film_years
-        return Character(
-            self._keys[index],
-            self._names[index],
-            tuple(aliases[at] for at in range(alias_offsets[index], alias_offsets[index + 1])),
-            tuple(
-                [
-                    CharacterAppearance(
-                        performer_keys[performer_key_at[performer] : performer_key_at[performer + 1]].decode(),
-                        performer_names[performer_name_at[performer] : performer_name_at[performer + 1]].decode(),
-                        film_keys[film_key_at[film] : film_key_at[film + 1]].decode(),
-                        film_titles[film_title_at[film] : film_title_at[film + 1]].decode(),
-                        film_years[film],
-                    )
-                    for film, performer in zip(
-                        self._appearance_films[first:last], self._appearance_performers[first:last], strict=True
-                    )
-                ]
-            ),
-        )
+        return self._character(index, self._performer, self._film)
 
     def __iter__(self) -> Iterator[Character]:
-        return map(self._character, range(len(self._keys)))
+        # Whoever reads every character (trivia) meets each film and performer many times: each is
+        # decoded once per pass, and what the reader keeps of them is shared rather than a copy per
+        # appearance. The memos go with the pass.
+        performer = cache(self._performer)
+        film = cache(self._film)
+        for index in range(len(self._keys)):
+            yield self._character(index, performer, film)
 
     @property
     def keys(self) -> Sequence[str]:
