@@ -14,7 +14,7 @@ import pytest
 from cogs.films.search.characters import Character, CharacterAppearance, CharacterIndex, CharacterTable
 from cogs.films.search.people import PersonIndex
 from cogs.films.search.snapshots import SnapshotMismatch
-from db.repositories.models import People
+from db.repositories.models import People, Person
 from tests.pack_catalogue import PackCatalogue
 
 
@@ -171,3 +171,20 @@ def test_packed_people_whose_keys_do_not_fit_the_snapshot_are_refused(mi_catalog
         packed = People.of(other)
         with pytest.raises(SnapshotMismatch):
             PersonIndex.restore(packed, snapshot, keys=packed.keys).prepare()
+
+
+def test_people_who_share_a_name_are_labelled_with_their_key_when_read_back() -> None:
+    people = [
+        Person(1, "john-smith", "John Smith", ()),
+        Person(2, "jane", "Jane Roe", ()),
+        Person(3, "john-smith-2", "JOHN SMITH", ()),
+    ]
+    built = PersonIndex.build(people)
+    snapshot = built.snapshot()
+    expected = ["John Smith (john-smith)", "Jane Roe", "JOHN SMITH (john-smith-2)"]
+    for index in (built, PersonIndex.restore(people, snapshot), PersonIndex.restore(People.of(people), snapshot)):
+        assert [index.label(at) for at in range(len(index))] == expected
+    state = marshal.loads(snapshot)
+    for broken in ({k: v for k, v in state.items() if k != "shared_names"}, {**state, "shared_names": [1]}):
+        with pytest.raises(SnapshotMismatch):
+            PersonIndex.restore(people, marshal.dumps(broken)).prepare()
