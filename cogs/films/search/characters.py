@@ -7,6 +7,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
+from itertools import islice
 from typing import Any, NamedTuple, Protocol, overload
 
 from cogs.films.search.films import FilmLike
@@ -211,27 +212,19 @@ class CharacterTable(Sequence[Character]):
         """The key, title and year of film ``number``."""
         return self._film_keys[number], self._film_titles[number], self._film_years[number]
 
-    def _character(
-        self,
-        index: int,
-        performer: Callable[[int], tuple[str, str]],
-        film: Callable[[int], tuple[str, str, int]],
-    ) -> Character:
-        """The character at ``index`` (in range), its appearances' texts from ``performer`` and ``film``."""
-        films, performers = self._appearance_films, self._appearance_performers
+    def _character(self, index: int) -> Character:
+        """The character at ``index`` (in range)."""
+        films, performers, aliases = self._appearance_films, self._appearance_performers, self._aliases
         appearances: list[CharacterAppearance] = []
         for at in range(self._appearance_offsets[index], self._appearance_offsets[index + 1]):
-            person_key, person_name = performer(performers[at])
-            film_key, film_title, year = film(films[at])
+            person_key, person_name = self._performer(performers[at])
+            film_key, film_title, year = self._film(films[at])
             appearances.append(CharacterAppearance(person_key, person_name, film_key, film_title, year))
-        # Sliced here rather than through `PackedStrings.__getitem__`: reading every character (trivia)
-        # makes a call per text the larger part of the cost.
-        keys, names = self._keys, self._names
         first_alias, last_alias = self._alias_offsets[index], self._alias_offsets[index + 1]
         return Character(
-            keys.data[keys.offsets[index] : keys.offsets[index + 1]].decode(),
-            names.data[names.offsets[index] : names.offsets[index + 1]].decode(),
-            tuple(self._aliases[first_alias:last_alias]) if last_alias > first_alias else (),
+            self._keys[index],
+            self._names[index],
+            tuple(aliases[first_alias:last_alias]) if last_alias > first_alias else (),
             tuple(appearances),
         )
 
@@ -247,16 +240,33 @@ class CharacterTable(Sequence[Character]):
             index += count
         if not 0 <= index < count:
             raise IndexError("character index out of range")
-        return self._character(index, self._performer, self._film)
+        return self._character(index)
 
     def __iter__(self) -> Iterator[Character]:
         # Whoever reads every character (trivia) meets each film and performer many times: each is
         # decoded once per pass, and what the reader keeps of them is shared rather than a copy per
-        # appearance. The memos go with the pass.
+        # appearance. The memos go with the pass. The tables are walked in order rather than through
+        # `_character`: a pass is as long as the catalogue is large.
         performer = cache(self._performer)
         film = cache(self._film)
-        for index in range(len(self._keys)):
-            yield self._character(index, performer, film)
+        films, performers, aliases = self._appearance_films, self._appearance_performers, self._aliases
+        at = alias_at = 0
+        for key, name, alias_end, end in zip(
+            self._keys,
+            self._names,
+            islice(self._alias_offsets, 1, None),
+            islice(self._appearance_offsets, 1, None),
+            strict=True,
+        ):
+            appearances: list[CharacterAppearance] = []
+            for film_number, performer_number in zip(films[at:end], performers[at:end], strict=True):
+                person_key, person_name = performer(performer_number)
+                film_key, film_title, year = film(film_number)
+                appearances.append(CharacterAppearance(person_key, person_name, film_key, film_title, year))
+            yield Character(
+                key, name, tuple(aliases[alias_at:alias_end]) if alias_end > alias_at else (), tuple(appearances)
+            )
+            at, alias_at = end, alias_end
 
     @property
     def keys(self) -> Sequence[str]:

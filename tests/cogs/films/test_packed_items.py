@@ -94,6 +94,7 @@ def test_restored_characters_equal_the_built_ones(mi_catalogue: PackCatalogue) -
     restored = CharacterIndex.restore(built.snapshot())
     assert len(restored) == len(built) > 50
     assert list(restored.items) == list(built.items)
+    assert [restored.items[at] for at in range(len(restored))] == list(built.items)  # looked up as read in order
     assert [restored.label(at) for at in range(len(restored))] == [built.label(at) for at in range(len(built))]
     luther = next(character for character in restored.items if character.key == "luther stickell")
     assert luther.people == ("Ving Rhames",)
