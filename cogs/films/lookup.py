@@ -34,7 +34,7 @@ def _has_every_kind(kept: Mapping[str, object]) -> bool:
     return all(kind in kept for kind in _KINDS)
 
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 """The version of what a build keeps in the database. Bump it with any change that alters what an index
 holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `KeptIndex.snapshot`,
 what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again
@@ -88,7 +88,7 @@ class Lookup:
             return cls._of(
                 films,
                 FilmIndex.restore(films, kept["films"]),
-                PersonIndex.restore(people, kept["people"]),
+                PersonIndex.restore(people, kept["people"], keys=people.keys),
                 CharacterIndex.restore(kept["characters"]),
                 inputs=inputs,
                 restored=True,
@@ -97,9 +97,10 @@ class Lookup:
         rows = await catalogue.character_credits()
 
         def credits() -> list[CharacterCredit]:
-            person_by_id = {person.id: person for person in people}
+            # Each person's key and name once, shared by their credits (the people are packed).
+            person_by_id = dict(zip(people.ids, zip(people.keys, people.names, strict=True), strict=True))
             return [
-                CharacterCredit(film_id, person.key, person.name, character)
+                CharacterCredit(film_id, *person, character)
                 for film_id, person_id, character in rows
                 if (person := person_by_id.get(person_id)) is not None
             ]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from array import array
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from typing import Any
 
 from db.connection import Database, Row
+from db.packed import PackedStrings, offsets_of
 from db.repositories.models import (
     CastCredit,
     CatalogueCounts,
@@ -20,6 +23,7 @@ from db.repositories.models import (
     FilmSummary,
     FilmTitle,
     Milestone,
+    People,
     Person,
     PersonCredit,
     Release,
@@ -88,6 +92,26 @@ def _film(row: Row, genres: Mapping[int, tuple[str, ...]]) -> Film:
     return Film(*(*row, genres.get(row[0], ())))
 
 
+_FILM_FIELDS = [field.name for field in fields(Film)]
+_SHARED_FILM_FIELDS = [_FILM_FIELDS.index(name) for name in ("franchise_key", "franchise_name", "pack_id", "source")]
+"""The columns of `_FILM_COLUMNS` that many films repeat (see `_shared_film`)."""
+_TITLE, _ORIGINAL_TITLE = _FILM_FIELDS.index("title"), _FILM_FIELDS.index("original_title")
+
+
+def _shared_film(row: Row, genres: Mapping[int, tuple[str, ...]], shared: dict[str, str]) -> Film:
+    """`_film`, with the texts many films repeat (their franchise, pack and source) held once in
+    ``shared`` and an original title equal to the title held once: the look-up keeps every film in
+    memory, and these would be a string per film each."""
+    values = list(row)
+    for at in _SHARED_FILM_FIELDS:
+        value = values[at]
+        if value is not None:
+            values[at] = shared.setdefault(value, value)
+    if values[_ORIGINAL_TITLE] == values[_TITLE]:
+        values[_ORIGINAL_TITLE] = values[_TITLE]
+    return Film(*(*values, genres.get(values[0], ())))
+
+
 def _genres_by_film(rows: Sequence[Row]) -> dict[int, tuple[str, ...]]:
     """Rows of `_GENRES_SELECT` in `_GENRES_ORDER` as each film's genres.
 
@@ -140,6 +164,10 @@ def _triple(film_id: int, person_id: int, character: str | None) -> tuple[int, i
     return film_id, person_id, character
 
 
+def _person_row(person_id: int, key: str, name: str) -> tuple[int, str, str]:
+    return person_id, key, name
+
+
 def _company(r: Row) -> Company:
     return Company(r["id"], r["key"], r["name"], r["position"])
 
@@ -189,7 +217,8 @@ class CatalogueRepository:
             [(f"SELECT {_FILM_COLUMNS} {_FILM_ORDER}", ()), (f"{_GENRES_SELECT} {_GENRES_ORDER}", ())]
         )
         genres = _genres_by_film(genre_rows)
-        return [_film(row, genres) for row in rows]
+        shared: dict[str, str] = {}
+        return [_shared_film(row, genres, shared) for row in rows]
 
     async def get_film(self, key: str) -> Film | None:
         """The film with this key, or None."""
@@ -397,13 +426,20 @@ class CatalogueRepository:
         )
         return [Milestone(**_columns(r)) for r in rows]
 
-    async def people(self) -> list[Person]:
-        """Every person, by name, with their aliases."""
+    async def people(self) -> People:
+        """Every person, by name, with their aliases: packed (see `People`), for in-memory indexes."""
         aliases: defaultdict[int, list[str]] = defaultdict(list)
         for row in await self._db.fetch_all(_ALIASES_SELECT):
             aliases[row["person_id"]].append(row["alias"])
-        rows = await self._db.fetch_all(_PEOPLE_SELECT)
-        return [Person(r["id"], r["key"], r["name"], tuple(aliases[r["id"]])) for r in rows]
+        rows = await self._db.fetch_all_as(_person_row, _PEOPLE_SELECT)
+        ids = array("q", [person_id for person_id, _, _ in rows])
+        return People(
+            ids,
+            PackedStrings.of(key for _, key, _ in rows),
+            PackedStrings.of(name for _, _, name in rows),
+            offsets_of(len(aliases.get(person_id, ())) for person_id in ids),
+            PackedStrings.of(alias for person_id in ids for alias in aliases.get(person_id, ())),
+        )
 
     async def get_person(self, key: str) -> Person | None:
         """The person with this key, or None."""

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, overload
 
+from db.packed import PackedStrings, offsets_of
 from db.packs.model import RELEASE_TYPES
 
 TitleKind = Literal["title", "original", "alias"]
@@ -32,9 +36,10 @@ class FilmSummary:
     franchise_order: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Film:
-    """Everything stored on the films row, plus its franchise key and name."""
+    """Everything stored on the films row, plus its franchise key and name (slotted: the look-up keeps
+    every film in memory)."""
 
     id: int
     key: str
@@ -160,6 +165,82 @@ class Person:
     key: str
     name: str
     aliases: tuple[str, ...]
+
+
+class People(Sequence[Person]):
+    """Every person, held as packed columns and made into `Person` objects only when asked for.
+
+    The look-up keeps every person in memory: as numbers and packed text (`PackedStrings`) they take a
+    fraction of what as many objects would (docs/benchmarks.md). Iterating makes them one at a time.
+    """
+
+    __slots__ = ("alias_offsets", "aliases", "ids", "keys", "names")
+
+    def __init__(
+        self,
+        ids: array[int],
+        keys: PackedStrings,
+        names: PackedStrings,
+        alias_offsets: array[int],
+        aliases: PackedStrings,
+    ) -> None:
+        """The i-th person is ``ids[i]``, ``keys[i]``, ``names[i]`` and the aliases
+        ``aliases[alias_offsets[i]:alias_offsets[i + 1]]``."""
+        self.ids = ids
+        self.keys = keys
+        self.names = names
+        self.alias_offsets = alias_offsets
+        self.aliases = aliases
+
+    @classmethod
+    def of(cls, people: Iterable[Person]) -> People:
+        """``people``, packed."""
+        person_list = list(people)
+        return cls(
+            array("q", [person.id for person in person_list]),
+            PackedStrings.of(person.key for person in person_list),
+            PackedStrings.of(person.name for person in person_list),
+            offsets_of(len(person.aliases) for person in person_list),
+            PackedStrings.of(alias for person in person_list for alias in person.aliases),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Person: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Person]: ...
+    def __getitem__(self, index: int | slice) -> Person | list[Person]:
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.ids)
+        if not 0 <= index < len(self.ids):
+            raise IndexError("person index out of range")
+        return self._person(index)
+
+    def _person(self, index: int) -> Person:
+        offsets, aliases = self.alias_offsets, self.aliases
+        return Person(
+            self.ids[index],
+            self.keys[index],
+            self.names[index],
+            tuple(aliases[at] for at in range(offsets[index], offsets[index + 1])),
+        )
+
+    def __iter__(self) -> Iterator[Person]:
+        return map(self._person, range(len(self.ids)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(map(operator.eq, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"People({len(self)} people)"
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, Protocol
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
+from itertools import islice
+from typing import Any, NamedTuple, Protocol, overload
 
 from cogs.films.search.films import FilmLike
 from cogs.films.search.index import MAX_CHOICE_CHARS, TIER_NAME, TIER_PART, Name, clip
 from cogs.films.search.snapshots import KeptIndex, SnapshotMismatch
 from cogs.films.search.text import TextKeys, normalise
+from db.packed import PackedStrings, ascending, numbers_of, offsets_of
 
 
 class CastCreditLike(Protocol):
@@ -90,7 +95,211 @@ class _CharacterGroup(NamedTuple):
 
     spellings: list[str]
     aliases: list[str]
-    appearances: dict[tuple[str, str, str, str, int], CharacterAppearance]
+    appearances: dict[tuple[int, int], None]
+    """(film, performer) numbers into the build's tables, in the order first credited."""
+
+
+_STRING_PARTS = ("keys", "names", "aliases", "film_keys", "film_titles", "performer_keys", "performer_names")
+"""The parts of a `CharacterTable` that are `PackedStrings`."""
+_NUMBER_PARTS = {
+    "alias_offsets": "I",
+    "appearance_offsets": "I",
+    "appearance_films": "I",
+    "appearance_performers": "I",
+    "film_years": "i",
+}
+"""The parts of a `CharacterTable` that are arrays of numbers, with their type codes."""
+
+
+class CharacterTable(Sequence[Character]):
+    """Characters held as numbers and packed text, made into `Character` tuples only when asked for.
+
+    A large catalogue's appearances, as tuples of strings, took the most memory of all the indexes
+    (docs/benchmarks.md). Here a character is a range of aliases and a range of appearances, an
+    appearance a film number and a performer number into tables of the distinct films and performers,
+    and every text is in a `PackedStrings`.
+    """
+
+    __slots__ = (
+        "_alias_offsets", "_aliases", "_appearance_films", "_appearance_offsets", "_appearance_performers",
+        "_film_keys", "_film_titles", "_film_years", "_keys", "_names", "_performer_keys", "_performer_names",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        keys: PackedStrings,
+        names: PackedStrings,
+        alias_offsets: array[int],
+        aliases: PackedStrings,
+        appearance_offsets: array[int],
+        appearance_films: array[int],
+        appearance_performers: array[int],
+        film_keys: PackedStrings,
+        film_titles: PackedStrings,
+        film_years: array[int],
+        performer_keys: PackedStrings,
+        performer_names: PackedStrings,
+    ) -> None:
+        """The i-th character's key and name are ``keys[i]`` and ``names[i]``, its aliases
+        ``aliases[alias_offsets[i]:alias_offsets[i + 1]]``, and its appearances likewise a range of
+        ``appearance_films`` and ``appearance_performers``: numbers into the films' keys, titles and years
+        and the performers' keys and names. Unchecked: `from_state` checks what a snapshot held."""
+        self._keys = keys
+        self._names = names
+        self._alias_offsets = alias_offsets
+        self._aliases = aliases
+        self._appearance_offsets = appearance_offsets
+        self._appearance_films = appearance_films
+        self._appearance_performers = appearance_performers
+        self._film_keys = film_keys
+        self._film_titles = film_titles
+        self._film_years = film_years
+        self._performer_keys = performer_keys
+        self._performer_names = performer_names
+
+    def state(self) -> dict[str, Any]:
+        """The characters as plain data for ``marshal`` (see `from_state`)."""
+        state: dict[str, Any] = {name: getattr(self, f"_{name}").state() for name in _STRING_PARTS}
+        state.update((name, getattr(self, f"_{name}").tobytes()) for name in _NUMBER_PARTS)
+        return state
+
+    @classmethod
+    def from_state(cls, state: object) -> CharacterTable:
+        """The characters `state` kept; ValueError if it is not such data or its numbers do not fit."""
+        if not isinstance(state, dict):
+            raise ValueError("characters are kept as a dictionary")
+        try:
+            parts: dict[str, Any] = {name: PackedStrings.from_state(state[name]) for name in _STRING_PARTS}
+            parts.update((name, numbers_of(code, state[name])) for name, code in _NUMBER_PARTS.items())
+        except KeyError as error:
+            raise ValueError(f"characters kept without their {error}") from error
+        table = cls(**parts)
+        table._check()
+        return table
+
+    def _check(self) -> None:
+        """ValueError unless every range and number points into the table it belongs to."""
+        count = len(self._keys)
+        if not (len(self._names) == len(self._alias_offsets) - 1 == len(self._appearance_offsets) - 1 == count):
+            raise ValueError("characters kept with more or fewer names or ranges than keys")
+        for offsets, total in (
+            (self._alias_offsets, len(self._aliases)),
+            (self._appearance_offsets, len(self._appearance_films)),
+        ):
+            if offsets[0] != 0 or offsets[-1] != total or not ascending(offsets):
+                raise ValueError("characters kept with ranges that do not fit what they range over")
+        films, performers = self._appearance_films, self._appearance_performers
+        if len(performers) != len(films):
+            raise ValueError("appearances kept with more films than performers, or fewer")
+        if not len(self._film_keys) == len(self._film_titles) == len(self._film_years):
+            raise ValueError("films kept with more or fewer titles or years than keys")
+        if len(self._performer_keys) != len(self._performer_names):
+            raise ValueError("performers kept with more or fewer names than keys")
+        if (films and max(films) >= len(self._film_keys)) or (
+            performers and max(performers) >= len(self._performer_keys)
+        ):
+            raise ValueError("appearances kept of films or performers the table lacks")
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def _performer(self, number: int) -> tuple[str, str]:
+        """The key and name of performer ``number``."""
+        return self._performer_keys[number], self._performer_names[number]
+
+    def _film(self, number: int) -> tuple[str, str, int]:
+        """The key, title and year of film ``number``."""
+        return self._film_keys[number], self._film_titles[number], self._film_years[number]
+
+    def _character(self, index: int) -> Character:
+        """The character at ``index`` (in range)."""
+        films, performers, aliases = self._appearance_films, self._appearance_performers, self._aliases
+        appearances: list[CharacterAppearance] = []
+        for at in range(self._appearance_offsets[index], self._appearance_offsets[index + 1]):
+            person_key, person_name = self._performer(performers[at])
+            film_key, film_title, year = self._film(films[at])
+            appearances.append(CharacterAppearance(person_key, person_name, film_key, film_title, year))
+        first_alias, last_alias = self._alias_offsets[index], self._alias_offsets[index + 1]
+        return Character(
+            self._keys[index],
+            self._names[index],
+            tuple(aliases[first_alias:last_alias]) if last_alias > first_alias else (),
+            tuple(appearances),
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> Character: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Character]: ...
+    def __getitem__(self, index: int | slice) -> Character | list[Character]:
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self)))]
+        count = len(self._keys)
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("character index out of range")
+        return self._character(index)
+
+    def __iter__(self) -> Iterator[Character]:
+        # Whoever reads every character (trivia) meets each film and performer many times: each is
+        # decoded once per pass, and what the reader keeps of them is shared rather than a copy per
+        # appearance. The memos go with the pass. The tables are walked in order rather than through
+        # `_character`: a pass is as long as the catalogue is large.
+        performer = cache(self._performer)
+        film = cache(self._film)
+        films, performers, aliases = self._appearance_films, self._appearance_performers, self._aliases
+        at = alias_at = 0
+        for key, name, alias_end, end in zip(
+            self._keys,
+            self._names,
+            islice(self._alias_offsets, 1, None),
+            islice(self._appearance_offsets, 1, None),
+            strict=True,
+        ):
+            appearances: list[CharacterAppearance] = []
+            for film_number, performer_number in zip(films[at:end], performers[at:end], strict=True):
+                person_key, person_name = performer(performer_number)
+                film_key, film_title, year = film(film_number)
+                appearances.append(CharacterAppearance(person_key, person_name, film_key, film_title, year))
+            yield Character(
+                key, name, tuple(aliases[alias_at:alias_end]) if alias_end > alias_at else (), tuple(appearances)
+            )
+            at, alias_at = end, alias_end
+
+    @property
+    def keys(self) -> Sequence[str]:
+        """Every character's key, in order (without making the characters)."""
+        return self._keys
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CharacterTable) and self.state() == other.state():
+            return True
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(map(operator.eq, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CharacterTable({len(self)} characters, {len(self._appearance_films)} appearances)"
+
+
+class _Numbering:
+    """Distinct rows (a film's key, title and year; a performer's key and name), numbered as first met."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[tuple[Any, ...], int] = {}
+
+    def number(self, row: tuple[Any, ...]) -> int:
+        found = self.numbers.get(row)
+        if found is None:
+            found = self.numbers[row] = len(self.numbers)
+        return found
+
+    def column(self, at: int) -> list[Any]:
+        return [row[at] for row in self.numbers]
 
 
 class CharacterIndex(KeptIndex[Character]):
@@ -117,23 +326,27 @@ class CharacterIndex(KeptIndex[Character]):
     @classmethod
     def _restored(cls, state: dict[str, Any]) -> CharacterIndex:
         try:
-            appearance = CharacterAppearance._make
-            characters = [
-                Character(key, name, aliases, tuple(map(appearance, appearances)))
-                for key, name, aliases, appearances in state["characters"]
-            ]
-        except (KeyError, TypeError, ValueError) as error:
+            characters = CharacterTable.from_state(state["characters"])
+        except (KeyError, ValueError) as error:
             raise SnapshotMismatch("the CharacterIndex snapshot holds no readable characters") from error
-        return cls._from_state(characters, [c.key for c in characters], state, _character_label)
+        return cls._from_state(characters, characters.keys, state, _character_label)
+
+    @property
+    def table(self) -> CharacterTable:
+        """The characters (`items`) as the index holds them."""
+        self._ready()
+        assert isinstance(self._items, CharacterTable)
+        return self._items
 
     def _snapshot_extra(self) -> dict[str, Any]:
-        # marshal keeps plain tuples only, not their subclasses.
-        return {"characters": [(c.key, c.name, c.aliases, tuple(map(tuple, c.appearances))) for c in self._items]}
+        return {"characters": self.table.state()}
 
     @classmethod
     def _index(cls, credits: list[CastCreditLike], films: list[FilmLike]) -> CharacterIndex:
         keys = TextKeys()
         film_by_id = {film.id: film for film in films}
+        film_numbers = _Numbering()
+        performer_numbers = _Numbering()
         groups: dict[str, _CharacterGroup] = {}
         # Each credited text once: its character key, main name and (usable) other names.
         by_raw: dict[str, tuple[str, str, list[str]] | None] = {}
@@ -161,29 +374,63 @@ class CharacterIndex(KeptIndex[Character]):
             group.spellings.append(main)
             if aliases:
                 group.aliases.extend(aliases)
-            seen = (credit.person_key, credit.person_name, film.key, film.title, film.year)
-            if seen not in group.appearances:
-                group.appearances[seen] = CharacterAppearance(*seen)
-        characters: list[Character] = []
-        for key, group in groups.items():
+            # Numbered by their whole rows: two films (or people) told apart by any of these are two.
+            seen = (
+                film_numbers.number((film.key, film.title, film.year)),
+                performer_numbers.number((credit.person_key, credit.person_name)),
+            )
+            group.appearances.setdefault(seen)
+        film_keys = film_numbers.column(0)
+        film_years = film_numbers.column(2)
+        character_names: list[str] = []
+        all_aliases: list[str] = []
+        alias_counts: list[int] = []
+        appearance_films = array("I")
+        appearance_performers = array("I")
+        appearance_counts: list[int] = []
+        for group in groups.values():
             spellings = group.spellings
             # The most used spelling names the character; ties go to the first seen.
-            name = spellings[0] if len(spellings) == 1 else max(dict.fromkeys(spellings), key=spellings.count)
-            found = list(group.appearances.values())
-            appearances = found if len(found) == 1 else sorted(found, key=lambda a: (a.year, a.film_key))
-            characters.append(Character(key, name, tuple(dict.fromkeys(group.aliases)), tuple(appearances)))
+            character_names.append(
+                spellings[0] if len(spellings) == 1 else max(dict.fromkeys(spellings), key=spellings.count)
+            )
+            aliases = list(dict.fromkeys(group.aliases))
+            all_aliases.extend(aliases)
+            alias_counts.append(len(aliases))
+            found = list(group.appearances)
+            if len(found) > 1:
+                # By year, then film key; a film's performers in the order credited.
+                found.sort(key=lambda seen: (film_years[seen[0]], film_keys[seen[0]]))
+            appearance_films.extend(film for film, _ in found)
+            appearance_performers.extend(performer for _, performer in found)
+            appearance_counts.append(len(found))
+        alias_offsets = offsets_of(alias_counts)
+        characters = CharacterTable(
+            keys=PackedStrings.of(groups),
+            names=PackedStrings.of(character_names),
+            alias_offsets=alias_offsets,
+            aliases=PackedStrings.of(all_aliases),
+            appearance_offsets=offsets_of(appearance_counts),
+            appearance_films=appearance_films,
+            appearance_performers=appearance_performers,
+            film_keys=PackedStrings.of(film_keys),
+            film_titles=PackedStrings.of(film_numbers.column(1)),
+            film_years=array("i", film_years),
+            performer_keys=PackedStrings.of(performer_numbers.column(0)),
+            performer_names=PackedStrings.of(performer_numbers.column(1)),
+        )
         names: list[Name] = []
-        for index, character in enumerate(characters):
-            for text in (character.name, *character.aliases):
+        for index, name in enumerate(character_names):
+            for text in (name, *all_aliases[alias_offsets[index] : alias_offsets[index + 1]]):
                 names.append((index, text, TIER_NAME))
                 names.extend((index, part, TIER_PART) for part in keys.name_parts(text))
         # Browsing lists the characters seen in most films first (Ethan Hunt, Luther...).
-        browse = sorted(range(len(characters)), key=[keys.normalise(c.name) for c in characters].__getitem__)
-        browse.sort(key=[-len(c.appearances) for c in characters].__getitem__)
+        browse = sorted(range(len(character_names)), key=[keys.normalise(name) for name in character_names].__getitem__)
+        browse.sort(key=[-count for count in appearance_counts].__getitem__)
         return cls(
             characters,
             names,
-            keys=[character.key for character in characters],
+            keys=list(groups),
             labels=_character_label,
             browse_order=browse,
             cache=keys,

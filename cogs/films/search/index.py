@@ -531,7 +531,7 @@ class SearchIndex(Generic[T]):
     _fuzzy_pool: ClassVar[int] = _FUZZY_POOL
     _typos_only: ClassVar[bool] = False
     """Whether a fuzzy match must look like a typo of a name (`_TypoJudge`) to identify an item."""
-    _items: tuple[T, ...]
+    _items: Sequence[T]
     _labels: list[str | None]
     _make_label: Callable[[T], str] | None
     _years: tuple[int | None, ...]
@@ -621,7 +621,7 @@ class SearchIndex(Generic[T]):
         browse_order: Sequence[int] | None,
         cache: TextKeys,
     ) -> None:
-        self._items = tuple(items)
+        self._items = items
         count = len(self._items)
         extras: Sequence[frozenset[int]] = extra_numbers if extra_numbers is not None else (_EMPTY,) * count
         self._set_labels(labels)
@@ -795,7 +795,7 @@ class SearchIndex(Generic[T]):
         return self._entry_keys
 
     @property
-    def items(self) -> tuple[T, ...]:
+    def items(self) -> Sequence[T]:
         """Every indexed item, in build order."""
         self._ready()
         return self._items

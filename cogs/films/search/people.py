@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from cogs.films.search.index import TIER_NAME, TIER_PART, Name
-from cogs.films.search.snapshots import KeptIndex
+from cogs.films.search.snapshots import KeptIndex, SnapshotMismatch
 from cogs.films.search.text import TextKeys
 
 P = TypeVar("P", bound="PersonLike")
@@ -29,32 +29,64 @@ class PersonIndex(KeptIndex[P]):
 
     @classmethod
     def build(cls, people: Iterable[P]) -> PersonIndex[P]:
-        """Index ``people`` (from ``CatalogueRepository.people``)."""
-        person_list = list(people)
+        """Index ``people`` (from ``CatalogueRepository.people``); a sequence is kept as it is (packed
+        people stay packed), anything else is read into a list."""
+        person_list = people if isinstance(people, Sequence) else list(people)
         return cls._deferred(lambda: cls._index(person_list))
 
     @classmethod
-    def restore(cls, people: Iterable[P], snapshot: bytes) -> PersonIndex[P]:
-        """The index a `snapshot` holds, for the same ``people`` in the same order (see `FilmIndex.restore`)."""
-        return cls._restore_keyed(people, snapshot)
+    def restore(cls, people: Iterable[P], snapshot: bytes, *, keys: Sequence[str] | None = None) -> PersonIndex[P]:
+        """The index a `snapshot` holds, for the same ``people`` in the same order (see `FilmIndex.restore`).
+
+        ``keys``, the people's keys in that order, spares making every person to read theirs (packed
+        people have them packed); a sequence of ``people`` is kept as it is, as by `build`.
+        """
+        person_list = people if isinstance(people, Sequence) else list(people)
+        return cls._deferred(lambda: cls._restored(person_list, keys, cls._read_snapshot(snapshot)))
 
     @classmethod
-    def _index(cls, person_list: list[P]) -> PersonIndex[P]:
+    def _restored(cls, person_list: Sequence[P], keys: Sequence[str] | None, state: dict[str, Any]) -> PersonIndex[P]:
+        shared = state.get("shared_names")
+        if not isinstance(shared, list) or not all(isinstance(key, str) for key in shared):
+            raise SnapshotMismatch("the PersonIndex snapshot does not say which names are shared")
+        person_keys = keys if keys is not None else [person.key for person in person_list]
+        return cls._from_state(person_list, person_keys, state, _Labels(frozenset(shared)))
+
+    def _snapshot_extra(self) -> dict[str, Any]:
+        labels = self._make_label
+        assert isinstance(labels, _Labels)
+        return {"shared_names": sorted(labels.shared)}
+
+    @classmethod
+    def _index(cls, person_list: Sequence[P]) -> PersonIndex[P]:
         keys = TextKeys()
         names: list[Name] = []
+        person_keys: list[str] = []
+        person_names: list[str] = []
+        # One pass: packed people are made one by one, so each is made once.
         for index, person in enumerate(person_list):
+            person_keys.append(person.key)
+            person_names.append(person.name)
             for text in (person.name, *person.aliases):
                 names.append((index, text, TIER_NAME))
                 names.extend((index, part, TIER_PART) for part in keys.name_parts(text))
-        normal = [keys.normalise(person.name) for person in person_list]
+        normal = [keys.normalise(name) for name in person_names]
         counts = Counter(normal)
-        # Two people with one name are told apart by their key in the label.
-        labels = [
-            person.name if counts[name] == 1 else f"{person.name} ({person.key})"
-            for person, name in zip(person_list, normal, strict=True)
-        ]
-        browse = sorted(range(len(person_list)), key=[person.key for person in person_list].__getitem__)
+        shared = frozenset(key for key, name in zip(person_keys, normal, strict=True) if counts[name] > 1)
+        browse = sorted(range(len(person_list)), key=person_keys.__getitem__)
         browse.sort(key=normal.__getitem__)
-        return cls(
-            person_list, names, keys=[p.key for p in person_list], labels=labels, browse_order=browse, cache=keys
-        )
+        return cls(person_list, names, keys=person_keys, labels=_Labels(shared), browse_order=browse, cache=keys)
+
+
+class _Labels:
+    """A person's label, made when first shown (most never are): the name, with the key after it when
+    two people share the name, to tell them apart."""
+
+    __slots__ = ("shared",)
+
+    def __init__(self, shared: frozenset[str]) -> None:
+        """``shared``: the keys of the people whose (normalised) name another person has too."""
+        self.shared = shared
+
+    def __call__(self, person: PersonLike) -> str:
+        return f"{person.name} ({person.key})" if person.key in self.shared else person.name

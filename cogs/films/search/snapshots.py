@@ -98,7 +98,7 @@ class KeptIndex(SearchIndex[T]):
         except (TypeError, ValueError, AttributeError) as error:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot holds unreadable numbers") from error
         index._distinct_keys = None
-        index._items = tuple(items)
+        index._items = items
         index._make_label = make_label
         return index
 

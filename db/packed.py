@@ -1,0 +1,118 @@
+"""Many strings held as one: the texts of a large catalogue's rows without an object per text.
+
+The look-up keeps every person's and character's names in memory, and a Python string costs several
+times the letters of a short name. `PackedStrings` keeps them as one UTF-8 ``bytes`` and the offsets
+where each starts, and makes a string only when one is asked for. Both parts are plain data that
+``marshal`` keeps and reads back in one copy.
+"""
+
+from __future__ import annotations
+
+import operator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, islice
+from typing import overload
+
+
+class PackedStrings(Sequence[str]):
+    """An immutable sequence of strings held as one UTF-8 ``bytes`` and an array of offsets.
+
+    The i-th string is ``data[offsets[i]:offsets[i + 1]].decode()``; code that makes many strings at
+    once may slice ``data`` itself so (a call per string costs more than the slicing).
+    """
+
+    __slots__ = ("data", "offsets")
+
+    def __init__(self, data: bytes, offsets: array[int]) -> None:
+        """Strings whose UTF-8 forms, joined, are ``data``, the i-th from ``offsets[i]`` to ``offsets[i + 1]``
+        (the first offset 0, the last ``len(data)``). Unchecked: `of` packs strings, `from_state` reads and
+        checks what `state` kept."""
+        self.data = data
+        self.offsets = offsets
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> PackedStrings:
+        """``texts``, packed."""
+        encoded = [text.encode() for text in texts]
+        # 4-byte offsets: 4 GiB of text is far beyond any catalogue's names.
+        return cls(b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0)))
+
+    def state(self) -> tuple[bytes, bytes]:
+        """The strings as plain data for ``marshal`` (see `from_state`)."""
+        return self.data, self.offsets.tobytes()
+
+    @classmethod
+    def from_state(cls, state: object) -> PackedStrings:
+        """The strings `state` kept; ValueError if it is not such data (a foreign or damaged snapshot)."""
+        if not (isinstance(state, tuple) and len(state) == 2):
+            raise ValueError("packed strings are kept as a pair")
+        data, kept_offsets = state
+        if not isinstance(data, bytes):
+            raise ValueError("packed strings kept as no bytes")
+        offsets = numbers_of("I", kept_offsets)
+        if not offsets or offsets[0] != 0 or offsets[-1] != len(data) or not ascending(offsets):
+            raise ValueError("the offsets of packed strings do not fit their text")
+        try:
+            data.decode()
+        except UnicodeDecodeError as error:
+            raise ValueError("packed strings are not UTF-8") from error
+        return cls(data, offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self)))]
+        count = len(self.offsets) - 1
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("packed string index out of range")
+        offsets = self.offsets
+        return self.data[offsets[index] : offsets[index + 1]].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        data, offsets = self.data, self.offsets
+        for start, end in zip(offsets, islice(offsets, 1, None), strict=False):
+            yield data[start:end].decode()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedStrings):
+            return self.data == other.data and self.offsets == other.offsets
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(map(operator.eq, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PackedStrings({len(self)} strings, {len(self.data)} bytes)"
+
+
+def ascending(numbers: array[int]) -> bool:
+    """Whether ``numbers`` never decrease (offsets into packed data), checked at C speed."""
+    return all(map(operator.le, numbers, islice(numbers, 1, None)))
+
+
+def numbers_of(code: str, data: object) -> array[int]:
+    """The array of numbers (type ``code``) that ``array.tobytes`` kept as ``data``; ValueError if it is
+    not such data."""
+    if not isinstance(data, bytes):
+        raise ValueError(f"numbers kept as {type(data).__name__}, not bytes")
+    numbers = array(code)
+    if len(data) % numbers.itemsize:
+        raise ValueError("numbers cut short")
+    numbers.frombytes(data)
+    return numbers
+
+
+def offsets_of(sizes: Iterable[int]) -> array[int]:
+    """Where each of a run of groups of the given ``sizes`` starts when they are laid end to end, and
+    where the last ends: the i-th group is ``offsets[i]:offsets[i + 1]``."""
+    return array("I", accumulate(sizes, initial=0))

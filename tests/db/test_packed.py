@@ -1,0 +1,69 @@
+"""Packed rows: `PackedStrings` gives back the strings it packed, `People` the people, and a kept state
+that is not such data is refused."""
+
+from __future__ import annotations
+
+import marshal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from db.packed import PackedStrings
+from db.repositories.models import People, Person
+
+TEXTS = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12), max_size=20)
+
+
+@given(TEXTS)
+def test_packed_strings_give_back_what_they_packed(texts: list[str]) -> None:
+    packed = PackedStrings.of(texts)
+    assert len(packed) == len(texts)
+    assert list(packed) == texts
+    assert [packed[at] for at in range(len(texts))] == texts
+    assert [packed[at] for at in range(-len(texts), 0)] == texts
+    assert packed[1:] == texts[1:]
+    read = PackedStrings.from_state(marshal.loads(marshal.dumps(packed.state())))
+    assert read == packed and list(read) == texts
+
+
+def test_packed_strings_past_either_end_raise_index_error() -> None:
+    packed = PackedStrings.of(["a", "bé"])
+    for index in (2, -3):
+        with pytest.raises(IndexError):
+            packed[index]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        None,
+        b"ab",
+        (b"ab",),
+        ("ab", b""),
+        (b"ab", b"\x00\x00"),  # offsets cut inside a number
+        (b"ab", b""),  # no offsets at all
+        (b"ab", PackedStrings.of(["a", "bc"]).state()[1]),  # the offsets reach past the text
+        (b"abc", PackedStrings.of(["ab", "c"]).offsets[::-1].tobytes()),  # offsets running backwards
+        (b"\xc3", PackedStrings.of(["x"]).state()[1]),  # half a letter
+    ],
+)
+def test_a_state_that_is_no_packed_strings_is_refused(state: object) -> None:
+    with pytest.raises(ValueError):
+        PackedStrings.from_state(state)
+
+
+PEOPLE = [
+    Person(3, "ving-rhames", "Ving Rhames", ()),
+    Person(1, "zoe", "Zoë Ñandú", ("Z.", "Zoe Nandu")),
+    Person(2**40, "x", "", ("",)),
+]
+
+
+def test_people_give_back_each_person() -> None:
+    people = People.of(PEOPLE)
+    assert len(people) == 3
+    assert list(people) == PEOPLE and people == PEOPLE and people[-1] == PEOPLE[-1] and people[:2] == PEOPLE[:2]
+    assert list(people.keys) == [person.key for person in PEOPLE] and list(people.ids) == [3, 1, 2**40]
+    with pytest.raises(IndexError):
+        people[3]
