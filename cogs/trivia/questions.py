@@ -395,8 +395,8 @@ class Catalogue:
         self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
         credits = [credit for film in self.films for credit in self.cast[film.id]]
-        self.characters: tuple[Character, ...] = (
-            tuple(characters) if characters is not None else CharacterIndex.build(credits, self.films).items
+        self.characters: tuple[Character, ...] = tuple(
+            characters if characters is not None else CharacterIndex.build(credits, self.films).items
         )
         self.dropped: Counter[str] = Counter()
         self.films_scanned = 0
