@@ -67,7 +67,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, islice
+from itertools import accumulate, chain, groupby, islice
+from operator import itemgetter
 from typing import ClassVar, Generic, Literal, NamedTuple, Self, TypeVar
 
 from rapidfuzz import fuzz, process
@@ -576,6 +577,8 @@ class SearchIndex(Generic[T]):
     """Where the word starts of the keys of each of ``_lengths`` start in ``_tail_key``."""
     _tail_key: array[int]
     _tail_at: array[int]
+    _tail_order: array[int]
+    """The word starts (their places in ``_tail_key``) sorted by the text from there alone."""
     """The word starts after a key's first word: each the key's number and the byte it starts at, sorted
     by the key's length, then by the text from there, then by key."""
     _number_texts: StringTable
@@ -792,9 +795,15 @@ class SearchIndex(Generic[T]):
 
     def _key_number(self, key: str) -> int | None:
         """The number of ``key``, if it is a key."""
-        order, table = self._key_order, self._key_table
-        at = find_raw(lambda at: table.raw(order[at]), key.encode(), 0, len(order))
+        order = self._key_order
+        at = find_raw(self._sorted_key, key.encode(), 0, len(order))
         return None if at is None else order[at]
+
+    def _sorted_key(self, at: int) -> bytes:
+        """The raw key at ``at`` in key order."""
+        number = self._key_order[at]
+        ends = self._key_table.ends
+        return self._key_table.blob[ends[number] : ends[number + 1]]
 
     def _positions(self, key: str) -> Sequence[int]:
         """The entries whose key is ``key`` (none if it is no key), their items in browse order."""
@@ -828,6 +837,7 @@ class SearchIndex(Generic[T]):
         self._tail_start = packed([0, *accumulate(tail_counts)], len(tails))
         self._tail_key = packed([tail[3] for tail in tails], len(key_list))
         self._tail_at = packed([tail[4] for tail in tails])
+        self._tail_order = packed(sorted(range(len(tails)), key=lambda at: tails[at][1]), len(tails))
 
     def _set_number_table(self, extras: Sequence[frozenset[int]]) -> None:
         """Every number of each item, as text, sorted, for number-only autocomplete ("2023")."""
@@ -996,7 +1006,10 @@ class SearchIndex(Generic[T]):
             self._entry_text,
             self._entry_numbers,
         )
-        keys, texts, sets = self._key_table, self._texts, self._number_sets
+        # Read here rather than by the tables' methods: hundreds of names per query.
+        key_blob, key_ends = self._key_table.blob, self._key_table.ends
+        text_blob, text_ends = self._texts.blob, self._texts.ends
+        sets = self._number_sets
         for text, whole_text, typed_text, only_year in variants:
             wanted = numbers_in(text)
             scorer = _NameScorer(text)
@@ -1005,8 +1018,10 @@ class SearchIndex(Generic[T]):
                 item = items[position]
                 if only_year is not None and self._years[item] != only_year:
                     continue
-                name_key = keys[entry_key[position]]
-                written = texts[entry_text[position]]
+                number = entry_key[position]
+                name_key = key_blob[key_ends[number] : key_ends[number + 1]].decode()
+                number = entry_text[position]
+                written = text_blob[text_ends[number] : text_ends[number + 1]].decode()
                 final = scorer.score(name_key, score)
                 conflict = not wanted <= sets[entry_numbers[position]]
                 tier = tiers[position]
@@ -1035,16 +1050,15 @@ class SearchIndex(Generic[T]):
         if len(self._entry_item) <= SCAN_ALL:
             every = self._scan_keys
             if every is None:
-                every = self._scan_keys = list(self._entry_keys)
+                every = self._scan_keys = self._key_table.pick(self._entry_key)
             results = process.extract(
                 text, every, scorer=fuzz.WRatio, processor=None, limit=self._fuzzy_pool, score_cutoff=cutoff
             )
             return [(score, position) for _, score, position in results]
         numbers = self._candidate_numbers(text)
-        table = self._key_table
         found = process.extract(
             text,
-            [table[number] for number in numbers],
+            self._key_table.pick(numbers),
             scorer=fuzz.WRatio,
             processor=None,
             limit=self._fuzzy_pool,
@@ -1073,8 +1087,7 @@ class SearchIndex(Generic[T]):
 
     def _candidates(self, text: str) -> list[str]:
         """Keys worth a ``WRatio`` score for ``text`` (see `_candidate_numbers`)."""
-        table = self._key_table
-        return [table[number] for number in self._candidate_numbers(text)]
+        return self._key_table.pick(self._candidate_numbers(text))
 
     def _candidate_numbers(self, text: str) -> list[int]:
         """The numbers of the keys worth a ``WRatio`` score for ``text``: those sharing most of its trigrams.
@@ -1177,29 +1190,49 @@ class SearchIndex(Generic[T]):
                     return True
             return False
 
-        if take((self._positions(key),)):
-            return [self._choice(index) for index in chosen[:limit]]
         prefix = key.encode()
         table = self._key_table
-        first_longer = bisect.bisect_right(self._lengths, len(key))
-        by_length, length_start = self._by_length, self._length_start
-        for place in range(first_longer, len(self._lengths)):
-            start, end = prefix_range(
-                lambda at: table.raw(by_length[at]), prefix, length_start[place], length_start[place + 1]
-            )
-            if end > start and take([entries_of(number) for number in by_length[start:end]]):
-                return [self._choice(index) for index in chosen[:limit]]
-        tail_key, tail_at, tail_start = self._tail_key, self._tail_at, self._tail_start
         blob, ends = table.blob, table.ends
+        order, sorted_key = self._key_order, self._sorted_key
+        start, end = prefix_range(sorted_key, prefix, 0, len(order))
+        if start < end and sorted_key(start) == prefix and take((entries_of(order[start]),)):
+            return [self._choice(index) for index in chosen[:limit]]
+        first_longer = bisect.bisect_right(self._lengths, len(key))
+        if end - start <= _FEW_PREFIXED:
+            # Few keys start with the query: found at once among all keys, then taken by length.
+            by_size = sorted(zip(map(len, table.pick(order[start:end])), range(start, end), strict=True))
+            for length, keys in groupby(by_size, key=itemgetter(0)):
+                if length > len(key) and take([entries_of(order[at]) for _, at in keys]):
+                    return [self._choice(index) for index in chosen[:limit]]
+        else:
+            by_length, length_start = self._by_length, self._length_start
+
+            def key_by_length(at: int) -> bytes:
+                number = by_length[at]
+                return blob[ends[number] : ends[number + 1]]
+
+            for place in range(first_longer, len(self._lengths)):
+                start, end = prefix_range(key_by_length, prefix, length_start[place], length_start[place + 1])
+                if end > start and take([entries_of(number) for number in by_length[start:end]]):
+                    return [self._choice(index) for index in chosen[:limit]]
+        tail_key, tail_at, tail_start, tail_order = self._tail_key, self._tail_at, self._tail_start, self._tail_order
 
         def tail(at: int) -> bytes:
             number = tail_key[at]
             return blob[ends[number] + tail_at[at] : ends[number + 1]]
 
-        for place in range(first_longer, len(self._lengths)):
-            start, end = prefix_range(tail, prefix, tail_start[place], tail_start[place + 1])
-            if end > start and take([entries_of(number) for number in tail_key[start:end]]):
-                return [self._choice(index) for index in chosen[:limit]]
+        start, end = prefix_range(lambda at: tail(tail_order[at]), prefix, 0, len(tail_order))
+        if end - start <= _FEW_PREFIXED:
+            # In order of their places, word starts come by the key's length, then as the levels list them.
+            places = sorted(tail_order[start:end])
+            for place, starts in groupby(places, key=lambda at: bisect.bisect_right(tail_start, at) - 1):
+                if place >= first_longer and take([entries_of(tail_key[at]) for at in starts]):
+                    return [self._choice(index) for index in chosen[:limit]]
+        else:
+            for place in range(first_longer, len(self._lengths)):
+                start, end = prefix_range(tail, prefix, tail_start[place], tail_start[place + 1])
+                if end > start and take([entries_of(number) for number in tail_key[start:end]]):
+                    return [self._choice(index) for index in chosen[:limit]]
         if len(tokens) == 1 and tokens[0].isdecimal():
             # A bare number is a year or a position: list the items that carry it.
             numbers = self._number_texts
@@ -1237,6 +1270,11 @@ class SearchIndex(Generic[T]):
             label = self._made_labels[item_index] = clip(self._make_label(self._items[item_index]))
         return label
 
+
+_FEW_PREFIXED = 512
+"""Autocomplete finds up to this many keys (or word starts) that begin with the query among all at once,
+and groups them by length; past it, it looks among the keys of each length in turn until the list is
+full (a short query: "j")."""
 
 _NO_YEAR = -(2**31)
 """The year of an item without one (no year is so)."""

@@ -22,7 +22,7 @@ TABLE_FIELDS = ("_texts", "_key_table", "_number_texts")
 ARRAY_FIELDS = (
     "_years", "_browse", "_rank", "_by_value", "_entry_key", "_entry_item", "_entry_tier", "_entry_text",
     "_entry_numbers", "_key_order", "_key_start", "_key_entries", "_by_length", "_length_start", "_tail_start",
-    "_tail_key", "_tail_at", "_number_items",
+    "_tail_key", "_tail_at", "_tail_order", "_number_items",
 )  # fmt: skip
 """The fields held as arrays of numbers, kept as their type code and bytes."""
 PLAIN_FIELDS = {
@@ -151,7 +151,7 @@ def _consistent(index: SearchIndex[Any], count: int) -> bool:
         and index._key_start[-1] == len(index._key_entries) == entries
         and len(index._length_start) == len(index._tail_start) == len(index._lengths) + 1
         and index._length_start[-1] == len(index._by_length) == keys
-        and index._tail_start[-1] == len(index._tail_key) == len(index._tail_at)
+        and index._tail_start[-1] == len(index._tail_key) == len(index._tail_at) == len(index._tail_order)
         and len(index._number_items) == len(index._number_texts)
         and len(index._by_value) == count
         and all(isinstance(numbers, frozenset) for numbers in index._number_sets)

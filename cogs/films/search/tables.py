@@ -76,6 +76,11 @@ class StringTable(Sequence[str]):
         for at in range(len(ends) - 1):
             yield blob[ends[at] : ends[at + 1]].decode()
 
+    def pick(self, numbers: Iterable[int]) -> list[str]:
+        """The strings at ``numbers`` (no negative one), in their order."""
+        blob, ends = self.blob, self.ends
+        return [blob[ends[number] : ends[number + 1]].decode() for number in numbers]
+
     def raw(self, index: int) -> bytes:
         """The UTF-8 bytes of the string at ``index`` (no negative index)."""
         ends = self.ends
