@@ -515,6 +515,12 @@ def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
     return at > first_part
 
 
+_FEW_PREFIXED = 512
+"""Autocomplete finds up to this many keys (or word starts) that begin with the query among all at once,
+and groups them by length; past it, it looks among the keys of each length in turn until the list is
+full (a short query: "j")."""
+
+
 class SearchIndex(Generic[T]):
     """An immutable in-memory index of named items; see the module docstring.
 
@@ -532,6 +538,7 @@ class SearchIndex(Generic[T]):
     _fuzzy_pool: ClassVar[int] = _FUZZY_POOL
     _typos_only: ClassVar[bool] = False
     """Whether a fuzzy match must look like a typo of a name (`_TypoJudge`) to identify an item."""
+    _few_prefixed: ClassVar[int] = _FEW_PREFIXED
     # Held as flat tables (``tables.py``), not an object per name: a large catalogue has millions.
     _items: Sequence[T]
     _labels: StringTable | None
@@ -1198,7 +1205,8 @@ class SearchIndex(Generic[T]):
         if start < end and sorted_key(start) == prefix and take((entries_of(order[start]),)):
             return [self._choice(index) for index in chosen[:limit]]
         first_longer = bisect.bisect_right(self._lengths, len(key))
-        if end - start <= _FEW_PREFIXED:
+        few = self._few_prefixed
+        if end - start <= few:
             # Few keys start with the query: found at once among all keys, then taken by length.
             by_size = sorted(zip(map(len, table.pick(order[start:end])), range(start, end), strict=True))
             for length, keys in groupby(by_size, key=itemgetter(0)):
@@ -1222,7 +1230,7 @@ class SearchIndex(Generic[T]):
             return blob[ends[number] + tail_at[at] : ends[number + 1]]
 
         start, end = prefix_range(lambda at: tail(tail_order[at]), prefix, 0, len(tail_order))
-        if end - start <= _FEW_PREFIXED:
+        if end - start <= few:
             # In order of their places, word starts come by the key's length, then as the levels list them.
             places = sorted(tail_order[start:end])
             for place, starts in groupby(places, key=lambda at: bisect.bisect_right(tail_start, at) - 1):
@@ -1270,11 +1278,6 @@ class SearchIndex(Generic[T]):
             label = self._made_labels[item_index] = clip(self._make_label(self._items[item_index]))
         return label
 
-
-_FEW_PREFIXED = 512
-"""Autocomplete finds up to this many keys (or word starts) that begin with the query among all at once,
-and groups them by length; past it, it looks among the keys of each length in turn until the list is
-full (a short query: "j")."""
 
 _NO_YEAR = -(2**31)
 """The year of an item without one (no year is so)."""
