@@ -584,10 +584,10 @@ class SearchIndex(Generic[T]):
     """Where the word starts of the keys of each of ``_lengths`` start in ``_tail_key``."""
     _tail_key: array[int]
     _tail_at: array[int]
-    _tail_order: array[int]
-    """The word starts (their places in ``_tail_key``) sorted by the text from there alone."""
     """The word starts after a key's first word: each the key's number and the byte it starts at, sorted
     by the key's length, then by the text from there, then by key."""
+    _tail_order: array[int]
+    """The word starts (their places in ``_tail_key``) sorted by the text from there alone."""
     _number_texts: StringTable
     _number_items: array[int]
     _grams: Trigrams | None
@@ -684,9 +684,8 @@ class SearchIndex(Generic[T]):
         """Each item's year, the browse order and each item's rank in it, and the items of each year."""
         count = len(self._items)
         self._has_years = years is not None and any(year is not None for year in years)
-        self._years = array(
-            "i", [_NO_YEAR if year is None else year for year in years or ()] if self._has_years else ()
-        )
+        known = years if years is not None and self._has_years else ()
+        self._years = array("i", [_NO_YEAR if year is None else year for year in known])
         self._browse = array("I", browse_order if browse_order is not None else range(count))
         self._rank = array("I", [count]) * count
         for rank, item in enumerate(self._browse):
