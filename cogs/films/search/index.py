@@ -548,7 +548,7 @@ class SearchIndex(Generic[T]):
     _years: array[int]
     """Each item's year (`_NO_YEAR` for none), if any item has one; else empty."""
     _has_years: bool
-    _by_year: dict[int, list[int]]
+    _by_year: dict[int, array[int]]
     _browse: array[int]
     _rank: array[int]
     _values: StringTable
@@ -695,7 +695,7 @@ class SearchIndex(Generic[T]):
             for item in self._browse:
                 year = self._years[item]
                 if year != _NO_YEAR:
-                    self._by_year.setdefault(year, []).append(item)
+                    self._by_year.setdefault(year, array("I")).append(item)
 
     def _set_values(self, keys: Sequence[str]) -> None:
         """The autocomplete value of each item, and the items sorted by value."""
@@ -930,7 +930,7 @@ class SearchIndex(Generic[T]):
         if year is not None and year_free is None:
             # The query is only a year and no film is titled so (unlike "1917"):
             # the films of that year, if there are any.
-            same_year = self._by_year.get(year, [])
+            same_year = self._by_year.get(year, ())
             if same_year:
                 status: Status = "found" if len(same_year) == 1 else "ambiguous"
                 picked = same_year[:MAX_CANDIDATES]

@@ -26,10 +26,10 @@ ARRAY_FIELDS = (
 )  # fmt: skip
 """The fields held as arrays of numbers, kept as their type code and bytes."""
 PLAIN_FIELDS = {
-    "_has_years": bool, "_by_year": dict, "_by_folded_value": dict, "_number_sets": list, "_lengths": list,
+    "_has_years": bool, "_by_folded_value": dict, "_number_sets": list, "_lengths": list,
 }  # fmt: skip
 """The fields ``marshal`` keeps as they are (small: one element per film, or per distinct set of numbers)."""
-STATE_FIELDS = (*TABLE_FIELDS, *ARRAY_FIELDS, *PLAIN_FIELDS, "_labels", "_values", "_crowded", "_grams")
+STATE_FIELDS = (*TABLE_FIELDS, *ARRAY_FIELDS, *PLAIN_FIELDS, "_labels", "_values", "_by_year", "_crowded", "_grams")
 """What a snapshot holds: all a built index holds besides its items, as plain data (bytes above all)."""
 _ARRAY_CODES = frozenset("BHIi")
 
@@ -58,6 +58,7 @@ class KeptIndex(SearchIndex[T]):
         state["_labels"] = None if self._labels is None else self._labels.state()
         # The values are made again from the items' keys when read back: only whether they match is kept.
         state["_values"] = _digest(self._values)
+        state["_by_year"] = {year: found.tobytes() for year, found in self._by_year.items()}
         state["_crowded"] = {key: found.tobytes() for key, found in self._crowded.items()}
         state["_grams"] = None if self._grams is None else self._grams.state()
         return marshal.dumps(state | self._snapshot_extra())
@@ -119,6 +120,7 @@ class KeptIndex(SearchIndex[T]):
                 if not isinstance(state[name], kind):
                     raise TypeError(f"{name} kept as {type(state[name]).__name__}")
                 setattr(index, name, state[name])
+            index._by_year = {year: numbers_from("I", found) for year, found in state["_by_year"].items()}
             index._crowded = {key: numbers_from("I", found) for key, found in state["_crowded"].items()}
             index._grams = None if state["_grams"] is None else Trigrams.from_state(state["_grams"])
         except (TypeError, ValueError, AttributeError) as error:

@@ -124,7 +124,9 @@ def find_raw(raw: Callable[[int], bytes], target: bytes, lo: int, hi: int) -> in
 def prefix_range(raw: Callable[[int], bytes], prefix: bytes, lo: int, hi: int) -> tuple[int, int]:
     """The range ``start:end`` of positions in ``lo:hi`` whose raw strings (sorted) start with ``prefix``."""
     start = bisect_raw(raw, prefix, lo, hi)
-    return start, bisect_raw(raw, prefix + _PAST_UTF8, start, hi)
+    if start == hi or not raw(start).startswith(prefix):
+        return start, start
+    return start, bisect_raw(raw, prefix + _PAST_UTF8, start + 1, hi)
 
 
 class Picked(Sequence[str]):
