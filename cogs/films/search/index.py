@@ -1292,6 +1292,8 @@ class Trigrams(NamedTuple):
     starts: array[int]
     """Where each trigram's key numbers start in ``postings`` (and, at the end, where the last ends)."""
     postings: array[int]
+    places: dict[str, int]
+    """Each trigram's place in ``grams``: a query looks up a dozen, and there are only thousands."""
 
     @classmethod
     def of(cls, keys: Sequence[str]) -> Trigrams:
@@ -1308,7 +1310,7 @@ class Trigrams(NamedTuple):
         for gram in ordered:
             postings.extend(found.pop(gram))
             starts.append(len(postings))
-        return cls(StringTable.of(ordered), starts, postings)
+        return cls(StringTable.of(ordered), starts, postings, {gram: at for at, gram in enumerate(ordered)})
 
     def state(self) -> tuple[tuple[bytes, bytes], bytes, bytes]:
         """The table as plain data for ``marshal`` (read back by `from_state`)."""
@@ -1320,14 +1322,17 @@ class Trigrams(NamedTuple):
         if not isinstance(state, tuple) or len(state) != 3:
             raise TypeError("a trigram table is kept as (trigrams, starts, postings)")
         grams, starts, postings = state
-        found = cls(StringTable.from_state(grams), numbers_from("I", starts), numbers_from("I", postings))
+        table = StringTable.from_state(grams)
+        found = cls(
+            table, numbers_from("I", starts), numbers_from("I", postings), {g: at for at, g in enumerate(table)}
+        )
         if len(found.starts) != len(found.grams) + 1 or found.starts[-1] != len(found.postings):
             raise ValueError("the trigram table's parts do not fit together")
         return found
 
     def span(self, gram: str) -> tuple[int, int]:
         """The range of ``postings`` holding the keys of ``gram`` (empty if none has it)."""
-        at = find_raw(self.grams.raw, gram.encode(), 0, len(self.grams))
+        at = self.places.get(gram)
         if at is None:
             return 0, 0
         return self.starts[at], self.starts[at + 1]
