@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
 from cogs.films.search.index import SearchIndex, Trigrams, value_for
-from cogs.films.search.tables import StringTable, numbers_from
+from cogs.films.search.tables import NUMBER_CODES, StringTable, numbers_from
 
 T = TypeVar("T")
 
@@ -28,10 +28,12 @@ ARRAY_FIELDS = (
 PLAIN_FIELDS = {
     "_has_years": bool, "_by_folded_value": dict, "_number_sets": list, "_lengths": list,
 }  # fmt: skip
-"""The fields ``marshal`` keeps as they are (small: one element per film, or per distinct set of numbers)."""
+"""The fields ``marshal`` keeps as they are, each checked for its type (small: an element per distinct key
+length, set of numbers or value not its own casefold)."""
 STATE_FIELDS = (*TABLE_FIELDS, *ARRAY_FIELDS, *PLAIN_FIELDS, "_labels", "_values", "_by_year", "_crowded", "_grams")
 """What a snapshot holds: all a built index holds besides its items, as plain data (bytes above all)."""
-_ARRAY_CODES = frozenset("BHIi")
+_ARRAY_CODES = NUMBER_CODES | {"i"}
+"""The array types an index holds (`packed`'s and the years'), and so all a snapshot may name."""
 
 
 class SnapshotMismatch(ValueError):

@@ -25,8 +25,8 @@ NUMBER_CODES = frozenset("BHI")
 
 
 def packed(numbers: Iterable[int], top: int | None = None) -> array[int]:
-    """``numbers`` (none negative) as an array of the smallest type that holds ``top``, their largest
-    (worked out when not given)."""
+    """``numbers`` (none negative) as an array of the smallest type that holds ``top``, which none of
+    them exceeds (their largest when not given)."""
     found = numbers if isinstance(numbers, (list, array)) else list(numbers)
     if top is None:
         top = max(found, default=0)
