@@ -64,7 +64,7 @@ import re
 import threading
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, chain, groupby, islice
@@ -1166,7 +1166,6 @@ class SearchIndex(Generic[T]):
             self._entry_item,
             self._rank,
         )
-        entries_of = self._entries_of
 
         def fits(position: int) -> bool:
             numbers = number_sets[entry_numbers[position]]
@@ -1196,54 +1195,13 @@ class SearchIndex(Generic[T]):
                     return True
             return False
 
-        prefix = key.encode()
-        table = self._key_table
-        blob, ends = table.blob, table.ends
-        order, sorted_key = self._key_order, self._sorted_key
-        start, end = prefix_range(sorted_key, prefix, 0, len(order))
-        if start < end and sorted_key(start) == prefix and take((entries_of(order[start]),)):
-            return [self._choice(index) for index in chosen[:limit]]
-        first_longer = bisect.bisect_right(self._lengths, len(key))
-        few = self._few_prefixed
-        if end - start <= few:
-            # Few keys start with the query: found at once among all keys, then taken by length.
-            by_size = sorted(zip(map(len, table.pick(order[start:end])), range(start, end), strict=True))
-            for length, keys in groupby(by_size, key=itemgetter(0)):
-                if length > len(key) and take([entries_of(order[at]) for _, at in keys]):
-                    return [self._choice(index) for index in chosen[:limit]]
-        else:
-            by_length, length_start = self._by_length, self._length_start
-
-            def key_by_length(at: int) -> bytes:
-                number = by_length[at]
-                return blob[ends[number] : ends[number + 1]]
-
-            for place in range(first_longer, len(self._lengths)):
-                start, end = prefix_range(key_by_length, prefix, length_start[place], length_start[place + 1])
-                if end > start and take([entries_of(number) for number in by_length[start:end]]):
-                    return [self._choice(index) for index in chosen[:limit]]
-        tail_key, tail_at, tail_start, tail_order = self._tail_key, self._tail_at, self._tail_start, self._tail_order
-
-        def tail(at: int) -> bytes:
-            number = tail_key[at]
-            return blob[ends[number] + tail_at[at] : ends[number + 1]]
-
-        start, end = prefix_range(lambda at: tail(tail_order[at]), prefix, 0, len(tail_order))
-        if end - start <= few:
-            # In order of their places, word starts come by the key's length, then as the levels list them.
-            places = sorted(tail_order[start:end])
-            for place, starts in groupby(places, key=lambda at: bisect.bisect_right(tail_start, at) - 1):
-                if place >= first_longer and take([entries_of(tail_key[at]) for at in starts]):
-                    return [self._choice(index) for index in chosen[:limit]]
-        else:
-            for place in range(first_longer, len(self._lengths)):
-                start, end = prefix_range(tail, prefix, tail_start[place], tail_start[place + 1])
-                if end > start and take([entries_of(number) for number in tail_key[start:end]]):
-                    return [self._choice(index) for index in chosen[:limit]]
+        for level in self._prefix_levels(key):
+            if take(level):
+                return [self._choice(index) for index in chosen[:limit]]
         if len(tokens) == 1 and tokens[0].isdecimal():
             # A bare number is a year or a position: list the items that carry it.
             numbers = self._number_texts
-            start, end = prefix_range(numbers.raw, prefix, 0, len(numbers))
+            start, end = prefix_range(numbers.raw, key.encode(), 0, len(numbers))
             fresh = set(self._number_items[start:end]) - taken
             chosen.extend(sorted(fresh, key=rank.__getitem__))
         elif size_of(key) >= 2:
@@ -1256,6 +1214,55 @@ class SearchIndex(Generic[T]):
                     scores[item] = score
             chosen.extend(sorted(scores, key=lambda item: (-scores[item], rank[item])))
         return [self._choice(index) for index in chosen[:limit]]
+
+    def _prefix_levels(self, key: str) -> Iterator[list[array[int]]]:
+        """The entries of the keys that begin with ``key``, a level at a time, as `complete` takes them:
+        the key itself, then the keys that start with it, then the keys with a later word that does,
+        each a length at a time (shortest first) and within it in key order, one array per key."""
+        prefix = key.encode()
+        table = self._key_table
+        blob, ends = table.blob, table.ends
+        order, sorted_key, entries_of = self._key_order, self._sorted_key, self._entries_of
+        start, end = prefix_range(sorted_key, prefix, 0, len(order))
+        if start < end and sorted_key(start) == prefix:
+            yield [entries_of(order[start])]
+        first_longer = bisect.bisect_right(self._lengths, len(key))
+        few = self._few_prefixed
+        if end - start <= few:
+            # Few keys start with the query: found at once among all keys, then grouped by length.
+            by_size = sorted(zip(map(len, table.pick(order[start:end])), range(start, end), strict=True))
+            for length, keys in groupby(by_size, key=itemgetter(0)):
+                if length > len(key):
+                    yield [entries_of(order[at]) for _, at in keys]
+        else:
+            by_length, length_start = self._by_length, self._length_start
+
+            def key_by_length(at: int) -> bytes:
+                number = by_length[at]
+                return blob[ends[number] : ends[number + 1]]
+
+            for place in range(first_longer, len(self._lengths)):
+                start, end = prefix_range(key_by_length, prefix, length_start[place], length_start[place + 1])
+                if end > start:
+                    yield [entries_of(number) for number in by_length[start:end]]
+        tail_key, tail_at, tail_start, tail_order = self._tail_key, self._tail_at, self._tail_start, self._tail_order
+
+        def tail(at: int) -> bytes:
+            number = tail_key[at]
+            return blob[ends[number] + tail_at[at] : ends[number + 1]]
+
+        start, end = prefix_range(lambda at: tail(tail_order[at]), prefix, 0, len(tail_order))
+        if end - start <= few:
+            # In order of their places, word starts come by the key's length, then as the levels list them.
+            places = sorted(tail_order[start:end])
+            for place, starts in groupby(places, key=lambda at: bisect.bisect_right(tail_start, at) - 1):
+                if place >= first_longer:
+                    yield [entries_of(tail_key[at]) for at in starts]
+        else:
+            for place in range(first_longer, len(self._lengths)):
+                start, end = prefix_range(tail, prefix, tail_start[place], tail_start[place + 1])
+                if end > start:
+                    yield [entries_of(number) for number in tail_key[start:end]]
 
     # ------------------------------------------------------------------ helpers
 
