@@ -68,7 +68,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, chain, groupby, islice
-from operator import itemgetter
+from operator import itemgetter, sub
 from typing import ClassVar, Generic, Literal, NamedTuple, Self, TypeVar
 
 from rapidfuzz import fuzz, process
@@ -1106,22 +1106,23 @@ class SearchIndex(Generic[T]):
         """
         grams = self._gram_index()
         padded = f" {text} "
-        spans = sorted(
+        places = grams.places
+        found = sorted(
             (
-                found
+                place
                 for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}
-                if (found := grams.span(gram))[1] > found[0]
+                if (place := places.get(gram)) is not None
             ),
-            key=lambda span: span[1] - span[0],
+            key=grams.size,
         )
-        chosen: list[memoryview] = []
+        chosen: list[Iterator[int]] = []
         total = 0
-        postings = memoryview(grams.postings)
-        for start, end in spans:
-            if len(chosen) >= _MIN_GRAMS and total + end - start > _GRAM_BUDGET:
+        for place in found:
+            size = grams.size(place)
+            if len(chosen) >= _MIN_GRAMS and total + size > _GRAM_BUDGET:
                 break
-            chosen.append(postings[start:end])
-            total += end - start
+            chosen.append(grams.keys(place))
+            total += size
         shared = Counter(chain.from_iterable(chosen))
         if len(shared) <= _FUZZY_SCORED:
             return list(shared)
@@ -1292,13 +1293,19 @@ _NO_YEAR = -(2**31)
 class Trigrams(NamedTuple):
     """Each trigram of the padded keys (" mission impossible ") with the numbers of the keys holding it.
 
-    The trigrams sorted, and the key numbers of each in turn in one array (ascending per trigram).
+    The trigrams sorted; of each, the first key number and then the gaps to the next ones in turn (the
+    numbers ascend), all gaps in one blob: as 2-byte numbers when all of a trigram's are below 65,536,
+    else as 4-byte ones. Millions of numbers take half the room they would as they are.
     """
 
     grams: StringTable
-    starts: array[int]
-    """Where each trigram's key numbers start in ``postings`` (and, at the end, where the last ends)."""
-    postings: array[int]
+    firsts: array[int]
+    """The first key number of each trigram."""
+    ends: array[int]
+    """Where the gaps of each trigram start in ``gaps`` (bytes; and, at the end, where the last end)."""
+    wide: bytes
+    """Of each trigram, 1 if its gaps are 4-byte numbers, else 0."""
+    gaps: bytes
     places: dict[str, int]
     """Each trigram's place in ``grams``: a query looks up a dozen, and there are only thousands."""
 
@@ -1312,37 +1319,57 @@ class Trigrams(NamedTuple):
                 for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}:
                     found[gram].append(number)
         ordered = sorted(found)
-        starts = array("I", [0])
-        postings = array("I")
+        firsts = array("I")
+        ends = array("I", [0])
+        wide = bytearray()
+        parts: list[bytes] = []
+        size = 0
         for gram in ordered:
-            postings.extend(found.pop(gram))
-            starts.append(len(postings))
-        return cls(StringTable.of(ordered), starts, postings, {gram: at for at, gram in enumerate(ordered)})
+            numbers = found.pop(gram)
+            firsts.append(numbers[0])
+            gaps = array("I", map(sub, numbers[1:], numbers[:-1]))
+            if max(gaps, default=0) < 1 << 16:
+                gaps = array("H", gaps)
+            wide.append(gaps.typecode == "I")
+            parts.append(gaps.tobytes())
+            size += len(parts[-1])
+            ends.append(size)
+        return cls(StringTable.of(ordered), firsts, ends, bytes(wide), b"".join(parts), _places(ordered))
 
-    def state(self) -> tuple[tuple[bytes, bytes], bytes, bytes]:
+    def size(self, place: int) -> int:
+        """How many keys hold the trigram at ``place``."""
+        return 1 + (self.ends[place + 1] - self.ends[place]) // (4 if self.wide[place] else 2)
+
+    def keys(self, place: int) -> Iterator[int]:
+        """The numbers of the keys holding the trigram at ``place``, ascending."""
+        gaps = memoryview(self.gaps)[self.ends[place] : self.ends[place + 1]].cast("I" if self.wide[place] else "H")
+        return accumulate(gaps, initial=self.firsts[place])
+
+    def state(self) -> tuple[tuple[bytes, bytes], bytes, bytes, bytes, bytes]:
         """The table as plain data for ``marshal`` (read back by `from_state`)."""
-        return self.grams.state(), self.starts.tobytes(), self.postings.tobytes()
+        return self.grams.state(), self.firsts.tobytes(), self.ends.tobytes(), self.wide, self.gaps
 
     @classmethod
     def from_state(cls, state: object) -> Trigrams:
         """The table `state` made; ValueError or TypeError if it is not one."""
-        if not isinstance(state, tuple) or len(state) != 3:
-            raise TypeError("a trigram table is kept as (trigrams, starts, postings)")
-        grams, starts, postings = state
+        if not isinstance(state, tuple) or len(state) != 5:
+            raise TypeError("a trigram table is kept as (trigrams, firsts, ends, wide, gaps)")
+        grams, firsts, ends, wide, gaps = state
+        if not isinstance(wide, bytes) or not isinstance(gaps, bytes):
+            raise TypeError("a trigram table's gaps are bytes")
         table = StringTable.from_state(grams)
-        found = cls(
-            table, numbers_from("I", starts), numbers_from("I", postings), {g: at for at, g in enumerate(table)}
-        )
-        if len(found.starts) != len(found.grams) + 1 or found.starts[-1] != len(found.postings):
+        found = cls(table, numbers_from("I", firsts), numbers_from("I", ends), wide, gaps, _places(table))
+        count = len(table)
+        if not len(found.firsts) == len(found.wide) == len(found.ends) - 1 == count or found.ends[-1] != len(gaps):
             raise ValueError("the trigram table's parts do not fit together")
+        if any((found.ends[at + 1] - found.ends[at]) % (4 if wide[at] else 2) for at in range(count)):
+            raise ValueError("the trigram table's gaps are cut")
         return found
 
-    def span(self, gram: str) -> tuple[int, int]:
-        """The range of ``postings`` holding the keys of ``gram`` (empty if none has it)."""
-        at = self.places.get(gram)
-        if at is None:
-            return 0, 0
-        return self.starts[at], self.starts[at + 1]
+
+def _places(grams: Iterable[str]) -> dict[str, int]:
+    """Each of ``grams`` by its place."""
+    return {gram: place for place, gram in enumerate(grams)}
 
 
 _WORD_TYPO_CUTOFF = 75.0

@@ -76,15 +76,24 @@ def test_numbers_are_packed_in_the_smallest_array_that_holds_them() -> None:
     assert list(packed([3, 1, 2])) == [3, 1, 2]
 
 
-def test_trigram_postings_are_every_key_holding_the_trigram() -> None:
+@pytest.mark.parametrize("count", [200, 70_000])
+def test_trigrams_list_every_key_holding_them(count: int) -> None:
+    # 70,000 keys: gaps past 65,535 between two keys of a trigram, held as 4-byte numbers.
     keys = _random_texts(random.Random(3), 200)
+    if count > len(keys):
+        keys = keys[:100] + ["zz"] * (count - 200) + keys[100:]
     grams = Trigrams.of(keys)
     padded = [f" {key} " for key in keys]
     every = {text[at : at + 3] for text in padded for at in range(len(text) - 2)}
     assert list(grams.grams) == sorted(every)
-    for gram in [*every, "zzz", "ñ中a"]:
-        start, end = grams.span(gram)
-        assert list(grams.postings[start:end]) == [number for number, text in enumerate(padded) if gram in text]
+    assert any(grams.wide) == (count > 65_536)
+    restored = Trigrams.from_state(marshal.loads(marshal.dumps(grams.state())))
+    for gram in every:
+        expected = [number for number, text in enumerate(padded) if gram in text]
+        place = grams.places[gram]
+        assert list(grams.keys(place)) == list(restored.keys(place)) == expected
+        assert grams.size(place) == len(expected)
+    assert "zzq" not in grams.places
 
 
 # --------------------------------------------------------------------------- indexes of a generated catalogue
