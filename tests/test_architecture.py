@@ -63,6 +63,7 @@ PLAIN = frozenset(
         "cogs.films.search.index",
         "cogs.films.search.people",
         "cogs.films.search.snapshots",
+        "cogs.films.search.tables",
         "cogs.films.search.text",
         "cogs.reminders.timing",
         "cogs.trivia.answers",

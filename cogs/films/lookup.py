@@ -34,7 +34,7 @@ def _has_every_kind(kept: Mapping[str, object]) -> bool:
     return all(kind in kept for kind in _KINDS)
 
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 """The version of what a build keeps in the database. Bump it with any change that alters what an index
 holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `KeptIndex.snapshot`,
 what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again

@@ -61,20 +61,21 @@ import bisect
 import hashlib
 import heapq
 import re
-import sys
 import threading
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, islice
+from itertools import accumulate, chain, groupby, islice
+from operator import itemgetter, sub
 from typing import ClassVar, Generic, Literal, NamedTuple, Self, TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.memory import collector_paused
+from cogs.films.search.tables import Picked, StringTable, find_raw, numbers_from, packed, prefix_range
 from cogs.films.search.text import (
     ARTICLES,
     DIGIT,
@@ -514,6 +515,12 @@ def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
     return at > first_part
 
 
+_FEW_PREFIXED = 512
+"""Autocomplete finds up to this many keys (or word starts) that begin with the query among all at once,
+and groups them by length; past it, it looks among the keys of each length in turn until the list is
+full (a short query: "j")."""
+
+
 class SearchIndex(Generic[T]):
     """An immutable in-memory index of named items; see the module docstring.
 
@@ -531,29 +538,61 @@ class SearchIndex(Generic[T]):
     _fuzzy_pool: ClassVar[int] = _FUZZY_POOL
     _typos_only: ClassVar[bool] = False
     """Whether a fuzzy match must look like a typo of a name (`_TypoJudge`) to identify an item."""
+    _few_prefixed: ClassVar[int] = _FEW_PREFIXED
+    # Held as flat tables (``tables.py``), not an object per name: a large catalogue has millions.
     _items: Sequence[T]
-    _labels: list[str | None]
+    _labels: StringTable | None
+    """Each item's label, when given; else they are made by ``_make_label`` and kept in ``_made_labels``."""
+    _made_labels: dict[int, str]
     _make_label: Callable[[T], str] | None
-    _years: tuple[int | None, ...]
+    _years: array[int]
+    """Each item's year (`_NO_YEAR` for none), if any item has one; else empty."""
     _has_years: bool
-    _by_year: dict[int, list[int]]
+    _by_year: dict[int, array[int]]
     _browse: array[int]
     _rank: array[int]
-    _values: list[str]
-    _by_value: dict[str, int]
+    _values: StringTable
+    _by_value: array[int]
+    """The items sorted by value (the last of equal values last), for bisection."""
     _by_folded_value: dict[str, int]
-    _entry_keys: list[str]
+    _entry_key: array[int]
+    """Each entry's key, as its number in ``_key_table``."""
     _entry_item: array[int]
     _entry_tier: array[int]
-    _entry_text: list[str]
-    _entry_numbers: list[frozenset[int]]
-    _exact: dict[str, int | tuple[int, ...]]
-    _crowded: dict[str, tuple[int, ...]]
+    _entry_text: array[int]
+    """Each entry's name as written, as its number in ``_texts``."""
+    _texts: StringTable
+    _entry_numbers: array[int]
+    """Each entry's numbers (of the name and the item), as a number in ``_number_sets``."""
+    _number_sets: list[frozenset[int]]
+    _key_table: StringTable
+    """Every distinct key, numbered in the order of their first entries."""
+    _key_order: array[int]
+    """The key numbers sorted by key, for bisection."""
+    _key_start: array[int]
+    """Where each key's entries start in ``_key_entries`` (and, at the end, where the last ends)."""
+    _key_entries: array[int]
+    """The entries of each key in turn, each key's in browse order of their items."""
+    _crowded: dict[str, array[int]]
     _lengths: list[int]
-    _keys_by_length: dict[int, list[str]]
-    _tails: dict[int, tuple[list[str], list[str]]]
-    _number_texts: list[str]
+    """The distinct lengths of keys, ascending."""
+    _length_start: array[int]
+    """Where the keys of each of ``_lengths`` start in ``_by_length`` (and where the last end)."""
+    _by_length: array[int]
+    """Key numbers sorted by length, then by key."""
+    _tail_start: array[int]
+    """Where the word starts of the keys of each of ``_lengths`` start in ``_tail_key``."""
+    _tail_key: array[int]
+    _tail_at: array[int]
+    """The word starts after a key's first word: each the key's number and the byte it starts at, sorted
+    by the key's length, then by the text from there, then by key."""
+    _tail_order: array[int]
+    """The word starts (their places in ``_tail_key``) sorted by the text from there alone."""
+    _number_texts: StringTable
     _number_items: array[int]
+    _grams: Trigrams | None
+    _scan_keys: list[str] | None
+    """Every entry's key, for indexes small enough to fuzzy-score them all (made on first use)."""
 
     def __init__(
         self,
@@ -569,8 +608,8 @@ class SearchIndex(Generic[T]):
     ) -> None:
         self._lock = threading.RLock()
         self._pending: Callable[[], SearchIndex[T]] | None = None
-        self._grams: dict[str, array[int]] | None = None
-        self._distinct_keys: list[str] | None = None
+        self._grams = None
+        self._scan_keys = None
         self._setup(items, names, keys, labels, years, extra_numbers, browse_order, cache or TextKeys())
 
     @classmethod
@@ -580,7 +619,7 @@ class SearchIndex(Generic[T]):
         index._lock = threading.RLock()
         index._pending = make
         index._grams = None
-        index._distinct_keys = None
+        index._scan_keys = None
         return index
 
     @property
@@ -595,7 +634,7 @@ class SearchIndex(Generic[T]):
         loop keeps answering: a look-up that needs the index waits for it.
         """
         self._ready()
-        if len(self._entry_keys) > SCAN_ALL:
+        if len(self._entry_item) > SCAN_ALL:
             self._gram_index()
         return self
 
@@ -627,24 +666,26 @@ class SearchIndex(Generic[T]):
         self._set_labels(labels)
         self._set_years_and_order(years, browse_order)
         self._set_values(keys)
-        self._set_entries(names, extras, cache)
-        self._set_prefix_tables()
+        key_list = self._set_entries(names, extras, cache)
+        self._set_prefix_tables(key_list)
         self._set_number_table(extras)
 
     def _set_labels(self, labels: Sequence[str] | Callable[[T], str]) -> None:
         # Labels may be made on demand (``labels`` a function of the item): most are never shown.
+        self._made_labels = {}
         if callable(labels):
             self._make_label = labels
-            self._labels = [None] * len(self._items)
+            self._labels = None
         else:
             self._make_label = None
-            self._labels = [clip(label) for label in labels]
+            self._labels = StringTable.of(clip(label) for label in labels)
 
     def _set_years_and_order(self, years: Sequence[int | None] | None, browse_order: Sequence[int] | None) -> None:
         """Each item's year, the browse order and each item's rank in it, and the items of each year."""
         count = len(self._items)
-        self._years = tuple(years) if years is not None else (None,) * count
-        self._has_years = any(year is not None for year in self._years)
+        self._has_years = years is not None and any(year is not None for year in years)
+        known = years if years is not None and self._has_years else ()
+        self._years = array("i", [_NO_YEAR if year is None else year for year in known])
         self._browse = array("I", browse_order if browse_order is not None else range(count))
         self._rank = array("I", [count]) * count
         for rank, item in enumerate(self._browse):
@@ -653,34 +694,40 @@ class SearchIndex(Generic[T]):
         if self._has_years:
             for item in self._browse:
                 year = self._years[item]
-                if year is not None:
-                    self._by_year.setdefault(year, []).append(item)
+                if year != _NO_YEAR:
+                    self._by_year.setdefault(year, array("I")).append(item)
 
     def _set_values(self, keys: Sequence[str]) -> None:
-        """The autocomplete value of each item, and the item of each value."""
-        self._values = [value_for(key) for key in keys]
-        self._by_value = {value: index for index, value in enumerate(self._values)}
+        """The autocomplete value of each item, and the items sorted by value."""
+        values = [value_for(key) for key in keys]
+        self._values = StringTable.of(values)
+        # Sorted is stable: of equal values (none are expected) the last item is found, as a dict would.
+        self._by_value = array("I", sorted(range(len(values)), key=values.__getitem__))
         # Case-insensitive fallback so a key typed by hand ("MI7") also resolves. Most keys are their own
         # casefold, which `_by_value` already finds: only the others are kept (see `_item_of_value`).
-        folded = {value.casefold(): index for index, value in enumerate(self._values)}
-        self._by_folded_value = {value: index for value, index in folded.items() if self._by_value.get(value) != index}
+        folded = {value.casefold(): index for index, value in enumerate(values)}
+        self._by_folded_value = {value: index for value, index in folded.items() if self._item_valued(value) != index}
 
-    def _set_entries(self, names: Iterable[Name], extras: Sequence[frozenset[int]], cache: TextKeys) -> None:
-        """One entry per (key, item): the name of the lowest tier, the first on a tie.
+    def _set_entries(self, names: Iterable[Name], extras: Sequence[frozenset[int]], cache: TextKeys) -> list[str]:
+        """One entry per (key, item): the name of the lowest tier, the first on a tie. Returns the distinct
+        keys in the order of their numbers.
 
-        Entries are parallel arrays and lists, not objects: there are millions in a large catalogue. Keys
-        and texts are interned: first names, surnames and character names repeat across items.
+        Entries are parallel arrays of numbers: there are millions in a large catalogue. Keys, texts and
+        sets of numbers are held once each and numbered: first names, surnames, character names and
+        years repeat across items.
         """
-        entry_keys: list[str] = []
+        entry_key = array("I")
         entry_item = array("I")
         entry_tier = array("B")
-        entry_text: list[str] = []
-        entry_numbers: list[frozenset[int]] = []
-        exact: dict[str, list[int]] = {}
-        intern = sys.intern
-        number_sets: dict[frozenset[int], frozenset[int]] = {}
-        key_numbers: dict[str, frozenset[int]] = {}
-        slots: list[dict[str, int] | None] = [None] * len(self._items)
+        entry_text = array("I")
+        entry_numbers = array("I")
+        key_number: dict[str, int] = {}
+        key_list: list[str] = []
+        key_numbers: list[frozenset[int]] = []
+        exact: list[list[int]] = []
+        text_number: dict[str, int] = {}
+        number_sets: dict[frozenset[int], int] = {}
+        slots: list[dict[int, int] | None] = [None] * len(self._items)
         known = cache.known_match_keys
         for item, text, tier in names:
             key = known.get(text)
@@ -688,98 +735,126 @@ class SearchIndex(Generic[T]):
                 key = cache.match_key(text)
             if not key:
                 continue
-            key = intern(key)
+            number = key_number.get(key)
             slot = slots[item]
             if slot is None:
                 slot = slots[item] = {}
-            position = slot.get(key)
+            position = slot.get(number) if number is not None else None
             if position is None:
-                position = slot[key] = len(entry_keys)
-                entry_keys.append(key)
-                entry_item.append(item)
-                entry_tier.append(tier)
-                entry_text.append(intern(text))
-                same = exact.get(key)
-                if same is None:
-                    exact[key] = [position]
+                written = text_number.setdefault(text, len(text_number))
+                position = len(entry_item)
+                if number is None:
+                    number = key_number[key] = len(key_list)
+                    key_list.append(key)
+                    exact.append([position])
                     # An ASCII key without a digit holds no number: its numerals and
                     # number words were turned into digits when it was made.
-                    numbers = numbers_in(key) if not key.isascii() or DIGIT.search(key) else _EMPTY
-                    key_numbers[key] = numbers
+                    key_numbers.append(numbers_in(key) if not key.isascii() or DIGIT.search(key) else _EMPTY)
                 else:
-                    same.append(position)
-                    numbers = key_numbers[key]
+                    exact[number].append(position)
+                slot[number] = position
+                numbers = key_numbers[number]
+                entry_key.append(number)
+                entry_item.append(item)
+                entry_tier.append(tier)
+                entry_text.append(written)
                 # The numbers of the name and of its item (year, franchise position).
                 extra = extras[item]
                 joined = numbers | extra if numbers and extra else numbers or extra
                 # One set per distinct set of numbers: films of one year and place share it.
-                entry_numbers.append(number_sets.setdefault(joined, joined))
+                entry_numbers.append(number_sets.setdefault(joined, len(number_sets)))
             elif tier < entry_tier[position]:
                 entry_tier[position] = tier
-                entry_text[position] = intern(text)
-        del slots
-        # rapidfuzz scores against this plain list; processor=None because it is
-        # already normalised.
-        self._entry_keys = entry_keys
+                entry_text[position] = text_number.setdefault(text, len(text_number))
+        del slots, key_number, key_numbers
+        self._entry_key = packed(entry_key, len(key_list))
         self._entry_item = entry_item
         self._entry_tier = entry_tier
-        self._entry_text = entry_text
-        del key_numbers
-        self._entry_numbers = entry_numbers
-        # Most keys name one entry: a bare position, not a list of one. The others are in browse order,
-        # which autocomplete lists them in (see `complete`).
+        self._entry_text = packed(entry_text, len(text_number))
+        self._texts = StringTable.of(text_number)
+        del text_number
+        self._entry_numbers = packed(entry_numbers, len(number_sets))
+        self._number_sets = list(number_sets)
+        self._key_table = StringTable.of(key_list)
+        self._key_order = packed(sorted(range(len(key_list)), key=key_list.__getitem__), len(key_list))
+        # A key's entries are listed in browse order, which autocomplete lists them in (see `complete`).
         rank = self._rank
-        self._exact = {
-            key: found[0] if len(found) == 1 else tuple(sorted(found, key=lambda pos: rank[entry_item[pos]]))
-            for key, found in exact.items()
-        }
+        starts = [0]
+        listed = array("I")
+        for found in exact:
+            listed.extend(found if len(found) == 1 else sorted(found, key=lambda pos: rank[entry_item[pos]]))
+            starts.append(len(listed))
+        self._key_start = packed(starts, len(listed))
+        self._key_entries = listed
         # A key shared by more names than a fuzzy pool holds (a first name: every John) adds at most
         # its first pool of entries to one (see `_fuzzy_hits`): those are kept ready.
         pool = self._fuzzy_pool
-        self._crowded = {key: tuple(found[:pool]) for key, found in exact.items() if len(found) > pool}
+        self._crowded = {
+            key_list[number]: array("I", found[:pool]) for number, found in enumerate(exact) if len(found) > pool
+        }
+        return key_list
+
+    def _entries_of(self, number: int) -> array[int]:
+        """The entries of the key numbered ``number``, their items in browse order."""
+        starts = self._key_start
+        return self._key_entries[starts[number] : starts[number + 1]]
+
+    def _key_number(self, key: str) -> int | None:
+        """The number of ``key``, if it is a key."""
+        order = self._key_order
+        at = find_raw(self._sorted_key, key.encode(), 0, len(order))
+        return None if at is None else order[at]
+
+    def _sorted_key(self, at: int) -> bytes:
+        """The raw key at ``at`` in key order."""
+        number = self._key_order[at]
+        ends = self._key_table.ends
+        return self._key_table.blob[ends[number] : ends[number + 1]]
 
     def _positions(self, key: str) -> Sequence[int]:
         """The entries whose key is ``key`` (none if it is no key), their items in browse order."""
-        found = self._exact.get(key)
-        if found is None:
-            return ()
-        return (found,) if isinstance(found, int) else found
+        number = self._key_number(key)
+        return () if number is None else self._entries_of(number)
 
-    def _set_prefix_tables(self) -> None:
+    def _set_prefix_tables(self, key_list: list[str]) -> None:
         """For typing: every distinct key, and each of its word starts after the first ("impossible
         ghost protocol", "ghost protocol", "protocol"), sorted and grouped by the key's length, so the
         best prefix matches (the shortest names) are found by bisection without looking at the others."""
-        keys_by_length: dict[int, list[str]] = {}
-        tails: dict[int, list[tuple[str, str]]] = {}
-        for key in self._exact:
-            length = len(key)
-            found_keys = keys_by_length.get(length)
-            if found_keys is None:
-                keys_by_length[length] = [key]
-            else:
-                found_keys.append(key)
+        lengths = [len(key) for key in key_list]
+        by_length = sorted(self._key_order, key=lengths.__getitem__)
+        self._lengths = sorted(set(lengths))
+        place = {length: at for at, length in enumerate(self._lengths)}
+        counts = [0] * len(self._lengths)
+        for length in lengths:
+            counts[place[length]] += 1
+        tails: list[tuple[int, str, str, int, int]] = []
+        for number, key in enumerate(key_list):
             start = key.find(" ")
             while start >= 0:
-                tails.setdefault(length, []).append((sys.intern(key[start + 1 :]), key))
+                at = start + 1 if key.isascii() else len(key[: start + 1].encode())
+                tails.append((len(key), key[start + 1 :], key, number, at))
                 start = key.find(" ", start + 1)
-        for found_keys in keys_by_length.values():
-            found_keys.sort()
-        self._keys_by_length = keys_by_length
-        self._tails = {}
-        for length, pairs in tails.items():
-            pairs.sort()
-            self._tails[length] = ([tail for tail, _ in pairs], [key for _, key in pairs])
-        self._lengths = sorted(keys_by_length)
+        tails.sort()
+        tail_counts = [0] * len(self._lengths)
+        for tail in tails:
+            tail_counts[place[tail[0]]] += 1
+        self._by_length = packed(by_length, len(key_list))
+        self._length_start = packed([0, *accumulate(counts)], len(key_list))
+        self._tail_start = packed([0, *accumulate(tail_counts)], len(tails))
+        self._tail_key = packed([tail[3] for tail in tails], len(key_list))
+        self._tail_at = packed([tail[4] for tail in tails])
+        self._tail_order = packed(sorted(range(len(tails)), key=lambda at: tails[at][1]), len(tails))
 
     def _set_number_table(self, extras: Sequence[frozenset[int]]) -> None:
         """Every number of each item, as text, sorted, for number-only autocomplete ("2023")."""
         item_numbers: list[set[int]] = [set(extra) for extra in extras]
-        entry_item = self._entry_item
-        for position, numbers in enumerate(self._entry_numbers):
+        entry_item, sets = self._entry_item, self._number_sets
+        for position, found in enumerate(self._entry_numbers):
+            numbers = sets[found]
             if numbers:
                 item_numbers[entry_item[position]].update(numbers)
         pairs_by_number = sorted((str(number), item) for item, found in enumerate(item_numbers) for number in found)
-        self._number_texts = [text for text, _ in pairs_by_number]
+        self._number_texts = StringTable.of(text for text, _ in pairs_by_number)
         self._number_items = array("I", [item for _, item in pairs_by_number])
 
     # ------------------------------------------------------------------ accessors
@@ -789,10 +864,15 @@ class SearchIndex(Generic[T]):
         return len(self._items)
 
     @property
-    def _keys(self) -> list[str]:
+    def _keys(self) -> Sequence[str]:
         """The match key of every indexed name (what the fuzzy pass scores)."""
         self._ready()
         return self._entry_keys
+
+    @property
+    def _entry_keys(self) -> Sequence[str]:
+        """Each entry's key (decoded as it is read)."""
+        return Picked(self._key_table, self._entry_key)
 
     @property
     def items(self) -> Sequence[T]:
@@ -811,14 +891,21 @@ class SearchIndex(Generic[T]):
         index = self._item_of_value(value.strip())
         return None if index is None else self._items[index]
 
+    def _item_valued(self, value: str) -> int | None:
+        """The item whose autocomplete value is exactly ``value`` (the last, were two equal)."""
+        order, values = self._by_value, self._values
+        wanted = value.encode()
+        at = bisect.bisect_right(range(len(order)), wanted, key=lambda at: values.raw(order[at])) - 1
+        return order[at] if at >= 0 and values.raw(order[at]) == wanted else None
+
     def _item_of_value(self, value: str) -> int | None:
         """The item whose autocomplete value is ``value``, or failing that is ``value`` whatever the case."""
-        found = self._by_value.get(value)
+        found = self._item_valued(value)
         if found is None:
             folded = value.casefold()
             found = self._by_folded_value.get(folded)
             if found is None:
-                found = self._by_value.get(folded)
+                found = self._item_valued(folded)
         return found
 
     # ------------------------------------------------------------------ resolve
@@ -843,7 +930,7 @@ class SearchIndex(Generic[T]):
         if year is not None and year_free is None:
             # The query is only a year and no film is titled so (unlike "1917"):
             # the films of that year, if there are any.
-            same_year = self._by_year.get(year, [])
+            same_year = self._by_year.get(year, ())
             if same_year:
                 status: Status = "found" if len(same_year) == 1 else "ambiguous"
                 picked = same_year[:MAX_CANDIDATES]
@@ -887,7 +974,7 @@ class SearchIndex(Generic[T]):
         Names that share a key but are spelt apart ("The Final Destination" and "Final Destination",
         "Halloween II" and "Halloween 2") are told apart by the query spelt as one of them exactly.
         """
-        items, tiers = self._entry_item, self._entry_tier
+        items, tiers, texts, entry_text = self._entry_item, self._entry_tier, self._texts, self._entry_text
         hits = list(self._positions(key))
         if not hits and year is not None and year_free is not None:
             hits = [pos for pos in self._positions(year_free) if self._years[items[pos]] == year]
@@ -900,11 +987,11 @@ class SearchIndex(Generic[T]):
                 chosen.setdefault(items[pos], pos)
         if len(chosen) > 1 and typed:
             spelt = normalise(typed)
-            literal = {items[pos]: pos for pos in hits if normalise(self._entry_text[pos]) == spelt}
+            literal = {items[pos]: pos for pos in hits if normalise(texts[entry_text[pos]]) == spelt}
             if len(literal) == 1:
                 chosen = literal
         ordered = sorted(chosen.items(), key=lambda pair: self._rank[pair[0]])
-        scored = tuple(self._scored(item, 100.0, self._entry_text[pos]) for item, pos in ordered[:MAX_CANDIDATES])
+        scored = tuple(self._scored(item, 100.0, texts[entry_text[pos]]) for item, pos in ordered[:MAX_CANDIDATES])
         return ("found" if len(chosen) == 1 else "ambiguous"), scored
 
     def _fuzzy(self, key: str, whole: str, typed: str, year: int | None, year_free: str | None) -> dict[int, _Best]:
@@ -918,13 +1005,17 @@ class SearchIndex(Generic[T]):
             # "Fallout 2018": the year may be the film's, so also score "fallout"
             # against films of 2018 only.
             variants.append((year_free, year_free, year_free, year))
-        items, keys, tiers, texts, numbers = (
+        items, entry_key, tiers, entry_text, entry_numbers = (
             self._entry_item,
-            self._entry_keys,
+            self._entry_key,
             self._entry_tier,
             self._entry_text,
             self._entry_numbers,
         )
+        # Read here rather than by the tables' methods: hundreds of names per query.
+        key_blob, key_ends = self._key_table.blob, self._key_table.ends
+        text_blob, text_ends = self._texts.blob, self._texts.ends
+        sets = self._number_sets
         for text, whole_text, typed_text, only_year in variants:
             wanted = numbers_in(text)
             scorer = _NameScorer(text)
@@ -933,11 +1024,15 @@ class SearchIndex(Generic[T]):
                 item = items[position]
                 if only_year is not None and self._years[item] != only_year:
                     continue
-                final = scorer.score(keys[position], score)
-                conflict = not wanted <= numbers[position]
+                number = entry_key[position]
+                name_key = key_blob[key_ends[number] : key_ends[number + 1]].decode()
+                number = entry_text[position]
+                written = text_blob[text_ends[number] : text_ends[number + 1]].decode()
+                final = scorer.score(name_key, score)
+                conflict = not wanted <= sets[entry_numbers[position]]
                 tier = tiers[position]
                 if typos is not None:
-                    final = typos.score(keys[position], texts[position], tier, final)
+                    final = typos.score(name_key, written, tier, final)
                 elif tier & EXACT_ONLY:
                     final = min(final, CUTOFF - 1.0)
                 current = best.get(item)
@@ -947,7 +1042,7 @@ class SearchIndex(Generic[T]):
                     or (conflict != current.conflict and not conflict)
                     or (conflict == current.conflict and (final, -tier) > (current.score, -current.tier))
                 ):
-                    best[item] = _Best(final, tier, texts[position], conflict)
+                    best[item] = _Best(final, tier, written, conflict)
         return best
 
     # ------------------------------------------------------------------ fuzzy candidates
@@ -958,14 +1053,18 @@ class SearchIndex(Generic[T]):
         At most ``_fuzzy_pool`` of them, equal scores in entry order. A small index
         scores every name; a large one only the candidates of :meth:`_candidates`.
         """
-        if len(self._entry_keys) <= SCAN_ALL:
+        if len(self._entry_item) <= SCAN_ALL:
+            every = self._scan_keys
+            if every is None:
+                every = self._scan_keys = self._key_table.pick(self._entry_key)
             results = process.extract(
-                text, self._entry_keys, scorer=fuzz.WRatio, processor=None, limit=self._fuzzy_pool, score_cutoff=cutoff
+                text, every, scorer=fuzz.WRatio, processor=None, limit=self._fuzzy_pool, score_cutoff=cutoff
             )
             return [(score, position) for _, score, position in results]
+        numbers = self._candidate_numbers(text)
         found = process.extract(
             text,
-            self._candidates(text),
+            self._key_table.pick(numbers),
             scorer=fuzz.WRatio,
             processor=None,
             limit=self._fuzzy_pool,
@@ -973,37 +1072,31 @@ class SearchIndex(Generic[T]):
         )
         hits: list[tuple[float, int]] = []
         last = None
-        for key, score, _ in found:
+        for key, score, at in found:
             if len(hits) >= self._fuzzy_pool and score != last:
                 break
-            positions = self._crowded.get(key) or self._positions(key)
+            positions = self._crowded.get(key) or self._entries_of(numbers[at])
             hits.extend((score, position) for position in positions)
             last = score
         hits.sort(key=lambda hit: (-hit[0], hit[1]))
         return hits[: self._fuzzy_pool]
 
-    def _gram_index(self) -> tuple[dict[str, array[int]], list[str]]:
-        """Each trigram of the padded keys (" mission impossible ") to the keys holding it, as numbers in
-        the list of distinct keys (the order of ``_exact``), returned with it."""
+    def _gram_index(self) -> Trigrams:
+        """Each trigram of the padded keys (" mission impossible ") with the numbers of the keys holding it."""
         grams = self._grams
         if grams is None:
             with self._lock:
                 grams = self._grams
                 if grams is None:
-                    postings: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
-                    with collector_paused():
-                        for number, key in enumerate(self._exact):
-                            padded = f" {key} "
-                            for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}:
-                                postings[gram].append(number)
-                    grams = self._grams = dict(postings)
-        distinct = self._distinct_keys
-        if distinct is None:
-            distinct = self._distinct_keys = list(self._exact)
-        return grams, distinct
+                    grams = self._grams = Trigrams.of(self._key_table)
+        return grams
 
     def _candidates(self, text: str) -> list[str]:
-        """Keys worth a ``WRatio`` score for ``text``: those sharing most of its trigrams.
+        """Keys worth a ``WRatio`` score for ``text`` (see `_candidate_numbers`)."""
+        return self._key_table.pick(self._candidate_numbers(text))
+
+    def _candidate_numbers(self, text: str) -> list[int]:
+        """The numbers of the keys worth a ``WRatio`` score for ``text``: those sharing most of its trigrams.
 
         Trigrams are read rarest first, within ``_GRAM_BUDGET`` postings (always at
         least ``_MIN_GRAMS`` of them): a name close to the query shares most of them
@@ -1011,22 +1104,28 @@ class SearchIndex(Generic[T]):
         thousands of names that share nothing else. The ``_FUZZY_SCORED`` keys
         sharing the most are kept.
         """
-        postings, distinct = self._gram_index()
+        grams = self._gram_index()
         padded = f" {text} "
-        lists = sorted(
-            (found for gram in {padded[at : at + 3] for at in range(len(padded) - 2)} if (found := postings.get(gram))),
-            key=len,
+        places = grams.places
+        found = sorted(
+            (
+                place
+                for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}
+                if (place := places.get(gram)) is not None
+            ),
+            key=grams.size,
         )
-        chosen: list[array[int]] = []
+        chosen: list[Iterator[int]] = []
         total = 0
-        for found in lists:
-            if len(chosen) >= _MIN_GRAMS and total + len(found) > _GRAM_BUDGET:
+        for place in found:
+            size = grams.size(place)
+            if len(chosen) >= _MIN_GRAMS and total + size > _GRAM_BUDGET:
                 break
-            chosen.append(found)
-            total += len(found)
+            chosen.append(grams.keys(place))
+            total += size
         shared = Counter(chain.from_iterable(chosen))
         if len(shared) <= _FUZZY_SCORED:
-            return [distinct[number] for number in shared]
+            return list(shared)
         # The fewest shared trigrams still kept, counted from the most.
         histogram = Counter(shared.values())
         kept = 0
@@ -1036,10 +1135,8 @@ class SearchIndex(Generic[T]):
             kept += histogram[count]
             if kept >= _FUZZY_SCORED:
                 break
-        best = [distinct[number] for number, count in shared.items() if count > least]
-        best.extend(
-            islice((distinct[number] for number, count in shared.items() if count == least), _FUZZY_SCORED - len(best))
-        )
+        best = [number for number, count in shared.items() if count > least]
+        best.extend(islice((number for number, count in shared.items() if count == least), _FUZZY_SCORED - len(best)))
         return best
 
     # ------------------------------------------------------------------ complete
@@ -1064,10 +1161,15 @@ class SearchIndex(Generic[T]):
         last_done = query[-1:].isspace()
         whole_numbers = frozenset(int(token) for token in tokens[: None if last_done else -1] if token.isdecimal())
         partial_number = tokens[-1] if tokens[-1].isdecimal() and not last_done else None
-        entry_numbers, entry_item, rank, positions = self._entry_numbers, self._entry_item, self._rank, self._positions
+        entry_numbers, number_sets, entry_item, rank = (
+            self._entry_numbers,
+            self._number_sets,
+            self._entry_item,
+            self._rank,
+        )
 
         def fits(position: int) -> bool:
-            numbers = entry_numbers[position]
+            numbers = number_sets[entry_numbers[position]]
             if not whole_numbers <= numbers:
                 return False
             return partial_number is None or any(str(number).startswith(partial_number) for number in numbers)
@@ -1094,25 +1196,13 @@ class SearchIndex(Generic[T]):
                     return True
             return False
 
-        if take((positions(key),)):
-            return [self._choice(index) for index in chosen[:limit]]
-        longer = self._lengths[bisect.bisect_right(self._lengths, len(key)) :]
-        for length in longer:
-            names = self._keys_by_length[length]
-            start, end = _starting_with(names, key)
-            if end > start and take([positions(name) for name in names[start:end]]):
-                return [self._choice(index) for index in chosen[:limit]]
-        for length in longer:
-            found = self._tails.get(length)
-            if found is None:
-                continue
-            tails, owners = found
-            start, end = _starting_with(tails, key)
-            if end > start and take([positions(name) for name in owners[start:end]]):
+        for level in self._prefix_levels(key):
+            if take(level):
                 return [self._choice(index) for index in chosen[:limit]]
         if len(tokens) == 1 and tokens[0].isdecimal():
             # A bare number is a year or a position: list the items that carry it.
-            start, end = _starting_with(self._number_texts, key)
+            numbers = self._number_texts
+            start, end = prefix_range(numbers.raw, key.encode(), 0, len(numbers))
             fresh = set(self._number_items[start:end]) - taken
             chosen.extend(sorted(fresh, key=rank.__getitem__))
         elif size_of(key) >= 2:
@@ -1126,6 +1216,55 @@ class SearchIndex(Generic[T]):
             chosen.extend(sorted(scores, key=lambda item: (-scores[item], rank[item])))
         return [self._choice(index) for index in chosen[:limit]]
 
+    def _prefix_levels(self, key: str) -> Iterator[list[array[int]]]:
+        """The entries of the keys that begin with ``key``, a level at a time, as `complete` takes them:
+        the key itself, then the keys that start with it, then the keys with a later word that does,
+        each a length at a time (shortest first) and within it in key order, one array per key."""
+        prefix = key.encode()
+        table = self._key_table
+        blob, ends = table.blob, table.ends
+        order, sorted_key, entries_of = self._key_order, self._sorted_key, self._entries_of
+        start, end = prefix_range(sorted_key, prefix, 0, len(order))
+        if start < end and sorted_key(start) == prefix:
+            yield [entries_of(order[start])]
+        first_longer = bisect.bisect_right(self._lengths, len(key))
+        few = self._few_prefixed
+        if end - start <= few:
+            # Few keys start with the query: found at once among all keys, then grouped by length.
+            by_size = sorted(zip(map(len, table.pick(order[start:end])), range(start, end), strict=True))
+            for length, keys in groupby(by_size, key=itemgetter(0)):
+                if length > len(key):
+                    yield [entries_of(order[at]) for _, at in keys]
+        else:
+            by_length, length_start = self._by_length, self._length_start
+
+            def key_by_length(at: int) -> bytes:
+                number = by_length[at]
+                return blob[ends[number] : ends[number + 1]]
+
+            for place in range(first_longer, len(self._lengths)):
+                start, end = prefix_range(key_by_length, prefix, length_start[place], length_start[place + 1])
+                if end > start:
+                    yield [entries_of(number) for number in by_length[start:end]]
+        tail_key, tail_at, tail_start, tail_order = self._tail_key, self._tail_at, self._tail_start, self._tail_order
+
+        def tail(at: int) -> bytes:
+            number = tail_key[at]
+            return blob[ends[number] + tail_at[at] : ends[number + 1]]
+
+        start, end = prefix_range(lambda at: tail(tail_order[at]), prefix, 0, len(tail_order))
+        if end - start <= few:
+            # In order of their places, word starts come by the key's length, then as the levels list them.
+            places = sorted(tail_order[start:end])
+            for place, starts in groupby(places, key=lambda at: bisect.bisect_right(tail_start, at) - 1):
+                if place >= first_longer:
+                    yield [entries_of(tail_key[at]) for at in starts]
+        else:
+            for place in range(first_longer, len(self._lengths)):
+                start, end = prefix_range(tail, prefix, tail_start[place], tail_start[place + 1])
+                if end > start:
+                    yield [entries_of(number) for number in tail_key[start:end]]
+
     # ------------------------------------------------------------------ helpers
 
     def _browse_rank(self, item_index: int) -> int:
@@ -1138,25 +1277,99 @@ class SearchIndex(Generic[T]):
         return Scored(self._items[item_index], round(score, 1), text, self._label(item_index))
 
     def _label(self, item_index: int) -> str:
-        label = self._labels[item_index]
+        if self._labels is not None:
+            return self._labels[item_index]
+        label = self._made_labels.get(item_index)
         if label is None:
             assert self._make_label is not None
-            label = self._labels[item_index] = clip(self._make_label(self._items[item_index]))
+            label = self._made_labels[item_index] = clip(self._make_label(self._items[item_index]))
         return label
 
 
-def _starting_with(texts: list[str], prefix: str) -> tuple[int, int]:
-    """The range ``start:end`` of the sorted ``texts`` that start with ``prefix``, found by bisection."""
-    start = bisect.bisect_left(texts, prefix)
-    # Every text starting with the prefix sorts below prefix + the last code point, but for one that
-    # continues with that very code point: the scan after the bisection only ever meets those.
-    end = bisect.bisect_left(texts, prefix + _LAST_CODE_POINT, start)
-    while end < len(texts) and texts[end].startswith(prefix):
-        end += 1
-    return start, end
+_NO_YEAR = -(2**31)
+"""The year of an item without one (no year is so)."""
 
 
-_LAST_CODE_POINT = chr(0x10FFFF)
+class Trigrams(NamedTuple):
+    """Each trigram of the padded keys (" mission impossible ") with the numbers of the keys holding it.
+
+    The trigrams sorted; of each, the first key number and then the gaps to the next ones in turn (the
+    numbers ascend), all gaps in one blob: as 2-byte numbers when all of a trigram's are below 65,536,
+    else as 4-byte ones. Millions of numbers take half the room they would as they are.
+    """
+
+    grams: StringTable
+    firsts: array[int]
+    """The first key number of each trigram."""
+    ends: array[int]
+    """Where the gaps of each trigram start in ``gaps`` (bytes; and, at the end, where the last end)."""
+    wide: bytes
+    """Of each trigram, 1 if its gaps are 4-byte numbers, else 0."""
+    gaps: bytes
+    places: dict[str, int]
+    """Each trigram's place in ``grams``: a query looks up a dozen, and there are only thousands."""
+
+    @classmethod
+    def of(cls, keys: Sequence[str]) -> Trigrams:
+        """The trigrams of ``keys``, by their numbers (positions)."""
+        found: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
+        with collector_paused():
+            for number, key in enumerate(keys):
+                padded = f" {key} "
+                for gram in {padded[at : at + 3] for at in range(len(padded) - 2)}:
+                    found[gram].append(number)
+        ordered = sorted(found)
+        firsts = array("I")
+        ends = array("I", [0])
+        wide = bytearray()
+        parts: list[bytes] = []
+        size = 0
+        for gram in ordered:
+            numbers = found.pop(gram)
+            firsts.append(numbers[0])
+            gaps = array("I", map(sub, numbers[1:], numbers[:-1]))
+            if max(gaps, default=0) < 1 << 16:
+                gaps = array("H", gaps)
+            wide.append(gaps.typecode == "I")
+            parts.append(gaps.tobytes())
+            size += len(parts[-1])
+            ends.append(size)
+        return cls(StringTable.of(ordered), firsts, ends, bytes(wide), b"".join(parts), _places(ordered))
+
+    def size(self, place: int) -> int:
+        """How many keys hold the trigram at ``place``."""
+        return 1 + (self.ends[place + 1] - self.ends[place]) // (4 if self.wide[place] else 2)
+
+    def keys(self, place: int) -> Iterator[int]:
+        """The numbers of the keys holding the trigram at ``place``, ascending."""
+        gaps = memoryview(self.gaps)[self.ends[place] : self.ends[place + 1]].cast("I" if self.wide[place] else "H")
+        return accumulate(gaps, initial=self.firsts[place])
+
+    def state(self) -> tuple[tuple[bytes, bytes], bytes, bytes, bytes, bytes]:
+        """The table as plain data for ``marshal`` (read back by `from_state`)."""
+        return self.grams.state(), self.firsts.tobytes(), self.ends.tobytes(), self.wide, self.gaps
+
+    @classmethod
+    def from_state(cls, state: object) -> Trigrams:
+        """The table `state` made; ValueError or TypeError if it is not one."""
+        if not isinstance(state, tuple) or len(state) != 5:
+            raise TypeError("a trigram table is kept as (trigrams, firsts, ends, wide, gaps)")
+        grams, firsts, ends, wide, gaps = state
+        if not isinstance(wide, bytes) or not isinstance(gaps, bytes):
+            raise TypeError("a trigram table's gaps are bytes")
+        table = StringTable.from_state(grams)
+        found = cls(table, numbers_from("I", firsts), numbers_from("I", ends), wide, gaps, _places(table))
+        count = len(table)
+        if not len(found.firsts) == len(found.wide) == len(found.ends) - 1 == count or found.ends[-1] != len(gaps):
+            raise ValueError("the trigram table's parts do not fit together")
+        if any((found.ends[at + 1] - found.ends[at]) % (4 if wide[at] else 2) for at in range(count)):
+            raise ValueError("the trigram table's gaps are cut")
+        return found
+
+
+def _places(grams: Iterable[str]) -> dict[str, int]:
+    """Each of ``grams`` by its place."""
+    return {gram: place for place, gram in enumerate(grams)}
 
 
 _WORD_TYPO_CUTOFF = 75.0

@@ -6,26 +6,34 @@ database and read back: `snapshot`, and the class methods their `restore` is mad
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import threading
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
-from cogs.films.search.index import SearchIndex, value_for
+from cogs.films.search.index import SearchIndex, Trigrams, value_for
+from cogs.films.search.tables import NUMBER_CODES, StringTable, numbers_from
 
 T = TypeVar("T")
 
-STATE_FIELDS = (
-    "_labels", "_years", "_has_years", "_by_year", "_browse", "_rank", "_values", "_by_value",
-    "_by_folded_value", "_entry_keys", "_entry_item", "_entry_tier", "_entry_text", "_entry_numbers",
-    "_exact", "_crowded", "_lengths", "_keys_by_length", "_tails", "_number_texts", "_number_items", "_grams",
+TABLE_FIELDS = ("_texts", "_key_table", "_number_texts")
+"""The fields held as string tables, kept as their blob and offsets."""
+ARRAY_FIELDS = (
+    "_years", "_browse", "_rank", "_by_value", "_entry_key", "_entry_item", "_entry_tier", "_entry_text",
+    "_entry_numbers", "_key_order", "_key_start", "_key_entries", "_by_length", "_length_start", "_tail_start",
+    "_tail_key", "_tail_at", "_tail_order", "_number_items",
 )  # fmt: skip
-"""What a built index holds besides its items and lock: all plain data, so ``marshal`` can keep it."""
-
-ARRAY_FIELDS = {"_browse": "I", "_rank": "I", "_entry_item": "I", "_entry_tier": "B", "_number_items": "I"}
-"""The fields held as arrays of numbers (type code), which ``marshal`` keeps as their bytes; the trigram
-postings (``_grams``) are arrays too."""
+"""The fields held as arrays of numbers, kept as their type code and bytes."""
+PLAIN_FIELDS = {
+    "_has_years": bool, "_by_folded_value": dict, "_number_sets": list, "_lengths": list,
+}  # fmt: skip
+"""The fields ``marshal`` keeps as they are, each checked for its type (small: an element per distinct key
+length, set of numbers or value not its own casefold)."""
+STATE_FIELDS = (*TABLE_FIELDS, *ARRAY_FIELDS, *PLAIN_FIELDS, "_labels", "_values", "_by_year", "_crowded", "_grams")
+"""What a snapshot holds: all a built index holds besides its items, as plain data (bytes above all)."""
+_ARRAY_CODES = NUMBER_CODES | {"i"}
+"""The array types an index holds (`packed`'s and the years'), and so all a snapshot may name."""
 
 
 class SnapshotMismatch(ValueError):
@@ -39,15 +47,22 @@ class KeptIndex(SearchIndex[T]):
         """The built index, all but its items, as bytes that `restore` reads back.
 
         ``marshal`` holds only plain data (no code runs when it is read) and reads it back
-        several times faster than the index is built. Its format belongs to one Python version:
+        several times faster than the index is built: almost all of it is the bytes of tables and
+        arrays, which become them in one copy each. Its format belongs to one Python version:
         whoever stores a snapshot must note the version with it.
         """
         self.prepare()
-        state = {name: getattr(self, name) for name in STATE_FIELDS}
+        state: dict[str, Any] = {name: getattr(self, name).state() for name in TABLE_FIELDS}
         for name in ARRAY_FIELDS:
-            state[name] = state[name].tobytes()
-        if self._grams is not None:
-            state["_grams"] = {gram: found.tobytes() for gram, found in self._grams.items()}
+            numbers = getattr(self, name)
+            state[name] = (numbers.typecode, numbers.tobytes())
+        state.update((name, getattr(self, name)) for name in PLAIN_FIELDS)
+        state["_labels"] = None if self._labels is None else self._labels.state()
+        # The values are made again from the items' keys when read back: only whether they match is kept.
+        state["_values"] = _digest(self._values)
+        state["_by_year"] = {year: found.tobytes() for year, found in self._by_year.items()}
+        state["_crowded"] = {key: found.tobytes() for key, found in self._crowded.items()}
+        state["_grams"] = None if self._grams is None else self._grams.state()
         return marshal.dumps(state | self._snapshot_extra())
 
     def _snapshot_extra(self) -> dict[str, Any]:
@@ -81,32 +96,67 @@ class KeptIndex(SearchIndex[T]):
         make_label: Callable[[T], str] | None = None,
     ) -> Self:
         """An index from a snapshot's state, if it was built from items with exactly these keys."""
-        if state["_values"] != [value_for(key) for key in keys]:
+        values = StringTable.of(value_for(key) for key in keys)
+        if state["_values"] != _digest(values):
             raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
-        if make_label is None and None in state["_labels"]:
+        if make_label is None and state["_labels"] is None:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot lacks labels")
         index = cls.__new__(cls)
         index._lock = threading.RLock()
         index._pending = None
-        for name in STATE_FIELDS:
-            setattr(index, name, state[name])
-        try:
-            for name, code in ARRAY_FIELDS.items():
-                setattr(index, name, _numbers(code, state[name]))
-            grams = state["_grams"]
-            index._grams = None if grams is None else {gram: _numbers("I", data) for gram, data in grams.items()}
-        except (TypeError, ValueError, AttributeError) as error:
-            raise SnapshotMismatch(f"the {cls.__name__} snapshot holds unreadable numbers") from error
-        index._distinct_keys = None
         index._items = items
         index._make_label = make_label
+        index._made_labels = {}
+        index._values = values
+        index._scan_keys = None
+        try:
+            for name in TABLE_FIELDS:
+                setattr(index, name, StringTable.from_state(state[name]))
+            index._labels = None if state["_labels"] is None else StringTable.from_state(state["_labels"])
+            for name in ARRAY_FIELDS:
+                code, data = state[name]
+                if code not in _ARRAY_CODES:
+                    raise ValueError(f"no array of type {code!r} is kept")
+                setattr(index, name, numbers_from(code, data))
+            for name, kind in PLAIN_FIELDS.items():
+                if not isinstance(state[name], kind):
+                    raise TypeError(f"{name} kept as {type(state[name]).__name__}")
+                setattr(index, name, state[name])
+            index._by_year = {year: numbers_from("I", found) for year, found in state["_by_year"].items()}
+            index._crowded = {key: numbers_from("I", found) for key, found in state["_crowded"].items()}
+            index._grams = None if state["_grams"] is None else Trigrams.from_state(state["_grams"])
+        except (TypeError, ValueError, AttributeError) as error:
+            raise SnapshotMismatch(f"the {cls.__name__} snapshot holds unreadable tables") from error
+        if not _consistent(index, len(keys)):
+            raise SnapshotMismatch(f"the {cls.__name__} snapshot's tables do not fit together")
         return index
 
 
-def _numbers(code: str, data: bytes) -> array[int]:
-    """The array of numbers kept as ``data`` (``array.tobytes``)."""
-    if not isinstance(data, bytes):
-        raise TypeError(f"numbers kept as {type(data).__name__}, not bytes")
-    numbers = array(code)
-    numbers.frombytes(data)
-    return numbers
+def _digest(values: StringTable) -> bytes:
+    """A digest of a table of values: a snapshot is read back only for items with the same ones."""
+    digest = hashlib.blake2b(values.blob, digest_size=16)
+    digest.update(values.ends.tobytes())
+    return digest.digest()
+
+
+def _consistent(index: SearchIndex[Any], count: int) -> bool:
+    """Whether the tables read back fit each other and ``count`` items (their sizes; not every number)."""
+    entries = len(index._entry_item)
+    keys = len(index._key_table)
+    return (
+        len(index._rank) == len(index._browse) == count
+        and (index._labels is None or len(index._labels) == count)
+        and (not index._has_years or len(index._years) == count)
+        and all(
+            len(found) == entries
+            for found in (index._entry_key, index._entry_tier, index._entry_text, index._entry_numbers)
+        )
+        and len(index._key_order) == keys == len(index._key_start) - 1
+        and index._key_start[-1] == len(index._key_entries) == entries
+        and len(index._length_start) == len(index._tail_start) == len(index._lengths) + 1
+        and index._length_start[-1] == len(index._by_length) == keys
+        and index._tail_start[-1] == len(index._tail_key) == len(index._tail_at) == len(index._tail_order)
+        and len(index._number_items) == len(index._number_texts)
+        and len(index._by_value) == count
+        and all(isinstance(numbers, frozenset) for numbers in index._number_sets)
+    )
