@@ -82,6 +82,17 @@ class PackedStrings(Sequence[str]):
         for start, end in zip(offsets, islice(offsets, 1, None), strict=False):
             yield data[start:end].decode()
 
+    def pick(self, numbers: Iterable[int]) -> list[str]:
+        """The strings at ``numbers`` (no negative one), in their order."""
+        data, offsets = self.data, self.offsets
+        return [data[offsets[number] : offsets[number + 1]].decode() for number in numbers]
+
+    def raw(self, index: int) -> bytes:
+        """The UTF-8 bytes of the string at ``index`` (no negative index): UTF-8 sorts as the code points
+        it spells, so strings packed in order can be bisected by these without decoding any."""
+        offsets = self.offsets
+        return self.data[offsets[index] : offsets[index + 1]]
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedStrings):
             return self.data == other.data and self.offsets == other.offsets

@@ -75,7 +75,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.memory import collector_paused
-from cogs.films.search.tables import Picked, StringTable, find_raw, numbers_from, packed, prefix_range
+from cogs.films.search.tables import Picked, find_raw, packed, prefix_range
 from cogs.films.search.text import (
     ARTICLES,
     DIGIT,
@@ -88,6 +88,7 @@ from cogs.films.search.text import (
     tokens_of,
     words_of,
 )
+from db.packed import PackedStrings, numbers_of
 
 CUTOFF = 85.0
 """Lowest fuzzy score that can identify an item."""
@@ -541,7 +542,7 @@ class SearchIndex(Generic[T]):
     _few_prefixed: ClassVar[int] = _FEW_PREFIXED
     # Held as flat tables (``tables.py``), not an object per name: a large catalogue has millions.
     _items: Sequence[T]
-    _labels: StringTable | None
+    _labels: PackedStrings | None
     """Each item's label, when given; else they are made by ``_make_label`` and kept in ``_made_labels``."""
     _made_labels: dict[int, str]
     _make_label: Callable[[T], str] | None
@@ -551,7 +552,7 @@ class SearchIndex(Generic[T]):
     _by_year: dict[int, array[int]]
     _browse: array[int]
     _rank: array[int]
-    _values: StringTable
+    _values: PackedStrings
     _by_value: array[int]
     """The items sorted by value (the last of equal values last), for bisection."""
     _by_folded_value: dict[str, int]
@@ -561,11 +562,11 @@ class SearchIndex(Generic[T]):
     _entry_tier: array[int]
     _entry_text: array[int]
     """Each entry's name as written, as its number in ``_texts``."""
-    _texts: StringTable
+    _texts: PackedStrings
     _entry_numbers: array[int]
     """Each entry's numbers (of the name and the item), as a number in ``_number_sets``."""
     _number_sets: list[frozenset[int]]
-    _key_table: StringTable
+    _key_table: PackedStrings
     """Every distinct key, numbered in the order of their first entries."""
     _key_order: array[int]
     """The key numbers sorted by key, for bisection."""
@@ -588,7 +589,7 @@ class SearchIndex(Generic[T]):
     by the key's length, then by the text from there, then by key."""
     _tail_order: array[int]
     """The word starts (their places in ``_tail_key``) sorted by the text from there alone."""
-    _number_texts: StringTable
+    _number_texts: PackedStrings
     _number_items: array[int]
     _grams: Trigrams | None
     _scan_keys: list[str] | None
@@ -678,7 +679,7 @@ class SearchIndex(Generic[T]):
             self._labels = None
         else:
             self._make_label = None
-            self._labels = StringTable.of(clip(label) for label in labels)
+            self._labels = PackedStrings.of(clip(label) for label in labels)
 
     def _set_years_and_order(self, years: Sequence[int | None] | None, browse_order: Sequence[int] | None) -> None:
         """Each item's year, the browse order and each item's rank in it, and the items of each year."""
@@ -700,7 +701,7 @@ class SearchIndex(Generic[T]):
     def _set_values(self, keys: Sequence[str]) -> None:
         """The autocomplete value of each item, and the items sorted by value."""
         values = [value_for(key) for key in keys]
-        self._values = StringTable.of(values)
+        self._values = PackedStrings.of(values)
         # Sorted is stable: of equal values (none are expected) the last item is found, as a dict would.
         self._by_value = array("I", sorted(range(len(values)), key=values.__getitem__))
         # Case-insensitive fallback so a key typed by hand ("MI7") also resolves. Most keys are their own
@@ -771,11 +772,11 @@ class SearchIndex(Generic[T]):
         self._entry_item = entry_item
         self._entry_tier = entry_tier
         self._entry_text = packed(entry_text, len(text_number))
-        self._texts = StringTable.of(text_number)
+        self._texts = PackedStrings.of(text_number)
         del text_number
         self._entry_numbers = packed(entry_numbers, len(number_sets))
         self._number_sets = list(number_sets)
-        self._key_table = StringTable.of(key_list)
+        self._key_table = PackedStrings.of(key_list)
         self._key_order = packed(sorted(range(len(key_list)), key=key_list.__getitem__), len(key_list))
         # A key's entries are listed in browse order, which autocomplete lists them in (see `complete`).
         rank = self._rank
@@ -808,8 +809,8 @@ class SearchIndex(Generic[T]):
     def _sorted_key(self, at: int) -> bytes:
         """The raw key at ``at`` in key order."""
         number = self._key_order[at]
-        ends = self._key_table.ends
-        return self._key_table.blob[ends[number] : ends[number + 1]]
+        ends = self._key_table.offsets
+        return self._key_table.data[ends[number] : ends[number + 1]]
 
     def _positions(self, key: str) -> Sequence[int]:
         """The entries whose key is ``key`` (none if it is no key), their items in browse order."""
@@ -854,7 +855,7 @@ class SearchIndex(Generic[T]):
             if numbers:
                 item_numbers[entry_item[position]].update(numbers)
         pairs_by_number = sorted((str(number), item) for item, found in enumerate(item_numbers) for number in found)
-        self._number_texts = StringTable.of(text for text, _ in pairs_by_number)
+        self._number_texts = PackedStrings.of(text for text, _ in pairs_by_number)
         self._number_items = array("I", [item for _, item in pairs_by_number])
 
     # ------------------------------------------------------------------ accessors
@@ -1013,8 +1014,8 @@ class SearchIndex(Generic[T]):
             self._entry_numbers,
         )
         # Read here rather than by the tables' methods: hundreds of names per query.
-        key_blob, key_ends = self._key_table.blob, self._key_table.ends
-        text_blob, text_ends = self._texts.blob, self._texts.ends
+        key_blob, key_ends = self._key_table.data, self._key_table.offsets
+        text_blob, text_ends = self._texts.data, self._texts.offsets
         sets = self._number_sets
         for text, whole_text, typed_text, only_year in variants:
             wanted = numbers_in(text)
@@ -1222,7 +1223,7 @@ class SearchIndex(Generic[T]):
         each a length at a time (shortest first) and within it in key order, one array per key."""
         prefix = key.encode()
         table = self._key_table
-        blob, ends = table.blob, table.ends
+        blob, ends = table.data, table.offsets
         order, sorted_key, entries_of = self._key_order, self._sorted_key, self._entries_of
         start, end = prefix_range(sorted_key, prefix, 0, len(order))
         if start < end and sorted_key(start) == prefix:
@@ -1298,7 +1299,7 @@ class Trigrams(NamedTuple):
     else as 4-byte ones. Millions of numbers take half the room they would as they are.
     """
 
-    grams: StringTable
+    grams: PackedStrings
     firsts: array[int]
     """The first key number of each trigram."""
     ends: array[int]
@@ -1334,7 +1335,7 @@ class Trigrams(NamedTuple):
             parts.append(gaps.tobytes())
             size += len(parts[-1])
             ends.append(size)
-        return cls(StringTable.of(ordered), firsts, ends, bytes(wide), b"".join(parts), _places(ordered))
+        return cls(PackedStrings.of(ordered), firsts, ends, bytes(wide), b"".join(parts), _places(ordered))
 
     def size(self, place: int) -> int:
         """How many keys hold the trigram at ``place``."""
@@ -1357,8 +1358,8 @@ class Trigrams(NamedTuple):
         grams, firsts, ends, wide, gaps = state
         if not isinstance(wide, bytes) or not isinstance(gaps, bytes):
             raise TypeError("a trigram table's gaps are bytes")
-        table = StringTable.from_state(grams)
-        found = cls(table, numbers_from("I", firsts), numbers_from("I", ends), wide, gaps, _places(table))
+        table = PackedStrings.from_state(grams)
+        found = cls(table, numbers_of("I", firsts), numbers_of("I", ends), wide, gaps, _places(table))
         count = len(table)
         if not len(found.firsts) == len(found.wide) == len(found.ends) - 1 == count or found.ends[-1] != len(gaps):
             raise ValueError("the trigram table's parts do not fit together")

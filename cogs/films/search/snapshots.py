@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
 from cogs.films.search.index import SearchIndex, Trigrams, value_for
-from cogs.films.search.tables import NUMBER_CODES, StringTable, numbers_from
+from cogs.films.search.tables import NUMBER_CODES
+from db.packed import PackedStrings, numbers_of
 
 T = TypeVar("T")
 
@@ -96,7 +97,7 @@ class KeptIndex(SearchIndex[T]):
         make_label: Callable[[T], str] | None = None,
     ) -> Self:
         """An index from a snapshot's state, if it was built from items with exactly these keys."""
-        values = StringTable.of(value_for(key) for key in keys)
+        values = PackedStrings.of(value_for(key) for key in keys)
         if state["_values"] != _digest(values):
             raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
         if make_label is None and state["_labels"] is None:
@@ -111,19 +112,19 @@ class KeptIndex(SearchIndex[T]):
         index._scan_keys = None
         try:
             for name in TABLE_FIELDS:
-                setattr(index, name, StringTable.from_state(state[name]))
-            index._labels = None if state["_labels"] is None else StringTable.from_state(state["_labels"])
+                setattr(index, name, PackedStrings.from_state(state[name]))
+            index._labels = None if state["_labels"] is None else PackedStrings.from_state(state["_labels"])
             for name in ARRAY_FIELDS:
                 code, data = state[name]
                 if code not in _ARRAY_CODES:
                     raise ValueError(f"no array of type {code!r} is kept")
-                setattr(index, name, numbers_from(code, data))
+                setattr(index, name, numbers_of(code, data))
             for name, kind in PLAIN_FIELDS.items():
                 if not isinstance(state[name], kind):
                     raise TypeError(f"{name} kept as {type(state[name]).__name__}")
                 setattr(index, name, state[name])
-            index._by_year = {year: numbers_from("I", found) for year, found in state["_by_year"].items()}
-            index._crowded = {key: numbers_from("I", found) for key, found in state["_crowded"].items()}
+            index._by_year = {year: numbers_of("I", found) for year, found in state["_by_year"].items()}
+            index._crowded = {key: numbers_of("I", found) for key, found in state["_crowded"].items()}
             index._grams = None if state["_grams"] is None else Trigrams.from_state(state["_grams"])
         except (TypeError, ValueError, AttributeError) as error:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot holds unreadable tables") from error
@@ -132,10 +133,10 @@ class KeptIndex(SearchIndex[T]):
         return index
 
 
-def _digest(values: StringTable) -> bytes:
+def _digest(values: PackedStrings) -> bytes:
     """A digest of a table of values: a snapshot is read back only for items with the same ones."""
-    digest = hashlib.blake2b(values.blob, digest_size=16)
-    digest.update(values.ends.tobytes())
+    digest = hashlib.blake2b(values.data, digest_size=16)
+    digest.update(values.offsets.tobytes())
     return digest.digest()
 
 

@@ -20,8 +20,9 @@ from cogs.films.search.films import FilmIndex
 from cogs.films.search.index import MAX_CHOICES, SCAN_ALL, SearchIndex, Trigrams
 from cogs.films.search.people import PersonIndex
 from cogs.films.search.snapshots import SnapshotMismatch
-from cogs.films.search.tables import Picked, StringTable, find_raw, packed, prefix_range
+from cogs.films.search.tables import Picked, find_raw, packed, prefix_range
 from cogs.films.search.text import match_tokens
+from db.packed import PackedStrings
 from db.repositories.models import Person
 
 ALPHABET = ["a", "b", "n", " ", "ñ", "ø", "é", "ж", "中", "🚀", "1"]
@@ -36,15 +37,15 @@ def _random_texts(rng: random.Random, count: int) -> list[str]:
 
 def test_a_string_table_reads_as_the_list_it_was_made_of() -> None:
     texts = _random_texts(random.Random(1), 300)
-    table = StringTable.of(texts)
+    table = PackedStrings.of(texts)
     assert len(table) == len(texts)
     assert list(table) == texts
     assert [table[at] for at in range(len(texts))] == texts
     assert table[-1] == texts[-1] and table[3:9] == texts[3:9]
     assert table.pick([5, 0, 5, 299]) == [texts[5], texts[0], texts[5], texts[299]]
     assert list(Picked(table, [2, 1])) == [texts[2], texts[1]]
-    assert list(StringTable.from_state(marshal.loads(marshal.dumps(table.state())))) == texts
-    assert list(StringTable.of([])) == []
+    assert list(PackedStrings.from_state(marshal.loads(marshal.dumps(table.state())))) == texts
+    assert list(PackedStrings.of([])) == []
 
 
 @pytest.mark.parametrize(
@@ -53,13 +54,13 @@ def test_a_string_table_reads_as_the_list_it_was_made_of() -> None:
 )
 def test_a_string_table_that_does_not_hold_together_is_refused(state: object) -> None:
     with pytest.raises((TypeError, ValueError)):
-        StringTable.from_state(state)
+        PackedStrings.from_state(state)
 
 
 def test_sorted_tables_are_bisected_by_their_bytes_as_strings_sort() -> None:
     rng = random.Random(2)
     texts = sorted(_random_texts(rng, 400))
-    table = StringTable.of(texts)
+    table = PackedStrings.of(texts)
     for wanted in _random_texts(rng, 300) + texts[::7]:
         found = find_raw(table.raw, wanted.encode(), 0, len(table))
         assert found == (texts.index(wanted) if wanted in texts else None)
