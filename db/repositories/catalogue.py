@@ -63,13 +63,19 @@ _CHARACTER_CREDITS_SELECT = "SELECT film_id, person_id, character FROM cast_cred
 _FILM_TITLES_SELECT = "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
 _PEOPLE_SELECT = "SELECT id, key, name FROM people ORDER BY name, key"
 _ALIASES_SELECT = "SELECT person_id, alias FROM person_aliases ORDER BY alias, person_id"
-# Exactly what `Lookup.load` reads to build the indexes, each in a total order.
+# The catalogue's rows change only when a pack loads (or a migration rewrites them): the loaded packs with
+# their load numbers, which every load bumps, tell whether anything made from the whole catalogue (the
+# look-up indexes, the film cards) still fits it, without reading its millions of rows.
+_PACKS_SELECT = "SELECT id, checksum, load_number FROM packs ORDER BY id"
+# What `Lookup.load` reads to build the indexes: the packs above, the schema version and each table's size.
 _SEARCH_INPUT_SELECTS = (
-    f"SELECT {_FILM_COLUMNS} {_FILM_ORDER}",
-    _FILM_TITLES_SELECT,
-    _PEOPLE_SELECT,
-    _ALIASES_SELECT,
-    _CHARACTER_CREDITS_SELECT,
+    "PRAGMA user_version",
+    _PACKS_SELECT,
+    "SELECT count(*), max(id) FROM films",
+    "SELECT count(*) FROM film_titles",
+    "SELECT count(*), max(id) FROM people",
+    "SELECT count(*) FROM person_aliases",
+    "SELECT count(*) FROM cast_credits",
 )
 
 # PostgreSQL cannot infer the type of a bare "? IS NULL" parameter, hence CAST.
@@ -297,8 +303,9 @@ class CatalogueRepository:
         return await self._db.fetch_all_as(_triple, _CHARACTER_CREDITS_SELECT)
 
     async def search_inputs(self) -> str:
-        """A digest of every row the look-up indexes are built from (`films`, `film_titles`,
-        `people` and `character_credits`): equal digests, equal indexes."""
+        """A digest of what the look-up indexes are built from (`films`, `film_titles`, `people` and
+        `character_credits`): the loaded packs as `packs_digest` sees them, the schema version and the
+        size of each table read. Equal digests, equal indexes; any pack load makes a new one."""
         return await self._db.digest([(sql, ()) for sql in _SEARCH_INPUT_SELECTS])
 
     async def stored_search_indexes(self, inputs: str, format: str) -> dict[str, bytes]:
@@ -329,7 +336,7 @@ class CatalogueRepository:
     async def packs_digest(self) -> str:
         """A digest of the loaded packs (each one's id, checksum and load number): it changes with every
         pack load, so what is made from the whole catalogue (film cards) can be kept under it."""
-        return await self._db.digest([("SELECT id, checksum, load_number FROM packs ORDER BY id", ())])
+        return await self._db.digest([(_PACKS_SELECT, ())])
 
     async def stored_card(self, film_id: int, made_from: str) -> bytes | None:
         """The film's kept card, if it was made from the catalogue `made_from` names."""

@@ -180,7 +180,8 @@ def test_pack_load_keeps_the_look_up_indexes_for_the_next_start(tmp_path: Path) 
     assert "look-up indexes: kept for this catalogue" in checked.stdout
 
     with contextlib.closing(sqlite3.connect(tmp_path / "marquee.db")) as database, database:
-        database.execute("UPDATE people SET name = 'Someone Else' WHERE key = 'ving-rhames'")
+        # What the indexes are read from changed other than by a pack load (a migration rewriting rows).
+        database.execute("DELETE FROM film_titles WHERE kind <> 'title'")
     checked = run(tmp_path, "check", token=True)
     assert "look-up indexes: none kept for this catalogue; the next start builds them" in checked.stdout
 
