@@ -13,7 +13,7 @@ from bot.errors import UserFacingError
 from bot.memory import collector_paused, release_free_memory
 from cogs.trivia.questions import Question, build_pool, film_order
 from db import CatalogueRepository
-from db.repositories.models import CastCredit, CrewCredit
+from db.repositories.models import CastLine, CrewLine
 
 if TYPE_CHECKING:
     from cogs.films.service import LookupService
@@ -80,8 +80,8 @@ class QuestionPool:
     async def _pool(self) -> tuple[list[Question], dict[str, int]]:
         catalogue = self.catalogue
         lookup = await self.lookup.indexed()
-        all_cast = await catalogue.all_cast()
-        all_crew = await catalogue.all_crew()
+        all_cast = await catalogue.cast_lines()
+        all_crew = await catalogue.crew_lines()
         pack_questions = await catalogue.trivia_questions()
         titles = await catalogue.film_titles()
 
@@ -92,10 +92,10 @@ class QuestionPool:
                 return build_all()
 
         def build_all() -> tuple[list[Question], dict[str, int]]:
-            cast: dict[int, list[CastCredit]] = defaultdict(list)
+            cast: dict[int, list[CastLine]] = defaultdict(list)
             for credit in all_cast:
                 cast[credit.film_id].append(credit)
-            crew: dict[int, list[CrewCredit]] = defaultdict(list)
+            crew: dict[int, list[CrewLine]] = defaultdict(list)
             for crew_credit in all_crew:
                 crew[crew_credit.film_id].append(crew_credit)
             films = list(lookup.by_id.values())

@@ -31,14 +31,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Literal
+from typing import Literal, Protocol
+from typing import cast as typing_cast
 
 from rapidfuzz import fuzz
 
-from cogs.films.search.characters import Character, CharacterIndex
+from cogs.films.search.characters import CastCreditLike, Character, CharacterAppearance, CharacterIndex
 from cogs.films.search.text import normalise, normalise_answer, search_key
 from cogs.trivia.peers import Candidate, PeerIndex
-from db.repositories.models import CastCredit, CrewCredit, Film, FilmTitle, Person, TriviaQuestion
+from db.repositories.models import CastCredit, Film, FilmTitle, Person, TriviaQuestion
 
 __all__ = [
     "CHOICE_COUNT",
@@ -47,8 +48,10 @@ __all__ = [
     "MAX_WRONG",
     "MIN_QUESTIONS",
     "AnswerKind",
+    "CastLike",
     "Catalogue",
     "Claim",
+    "CrewLike",
     "Difficulty",
     "DifficultyChoice",
     "Mode",
@@ -66,6 +69,33 @@ __all__ = [
     "settle",
     "trivia_quality",
 ]
+
+
+class CastLike(Protocol):
+    """What generated trivia needs of a cast credit (``db`` ``CastCredit`` and ``CastLine`` fit)."""
+
+    @property
+    def film_id(self) -> int: ...
+    @property
+    def billing_order(self) -> int: ...
+    @property
+    def person_key(self) -> str: ...
+    @property
+    def person_name(self) -> str: ...
+
+
+class CrewLike(Protocol):
+    """What generated trivia needs of a crew credit (``db`` ``CrewCredit`` and ``CrewLine`` fit)."""
+
+    @property
+    def film_id(self) -> int: ...
+    @property
+    def person_key(self) -> str: ...
+    @property
+    def person_name(self) -> str: ...
+    @property
+    def job(self) -> str: ...
+
 
 Difficulty = Literal["easy", "medium", "hard"]
 DifficultyChoice = Literal["easy", "medium", "hard", "mixed"]
@@ -377,8 +407,8 @@ class Catalogue:
     def __init__(
         self,
         films: Sequence[Film],
-        cast: Mapping[int, Sequence[CastCredit]],
-        crew: Mapping[int, Sequence[CrewCredit]],
+        cast: Mapping[int, Sequence[CastLike]],
+        crew: Mapping[int, Sequence[CrewLike]],
         characters: Sequence[Character] | None = None,
         subjects: Collection[str] | None = None,
     ) -> None:
@@ -395,8 +425,11 @@ class Catalogue:
         self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
         credits = [credit for film in self.films for credit in self.cast[film.id]]
+        # Without the characters, the credits must name them: `CastCredit` does (`CastLine` does not).
         self.characters: tuple[Character, ...] = (
-            tuple(characters) if characters is not None else CharacterIndex.build(credits, self.films).items
+            tuple(characters)
+            if characters is not None
+            else CharacterIndex.build(typing_cast(list[CastCreditLike], credits), self.films).items
         )
         self.dropped: Counter[str] = Counter()
         self.films_scanned = 0
@@ -406,10 +439,11 @@ class Catalogue:
             for name in dict.fromkeys((_answer_key(film.title), _answer_key(film.original_title))):
                 if name:
                     self._films_by_name[name].append(film)
-        self._appearances_by_role: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        # The characters' own appearances, not pairs made of them: a large catalogue has millions.
+        self._appearances_by_role: defaultdict[str, list[CharacterAppearance]] = defaultdict(list)
         for character in self.characters:
             for role_name in dict.fromkeys(_answer_key(name) for name in (character.name, *character.aliases)):
-                self._appearances_by_role[role_name].extend((a.film_key, a.person_key) for a in character.appearances)
+                self._appearances_by_role[role_name].extend(character.appearances)
         self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
         self.person_names.update((c.person_key, c.person_name) for c in credits)
 
@@ -457,10 +491,10 @@ class Catalogue:
     def performers(self, film: Film, role: str) -> set[str]:
         """Keys of everyone credited as a character called ``role`` in ``film``."""
         appearances = self._appearances_by_role.get(_answer_key(role), ())
-        return {person for film_key, person in appearances if film_key == film.key}
+        return {appearance.person_key for appearance in appearances if appearance.film_key == film.key}
 
     def films_with_role(self, role: str) -> set[str]:
-        return {film_key for film_key, _person in self._appearances_by_role.get(_answer_key(role), ())}
+        return {appearance.film_key for appearance in self._appearances_by_role.get(_answer_key(role), ())}
 
     # ------------------------------------------------------------------ peers
 
@@ -779,15 +813,20 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
                 yield settled
 
 
-@dataclass
+@dataclass(slots=True)
 class _Role:
-    """A character across films, after merging spellings of one person's role."""
+    """A character across films, after merging spellings of one person's role.
+
+    ``people``, ``films`` and ``series`` hold each value once: tuples until the role takes in another, sets
+    after. Every character of the catalogue is a role while they merge, most of them with one film and one
+    performer, and a tuple of one costs a fifth of a set of one.
+    """
 
     name: str
     key: str
-    people: set[str]
-    films: set[str]
-    series: set[str | None]
+    people: Collection[str]
+    films: Collection[str]
+    series: Collection[str | None]
     plain: str = ""
     """The name normalised once: it is compared again with each later role of its people."""
 
@@ -829,9 +868,9 @@ def _roles(cat: Catalogue) -> list[_Role]:
         role = _Role(
             name=character.name,
             key=character.key,
-            people={a.person_key for a in appearances},
-            films={a.film_key for a in appearances},
-            series={cat.by_key[a.film_key].franchise_key for a in appearances},
+            people=tuple(dict.fromkeys(a.person_key for a in appearances)),
+            films=tuple(dict.fromkeys(a.film_key for a in appearances)),
+            series=tuple(dict.fromkeys(cat.by_key[a.film_key].franchise_key for a in appearances)),
             plain=normalise(character.name),
         )
         first_film = appearances[0].film_key if appearances else None
@@ -841,11 +880,14 @@ def _roles(cat: Catalogue) -> list[_Role]:
             if fuzz.ratio(other.plain, role.plain) >= _SAME_CHARACTER_RATIO:
                 if first_film is not None and all(cat.position[first_film] < cat.position[f] for f in other.films):
                     other.name, other.key, other.plain = role.name, role.key, role.plain
-                for person in role.people - other.people:
-                    roles_of[person].append(position)
-                other.people |= role.people
-                other.films |= role.films
-                other.series |= role.series
+                people = set(other.people)
+                for person in role.people:
+                    if person not in people:
+                        roles_of[person].append(position)
+                people.update(role.people)
+                other.people = people
+                other.films = {*other.films, *role.films}
+                other.series = {*other.series, *role.series}
                 break
         else:
             for person in role.people:
@@ -1033,7 +1075,7 @@ the pool lives in memory for the bot's lifetime: beyond this many films, the bes
 
 
 def best_known(
-    films: Sequence[Film], cast: Mapping[int, Sequence[CastCredit]], crew: Mapping[int, Sequence[CrewCredit]], most: int
+    films: Sequence[Film], cast: Mapping[int, Sequence[CastLike]], crew: Mapping[int, Sequence[CrewLike]], most: int
 ) -> frozenset[str] | None:
     """The keys of the ``most`` best-known films (most credited, then in a series, then the newest), or None
     when there are no more films than that."""
@@ -1061,8 +1103,8 @@ def generate_from(cat: Catalogue) -> list[Question]:
 
 def generate(
     films: Sequence[Film],
-    cast: Mapping[int, Sequence[CastCredit]],
-    crew: Mapping[int, Sequence[CrewCredit]],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
     characters: Sequence[Character] | None = None,
     *,
     most_subjects: int = MAX_SUBJECTS,
@@ -1086,19 +1128,33 @@ def generate(
 def build_pool(
     pack_questions: Iterable[TriviaQuestion],
     films: Sequence[Film],
-    cast: Mapping[int, Sequence[CastCredit]],
-    crew: Mapping[int, Sequence[CrewCredit]],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
     *,
     titles: Iterable[FilmTitle] = (),
     people: Iterable[Person] = (),
     characters: Sequence[Character] | None = None,
 ) -> list[Question]:
     """Every question of the catalogue: the pack's own, then generated ones (keys never clash)."""
-    all_cast = [credit for credits in cast.values() for credit in credits]
-    book = NameBook.build(films, titles, people, all_cast, characters)
-    pool = [from_pack(q, book) for q in pack_questions]
+    pool = _pack_questions(pack_questions, films, cast, titles=titles, people=people, characters=characters)
     pool.extend(generate(films, cast, crew, characters))
     return pool
+
+
+def _pack_questions(
+    pack_questions: Iterable[TriviaQuestion],
+    films: Sequence[Film],
+    cast: Mapping[int, Sequence[CastLike]],
+    *,
+    titles: Iterable[FilmTitle],
+    people: Iterable[Person],
+    characters: Sequence[Character] | None,
+) -> list[Question]:
+    """The pack's questions, read with a name book of the catalogue: the book is gone when they are, before
+    the catalogue's questions are generated (for a large catalogue it holds every name, normalised)."""
+    all_cast = [] if characters is not None else [credit for credits in cast.values() for credit in credits]
+    book = NameBook.build(films, titles, people, typing_cast(list[CastCredit], all_cast), characters)
+    return [from_pack(q, book) for q in pack_questions]
 
 
 # --------------------------------------------------------------------------- asking
@@ -1243,8 +1299,8 @@ def question_json(question: Question, options: tuple[str, ...], right_index: int
 
 def trivia_quality(
     films: Sequence[Film],
-    cast: Mapping[int, Sequence[CastCredit]],
-    crew: Mapping[int, Sequence[CrewCredit]],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
     *,
     seed: int = 14,
 ) -> dict[str, float]:
