@@ -67,6 +67,7 @@ PLAIN = frozenset(
         "cogs.reminders.timing",
         "cogs.trivia.answers",
         "cogs.trivia.game",
+        "cogs.trivia.packed",
         "cogs.trivia.peers",
         "cogs.trivia.questions",
         "cogs.trivia.scoring",

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 from typing import cast as typing_cast
 
 from rapidfuzz import fuzz
@@ -57,13 +57,16 @@ __all__ = [
     "Mode",
     "NameBook",
     "Question",
+    "Shelf",
     "answer_position",
     "build_pool",
     "choices",
+    "enough_wrong",
     "film_order",
     "from_pack",
     "generate",
     "generate_from",
+    "pool_questions",
     "question_json",
     "select_questions",
     "settle",
@@ -1136,9 +1139,28 @@ def build_pool(
     characters: Sequence[Character] | None = None,
 ) -> list[Question]:
     """Every question of the catalogue: the pack's own, then generated ones (keys never clash)."""
-    pool = _pack_questions(pack_questions, films, cast, titles=titles, people=people, characters=characters)
-    pool.extend(generate(films, cast, crew, characters))
-    return pool
+    return list(pool_questions(pack_questions, films, cast, crew, titles=titles, people=people, characters=characters))
+
+
+def pool_questions(
+    pack_questions: Iterable[TriviaQuestion],
+    films: Sequence[Film],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
+    *,
+    titles: Iterable[FilmTitle] = (),
+    people: Iterable[Person] = (),
+    characters: Sequence[Character] | None = None,
+) -> Iterator[Question]:
+    """The questions of :func:`build_pool`, one at a time: a caller keeping them compactly never holds
+    them all as `Question` objects."""
+    yield from _pack_questions(pack_questions, films, cast, titles=titles, people=people, characters=characters)
+    cat = Catalogue(films, cast, crew, characters, best_known(films, cast, crew, MAX_SUBJECTS))
+    try:
+        for template in _TEMPLATES:
+            yield from template(cat)
+    finally:
+        _answer_key.cache_clear()
 
 
 def _pack_questions(
@@ -1189,6 +1211,11 @@ def choices(question: Question, rng: random.Random) -> list[str]:
     return options
 
 
+def enough_wrong(question: Question) -> bool:
+    """Whether ``question`` has the wrong choices buttons need."""
+    return len(question.wrong) >= _MIN_WRONG
+
+
 def _allowed(question: Question, newest: int | None, order: Mapping[str, int]) -> bool:
     """Whether the spoiler gate lets ``question`` through: every film it names is at most the newest allowed.
 
@@ -1198,6 +1225,70 @@ def _allowed(question: Question, newest: int | None, order: Mapping[str, int]) -
         return True
     films = set(question.reveals) | ({question.film_key} if question.film_key else set())
     return all(key in order and order[key] <= newest for key in films)
+
+
+@runtime_checkable
+class Shelf(Protocol):
+    """Questions that filter themselves for :func:`select_questions` by position, without making every
+    question (``cogs.trivia.packed.PackedQuestions``); any other sequence of questions is read whole."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> Question: ...
+
+    def eligible(
+        self,
+        *,
+        difficulty: DifficultyChoice,
+        film_key: str | None,
+        mode: Mode,
+        newest: int | None,
+        film_order: Mapping[str, int],
+    ) -> list[int]:
+        """Positions of the first question of each key that passes the filters, in order."""
+        ...
+
+    def positions_of(self, keys: Collection[str]) -> dict[str, int]:
+        """The position of the first question with each of ``keys`` that there is."""
+        ...
+
+
+class _Listed:
+    """A plain sequence of questions as a `Shelf`."""
+
+    def __init__(self, questions: Sequence[Question]) -> None:
+        self.questions = questions
+        self.first: dict[str, int] = {}
+        for position, question in enumerate(questions):
+            self.first.setdefault(question.key, position)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __getitem__(self, index: int, /) -> Question:
+        return self.questions[index]
+
+    def eligible(
+        self,
+        *,
+        difficulty: DifficultyChoice,
+        film_key: str | None,
+        mode: Mode,
+        newest: int | None,
+        film_order: Mapping[str, int],
+    ) -> list[int]:
+        questions = self.questions
+        return [
+            position
+            for position in self.first.values()
+            if (difficulty == "mixed" or questions[position].difficulty == difficulty)
+            and (film_key is None or questions[position].film_key == film_key)
+            and (mode == "buttons" or not questions[position].needs_choices)
+            and (mode == "typed" or enough_wrong(questions[position]))
+            and _allowed(questions[position], newest, film_order)
+        ]
+
+    def positions_of(self, keys: Collection[str]) -> dict[str, int]:
+        return {key: self.first[key] for key in keys if key in self.first}
 
 
 def select_questions(
@@ -1227,6 +1318,8 @@ def select_questions(
     Questions sharing a topic ("who plays Ethan Hunt" in two films) are avoided in
     one game unless nothing else is left. Fewer than ``count`` questions come back
     only when fewer pass the filters.
+
+    A `Shelf` (the bot's packed pool) is filtered by position; only the questions looked at are made.
     """
     if not MIN_QUESTIONS <= count <= MAX_QUESTIONS:
         raise ValueError(f"count must be {MIN_QUESTIONS}..{MAX_QUESTIONS}, not {count}")
@@ -1238,28 +1331,19 @@ def select_questions(
             raise ValueError(f"unknown film {newest_allowed!r} for the spoiler gate")
         newest = film_order[newest_allowed]
 
-    unique: dict[str, Question] = {}
-    for question in pool:
-        unique.setdefault(question.key, question)
-    eligible = [
-        q
-        for q in unique.values()
-        if (difficulty == "mixed" or q.difficulty == difficulty)
-        and (film_key is None or q.film_key == film_key)
-        and (mode == "buttons" or not q.needs_choices)
-        and (mode == "typed" or len(q.wrong) >= _MIN_WRONG)
-        and _allowed(q, newest, film_order)
-    ]
+    shelf: Shelf = pool if isinstance(pool, Shelf) else _Listed(pool)
+    eligible = shelf.eligible(difficulty=difficulty, film_key=film_key, mode=mode, newest=newest, film_order=film_order)
     if isinstance(recent, Sequence) and not isinstance(recent, str):
         recency = {key: rank for rank, key in reversed(list(enumerate(recent)))}
     else:
         recency = dict.fromkeys(recent, 0)
-    fresh = [q for q in eligible if q.key not in recency]
-    stale = [q for q in eligible if q.key in recency]
+    rank_at = {position: recency[key] for key, position in shelf.positions_of(recency).items()}
+    fresh = [position for position in eligible if position not in rank_at]
+    stale = [position for position in eligible if position in rank_at]
     rng.shuffle(fresh)
     rng.shuffle(stale)
     # Stable sort after shuffling: least recent (largest rank) first, equal ranks in random order.
-    stale.sort(key=lambda q: -recency[q.key])
+    stale.sort(key=lambda position: -rank_at[position])
 
     picked: list[Question] = []
     keys: set[str] = set()
@@ -1267,9 +1351,10 @@ def select_questions(
     # Not recently asked beats a new topic: the recent list is the contract, topics a nicety.
     for tier in (fresh, stale):
         for allow_same_topic in (False, True):
-            for question in tier:
+            for position in tier:
                 if len(picked) >= count:
                     return picked
+                question = shelf[position]
                 if question.key in keys or (question.group in groups and not allow_same_topic):
                     continue
                 picked.append(question)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import random
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,9 @@ import pytest
 from bench.synthetic import generate as synthetic_catalogue
 from bench.synthetic import write_packs
 from cogs.films.lookup import Lookup
+from cogs.trivia.packed import PackedQuestions
 from cogs.trivia.pool import QuestionPool
-from cogs.trivia.questions import Question, build_pool, film_order
+from cogs.trivia.questions import Question, build_pool, film_order, select_questions
 from db import CatalogueRepository, Database, load_pack, migrate, parse_pack
 from db.repositories.models import CastCredit, CrewCredit
 
@@ -101,3 +104,52 @@ async def test_the_pool_asks_the_same_questions_as_from_every_credit_read_whole(
     assert questions == whole
     assert pool.order == film_order(films)
     assert _digest(questions, pool.order) == POOL_DIGEST
+
+
+def _with_twins(pool: list[Question]) -> list[Question]:
+    """The pool with a few questions again under keys it already has (only the first of a key is asked),
+    and questions whose films the spoiler gate does not know."""
+    twins = [replace(question, text=f"again: {question.text}") for question in pool[::25]]
+    unknown = [replace(pool[3], key="unknown-film", film_key="not-a-film", reveals=frozenset({"not-a-film"}))]
+    return [*pool[:40], *twins, *pool[40:], *unknown]
+
+
+def test_packed_questions_are_the_questions(pool: list[Question]) -> None:
+    questions = _with_twins(pool)
+    packed = PackedQuestions(iter(questions))
+    assert len(packed) == len(questions)
+    assert list(packed) == questions
+    assert [packed[i] for i in range(len(questions))] == questions
+    assert packed[-1] == questions[-1] and packed[5:9] == questions[5:9]
+    with pytest.raises(IndexError):
+        packed[len(questions)]
+    assert len(PackedQuestions([])) == 0 and not PackedQuestions([])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_packed_pool_picks_what_the_plain_one_picks(pool: list[Question], order: dict[str, int], seed: int) -> None:
+    questions = _with_twins(pool)
+    packed = PackedQuestions(questions)
+    rng = random.Random(seed)
+    films = sorted(order, key=order.__getitem__)
+    recent_keys = [q.key for q in rng.sample(questions, 60)] + ["no-such-question"]
+    cases: list[dict[str, object]] = [
+        {},
+        {"count": 30},
+        {"difficulty": "hard"},
+        {"difficulty": "easy", "mode": "typed"},
+        {"film_key": films[seed % len(films)], "count": 30},
+        {"film_key": "no-such-film"},
+        {"newest_allowed": films[seed % len(films)], "count": 30},
+        {"newest_allowed": films[0], "mode": "typed", "count": 30},
+        {"recent": recent_keys, "count": 30},
+        {"recent": set(recent_keys), "count": 30},
+        {"recent": [q.key for q in questions], "count": 30},
+    ]
+    for case in cases:
+        arguments = {"count": 10, "film_order": order, **case}
+        plain = select_questions(questions, rng=random.Random(seed), **arguments)  # type: ignore[arg-type]
+        kept = select_questions(packed, rng=random.Random(seed), **arguments)  # type: ignore[arg-type]
+        assert kept == plain, case
+        assert plain or case.get("film_key") == "no-such-film", case
+    assert select_questions(packed, count=30, film_order=order, rng=random.Random(seed))
