@@ -94,8 +94,7 @@ class PackedQuestions(Sequence[Question]):
         self._gate_films: dict[int, tuple[int, ...]] = {}
         self._film_keys: list[str] = []
         film_index: dict[str, int] = {}
-        first_of_key: dict[int, list[tuple[str, int]]] = {}
-        seen_keys: set[str] = set()
+        key_hashes = array("q")
         pending: list[Fields] = []
 
         def film(key: str) -> int:
@@ -109,10 +108,7 @@ class PackedQuestions(Sequence[Question]):
             self._difficulty.append(DIFFICULTIES.index(question.difficulty))
             flags = _NEEDS_CHOICES if question.needs_choices else 0
             flags |= _ENOUGH_WRONG if enough_wrong(question) else 0
-            if question.key not in seen_keys:
-                seen_keys.add(question.key)
-                flags |= _FIRST_OF_KEY
-                first_of_key.setdefault(hash(question.key), []).append((question.key, position))
+            key_hashes.append(hash(question.key))
             self._flags.append(flags)
             self._film.append(_NO_FILM if question.film_key is None else film(question.film_key))
             gated = sorted({film(key) for key in question.reveals})
@@ -132,17 +128,33 @@ class PackedQuestions(Sequence[Question]):
         if pending:
             self._blocks.append(zlib.compress(marshal.dumps(pending)))
         self._length = len(self._flags)
-        hashes = sorted(first_of_key)
-        self._hashes = array("q", hashes)
-        self._hashed_at = array("i", [0] * len(hashes))
-        """Where the first question of each hash's keys is (one of them; see `positions_of`)."""
-        self._hash_clash: dict[int, list[tuple[str, int]]] = {}
-        for index, value in enumerate(hashes):
-            keys = first_of_key[value]
-            self._hashed_at[index] = keys[0][1]
-            if len(keys) > 1:
-                self._hash_clash[value] = keys
         self._made: dict[int, list[Fields]] = {}
+        self._hashes = array("q")
+        self._hashed_at = array("i")
+        """Where the first question with a key of each hash is (of one of its keys; see `_hash_clash`)."""
+        self._hash_clash: dict[int, list[tuple[str, int]]] = {}
+        # Keys are found by their hashes, in order: keeping every key (or a set of them while packing)
+        # would cost more than the packed questions themselves.
+        by_hash = sorted(range(self._length), key=key_hashes.__getitem__)
+        start = 0
+        while start < len(by_hash):
+            value = key_hashes[by_hash[start]]
+            end = start + 1
+            while end < len(by_hash) and key_hashes[by_hash[end]] == value:
+                end += 1
+            firsts: dict[str, int] = {}
+            if end - start == 1:
+                firsts[""] = by_hash[start]
+            else:
+                for position in by_hash[start:end]:  # in order: sorting by hash kept it
+                    firsts.setdefault(self._key_at(position), position)
+                if len(firsts) > 1:
+                    self._hash_clash[value] = list(firsts.items())
+            for position in firsts.values():
+                self._flags[position] |= _FIRST_OF_KEY
+            self._hashes.append(value)
+            self._hashed_at.append(next(iter(firsts.values())))
+            start = end
 
     # ------------------------------------------------------------------ a sequence of questions
 
@@ -166,6 +178,11 @@ class PackedQuestions(Sequence[Question]):
     def __iter__(self) -> Iterator[Question]:
         for block in range(len(self._blocks)):
             yield from map(_question, self._unpacked(block))
+
+    def _key_at(self, position: int) -> str:
+        block, offset = divmod(position, BLOCK)
+        key: str = self._block(block)[offset][0]
+        return key
 
     def _unpacked(self, block: int) -> list[Fields]:
         fields: list[Fields] = marshal.loads(zlib.decompress(self._blocks[block]))
@@ -237,7 +254,6 @@ class PackedQuestions(Sequence[Question]):
             index = bisect_left(self._hashes, value)
             if index < len(self._hashes) and self._hashes[index] == value:
                 position = self._hashed_at[index]
-                block, offset = divmod(position, BLOCK)
-                if self._block(block)[offset][0] == key:
+                if self._key_at(position) == key:
                     found[key] = position
         return found

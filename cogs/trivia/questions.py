@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, TypeVar, runtime_checkable
 from typing import cast as typing_cast
 
 from rapidfuzz import fuzz
@@ -816,28 +816,40 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
                 yield settled
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True)
 class _Role:
-    """A character across films, after merging spellings of one person's role.
-
-    ``people``, ``films`` and ``series`` hold each value once: tuples until the role takes in another, sets
-    after. Every character of the catalogue is a role while they merge, most of them with one film and one
-    performer, and a tuple of one costs a fifth of a set of one.
-    """
+    """A character across films, after merging spellings of one person's role."""
 
     name: str
     key: str
-    people: Collection[str]
-    films: Collection[str]
-    series: Collection[str | None]
-    plain: str = ""
-    """The name normalised once: it is compared again with each later role of its people."""
+    people: set[str]
+    films: set[str]
+    series: set[str | None]
 
     @property
     def recurring(self) -> bool:
         """One character rather than namesakes ("Narrator" in a hundred unrelated films): one series
         throughout, or one performer in every film."""
         return (len(self.series) == 1 and None not in self.series) or len(self.people) == 1
+
+
+_Some = TypeVar("_Some")
+
+
+def _one_or_set(values: Iterable[_Some]) -> _Some | set[_Some]:
+    """The one value, or a set of them when there are none or several (see `_roles`)."""
+    found = set(values)
+    return next(iter(found)) if len(found) == 1 else found
+
+
+def _each(value: _Some | set[_Some]) -> set[_Some]:
+    """The values `_one_or_set` made, as a new set."""
+    return set(value) if isinstance(value, set) else {value}
+
+
+def _as_set(value: _Some | set[_Some]) -> set[_Some]:
+    """The values `_one_or_set` made, as a set: the very one when it made a set."""
+    return value if isinstance(value, set) else {value}
 
 
 def _by_distance(films: Sequence[Film], here: int) -> Iterator[Film]:
@@ -856,47 +868,61 @@ def _by_distance(films: Sequence[Film], here: int) -> Iterator[Film]:
 
 
 def _roles(cat: Catalogue) -> list[_Role]:
-    """Characters with the films they appear in.
+    """Characters seen in two or more films, with those films.
 
     ``CharacterIndex`` groups credits by exact character name; two spellings played
     by the same person that are nearly equal ("Erica Sloan" in one film, "Erika
     Sloane" in a later one) are one role here, or "which film introduced" would name
     the later film. The role is named as in its first film.
+
+    Every character is a role while they merge, most with one film and one performer: each role is a
+    place in a few lists, and its people, films and series each one value (not a set of one) until it
+    takes in another, so that a large catalogue's million characters cost little.
     """
-    roles: list[_Role] = []
+    names: list[str] = []
+    keys: list[str] = []
+    plains: list[str] = []
+    """The names normalised once: each is compared again with each later role of its people."""
+    people: list[str | set[str]] = []
+    films: list[str | set[str]] = []
+    series: list[str | set[str | None] | None] = []
     # Only roles sharing a performer can merge: index them by person instead of comparing all pairs.
     roles_of: defaultdict[str, list[int]] = defaultdict(list)
     for character in cat.characters:
         appearances = sorted(character.appearances, key=lambda a: cat.position[a.film_key])
-        role = _Role(
-            name=character.name,
-            key=character.key,
-            people=tuple(dict.fromkeys(a.person_key for a in appearances)),
-            films=tuple(dict.fromkeys(a.film_key for a in appearances)),
-            series=tuple(dict.fromkeys(cat.by_key[a.film_key].franchise_key for a in appearances)),
-            plain=normalise(character.name),
-        )
+        performers = dict.fromkeys(a.person_key for a in appearances)
+        plain = normalise(character.name)
         first_film = appearances[0].film_key if appearances else None
-        candidates = sorted({index for person in role.people for index in roles_of[person]})
+        candidates = sorted({index for person in performers for index in roles_of[person]})
         for position in candidates:
-            other = roles[position]
-            if fuzz.ratio(other.plain, role.plain) >= _SAME_CHARACTER_RATIO:
-                if first_film is not None and all(cat.position[first_film] < cat.position[f] for f in other.films):
-                    other.name, other.key, other.plain = role.name, role.key, role.plain
-                people = set(other.people)
-                for person in role.people:
-                    if person not in people:
+            if fuzz.ratio(plains[position], plain) >= _SAME_CHARACTER_RATIO:
+                if first_film is not None and all(
+                    cat.position[first_film] < cat.position[f] for f in _each(films[position])
+                ):
+                    names[position], keys[position], plains[position] = character.name, character.key, plain
+                merged = _each(people[position])
+                for person in performers:
+                    if person not in merged:
                         roles_of[person].append(position)
-                people.update(role.people)
-                other.people = people
-                other.films = {*other.films, *role.films}
-                other.series = {*other.series, *role.series}
+                people[position] = merged | set(performers)
+                films[position] = _each(films[position]) | {a.film_key for a in appearances}
+                series[position] = _each(series[position]) | {cat.by_key[a.film_key].franchise_key for a in appearances}
                 break
         else:
-            for person in role.people:
-                roles_of[person].append(len(roles))
-            roles.append(role)
-    return roles
+            index = len(names)
+            for person in performers:
+                roles_of[person].append(index)
+            names.append(character.name)
+            keys.append(character.key)
+            plains.append(plain)
+            people.append(_one_or_set(performers))
+            films.append(_one_or_set(a.film_key for a in appearances))
+            series.append(_one_or_set(cat.by_key[a.film_key].franchise_key for a in appearances))
+    return [
+        _Role(names[i], keys[i], _as_set(people[i]), _as_set(films[i]), _as_set(series[i]))
+        for i in range(len(names))
+        if isinstance(films[i], set) and len(films[i]) >= 2
+    ]
 
 
 def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
