@@ -82,10 +82,11 @@ class QuestionPool:
     async def _pool(self) -> tuple[PackedQuestions, dict[str, int]]:
         catalogue = self.catalogue
         lookup = await self.lookup.indexed()
-        all_cast = await catalogue.cast_lines()
-        all_crew = await catalogue.crew_lines()
         pack_questions = await catalogue.trivia_questions()
         titles = await catalogue.film_titles()
+        # The credits last: the database thread keeps its last plain read (`fetch_all`) until the next.
+        all_cast = await catalogue.cast_lines()
+        all_crew = await catalogue.crew_lines()
 
         def build() -> tuple[PackedQuestions, dict[str, int]]:
             # The pool lives until the next pack load, like the look-up indexes it is built from: the

@@ -194,11 +194,20 @@ class NameBook:
         people: Iterable[Person] = (),
         cast: Iterable[CastCredit] = (),
         characters: Sequence[Character] | None = None,
+        *,
+        answers: Collection[str] | None = None,
     ) -> NameBook:
         """A name book from the catalogue as ``CatalogueRepository`` returns it.
 
         ``characters`` (from a ``CharacterIndex`` already built) saves building one again from ``cast``.
+        With ``answers`` (normalised as by ``normalise_answer``), the book knows only the people and
+        characters a name of whom is one of them: all that reading questions with these answers asks of
+        it, where a large catalogue has hundreds of thousands of names.
         """
+
+        def answered(spellings: tuple[str, ...]) -> bool:
+            return answers is None or any(normalise_answer(spelling) in answers for spelling in spellings)
+
         key_of = {film.id: film.key for film in films}
         film_names: dict[str, list[str]] = {film.key: [film.title, film.original_title] for film in films}
         for title in titles:
@@ -209,8 +218,14 @@ class NameBook:
         return cls(
             films={key: tuple(dict.fromkeys(names)) for key, names in film_names.items()},
             titles={film.key: film.title for film in films},
-            people={person.key: (person.name, *person.aliases) for person in people},
-            characters={character.key: (character.name, *character.aliases) for character in characters},
+            people={
+                person.key: spellings for person in people if answered(spellings := (person.name, *person.aliases))
+            },
+            characters={
+                character.key: (character.name, *character.aliases)
+                for character in characters
+                if answered((character.name,))
+            },
         )
 
     @cached_property
@@ -1180,6 +1195,9 @@ def pool_questions(
 ) -> Iterator[Question]:
     """The questions of :func:`build_pool`, one at a time: a caller keeping them compactly never holds
     them all as `Question` objects."""
+    # Read once for the pack's questions and the generated ones alike: a look-up index may make each
+    # character when it is read.
+    characters = None if characters is None else tuple(characters)
     yield from _pack_questions(pack_questions, films, cast, titles=titles, people=people, characters=characters)
     cat = Catalogue(films, cast, crew, characters, best_known(films, cast, crew, MAX_SUBJECTS))
     try:
@@ -1200,9 +1218,11 @@ def _pack_questions(
 ) -> list[Question]:
     """The pack's questions, read with a name book of the catalogue: the book is gone when they are, before
     the catalogue's questions are generated (for a large catalogue it holds every name, normalised)."""
+    questions = list(pack_questions)
     all_cast = [] if characters is not None else [credit for credits in cast.values() for credit in credits]
-    book = NameBook.build(films, titles, people, typing_cast(list[CastCredit], all_cast), characters)
-    return [from_pack(q, book) for q in pack_questions]
+    answers = {normalise_answer(q.answers[0]) for q in questions}
+    book = NameBook.build(films, titles, people, typing_cast(list[CastCredit], all_cast), characters, answers=answers)
+    return [from_pack(q, book) for q in questions]
 
 
 # --------------------------------------------------------------------------- asking
