@@ -833,13 +833,13 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
 
 @dataclass(frozen=True)
 class _Role:
-    """A character across films, after merging spellings of one person's role."""
+    """A character across films, after merging spellings of one person's role (each value once)."""
 
     name: str
     key: str
-    people: set[str]
-    films: set[str]
-    series: set[str | None]
+    people: tuple[str, ...]
+    films: tuple[str, ...]
+    series: tuple[str | None, ...]
 
     @property
     def recurring(self) -> bool:
@@ -851,20 +851,15 @@ class _Role:
 _Some = TypeVar("_Some")
 
 
-def _one_or_set(values: Iterable[_Some]) -> _Some | set[_Some]:
-    """The one value, or a set of them when there are none or several (see `_roles`)."""
-    found = set(values)
-    return next(iter(found)) if len(found) == 1 else found
+def _one_or_all(values: Iterable[_Some]) -> _Some | tuple[_Some, ...]:
+    """The one value, or a tuple of them, each once, when there are none or several (see `_roles`)."""
+    found = tuple(dict.fromkeys(values))
+    return found[0] if len(found) == 1 else found
 
 
-def _each(value: _Some | set[_Some]) -> set[_Some]:
-    """The values `_one_or_set` made, as a new set."""
-    return set(value) if isinstance(value, set) else {value}
-
-
-def _as_set(value: _Some | set[_Some]) -> set[_Some]:
-    """The values `_one_or_set` made, as a set: the very one when it made a set."""
-    return value if isinstance(value, set) else {value}
+def _each(value: _Some | tuple[_Some, ...]) -> tuple[_Some, ...]:
+    """The values `_one_or_all` made, as a tuple."""
+    return value if isinstance(value, tuple) else (value,)
 
 
 def _by_distance(films: Sequence[Film], here: int) -> Iterator[Film]:
@@ -891,16 +886,16 @@ def _roles(cat: Catalogue) -> list[_Role]:
     the later film. The role is named as in its first film.
 
     Every character is a role while they merge, most with one film and one performer: each role is a
-    place in a few lists, and its people, films and series each one value (not a set of one) until it
-    takes in another, so that a large catalogue's million characters cost little.
+    place in a few lists, and its people, films and series each one value until it takes in another, then
+    a tuple (a set costs several times as much), so that a large catalogue's million characters cost little.
     """
     names: list[str] = []
     keys: list[str] = []
     plains: list[str] = []
     """The names normalised once: each is compared again with each later role of its people."""
-    people: list[str | set[str]] = []
-    films: list[str | set[str]] = []
-    series: list[str | set[str | None] | None] = []
+    people: list[str | tuple[str, ...]] = []
+    films: list[str | tuple[str, ...]] = []
+    series: list[str | tuple[str | None, ...] | None] = []
     # Only roles sharing a performer can merge: index them by person instead of comparing all pairs.
     roles_of: defaultdict[str, list[int]] = defaultdict(list)
     for character in cat.characters:
@@ -915,13 +910,15 @@ def _roles(cat: Catalogue) -> list[_Role]:
                     cat.position[first_film] < cat.position[f] for f in _each(films[position])
                 ):
                     names[position], keys[position], plains[position] = character.name, character.key, plain
-                merged = _each(people[position])
+                merged = set(_each(people[position]))
                 for person in performers:
                     if person not in merged:
                         roles_of[person].append(position)
-                people[position] = merged | set(performers)
-                films[position] = _each(films[position]) | {a.film_key for a in appearances}
-                series[position] = _each(series[position]) | {cat.by_key[a.film_key].franchise_key for a in appearances}
+                people[position] = _one_or_all((*_each(people[position]), *performers))
+                films[position] = _one_or_all((*_each(films[position]), *(a.film_key for a in appearances)))
+                series[position] = _one_or_all(
+                    (*_each(series[position]), *(cat.by_key[a.film_key].franchise_key for a in appearances))
+                )
                 break
         else:
             index = len(names)
@@ -930,13 +927,13 @@ def _roles(cat: Catalogue) -> list[_Role]:
             names.append(character.name)
             keys.append(character.key)
             plains.append(plain)
-            people.append(_one_or_set(performers))
-            films.append(_one_or_set(a.film_key for a in appearances))
-            series.append(_one_or_set(cat.by_key[a.film_key].franchise_key for a in appearances))
+            people.append(_one_or_all(performers))
+            films.append(_one_or_all(a.film_key for a in appearances))
+            series.append(_one_or_all(cat.by_key[a.film_key].franchise_key for a in appearances))
     return [
-        _Role(names[i], keys[i], _as_set(people[i]), _as_set(films[i]), _as_set(series[i]))
+        _Role(names[i], keys[i], _each(people[i]), _each(films[i]), _each(series[i]))
         for i in range(len(names))
-        if isinstance(films[i], set) and len(films[i]) >= 2
+        if len(_each(films[i])) >= 2
     ]
 
 
