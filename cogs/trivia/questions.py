@@ -457,11 +457,18 @@ class Catalogue:
             for name in dict.fromkeys((_answer_key(film.title), _answer_key(film.original_title))):
                 if name:
                     self._films_by_name[name].append(film)
-        # The characters' own appearances, not pairs made of them: a large catalogue has millions.
-        self._appearances_by_role: defaultdict[str, list[CharacterAppearance]] = defaultdict(list)
+        # Each name to its character, or to a list of them when several share it: most names are one
+        # character's, and a large catalogue has a million names.
+        self._characters_by_role: dict[str, Character | list[Character]] = {}
         for character in self.characters:
             for role_name in dict.fromkeys(_answer_key(name) for name in (character.name, *character.aliases)):
-                self._appearances_by_role[role_name].extend(character.appearances)
+                known = self._characters_by_role.get(role_name)
+                if known is None:
+                    self._characters_by_role[role_name] = character
+                elif isinstance(known, list):
+                    known.append(character)
+                else:
+                    self._characters_by_role[role_name] = [known, character]
         self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
         self.person_names.update((c.person_key, c.person_name) for c in credits)
 
@@ -506,13 +513,18 @@ class Catalogue:
             found.extend(f for f in self._films_by_name.get(_answer_key(dated["title"]), ()) if f.year == year)
         return list({film.key: film for film in found}.values())
 
+    def _appearances_as(self, role: str) -> Iterator[CharacterAppearance]:
+        """Every appearance of every character called ``role`` (by name or alias)."""
+        known = self._characters_by_role.get(_answer_key(role))
+        for character in known if isinstance(known, list) else () if known is None else (known,):
+            yield from character.appearances
+
     def performers(self, film: Film, role: str) -> set[str]:
         """Keys of everyone credited as a character called ``role`` in ``film``."""
-        appearances = self._appearances_by_role.get(_answer_key(role), ())
-        return {appearance.person_key for appearance in appearances if appearance.film_key == film.key}
+        return {appearance.person_key for appearance in self._appearances_as(role) if appearance.film_key == film.key}
 
     def films_with_role(self, role: str) -> set[str]:
-        return {appearance.film_key for appearance in self._appearances_by_role.get(_answer_key(role), ())}
+        return {appearance.film_key for appearance in self._appearances_as(role)}
 
     # ------------------------------------------------------------------ peers
 
