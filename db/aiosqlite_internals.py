@@ -20,4 +20,7 @@ T = TypeVar("T")
 
 async def run_on_worker(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
     """``work(sqlite3 connection)`` on aiosqlite's worker thread, in one hand-off."""
-    return await conn._execute(lambda: work(conn._conn))
+    # The thread holds on to the last result it handed over until its next task: handed over in a list
+    # emptied here, a large read (every credit of a catalogue) is freed as soon as its caller drops it.
+    handed: list[T] = await conn._execute(lambda: [work(conn._conn)])
+    return handed.pop()

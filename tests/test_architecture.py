@@ -68,6 +68,7 @@ PLAIN = frozenset(
         "cogs.reminders.timing",
         "cogs.trivia.answers",
         "cogs.trivia.game",
+        "cogs.trivia.packed",
         "cogs.trivia.peers",
         "cogs.trivia.questions",
         "cogs.trivia.scoring",

@@ -16,7 +16,7 @@ import functools
 import hashlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -151,7 +151,7 @@ class TriviaEngine:
             if live.count_task is not None:
                 live.count_task.cancel()
 
-    async def ready_pool(self) -> list[Question]:
+    async def ready_pool(self) -> Sequence[Question]:
         return await self.pool.ready()
 
     def catalogue_changed(self) -> None:

@@ -7,13 +7,15 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.errors import UserFacingError
 from bot.memory import collector_paused, release_free_memory
-from cogs.trivia.questions import Question, build_pool, film_order
+from cogs.trivia.packed import PackedQuestions
+from cogs.trivia.questions import Question, film_order, pool_questions
 from db import CatalogueRepository
-from db.repositories.models import CastCredit, CrewCredit
+from db.repositories.models import CastLine, CrewLine
 
 if TYPE_CHECKING:
     from cogs.films.service import LookupService
@@ -37,7 +39,7 @@ class QuestionPool:
     def __init__(self, catalogue: CatalogueRepository, lookup: LookupService) -> None:
         self.catalogue = catalogue
         self.lookup = lookup
-        self.questions: list[Question] = []
+        self.questions: Sequence[Question] = ()
         self.order: dict[str, int] = {}
         self.task: asyncio.Task[None] | None = None
 
@@ -52,7 +54,7 @@ class QuestionPool:
         if self.task is not None:
             self.task.cancel()
 
-    async def ready(self) -> list[Question]:
+    async def ready(self) -> Sequence[Question]:
         """The questions, waiting briefly when they are still being built (interactions allow 3 s)."""
         if self.task is not None and not self.task.done():
             with contextlib.suppress(TimeoutError):
@@ -77,36 +79,40 @@ class QuestionPool:
         await asyncio.to_thread(release_free_memory)
         log.info("trivia: %d questions ready", len(self.questions))
 
-    async def _pool(self) -> tuple[list[Question], dict[str, int]]:
+    async def _pool(self) -> tuple[PackedQuestions, dict[str, int]]:
         catalogue = self.catalogue
         lookup = await self.lookup.indexed()
-        all_cast = await catalogue.all_cast()
-        all_crew = await catalogue.all_crew()
         pack_questions = await catalogue.trivia_questions()
         titles = await catalogue.film_titles()
+        # The credits last: the database thread keeps its last plain read (`fetch_all`) until the next.
+        all_cast = await catalogue.cast_lines()
+        all_crew = await catalogue.crew_lines()
 
-        def build() -> tuple[list[Question], dict[str, int]]:
+        def build() -> tuple[PackedQuestions, dict[str, int]]:
             # The pool lives until the next pack load, like the look-up indexes it is built from: the
             # collector would only walk its hundreds of thousands of objects again and again meanwhile.
             with collector_paused(keep=True):
                 return build_all()
 
-        def build_all() -> tuple[list[Question], dict[str, int]]:
-            cast: dict[int, list[CastCredit]] = defaultdict(list)
+        def build_all() -> tuple[PackedQuestions, dict[str, int]]:
+            cast: dict[int, list[CastLine]] = defaultdict(list)
             for credit in all_cast:
                 cast[credit.film_id].append(credit)
-            crew: dict[int, list[CrewCredit]] = defaultdict(list)
+            crew: dict[int, list[CrewLine]] = defaultdict(list)
             for crew_credit in all_crew:
                 crew[crew_credit.film_id].append(crew_credit)
             films = list(lookup.by_id.values())
-            pool = build_pool(
-                pack_questions,
-                films,
-                cast,
-                crew,
-                titles=titles,
-                people=lookup.people.items,
-                characters=lookup.characters.items,
+            # Packed as they are written: the pool never holds all its questions as objects.
+            pool = PackedQuestions(
+                pool_questions(
+                    pack_questions,
+                    films,
+                    cast,
+                    crew,
+                    titles=titles,
+                    people=lookup.people.items,
+                    characters=lookup.characters.items,
+                )
             )
             return pool, film_order(films)
 

@@ -31,14 +31,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Literal
+from typing import Literal, Protocol, TypeVar, runtime_checkable
+from typing import cast as typing_cast
 
 from rapidfuzz import fuzz
 
-from cogs.films.search.characters import Character, CharacterIndex
+from cogs.films.search.characters import CastCreditLike, Character, CharacterAppearance, CharacterIndex
 from cogs.films.search.text import normalise, normalise_answer, search_key
 from cogs.trivia.peers import Candidate, PeerIndex
-from db.repositories.models import CastCredit, CrewCredit, Film, FilmTitle, Person, TriviaQuestion
+from db.repositories.models import CastCredit, Film, FilmTitle, Person, TriviaQuestion
 
 __all__ = [
     "CHOICE_COUNT",
@@ -47,25 +48,57 @@ __all__ = [
     "MAX_WRONG",
     "MIN_QUESTIONS",
     "AnswerKind",
+    "CastLike",
     "Catalogue",
     "Claim",
+    "CrewLike",
     "Difficulty",
     "DifficultyChoice",
     "Mode",
     "NameBook",
     "Question",
+    "Shelf",
     "answer_position",
     "build_pool",
     "choices",
+    "enough_wrong",
     "film_order",
     "from_pack",
     "generate",
     "generate_from",
+    "pool_questions",
     "question_json",
     "select_questions",
     "settle",
     "trivia_quality",
 ]
+
+
+class CastLike(Protocol):
+    """What generated trivia needs of a cast credit (``db`` ``CastCredit`` and ``CastLine`` fit)."""
+
+    @property
+    def film_id(self) -> int: ...
+    @property
+    def billing_order(self) -> int: ...
+    @property
+    def person_key(self) -> str: ...
+    @property
+    def person_name(self) -> str: ...
+
+
+class CrewLike(Protocol):
+    """What generated trivia needs of a crew credit (``db`` ``CrewCredit`` and ``CrewLine`` fit)."""
+
+    @property
+    def film_id(self) -> int: ...
+    @property
+    def person_key(self) -> str: ...
+    @property
+    def person_name(self) -> str: ...
+    @property
+    def job(self) -> str: ...
+
 
 Difficulty = Literal["easy", "medium", "hard"]
 DifficultyChoice = Literal["easy", "medium", "hard", "mixed"]
@@ -161,11 +194,20 @@ class NameBook:
         people: Iterable[Person] = (),
         cast: Iterable[CastCredit] = (),
         characters: Sequence[Character] | None = None,
+        *,
+        answers: Collection[str] | None = None,
     ) -> NameBook:
         """A name book from the catalogue as ``CatalogueRepository`` returns it.
 
         ``characters`` (from a ``CharacterIndex`` already built) saves building one again from ``cast``.
+        With ``answers`` (normalised as by ``normalise_answer``), the book knows only the people and
+        characters a name of whom is one of them: all that reading questions with these answers asks of
+        it, where a large catalogue has hundreds of thousands of names.
         """
+
+        def answered(spellings: tuple[str, ...]) -> bool:
+            return answers is None or any(normalise_answer(spelling) in answers for spelling in spellings)
+
         key_of = {film.id: film.key for film in films}
         film_names: dict[str, list[str]] = {film.key: [film.title, film.original_title] for film in films}
         for title in titles:
@@ -176,8 +218,14 @@ class NameBook:
         return cls(
             films={key: tuple(dict.fromkeys(names)) for key, names in film_names.items()},
             titles={film.key: film.title for film in films},
-            people={person.key: (person.name, *person.aliases) for person in people},
-            characters={character.key: (character.name, *character.aliases) for character in characters},
+            people={
+                person.key: spellings for person in people if answered(spellings := (person.name, *person.aliases))
+            },
+            characters={
+                character.key: (character.name, *character.aliases)
+                for character in characters
+                if answered((character.name,))
+            },
         )
 
     @cached_property
@@ -377,8 +425,8 @@ class Catalogue:
     def __init__(
         self,
         films: Sequence[Film],
-        cast: Mapping[int, Sequence[CastCredit]],
-        crew: Mapping[int, Sequence[CrewCredit]],
+        cast: Mapping[int, Sequence[CastLike]],
+        crew: Mapping[int, Sequence[CrewLike]],
         characters: Sequence[Character] | None = None,
         subjects: Collection[str] | None = None,
     ) -> None:
@@ -395,9 +443,12 @@ class Catalogue:
         self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
         credits = [credit for film in self.films for credit in self.cast[film.id]]
-        # Not copied: the look-up's characters are packed and made one at a time as they are read.
+        # Not copied: the look-up's characters are packed and made one at a time as they are read. Without
+        # them, the credits must name the characters: `CastCredit` does (`CastLine` does not).
         self.characters: Sequence[Character] = (
-            characters if characters is not None else CharacterIndex.build(credits, self.films).items
+            characters
+            if characters is not None
+            else CharacterIndex.build(typing_cast(list[CastCreditLike], credits), self.films).items
         )
         self.dropped: Counter[str] = Counter()
         self.films_scanned = 0
@@ -407,10 +458,18 @@ class Catalogue:
             for name in dict.fromkeys((_answer_key(film.title), _answer_key(film.original_title))):
                 if name:
                     self._films_by_name[name].append(film)
-        self._appearances_by_role: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        # Each name to its character, or to a list of them when several share it: most names are one
+        # character's, and a large catalogue has a million names.
+        self._characters_by_role: dict[str, Character | list[Character]] = {}
         for character in self.characters:
             for role_name in dict.fromkeys(_answer_key(name) for name in (character.name, *character.aliases)):
-                self._appearances_by_role[role_name].extend((a.film_key, a.person_key) for a in character.appearances)
+                known = self._characters_by_role.get(role_name)
+                if known is None:
+                    self._characters_by_role[role_name] = character
+                elif isinstance(known, list):
+                    known.append(character)
+                else:
+                    self._characters_by_role[role_name] = [known, character]
         self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
         self.person_names.update((c.person_key, c.person_name) for c in credits)
 
@@ -455,13 +514,18 @@ class Catalogue:
             found.extend(f for f in self._films_by_name.get(_answer_key(dated["title"]), ()) if f.year == year)
         return list({film.key: film for film in found}.values())
 
+    def _appearances_as(self, role: str) -> Iterator[CharacterAppearance]:
+        """Every appearance of every character called ``role`` (by name or alias)."""
+        known = self._characters_by_role.get(_answer_key(role))
+        for character in known if isinstance(known, list) else () if known is None else (known,):
+            yield from character.appearances
+
     def performers(self, film: Film, role: str) -> set[str]:
         """Keys of everyone credited as a character called ``role`` in ``film``."""
-        appearances = self._appearances_by_role.get(_answer_key(role), ())
-        return {person for film_key, person in appearances if film_key == film.key}
+        return {appearance.person_key for appearance in self._appearances_as(role) if appearance.film_key == film.key}
 
     def films_with_role(self, role: str) -> set[str]:
-        return {film_key for film_key, _person in self._appearances_by_role.get(_answer_key(role), ())}
+        return {appearance.film_key for appearance in self._appearances_as(role)}
 
     # ------------------------------------------------------------------ peers
 
@@ -780,23 +844,35 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
                 yield settled
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Role:
-    """A character across films, after merging spellings of one person's role."""
+    """A character across films, after merging spellings of one person's role (each value once)."""
 
     name: str
     key: str
-    people: set[str]
-    films: set[str]
-    series: set[str | None]
-    plain: str = ""
-    """The name normalised once: it is compared again with each later role of its people."""
+    people: tuple[str, ...]
+    films: tuple[str, ...]
+    series: tuple[str | None, ...]
 
     @property
     def recurring(self) -> bool:
         """One character rather than namesakes ("Narrator" in a hundred unrelated films): one series
         throughout, or one performer in every film."""
         return (len(self.series) == 1 and None not in self.series) or len(self.people) == 1
+
+
+_Some = TypeVar("_Some")
+
+
+def _one_or_all(values: Iterable[_Some]) -> _Some | tuple[_Some, ...]:
+    """The one value, or a tuple of them, each once, when there are none or several (see `_roles`)."""
+    found = tuple(dict.fromkeys(values))
+    return found[0] if len(found) == 1 else found
+
+
+def _each(value: _Some | tuple[_Some, ...]) -> tuple[_Some, ...]:
+    """The values `_one_or_all` made, as a tuple."""
+    return value if isinstance(value, tuple) else (value,)
 
 
 def _by_distance(films: Sequence[Film], here: int) -> Iterator[Film]:
@@ -815,44 +891,63 @@ def _by_distance(films: Sequence[Film], here: int) -> Iterator[Film]:
 
 
 def _roles(cat: Catalogue) -> list[_Role]:
-    """Characters with the films they appear in.
+    """Characters seen in two or more films, with those films.
 
     ``CharacterIndex`` groups credits by exact character name; two spellings played
     by the same person that are nearly equal ("Erica Sloan" in one film, "Erika
     Sloane" in a later one) are one role here, or "which film introduced" would name
     the later film. The role is named as in its first film.
+
+    Every character is a role while they merge, most with one film and one performer: each role is a
+    place in a few lists, and its people, films and series each one value until it takes in another, then
+    a tuple (a set costs several times as much), so that a large catalogue's million characters cost little.
     """
-    roles: list[_Role] = []
+    names: list[str] = []
+    keys: list[str] = []
+    plains: list[str] = []
+    """The names normalised once: each is compared again with each later role of its people."""
+    people: list[str | tuple[str, ...]] = []
+    films: list[str | tuple[str, ...]] = []
+    series: list[str | tuple[str | None, ...] | None] = []
     # Only roles sharing a performer can merge: index them by person instead of comparing all pairs.
     roles_of: defaultdict[str, list[int]] = defaultdict(list)
     for character in cat.characters:
         appearances = sorted(character.appearances, key=lambda a: cat.position[a.film_key])
-        role = _Role(
-            name=character.name,
-            key=character.key,
-            people={a.person_key for a in appearances},
-            films={a.film_key for a in appearances},
-            series={cat.by_key[a.film_key].franchise_key for a in appearances},
-            plain=normalise(character.name),
-        )
+        performers = dict.fromkeys(a.person_key for a in appearances)
+        plain = normalise(character.name)
         first_film = appearances[0].film_key if appearances else None
-        candidates = sorted({index for person in role.people for index in roles_of[person]})
+        candidates = sorted({index for person in performers for index in roles_of[person]})
         for position in candidates:
-            other = roles[position]
-            if fuzz.ratio(other.plain, role.plain) >= _SAME_CHARACTER_RATIO:
-                if first_film is not None and all(cat.position[first_film] < cat.position[f] for f in other.films):
-                    other.name, other.key, other.plain = role.name, role.key, role.plain
-                for person in role.people - other.people:
-                    roles_of[person].append(position)
-                other.people |= role.people
-                other.films |= role.films
-                other.series |= role.series
+            if fuzz.ratio(plains[position], plain) >= _SAME_CHARACTER_RATIO:
+                if first_film is not None and all(
+                    cat.position[first_film] < cat.position[f] for f in _each(films[position])
+                ):
+                    names[position], keys[position], plains[position] = character.name, character.key, plain
+                merged = set(_each(people[position]))
+                for person in performers:
+                    if person not in merged:
+                        roles_of[person].append(position)
+                people[position] = _one_or_all((*_each(people[position]), *performers))
+                films[position] = _one_or_all((*_each(films[position]), *(a.film_key for a in appearances)))
+                series[position] = _one_or_all(
+                    (*_each(series[position]), *(cat.by_key[a.film_key].franchise_key for a in appearances))
+                )
                 break
         else:
-            for person in role.people:
-                roles_of[person].append(len(roles))
-            roles.append(role)
-    return roles
+            index = len(names)
+            for person in performers:
+                roles_of[person].append(index)
+            names.append(character.name)
+            keys.append(character.key)
+            plains.append(plain)
+            people.append(_one_or_all(performers))
+            films.append(_one_or_all(a.film_key for a in appearances))
+            series.append(_one_or_all(cat.by_key[a.film_key].franchise_key for a in appearances))
+    return [
+        _Role(names[i], keys[i], _each(people[i]), _each(films[i]), _each(series[i]))
+        for i in range(len(names))
+        if len(_each(films[i])) >= 2
+    ]
 
 
 def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
@@ -1034,7 +1129,7 @@ the pool lives in memory for the bot's lifetime: beyond this many films, the bes
 
 
 def best_known(
-    films: Sequence[Film], cast: Mapping[int, Sequence[CastCredit]], crew: Mapping[int, Sequence[CrewCredit]], most: int
+    films: Sequence[Film], cast: Mapping[int, Sequence[CastLike]], crew: Mapping[int, Sequence[CrewLike]], most: int
 ) -> frozenset[str] | None:
     """The keys of the ``most`` best-known films (most credited, then in a series, then the newest), or None
     when there are no more films than that."""
@@ -1062,8 +1157,8 @@ def generate_from(cat: Catalogue) -> list[Question]:
 
 def generate(
     films: Sequence[Film],
-    cast: Mapping[int, Sequence[CastCredit]],
-    crew: Mapping[int, Sequence[CrewCredit]],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
     characters: Sequence[Character] | None = None,
     *,
     most_subjects: int = MAX_SUBJECTS,
@@ -1087,19 +1182,57 @@ def generate(
 def build_pool(
     pack_questions: Iterable[TriviaQuestion],
     films: Sequence[Film],
-    cast: Mapping[int, Sequence[CastCredit]],
-    crew: Mapping[int, Sequence[CrewCredit]],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
     *,
     titles: Iterable[FilmTitle] = (),
     people: Iterable[Person] = (),
     characters: Sequence[Character] | None = None,
 ) -> list[Question]:
     """Every question of the catalogue: the pack's own, then generated ones (keys never clash)."""
-    all_cast = [credit for credits in cast.values() for credit in credits]
-    book = NameBook.build(films, titles, people, all_cast, characters)
-    pool = [from_pack(q, book) for q in pack_questions]
-    pool.extend(generate(films, cast, crew, characters))
-    return pool
+    return list(pool_questions(pack_questions, films, cast, crew, titles=titles, people=people, characters=characters))
+
+
+def pool_questions(
+    pack_questions: Iterable[TriviaQuestion],
+    films: Sequence[Film],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
+    *,
+    titles: Iterable[FilmTitle] = (),
+    people: Iterable[Person] = (),
+    characters: Sequence[Character] | None = None,
+) -> Iterator[Question]:
+    """The questions of :func:`build_pool`, one at a time: a caller keeping them compactly never holds
+    them all as `Question` objects."""
+    # Read once for the pack's questions and the generated ones alike: a look-up index may make each
+    # character when it is read.
+    characters = None if characters is None else tuple(characters)
+    yield from _pack_questions(pack_questions, films, cast, titles=titles, people=people, characters=characters)
+    cat = Catalogue(films, cast, crew, characters, best_known(films, cast, crew, MAX_SUBJECTS))
+    try:
+        for template in _TEMPLATES:
+            yield from template(cat)
+    finally:
+        _answer_key.cache_clear()
+
+
+def _pack_questions(
+    pack_questions: Iterable[TriviaQuestion],
+    films: Sequence[Film],
+    cast: Mapping[int, Sequence[CastLike]],
+    *,
+    titles: Iterable[FilmTitle],
+    people: Iterable[Person],
+    characters: Sequence[Character] | None,
+) -> list[Question]:
+    """The pack's questions, read with a name book of the catalogue: the book is gone when they are, before
+    the catalogue's questions are generated (for a large catalogue it holds every name, normalised)."""
+    questions = list(pack_questions)
+    all_cast = [] if characters is not None else [credit for credits in cast.values() for credit in credits]
+    answers = {normalise_answer(q.answers[0]) for q in questions}
+    book = NameBook.build(films, titles, people, typing_cast(list[CastCredit], all_cast), characters, answers=answers)
+    return [from_pack(q, book) for q in questions]
 
 
 # --------------------------------------------------------------------------- asking
@@ -1134,6 +1267,11 @@ def choices(question: Question, rng: random.Random) -> list[str]:
     return options
 
 
+def enough_wrong(question: Question) -> bool:
+    """Whether ``question`` has the wrong choices buttons need."""
+    return len(question.wrong) >= _MIN_WRONG
+
+
 def _allowed(question: Question, newest: int | None, order: Mapping[str, int]) -> bool:
     """Whether the spoiler gate lets ``question`` through: every film it names is at most the newest allowed.
 
@@ -1143,6 +1281,70 @@ def _allowed(question: Question, newest: int | None, order: Mapping[str, int]) -
         return True
     films = set(question.reveals) | ({question.film_key} if question.film_key else set())
     return all(key in order and order[key] <= newest for key in films)
+
+
+@runtime_checkable
+class Shelf(Protocol):
+    """Questions that filter themselves for :func:`select_questions` by position, without making every
+    question (``cogs.trivia.packed.PackedQuestions``); any other sequence of questions is read whole."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> Question: ...
+
+    def eligible(
+        self,
+        *,
+        difficulty: DifficultyChoice,
+        film_key: str | None,
+        mode: Mode,
+        newest: int | None,
+        film_order: Mapping[str, int],
+    ) -> list[int]:
+        """Positions of the first question of each key that passes the filters, in order."""
+        ...
+
+    def positions_of(self, keys: Collection[str]) -> dict[str, int]:
+        """The position of the first question with each of ``keys`` that there is."""
+        ...
+
+
+class _Listed:
+    """A plain sequence of questions as a `Shelf`."""
+
+    def __init__(self, questions: Sequence[Question]) -> None:
+        self.questions = questions
+        self.first: dict[str, int] = {}
+        for position, question in enumerate(questions):
+            self.first.setdefault(question.key, position)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __getitem__(self, index: int, /) -> Question:
+        return self.questions[index]
+
+    def eligible(
+        self,
+        *,
+        difficulty: DifficultyChoice,
+        film_key: str | None,
+        mode: Mode,
+        newest: int | None,
+        film_order: Mapping[str, int],
+    ) -> list[int]:
+        questions = self.questions
+        return [
+            position
+            for position in self.first.values()
+            if (difficulty == "mixed" or questions[position].difficulty == difficulty)
+            and (film_key is None or questions[position].film_key == film_key)
+            and (mode == "buttons" or not questions[position].needs_choices)
+            and (mode == "typed" or enough_wrong(questions[position]))
+            and _allowed(questions[position], newest, film_order)
+        ]
+
+    def positions_of(self, keys: Collection[str]) -> dict[str, int]:
+        return {key: self.first[key] for key in keys if key in self.first}
 
 
 def select_questions(
@@ -1172,6 +1374,8 @@ def select_questions(
     Questions sharing a topic ("who plays Ethan Hunt" in two films) are avoided in
     one game unless nothing else is left. Fewer than ``count`` questions come back
     only when fewer pass the filters.
+
+    A `Shelf` (the bot's packed pool) is filtered by position; only the questions looked at are made.
     """
     if not MIN_QUESTIONS <= count <= MAX_QUESTIONS:
         raise ValueError(f"count must be {MIN_QUESTIONS}..{MAX_QUESTIONS}, not {count}")
@@ -1183,28 +1387,19 @@ def select_questions(
             raise ValueError(f"unknown film {newest_allowed!r} for the spoiler gate")
         newest = film_order[newest_allowed]
 
-    unique: dict[str, Question] = {}
-    for question in pool:
-        unique.setdefault(question.key, question)
-    eligible = [
-        q
-        for q in unique.values()
-        if (difficulty == "mixed" or q.difficulty == difficulty)
-        and (film_key is None or q.film_key == film_key)
-        and (mode == "buttons" or not q.needs_choices)
-        and (mode == "typed" or len(q.wrong) >= _MIN_WRONG)
-        and _allowed(q, newest, film_order)
-    ]
+    shelf: Shelf = pool if isinstance(pool, Shelf) else _Listed(pool)
+    eligible = shelf.eligible(difficulty=difficulty, film_key=film_key, mode=mode, newest=newest, film_order=film_order)
     if isinstance(recent, Sequence) and not isinstance(recent, str):
         recency = {key: rank for rank, key in reversed(list(enumerate(recent)))}
     else:
         recency = dict.fromkeys(recent, 0)
-    fresh = [q for q in eligible if q.key not in recency]
-    stale = [q for q in eligible if q.key in recency]
+    rank_at = {position: recency[key] for key, position in shelf.positions_of(recency).items()}
+    fresh = [position for position in eligible if position not in rank_at]
+    stale = [position for position in eligible if position in rank_at]
     rng.shuffle(fresh)
     rng.shuffle(stale)
     # Stable sort after shuffling: least recent (largest rank) first, equal ranks in random order.
-    stale.sort(key=lambda q: -recency[q.key])
+    stale.sort(key=lambda position: -rank_at[position])
 
     picked: list[Question] = []
     keys: set[str] = set()
@@ -1212,9 +1407,10 @@ def select_questions(
     # Not recently asked beats a new topic: the recent list is the contract, topics a nicety.
     for tier in (fresh, stale):
         for allow_same_topic in (False, True):
-            for question in tier:
+            for position in tier:
                 if len(picked) >= count:
                     return picked
+                question = shelf[position]
                 if question.key in keys or (question.group in groups and not allow_same_topic):
                     continue
                 picked.append(question)
@@ -1244,8 +1440,8 @@ def question_json(question: Question, options: tuple[str, ...], right_index: int
 
 def trivia_quality(
     films: Sequence[Film],
-    cast: Mapping[int, Sequence[CastCredit]],
-    crew: Mapping[int, Sequence[CrewCredit]],
+    cast: Mapping[int, Sequence[CastLike]],
+    crew: Mapping[int, Sequence[CrewLike]],
     *,
     seed: int = 14,
 ) -> dict[str, float]:

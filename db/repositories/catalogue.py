@@ -14,10 +14,12 @@ from db.connection import Database, Row
 from db.packed import PackedStrings, offsets_of
 from db.repositories.models import (
     CastCredit,
+    CastLine,
     CatalogueCounts,
     Certification,
     Company,
     CrewCredit,
+    CrewLine,
     Film,
     FilmCredits,
     FilmSummary,
@@ -166,6 +168,32 @@ _RELEASE_SELECT = "SELECT film_id, country, release_date, release_type, note, so
 _RELEASE_ORDER = "release_date, release_type, country"
 
 
+class _SharedStrings:
+    """Makes each row's tuple with equal strings (a person's key and name, a job) and consecutive equal film
+    ids as one object: the database hands out new ones for every row, millions of them for a large catalogue."""
+
+    def __init__(self) -> None:
+        self._strings: dict[str, str] = {}
+        self._film_id = -1
+
+    def _film(self, film_id: int) -> int:
+        if film_id != self._film_id:
+            self._film_id = film_id
+        return self._film_id
+
+    def cast_line(self, film_id: int, billing_order: int, person_key: str, person_name: str) -> CastLine:
+        shared = self._strings.setdefault
+        return CastLine(
+            self._film(film_id), billing_order, shared(person_key, person_key), shared(person_name, person_name)
+        )
+
+    def crew_line(self, film_id: int, person_key: str, person_name: str, job: str) -> CrewLine:
+        shared = self._strings.setdefault
+        return CrewLine(
+            self._film(film_id), shared(person_key, person_key), shared(person_name, person_name), shared(job, job)
+        )
+
+
 def _triple(film_id: int, person_id: int, character: str | None) -> tuple[int, int, str | None]:
     return film_id, person_id, character
 
@@ -296,6 +324,23 @@ class CatalogueRepository:
     async def all_cast(self) -> list[CastCredit]:
         """Every cast credit of every film (for the character index), by film then billing."""
         return await self._db.fetch_all_as(CastCredit, f"{_CAST_SELECT} ORDER BY c.film_id, c.billing_order")
+
+    async def cast_lines(self) -> list[CastLine]:
+        """Every cast credit as `CastLine`, in the order of `all_cast` (for generated trivia): no more than
+        its questions need, each person's key and name one pair of strings however many films they made."""
+        return await self._db.fetch_all_as(
+            _SharedStrings().cast_line,
+            "SELECT c.film_id, c.billing_order, p.key, p.name FROM cast_credits c JOIN people p ON p.id = c.person_id"
+            " ORDER BY c.film_id, c.billing_order",
+        )
+
+    async def crew_lines(self) -> list[CrewLine]:
+        """Every crew credit as `CrewLine`, in the order of `all_crew` (see `cast_lines`)."""
+        return await self._db.fetch_all_as(
+            _SharedStrings().crew_line,
+            "SELECT c.film_id, p.key, p.name, c.job FROM crew_credits c JOIN people p ON p.id = c.person_id"
+            " ORDER BY c.film_id, c.position",
+        )
 
     async def character_credits(self) -> list[tuple[int, int, str | None]]:
         """(film id, person id, character) of every cast credit: what the character index needs, and

@@ -7,7 +7,7 @@ import operator
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, overload
+from typing import Literal, NamedTuple, overload
 
 from db.packed import PackedStrings, offsets_of
 from db.packs.model import RELEASE_TYPES
@@ -94,6 +94,28 @@ class CrewCredit:
     department: str
     job: str
     source: str
+
+
+class CastLine(NamedTuple):
+    """A cast credit as generated trivia reads it: who, where and how high billed, nothing else.
+
+    A tuple whose person's key and name are the very strings of that person's other lines: a large
+    catalogue has millions of credits, read at once to write its questions.
+    """
+
+    film_id: int
+    billing_order: int
+    person_key: str
+    person_name: str
+
+
+class CrewLine(NamedTuple):
+    """A crew credit as generated trivia reads it (a tuple sharing its strings, like `CastLine`)."""
+
+    film_id: int
+    person_key: str
+    person_name: str
+    job: str
 
 
 @dataclass(frozen=True)

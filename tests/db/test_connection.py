@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import sqlite3
 import threading
+import weakref
 from pathlib import Path
 
 import aiosqlite
@@ -434,3 +435,15 @@ async def test_aiosqlite_still_has_the_private_names_run_on_worker_uses(tmp_path
         # The same connection aiosqlite's own statements use, on its thread, never the event loop's.
         assert value == 7 and thread != threading.get_ident()
         assert thread == await conn._execute(threading.get_ident)
+
+
+async def test_the_worker_thread_lets_go_of_what_it_handed_over(tmp_path: Path) -> None:
+    class Result:
+        """Something weakly referable, as large as the reads it stands for."""
+
+    async with aiosqlite.connect(tmp_path / "handed.db") as conn:
+        result = await run_on_worker(conn, lambda connection: Result())
+        handed = weakref.ref(result)
+        del result
+        # No further task has run on the thread: only it could still hold the result.
+        assert handed() is None

@@ -205,6 +205,25 @@ async def test_films_and_all_cast_cover_the_whole_catalogue(catalogue: Catalogue
     assert all_crew == [credit for film in sorted(films, key=lambda f: f.id) for credit in await repo.crew(film.id)]
 
 
+async def test_trivia_lines_are_the_credits_it_needs_with_each_person_read_once(
+    catalogue: CatalogueRepository,
+) -> None:
+    repo = catalogue
+    cast, lines = await repo.all_cast(), await repo.cast_lines()
+    assert lines == [(c.film_id, c.billing_order, c.person_key, c.person_name) for c in cast]
+    crew, crew_lines = await repo.all_crew(), await repo.crew_lines()
+    assert crew_lines == [(c.film_id, c.person_key, c.person_name, c.job) for c in crew]
+    # One string per person, one film id per film, however many credits they have.
+    for read in (lines, crew_lines):
+        by_person = {line.person_key: line for line in read}
+        assert len(by_person) < len(read)
+        for line in read:
+            first = by_person[line.person_key]
+            assert line.person_key is first.person_key and line.person_name is first.person_name
+        first_of_film = {line.film_id: line for line in read}
+        assert all(line.film_id is first_of_film[line.film_id].film_id for line in read)
+
+
 async def test_preferred_regions_in_one_read(db: Database) -> None:
     assert await preferred_regions(db, 1, 2) == (None, None)
     await UserSettingsRepository(db, fixed_clock).set_region(1, "GB")

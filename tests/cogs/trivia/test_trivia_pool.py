@@ -1,0 +1,155 @@
+"""The question pool as the bot builds it, from a generated catalogue in a database: the same questions,
+however compactly it reads the catalogue and keeps them."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bench.synthetic import generate as synthetic_catalogue
+from bench.synthetic import write_packs
+from cogs.films.lookup import Lookup
+from cogs.trivia.packed import PackedQuestions
+from cogs.trivia.pool import QuestionPool
+from cogs.trivia.questions import Question, build_pool, film_order, select_questions
+from db import CatalogueRepository, Database, load_pack, migrate, parse_pack
+from db.repositories.models import CastCredit, CrewCredit
+
+POOL_DIGEST = "a0247c9dac7c140919c3a5e980e0013ae893c1637a5dfb3f12f9dc1c661fb223"
+"""`_digest` of the pool of `synthetic_catalogue(300, 1500)`, as built before the pool read its credits
+compactly: any change to a question (key, text, answers, choices, filters) or to their order changes it."""
+
+
+class _Indexed:
+    """The look-up service as the pool sees it: indexes already built."""
+
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup = lookup
+
+    async def indexed(self) -> Lookup:
+        return self.lookup
+
+
+def _canonical(question: Question) -> list[object]:
+    return [
+        question.key,
+        question.text,
+        question.answer,
+        list(question.accepted),
+        list(question.wrong),
+        question.difficulty,
+        question.category,
+        question.film_key,
+        sorted(question.reveals),
+        question.answer_kind,
+        question.answer_ref,
+        question.needs_choices,
+        question.topic,
+        question.spoiler,
+    ]
+
+
+def _digest(questions: list[Question], order: dict[str, int]) -> str:
+    text = json.dumps([[_canonical(q) for q in questions], sorted(order.items())], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def database_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pool")
+    path = folder / "marquee.db"
+
+    async def load() -> None:
+        async with Database.connect(path) as db:
+            await migrate(db)
+            for pack_path in write_packs(synthetic_catalogue(300, 1500), folder / "packs"):
+                await load_pack(db, parse_pack(pack_path), source_path=pack_path)
+
+    asyncio.run(load())
+    return path
+
+
+async def test_the_pool_asks_the_same_questions_as_from_every_credit_read_whole(database_path: Path) -> None:
+    async with Database.connect(database_path) as db:
+        catalogue = CatalogueRepository(db)
+        lookup = (await Lookup.load(catalogue, stored=False)).prepare()
+        pool = QuestionPool(catalogue, _Indexed(lookup))  # type: ignore[arg-type]
+        await pool.build()
+        questions = list(await pool.ready())
+        # The same catalogue as whole credits, the way the pool read it before.
+        cast: defaultdict[int, list[CastCredit]] = defaultdict(list)
+        for credit in await catalogue.all_cast():
+            cast[credit.film_id].append(credit)
+        crew: defaultdict[int, list[CrewCredit]] = defaultdict(list)
+        for crew_credit in await catalogue.all_crew():
+            crew[crew_credit.film_id].append(crew_credit)
+        films = list(lookup.by_id.values())
+        whole = build_pool(
+            await catalogue.trivia_questions(),
+            films,
+            cast,
+            crew,
+            titles=await catalogue.film_titles(),
+            people=lookup.people.items,
+            characters=lookup.characters.items,
+        )
+    assert len(questions) > 1000
+    assert questions == whole
+    assert pool.order == film_order(films)
+    assert _digest(questions, pool.order) == POOL_DIGEST
+
+
+def _with_twins(pool: list[Question]) -> list[Question]:
+    """The pool with a few questions again under keys it already has (only the first of a key is asked),
+    and questions whose films the spoiler gate does not know."""
+    twins = [replace(question, text=f"again: {question.text}") for question in pool[::25]]
+    unknown = [replace(pool[3], key="unknown-film", film_key="not-a-film", reveals=frozenset({"not-a-film"}))]
+    return [*pool[:40], *twins, *pool[40:], *unknown]
+
+
+def test_packed_questions_are_the_questions(pool: list[Question]) -> None:
+    questions = _with_twins(pool)
+    packed = PackedQuestions(iter(questions))
+    assert len(packed) == len(questions)
+    assert list(packed) == questions
+    assert [packed[i] for i in range(len(questions))] == questions
+    assert packed[-1] == questions[-1] and packed[5:9] == questions[5:9]
+    with pytest.raises(IndexError):
+        packed[len(questions)]
+    assert len(PackedQuestions([])) == 0 and not PackedQuestions([])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_packed_pool_picks_what_the_plain_one_picks(pool: list[Question], order: dict[str, int], seed: int) -> None:
+    questions = _with_twins(pool)
+    packed = PackedQuestions(questions)
+    rng = random.Random(seed)
+    films = sorted(order, key=order.__getitem__)
+    recent_keys = [q.key for q in rng.sample(questions, 60)] + ["no-such-question"]
+    cases: list[dict[str, object]] = [
+        {},
+        {"count": 30},
+        {"difficulty": "hard"},
+        {"difficulty": "easy", "mode": "typed"},
+        {"film_key": films[seed % len(films)], "count": 30},
+        {"film_key": "no-such-film"},
+        {"newest_allowed": films[seed % len(films)], "count": 30},
+        {"newest_allowed": films[0], "mode": "typed", "count": 30},
+        {"recent": recent_keys, "count": 30},
+        {"recent": set(recent_keys), "count": 30},
+        {"recent": [q.key for q in questions], "count": 30},
+    ]
+    for case in cases:
+        arguments = {"count": 10, "film_order": order, **case}
+        plain = select_questions(questions, rng=random.Random(seed), **arguments)  # type: ignore[arg-type]
+        kept = select_questions(packed, rng=random.Random(seed), **arguments)  # type: ignore[arg-type]
+        assert kept == plain, case
+        assert plain or case.get("film_key") == "no-such-film", case
+    assert select_questions(packed, count=30, film_order=order, rng=random.Random(seed))
