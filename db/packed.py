@@ -82,6 +82,11 @@ class PackedStrings(Sequence[str]):
         for start, end in zip(offsets, islice(offsets, 1, None), strict=False):
             yield data[start:end].decode()
 
+    def longest(self) -> int:
+        """The length in bytes of the longest string (0 for none): no string has more characters."""
+        offsets = self.offsets
+        return max(map(operator.sub, islice(offsets, 1, None), offsets), default=0)
+
     def pick(self, numbers: Iterable[int]) -> list[str]:
         """The strings at ``numbers`` (no negative one), in their order."""
         data, offsets = self.data, self.offsets

@@ -67,3 +67,9 @@ def test_people_give_back_each_person() -> None:
     assert list(people.keys) == [person.key for person in PEOPLE] and list(people.ids) == [3, 1, 2**40]
     with pytest.raises(IndexError):
         people[3]
+
+
+def test_the_longest_string_is_measured_in_bytes() -> None:
+    assert PackedStrings.of([]).longest() == 0
+    assert PackedStrings.of(["ab", "", "abcd", "é"]).longest() == 4
+    assert PackedStrings.of(["éé", "abc"]).longest() == 4  # two characters, four bytes

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
-from cogs.films.search.index import SearchIndex, Trigrams, value_for
+from cogs.films.search.index import MAX_CHOICE_CHARS, SearchIndex, Trigrams, value_for
 from cogs.films.search.tables import NUMBER_CODES
 from db.packed import PackedStrings, numbers_of
 
@@ -97,7 +97,7 @@ class KeptIndex(SearchIndex[T]):
         make_label: Callable[[T], str] | None = None,
     ) -> Self:
         """An index from a snapshot's state, if it was built from items with exactly these keys."""
-        values = PackedStrings.of(value_for(key) for key in keys)
+        values = _values_of(keys)
         if state["_values"] != _digest(values):
             raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
         if make_label is None and state["_labels"] is None:
@@ -161,3 +161,11 @@ def _consistent(index: SearchIndex[Any], count: int) -> bool:
         and len(index._by_value) == count
         and all(isinstance(numbers, frozenset) for numbers in index._number_sets)
     )
+
+
+def _values_of(keys: Sequence[str]) -> PackedStrings:
+    """The autocomplete value of each key (`value_for`). Packed keys none of which is too long to be its
+    own value are kept as they are, rather than decoded and packed again: a million of them at start."""
+    if isinstance(keys, PackedStrings) and keys.longest() <= MAX_CHOICE_CHARS:
+        return keys
+    return PackedStrings.of(value_for(key) for key in keys)
