@@ -54,6 +54,16 @@ def _made_from_rows(factory: Callable[..., T], sql: str, params: Params) -> Call
     return work
 
 
+def _columns_of(sql: str, params: Params, width: int) -> Callable[[sqlite3.Connection], list[tuple[Any, ...]]]:
+    def work(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: no `Row` per row
+        rows = cursor.execute(sql, params).fetchall()
+        return [tuple(row[column] for row in rows) for column in range(width)]
+
+    return work
+
+
 def _rows_of_each(queries: Sequence[Query]) -> Callable[[sqlite3.Connection], list[list[Row]]]:
     def work(conn: sqlite3.Connection) -> list[list[Row]]:
         return _in_one_read(conn, lambda: [conn.execute(sql, params).fetchall() for sql, params in queries])
@@ -272,6 +282,11 @@ class Transaction:
         """``factory(*row)`` of every row, made on the database thread rather than the event loop."""
         return await run_on_worker(self._ensure_active(), _made_from_rows(factory, sql, params))
 
+    async def fetch_columns(self, sql: str, width: int, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Each of the ``width`` columns of every row as one tuple, made on the database thread: a
+        column of a million values costs one tuple, not a million rows."""
+        return await run_on_worker(self._ensure_active(), _columns_of(sql, params, width))
+
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         """Return the first column of the first row, or None when there is no row."""
         row = await self.fetch_one(sql, params)
@@ -446,6 +461,13 @@ class Database:
         self._check_usable()
         async with self._lock:
             return await Transaction(self._conn).fetch_all_as(factory, sql, params)
+
+    async def fetch_columns(self, sql: str, width: int, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Each of the ``width`` columns of every row as one tuple (see `Transaction.fetch_columns`);
+        waits for any open transaction."""
+        self._check_usable()
+        async with self._lock:
+            return await Transaction(self._conn).fetch_columns(sql, width, params)
 
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order, read in one transaction and one hand-off to the

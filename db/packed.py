@@ -38,6 +38,12 @@ class PackedStrings(Sequence[str]):
         # 4-byte offsets: 4 GiB of text is far beyond any catalogue's names.
         return cls(b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0)))
 
+    @classmethod
+    def of_utf8(cls, encoded: Sequence[bytes]) -> PackedStrings:
+        """Strings already encoded as UTF-8 (as SQLite hands out a text column cast to a blob), packed
+        without decoding them. Unchecked, like the database they come from."""
+        return cls(b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0)))
+
     def state(self) -> tuple[bytes, bytes]:
         """The strings as plain data for ``marshal`` (see `from_state`)."""
         return self.data, self.offsets.tobytes()

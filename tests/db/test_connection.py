@@ -447,3 +447,14 @@ async def test_the_worker_thread_lets_go_of_what_it_handed_over(tmp_path: Path) 
         del result
         # No further task has run on the thread: only it could still hold the result.
         assert handed() is None
+
+
+async def test_columns_come_as_one_tuple_each(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "columns.db") as db:
+        await db.execute("CREATE TABLE pairs (number INTEGER, text TEXT)")
+        assert await db.fetch_columns("SELECT number, text FROM pairs", 2) == [(), ()]
+        await db.executemany("INSERT INTO pairs VALUES (?, ?)", [(1, "one"), (2, "twö")])
+        assert await db.fetch_columns("SELECT number, CAST(text AS BLOB) FROM pairs ORDER BY number", 2) == [
+            (1, 2),
+            (b"one", "twö".encode()),
+        ]
