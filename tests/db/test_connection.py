@@ -453,7 +453,8 @@ async def test_columns_come_as_one_tuple_each(tmp_path: Path) -> None:
     async with Database.connect(tmp_path / "columns.db") as db:
         await db.execute("CREATE TABLE pairs (number INTEGER, text TEXT)")
         assert await db.fetch_columns("SELECT number, text FROM pairs", 2) == [(), ()]
-        await db.executemany("INSERT INTO pairs VALUES (?, ?)", [(1, "one"), (2, "twö")])
+        async with db.transaction() as tx:
+            await tx.executemany("INSERT INTO pairs VALUES (?, ?)", [(1, "one"), (2, "twö")])
         assert await db.fetch_columns("SELECT number, CAST(text AS BLOB) FROM pairs ORDER BY number", 2) == [
             (1, 2),
             (b"one", "twö".encode()),
