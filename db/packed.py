@@ -1,9 +1,9 @@
 """Many strings held as one: the texts of a large catalogue's rows without an object per text.
 
-The look-up keeps every person's and character's names in memory, and a Python string costs several
-times the letters of a short name. `PackedStrings` keeps them as one UTF-8 ``bytes`` and the offsets
-where each starts, and makes a string only when one is asked for. Both parts are plain data that
-``marshal`` keeps and reads back in one copy.
+The look-up keeps every person's and character's names, and its indexes every key and name, in memory,
+and a Python string costs several times the letters of a short name. `PackedStrings` keeps them as one
+UTF-8 ``bytes`` and the offsets where each starts, and makes a string only when one is asked for. Both
+parts are plain data that ``marshal`` keeps and reads back in one copy.
 """
 
 from __future__ import annotations
@@ -34,14 +34,13 @@ class PackedStrings(Sequence[str]):
     @classmethod
     def of(cls, texts: Iterable[str]) -> PackedStrings:
         """``texts``, packed."""
-        encoded = [text.encode() for text in texts]
-        # 4-byte offsets: 4 GiB of text is far beyond any catalogue's names.
-        return cls(b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0)))
+        return cls.of_utf8([text.encode() for text in texts])
 
     @classmethod
     def of_utf8(cls, encoded: Sequence[bytes]) -> PackedStrings:
         """Strings already encoded as UTF-8 (as SQLite hands out a text column cast to a blob), packed
         without decoding them. Unchecked, like the database they come from."""
+        # 4-byte offsets: 4 GiB of text is far beyond any catalogue's names.
         return cls(b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0)))
 
     def state(self) -> tuple[bytes, bytes]:
