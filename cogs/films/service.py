@@ -71,7 +71,8 @@ class LookupService:
                 task.cancel()
 
     async def reload(self) -> None:
-        """Index the catalogue as it stands now, leaving the cards of the one indexed before."""
+        """Index the catalogue as it stands now; its cards are those kept under its packs' digest (the
+        ones kept for another catalogue are never shown, and are dropped once this one's are made)."""
         # The digest before the rows (as `Lookup.load` does): a card made from rows newer than the
         # digest is only used until the reload that the newer pack load brings.
         self.cards_from = f"{card_format()}|{await self.catalogue.packs_digest()}"
