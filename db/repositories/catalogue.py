@@ -63,9 +63,7 @@ _CREW_SELECT = """
 
 _CHARACTER_CREDITS_SELECT = "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
 _FILM_TITLES_SELECT = "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
-_PEOPLE_SELECT = "SELECT id, key, name FROM people ORDER BY name, key"
-_ALIASES_SELECT = "SELECT person_id, alias FROM person_aliases ORDER BY alias, person_id"
-# The same, texts as their UTF-8 bytes (SQLite keeps text as UTF-8), to be packed without decoding them.
+# People and aliases, their texts as UTF-8 bytes (SQLite keeps text as UTF-8), to be packed without decoding.
 _PEOPLE_RAW_SELECT = "SELECT id, CAST(key AS BLOB), CAST(name AS BLOB) FROM people ORDER BY name, key"
 _ALIASES_RAW_SELECT = "SELECT person_id, CAST(alias AS BLOB) FROM person_aliases ORDER BY alias, person_id"
 # The catalogue's rows change only when a pack loads (or a migration rewrites them): the loaded packs with
