@@ -516,6 +516,33 @@ def _reaches(query_words: str, name_words: str, first_part: int) -> bool:
     return at > first_part
 
 
+_NO_ENTRY = 0xFFFF_FFFF
+"""No entry (an entry number never reaches it): the end of a key's chain, an item not met yet."""
+
+
+def _numbers_of_key(key: str) -> frozenset[int]:
+    """The numbers a search key holds: `numbers_in` the key, read off its words where that is the same.
+
+    A key's words are tokens already (numerals and number words made digits, digits split from letters),
+    so only a lone letter (initials, a numeral letter) or three digits after a number ("1 500", read
+    as one) are read again; an ASCII key without a digit holds no number.
+    """
+    if key.isascii():
+        if DIGIT.search(key) is None:
+            return _EMPTY
+        words = key.split()
+        follows_number = False
+        for word in words:
+            if len(word) == 1 and word.isalpha():
+                return numbers_in(key)
+            decimal = word.isdecimal()
+            if decimal and follows_number and len(word) == 3:
+                return numbers_in(key)
+            follows_number = decimal
+        return frozenset(int(word) for word in words if word.isdecimal())
+    return numbers_in(key)
+
+
 _FEW_PREFIXED = 512
 """Autocomplete finds up to this many keys (or word starts) that begin with the query among all at once,
 and groups them by length; past it, it looks among the keys of each length in turn until the list is
@@ -707,7 +734,10 @@ class SearchIndex(Generic[T]):
         # Case-insensitive fallback so a key typed by hand ("MI7") also resolves. Most keys are their own
         # casefold, which `_by_value` already finds: only the others are kept (see `_item_of_value`).
         folded = {value.casefold(): index for index, value in enumerate(values)}
-        self._by_folded_value = {value: index for value, index in folded.items() if self._item_valued(value) != index}
+        # What `_item_valued` finds for each value (the last item holding it), without a bisection each.
+        last = {value: index for index, value in enumerate(values)}
+        self._by_folded_value = {value: index for value, index in folded.items() if last.get(value) != index}
+        del last, folded
 
     def _set_entries(self, names: Iterable[Name], extras: Sequence[frozenset[int]], cache: TextKeys) -> list[str]:
         """One entry per (key, item): the name of the lowest tier, the first on a tie. Returns the distinct
@@ -725,11 +755,18 @@ class SearchIndex(Generic[T]):
         key_number: dict[str, int] = {}
         key_list: list[str] = []
         key_numbers: list[frozenset[int]] = []
-        exact: list[list[int]] = []
         text_number: dict[str, int] = {}
         number_sets: dict[frozenset[int], int] = {}
-        slots: list[dict[int, int] | None] = [None] * len(self._items)
+        # Each key's entries as a chain through the arrays (its last entry, each entry the one before
+        # it), and each item's first entry: an item's entry for a key is found by walking the key's chain
+        # back to that first entry, without a dictionary or list per item or key. The builders list an
+        # item's names together (films add their other titles later, and have few names per key).
+        none = _NO_ENTRY
+        last_of_key = array("I")
+        before = array("I")
+        first_of_item = array("I", [none]) * len(self._items)
         known = cache.known_match_keys
+        key_numbers_of = _numbers_of_key
         for item, text, tier in names:
             key = known.get(text)
             if key is None:
@@ -737,23 +774,28 @@ class SearchIndex(Generic[T]):
             if not key:
                 continue
             number = key_number.get(key)
-            slot = slots[item]
-            if slot is None:
-                slot = slots[item] = {}
-            position = slot.get(number) if number is not None else None
-            if position is None:
+            position = none
+            if number is not None:
+                first = first_of_item[item]
+                if first != none:
+                    at = last_of_key[number]
+                    while at != none and at >= first:
+                        if entry_item[at] == item:
+                            position = at
+                            break
+                        at = before[at]
+            if position == none:
                 written = text_number.setdefault(text, len(text_number))
                 position = len(entry_item)
+                if first_of_item[item] == none:
+                    first_of_item[item] = position
                 if number is None:
                     number = key_number[key] = len(key_list)
                     key_list.append(key)
-                    exact.append([position])
-                    # An ASCII key without a digit holds no number: its numerals and
-                    # number words were turned into digits when it was made.
-                    key_numbers.append(numbers_in(key) if not key.isascii() or DIGIT.search(key) else _EMPTY)
-                else:
-                    exact[number].append(position)
-                slot[number] = position
+                    last_of_key.append(none)
+                    key_numbers.append(key_numbers_of(key))
+                before.append(last_of_key[number])
+                last_of_key[number] = position
                 numbers = key_numbers[number]
                 entry_key.append(number)
                 entry_item.append(item)
@@ -767,32 +809,48 @@ class SearchIndex(Generic[T]):
             elif tier < entry_tier[position]:
                 entry_tier[position] = tier
                 entry_text[position] = text_number.setdefault(text, len(text_number))
-        del slots, key_number, key_numbers
+        del first_of_item, key_number, key_numbers
         self._entry_key = packed(entry_key, len(key_list))
         self._entry_item = entry_item
         self._entry_tier = entry_tier
         self._entry_text = packed(entry_text, len(text_number))
         self._texts = PackedStrings.of(text_number)
-        del text_number
+        del text_number, entry_text
         self._entry_numbers = packed(entry_numbers, len(number_sets))
         self._number_sets = list(number_sets)
+        del entry_numbers, number_sets
         self._key_table = PackedStrings.of(key_list)
         self._key_order = packed(sorted(range(len(key_list)), key=key_list.__getitem__), len(key_list))
-        # A key's entries are listed in browse order, which autocomplete lists them in (see `complete`).
+        # A key's entries are listed in browse order, which autocomplete lists them in (see `complete`):
+        # each chain read back to front, then sorted by rank where it holds more than one entry.
         rank = self._rank
-        starts = [0]
-        listed = array("I")
-        for found in exact:
-            listed.extend(found if len(found) == 1 else sorted(found, key=lambda pos: rank[entry_item[pos]]))
-            starts.append(len(listed))
-        self._key_start = packed(starts, len(listed))
-        self._key_entries = listed
+        count = len(entry_item)
+        listed = array("I", bytes(4 * count))
+        starts = array("I", [0])
         # A key shared by more names than a fuzzy pool holds (a first name: every John) adds at most
         # its first pool of entries to one (see `_fuzzy_hits`): those are kept ready.
         pool = self._fuzzy_pool
-        self._crowded = {
-            key_list[number]: array("I", found[:pool]) for number, found in enumerate(exact) if len(found) > pool
-        }
+        crowded: dict[str, array[int]] = {}
+        end = 0
+        for number, at in enumerate(last_of_key):
+            if before[at] == none:
+                listed[end] = at
+                end += 1
+            else:
+                chain = []
+                while at != none:
+                    chain.append(at)
+                    at = before[at]
+                chain.reverse()
+                if len(chain) > pool:
+                    crowded[key_list[number]] = array("I", chain[:pool])
+                listed[end : end + len(chain)] = array("I", sorted(chain, key=lambda pos: rank[entry_item[pos]]))
+                end += len(chain)
+            starts.append(end)
+        del before, last_of_key
+        self._key_start = packed(starts, count)
+        self._key_entries = listed
+        self._crowded = crowded
         return key_list
 
     def _entries_of(self, number: int) -> array[int]:
