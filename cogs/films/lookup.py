@@ -14,7 +14,7 @@ import marshal
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -96,14 +96,14 @@ class Lookup:
         titles = await catalogue.film_titles()
         rows = await catalogue.character_credits()
 
-        def credits() -> list[CharacterCredit]:
-            # Each person's key and name once, shared by their credits (the people are packed).
+        def credits() -> Iterator[CharacterCredit]:
+            # Each person's key and name once, shared by their credits (the people are packed). Made
+            # one at a time as the index reads them: a list of millions of credits is not needed.
             person_by_id = dict(zip(people.ids, zip(people.keys, people.names, strict=True), strict=True))
-            return [
-                CharacterCredit(film_id, *person, character)
-                for film_id, person_id, character in rows
-                if (person := person_by_id.get(person_id)) is not None
-            ]
+            for film_id, person_id, character in rows:
+                person = person_by_id.get(person_id)
+                if person is not None:
+                    yield CharacterCredit(film_id, *person, character)
 
         return cls._of(
             films,

@@ -90,15 +90,6 @@ def _character_names(raw: str, keys: TextKeys | None = None) -> tuple[str, list[
     return parts[0], [*parts[1:], *aliases]
 
 
-class _CharacterGroup(NamedTuple):
-    """Credits gathered under one character key while building the index."""
-
-    spellings: list[str]
-    aliases: list[str]
-    appearances: dict[tuple[int, int], None]
-    """(film, performer) numbers into the build's tables, in the order first credited."""
-
-
 _STRING_PARTS = ("keys", "names", "aliases", "film_keys", "film_titles", "performer_keys", "performer_names")
 """The parts of a `CharacterTable` that are `PackedStrings`."""
 _NUMBER_PARTS = {
@@ -316,7 +307,7 @@ class CharacterIndex(KeptIndex[Character]):
         """Like `build`, but the credits themselves are only made when the index is built (in a worker
         thread, by `prepare`): turning 200,000 database rows into credits need not delay the start."""
         film_list = list(films)
-        return cls._deferred(lambda: cls._index(list(credits()), film_list))
+        return cls._deferred(lambda: cls._index(credits(), film_list))
 
     @classmethod
     def restore(cls, snapshot: bytes) -> CharacterIndex:
@@ -342,71 +333,102 @@ class CharacterIndex(KeptIndex[Character]):
         return {"characters": self.table.state()}
 
     @classmethod
-    def _index(cls, credits: list[CastCreditLike], films: list[FilmLike]) -> CharacterIndex:
+    def _index(cls, credits: Iterable[CastCreditLike], films: list[FilmLike]) -> CharacterIndex:
+        # Credits are read once, as they come, into arrays of numbers: a large catalogue has millions,
+        # and an object per credit or per character held through the build took gigabytes.
         keys = TextKeys()
         film_by_id = {film.id: film for film in films}
         film_numbers = _Numbering()
         performer_numbers = _Numbering()
-        groups: dict[str, _CharacterGroup] = {}
-        # Each credited text once: its character key, main name and (usable) other names.
-        by_raw: dict[str, tuple[str, str, list[str]] | None] = {}
+        # Each credited text once: the number of its reading (its character, main name and usable other
+        # names), or -1 when it names no character.
+        by_raw: dict[str, int] = {}
+        reading_character = array("I")
+        reading_main: list[str] = []
+        reading_aliases: dict[int, list[str]] = {}
+        character_number: dict[str, int] = {}
+        # The credits kept, each a reading, a film and a performer number; and each character's credits
+        # as a chain (its last credit, each credit the one before it of the same character).
+        none = _NONE
+        credit_reading = array("I")
+        credit_film = array("I")
+        credit_performer = array("I")
+        credit_before = array("I")
+        last_credit = array("I")
         for credit in credits:
             film = film_by_id.get(credit.film_id)
             if film is None:
                 continue
             raw = credit.character or ""
-            if raw in by_raw:
-                read = by_raw[raw]
-            else:
+            reading = by_raw.get(raw)
+            if reading is None:
                 spelled = _character_names(raw, keys)
                 if spelled is None:
-                    read = by_raw[raw] = None
+                    reading = by_raw[raw] = -1
                 else:
                     main, aliases = spelled
+                    reading = by_raw[raw] = len(reading_main)
+                    key = keys.search_key(main)
+                    number = character_number.get(key)
+                    if number is None:
+                        number = character_number[key] = len(character_number)
+                        last_credit.append(none)
+                    reading_character.append(number)
+                    reading_main.append(main)
                     usable = [alias for alias in aliases if keys.normalise(alias)]
-                    read = by_raw[raw] = (keys.search_key(main), main, usable)
-            if read is None:
+                    if usable:
+                        reading_aliases[reading] = usable
+            if reading < 0:
                 continue
-            key, main, aliases = read
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = _CharacterGroup([], [], {})
-            group.spellings.append(main)
-            if aliases:
-                group.aliases.extend(aliases)
+            number = reading_character[reading]
+            credit_before.append(last_credit[number])
+            last_credit[number] = len(credit_reading)
+            credit_reading.append(reading)
             # Numbered by their whole rows: two films (or people) told apart by any of these are two.
-            seen = (
-                film_numbers.number((film.key, film.title, film.year)),
-                performer_numbers.number((credit.person_key, credit.person_name)),
-            )
-            group.appearances.setdefault(seen)
+            credit_film.append(film_numbers.number((film.key, film.title, film.year)))
+            credit_performer.append(performer_numbers.number((credit.person_key, credit.person_name)))
+        del by_raw, film_by_id, reading_character
         film_keys = film_numbers.column(0)
         film_years = film_numbers.column(2)
         character_names: list[str] = []
         all_aliases: list[str] = []
-        alias_counts: list[int] = []
+        alias_counts = array("I")
         appearance_films = array("I")
         appearance_performers = array("I")
-        appearance_counts: list[int] = []
-        for group in groups.values():
-            spellings = group.spellings
-            # The most used spelling names the character; ties go to the first seen.
-            character_names.append(
-                spellings[0] if len(spellings) == 1 else max(dict.fromkeys(spellings), key=spellings.count)
-            )
-            aliases = list(dict.fromkeys(group.aliases))
+        appearance_counts = array("I")
+        for last in last_credit:
+            chain: list[int] = []
+            while last != none:
+                chain.append(last)
+                last = credit_before[last]
+            chain.reverse()
+            if len(chain) == 1:
+                reading = credit_reading[chain[0]]
+                character_names.append(reading_main[reading])
+                aliases = list(dict.fromkeys(reading_aliases.get(reading, ())))
+                found = [(credit_film[chain[0]], credit_performer[chain[0]])]
+            else:
+                spellings = [reading_main[credit_reading[at]] for at in chain]
+                # The most used spelling names the character; ties go to the first seen.
+                character_names.append(max(dict.fromkeys(spellings), key=spellings.count))
+                aliases = list(
+                    dict.fromkeys(alias for at in chain for alias in reading_aliases.get(credit_reading[at], ()))
+                )
+                found = list(dict.fromkeys((credit_film[at], credit_performer[at]) for at in chain))
+                if len(found) > 1:
+                    # By year, then film key; a film's performers in the order credited.
+                    found.sort(key=lambda seen: (film_years[seen[0]], film_keys[seen[0]]))
             all_aliases.extend(aliases)
             alias_counts.append(len(aliases))
-            found = list(group.appearances)
-            if len(found) > 1:
-                # By year, then film key; a film's performers in the order credited.
-                found.sort(key=lambda seen: (film_years[seen[0]], film_keys[seen[0]]))
             appearance_films.extend(film for film, _ in found)
             appearance_performers.extend(performer for _, performer in found)
             appearance_counts.append(len(found))
+        del credit_reading, credit_film, credit_performer, credit_before, last_credit, reading_main, reading_aliases
         alias_offsets = offsets_of(alias_counts)
+        character_keys = list(character_number)
+        del character_number
         characters = CharacterTable(
-            keys=PackedStrings.of(groups),
+            keys=PackedStrings.of(character_keys),
             names=PackedStrings.of(character_names),
             alias_offsets=alias_offsets,
             aliases=PackedStrings.of(all_aliases),
@@ -419,22 +441,32 @@ class CharacterIndex(KeptIndex[Character]):
             performer_keys=PackedStrings.of(performer_numbers.column(0)),
             performer_names=PackedStrings.of(performer_numbers.column(1)),
         )
-        names: list[Name] = []
-        for index, name in enumerate(character_names):
-            for text in (name, *all_aliases[alias_offsets[index] : alias_offsets[index + 1]]):
-                names.append((index, text, TIER_NAME))
-                names.extend((index, part, TIER_PART) for part in keys.name_parts(text))
+        del film_numbers, performer_numbers
+
+        def names() -> Iterator[Name]:
+            # Made as the index takes them: a list of them all would hold millions of tuples at once.
+            for index, name in enumerate(character_names):
+                first, last = alias_offsets[index], alias_offsets[index + 1]
+                for text in (name, *all_aliases[first:last]) if last > first else (name,):
+                    yield index, text, TIER_NAME
+                    for part in keys.name_parts(text):
+                        yield index, part, TIER_PART
+
         # Browsing lists the characters seen in most films first (Ethan Hunt, Luther...).
         browse = sorted(range(len(character_names)), key=[keys.normalise(name) for name in character_names].__getitem__)
         browse.sort(key=[-count for count in appearance_counts].__getitem__)
         return cls(
             characters,
-            names,
-            keys=list(groups),
+            names(),
+            keys=character_keys,
             labels=_character_label,
             browse_order=browse,
             cache=keys,
         )
+
+
+_NONE = 0xFFFF_FFFF
+"""No credit (a credit number never reaches it): the end of a character's chain."""
 
 
 def _character_label(character: Character) -> str:
