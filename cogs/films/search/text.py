@@ -196,11 +196,13 @@ class TextKeys:
     a franchise), and normalising is the costly part of a build.
     """
 
-    __slots__ = ("_name_words", "_normal", "_part_sizes", "_parts", "_tokens", "known_match_keys")
+    __slots__ = ("_keys", "_name_words", "_normal", "_part_sizes", "_parts", "known_match_keys")
 
     def __init__(self) -> None:
         self._normal: dict[str, str] = {}
-        self._tokens: dict[str, list[str]] = {}
+        # Search keys rather than lists of tokens: one string per text, shared with its match key when
+        # the two are the same (most texts), instead of a list and a string per token.
+        self._keys: dict[str, str] = {}
         self.known_match_keys: dict[str, str] = {}
         """Text to :meth:`match_key`, for look-ups in the hottest loop."""
         self._parts: dict[str, list[str]] = {}
@@ -214,23 +216,29 @@ class TextKeys:
         return found
 
     def tokens(self, text: str) -> list[str]:
-        """:func:`tokens_of` of ``text`` (shared: do not change the list)."""
-        found = self._tokens.get(text)
-        if found is None:
-            found = self._tokens[text] = tokens_of_normal(self.normalise(_prepared(text)))
-        return found
+        """:func:`tokens_of` of ``text``."""
+        return self.search_key(text).split()
 
     def search_key(self, text: str) -> str:
-        return " ".join(self.tokens(text))
+        found = self._keys.get(text)
+        if found is None:
+            prepared = _prepared(text)
+            # The normal form is looked up but not kept: most texts are normalised only for their key.
+            normal = self._normal.get(prepared)
+            if normal is None:
+                normal = normalise(prepared)
+            found = self._keys[text] = " ".join(tokens_of_normal(normal))
+        return found
 
     def match_key(self, text: str) -> str:
         """The key names are indexed by: :func:`match_tokens` joined."""
         found = self.known_match_keys.get(text)
         if found is None:
-            tokens = self.tokens(text)
-            if len(tokens) > 1 and tokens[0] in ARTICLES:
-                tokens = tokens[1:]
-            found = self.known_match_keys[text] = " ".join(tokens)
+            found = self.search_key(text)
+            first, space, rest = found.partition(" ")
+            if space and first in ARTICLES:
+                found = rest
+            self.known_match_keys[text] = found
         return found
 
     def is_name_word(self, word: str) -> bool:
