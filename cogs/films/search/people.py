@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from cogs.films.search.index import TIER_NAME, TIER_PART, Name
 from cogs.films.search.snapshots import KeptIndex, SnapshotMismatch
 from cogs.films.search.text import TextKeys
+from db.packed import offsets_of
+from db.repositories.models import People
 
 P = TypeVar("P", bound="PersonLike")
 
@@ -60,22 +62,43 @@ class PersonIndex(KeptIndex[P]):
     @classmethod
     def _index(cls, person_list: Sequence[P]) -> PersonIndex[P]:
         keys = TextKeys()
-        names: list[Name] = []
-        person_keys: list[str] = []
-        person_names: list[str] = []
-        # One pass: packed people are made one by one, so each is made once.
-        for index, person in enumerate(person_list):
-            person_keys.append(person.key)
-            person_names.append(person.name)
-            for text in (person.name, *person.aliases):
-                names.append((index, text, TIER_NAME))
-                names.extend((index, part, TIER_PART) for part in keys.name_parts(text))
+        person_keys, person_names, alias_offsets, aliases = _columns(person_list)
+
+        def names() -> Iterator[Name]:
+            # Made as the index takes them: a list of them all would hold millions of tuples at once.
+            for index, name in enumerate(person_names):
+                first, last = alias_offsets[index], alias_offsets[index + 1]
+                for text in (name, *aliases[first:last]) if last > first else (name,):
+                    yield index, text, TIER_NAME
+                    for part in keys.name_parts(text):
+                        yield index, part, TIER_PART
+
         normal = [keys.normalise(name) for name in person_names]
         counts = Counter(normal)
         shared = frozenset(key for key, name in zip(person_keys, normal, strict=True) if counts[name] > 1)
+        del counts
         browse = sorted(range(len(person_list)), key=person_keys.__getitem__)
         browse.sort(key=normal.__getitem__)
-        return cls(person_list, names, keys=person_keys, labels=_Labels(shared), browse_order=browse, cache=keys)
+        del normal
+        return cls(person_list, names(), keys=person_keys, labels=_Labels(shared), browse_order=browse, cache=keys)
+
+
+def _columns(person_list: Sequence[PersonLike]) -> tuple[list[str], list[str], Sequence[int], Sequence[str]]:
+    """Each person's key and name, and their aliases laid end to end with where each person's start: read
+    from the columns of packed people (`db` ``People``), rather than making every person to read them."""
+    if isinstance(person_list, People):
+        return list(person_list.keys), list(person_list.names), person_list.alias_offsets, person_list.aliases
+    person_keys: list[str] = []
+    person_names: list[str] = []
+    counts: list[int] = []
+    aliases: list[str] = []
+    # One pass: people made one by one are made once.
+    for person in person_list:
+        person_keys.append(person.key)
+        person_names.append(person.name)
+        counts.append(len(person.aliases))
+        aliases.extend(person.aliases)
+    return person_keys, person_names, offsets_of(counts), aliases
 
 
 class _Labels:
