@@ -94,13 +94,13 @@ class Lookup:
                 restored=True,
             )
         titles = await catalogue.film_titles()
-        rows = await catalogue.character_credits()
+        film_ids, person_ids, characters = await catalogue.character_credit_columns()
 
         def credits() -> Iterator[CharacterCredit]:
             # Each person's key and name once, shared by their credits (the people are packed). Made
             # one at a time as the index reads them: a list of millions of credits is not needed.
             person_by_id = dict(zip(people.ids, zip(people.keys, people.names, strict=True), strict=True))
-            for film_id, person_id, character in rows:
+            for film_id, person_id, character in zip(film_ids, person_ids, characters, strict=True):
                 person = person_by_id.get(person_id)
                 if person is not None:
                     yield CharacterCredit(film_id, *person, character)

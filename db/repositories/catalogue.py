@@ -62,6 +62,10 @@ _CREW_SELECT = """
 """
 
 _CHARACTER_CREDITS_SELECT = "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
+# The same credits with the character as UTF-8 bytes (an empty text for none), to be packed as they come.
+_CHARACTER_CREDITS_RAW_SELECT = (
+    "SELECT film_id, person_id, CAST(COALESCE(character, '') AS BLOB) FROM cast_credits ORDER BY film_id, billing_order"
+)
 _FILM_TITLES_SELECT = "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
 # People and aliases, their texts as UTF-8 bytes (SQLite keeps text as UTF-8), to be packed without decoding.
 _PEOPLE_RAW_SELECT = "SELECT id, CAST(key AS BLOB), CAST(name AS BLOB) FROM people ORDER BY name, key"
@@ -343,6 +347,13 @@ class CatalogueRepository:
         """(film id, person id, character) of every cast credit: what the character index needs, and
         nothing else, so that reading 200,000 credits stays cheap (people are read separately)."""
         return await self._db.fetch_all_as(_triple, _CHARACTER_CREDITS_SELECT)
+
+    async def character_credit_columns(self) -> tuple[array[int], array[int], PackedStrings]:
+        """`character_credits` as three columns: film ids, person ids and characters (packed, an empty
+        text for none). Millions of credits at 100,000 films: as rows they held hundreds of megabytes
+        through the whole build of the character index."""
+        film_ids, person_ids, characters = await self._db.fetch_columns(_CHARACTER_CREDITS_RAW_SELECT, 3)
+        return array("q", film_ids), array("q", person_ids), PackedStrings.of_utf8(characters)
 
     async def search_inputs(self) -> str:
         """A digest of what the look-up indexes are built from (`films`, `film_titles`, `people` and

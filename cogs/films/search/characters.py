@@ -362,7 +362,8 @@ class CharacterIndex(KeptIndex[Character]):
             raw = credit.character or ""
             reading = by_raw.get(raw)
             if reading is None:
-                spelled = _character_names(raw, keys)
+                # Normalised without keeping the form: each credited text is read once here.
+                spelled = _character_names(raw)
                 if spelled is None:
                     reading = by_raw[raw] = -1
                 else:
@@ -453,7 +454,7 @@ class CharacterIndex(KeptIndex[Character]):
                         yield index, part, TIER_PART
 
         # Browsing lists the characters seen in most films first (Ethan Hunt, Luther...).
-        browse = sorted(range(len(character_names)), key=[keys.normalise(name) for name in character_names].__getitem__)
+        browse = sorted(range(len(character_names)), key=[normalise(name) for name in character_names].__getitem__)
         browse.sort(key=[-count for count in appearance_counts].__getitem__)
         return cls(
             characters,

@@ -906,13 +906,20 @@ class SearchIndex(Generic[T]):
 
     def _set_number_table(self, extras: Sequence[frozenset[int]]) -> None:
         """Every number of each item, as text, sorted, for number-only autocomplete ("2023")."""
-        item_numbers: list[set[int]] = [set(extra) for extra in extras]
+        # Only the items that have numbers (a set each): most characters and people have none.
+        item_numbers: dict[int, set[int]] = {item: set(extra) for item, extra in enumerate(extras) if extra}
         entry_item, sets = self._entry_item, self._number_sets
         for position, found in enumerate(self._entry_numbers):
             numbers = sets[found]
             if numbers:
-                item_numbers[entry_item[position]].update(numbers)
-        pairs_by_number = sorted((str(number), item) for item, found in enumerate(item_numbers) for number in found)
+                item = entry_item[position]
+                held = item_numbers.get(item)
+                if held is None:
+                    item_numbers[item] = set(numbers)
+                else:
+                    held.update(numbers)
+        pairs_by_number = sorted((str(number), item) for item, found in item_numbers.items() for number in found)
+        del item_numbers
         self._number_texts = PackedStrings.of(text for text, _ in pairs_by_number)
         self._number_items = array("I", [item for _, item in pairs_by_number])
 

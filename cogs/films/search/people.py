@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from cogs.films.search.index import TIER_NAME, TIER_PART, Name
 from cogs.films.search.snapshots import KeptIndex, SnapshotMismatch
-from cogs.films.search.text import TextKeys
+from cogs.films.search.text import TextKeys, normalise
 from db.packed import offsets_of
 from db.repositories.models import People
 
@@ -73,7 +73,7 @@ class PersonIndex(KeptIndex[P]):
                     for part in keys.name_parts(text):
                         yield index, part, TIER_PART
 
-        normal = [keys.normalise(name) for name in person_names]
+        normal = [normalise(name) for name in person_names]
         counts = Counter(normal)
         shared = frozenset(key for key, name in zip(person_keys, normal, strict=True) if counts[name] > 1)
         del counts
