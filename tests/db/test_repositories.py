@@ -331,3 +331,12 @@ async def test_a_series_no_film_names_any_more_is_dropped_on_reload(
     assert [row["key"] for row in await db.fetch_all("SELECT key FROM franchises")] == ["night-shift"]
     harbour = await real_catalogue.get_film("harbour-1962")
     assert harbour is not None and harbour.franchise_key is None
+
+
+async def test_character_credits_read_as_columns_are_the_credits(catalogue: CatalogueRepository) -> None:
+    rows = await catalogue.character_credits()
+    film_ids, person_ids, characters = await catalogue.character_credit_columns()
+    assert rows
+    assert list(zip(film_ids, person_ids, characters, strict=True)) == [
+        (film_id, person_id, character or "") for film_id, person_id, character in rows
+    ]

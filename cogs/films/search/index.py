@@ -530,17 +530,15 @@ def _numbers_of_key(key: str) -> frozenset[int]:
     if key.isascii():
         if DIGIT.search(key) is None:
             return _EMPTY
-        words = key.split()
-        follows_number = False
-        for word in words:
-            if len(word) == 1 and word.isalpha():
-                return numbers_in(key)
-            decimal = word.isdecimal()
-            if decimal and follows_number and len(word) == 3:
-                return numbers_in(key)
-            follows_number = decimal
-        return frozenset(int(word) for word in words if word.isdecimal())
+        if _READ_AGAIN.search(key) is None:
+            # A key's ASCII words are all digits or all letters: its runs of digits are its numbers.
+            return frozenset(map(int, _DIGIT_RUN.findall(key)))
     return numbers_in(key)
+
+
+_READ_AGAIN = re.compile(r"(?:^| )[a-z](?: |$)|\d \d{3}(?: |$)")
+"""What `tokens_of` may read otherwise in a key: a lone letter, three digits after a number."""
+_DIGIT_RUN = re.compile(r"\d+")
 
 
 _FEW_PREFIXED = 512

@@ -110,6 +110,25 @@ def tokens_of_normal(normal: str) -> list[str]:
             return [_NUMBER_WORDS.get(word) or ROMAN_DIGITS.get(word) or word for word in words]
     else:
         words = _LETTER_DIGIT.sub(" ", normal).split()
+    # Without a lone letter there are no initials to join and no numeral letter to read.
+    joined = _letters_joined(words) if any(len(word) == 1 and word.isalpha() for word in words) else words
+    tokens: list[str] = []
+    for word in joined:
+        if word.endswith("_"):
+            tokens.append(word[:-1])
+        elif word.isdecimal():
+            if len(word) == 3 and tokens and tokens[-1].isdecimal() and len(tokens[-1]) <= 3 and tokens[-1] != "0":
+                tokens[-1] += word  # "10 000" is "10,000" without its comma
+                continue
+            tokens.append(str(int(word)))  # "07" and "7" are the same number
+        else:
+            tokens.append(_NUMBER_WORDS.get(word) or ROMAN_DIGITS.get(word) or word)
+    return tokens
+
+
+def _letters_joined(words: list[str]) -> list[str]:
+    """``words`` with their lone letters read: initials joined, numeral letters made numbers (a letter kept
+    as a letter marked with a closing "_")."""
     # Initials typed with dots, colons or spaces become one word ("M:I" -> "mi",
     # "J. J." -> "jj") so they meet the same initials typed without punctuation.
     joined: list[str] = []
@@ -134,18 +153,7 @@ def tokens_of_normal(normal: str) -> list[str]:
             run = []
         if word:
             joined.append(word)
-    tokens: list[str] = []
-    for word in joined:
-        if word.endswith("_"):
-            tokens.append(word[:-1])
-        elif word.isdecimal():
-            if len(word) == 3 and tokens and tokens[-1].isdecimal() and len(tokens[-1]) <= 3 and tokens[-1] != "0":
-                tokens[-1] += word  # "10 000" is "10,000" without its comma
-                continue
-            tokens.append(str(int(word)))  # "07" and "7" are the same number
-        else:
-            tokens.append(_NUMBER_WORDS.get(word) or ROMAN_DIGITS.get(word) or word)
-    return tokens
+    return joined
 
 
 def search_key(text: str) -> str:

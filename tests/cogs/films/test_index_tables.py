@@ -17,13 +17,13 @@ import pytest
 from bench.synthetic import Catalogue, generate
 from cogs.films.search.characters import CharacterIndex
 from cogs.films.search.films import FilmIndex
-from cogs.films.search.index import MAX_CHOICES, SCAN_ALL, SearchIndex, Trigrams
+from cogs.films.search.index import MAX_CHOICES, SCAN_ALL, SearchIndex, Trigrams, _numbers_of_key
 from cogs.films.search.people import PersonIndex
 from cogs.films.search.snapshots import SnapshotMismatch
 from cogs.films.search.tables import Picked, find_raw, packed, prefix_range
-from cogs.films.search.text import match_tokens
+from cogs.films.search.text import match_tokens, numbers_in, search_key
 from db.packed import PackedStrings
-from db.repositories.models import Person
+from db.repositories.models import People, Person
 
 ALPHABET = ["a", "b", "n", " ", "ñ", "ø", "é", "ж", "中", "🚀", "1"]
 
@@ -297,3 +297,28 @@ def test_a_snapshot_whose_tables_do_not_fit_is_refused(generated: _Indexes, spoi
     spoil(state)  # type: ignore[operator]
     with pytest.raises(SnapshotMismatch):
         PersonIndex.restore(people.items, marshal.dumps(state)).prepare()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rocky II", "Mission: Impossible III", "10,000 B.C.", "1 0500", "Part V: A New Beginning", "The X-Files",
+        "J. J. Abrams", "M:I:V", "2½ Men", "Ocean's Eleven", "Apollo 13", "Nine 1/2 Weeks", "X2", "Mr. X 2",
+        "Kurt Hendricks", "Zoë 3 ½", "Ⅻ Monkeys", "Catch-22", "1917", "a 1 b",
+    ],
+)  # fmt: skip
+def test_a_keys_numbers_read_off_its_words_are_those_numbers_in_finds(text: str) -> None:
+    for key in (search_key(text), " ".join(match_tokens(text))):
+        assert _numbers_of_key(key) == numbers_in(key), key
+
+
+def test_the_numbers_of_every_generated_key_are_those_numbers_in_finds(generated: _Indexes) -> None:
+    for index in _indexes(generated):
+        for key in index._key_table:
+            assert _numbers_of_key(key) == numbers_in(key), key
+
+
+def test_packed_people_index_as_the_same_people_listed(generated: _Indexes) -> None:
+    listed = list(generated.people.items)
+    packed_people = PersonIndex.build(People.of(listed)).prepare()
+    assert packed_people.snapshot() == generated.people.snapshot()
