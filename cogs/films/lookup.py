@@ -14,27 +14,51 @@ import marshal
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import NamedTuple
 
 from bot.memory import collector_paused
 from cogs.films.search.characters import CharacterIndex
 from cogs.films.search.films import FilmIndex
 from cogs.films.search.people import PersonIndex
+from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository
-from db.repositories.models import Film, Person
+from db.repositories.models import Film, People, Person
 
 _KINDS = ("films", "people", "characters")
 """The indexes a `Lookup` holds and keeps in the database, by the names it keeps them under."""
+_ROWS = "rows"
+"""What the indexes are over, the films and people, kept beside them under this name: a start reads them
+back as a few blobs instead of half a million rows (they are of the same catalogue, `search_inputs`)."""
+_FILM_FIELDS = tuple(field.name for field in fields(Film))
 
 
 def _has_every_kind(kept: Mapping[str, object]) -> bool:
-    """Whether every index a `Lookup` needs is among those `kept` (by kind)."""
-    return all(kind in kept for kind in _KINDS)
+    """Whether every index a `Lookup` needs, and the rows they are over, are among those `kept` (by kind)."""
+    return all(kind in kept for kind in (*_KINDS, _ROWS))
 
 
-INDEX_FORMAT = 6
+def rows_snapshot(films: Sequence[Film], people: Sequence[Person]) -> bytes:
+    """The films and people as bytes that `read_rows` reads back: each film field as one column (texts
+    many films share, such as a franchise's name or a set of genres, stay one object: ``marshal`` keeps
+    an object met twice as a reference to the first) and the people packed."""
+    packed = people if isinstance(people, People) else People.of(people)
+    columns = [list(map(attrgetter(name), films)) for name in _FILM_FIELDS]
+    return marshal.dumps({"films": columns, "people": packed.state()})
+
+
+def read_rows(data: bytes) -> tuple[list[Film], People]:
+    """The films and people a `rows_snapshot` holds; `SnapshotMismatch` if it holds no such thing."""
+    try:
+        state = marshal.loads(data)
+        return Film.of_columns(state["films"]), People.from_state(state["people"])
+    except (EOFError, ValueError, TypeError, KeyError) as error:
+        raise SnapshotMismatch("unreadable films and people") from error
+
+
+INDEX_FORMAT = 7
 """The version of what a build keeps in the database. Bump it with any change that alters what an index
 holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `KeptIndex.snapshot`,
 what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again
@@ -81,18 +105,15 @@ class Lookup:
         # The digest before the rows, and again before keeping what was built (`store`): indexes
         # built while another process loaded a pack are never kept under the wrong digest.
         inputs = await catalogue.search_inputs()
-        films = await catalogue.films()
-        people = await catalogue.people()
         kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
         if _has_every_kind(kept):
-            return cls._of(
-                films,
-                FilmIndex.restore(films, kept["films"]),
-                PersonIndex.restore(people, kept["people"], keys=people.keys),
-                CharacterIndex.restore(kept["characters"]),
-                inputs=inputs,
-                restored=True,
-            )
+            try:
+                # Off the event loop: at 100,000 films this makes every film object.
+                return await asyncio.to_thread(cls._restored, kept, inputs)
+            except SnapshotMismatch:
+                pass  # read from the catalogue and built, as when nothing is kept
+        films = await catalogue.films()
+        people = await catalogue.people()
         titles = await catalogue.film_titles()
         rows = await catalogue.character_credits()
 
@@ -113,6 +134,21 @@ class Lookup:
             inputs=inputs,
             restored=False,
         )
+
+    @classmethod
+    def _restored(cls, kept: Mapping[str, bytes], inputs: str) -> Lookup:
+        # The films and the maps of them are made with the collector paused: a collection's pass over
+        # every object made so far would come every few hundred of them (as in `prepare`).
+        with collector_paused():
+            films, people = read_rows(kept[_ROWS])
+            return cls._of(
+                films,
+                FilmIndex.restore(films, kept["films"]),
+                PersonIndex.restore(people, kept["people"], keys=people.keys),
+                CharacterIndex.restore(kept["characters"]),
+                inputs=inputs,
+                restored=True,
+            )
 
     @classmethod
     def _of(
@@ -148,9 +184,12 @@ class Lookup:
         return sum(sizes.values()) if _has_every_kind(sizes) else None
 
     def snapshots(self) -> dict[str, bytes]:
-        """The three built indexes as bytes, by kind (see `KeptIndex.snapshot`)."""
+        """The three built indexes as bytes, by kind (see `KeptIndex.snapshot`), and the films and people
+        they are over (`rows_snapshot`)."""
         with collector_paused():
-            return {kind: getattr(self, kind).snapshot() for kind in _KINDS}
+            kept = {kind: getattr(self, kind).snapshot() for kind in _KINDS}
+            kept[_ROWS] = rows_snapshot(self.films.items, self.people.items)
+            return kept
 
     async def store(self, catalogue: CatalogueRepository, now: dt.datetime) -> bool:
         """Keep built indexes in the database, so the next start reads them back instead of building

@@ -352,10 +352,12 @@ class CatalogueRepository:
 
     async def stored_search_indexes(self, inputs: str, format: str) -> dict[str, bytes]:
         """The stored indexes (by kind) built from these `inputs` by code of this `format`."""
-        rows = await self._db.fetch_all(
-            "SELECT kind, data FROM search_indexes WHERE inputs = ? AND format = ?", (inputs, format)
+        return await self._db.fetch_blobs(
+            "search_indexes",
+            "data",
+            "SELECT kind, rowid FROM search_indexes WHERE inputs = ? AND format = ?",
+            (inputs, format),
         )
-        return {row["kind"]: bytes(row["data"]) for row in rows}
 
     async def stored_search_index_sizes(self, inputs: str, format: str) -> dict[str, int]:
         """The size in bytes of each stored index (by kind) built from these `inputs` by this `format`."""

@@ -112,6 +112,19 @@ async def test_fetch_helpers_outside_transactions(tmp_path: Path) -> None:
         assert row is not None and (row["id"], row["v"]) == (1, "x")
 
 
+async def test_blobs_are_read_by_key(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "a.db") as db:
+        await db.execute("CREATE TABLE t (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        blobs = {"big": bytes(range(256)) * 4000, "empty": b"", "small": b"\x00x"}
+        async with db.transaction() as tx:
+            await tx.executemany("INSERT INTO t (name, data) VALUES (?, ?)", list(blobs.items()))
+        assert await db.fetch_blobs("t", "data", "SELECT name, rowid FROM t") == blobs
+        assert await db.fetch_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = ?", ("small",)) == {
+            "small": b"\x00x"
+        }
+        assert await db.fetch_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = 'none'") == {}
+
+
 async def test_fifty_concurrent_transactions_never_interleave(tmp_path: Path) -> None:
     async with Database.connect(tmp_path / "a.db") as db:
         await _create_counter(db)

@@ -4,13 +4,15 @@ that is not such data is refused."""
 from __future__ import annotations
 
 import marshal
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from db.packed import PackedStrings
-from db.repositories.models import People, Person
+from db.repositories.models import Film, People, Person
 
 TEXTS = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12), max_size=20)
 
@@ -73,3 +75,40 @@ def test_the_longest_string_is_measured_in_bytes() -> None:
     assert PackedStrings.of([]).longest() == 0
     assert PackedStrings.of(["ab", "", "abcd", "é"]).longest() == 4
     assert PackedStrings.of(["éé", "abc"]).longest() == 4  # two characters, four bytes
+
+
+def test_people_kept_as_their_state_are_read_back() -> None:
+    people = People.of(PEOPLE)
+    read = People.from_state(marshal.loads(marshal.dumps(people.state())))
+    assert list(read) == PEOPLE and list(read.ids) == list(people.ids)
+    assert list(People.from_state(People.of([]).state())) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda state: state[:4],
+        lambda state: (b"\x01" * 7, *state[1:]),  # ids cut short
+        lambda state: (state[0] + state[0][:8], *state[1:]),  # one id too many
+        lambda state: (*state[:3], state[3][4:], state[4]),  # an alias range missing
+        lambda state: (*state[:3], state[3][:-4] + b"\xff\xff\x00\x00", state[4]),  # aliases past their end
+    ],
+)
+def test_people_kept_that_do_not_fit_together_are_refused(damage: Callable[[tuple[Any, ...]], object]) -> None:
+    with pytest.raises(ValueError):
+        People.from_state(damage(People.of(PEOPLE).state()))
+
+
+def test_films_made_from_columns_are_those_made_from_rows() -> None:
+    rows = [
+        (1, "a", "A", "A", 1990, None, None, None, 100, "s", None, None, None, "p", "src", None, ("Drama",)),
+        (2, "b", "B", "Bé", 1991, "f", "F", 1, None, None, "t", "tt1", 3, "p", "src", "Q1", ()),
+    ]
+    films = Film.of_columns([list(column) for column in zip(*rows, strict=True)])
+    assert films == [Film(*row) for row in rows]
+    assert list(map(hash, films)) == [hash(Film(*row)) for row in rows]
+    assert Film.of_columns([[] for _ in rows[0]]) == []
+    with pytest.raises(ValueError):
+        Film.of_columns([[1]])
+    with pytest.raises(ValueError):
+        Film.of_columns([[1, 2], *([[1]] * (len(rows[0]) - 1))])
