@@ -25,6 +25,7 @@ from cogs.films.search.films import FilmIndex
 from cogs.films.search.people import PersonIndex
 from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository
+from db.packed import sealed, unsealed
 from db.repositories.models import Film, People, Person
 
 _KINDS = ("films", "people", "characters")
@@ -46,14 +47,14 @@ def rows_snapshot(films: Sequence[Film], people: Sequence[Person]) -> bytes:
     an object met twice as a reference to the first) and the people packed."""
     packed = people if isinstance(people, People) else People.of(people)
     columns = [list(map(attrgetter(name), films)) for name in _FILM_FIELDS]
-    return marshal.dumps({"films": columns, "people": packed.state()})
+    return sealed(marshal.dumps({"films": columns, "people": packed.state()}))
 
 
 def read_rows(data: bytes) -> tuple[list[Film], People]:
     """The films and people a `rows_snapshot` holds; `SnapshotMismatch` if it holds no such thing."""
     try:
-        state = marshal.loads(data)
-        return Film.of_columns(state["films"]), People.from_state(state["people"])
+        state = marshal.loads(unsealed(data))
+        return Film.of_columns(state["films"]), People.from_state(state["people"], checked=False)
     except (EOFError, ValueError, TypeError, KeyError) as error:
         raise SnapshotMismatch("unreadable films and people") from error
 

@@ -258,24 +258,25 @@ class People(Sequence[Person]):
         )
 
     @classmethod
-    def from_state(cls, state: object) -> People:
-        """The people `state` kept; ValueError if it is not such data (a foreign or damaged snapshot)."""
+    def from_state(cls, state: object, *, checked: bool = True) -> People:
+        """The people `state` kept; ValueError if it is not such data (a foreign or damaged snapshot).
+        ``checked=False`` checks the shape only (see `PackedStrings.from_state`)."""
         if not (isinstance(state, tuple) and len(state) == 5):
             raise ValueError("people are kept as five columns")
         ids, keys, names, alias_offsets, aliases = state
         people = cls(
             numbers_of("q", ids),
-            PackedStrings.from_state(keys),
-            PackedStrings.from_state(names),
+            PackedStrings.from_state(keys, checked=checked),
+            PackedStrings.from_state(names, checked=checked),
             numbers_of("I", alias_offsets),
-            PackedStrings.from_state(aliases),
+            PackedStrings.from_state(aliases, checked=checked),
         )
         offsets = people.alias_offsets
         if not (
             len(people.keys) == len(people.names) == len(people.ids) == len(offsets) - 1
             and offsets[0] == 0
             and offsets[-1] == len(people.aliases)
-            and ascending(offsets)
+            and (not checked or ascending(offsets))
         ):
             raise ValueError("the columns of the people kept do not fit together")
         return people

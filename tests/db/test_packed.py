@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.packed import PackedStrings
+from db.packed import PackedStrings, sealed, unsealed
 from db.repositories.models import Film, People, Person
 
 TEXTS = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12), max_size=20)
@@ -112,3 +112,16 @@ def test_films_made_from_columns_are_those_made_from_rows() -> None:
         Film.of_columns([[1]])
     with pytest.raises(ValueError):
         Film.of_columns([[1, 2], *([[1]] * (len(rows[0]) - 1))])
+
+
+@given(st.binary(max_size=64))
+def test_sealed_data_comes_back_unless_changed(data: bytes) -> None:
+    kept = sealed(data)
+    assert bytes(unsealed(kept)) == data
+    for at in range(len(kept)):
+        changed = bytearray(kept)
+        changed[at] ^= 0x80
+        with pytest.raises(ValueError):
+            unsealed(bytes(changed))
+    with pytest.raises(ValueError):
+        unsealed(kept[:-1] if data else kept[:3])

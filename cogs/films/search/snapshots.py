@@ -14,7 +14,7 @@ from typing import Any, Self, TypeVar
 
 from cogs.films.search.index import MAX_CHOICE_CHARS, SearchIndex, Trigrams, value_for
 from cogs.films.search.tables import NUMBER_CODES
-from db.packed import PackedStrings, numbers_of
+from db.packed import PackedStrings, numbers_of, sealed, unsealed
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ class KeptIndex(SearchIndex[T]):
         state["_by_year"] = {year: found.tobytes() for year, found in self._by_year.items()}
         state["_crowded"] = {key: found.tobytes() for key, found in self._crowded.items()}
         state["_grams"] = None if self._grams is None else self._grams.state()
-        return marshal.dumps(state | self._snapshot_extra())
+        return sealed(marshal.dumps(state | self._snapshot_extra()))
 
     def _snapshot_extra(self) -> dict[str, Any]:
         """More of the index for the snapshot: the items, when they are made by the index itself."""
@@ -81,7 +81,7 @@ class KeptIndex(SearchIndex[T]):
     @classmethod
     def _read_snapshot(cls, data: bytes) -> dict[str, Any]:
         try:
-            state = marshal.loads(data)
+            state = marshal.loads(unsealed(data))
         except (EOFError, ValueError, TypeError) as error:
             raise SnapshotMismatch(f"unreadable {cls.__name__} snapshot") from error
         if not isinstance(state, dict) or any(name not in state for name in STATE_FIELDS):
@@ -96,10 +96,16 @@ class KeptIndex(SearchIndex[T]):
         state: dict[str, Any],
         make_label: Callable[[T], str] | None = None,
     ) -> Self:
-        """An index from a snapshot's state, if it was built from items with exactly these keys."""
-        values = _values_of(keys)
-        if state["_values"] != _digest(values):
-            raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
+        """An index from a snapshot's state, if it was built from items with exactly these keys.
+
+        The snapshot was sealed (`_read_snapshot` checked it came back as it was kept): its tables'
+        shapes are checked, not each of their tens of millions of offsets and numbers."""
+        if isinstance(keys, PackedStrings) and _digest(keys) == state["_values"]:
+            values = keys  # the values the index was built with were these very keys (see `_values_of`)
+        else:
+            values = _values_of(keys)
+            if state["_values"] != _digest(values):
+                raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
         if make_label is None and state["_labels"] is None:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot lacks labels")
         index = cls.__new__(cls)
@@ -112,8 +118,9 @@ class KeptIndex(SearchIndex[T]):
         index._scan_keys = None
         try:
             for name in TABLE_FIELDS:
-                setattr(index, name, PackedStrings.from_state(state[name]))
-            index._labels = None if state["_labels"] is None else PackedStrings.from_state(state["_labels"])
+                setattr(index, name, PackedStrings.from_state(state[name], checked=False))
+            labels = state["_labels"]
+            index._labels = None if labels is None else PackedStrings.from_state(labels, checked=False)
             for name in ARRAY_FIELDS:
                 code, data = state[name]
                 if code not in _ARRAY_CODES:
@@ -125,7 +132,7 @@ class KeptIndex(SearchIndex[T]):
                 setattr(index, name, state[name])
             index._by_year = {year: numbers_of("I", found) for year, found in state["_by_year"].items()}
             index._crowded = {key: numbers_of("I", found) for key, found in state["_crowded"].items()}
-            index._grams = None if state["_grams"] is None else Trigrams.from_state(state["_grams"])
+            index._grams = None if state["_grams"] is None else Trigrams.from_state(state["_grams"], checked=False)
         except (TypeError, ValueError, AttributeError) as error:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot holds unreadable tables") from error
         if not _consistent(index, len(keys)):

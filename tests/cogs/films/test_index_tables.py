@@ -22,7 +22,7 @@ from cogs.films.search.people import PersonIndex
 from cogs.films.search.snapshots import SnapshotMismatch
 from cogs.films.search.tables import Picked, find_raw, packed, prefix_range
 from cogs.films.search.text import match_tokens
-from db.packed import PackedStrings
+from db.packed import PackedStrings, sealed, unsealed
 from db.repositories.models import Person
 
 ALPHABET = ["a", "b", "n", " ", "ñ", "ø", "é", "ж", "中", "🚀", "1"]
@@ -293,7 +293,7 @@ def test_a_snapshot_read_back_answers_every_query_as_the_built_index(generated: 
 )
 def test_a_snapshot_whose_tables_do_not_fit_is_refused(generated: _Indexes, spoil: object) -> None:
     people = generated.people
-    state = marshal.loads(people.snapshot())
+    state = marshal.loads(unsealed(people.snapshot()))
     spoil(state)  # type: ignore[operator]
     with pytest.raises(SnapshotMismatch):
-        PersonIndex.restore(people.items, marshal.dumps(state)).prepare()
+        PersonIndex.restore(people.items, sealed(marshal.dumps(state))).prepare()

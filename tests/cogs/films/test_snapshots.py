@@ -15,6 +15,7 @@ from cogs.films.search.characters import CharacterIndex
 from cogs.films.search.films import FilmIndex
 from cogs.films.search.people import PersonIndex
 from cogs.films.search.snapshots import SnapshotMismatch
+from db.packed import sealed, unsealed
 from db.repositories.models import Person
 from tests.pack_catalogue import PackCatalogue
 
@@ -54,8 +55,10 @@ def test_a_snapshot_of_other_items_is_refused(mi_catalogue: PackCatalogue) -> No
     [
         b"",
         b"not marshal at all",
-        marshal.dumps([1, 2, 3]),
-        marshal.dumps({"_values": []}),
+        marshal.dumps({"_values": []}),  # not sealed
+        sealed(b"not marshal at all"),
+        sealed(marshal.dumps([1, 2, 3])),
+        sealed(marshal.dumps({"_values": []})),
     ],
 )
 def test_an_unreadable_or_incomplete_snapshot_is_refused(data: bytes) -> None:
@@ -69,15 +72,27 @@ def test_an_unreadable_or_incomplete_snapshot_is_refused(data: bytes) -> None:
 
 
 def test_a_character_snapshot_without_its_characters_is_refused(mi_catalogue: PackCatalogue) -> None:
-    state = marshal.loads(CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films).snapshot())
+    state = marshal.loads(unsealed(CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films).snapshot()))
     for broken in ({k: v for k, v in state.items() if k != "characters"}, {**state, "characters": [("only-a-key",)]}):
         with pytest.raises(SnapshotMismatch):
-            CharacterIndex.restore(marshal.dumps(broken)).prepare()
+            CharacterIndex.restore(sealed(marshal.dumps(broken))).prepare()
 
 
 def test_a_snapshot_with_labels_missing_is_refused(mi_catalogue: PackCatalogue) -> None:
     # Films and people carry every label; only characters make theirs when first shown.
-    state = marshal.loads(FilmIndex.build(mi_catalogue.films, mi_catalogue.titles).snapshot())
+    state = marshal.loads(unsealed(FilmIndex.build(mi_catalogue.films, mi_catalogue.titles).snapshot()))
     state["_labels"] = [None] * len(state["_labels"])
     with pytest.raises(SnapshotMismatch):
-        FilmIndex.restore(mi_catalogue.films, marshal.dumps(state)).prepare()
+        FilmIndex.restore(mi_catalogue.films, sealed(marshal.dumps(state))).prepare()
+
+
+def test_a_snapshot_changed_after_it_was_kept_is_refused(mi_catalogue: PackCatalogue) -> None:
+    snapshot = bytearray(CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films).snapshot())
+    assert len(CharacterIndex.restore(bytes(snapshot)).prepare()) > 0
+    for at in (0, 5, len(snapshot) // 2, len(snapshot) - 1):
+        changed = snapshot.copy()
+        changed[at] ^= 1
+        with pytest.raises(SnapshotMismatch):
+            CharacterIndex.restore(bytes(changed)).prepare()
+    with pytest.raises(SnapshotMismatch):
+        CharacterIndex.restore(bytes(snapshot[:-1])).prepare()
