@@ -64,13 +64,15 @@ def _columns_of(sql: str, params: Params, width: int) -> Callable[[sqlite3.Conne
     return work
 
 
-def _blobs_of(table: str, column: str, sql: str, params: Params) -> Callable[[sqlite3.Connection], dict[Any, bytes]]:
-    def work(conn: sqlite3.Connection) -> dict[Any, bytes]:
-        def read() -> dict[Any, bytes]:
-            found: dict[Any, bytes] = {}
+def _blobs_of(
+    table: str, column: str, sql: str, params: Params, reader: Callable[[Callable[[int], bytes]], T]
+) -> Callable[[sqlite3.Connection], dict[Any, T]]:
+    def work(conn: sqlite3.Connection) -> dict[Any, T]:
+        def read() -> dict[Any, T]:
+            found: dict[Any, T] = {}
             for key, rowid in conn.execute(sql, params).fetchall():
                 with conn.blobopen(table, column, rowid, readonly=True) as blob:
-                    found[key] = blob.read()
+                    found[key] = reader(blob.read)
             return found
 
         return _in_one_read(conn, read)
@@ -306,11 +308,15 @@ class Transaction:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
-    async def fetch_blobs(self, table: str, column: str, sql: str, params: Params = ()) -> dict[Any, bytes]:
-        """The blob in ``column`` of each row of ``table`` that ``sql`` names, by key: ``sql`` selects
-        (key, rowid) pairs. Each blob is read straight into its ``bytes`` (a SELECT of it copies it once
-        more inside SQLite first: hundreds of megabytes for the look-up indexes of a large catalogue)."""
-        return await run_on_worker(self._ensure_active(), _blobs_of(table, column, sql, params))
+    async def read_blobs(
+        self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
+    ) -> dict[Any, T]:
+        """``reader(read)`` of the blob in ``column`` of each row of ``table`` that ``sql`` names, by key:
+        ``sql`` selects (key, rowid) pairs, and ``read(n)`` gives the blob's next ``n`` bytes (all that
+        is left for -1), read straight from the file (a SELECT copies a blob whole, once more inside
+        SQLite first: hundreds of megabytes for the look-up indexes of a large catalogue). Runs on the
+        database thread."""
+        return await run_on_worker(self._ensure_active(), _blobs_of(table, column, sql, params, reader))
 
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order: several reads for the price of one hand-off."""
@@ -489,12 +495,14 @@ class Database:
         async with self._lock:
             return await Transaction(self._conn).fetch_columns(sql, width, params)
 
-    async def fetch_blobs(self, table: str, column: str, sql: str, params: Params = ()) -> dict[Any, bytes]:
-        """The blobs ``sql`` names, by key (see `Transaction.fetch_blobs`), read in one transaction;
-        waits for any open transaction."""
+    async def read_blobs(
+        self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
+    ) -> dict[Any, T]:
+        """The blobs ``sql`` names, by key, each read by ``reader`` (see `Transaction.read_blobs`), in one
+        transaction; waits for any open transaction."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).fetch_blobs(table, column, sql, params)
+            return await Transaction(self._conn).read_blobs(table, column, sql, reader, params)
 
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order, read in one transaction and one hand-off to the

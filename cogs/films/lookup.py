@@ -23,9 +23,9 @@ from bot.memory import collector_paused
 from cogs.films.search.characters import CharacterIndex
 from cogs.films.search.films import FilmIndex
 from cogs.films.search.people import PersonIndex
-from cogs.films.search.snapshots import SnapshotMismatch
+from cogs.films.search.snapshots import Kept, SnapshotMismatch, read_kept, state_of
 from db import CatalogueRepository
-from db.packed import sealed, unsealed
+from db.packed import sealed_state
 from db.repositories.models import Film, People, Person
 
 _KINDS = ("films", "people", "characters")
@@ -46,20 +46,26 @@ def rows_snapshot(films: Sequence[Film], people: Sequence[Person]) -> bytes:
     many films share, such as a franchise's name or a set of genres, stay one object: ``marshal`` keeps
     an object met twice as a reference to the first) and the people packed."""
     packed = people if isinstance(people, People) else People.of(people)
-    columns = [list(map(attrgetter(name), films)) for name in _FILM_FIELDS]
-    return sealed(marshal.dumps({"films": columns, "people": packed.state()}))
+    films_state = {name: list(map(attrgetter(name), films)) for name in _FILM_FIELDS}
+    return sealed_state({"films": films_state, "people": dict(enumerate(packed.state()))})
 
 
-def read_rows(data: bytes) -> tuple[list[Film], People]:
+def read_rows(kept: Kept) -> tuple[list[Film], People]:
     """The films and people a `rows_snapshot` holds; `SnapshotMismatch` if it holds no such thing."""
+    state = state_of(kept) if isinstance(kept, bytes) else kept
     try:
-        state = marshal.loads(unsealed(data))
-        return Film.of_columns(state["films"]), People.from_state(state["people"], checked=False)
-    except (EOFError, ValueError, TypeError, KeyError) as error:
+        if state is None:
+            raise ValueError("damaged")
+        columns, people = state["films"], state["people"]
+        return (
+            Film.of_columns([columns[name] for name in _FILM_FIELDS]),
+            People.from_state(tuple(people[at] for at in range(5)), checked=False),
+        )
+    except (ValueError, TypeError, KeyError) as error:
         raise SnapshotMismatch("unreadable films and people") from error
 
 
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 """The version of what a build keeps in the database. Bump it with any change that alters what an index
 holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `KeptIndex.snapshot`,
 what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again
@@ -106,7 +112,8 @@ class Lookup:
         # The digest before the rows, and again before keeping what was built (`store`): indexes
         # built while another process loaded a pack are never kept under the wrong digest.
         inputs = await catalogue.search_inputs()
-        kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
+        # Each kept state is read record by record as it comes from the file (`sealed_state`).
+        kept = await catalogue.read_stored_search_indexes(inputs, index_format(), read_kept) if stored else {}
         if _has_every_kind(kept):
             try:
                 # Off the event loop: at 100,000 films this makes every film object.
@@ -137,7 +144,7 @@ class Lookup:
         )
 
     @classmethod
-    def _restored(cls, kept: Mapping[str, bytes], inputs: str) -> Lookup:
+    def _restored(cls, kept: Mapping[str, Kept], inputs: str) -> Lookup:
         # The films and the maps of them are made with the collector paused: a collection's pass over
         # every object made so far would come every few hundred of them (as in `prepare`).
         with collector_paused():

@@ -7,6 +7,7 @@ import inspect
 import sqlite3
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import aiosqlite
@@ -118,11 +119,15 @@ async def test_blobs_are_read_by_key(tmp_path: Path) -> None:
         blobs = {"big": bytes(range(256)) * 4000, "empty": b"", "small": b"\x00x"}
         async with db.transaction() as tx:
             await tx.executemany("INSERT INTO t (name, data) VALUES (?, ?)", list(blobs.items()))
-        assert await db.fetch_blobs("t", "data", "SELECT name, rowid FROM t") == blobs
-        assert await db.fetch_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = ?", ("small",)) == {
-            "small": b"\x00x"
-        }
-        assert await db.fetch_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = 'none'") == {}
+        whole = await db.read_blobs("t", "data", "SELECT name, rowid FROM t", lambda read: read(-1))
+        assert whole == blobs
+
+        def in_pieces(read: Callable[[int], bytes]) -> list[bytes]:
+            return list(iter(lambda: read(1000), b""))
+
+        pieces = await db.read_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = ?", in_pieces, ("big",))
+        assert list(pieces) == ["big"] and b"".join(pieces["big"]) == blobs["big"] and len(pieces["big"]) == 1024
+        assert await db.read_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = 'none'", in_pieces) == {}
 
 
 async def test_fifty_concurrent_transactions_never_interleave(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ that is not such data is refused."""
 
 from __future__ import annotations
 
+import io
 import marshal
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.packed import PackedStrings, sealed, unsealed
+from db import packed
+from db.packed import PackedStrings, sealed_state, unsealed_state
 from db.repositories.models import Film, People, Person
 
 TEXTS = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12), max_size=20)
@@ -114,14 +116,35 @@ def test_films_made_from_columns_are_those_made_from_rows() -> None:
         Film.of_columns([[1, 2], *([[1]] * (len(rows[0]) - 1))])
 
 
-@given(st.binary(max_size=64))
-def test_sealed_data_comes_back_unless_changed(data: bytes) -> None:
-    kept = sealed(data)
-    assert bytes(unsealed(kept)) == data
+@given(
+    st.dictionaries(
+        st.text(max_size=5),
+        st.one_of(st.binary(max_size=30), st.integers(), st.dictionaries(st.integers(), st.binary(max_size=30))),
+        max_size=4,
+    )
+)
+def test_a_sealed_state_comes_back_unless_changed(state: dict[str, Any]) -> None:
+    kept = sealed_state(state)
+    assert unsealed_state(io.BytesIO(kept).read) == state
     for at in range(len(kept)):
         changed = bytearray(kept)
         changed[at] ^= 0x80
         with pytest.raises(ValueError):
-            unsealed(bytes(changed))
-    with pytest.raises(ValueError):
-        unsealed(kept[:-1] if data else kept[:3])
+            unsealed_state(io.BytesIO(bytes(changed)).read)
+    if kept:
+        with pytest.raises(ValueError):
+            unsealed_state(io.BytesIO(kept[:-1]).read)
+
+
+def test_a_large_dictionary_is_kept_as_a_record_per_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packed, "RECORD_BYTES", 100)
+    state = {"small": {1: b"x"}, "large": {"a": b"x" * 80, "b": b"y" * 80}, "flat": b"z" * 200}
+    reads: list[int] = []
+    source = io.BytesIO(sealed_state(state))
+
+    def read(size: int) -> bytes:
+        reads.append(size)
+        return source.read(size)
+
+    assert unsealed_state(read) == state
+    assert max(reads) < 250 and len(reads) == 2 * 4 + 1  # four records, each a header and a body, then the end

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, Protocol, overload
 
 from cogs.films.search.films import FilmLike
 from cogs.films.search.index import MAX_CHOICE_CHARS, TIER_NAME, TIER_PART, Name, clip
-from cogs.films.search.snapshots import KeptIndex, SnapshotMismatch
+from cogs.films.search.snapshots import Kept, KeptIndex, SnapshotMismatch
 from cogs.films.search.text import TextKeys, normalise
 from db.packed import PackedStrings, ascending, numbers_of, offsets_of
 
@@ -324,7 +324,7 @@ class CharacterIndex(KeptIndex[Character]):
         return cls._deferred(lambda: cls._index(list(credits()), film_list))
 
     @classmethod
-    def restore(cls, snapshot: bytes) -> CharacterIndex:
+    def restore(cls, snapshot: Kept) -> CharacterIndex:
         """The index a `snapshot` holds, characters included (see `FilmIndex.restore`)."""
         return cls._deferred(lambda: cls._restored(cls._read_snapshot(snapshot)))
 
