@@ -64,6 +64,22 @@ def _columns_of(sql: str, params: Params, width: int) -> Callable[[sqlite3.Conne
     return work
 
 
+def _blobs_of(
+    table: str, column: str, sql: str, params: Params, reader: Callable[[Callable[[int], bytes]], T]
+) -> Callable[[sqlite3.Connection], dict[Any, T]]:
+    def work(conn: sqlite3.Connection) -> dict[Any, T]:
+        def read() -> dict[Any, T]:
+            found: dict[Any, T] = {}
+            for key, rowid in conn.execute(sql, params).fetchall():
+                with conn.blobopen(table, column, rowid, readonly=True) as blob:
+                    found[key] = reader(blob.read)
+            return found
+
+        return _in_one_read(conn, read)
+
+    return work
+
+
 def _rows_of_each(queries: Sequence[Query]) -> Callable[[sqlite3.Connection], list[list[Row]]]:
     def work(conn: sqlite3.Connection) -> list[list[Row]]:
         return _in_one_read(conn, lambda: [conn.execute(sql, params).fetchall() for sql, params in queries])
@@ -292,6 +308,16 @@ class Transaction:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    async def read_blobs(
+        self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
+    ) -> dict[Any, T]:
+        """``reader(read)`` of the blob in ``column`` of each row of ``table`` that ``sql`` names, by key:
+        ``sql`` selects (key, rowid) pairs, and ``read(n)`` gives the blob's next ``n`` bytes (all that
+        is left for -1), read straight from the file (a SELECT copies a blob whole, once more inside
+        SQLite first: hundreds of megabytes for the look-up indexes of a large catalogue). Runs on the
+        database thread."""
+        return await run_on_worker(self._ensure_active(), _blobs_of(table, column, sql, params, reader))
+
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order: several reads for the price of one hand-off."""
         return await run_on_worker(self._ensure_active(), _rows_of_each(queries))
@@ -468,6 +494,15 @@ class Database:
         self._check_usable()
         async with self._lock:
             return await Transaction(self._conn).fetch_columns(sql, width, params)
+
+    async def read_blobs(
+        self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
+    ) -> dict[Any, T]:
+        """The blobs ``sql`` names, by key, each read by ``reader`` (see `Transaction.read_blobs`), in one
+        transaction; waits for any open transaction."""
+        self._check_usable()
+        async with self._lock:
+            return await Transaction(self._conn).read_blobs(table, column, sql, reader, params)
 
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order, read in one transaction and one hand-off to the

@@ -8,11 +8,13 @@ parts are plain data that ``marshal`` keeps and reads back in one copy.
 
 from __future__ import annotations
 
+import marshal
 import operator
+import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate, islice
-from typing import overload
+from typing import Any, overload
 
 
 class PackedStrings(Sequence[str]):
@@ -48,20 +50,25 @@ class PackedStrings(Sequence[str]):
         return self.data, self.offsets.tobytes()
 
     @classmethod
-    def from_state(cls, state: object) -> PackedStrings:
-        """The strings `state` kept; ValueError if it is not such data (a foreign or damaged snapshot)."""
+    def from_state(cls, state: object, *, checked: bool = True) -> PackedStrings:
+        """The strings `state` kept; ValueError if it is not such data (a foreign or damaged snapshot).
+
+        ``checked=False`` checks their shape only, not that every offset follows the one before and the
+        text is UTF-8: for a caller that checked a checksum of what it read (`unsealed_state`), which these
+        passes over millions of numbers and bytes would only slow."""
         if not (isinstance(state, tuple) and len(state) == 2):
             raise ValueError("packed strings are kept as a pair")
         data, kept_offsets = state
         if not isinstance(data, bytes):
             raise ValueError("packed strings kept as no bytes")
         offsets = numbers_of("I", kept_offsets)
-        if not offsets or offsets[0] != 0 or offsets[-1] != len(data) or not ascending(offsets):
+        if not offsets or offsets[0] != 0 or offsets[-1] != len(data) or (checked and not ascending(offsets)):
             raise ValueError("the offsets of packed strings do not fit their text")
-        try:
-            data.decode()
-        except UnicodeDecodeError as error:
-            raise ValueError("packed strings are not UTF-8") from error
+        if checked:
+            try:
+                data.decode()
+            except UnicodeDecodeError as error:
+                raise ValueError("packed strings are not UTF-8") from error
         return cls(data, offsets)
 
     def __len__(self) -> int:
@@ -114,6 +121,69 @@ class PackedStrings(Sequence[str]):
 
     def __repr__(self) -> str:
         return f"PackedStrings({len(self)} strings, {len(self.data)} bytes)"
+
+
+RECORD_BYTES = 8 << 20
+"""A value of a kept state that marshals to more than this is kept as a record per item (when it is a
+dictionary): each record is read into memory of its own and unpacked before the next is read."""
+_HEADER = 12
+"""A record's length (8 bytes) and CRC-32 (4), before it."""
+_LARGEST_RECORD = (1 << 31) - 1
+"""SQLite's limit on a blob's length (and on a read of one)."""
+
+
+def sealed_state(state: Mapping[str, Any]) -> bytes:
+    """``state`` (plain data, by name) as ``marshal`` records that `unsealed_state` reads back one by one,
+    each sealed with a CRC-32: a large dictionary value as a record per item.
+
+    One ``marshal`` of the whole state is read back from one ``bytes`` as large as it, which the
+    system hands out afresh for every read of hundreds of megabytes (each page touched a first time
+    costs more than the copying); records of a few megabytes are read into memory that the one
+    before them freed."""
+    records: list[bytes] = []
+    for name, value in state.items():
+        record = marshal.dumps((name, value))
+        if isinstance(value, dict) and len(record) > RECORD_BYTES:
+            records.extend(marshal.dumps((name, key, item)) for key, item in value.items())
+        else:
+            records.append(record)
+    return b"".join(part for record in records for part in (len(record).to_bytes(8, "little"), _crc(record), record))
+
+
+def unsealed_state(read: Callable[[int], bytes]) -> dict[str, Any]:
+    """The state `sealed_state` kept, read through ``read(n)`` (a file's or a database blob's: the next
+    ``n`` bytes, fewer at the end); ValueError if it is not such data or not as it was kept."""
+    state: dict[str, Any] = {}
+    while header := read(_HEADER):
+        if len(header) != _HEADER:
+            raise ValueError("a kept state cut inside a record's header")
+        size = int.from_bytes(header[:8], "little")
+        if size > _LARGEST_RECORD:
+            raise ValueError("a kept state's record longer than any is")
+        entry = _unpacked(read(size), size, header[8:])  # the record's bytes are let go here
+        if not isinstance(entry, tuple) or not isinstance(entry[0], str) or len(entry) not in (2, 3):
+            raise ValueError("a kept state's record is no (name, value) nor (name, key, item)")
+        if len(entry) == 2:
+            state[entry[0]] = entry[1]
+        else:
+            found = state.setdefault(entry[0], {})
+            if not isinstance(found, dict):
+                raise ValueError("a kept state's items of a value that is no dictionary")
+            found[entry[1]] = entry[2]
+    return state
+
+
+def _crc(data: bytes) -> bytes:
+    return zlib.crc32(data).to_bytes(4, "little")
+
+
+def _unpacked(record: bytes, size: int, crc: bytes) -> Any:
+    if len(record) != size or _crc(record) != crc:
+        raise ValueError("a kept state's record is cut short or damaged")
+    try:
+        return marshal.loads(record)
+    except (EOFError, TypeError) as error:
+        raise ValueError("a kept state's record is not marshal data") from error
 
 
 def ascending(numbers: array[int]) -> bool:

@@ -14,27 +14,58 @@ import marshal
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import NamedTuple
 
 from bot.memory import collector_paused
 from cogs.films.search.characters import CharacterIndex
 from cogs.films.search.films import FilmIndex
 from cogs.films.search.people import PersonIndex
+from cogs.films.search.snapshots import Kept, SnapshotMismatch, read_kept, state_of
 from db import CatalogueRepository
-from db.repositories.models import Film, Person
+from db.packed import sealed_state
+from db.repositories.models import Film, People, Person
 
 _KINDS = ("films", "people", "characters")
 """The indexes a `Lookup` holds and keeps in the database, by the names it keeps them under."""
+_ROWS = "rows"
+"""What the indexes are over, the films and people, kept beside them under this name: a start reads them
+back as a few blobs instead of half a million rows (they are of the same catalogue, `search_inputs`)."""
+_FILM_FIELDS = tuple(field.name for field in fields(Film))
 
 
 def _has_every_kind(kept: Mapping[str, object]) -> bool:
-    """Whether every index a `Lookup` needs is among those `kept` (by kind)."""
-    return all(kind in kept for kind in _KINDS)
+    """Whether every index a `Lookup` needs, and the rows they are over, are among those `kept` (by kind)."""
+    return all(kind in kept for kind in (*_KINDS, _ROWS))
 
 
-INDEX_FORMAT = 6
+def rows_snapshot(films: Sequence[Film], people: Sequence[Person]) -> bytes:
+    """The films and people as bytes that `read_rows` reads back: each film field as one column (texts
+    many films share, such as a franchise's name or a set of genres, stay one object: ``marshal`` keeps
+    an object met twice as a reference to the first) and the people packed."""
+    packed = people if isinstance(people, People) else People.of(people)
+    films_state = {name: list(map(attrgetter(name), films)) for name in _FILM_FIELDS}
+    return sealed_state({"films": films_state, "people": dict(enumerate(packed.state()))})
+
+
+def read_rows(kept: Kept) -> tuple[list[Film], People]:
+    """The films and people a `rows_snapshot` holds; `SnapshotMismatch` if it holds no such thing."""
+    state = state_of(kept) if isinstance(kept, bytes) else kept
+    try:
+        if state is None:
+            raise ValueError("damaged")
+        columns, people = state["films"], state["people"]
+        return (
+            Film.of_columns([columns[name] for name in _FILM_FIELDS]),
+            People.from_state(tuple(people[at] for at in range(5)), checked=False),
+        )
+    except (ValueError, TypeError, KeyError) as error:
+        raise SnapshotMismatch("unreadable films and people") from error
+
+
+INDEX_FORMAT = 8
 """The version of what a build keeps in the database. Bump it with any change that alters what an index
 holds or how its snapshot is laid out (the matcher's keys, tiers, normalisation, `KeptIndex.snapshot`,
 what `Lookup.load` hands the indexes): indexes kept by a start of older code are then built again
@@ -81,18 +112,16 @@ class Lookup:
         # The digest before the rows, and again before keeping what was built (`store`): indexes
         # built while another process loaded a pack are never kept under the wrong digest.
         inputs = await catalogue.search_inputs()
+        # Each kept state is read record by record as it comes from the file (`sealed_state`).
+        kept = await catalogue.read_stored_search_indexes(inputs, index_format(), read_kept) if stored else {}
+        if _has_every_kind(kept):
+            try:
+                # Off the event loop: at 100,000 films this makes every film object.
+                return await asyncio.to_thread(cls._restored, kept, inputs)
+            except SnapshotMismatch:
+                pass  # read from the catalogue and built, as when nothing is kept
         films = await catalogue.films()
         people = await catalogue.people()
-        kept = await catalogue.stored_search_indexes(inputs, index_format()) if stored else {}
-        if _has_every_kind(kept):
-            return cls._of(
-                films,
-                FilmIndex.restore(films, kept["films"]),
-                PersonIndex.restore(people, kept["people"], keys=people.keys),
-                CharacterIndex.restore(kept["characters"]),
-                inputs=inputs,
-                restored=True,
-            )
         titles = await catalogue.film_titles()
         film_ids, person_ids, characters = await catalogue.character_credit_columns()
 
@@ -113,6 +142,21 @@ class Lookup:
             inputs=inputs,
             restored=False,
         )
+
+    @classmethod
+    def _restored(cls, kept: Mapping[str, Kept], inputs: str) -> Lookup:
+        # The films and the maps of them are made with the collector paused: a collection's pass over
+        # every object made so far would come every few hundred of them (as in `prepare`).
+        with collector_paused():
+            films, people = read_rows(kept[_ROWS])
+            return cls._of(
+                films,
+                FilmIndex.restore(films, kept["films"]),
+                PersonIndex.restore(people, kept["people"], keys=people.keys),
+                CharacterIndex.restore(kept["characters"]),
+                inputs=inputs,
+                restored=True,
+            )
 
     @classmethod
     def _of(
@@ -148,9 +192,12 @@ class Lookup:
         return sum(sizes.values()) if _has_every_kind(sizes) else None
 
     def snapshots(self) -> dict[str, bytes]:
-        """The three built indexes as bytes, by kind (see `KeptIndex.snapshot`)."""
+        """The three built indexes as bytes, by kind (see `KeptIndex.snapshot`), and the films and people
+        they are over (`rows_snapshot`)."""
         with collector_paused():
-            return {kind: getattr(self, kind).snapshot() for kind in _KINDS}
+            kept = {kind: getattr(self, kind).snapshot() for kind in _KINDS}
+            kept[_ROWS] = rows_snapshot(self.films.items, self.people.items)
+            return kept
 
     async def store(self, catalogue: CatalogueRepository, now: dt.datetime) -> bool:
         """Keep built indexes in the database, so the next start reads them back instead of building

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from array import array
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, TypeVar
 
 from db.connection import Database, Row
 from db.packed import PackedStrings, offsets_of
@@ -32,6 +32,8 @@ from db.repositories.models import (
     TriviaQuestion,
 )
 from db.repositories.stamps import stamp
+
+T = TypeVar("T")
 
 _FILM_COLUMNS = """
     f.id, f.key, f.title, f.original_title, f.year, fr.key AS franchise_key, fr.name AS franchise_name,
@@ -363,10 +365,20 @@ class CatalogueRepository:
 
     async def stored_search_indexes(self, inputs: str, format: str) -> dict[str, bytes]:
         """The stored indexes (by kind) built from these `inputs` by code of this `format`."""
-        rows = await self._db.fetch_all(
-            "SELECT kind, data FROM search_indexes WHERE inputs = ? AND format = ?", (inputs, format)
+        return await self.read_stored_search_indexes(inputs, format, lambda read: read(-1))
+
+    async def read_stored_search_indexes(
+        self, inputs: str, format: str, reader: Callable[[Callable[[int], bytes]], T]
+    ) -> dict[str, T]:
+        """`stored_search_indexes`, each read by ``reader`` from a ``read(n)`` of its bytes, on the
+        database thread (see `Database.read_blobs`)."""
+        return await self._db.read_blobs(
+            "search_indexes",
+            "data",
+            "SELECT kind, rowid FROM search_indexes WHERE inputs = ? AND format = ?",
+            reader,
+            (inputs, format),
         )
-        return {row["kind"]: bytes(row["data"]) for row in rows}
 
     async def stored_search_index_sizes(self, inputs: str, format: str) -> dict[str, int]:
         """The size in bytes of each stored index (by kind) built from these `inputs` by this `format`."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from itertools import repeat
 from typing import Literal, NamedTuple, overload
 
-from db.packed import PackedStrings, offsets_of
+from db.packed import PackedStrings, ascending, numbers_of, offsets_of
 from db.packs.model import RELEASE_TYPES
 
 TitleKind = Literal["title", "original", "alias"]
@@ -59,6 +61,25 @@ class Film:
     wikidata_id: str | None = None
     genres: tuple[str, ...] = ()
     """In the pack's order, most telling first."""
+
+    @classmethod
+    def of_columns(cls, columns: Sequence[Sequence[object]]) -> list[Film]:
+        """The films whose fields, in order, are ``columns`` (each a column of every film): what
+        ``[Film(*row) for row in zip(*columns)]`` makes, in half the time. A frozen dataclass sets each
+        field through ``object.__setattr__``, a call per field of each film (1.7 million at 100,000
+        films); here each field's slot is filled for every film by one ``map`` at C speed."""
+        if len(columns) != len(_FILM_SLOTS):
+            raise ValueError(f"a film has {len(_FILM_SLOTS)} fields, not {len(columns)}")
+        films = list(map(object.__new__, repeat(cls, len(columns[0]) if columns else 0)))
+        for slot, column in zip(_FILM_SLOTS, columns, strict=True):
+            if len(column) != len(films):
+                raise ValueError("film columns of different lengths")
+            deque(map(slot.__set__, films, column), maxlen=0)
+        return films
+
+
+_FILM_SLOTS = [getattr(Film, field.name) for field in fields(Film)]
+"""Each field's slot on `Film` (their descriptors), in the order of the fields."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +246,40 @@ class People(Sequence[Person]):
             offsets_of(len(person.aliases) for person in person_list),
             PackedStrings.of(alias for person in person_list for alias in person.aliases),
         )
+
+    def state(self) -> tuple[bytes, tuple[bytes, bytes], tuple[bytes, bytes], bytes, tuple[bytes, bytes]]:
+        """The people as plain data for ``marshal`` (see `from_state`): a few blobs, however many people."""
+        return (
+            self.ids.tobytes(),
+            self.keys.state(),
+            self.names.state(),
+            self.alias_offsets.tobytes(),
+            self.aliases.state(),
+        )
+
+    @classmethod
+    def from_state(cls, state: object, *, checked: bool = True) -> People:
+        """The people `state` kept; ValueError if it is not such data (a foreign or damaged snapshot).
+        ``checked=False`` checks the shape only (see `PackedStrings.from_state`)."""
+        if not (isinstance(state, tuple) and len(state) == 5):
+            raise ValueError("people are kept as five columns")
+        ids, keys, names, alias_offsets, aliases = state
+        people = cls(
+            numbers_of("q", ids),
+            PackedStrings.from_state(keys, checked=checked),
+            PackedStrings.from_state(names, checked=checked),
+            numbers_of("I", alias_offsets),
+            PackedStrings.from_state(aliases, checked=checked),
+        )
+        offsets = people.alias_offsets
+        if not (
+            len(people.keys) == len(people.names) == len(people.ids) == len(offsets) - 1
+            and offsets[0] == 0
+            and offsets[-1] == len(people.aliases)
+            and (not checked or ascending(offsets))
+        ):
+            raise ValueError("the columns of the people kept do not fit together")
+        return people
 
     def __len__(self) -> int:
         return len(self.ids)

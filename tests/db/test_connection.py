@@ -7,6 +7,7 @@ import inspect
 import sqlite3
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import aiosqlite
@@ -110,6 +111,23 @@ async def test_fetch_helpers_outside_transactions(tmp_path: Path) -> None:
         await db.execute("INSERT INTO t (id, v) VALUES (?, ?)", (1, "x"))
         row = await db.fetch_one("SELECT id, v FROM t WHERE id = ?", (1,))
         assert row is not None and (row["id"], row["v"]) == (1, "x")
+
+
+async def test_blobs_are_read_by_key(tmp_path: Path) -> None:
+    async with Database.connect(tmp_path / "a.db") as db:
+        await db.execute("CREATE TABLE t (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        blobs = {"big": bytes(range(256)) * 4000, "empty": b"", "small": b"\x00x"}
+        async with db.transaction() as tx:
+            await tx.executemany("INSERT INTO t (name, data) VALUES (?, ?)", list(blobs.items()))
+        whole = await db.read_blobs("t", "data", "SELECT name, rowid FROM t", lambda read: read(-1))
+        assert whole == blobs
+
+        def in_pieces(read: Callable[[int], bytes]) -> list[bytes]:
+            return list(iter(lambda: read(1000), b""))
+
+        pieces = await db.read_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = ?", in_pieces, ("big",))
+        assert list(pieces) == ["big"] and b"".join(pieces["big"]) == blobs["big"] and len(pieces["big"]) == 1024
+        assert await db.read_blobs("t", "data", "SELECT name, rowid FROM t WHERE name = 'none'", in_pieces) == {}
 
 
 async def test_fifty_concurrent_transactions_never_interleave(tmp_path: Path) -> None:

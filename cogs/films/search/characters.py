@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, Protocol, overload
 
 from cogs.films.search.films import FilmLike
 from cogs.films.search.index import MAX_CHOICE_CHARS, TIER_NAME, TIER_PART, Name, clip
-from cogs.films.search.snapshots import KeptIndex, SnapshotMismatch
+from cogs.films.search.snapshots import Kept, KeptIndex, SnapshotMismatch
 from cogs.films.search.text import TextKeys, normalise
 from db.packed import PackedStrings, ascending, numbers_of, offsets_of
 
@@ -156,21 +156,25 @@ class CharacterTable(Sequence[Character]):
         return state
 
     @classmethod
-    def from_state(cls, state: object) -> CharacterTable:
-        """The characters `state` kept; ValueError if it is not such data or its numbers do not fit."""
+    def from_state(cls, state: object, *, checked: bool = True) -> CharacterTable:
+        """The characters `state` kept; ValueError if it is not such data or its numbers do not fit
+        (``checked=False``: if its parts' sizes do not fit; see `PackedStrings.from_state`)."""
         if not isinstance(state, dict):
             raise ValueError("characters are kept as a dictionary")
         try:
-            parts: dict[str, Any] = {name: PackedStrings.from_state(state[name]) for name in _STRING_PARTS}
+            parts: dict[str, Any] = {
+                name: PackedStrings.from_state(state[name], checked=checked) for name in _STRING_PARTS
+            }
             parts.update((name, numbers_of(code, state[name])) for name, code in _NUMBER_PARTS.items())
         except KeyError as error:
             raise ValueError(f"characters kept without their {error}") from error
         table = cls(**parts)
-        table._check()
+        table._check(checked)
         return table
 
-    def _check(self) -> None:
-        """ValueError unless every range and number points into the table it belongs to."""
+    def _check(self, every_number: bool) -> None:
+        """ValueError unless every range and number points into the table it belongs to (the sizes
+        only, unless ``every_number``)."""
         count = len(self._keys)
         if not (len(self._names) == len(self._alias_offsets) - 1 == len(self._appearance_offsets) - 1 == count):
             raise ValueError("characters kept with more or fewer names or ranges than keys")
@@ -178,7 +182,7 @@ class CharacterTable(Sequence[Character]):
             (self._alias_offsets, len(self._aliases)),
             (self._appearance_offsets, len(self._appearance_films)),
         ):
-            if offsets[0] != 0 or offsets[-1] != total or not ascending(offsets):
+            if offsets[0] != 0 or offsets[-1] != total or (every_number and not ascending(offsets)):
                 raise ValueError("characters kept with ranges that do not fit what they range over")
         films, performers = self._appearance_films, self._appearance_performers
         if len(performers) != len(films):
@@ -187,8 +191,9 @@ class CharacterTable(Sequence[Character]):
             raise ValueError("films kept with more or fewer titles or years than keys")
         if len(self._performer_keys) != len(self._performer_names):
             raise ValueError("performers kept with more or fewer names than keys")
-        if (films and max(films) >= len(self._film_keys)) or (
-            performers and max(performers) >= len(self._performer_keys)
+        if every_number and (
+            (films and max(films) >= len(self._film_keys))
+            or (performers and max(performers) >= len(self._performer_keys))
         ):
             raise ValueError("appearances kept of films or performers the table lacks")
 
@@ -310,14 +315,14 @@ class CharacterIndex(KeptIndex[Character]):
         return cls._deferred(lambda: cls._index(credits(), film_list))
 
     @classmethod
-    def restore(cls, snapshot: bytes) -> CharacterIndex:
+    def restore(cls, snapshot: Kept) -> CharacterIndex:
         """The index a `snapshot` holds, characters included (see `FilmIndex.restore`)."""
         return cls._deferred(lambda: cls._restored(cls._read_snapshot(snapshot)))
 
     @classmethod
     def _restored(cls, state: dict[str, Any]) -> CharacterIndex:
         try:
-            characters = CharacterTable.from_state(state["characters"])
+            characters = CharacterTable.from_state(state["characters"], checked=False)
         except (KeyError, ValueError) as error:
             raise SnapshotMismatch("the CharacterIndex snapshot holds no readable characters") from error
         return cls._from_state(characters, characters.keys, state, _character_label)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from cogs.films.search.index import EXACT_ONLY, MAX_CHOICE_CHARS, SHORT_NAME, TIER_GENERATED, TIER_NAME, Name, clip
-from cogs.films.search.snapshots import KeptIndex
+from cogs.films.search.snapshots import Kept, KeptIndex
 from cogs.films.search.text import ARTICLES, ROMAN_DIGITS, YEAR_RANGE, TextKeys, normalise
 
 F = TypeVar("F", bound="FilmLike")
@@ -145,7 +145,7 @@ class FilmIndex(KeptIndex[F]):
         return cls._deferred(lambda: cls._index(film_list, title_list, franchises))
 
     @classmethod
-    def restore(cls, films: Iterable[F], snapshot: bytes) -> FilmIndex[F]:
+    def restore(cls, films: Iterable[F], snapshot: Kept) -> FilmIndex[F]:
         """The index a `snapshot` holds, for the same ``films`` in the same order; read on first use
         (or by `prepare`), which raises `SnapshotMismatch` if it does not fit them."""
         return cls._restore_keyed(films, snapshot)

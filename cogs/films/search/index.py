@@ -1414,19 +1414,20 @@ class Trigrams(NamedTuple):
         return self.grams.state(), self.firsts.tobytes(), self.ends.tobytes(), self.wide, self.gaps
 
     @classmethod
-    def from_state(cls, state: object) -> Trigrams:
-        """The table `state` made; ValueError or TypeError if it is not one."""
+    def from_state(cls, state: object, *, checked: bool = True) -> Trigrams:
+        """The table `state` made; ValueError or TypeError if it is not one (``checked=False``: if its
+        parts do not fit together, leaving each trigram's gaps unchecked; see `PackedStrings.from_state`)."""
         if not isinstance(state, tuple) or len(state) != 5:
             raise TypeError("a trigram table is kept as (trigrams, firsts, ends, wide, gaps)")
         grams, firsts, ends, wide, gaps = state
         if not isinstance(wide, bytes) or not isinstance(gaps, bytes):
             raise TypeError("a trigram table's gaps are bytes")
-        table = PackedStrings.from_state(grams)
+        table = PackedStrings.from_state(grams, checked=checked)
         found = cls(table, numbers_of("I", firsts), numbers_of("I", ends), wide, gaps, _places(table))
         count = len(table)
         if not len(found.firsts) == len(found.wide) == len(found.ends) - 1 == count or found.ends[-1] != len(gaps):
             raise ValueError("the trigram table's parts do not fit together")
-        if any((found.ends[at + 1] - found.ends[at]) % (4 if wide[at] else 2) for at in range(count)):
+        if checked and any((found.ends[at + 1] - found.ends[at]) % (4 if wide[at] else 2) for at in range(count)):
             raise ValueError("the trigram table's gaps are cut")
         return found
 

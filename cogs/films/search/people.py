@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from cogs.films.search.index import TIER_NAME, TIER_PART, Name
-from cogs.films.search.snapshots import KeptIndex, SnapshotMismatch
+from cogs.films.search.snapshots import Kept, KeptIndex, SnapshotMismatch
 from cogs.films.search.text import TextKeys, normalise
 from db.packed import offsets_of
 from db.repositories.models import People
@@ -37,7 +37,7 @@ class PersonIndex(KeptIndex[P]):
         return cls._deferred(lambda: cls._index(person_list))
 
     @classmethod
-    def restore(cls, people: Iterable[P], snapshot: bytes, *, keys: Sequence[str] | None = None) -> PersonIndex[P]:
+    def restore(cls, people: Iterable[P], snapshot: Kept, *, keys: Sequence[str] | None = None) -> PersonIndex[P]:
         """The index a `snapshot` holds, for the same ``people`` in the same order (see `FilmIndex.restore`).
 
         ``keys``, the people's keys in that order, spares making every person to read theirs (packed

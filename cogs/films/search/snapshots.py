@@ -7,14 +7,14 @@ database and read back: `snapshot`, and the class methods their `restore` is mad
 from __future__ import annotations
 
 import hashlib
-import marshal
+import io
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
 from cogs.films.search.index import MAX_CHOICE_CHARS, SearchIndex, Trigrams, value_for
 from cogs.films.search.tables import NUMBER_CODES
-from db.packed import PackedStrings, numbers_of
+from db.packed import PackedStrings, numbers_of, sealed_state, unsealed_state
 
 T = TypeVar("T")
 
@@ -41,6 +41,24 @@ class SnapshotMismatch(ValueError):
     """A stored index that cannot be read back, or that does not fit the items it is given."""
 
 
+Kept = bytes | dict[str, Any] | None
+"""A kept snapshot as `KeptIndex.snapshot` made it, or as `read_kept` read it (None: damaged)."""
+
+
+def read_kept(read: Callable[[int], bytes]) -> dict[str, Any] | None:
+    """The state of a kept snapshot read through ``read(n)`` (see `unsealed_state`); None if it is not
+    one or is damaged, for `restore` to refuse when the index is first used."""
+    try:
+        return unsealed_state(read)
+    except ValueError:
+        return None
+
+
+def state_of(snapshot: bytes) -> dict[str, Any] | None:
+    """`read_kept` of a snapshot held whole."""
+    return read_kept(io.BytesIO(snapshot).read)
+
+
 class KeptIndex(SearchIndex[T]):
     """A search index that can be kept as a snapshot and read back."""
 
@@ -49,7 +67,8 @@ class KeptIndex(SearchIndex[T]):
 
         ``marshal`` holds only plain data (no code runs when it is read) and reads it back
         several times faster than the index is built: almost all of it is the bytes of tables and
-        arrays, which become them in one copy each. Its format belongs to one Python version:
+        arrays, which become them in one copy each (a record at a time: `sealed_state`). Its format
+        belongs to one Python version:
         whoever stores a snapshot must note the version with it.
         """
         self.prepare()
@@ -64,14 +83,14 @@ class KeptIndex(SearchIndex[T]):
         state["_by_year"] = {year: found.tobytes() for year, found in self._by_year.items()}
         state["_crowded"] = {key: found.tobytes() for key, found in self._crowded.items()}
         state["_grams"] = None if self._grams is None else self._grams.state()
-        return marshal.dumps(state | self._snapshot_extra())
+        return sealed_state(state | self._snapshot_extra())
 
     def _snapshot_extra(self) -> dict[str, Any]:
         """More of the index for the snapshot: the items, when they are made by the index itself."""
         return {}
 
     @classmethod
-    def _restore_keyed(cls, items: Iterable[Any], snapshot: bytes) -> Self:
+    def _restore_keyed(cls, items: Iterable[Any], snapshot: Kept) -> Self:
         """A deferred index read from `snapshot` for ``items`` that carry their own ``key``."""
         item_list = list(items)
         return cls._deferred(
@@ -79,12 +98,11 @@ class KeptIndex(SearchIndex[T]):
         )
 
     @classmethod
-    def _read_snapshot(cls, data: bytes) -> dict[str, Any]:
-        try:
-            state = marshal.loads(data)
-        except (EOFError, ValueError, TypeError) as error:
-            raise SnapshotMismatch(f"unreadable {cls.__name__} snapshot") from error
-        if not isinstance(state, dict) or any(name not in state for name in STATE_FIELDS):
+    def _read_snapshot(cls, snapshot: Kept) -> dict[str, Any]:
+        state = state_of(snapshot) if isinstance(snapshot, bytes) else snapshot
+        if state is None:
+            raise SnapshotMismatch(f"unreadable {cls.__name__} snapshot")
+        if any(name not in state for name in STATE_FIELDS):
             raise SnapshotMismatch(f"incomplete {cls.__name__} snapshot")
         return state
 
@@ -96,10 +114,16 @@ class KeptIndex(SearchIndex[T]):
         state: dict[str, Any],
         make_label: Callable[[T], str] | None = None,
     ) -> Self:
-        """An index from a snapshot's state, if it was built from items with exactly these keys."""
-        values = _values_of(keys)
-        if state["_values"] != _digest(values):
-            raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
+        """An index from a snapshot's state, if it was built from items with exactly these keys.
+
+        The snapshot was sealed (its records' checksums were checked when read): its tables' shapes are
+        checked, not each of their tens of millions of offsets and numbers."""
+        if isinstance(keys, PackedStrings) and _digest(keys) == state["_values"]:
+            values = keys  # the values the index was built with were these very keys (see `_values_of`)
+        else:
+            values = _values_of(keys)
+            if state["_values"] != _digest(values):
+                raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
         if make_label is None and state["_labels"] is None:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot lacks labels")
         index = cls.__new__(cls)
@@ -112,8 +136,9 @@ class KeptIndex(SearchIndex[T]):
         index._scan_keys = None
         try:
             for name in TABLE_FIELDS:
-                setattr(index, name, PackedStrings.from_state(state[name]))
-            index._labels = None if state["_labels"] is None else PackedStrings.from_state(state["_labels"])
+                setattr(index, name, PackedStrings.from_state(state[name], checked=False))
+            labels = state["_labels"]
+            index._labels = None if labels is None else PackedStrings.from_state(labels, checked=False)
             for name in ARRAY_FIELDS:
                 code, data = state[name]
                 if code not in _ARRAY_CODES:
@@ -125,7 +150,7 @@ class KeptIndex(SearchIndex[T]):
                 setattr(index, name, state[name])
             index._by_year = {year: numbers_of("I", found) for year, found in state["_by_year"].items()}
             index._crowded = {key: numbers_of("I", found) for key, found in state["_crowded"].items()}
-            index._grams = None if state["_grams"] is None else Trigrams.from_state(state["_grams"])
+            index._grams = None if state["_grams"] is None else Trigrams.from_state(state["_grams"], checked=False)
         except (TypeError, ValueError, AttributeError) as error:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot holds unreadable tables") from error
         if not _consistent(index, len(keys)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshal
 import random
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -19,13 +20,20 @@ from cogs.films.search.characters import CharacterIndex
 from cogs.films.search.films import FilmIndex
 from cogs.films.search.index import MAX_CHOICES, SCAN_ALL, SearchIndex, Trigrams, _numbers_of_key
 from cogs.films.search.people import PersonIndex
-from cogs.films.search.snapshots import SnapshotMismatch
+from cogs.films.search.snapshots import SnapshotMismatch, state_of
 from cogs.films.search.tables import Picked, find_raw, packed, prefix_range
 from cogs.films.search.text import match_tokens, numbers_in, search_key
-from db.packed import PackedStrings
+from db.packed import PackedStrings, sealed_state
 from db.repositories.models import People, Person
 
 ALPHABET = ["a", "b", "n", " ", "ñ", "ø", "é", "ж", "中", "🚀", "1"]
+
+
+def _kept(snapshot: bytes) -> dict[str, Any]:
+    """The state a snapshot keeps, to spoil."""
+    state = state_of(snapshot)
+    assert state is not None
+    return state
 
 
 def _random_texts(rng: random.Random, count: int) -> list[str]:
@@ -293,10 +301,10 @@ def test_a_snapshot_read_back_answers_every_query_as_the_built_index(generated: 
 )
 def test_a_snapshot_whose_tables_do_not_fit_is_refused(generated: _Indexes, spoil: object) -> None:
     people = generated.people
-    state = marshal.loads(people.snapshot())
+    state = _kept(people.snapshot())
     spoil(state)  # type: ignore[operator]
     with pytest.raises(SnapshotMismatch):
-        PersonIndex.restore(people.items, marshal.dumps(state)).prepare()
+        PersonIndex.restore(people.items, sealed_state(state)).prepare()
 
 
 @pytest.mark.parametrize(

@@ -66,17 +66,23 @@ async def test_a_start_reads_back_the_indexes_the_last_one_built(tmp_path: Path)
         built = await Lookup.load(catalogue)
         assert not built.restored
         assert await built.store(catalogue, saved)  # builds first if nobody asked yet
-        assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-%'") == 3
+        # The three indexes and the films and people they are over.
+        assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-%'") == 4
 
         # The next start, finding the packs unchanged (it loads nothing): read back, not built.
         restored = await Lookup.load(catalogue)
         assert restored.restored and restored.inputs == built.inputs
+        # The films and people read back are those the catalogue holds, in its order.
+        films, people = await catalogue.films(), await catalogue.people()
+        assert list(restored.by_id.values()) == films and list(restored.films.items) == films
+        assert list(restored.people.items) == list(people) and len(people) > 0
+        assert restored.franchises == built.franchises and restored.places == built.places
         restored.prepare()
         for index, query in [("films", "mision imposible 3"), ("people", "pegg"), ("characters", "luther")]:
             assert getattr(restored, index).resolve(query) == getattr(built, index).resolve(query)
         assert restored.characters.items == built.characters.items
         assert not await restored.store(catalogue, saved + dt.timedelta(days=1))  # nothing new to keep
-        assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-01-01%'") == 3
+        assert await db.fetch_value("SELECT count(*) FROM search_indexes WHERE saved_at LIKE '2026-01-01%'") == 4
         assert not (await Lookup.load(catalogue, stored=False)).restored
 
         # A pack load changes what the indexes are built from: they are built again.
@@ -103,6 +109,13 @@ async def test_a_start_reads_back_the_indexes_the_last_one_built(tmp_path: Path)
         assert damaged.restored
         with pytest.raises(SnapshotMismatch):
             damaged.prepare()
+
+        # Films and people kept that cannot be read are read from the catalogue, and the indexes built.
+        assert await (await Lookup.load(catalogue, stored=False)).store(catalogue, saved)
+        await db.execute("UPDATE search_indexes SET data = ? WHERE kind = 'rows'", (b"damaged",))
+        unreadable = await Lookup.load(catalogue)
+        assert not unreadable.restored
+        assert list(unreadable.by_id.values()) == await catalogue.films()
 
 
 async def test_indexes_kept_in_another_format_are_built_again(tmp_path: Path) -> None:

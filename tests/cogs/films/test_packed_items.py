@@ -5,7 +5,6 @@ together, or that was built from other people, is refused."""
 
 from __future__ import annotations
 
-import marshal
 from array import array
 from typing import Any, NamedTuple
 
@@ -13,9 +12,17 @@ import pytest
 
 from cogs.films.search.characters import Character, CharacterAppearance, CharacterIndex, CharacterTable
 from cogs.films.search.people import PersonIndex
-from cogs.films.search.snapshots import SnapshotMismatch
+from cogs.films.search.snapshots import SnapshotMismatch, state_of
+from db.packed import sealed_state
 from db.repositories.models import People, Person
 from tests.pack_catalogue import PackCatalogue
+
+
+def _kept(snapshot: bytes) -> dict[str, Any]:
+    """The state a snapshot keeps, to spoil."""
+    state = state_of(snapshot)
+    assert state is not None
+    return state
 
 
 class _Film(NamedTuple):
@@ -102,13 +109,13 @@ def test_restored_characters_equal_the_built_ones(mi_catalogue: PackCatalogue) -
 
 
 def _state(built: CharacterIndex) -> dict[str, Any]:
-    state = marshal.loads(built.snapshot())
+    state = _kept(built.snapshot())
     assert isinstance(state, dict)
     return state
 
 
 def _with(state: dict[str, Any], **parts: Any) -> bytes:
-    return marshal.dumps({**state, "characters": {**state["characters"], **parts}})
+    return sealed_state({**state, "characters": {**state["characters"], **parts}})
 
 
 def test_a_character_snapshot_whose_tables_do_not_fit_is_refused() -> None:
@@ -119,17 +126,23 @@ def test_a_character_snapshot_whose_tables_do_not_fit_is_refused() -> None:
     offsets = array("I", kept["appearance_offsets"])
     offsets[1], offsets[2] = offsets[2], offsets[1]  # ranges running backwards
     keys_text, key_offsets = kept["keys"]
+    # Numbers that a sealed snapshot cannot hold unless its writer wrote them: refused by a table that
+    # checks them all, as `CharacterTable.from_state` does unless told the data was sealed.
+    for spoilt in (
+        {**kept, "appearance_films": films.tobytes()},
+        {**kept, "appearance_offsets": offsets.tobytes()},
+        {**kept, "keys": (b"\xff" * len(keys_text), key_offsets)},  # not UTF-8
+    ):
+        with pytest.raises(ValueError):
+            CharacterTable.from_state(spoilt)
     broken = [
-        _with(state, appearance_films=films.tobytes()),
-        _with(state, appearance_offsets=offsets.tobytes()),
         _with(state, appearance_performers=kept["appearance_performers"][:-4]),  # one performer short
         _with(state, film_years=kept["film_years"][:-1]),  # cut inside a number
         _with(state, keys=(keys_text[:-1], key_offsets)),  # text shorter than its offsets say
-        _with(state, keys=(b"\xff" * len(keys_text), key_offsets)),  # not UTF-8
         _with(state, names=kept["keys"][0]),  # not a pair
-        marshal.dumps({**state, "characters": {k: v for k, v in kept.items() if k != "aliases"}}),
+        sealed_state({**state, "characters": {k: v for k, v in kept.items() if k != "aliases"}}),
         # Characters as format 4 kept them, tuples of strings: another layout.
-        marshal.dumps({**state, "characters": [("jane", "Jane", (), (("ann", "Ann Lee", "later", "Later", 2001),))]}),
+        sealed_state({**state, "characters": [("jane", "Jane", (), (("ann", "Ann Lee", "later", "Later", 2001),))]}),
     ]
     for data in broken:
         with pytest.raises(SnapshotMismatch):
@@ -185,7 +198,7 @@ def test_people_who_share_a_name_are_labelled_with_their_key_when_read_back() ->
     expected = ["John Smith (john-smith)", "Jane Roe", "JOHN SMITH (john-smith-2)"]
     for index in (built, PersonIndex.restore(people, snapshot), PersonIndex.restore(People.of(people), snapshot)):
         assert [index.label(at) for at in range(len(index))] == expected
-    state = marshal.loads(snapshot)
+    state = _kept(snapshot)
     for broken in ({k: v for k, v in state.items() if k != "shared_names"}, {**state, "shared_names": [1]}):
         with pytest.raises(SnapshotMismatch):
-            PersonIndex.restore(people, marshal.dumps(broken)).prepare()
+            PersonIndex.restore(people, sealed_state(broken)).prepare()

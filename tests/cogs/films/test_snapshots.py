@@ -8,17 +8,32 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
+import zlib
+from typing import Any
 
 import pytest
 
 from cogs.films.search.characters import CharacterIndex
 from cogs.films.search.films import FilmIndex
 from cogs.films.search.people import PersonIndex
-from cogs.films.search.snapshots import SnapshotMismatch
+from cogs.films.search.snapshots import SnapshotMismatch, state_of
+from db.packed import sealed_state
 from db.repositories.models import Person
 from tests.pack_catalogue import PackCatalogue
 
 QUERIES = ["", "mi", "MI 7", "rogue natoin", "dead reckoning", "Top Gun", "1996", "ghost pr", "tom", "lutehr"]
+
+
+def _record(data: bytes) -> bytes:
+    """``data`` as one record of a kept state, sealed as `sealed_state` seals its records."""
+    return len(data).to_bytes(8, "little") + zlib.crc32(data).to_bytes(4, "little") + data
+
+
+def _kept(snapshot: bytes) -> dict[str, Any]:
+    """The state a snapshot keeps, to spoil."""
+    state = state_of(snapshot)
+    assert state is not None
+    return state
 
 
 def test_restored_indexes_answer_as_the_built_ones(mi_catalogue: PackCatalogue) -> None:
@@ -54,8 +69,12 @@ def test_a_snapshot_of_other_items_is_refused(mi_catalogue: PackCatalogue) -> No
     [
         b"",
         b"not marshal at all",
-        marshal.dumps([1, 2, 3]),
-        marshal.dumps({"_values": []}),
+        marshal.dumps({"_values": []}),  # not sealed
+        _record(b"not marshal at all"),
+        _record(marshal.dumps([1, 2, 3])),  # no (name, value)
+        _record(marshal.dumps(("_values", []))) + b"\x01",  # cut inside the next record's header
+        sealed_state({}),
+        sealed_state({"_values": []}),
     ],
 )
 def test_an_unreadable_or_incomplete_snapshot_is_refused(data: bytes) -> None:
@@ -69,15 +88,27 @@ def test_an_unreadable_or_incomplete_snapshot_is_refused(data: bytes) -> None:
 
 
 def test_a_character_snapshot_without_its_characters_is_refused(mi_catalogue: PackCatalogue) -> None:
-    state = marshal.loads(CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films).snapshot())
+    state = _kept(CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films).snapshot())
     for broken in ({k: v for k, v in state.items() if k != "characters"}, {**state, "characters": [("only-a-key",)]}):
         with pytest.raises(SnapshotMismatch):
-            CharacterIndex.restore(marshal.dumps(broken)).prepare()
+            CharacterIndex.restore(sealed_state(broken)).prepare()
 
 
 def test_a_snapshot_with_labels_missing_is_refused(mi_catalogue: PackCatalogue) -> None:
     # Films and people carry every label; only characters make theirs when first shown.
-    state = marshal.loads(FilmIndex.build(mi_catalogue.films, mi_catalogue.titles).snapshot())
+    state = _kept(FilmIndex.build(mi_catalogue.films, mi_catalogue.titles).snapshot())
     state["_labels"] = [None] * len(state["_labels"])
     with pytest.raises(SnapshotMismatch):
-        FilmIndex.restore(mi_catalogue.films, marshal.dumps(state)).prepare()
+        FilmIndex.restore(mi_catalogue.films, sealed_state(state)).prepare()
+
+
+def test_a_snapshot_changed_after_it_was_kept_is_refused(mi_catalogue: PackCatalogue) -> None:
+    snapshot = bytearray(CharacterIndex.build(mi_catalogue.all_cast, mi_catalogue.films).snapshot())
+    assert len(CharacterIndex.restore(bytes(snapshot)).prepare()) > 0
+    for at in (0, 5, len(snapshot) // 2, len(snapshot) - 1):
+        changed = snapshot.copy()
+        changed[at] ^= 1
+        with pytest.raises(SnapshotMismatch):
+            CharacterIndex.restore(bytes(changed)).prepare()
+    with pytest.raises(SnapshotMismatch):
+        CharacterIndex.restore(bytes(snapshot[:-1])).prepare()
