@@ -417,6 +417,17 @@ class CatalogueRepository:
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM film_cards WHERE made_from <> ?", (made_from,))
 
+    async def stored_question_pool(self, made_from: str) -> bytes | None:
+        """The kept trivia question pool, if it was made from what `made_from` names."""
+        data = await self._db.fetch_value("SELECT pool FROM trivia_pools WHERE made_from = ?", (made_from,))
+        return None if data is None else bytes(data)
+
+    async def store_question_pool(self, made_from: str, pool: bytes) -> None:
+        """Keep `pool` as made from `made_from`, in place of any pool kept before."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM trivia_pools")
+            await tx.execute("INSERT INTO trivia_pools (made_from, pool) VALUES (?, ?)", (made_from, pool))
+
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""
         rows = await self._db.fetch_all(f"{_CREW_SELECT} WHERE c.film_id = ? ORDER BY c.position", (film_id,))

@@ -331,3 +331,13 @@ async def test_a_series_no_film_names_any_more_is_dropped_on_reload(
     assert [row["key"] for row in await db.fetch_all("SELECT key FROM franchises")] == ["night-shift"]
     harbour = await real_catalogue.get_film("harbour-1962")
     assert harbour is not None and harbour.franchise_key is None
+
+
+async def test_one_question_pool_is_kept_under_what_it_was_made_from(catalogue: CatalogueRepository) -> None:
+    assert await catalogue.stored_question_pool("format|packs-1") is None
+    await catalogue.store_question_pool("format|packs-1", b"pool one")
+    assert await catalogue.stored_question_pool("format|packs-1") == b"pool one"
+    assert await catalogue.stored_question_pool("format|packs-2") is None
+    await catalogue.store_question_pool("format|packs-2", b"pool two")
+    assert await catalogue.stored_question_pool("format|packs-1") is None
+    assert await catalogue.stored_question_pool("format|packs-2") == b"pool two"
