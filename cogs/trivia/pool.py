@@ -19,13 +19,14 @@ from bot.errors import UserFacingError
 from bot.memory import collector_paused, release_free_memory
 from cogs.films.lookup import index_format
 from cogs.films.search import characters, people, text
-from cogs.trivia import packed, peers, questions
+from cogs.trivia import credits, packed, peers, questions
+from cogs.trivia.credits import CastShelf
 from cogs.trivia.packed import PackedQuestions
 from cogs.trivia.questions import Question, film_order, pool_questions
 from db import CatalogueRepository
 from db.repositories import catalogue as catalogue_reads
 from db.repositories import models
-from db.repositories.models import CastLine, CrewLine
+from db.repositories.models import CrewLine
 
 if TYPE_CHECKING:
     from cogs.films.lookup import Lookup
@@ -34,9 +35,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POOL_WAIT = 2.0  # seconds a command waits for a question pool still being built
+CAST_CHUNK = 4000  # films whose cast is read at once: a few hundred thousand rows of numbers at most
 
 POOL_SOURCES = (
     questions.__file__,
+    credits.__file__,
     packed.__file__,
     peers.__file__,
     __file__,
@@ -147,8 +150,14 @@ class QuestionPool:
         catalogue = self.catalogue
         pack_questions = await catalogue.trivia_questions()
         titles = await catalogue.film_titles()
-        # The credits last: the database thread keeps its last plain read (`fetch_all`) until the next.
-        all_cast = await catalogue.cast_lines()
+        cast = await asyncio.to_thread(CastShelf, lookup.by_id, lookup.people.items)
+        film_ids = sorted(lookup.by_id)
+        for start in range(0, len(film_ids), CAST_CHUNK):
+            chunk = film_ids[start : start + CAST_CHUNK]
+            columns = await catalogue.cast_numbers(chunk[0], chunk[-1])
+            await asyncio.to_thread(cast.add, *columns)
+            del columns
+        # The crew last: the database thread keeps its last plain read (`fetch_all`) until the next.
         all_crew = await catalogue.crew_lines()
 
         def build() -> PackedQuestions:
@@ -158,12 +167,10 @@ class QuestionPool:
                 return build_all()
 
         def build_all() -> PackedQuestions:
-            cast: dict[int, list[CastLine]] = defaultdict(list)
-            for credit in all_cast:
-                cast[credit.film_id].append(credit)
             crew: dict[int, list[CrewLine]] = defaultdict(list)
             for crew_credit in all_crew:
                 crew[crew_credit.film_id].append(crew_credit)
+            all_crew.clear()
             # Packed as they are written: the pool never holds all its questions as objects.
             return PackedQuestions(
                 pool_questions(

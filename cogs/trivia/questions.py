@@ -39,6 +39,7 @@ from rapidfuzz import fuzz
 
 from cogs.films.search.characters import CastCreditLike, Character, CharacterAppearance, CharacterIndex
 from cogs.films.search.text import normalise, normalise_answer, search_key
+from cogs.trivia.credits import CastShelf
 from cogs.trivia.peers import Candidate, PeerIndex
 from db.repositories.models import CastCredit, Film, FilmTitle, Person, TriviaQuestion
 
@@ -441,16 +442,21 @@ class Catalogue:
         for film in self.films:
             if film.franchise_key:
                 self.series[film.franchise_key].append(film)
-        self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
+        # A `CastShelf` is every film's cast in billing order already, made a film at a time when read: not
+        # copied, which would hold every credit as a tuple at once.
+        self.cast: Mapping[int, Sequence[CastLike]] = (
+            cast
+            if isinstance(cast, CastShelf)
+            else {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
+        )
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
-        credits = [credit for film in self.films for credit in self.cast[film.id]]
         # Not copied: the look-up's characters are packed and made one at a time as they are read. Without
         # them, the credits must name the characters: `CastCredit` does (`CastLine` does not).
-        self.characters: Sequence[Character] = (
-            characters
-            if characters is not None
-            else CharacterIndex.build(typing_cast(list[CastCreditLike], credits), self.films).items
-        )
+        if characters is None:
+            credits = [credit for film in self.films for credit in self.cast[film.id]]
+            characters = CharacterIndex.build(typing_cast(list[CastCreditLike], credits), self.films).items
+            del credits
+        self.characters: Sequence[Character] = characters
         self.dropped: Counter[str] = Counter()
         self.films_scanned = 0
         self._reveals: dict[str, frozenset[str]] = {}
@@ -473,7 +479,7 @@ class Catalogue:
         self._role_places = array("I", map(places.__getitem__, by_hash))
         del hashes, places, by_hash
         self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
-        self.person_names.update((c.person_key, c.person_name) for c in credits)
+        self.person_names.update((c.person_key, c.person_name) for film in self.films for c in self.cast[film.id])
 
     def asks_about(self, film: Film) -> bool:
         """Whether questions are asked about ``film`` (see ``subjects``)."""

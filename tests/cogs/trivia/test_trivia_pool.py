@@ -20,11 +20,12 @@ from bench.synthetic import write_packs
 from bot.clock import ManualClock
 from cogs.films.lookup import Lookup
 from cogs.films.service import LookupService
+from cogs.trivia.credits import CastShelf
 from cogs.trivia.packed import PackedQuestions
 from cogs.trivia.pool import QuestionPool, pool_format
 from cogs.trivia.questions import Question, build_pool, film_order, select_questions
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
-from db.repositories.models import CastCredit, CrewCredit
+from db.repositories.models import CastCredit, CastLine, CrewCredit
 
 POOL_DIGEST = "a0247c9dac7c140919c3a5e980e0013ae893c1637a5dfb3f12f9dc1c661fb223"
 """`_digest` of the pool of `synthetic_catalogue(300, 1500)`, as built before the pool read its credits
@@ -255,3 +256,22 @@ async def test_a_pool_kept_by_other_code_or_damaged_is_built_again(one_pack: Pat
     pool, rebuilt, kept_after = await _start(one_pack)
     assert not pool.restored and rebuilt == built
     assert [made_from for made_from, _ in kept_after] == [made_from]
+
+
+async def test_the_cast_read_as_numbers_a_few_films_at_a_time_is_every_films_cast_lines(database_path: Path) -> None:
+    async with Database.connect(database_path) as db:
+        catalogue = CatalogueRepository(db)
+        lookup = (await Lookup.load(catalogue, stored=False)).prepare()
+        shelf = CastShelf(lookup.by_id, lookup.people.items)
+        film_ids = sorted(lookup.by_id)
+        for start in range(0, len(film_ids), 7):
+            chunk = film_ids[start : start + 7]
+            shelf.add(*await catalogue.cast_numbers(chunk[0], chunk[-1]))
+        whole: defaultdict[int, list[CastLine]] = defaultdict(list)
+        for line in await catalogue.cast_lines():
+            whole[line.film_id].append(line)
+    assert set(shelf) == set(lookup.by_id) and len(shelf) == len(lookup.by_id)
+    assert {film_id: shelf[film_id] for film_id in shelf if shelf[film_id]} == whole
+    assert all(shelf.count(film_id) == len(whole.get(film_id, ())) for film_id in shelf)
+    with pytest.raises(KeyError):
+        shelf[max(film_ids) + 1]
