@@ -67,6 +67,7 @@ PLAIN = frozenset(
         "cogs.films.search.text",
         "cogs.reminders.timing",
         "cogs.trivia.answers",
+        "cogs.trivia.credits",
         "cogs.trivia.game",
         "cogs.trivia.packed",
         "cogs.trivia.peers",

@@ -54,6 +54,9 @@ class LookupService:
         self.generation = 0
         self.indexing: asyncio.Task[Lookup] | None = None
         self.cards_and_keeping: asyncio.Task[None] | None = None
+        self.packs_digest = ""
+        """The packs' digest (`CatalogueRepository.packs_digest`) of the catalogue the indexes are of: what
+        is made from them (film cards, trivia's question pool) is kept under it."""
         self.cards_from = ""
         """What the current catalogue's cards are kept under (`card_format` and `packs_digest`)."""
         self.card_embeds: dict[tuple[int, str, dt.date], discord.Embed] = {}
@@ -75,7 +78,8 @@ class LookupService:
         ones kept for another catalogue are never shown, and are dropped once this one's are made)."""
         # The digest before the rows (as `Lookup.load` does): a card made from rows newer than the
         # digest is only used until the reload that the newer pack load brings.
-        self.cards_from = f"{card_format()}|{await self.catalogue.packs_digest()}"
+        self.packs_digest = await self.catalogue.packs_digest()
+        self.cards_from = f"{card_format()}|{self.packs_digest}"
         self._lookup = await Lookup.load(self.catalogue)
         self.card_embeds.clear()
         self.generation += 1

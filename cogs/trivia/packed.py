@@ -12,6 +12,7 @@ Pure: no Discord, no database.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import zlib
 from array import array
@@ -20,6 +21,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from cogs.trivia.questions import DIFFICULTIES, DifficultyChoice, Mode, Question, enough_wrong
+from db.packed import numbers_of
 
 __all__ = ["PackedQuestions"]
 
@@ -55,6 +57,16 @@ def _fields(question: Question) -> Fields:
         question.topic,
         question.spoiler,
     )
+
+
+def _key_hash(key: str) -> int:
+    """A hash of a question's key that is the same in every process (``hash`` of a string is not): a pool
+    kept in the database finds its keys by the hashes it was built with."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+_NUMBER_PARTS = {"difficulty": "B", "flags": "B", "film": "i", "gate": "i", "hashes": "q", "hashed_at": "i"}
+"""The parts of a `PackedQuestions` that are arrays of numbers, with their type codes."""
 
 
 def _question(fields: Fields) -> Question:
@@ -108,7 +120,7 @@ class PackedQuestions(Sequence[Question]):
             self._difficulty.append(DIFFICULTIES.index(question.difficulty))
             flags = _NEEDS_CHOICES if question.needs_choices else 0
             flags |= _ENOUGH_WRONG if enough_wrong(question) else 0
-            key_hashes.append(hash(question.key))
+            key_hashes.append(_key_hash(question.key))
             self._flags.append(flags)
             self._film.append(_NO_FILM if question.film_key is None else film(question.film_key))
             gated = sorted({film(key) for key in question.reveals})
@@ -155,6 +167,55 @@ class PackedQuestions(Sequence[Question]):
             self._hashes.append(value)
             self._hashed_at.append(next(iter(firsts.values())))
             start = end
+
+    # ------------------------------------------------------------------ kept in the database
+
+    def state(self) -> dict[str, Any]:
+        """The packed questions as plain data for ``marshal`` (see `from_state`)."""
+        state: dict[str, Any] = {name: bytes(getattr(self, f"_{name}")) for name in _NUMBER_PARTS}
+        state.update(
+            blocks=self._blocks,
+            gate_films=self._gate_films,
+            film_keys=self._film_keys,
+            hash_clash=self._hash_clash,
+        )
+        return state
+
+    @classmethod
+    def from_state(cls, state: object) -> PackedQuestions:
+        """The questions `state` kept; ValueError if it is not such data or its parts do not fit together."""
+        if not isinstance(state, dict):
+            raise ValueError("questions are kept as a dictionary")
+        pool = cls(())
+        try:
+            numbers = {name: numbers_of(code, state[name]) for name, code in _NUMBER_PARTS.items()}
+            blocks, gate_films, film_keys, hash_clash = (
+                state[name] for name in ("blocks", "gate_films", "film_keys", "hash_clash")
+            )
+        except KeyError as error:
+            raise ValueError(f"questions kept without their {error}") from error
+        length = len(numbers["flags"])
+        if (
+            not isinstance(blocks, list)
+            or not all(isinstance(block, bytes) for block in blocks)
+            or len(blocks) != -(-length // BLOCK)
+            or not isinstance(gate_films, dict)
+            or not isinstance(film_keys, list)
+            or not isinstance(hash_clash, dict)
+            or not len(numbers["difficulty"]) == len(numbers["film"]) == len(numbers["gate"]) == length
+            or len(numbers["hashes"]) != len(numbers["hashed_at"])
+            or any(not _SEVERAL_FILMS <= film < len(film_keys) for part in ("film", "gate") for film in numbers[part])
+            or any(not 0 <= position < length for position in numbers["hashed_at"])
+        ):
+            raise ValueError("questions kept with parts that do not fit together")
+        pool._blocks = blocks
+        pool._difficulty = bytearray(numbers["difficulty"])
+        pool._flags = bytearray(numbers["flags"])
+        pool._film, pool._gate = numbers["film"], numbers["gate"]
+        pool._gate_films, pool._film_keys, pool._hash_clash = gate_films, film_keys, hash_clash
+        pool._hashes, pool._hashed_at = numbers["hashes"], numbers["hashed_at"]
+        pool._length = length
+        return pool
 
     # ------------------------------------------------------------------ a sequence of questions
 
@@ -246,7 +307,7 @@ class PackedQuestions(Sequence[Question]):
         """The position of the first question with each of ``keys`` the pool holds."""
         found: dict[str, int] = {}
         for key in keys:
-            value = hash(key)
+            value = _key_hash(key)
             clash = self._hash_clash.get(value)
             if clash is not None:
                 found.update((known, position) for known, position in clash if known == key)

@@ -26,6 +26,7 @@ import json
 import random
 import re
 import weakref
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -38,6 +39,7 @@ from rapidfuzz import fuzz
 
 from cogs.films.search.characters import CastCreditLike, Character, CharacterAppearance, CharacterIndex
 from cogs.films.search.text import normalise, normalise_answer, search_key
+from cogs.trivia.credits import CastShelf
 from cogs.trivia.peers import Candidate, PeerIndex
 from db.repositories.models import CastCredit, Film, FilmTitle, Person, TriviaQuestion
 
@@ -440,16 +442,21 @@ class Catalogue:
         for film in self.films:
             if film.franchise_key:
                 self.series[film.franchise_key].append(film)
-        self.cast = {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
+        # A `CastShelf` is every film's cast in billing order already, made a film at a time when read: not
+        # copied, which would hold every credit as a tuple at once.
+        self.cast: Mapping[int, Sequence[CastLike]] = (
+            cast
+            if isinstance(cast, CastShelf)
+            else {film.id: sorted(cast.get(film.id, ()), key=lambda c: c.billing_order) for film in self.films}
+        )
         self.crew = {film.id: list(crew.get(film.id, ())) for film in self.films}
-        credits = [credit for film in self.films for credit in self.cast[film.id]]
         # Not copied: the look-up's characters are packed and made one at a time as they are read. Without
         # them, the credits must name the characters: `CastCredit` does (`CastLine` does not).
-        self.characters: Sequence[Character] = (
-            characters
-            if characters is not None
-            else CharacterIndex.build(typing_cast(list[CastCreditLike], credits), self.films).items
-        )
+        if characters is None:
+            credits = [credit for film in self.films for credit in self.cast[film.id]]
+            characters = CharacterIndex.build(typing_cast(list[CastCreditLike], credits), self.films).items
+            del credits
+        self.characters: Sequence[Character] = characters
         self.dropped: Counter[str] = Counter()
         self.films_scanned = 0
         self._reveals: dict[str, frozenset[str]] = {}
@@ -458,20 +465,21 @@ class Catalogue:
             for name in dict.fromkeys((_answer_key(film.title), _answer_key(film.original_title))):
                 if name:
                     self._films_by_name[name].append(film)
-        # Each name to its character, or to a list of them when several share it: most names are one
-        # character's, and a large catalogue has a million names.
-        self._characters_by_role: dict[str, Character | list[Character]] = {}
-        for character in self.characters:
+        # Every name's hash beside its character's place in `characters`, sorted by hash: a large catalogue
+        # has a million names, which a dictionary of names would hold as a million strings. Places rather
+        # than the characters: the look-up's are made when read, and all of them at once would outweigh
+        # the pool.
+        hashes, places = array("q"), array("I")
+        for index, character in enumerate(self.characters):
             for role_name in dict.fromkeys(_answer_key(name) for name in (character.name, *character.aliases)):
-                known = self._characters_by_role.get(role_name)
-                if known is None:
-                    self._characters_by_role[role_name] = character
-                elif isinstance(known, list):
-                    known.append(character)
-                else:
-                    self._characters_by_role[role_name] = [known, character]
+                hashes.append(hash(role_name))
+                places.append(index)
+        by_hash = sorted(range(len(hashes)), key=hashes.__getitem__)  # stable: places stay in order
+        self._role_hashes = array("q", map(hashes.__getitem__, by_hash))
+        self._role_places = array("I", map(places.__getitem__, by_hash))
+        del hashes, places, by_hash
         self.person_names = {c.person_key: c.person_name for film in self.films for c in self.crew[film.id]}
-        self.person_names.update((c.person_key, c.person_name) for c in credits)
+        self.person_names.update((c.person_key, c.person_name) for film in self.films for c in self.cast[film.id])
 
     def asks_about(self, film: Film) -> bool:
         """Whether questions are asked about ``film`` (see ``subjects``)."""
@@ -516,9 +524,20 @@ class Catalogue:
 
     def _appearances_as(self, role: str) -> Iterator[CharacterAppearance]:
         """Every appearance of every character called ``role`` (by name or alias)."""
-        known = self._characters_by_role.get(_answer_key(role))
-        for character in known if isinstance(known, list) else () if known is None else (known,):
-            yield from character.appearances
+        wanted = _answer_key(role)
+        value = hash(wanted)
+        hashes, places = self._role_hashes, self._role_places
+        at, last = bisect_left(hashes, value), -1
+        while at < len(hashes) and hashes[at] == value:
+            place = places[at]
+            at += 1
+            if place == last:
+                continue
+            last = place
+            character = self.characters[place]
+            # Another name may share the hash: only the characters really called so.
+            if any(_answer_key(name) == wanted for name in (character.name, *character.aliases)):
+                yield from character.appearances
 
     def performers(self, film: Film, role: str) -> set[str]:
         """Keys of everyone credited as a character called ``role`` in ``film``."""
@@ -902,16 +921,17 @@ def _roles(cat: Catalogue) -> list[_Role]:
     place in a few lists, and its people, films and series each one value until it takes in another, then
     a tuple (a set costs several times as much), so that a large catalogue's million characters cost little.
     """
-    names: list[str] = []
-    keys: list[str] = []
+    named_as = array("I")
+    """The place in `cat.characters` of the character each role is named as (its name and key): not a
+    copy of every name and key."""
     plains: list[str] = []
     """The names normalised once: each is compared again with each later role of its people."""
     people: list[str | tuple[str, ...]] = []
     films: list[str | tuple[str, ...]] = []
     series: list[str | tuple[str | None, ...] | None] = []
     # Only roles sharing a performer can merge: index them by person instead of comparing all pairs.
-    roles_of: defaultdict[str, list[int]] = defaultdict(list)
-    for character in cat.characters:
+    roles_of: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
+    for source, character in enumerate(cat.characters):
         appearances = sorted(character.appearances, key=lambda a: cat.position[a.film_key])
         performers = dict.fromkeys(a.person_key for a in appearances)
         plain = normalise(character.name)
@@ -922,7 +942,7 @@ def _roles(cat: Catalogue) -> list[_Role]:
                 if first_film is not None and all(
                     cat.position[first_film] < cat.position[f] for f in _each(films[position])
                 ):
-                    names[position], keys[position], plains[position] = character.name, character.key, plain
+                    named_as[position], plains[position] = source, plain
                 merged = set(_each(people[position]))
                 for person in performers:
                     if person not in merged:
@@ -934,19 +954,18 @@ def _roles(cat: Catalogue) -> list[_Role]:
                 )
                 break
         else:
-            index = len(names)
+            index = len(plains)
             for person in performers:
                 roles_of[person].append(index)
-            names.append(character.name)
-            keys.append(character.key)
+            named_as.append(source)
             plains.append(plain)
             people.append(_one_or_all(performers))
             films.append(_one_or_all(a.film_key for a in appearances))
             series.append(_one_or_all(cat.by_key[a.film_key].franchise_key for a in appearances))
     return [
-        _Role(names[i], keys[i], _each(people[i]), _each(films[i]), _each(series[i]))
-        for i in range(len(names))
-        if len(_each(films[i])) >= 2
+        _Role(named.name, named.key, _each(people[i]), _each(films[i]), _each(series[i]))
+        for i in range(len(plains))
+        if len(_each(films[i])) >= 2 and (named := cat.characters[named_as[i]])
     ]
 
 
@@ -1205,9 +1224,8 @@ def pool_questions(
 ) -> Iterator[Question]:
     """The questions of :func:`build_pool`, one at a time: a caller keeping them compactly never holds
     them all as `Question` objects."""
-    # Read once for the pack's questions and the generated ones alike: a look-up index may make each
-    # character when it is read.
-    characters = None if characters is None else tuple(characters)
+    # The look-up's characters are not all made at once (`CharacterTable`): each reader makes them one at a
+    # time, which costs a few passes but never holds every `Character`.
     yield from _pack_questions(pack_questions, films, cast, titles=titles, people=people, characters=characters)
     cat = Catalogue(films, cast, crew, characters, best_known(films, cast, crew, MAX_SUBJECTS))
     try:

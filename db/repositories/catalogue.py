@@ -337,6 +337,17 @@ class CatalogueRepository:
             " ORDER BY c.film_id, c.billing_order",
         )
 
+    async def cast_numbers(self, first_film_id: int, last_film_id: int) -> list[tuple[int, ...]]:
+        """The film id, billing order and person id of each cast credit of the films with ids from
+        `first_film_id` to `last_film_id`, as three columns, in the order of `cast_lines`: a large
+        catalogue's cast is read a few thousand films at a time, as numbers."""
+        return await self._db.fetch_columns(
+            "SELECT film_id, billing_order, person_id FROM cast_credits WHERE film_id BETWEEN ? AND ?"
+            " ORDER BY film_id, billing_order",
+            3,
+            (first_film_id, last_film_id),
+        )
+
     async def crew_lines(self) -> list[CrewLine]:
         """Every crew credit as `CrewLine`, in the order of `all_crew` (see `cast_lines`)."""
         return await self._db.fetch_all_as(
@@ -439,6 +450,17 @@ class CatalogueRepository:
         """Forget the cards made from any other catalogue than `made_from`."""
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM film_cards WHERE made_from <> ?", (made_from,))
+
+    async def stored_question_pool(self, made_from: str) -> bytes | None:
+        """The kept trivia question pool, if it was made from what `made_from` names."""
+        data = await self._db.fetch_value("SELECT pool FROM trivia_pools WHERE made_from = ?", (made_from,))
+        return None if data is None else bytes(data)
+
+    async def store_question_pool(self, made_from: str, pool: bytes) -> None:
+        """Keep `pool` as made from `made_from`, in place of any pool kept before."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM trivia_pools")
+            await tx.execute("INSERT INTO trivia_pools (made_from, pool) VALUES (?, ?)", (made_from, pool))
 
     async def crew(self, film_id: int) -> list[CrewCredit]:
         """The film's crew in the order the pack lists them."""

@@ -340,3 +340,13 @@ async def test_character_credits_read_as_columns_are_the_credits(catalogue: Cata
     assert list(zip(film_ids, person_ids, characters, strict=True)) == [
         (film_id, person_id, character or "") for film_id, person_id, character in rows
     ]
+
+
+async def test_one_question_pool_is_kept_under_what_it_was_made_from(catalogue: CatalogueRepository) -> None:
+    assert await catalogue.stored_question_pool("format|packs-1") is None
+    await catalogue.store_question_pool("format|packs-1", b"pool one")
+    assert await catalogue.stored_question_pool("format|packs-1") == b"pool one"
+    assert await catalogue.stored_question_pool("format|packs-2") is None
+    await catalogue.store_question_pool("format|packs-2", b"pool two")
+    assert await catalogue.stored_question_pool("format|packs-1") is None
+    assert await catalogue.stored_question_pool("format|packs-2") == b"pool two"
