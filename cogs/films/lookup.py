@@ -116,7 +116,7 @@ class Lookup:
         kept = await catalogue.read_stored_search_indexes(inputs, index_format(), read_kept) if stored else {}
         if _has_every_kind(kept):
             try:
-                # Off the event loop: at 100,000 films this makes every film object.
+                # Off the event loop: this makes every film object of the catalogue.
                 return await asyncio.to_thread(cls._restored, kept, inputs)
             except SnapshotMismatch:
                 pass  # read from the catalogue and built, as when nothing is kept

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from cogs.films.search.index import TIER_NAME, TIER_PART, Name
 from cogs.films.search.snapshots import Kept, KeptIndex, SnapshotMismatch
+from cogs.films.search.tables import find_raw
 from cogs.films.search.text import TextKeys, normalise
-from db.packed import offsets_of
+from db.packed import PackedStrings, offsets_of
 from db.repositories.models import People
 
 P = TypeVar("P", bound="PersonLike")
@@ -48,16 +49,19 @@ class PersonIndex(KeptIndex[P]):
 
     @classmethod
     def _restored(cls, person_list: Sequence[P], keys: Sequence[str] | None, state: dict[str, Any]) -> PersonIndex[P]:
-        shared = state.get("shared_names")
-        if not isinstance(shared, list) or not all(isinstance(key, str) for key in shared):
-            raise SnapshotMismatch("the PersonIndex snapshot does not say which names are shared")
+        try:
+            # Kept packed and sorted: looked up as they are, rather than made into a set of strings (a
+            # large share of a large catalogue's people share their name with someone).
+            shared = _SortedKeys(PackedStrings.from_state(state.get("shared_names"), checked=False))
+        except ValueError as error:
+            raise SnapshotMismatch("the PersonIndex snapshot does not say which names are shared") from error
         person_keys = keys if keys is not None else [person.key for person in person_list]
-        return cls._from_state(person_list, person_keys, state, _Labels(frozenset(shared)))
+        return cls._from_state(person_list, person_keys, state, _Labels(shared))
 
     def _snapshot_extra(self) -> dict[str, Any]:
         labels = self._make_label
         assert isinstance(labels, _Labels)
-        return {"shared_names": sorted(labels.shared)}
+        return {"shared_names": PackedStrings.of(sorted(labels.shared)).state()}
 
     @classmethod
     def _index(cls, person_list: Sequence[P]) -> PersonIndex[P]:
@@ -101,13 +105,28 @@ def _columns(person_list: Sequence[PersonLike]) -> tuple[list[str], list[str], S
     return person_keys, person_names, offsets_of(counts), aliases
 
 
+class _SortedKeys(Container[str]):
+    """Keys packed in order (UTF-8 sorts as the code points it spells), found by bisection."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: PackedStrings) -> None:
+        self.keys = keys
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and find_raw(self.keys.raw, key.encode(), 0, len(self.keys)) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+
 class _Labels:
     """A person's label, made when first shown (most never are): the name, with the key after it when
     two people share the name, to tell them apart."""
 
     __slots__ = ("shared",)
 
-    def __init__(self, shared: frozenset[str]) -> None:
+    def __init__(self, shared: frozenset[str] | _SortedKeys) -> None:
         """``shared``: the keys of the people whose (normalised) name another person has too."""
         self.shared = shared
 

@@ -118,8 +118,11 @@ class KeptIndex(SearchIndex[T]):
 
         The snapshot was sealed (its records' checksums were checked when read): its tables' shapes are
         checked, not each of their tens of millions of offsets and numbers."""
-        if isinstance(keys, PackedStrings) and _digest(keys) == state["_values"]:
-            values = keys  # the values the index was built with were these very keys (see `_values_of`)
+        # Keys packed as they are (cheaper than making each one's value) are the values whenever the index
+        # was built with these very keys as its values (see `_values_of`): their digests tell.
+        packed_keys = keys if isinstance(keys, PackedStrings) else PackedStrings.of(keys)
+        if _digest(packed_keys) == state["_values"]:
+            values = packed_keys
         else:
             values = _values_of(keys)
             if state["_values"] != _digest(values):

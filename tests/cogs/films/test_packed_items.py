@@ -202,3 +202,13 @@ def test_people_who_share_a_name_are_labelled_with_their_key_when_read_back() ->
     for broken in ({k: v for k, v in state.items() if k != "shared_names"}, {**state, "shared_names": [1]}):
         with pytest.raises(SnapshotMismatch):
             PersonIndex.restore(people, sealed_state(broken)).prepare()
+
+
+def test_shared_names_read_back_are_found_whatever_their_letters() -> None:
+    names = ["Zoë Lee", "ZOË LEE", "Ann Ek", "ann ek", "Émile Roy", "émile roy", "Bo", "Çelik"]
+    people = [Person(at, f"{name.casefold().replace(' ', '-')}-{at}", name, ()) for at, name in enumerate(names)]
+    built = PersonIndex.build(people)
+    restored = PersonIndex.restore(people, built.snapshot()).prepare()
+    labels = [restored.label(at) for at in range(len(people))]
+    assert labels == [built.label(at) for at in range(len(people))]
+    assert labels[-2:] == ["Bo", "Çelik"] and all(label.endswith(")") for label in labels[:-2])
