@@ -102,14 +102,36 @@ class LookupService:
             log.warning("the stored look-up indexes do not fit the catalogue; building them", exc_info=True)
             self._lookup = await Lookup.load(self.catalogue, stored=False)
             lookup = await asyncio.to_thread(self._lookup.prepare)
+        how = "read back from the database" if lookup.restored else "built"
+        if not lookup.restored:
+            lookup = await self.keep_and_read_back(lookup)
         # Reading the indexes back (or building them) frees as much as they keep.
         await asyncio.to_thread(release_free_memory)
-        how = "read back from the database" if lookup.restored else "built"
         log.info("look-up indexes %s in %.2f s", how, time.perf_counter() - started)
         # Then the cards and keeping the indexes for the next start, which nothing waits for (a card
         # asked for sooner is made on the spot).
         self.cards_and_keeping = asyncio.create_task(self.prepare_cards_and_keep(lookup), name="film-cards")
         return lookup
+
+    async def keep_and_read_back(self, built: Lookup) -> Lookup:
+        """Keep freshly built indexes in the database and serve them as read back from it: built ones
+        hold what building them left scattered over the process's memory, read-back ones only their
+        tables, about half as much. The built ones stay live if they cannot be kept or read back."""
+        try:
+            if not await built.store(self.catalogue, self.clock.now()):
+                return built  # the catalogue changed meanwhile: the next reload builds again
+            kept = await Lookup.load(self.catalogue)
+            if not kept.restored:
+                return built
+            await asyncio.to_thread(kept.prepare)
+        except Exception:
+            # Only memory and the next start's speed depend on it.
+            log.exception("could not keep the look-up indexes in the database and read them back")
+            return built
+        if self._lookup is not built:
+            return built  # replaced meanwhile (a reload cancels this task, but not between two awaits)
+        self._lookup = kept
+        return kept
 
     async def prepare_cards_and_keep(self, lookup: Lookup) -> None:
         await self.prepare_cards(lookup)

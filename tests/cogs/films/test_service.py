@@ -13,6 +13,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.errors import UserFacingError
 from cogs.films.catalogue_reads import fill_card_texts, pack_card
+from cogs.films.lookup import index_format
 from cogs.films.service import LookupService
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
 
@@ -39,6 +40,19 @@ async def test_indexed_waits_for_the_start_then_for_the_build(service: LookupSer
     lookup = await asyncio.wait_for(waiting, 30)
     assert lookup.ready and lookup is service.current
     assert service.generation == 1
+
+
+async def test_a_first_start_keeps_what_it_built_and_serves_it_as_read_back(service: LookupService) -> None:
+    catalogue = service.catalogue
+    assert await catalogue.stored_search_index_sizes(await catalogue.search_inputs(), index_format()) == {}
+    await service.start()
+    lookup = await service.indexed()
+    assert lookup.restored and lookup is service.current
+    assert service.film_key("dead reckoning") == "mi7"
+    # The next start reads the same indexes back.
+    await service.reload()
+    again = await service.indexed()
+    assert again.restored and again.snapshots() == lookup.snapshots()
 
 
 async def test_film_options_of_other_features(service: LookupService) -> None:
