@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import marshal
 import sys
 import unicodedata
@@ -27,6 +28,8 @@ from cogs.films.search.snapshots import Kept, SnapshotMismatch, read_kept, state
 from db import CatalogueRepository
 from db.packed import sealed_state
 from db.repositories.models import Film, People, Person
+
+log = logging.getLogger(__name__)
 
 _KINDS = ("films", "people", "characters")
 """The indexes a `Lookup` holds and keeps in the database, by the names it keeps them under."""
@@ -119,7 +122,8 @@ class Lookup:
                 # Off the event loop: this makes every film object of the catalogue.
                 return await asyncio.to_thread(cls._restored, kept, inputs)
             except SnapshotMismatch:
-                pass  # read from the catalogue and built, as when nothing is kept
+                # Read from the catalogue and built, as when nothing is kept.
+                log.warning("the stored look-up indexes do not fit the catalogue; building them", exc_info=True)
         films = await catalogue.films()
         people = await catalogue.people()
         titles = await catalogue.film_titles()

@@ -297,7 +297,7 @@ async def test_a_restart_reads_the_kept_indexes_back_and_rebuilds_damaged_ones(
 ) -> None:
     sim, general, alice, _ = fans
     caplog.set_level(logging.INFO, logger="cogs.films.service")
-    await eventually(lambda: len(_stored_sizes(sim)) == 3, "the indexes kept after the first start")
+    await eventually(lambda: len(_stored_sizes(sim)) == 4, "the indexes kept after the first start")
     caplog.clear()  # the first start's own build may have been logged after set_level
     await sim.restart_bot()
     reply = await sim.slash(alice, general, "character", name="luther stickel")
@@ -314,4 +314,4 @@ async def test_a_restart_reads_the_kept_indexes_back_and_rebuilds_damaged_ones(
     assert "do not fit the catalogue" in caplog.text and "look-up indexes built" in caplog.text
     # Kept again, whole, for the next start.
     await eventually(lambda: all(size > 1 for size in _stored_sizes(sim).values()), "the indexes kept again")
-    assert len(_stored_sizes(sim)) == 3
+    assert len(_stored_sizes(sim)) == 4
