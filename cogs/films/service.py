@@ -104,7 +104,8 @@ class LookupService:
             lookup = await asyncio.to_thread(self._lookup.prepare)
         how = "read back from the database" if lookup.restored else "built"
         if not lookup.restored:
-            lookup = await self.keep_and_read_back(lookup)
+            del lookup  # the built indexes are let go as soon as those read back replace them
+            lookup = await self.keep_and_read_back()
         # Reading the indexes back (or building them) frees as much as they keep.
         await asyncio.to_thread(release_free_memory)
         log.info("look-up indexes %s in %.2f s", how, time.perf_counter() - started)
@@ -113,25 +114,31 @@ class LookupService:
         self.cards_and_keeping = asyncio.create_task(self.prepare_cards_and_keep(lookup), name="film-cards")
         return lookup
 
-    async def keep_and_read_back(self, built: Lookup) -> Lookup:
-        """Keep freshly built indexes in the database and serve them as read back from it: built ones
-        hold what building them left scattered over the process's memory, read-back ones only their
+    async def keep_and_read_back(self) -> Lookup:
+        """Keep the freshly built live indexes in the database and serve them as read back from it: built
+        ones hold what building them left scattered over the process's memory, read-back ones only their
         tables, about half as much. The built ones stay live if they cannot be kept or read back."""
+        built = self.current
         try:
             if not await built.store(self.catalogue, self.clock.now()):
                 return built  # the catalogue changed meanwhile: the next reload builds again
             kept = await Lookup.load(self.catalogue)
-            if not kept.restored:
-                return built
-            await asyncio.to_thread(kept.prepare)
         except Exception:
             # Only memory and the next start's speed depend on it.
             log.exception("could not keep the look-up indexes in the database and read them back")
             return built
-        if self._lookup is not built:
-            return built  # replaced meanwhile (a reload cancels this task, but not between two awaits)
+        if not kept.restored or self._lookup is not built:
+            return built  # not kept after all, or replaced meanwhile (a reload cancels this task)
+        # Swapped before the tables are made, so that the built ones are gone by then: a look-up meanwhile
+        # waits for this task, as during any build (`ready`).
         self._lookup = kept
-        return kept
+        del built
+        try:
+            return await asyncio.to_thread(kept.prepare)
+        except SnapshotMismatch:
+            log.warning("the look-up indexes just kept do not read back; building them again", exc_info=True)
+            self._lookup = await Lookup.load(self.catalogue, stored=False)
+            return await asyncio.to_thread(self._lookup.prepare)
 
     async def prepare_cards_and_keep(self, lookup: Lookup) -> None:
         await self.prepare_cards(lookup)
