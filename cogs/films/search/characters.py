@@ -11,7 +11,7 @@ from itertools import islice
 from typing import Any, NamedTuple, Protocol, overload
 
 from cogs.films.search.films import FilmLike
-from cogs.films.search.index import MAX_CHOICE_CHARS, TIER_NAME, TIER_PART, Name, clip
+from cogs.films.search.index import MAX_CHOICE_CHARS, clip, names_and_parts
 from cogs.films.search.snapshots import Kept, KeptIndex, SnapshotMismatch
 from cogs.films.search.text import TextKeys, normalise
 from db.packed import PackedStrings, ascending, numbers_of, offsets_of
@@ -449,21 +449,12 @@ class CharacterIndex(KeptIndex[Character]):
         )
         del film_numbers, performer_numbers
 
-        def names() -> Iterator[Name]:
-            # Made as the index takes them: a list of them all would hold millions of tuples at once.
-            for index, name in enumerate(character_names):
-                first, last = alias_offsets[index], alias_offsets[index + 1]
-                for text in (name, *all_aliases[first:last]) if last > first else (name,):
-                    yield index, text, TIER_NAME
-                    for part in keys.name_parts(text):
-                        yield index, part, TIER_PART
-
         # Browsing lists the characters seen in most films first (Ethan Hunt, Luther...).
         browse = sorted(range(len(character_names)), key=[normalise(name) for name in character_names].__getitem__)
         browse.sort(key=[-count for count in appearance_counts].__getitem__)
         return cls(
             characters,
-            names(),
+            names_and_parts(character_names, alias_offsets, all_aliases, keys),
             keys=character_keys,
             labels=_character_label,
             browse_order=browse,

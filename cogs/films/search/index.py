@@ -206,6 +206,21 @@ TIER_MASK = 7
 Name = tuple[int, str, int]
 """One name of one item, as handed to :class:`SearchIndex`: item index, text, tier."""
 
+
+def names_and_parts(
+    main_names: Sequence[str], alias_offsets: Sequence[int], aliases: Sequence[str], keys: TextKeys
+) -> Iterator[Name]:
+    """Each item's main name and aliases (item ``i``'s are ``aliases[alias_offsets[i]:alias_offsets[i + 1]]``),
+    with their first names and surnames, made as the index takes them: a list of them all would hold
+    millions of tuples at once."""
+    for index, name in enumerate(main_names):
+        first, last = alias_offsets[index], alias_offsets[index + 1]
+        for text in (name, *aliases[first:last]) if last > first else (name,):
+            yield index, text, TIER_NAME
+            for part in keys.name_parts(text):
+                yield index, part, TIER_PART
+
+
 SCAN_ALL = 2_000
 """Indexes with at most this many names are fuzzy-scored name by name, all of them.
 

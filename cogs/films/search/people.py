@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
-from cogs.films.search.index import TIER_NAME, TIER_PART, Name
+from cogs.films.search.index import names_and_parts
 from cogs.films.search.snapshots import Kept, KeptIndex, SnapshotMismatch
 from cogs.films.search.tables import find_raw
 from cogs.films.search.text import TextKeys, normalise
@@ -68,15 +68,6 @@ class PersonIndex(KeptIndex[P]):
         keys = TextKeys()
         person_keys, person_names, alias_offsets, aliases = _columns(person_list)
 
-        def names() -> Iterator[Name]:
-            # Made as the index takes them: a list of them all would hold millions of tuples at once.
-            for index, name in enumerate(person_names):
-                first, last = alias_offsets[index], alias_offsets[index + 1]
-                for text in (name, *aliases[first:last]) if last > first else (name,):
-                    yield index, text, TIER_NAME
-                    for part in keys.name_parts(text):
-                        yield index, part, TIER_PART
-
         normal = [normalise(name) for name in person_names]
         counts = Counter(normal)
         shared = frozenset(key for key, name in zip(person_keys, normal, strict=True) if counts[name] > 1)
@@ -84,7 +75,8 @@ class PersonIndex(KeptIndex[P]):
         browse = sorted(range(len(person_list)), key=person_keys.__getitem__)
         browse.sort(key=normal.__getitem__)
         del normal
-        return cls(person_list, names(), keys=person_keys, labels=_Labels(shared), browse_order=browse, cache=keys)
+        names = names_and_parts(person_names, alias_offsets, aliases, keys)
+        return cls(person_list, names, keys=person_keys, labels=_Labels(shared), browse_order=browse, cache=keys)
 
 
 def _columns(person_list: Sequence[PersonLike]) -> tuple[list[str], list[str], Sequence[int], Sequence[str]]:
