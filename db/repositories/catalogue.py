@@ -363,8 +363,8 @@ class CatalogueRepository:
 
     async def character_credit_columns(self) -> tuple[array[int], array[int], PackedStrings]:
         """`character_credits` as three columns: film ids, person ids and characters (packed, an empty
-        text for none). Millions of credits at 100,000 films: as rows they held hundreds of megabytes
-        through the whole build of the character index."""
+        text for none): a large catalogue's credits as rows were the largest part of the character index's
+        build, held through all of it."""
         film_ids, person_ids, characters = await self._db.fetch_columns(_CHARACTER_CREDITS_RAW_SELECT, 3)
         return array("q", film_ids), array("q", person_ids), PackedStrings.of_utf8(characters)
 
