@@ -118,15 +118,9 @@ class KeptIndex(SearchIndex[T]):
 
         The snapshot was sealed (its records' checksums were checked when read): its tables' shapes are
         checked, not each of their tens of millions of offsets and numbers."""
-        # Keys packed as they are (cheaper than making each one's value) are the values whenever the index
-        # was built with these very keys as its values (see `_values_of`): their digests tell.
-        packed_keys = keys if isinstance(keys, PackedStrings) else PackedStrings.of(keys)
-        if _digest(packed_keys) == state["_values"]:
-            values = packed_keys
-        else:
-            values = _values_of(keys)
-            if state["_values"] != _digest(values):
-                raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
+        values = _values_of(keys)
+        if state["_values"] != _digest(values):
+            raise SnapshotMismatch(f"the {cls.__name__} snapshot was built from other items")
         if make_label is None and state["_labels"] is None:
             raise SnapshotMismatch(f"the {cls.__name__} snapshot lacks labels")
         index = cls.__new__(cls)
