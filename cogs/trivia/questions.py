@@ -962,11 +962,12 @@ def _roles(cat: Catalogue) -> list[_Role]:
             people.append(_one_or_all(performers))
             films.append(_one_or_all(a.film_key for a in appearances))
             series.append(_one_or_all(cat.by_key[a.film_key].franchise_key for a in appearances))
-    return [
-        _Role(named.name, named.key, _each(people[i]), _each(films[i]), _each(series[i]))
-        for i in range(len(plains))
-        if len(_each(films[i])) >= 2 and (named := cat.characters[named_as[i]])
-    ]
+    roles: list[_Role] = []
+    for i in range(len(plains)):
+        if len(_each(films[i])) >= 2:
+            named = cat.characters[named_as[i]]
+            roles.append(_Role(named.name, named.key, _each(people[i]), _each(films[i]), _each(series[i])))
+    return roles
 
 
 def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
