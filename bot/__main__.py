@@ -72,6 +72,36 @@ def build_parser() -> argparse.ArgumentParser:
         "and keep them there for the next start",
     )
     load.add_argument("file", type=Path, nargs="+")
+    imports = pack.add_parser(
+        "import", parents=[config], help="write a content pack from another source (TMDB, a Red trivia list)"
+    ).add_subparsers(dest="import_source", metavar="SOURCE", required=True)
+    tmdb = imports.add_parser(
+        "tmdb",
+        parents=[config],
+        help="fetch films from The Movie Database (needs tmdb.token) and write them as a pack file",
+    )
+    tmdb.add_argument("--collection", type=int, action="append", default=[], metavar="ID", help="a TMDB collection")
+    tmdb.add_argument("--movie", type=int, action="append", default=[], metavar="ID", help="a TMDB film")
+    tmdb.add_argument("--search", metavar="TITLE", help="search TMDB for a film by title and pick one")
+    tmdb.add_argument("--year", type=int, help="with --search: the film's year")
+    tmdb.add_argument("--pick", type=int, metavar="N", help="with --search: take the Nth match without asking")
+    tmdb.add_argument("--output", type=Path, metavar="FILE", help="the pack file to write (default: <pack id>.toml)")
+    tmdb.add_argument("--language", default="en-US", help="language of titles and synopses (default en-US)")
+    tmdb.add_argument("--pack-id", help="the pack's id (default: from the collection's or film's name)")
+    red = imports.add_parser(
+        "red-trivia", parents=[config], help="turn a Red-DiscordBot trivia list (YAML) into a pack of questions"
+    )
+    red.add_argument("file", type=Path, metavar="FILE.yaml")
+    red.add_argument("--film", metavar="KEY", help="the film every question is about (a film key)")
+    red.add_argument("--output", type=Path, metavar="FILE", help="the pack file to write (default: <pack id>.toml)")
+    red.add_argument("--pack-id", help="the pack's id (default: from the list's file name)")
+    refresh = pack.add_parser(
+        "refresh",
+        parents=[config],
+        help="fetch packs imported from TMDB again and print what changed; --yes applies it",
+    )
+    refresh.add_argument("pack", nargs="*", metavar="PACK", help="pack ids or files (default: every TMDB pack)")
+    refresh.add_argument("--yes", action="store_true", help="load the changes and rewrite the pack files")
     return parser
 
 
@@ -109,6 +139,14 @@ def run_offline(command: str, arguments: argparse.Namespace, settings: Settings)
         if command == "db":
             backup_path = getattr(arguments, "path", None)
             return asyncio.run(offline.database_command(settings, arguments.db_command, backup_path))
+        if arguments.pack_command == "import" and arguments.import_source == "red-trivia":
+            from bot.red_trivia import import_red_trivia
+
+            return import_red_trivia(settings, arguments)
+        if arguments.pack_command in ("import", "refresh"):
+            from bot.tmdb.commands import tmdb_command
+
+            return asyncio.run(tmdb_command(settings, arguments))
         return asyncio.run(offline.pack_command(settings, arguments.pack_command, arguments.file))
     except sqlite3.Error as error:
         # What the checks before opening cannot foresee: a lock held too long, a full disk, damage.
@@ -127,7 +165,7 @@ def run_bot(settings: Settings) -> int:
     from bot.runner import serve
     from db import PackConflictError, PackNotFoundError, PackValidationError
 
-    configure_logging(settings.logging.level, secrets=[settings.discord.token])
+    configure_logging(settings.logging.level, secrets=[settings.discord.token, settings.tmdb.token])
     try:
         # serve() checks the database and the packs before it connects: those problems are ours.
         asyncio.run(serve(settings, handle_signals=True))

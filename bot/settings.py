@@ -22,6 +22,8 @@ TOKEN_ENV = "DISCORD_TOKEN"
 ENV_PREFIX = "MARQUEE_"
 DEFAULT_CONFIG_FILE = Path("config.toml")
 # Variables with our prefix that are not settings: the config path itself, and the test suite's.
+TMDB_TOKEN_ENV = "MARQUEE_TMDB_TOKEN"
+TMDB_REFRESH = ("off", "daily")
 NOT_SETTINGS = frozenset({"MARQUEE_CONFIG", "MARQUEE_DISCORD_SPEC"})
 
 
@@ -82,6 +84,14 @@ class DefaultsSettings:
 
 
 @dataclass(frozen=True)
+class TmdbSettings:
+    token: str = field(repr=False)
+    api_url: str
+    refresh: str
+    cache_path: Path
+
+
+@dataclass(frozen=True)
 class Settings:
     discord: DiscordSettings
     database: DatabaseSettings
@@ -91,6 +101,7 @@ class Settings:
     delivery: DeliverySettings
     reminders: RemindersSettings
     defaults: DefaultsSettings
+    tmdb: TmdbSettings
 
 
 # --- validators: each takes the typed value and returns a problem, or None when fine ---
@@ -162,6 +173,10 @@ def _guild_id(value: int) -> str | None:
     return f"must be 0 or a server id (a Discord snowflake of 17 to 19 digits), not {value}"
 
 
+def _refresh(value: str) -> str | None:
+    return None if value in TMDB_REFRESH else f"must be one of {', '.join(TMDB_REFRESH)}, not {value!r}"
+
+
 def _packs(value: list[str]) -> str | None:
     if any(not isinstance(item, str) or not item.strip() or "\0" in item for item in value):
         return "must be a list of pack names or file paths"
@@ -205,6 +220,13 @@ SPEC: dict[str, dict[str, _Spec]] = {
     "defaults": {
         "timezone": _Spec(str, "UTC", _timezone),
         "region": _Spec(str, "US", _region),
+    },
+    "tmdb": {
+        # A TMDB "API Read Access Token"; only the importer and the daily refresh use it.
+        "token": _Spec(str, ""),
+        "api_url": _Spec(str, "https://api.themoviedb.org/3", _url(("https", "http"))),
+        "refresh": _Spec(str, "off", _refresh),
+        "cache_path": _Spec(str, "data/tmdb-cache.db", _file_path),
     },
 }
 
@@ -255,9 +277,14 @@ def _misplaced_key(key: str, file_name: str) -> SettingsError:
     homes = [section for section, keys in SPEC.items() if key in keys]
     if not homes:
         return SettingsError(key, f"unknown setting in {file_name}; settings belong in a [section]")
+    if key == "token":  # most likely Discord's; the other token has its own variable too
+        return SettingsError(
+            key,
+            f"must be in the [discord] section of {file_name} ([tmdb] for a TMDB token); "
+            f"better, set the {TOKEN_ENV} (or {TMDB_TOKEN_ENV}) environment variable",
+        )
     where = " or ".join(f"[{home}]" for home in homes)
-    advice = f"; better, set the {TOKEN_ENV} environment variable" if key == "token" else ""
-    return SettingsError(key, f"must be in the {where} section of {file_name}{advice}")
+    return SettingsError(key, f"must be in the {where} section of {file_name}")
 
 
 def _merge_file(values: dict[str, dict[str, Any]], path: Path) -> None:
@@ -339,4 +366,10 @@ def _build(values: dict[str, dict[str, Any]]) -> Settings:
         delivery=DeliverySettings(**values["delivery"]),
         reminders=RemindersSettings(**values["reminders"]),
         defaults=DefaultsSettings(**values["defaults"]),
+        tmdb=TmdbSettings(
+            token=values["tmdb"]["token"],
+            api_url=values["tmdb"]["api_url"].rstrip("/"),
+            refresh=values["tmdb"]["refresh"],
+            cache_path=Path(values["tmdb"]["cache_path"]),
+        ),
     )
