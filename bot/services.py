@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.tmdb.connect import tmdb_client
+from bot.tmdb.daily import DailyRefresh
 from cogs.countdowns.engine import Announcer
 from cogs.films.service import LookupService
 from cogs.reminders.engine import ReminderEngine
@@ -26,6 +28,8 @@ class Services:
     announcer: Announcer
     reminders: ReminderEngine
     trivia: TriviaEngine
+    tmdb: DailyRefresh | None = None
+    """The daily refresh of the packs imported from TMDB, when `tmdb.refresh = "daily"` and a token is set."""
 
     async def start(self) -> None:
         """Reconcile after downtime, arm the alarms and start indexing the catalogue.
@@ -38,8 +42,12 @@ class Services:
         await self.lookup.start()
         await self.reminders.start()
         await self.trivia.start()
+        if self.tmdb is not None:
+            await self.tmdb.start(self.catalogue_changed)
 
     def stop(self) -> None:
+        if self.tmdb is not None:
+            self.tmdb.stop()
         self.trivia.stop()
         self.reminders.stop()
         self.announcer.stop()
@@ -95,4 +103,10 @@ def build_services(bot: MarqueeBot) -> Services:
         pacer=bot.pacer,
         breaker=bot.breaker,
     )
-    return Services(lookup=lookup, announcer=announcer, reminders=reminders, trivia=TriviaEngine(bot, lookup))
+    tmdb = None
+    if bot.settings.tmdb.refresh == "daily" and bot.settings.tmdb.token:
+        settings = bot.settings.tmdb
+        tmdb = DailyRefresh(bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings))
+    return Services(
+        lookup=lookup, announcer=announcer, reminders=reminders, trivia=TriviaEngine(bot, lookup), tmdb=tmdb
+    )
