@@ -14,7 +14,7 @@ import pytest
 from multidict import CIMultiDict
 
 from tests.tmdb_sim import TmdbSim, TmdbWorld
-from tests.tmdb_sim.spec import find_spec, load_spec
+from tests.tmdb_sim.spec import examples_of, find_spec, load_spec
 
 NOT_FOUND = {"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."}
 UNAUTHORISED = {
@@ -26,14 +26,22 @@ needs_spec = pytest.mark.skipif(find_spec() is None, reason="TMDB's OpenAPI desc
 
 
 async def _get(
-    sim: TmdbSim, path: str, *, token: str | None = "valid", headers: dict[str, str] | None = None, **params: Any
+    sim: TmdbSim,
+    path: str,
+    *,
+    token: str | None = "valid",
+    headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+    **more: Any,
 ) -> tuple[int, CIMultiDict[str], bytes]:
     sent = dict(headers or {})
     if token is not None:
         sent["Authorization"] = f"Bearer {sim.token if token == 'valid' else token}"
     async with (
         aiohttp.ClientSession() as session,
-        session.get(sim.api_url + path, params={k: str(v) for k, v in params.items()}, headers=sent) as resp,
+        session.get(
+            sim.api_url + path, params={k: str(v) for k, v in {**(params or {}), **more}.items()}, headers=sent
+        ) as resp,
     ):
         return resp.status, resp.headers.copy(), await resp.read()
 
@@ -250,7 +258,7 @@ async def test_a_wrong_request_is_a_problem_and_a_400(tmdb_sim: TmdbSim) -> None
         ("/movie/550", {"append_to_response": "videos"}, "is not simulated"),
     ]
     for path, params, expected in wrong:
-        status, _, body = await _get(tmdb_sim, path, **params)
+        status, _, body = await _get(tmdb_sim, path, params=params)
         assert status == 400, path
         assert json.loads(body)["success"] is False
         problems = tmdb_sim.take_problems()
@@ -329,3 +337,19 @@ async def test_time_moves_only_when_a_test_moves_it() -> None:
     world.now += timedelta(days=1)
     world.touch(1)
     assert [when for _, when in world.changes] == [datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)]
+
+
+def test_examples_are_read_as_json_strings_or_objects() -> None:
+    operation = {
+        "responses": {
+            "200": {
+                "content": {
+                    "application/json": {
+                        "examples": {"A": {"value": '{"id": 1}'}, "B": {"value": {"id": 2}}},
+                        "example": {"id": 3},
+                    }
+                }
+            }
+        }
+    }
+    assert examples_of(operation) == [{"id": 1}, {"id": 2}, {"id": 3}]
