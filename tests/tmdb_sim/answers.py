@@ -11,6 +11,7 @@ translation where those are not empty; ``en`` (the world's own language) changes
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import Any
 
@@ -93,7 +94,7 @@ class Answers:
     def configuration(self) -> dict[str, Any]:
         """``/3/configuration``: the spec's example as it is."""
         example = self._example("/3/configuration")
-        return example or {k: v for k, v in _CONFIGURATION.items()}
+        return example or copy.deepcopy(_CONFIGURATION)
 
     def details(self, movie: SimMovie, language: str | None) -> dict[str, Any]:
         """``/3/movie/{id}`` without appended parts."""

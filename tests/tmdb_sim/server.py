@@ -152,9 +152,7 @@ class TmdbSim:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self._port = sockets[0].getsockname()[1]
+        self._port = int(self._runner.addresses[0][1])
 
     async def close(self) -> None:
         """Stop listening; a hanging request is let go at once."""

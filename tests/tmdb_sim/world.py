@@ -4,6 +4,8 @@ A world is plain data: tests build it before (or while) the simulator serves it,
 computed from it at request time, so a change made mid-test is visible on the next request.
 
 Defaults worth knowing:
+- a film's ``imdb_id``, ``wikidata_id``, ``poster_path`` and ``backdrop_path`` default to None (served as
+  null, as TMDB serves what it does not know); ``runtime`` to 0, ``tagline`` and ``overview`` to "";
 - ``releases=None`` gives a film one US theatrical release (type 3) on its ``release_date`` with no
   certification; ``releases={}`` gives it none.
 - adding a film or a collection logs no change; ``move_release``, ``rename`` and ``touch`` do, at ``world.now``.
