@@ -108,6 +108,12 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
 
 
+def _released_in(movie: SimMovie, year: str) -> bool:
+    """TMDB's ``year`` filter: the primary date or any release date falls in that year."""
+    days = [movie.release_date, *(day for rows in movie.release_table().values() for _, day, _, _ in rows)]
+    return any(day.startswith(year + "-") for day in days)
+
+
 class TmdbSim:
     """A local TMDB v3 serving ``world``; use ``async with`` (or ``with`` to run it in its own thread)."""
 
@@ -350,9 +356,11 @@ class TmdbSim:
         names = [n.strip() for n in query.get("append_to_response", "").split(",") if n.strip()]
         if len(names) > MAX_APPENDED:
             raise _Refusal(
-                400, 27, "Too many append to response objects: The maximum number of remote calls is 20.",
+                400,
+                27,
+                "Too many append to response objects: The maximum number of remote calls is 20.",
                 problem=f"{len(names)} parts appended (TMDB allows {MAX_APPENDED})",
-            )  # fmt: skip
+            )
         unknown = [n for n in names if n not in APPENDABLE]
         if unknown:
             raise _Refusal(400, problem=f"append_to_response {unknown} is not simulated (only {list(APPENDABLE)})")
@@ -396,9 +404,7 @@ class TmdbSim:
                 continue
             if primary_year and not movie.release_date.startswith(primary_year + "-"):
                 continue
-            if year and not any(
-                day.startswith(year + "-") for rows in movie.release_table().values() for _, day, _, _ in rows
-            ) and not movie.release_date.startswith(year + "-"):  # fmt: skip
+            if year and not _released_in(movie, year):
                 continue
             found.append(movie)
         found.sort(key=lambda m: -m.popularity)
