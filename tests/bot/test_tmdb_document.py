@@ -109,7 +109,7 @@ def test_a_collection_is_the_franchise_in_release_order(tmp_path: Path) -> None:
     films = []
     for part in parts:
         film = fight_club()
-        film.update(id=part["id"], title=part["title"], original_title=part["title"])
+        film.update(id=part["id"], title=part["name"], original_title=part["name"])
         film["release_date"] = part["release_date"]
         day = part["release_date"] + "T00:00:00.000Z"
         film["release_dates"] = {"results": [{"iso_3166_1": "US", "release_dates": [_release(3, day)]}]}
@@ -121,7 +121,7 @@ def test_a_collection_is_the_franchise_in_release_order(tmp_path: Path) -> None:
     pack = parse_pack(written(tmp_path, built.document))
     assert pack.franchise is not None and pack.franchise.name == "Star Wars"
     order = [film.title for film in sorted(pack.films, key=lambda film: film.franchise_order or 0)]
-    assert order == [part["title"] for part in sorted(parts, key=lambda part: part["release_date"])]
+    assert order == [part["name"] for part in sorted(parts, key=lambda part: part["release_date"])]
     assert pack.id == "star-wars-tmdb"
 
 

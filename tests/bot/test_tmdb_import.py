@@ -23,6 +23,7 @@ from tests.tmdb_sim import TmdbSim, TmdbWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 SAGA = 1000
+FIRST = SAGA * 1000 + 1  # the stand-in numbers a made-up collection's films from here
 
 
 @pytest.fixture
@@ -110,7 +111,7 @@ async def test_a_search_that_finds_nothing_or_too_much_without_a_pick_says_so(
 
 async def test_passing_troubles_are_waited_out(tmdb: TmdbSim, tmp_path: Path) -> None:
     settings = settings_for(tmdb, tmp_path)
-    first = TmdbWorld.first_id(tmdb.world, SAGA)
+    first = FIRST
     tmdb.fail(f"/3/movie/{first}", status=429, times=1, retry_after=1)
     tmdb.fail(f"/3/movie/{first + 1}", status=503, times=2)
     tmdb.malformed(f"/3/movie/{first + 2}", times=1)
@@ -189,7 +190,7 @@ async def test_a_refresh_prints_what_moved_and_applies_it_only_when_asked(
     tmdb: TmdbSim, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings, output = await imported_and_loaded(tmdb, tmp_path)
-    film = TmdbWorld.first_id(tmdb.world, SAGA)
+    film = FIRST
     before = stored_release(settings, film)
     tmdb.world.move_release(film, "US", type=3, new_date="2027-05-01")
     capsys.readouterr()
@@ -210,7 +211,7 @@ async def test_a_renamed_film_keeps_its_key_and_hand_edits_in_the_overrides_surv
     tmdb: TmdbSim, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings, output = await imported_and_loaded(tmdb, tmp_path)
-    film = TmdbWorld.first_id(tmdb.world, SAGA)
+    film = FIRST
     key = next(f.key for f in parse_pack(output).films if f.tmdb_id == film)
     overrides_path(output).write_text(f'[[film]]\nkey = "{key}"\nsynopsis = "In our own words."\n', encoding="utf-8")
     tmdb.world.rename(film, "A Brand New Name")
@@ -226,7 +227,7 @@ async def test_a_pack_file_edited_by_hand_is_never_overwritten(
     settings, output = await imported_and_loaded(tmdb, tmp_path)
     edited = output.read_text(encoding="utf-8").replace('version = "1.0.0"', 'version = "1.0.0"\n# mine', 1)
     output.write_text(edited, encoding="utf-8")
-    tmdb.world.move_release(TmdbWorld.first_id(tmdb.world, SAGA), "US", type=3, new_date="2027-05-01")
+    tmdb.world.move_release(FIRST, "US", type=3, new_date="2027-05-01")
     assert await refresh_packs(settings, [], apply=True) == 2
     assert "edited by hand" in capsys.readouterr().err
     assert output.read_text(encoding="utf-8") == edited
