@@ -33,6 +33,7 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
+from multidict import CIMultiDict
 
 from db.http_cache import CachedAnswer, HttpCache
 
@@ -155,7 +156,7 @@ class TmdbClient:
         failures = throttled = malformed = 0
         while True:
             problem: str
-            cause: BaseException
+            cause: BaseException | None = None
             try:
                 status, reason, headers, body = await self._send(url, query, kept)
             except TimeoutError as error:
@@ -165,8 +166,8 @@ class TmdbClient:
                 problem = f"cannot connect ({self._scrub(_os_reason(error))})"
                 cause = error
                 if not self._reached and failures >= 1:
-                    reason = self._scrub(_os_reason(error))
-                    raise TmdbUnavailableError(f"cannot reach TMDB at {self._host}: {reason}") from error
+                    why = self._scrub(_os_reason(error))
+                    raise TmdbUnavailableError(f"cannot reach TMDB at {self._host}: {why}") from error
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as error:
                 problem = f"the connection broke ({type(error).__name__})"
                 cause = error
@@ -178,7 +179,8 @@ class TmdbClient:
                     try:
                         answer = _json_object(kept.body, path)
                     except (_Malformed, TmdbBadAnswerError):
-                        kept = None  # the kept body is spoilt: ask again for the whole answer
+                        log.info("the cached answer for %s is spoilt; asking TMDB for it in full", path)
+                        kept = None
                         continue
                     self.cache_hits += 1
                     await self._keep(key, headers, kept.body, kept)
@@ -211,7 +213,6 @@ class TmdbClient:
                 if status < 500:
                     raise TmdbError(f"TMDB refused the request for {path} ({status}): {self._why(body, reason)}")
                 problem = f"it answered {status} {self._short(reason)}".rstrip()
-                cause = TmdbError(problem)
             failures += 1
             if failures > self._retries:
                 tries = "1 try" if failures == 1 else f"{failures} tries"
@@ -244,7 +245,7 @@ class TmdbClient:
                 url, params=query, headers=headers, timeout=self._timeout, raise_for_status=False
             ) as response:
                 body = await response.read()
-                return response.status, response.reason or "", dict(response.headers), body
+                return response.status, response.reason or "", CIMultiDict(response.headers), body
 
     def _session_to_use(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -327,7 +328,7 @@ def _what(path: str) -> str:
 
 
 def _os_reason(error: aiohttp.ClientConnectorError) -> str:
-    reason = error.os_error.strerror or str(error.os_error) or type(error.os_error).__name__
+    reason = error.os_error.strerror or str(error.os_error) or str(error)
     return re.sub(r"\s+", " ", reason).strip()
 
 
