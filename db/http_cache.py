@@ -15,6 +15,7 @@ Typical use::
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -75,7 +76,7 @@ class HttpCache:
         """Open (creating the folder, the file and the table) the cache at `path`; never raises for a bad file."""
         connection: aiosqlite.Connection | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_make_room_for, path)
             connection = await aiosqlite.connect(path)
             for pragma in _PRAGMAS:
                 await connection.execute(pragma)
@@ -152,6 +153,14 @@ class HttpCache:
         if not self._warned:
             self._warned = True
             _warn(self.path, error)
+
+
+def _make_room_for(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_file():
+        # Found before connecting: aiosqlite's worker thread outlives a failed connect and may then report to
+        # an event loop that has gone.
+        raise IsADirectoryError(f"{path} is not a file")
 
 
 def _warn(path: Path, error: BaseException) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,7 +22,7 @@ async def test_open_makes_the_folder_and_the_file_and_a_missing_url_is_none(tmp_
         assert cache.available
         assert await cache.get(URL) is None
     assert path.is_file()
-    with sqlite3.connect(path) as check:
+    with closing(sqlite3.connect(path)) as check:
         tables = [row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     assert tables == ["http_cache"]
 
@@ -82,7 +83,7 @@ async def test_a_file_that_breaks_while_open_is_given_up_with_one_warning(
     caplog.set_level(logging.WARNING, logger="db.http_cache")
     async with await HttpCache.open(path) as cache:
         await cache.put(URL, '"v1"', None, b"{}", WHEN)
-        with sqlite3.connect(path) as other:
+        with closing(sqlite3.connect(path)) as other:
             other.execute("DROP TABLE http_cache")
         assert await cache.get(URL) is None
         assert not cache.available
