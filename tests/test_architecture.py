@@ -53,6 +53,8 @@ PLAIN = frozenset(
         "bot.scheduler",
         "bot.settings",
         "bot.targets",
+        "bot.tmdb",
+        "bot.tmdb.client",
         "cogs",
         "cogs.countdowns.dates",
         "cogs.films.lookup",
