@@ -77,7 +77,7 @@ class TmdbClient:
     """GETs TMDB answers as dicts, at most `max_in_flight` at a time, with retries, back-off and a cache.
 
     `requests_made` counts HTTP requests sent (every attempt, retries included); `cache_hits` counts answers
-    taken from the cache after TMDB said 304 Not Modified.
+    taken from the cache (after TMDB said 304 Not Modified, or without asking when told not to revalidate).
     """
 
     def __init__(
@@ -144,15 +144,27 @@ class TmdbClient:
             session, self._session = self._session, None
             await session.close()
 
-    async def get(self, path: str, params: Mapping[str, str | int] | None = None) -> dict[str, Any]:
+    async def get(
+        self, path: str, params: Mapping[str, str | int] | None = None, *, revalidate: bool = True
+    ) -> dict[str, Any]:
         """GET `path` (relative to api_url, e.g. "/movie/550") with `params`; TMDB's answer as a dict.
 
+        With `revalidate=False` a kept answer is used without asking TMDB (the daily refresh, for films
+        `/movie/changes` says did not change); otherwise a kept answer is only used after TMDB says 304.
         Raises a TmdbError subclass (see the module's docstring) when no good answer can be had.
         """
         url = f"{self._base}/{path.lstrip('/')}"
         query = sorted((name, _param(value)) for name, value in (params or {}).items())
         key = f"{url}?{urllib.parse.urlencode(query)}" if query else url
         kept = await self._cache.get(key) if self._cache is not None else None
+        if kept is not None and not revalidate:
+            try:
+                answer = _json_object(kept.body, path)
+            except (_Malformed, TmdbBadAnswerError):
+                kept = None
+            else:
+                self.cache_hits += 1
+                return answer
         failures = throttled = malformed = 0
         while True:
             problem: str

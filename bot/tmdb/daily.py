@@ -91,7 +91,13 @@ class DailyRefresh:
                 path = await asyncio.to_thread(record.file)
                 try:
                     plan = await plan_refresh(
-                        client, pack_id=record.pack_id, path=path, origin=record.origin_table(), film_keys=keys, now=now
+                        client,
+                        pack_id=record.pack_id,
+                        path=path,
+                        origin=record.origin_table(),
+                        film_keys=keys,
+                        changed=changed,
+                        now=now,
                     )
                     if not plan.changed:
                         continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,7 +19,9 @@ CHANGES_WINDOW = dt.timedelta(days=14)
 
 
 class Getter(Protocol):
-    async def get(self, path: str, params: dict[str, str | int] | None = None) -> dict[str, Any]: ...
+    async def get(
+        self, path: str, params: dict[str, str | int] | None = None, *, revalidate: bool = True
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,14 @@ class Match:
         return f"{self.title}{year}{original} [TMDB {self.movie_id}]"
 
 
-async def fetch_answers(client: Getter, request: ImportRequest) -> tuple[Answers, list[str]]:
+async def fetch_answers(
+    client: Getter, request: ImportRequest, *, changed: Collection[int] | None = None
+) -> tuple[Answers, list[str]]:
     """Everything the pack needs, and one line for each film of a collection TMDB no longer has.
 
-    A film named with --movie that TMDB lacks is the caller's mistake and raises `TmdbNotFoundError`.
+    With `changed` (the films TMDB says changed lately), other films are taken from the cache when it
+    has them, without asking TMDB. A film named with --movie that TMDB lacks is the caller's mistake and
+    raises `TmdbNotFoundError`.
     """
     configuration = await client.get("/configuration")
     collections = list(
@@ -60,7 +66,9 @@ async def fetch_answers(client: Getter, request: ImportRequest) -> tuple[Answers
     async def film(movie_id: int) -> dict[str, Any] | None:
         try:
             return await client.get(
-                f"/movie/{movie_id}", {"language": request.language, "append_to_response": APPENDED}
+                f"/movie/{movie_id}",
+                {"language": request.language, "append_to_response": APPENDED},
+                revalidate=changed is None or movie_id in changed,
             )
         except TmdbNotFoundError:
             if movie_id in request.movies:
@@ -115,7 +123,3 @@ async def changed_films(client: Getter, since: dt.datetime, now: dt.datetime) ->
         pages = min(total, 500) if isinstance(total, int) else 1
         page += 1
     return changed
-
-
-def films_of(answers: Answers) -> Iterable[int]:
-    return (film["id"] for film in answers.films)

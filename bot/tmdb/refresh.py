@@ -85,10 +85,12 @@ async def plan_refresh(
     path: Path | None,
     origin: Mapping[str, Any] | None,
     film_keys: Mapping[int, str] | None = None,
+    changed: Collection[int] | None = None,
     now: dt.datetime,
 ) -> PackRefresh:
     """Fetch the pack again and compare it with its file (or, when the file is gone, with nothing but
-    the keys its films have in the database, `film_keys`, which a renamed film keeps)."""
+    the keys its films have in the database, `film_keys`, which a renamed film keeps). With `changed`, only
+    those films are asked for again (see `fetch_answers`)."""
     old: dict[str, Any] = {}
     hand_edited = False
     if path is not None and await asyncio.to_thread(path.is_file):
@@ -102,7 +104,7 @@ async def plan_refresh(
     if not isinstance(table, Mapping):
         raise RefreshError(f"pack {pack_id} was not imported from TMDB (no [tmdb] table)")
     request = request_of(table)
-    answers, notes = await fetch_answers(client, request)
+    answers, notes = await fetch_answers(client, request, changed=changed)
     names = known_names(old) if old else Names(films=dict(film_keys or {}))
     pack_table = dict(old.get("pack") or {"id": pack_id, "name": pack_id, "version": "1.0.0"})
     document, text, more = build_text(answers, request, pack_table, path=path, fetched=now, names=names)
@@ -143,8 +145,3 @@ async def apply_refresh(database: Database, plan: PackRefresh, *, source_path: s
 
 def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
-
-
-def only_changed(films: Collection[int], changed: Collection[int]) -> bool:
-    """Whether any of a pack's films is among those TMDB changed."""
-    return not set(films).isdisjoint(changed)
