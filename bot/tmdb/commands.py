@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.tmdb.client import TmdbError
-
 from bot.settings import TMDB_TOKEN_ENV, Settings
+from bot.tmdb.client import TmdbError
 from bot.tmdb.connect import tmdb_client
 from bot.tmdb.document import NOTICE, ImportRequest, default_pack_table
 from bot.tmdb.fetch import Match, fetch_answers, search

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.settings import TmdbSettings
 from bot.tmdb.client import TmdbClient
 from db.http_cache import HttpCache
-
-from bot.settings import TmdbSettings
 
 
 @asynccontextmanager

@@ -15,11 +15,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
-from bot.tmdb.client import TmdbClient, TmdbError
-
 from bot.clock import Clock
 from bot.delivery import DueWorkRunner
 from bot.scheduler import AlarmClock
+from bot.tmdb.client import TmdbClient, TmdbError
 from bot.tmdb.fetch import changed_films
 from bot.tmdb.pack_file import OverridesError
 from bot.tmdb.refresh import RefreshError, apply_refresh, plan_refresh

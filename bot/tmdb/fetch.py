@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.tmdb.client import TmdbNotFoundError
-
 from bot.tmdb.document import Answers, ImportRequest
 
 APPENDED = "credits,release_dates,alternative_titles,translations,external_ids"
