@@ -191,6 +191,17 @@ async def test_a_304_is_answered_from_the_cache(stand: Stand, sleeps: Sleeps, tm
     assert second.headers["If-None-Match"] == 'W/"fc-1"'
 
 
+async def test_without_revalidation_a_kept_answer_is_used_without_asking(
+    stand: Stand, sleeps: Sleeps, tmp_path: Path
+) -> None:
+    stand.answer("/movie/550", validated(FIGHT_CLUB, etag='W/"fc-1"'))
+    async with await HttpCache.open(tmp_path / "cache.db") as cache, client(stand, sleeps, cache=cache) as tmdb:
+        assert await tmdb.get("/movie/550", revalidate=False) == FIGHT_CLUB  # nothing kept yet: asked
+        assert await tmdb.get("/movie/550", revalidate=False) == FIGHT_CLUB
+        assert (tmdb.requests_made, tmdb.cache_hits) == (1, 1)
+    assert len(stand.asked("/movie/550")) == 1
+
+
 async def test_the_cache_outlives_the_client_and_keys_on_the_sorted_query(
     stand: Stand, sleeps: Sleeps, tmp_path: Path
 ) -> None:
