@@ -29,6 +29,8 @@ _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 # What a member's text may take in an answer: short enough that any sentence around it, or several
 # echoes in one answer, stay far inside a message's 2000 characters.
 QUOTE_LIMIT = 200
+TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+"""The attribution TMDB's terms ask for wherever its data is shown (exact wording)."""
 
 
 def safe(text: str | None) -> str:
