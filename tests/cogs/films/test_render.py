@@ -321,7 +321,7 @@ def test_a_hand_written_film_has_neither_thumbnail_nor_notice() -> None:
 
 def test_the_notice_counts_against_the_embed_total() -> None:
     long = "N" * 300
-    film = Film(1, "f", "T" * 300, None, 2000, "f", long, 1, 100, "S" * 6000, long, None, None, "p", "s")
+    film = Film(1, "f", "T" * 300, "O", 2000, "f", long, 1, 100, "S" * 6000, long, None, None, "p", "s")
     credits = [CastCredit(1, n, n, "p", long, long, "s") for n in range(1, 40)]
     details = render.FilmDetails(film, credits, [], [Company(1, "c", long, 1)], [], 1, 8, from_tmdb=True)
     embed = render.film_card(details, "US", dt.date(1999, 1, 1))
