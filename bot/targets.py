@@ -48,6 +48,7 @@ class TargetDates:
     country: str | None = None  # whose release date counts (films)
     description: str | None = None  # events
     starts_at: dt.datetime | None = None  # the instant the day starts in the server's timezone (for <t:…>)
+    poster: str | None = None  # films: the poster's URL, shown as the post's thumbnail
 
 
 def parse_id(text: str) -> int | None:

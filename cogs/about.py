@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.formatting import format_duration, format_latency
+from bot.tmdb import NOTICE as TMDB_NOTICE
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -35,6 +36,8 @@ class About(commands.Cog):
         embed.add_field(name="Trivia questions", value=str(counts.questions))
         embed.add_field(name="Uptime", value=format_duration(self.bot.clock.now() - self.bot.started_at))
         embed.add_field(name="Gateway latency", value=format_latency(self.bot.latency))
+        # Always: any pack may come from TMDB (`pack import tmdb`), and its terms ask for the notice.
+        embed.set_footer(text=TMDB_NOTICE)
         await interaction.response.send_message(embed=embed)
 
 

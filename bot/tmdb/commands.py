@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 from bot.settings import TMDB_TOKEN_ENV, Settings
+from bot.tmdb import NOTICE
 from bot.tmdb.client import TmdbError
 from bot.tmdb.connect import tmdb_client
-from bot.tmdb.document import NOTICE, ImportRequest, default_pack_table
+from bot.tmdb.document import ImportRequest, default_pack_table
 from bot.tmdb.fetch import Match, fetch_answers, search
 from bot.tmdb.pack_file import OverridesError, overrides_path
 from bot.tmdb.refresh import PackRefresh, RefreshError, apply_refresh, build_text, plan_refresh
@@ -24,6 +25,7 @@ from db import (
     migrate,
     parse_pack,
 )
+from db.packs.model import PackTmdbOrigin
 from db.packs.write import write_pack_file
 
 EXIT_OK, EXIT_PROBLEMS = 0, 2
@@ -179,10 +181,10 @@ def _print_plan(plan: PackRefresh) -> None:
 
 async def _targets(
     catalogue: CatalogueRepository, named: list[str]
-) -> list[tuple[str, Path | None, dict[str, object] | None]]:
+) -> list[tuple[str, Path | None, PackTmdbOrigin | None]]:
     """(pack id, its file if it still lies there, its [tmdb] table as stored) for each pack to refresh."""
     stored = {record.pack_id: record for record in await catalogue.tmdb_packs()}
-    targets: list[tuple[str, Path | None, dict[str, object] | None]] = []
+    targets: list[tuple[str, Path | None, PackTmdbOrigin | None]] = []
     for name in named or sorted(stored):
         record = stored.get(name)
         if record is None:
@@ -191,5 +193,6 @@ async def _targets(
                 raise RefreshError(f"{name}: neither a pack imported from TMDB in the database nor a pack file")
             targets.append((path.stem, path, None))
             continue
-        targets.append((record.pack_id, await asyncio.to_thread(record.file), record.origin_table()))
+        path = Path(record.source_path)
+        targets.append((record.pack_id, path if await asyncio.to_thread(path.is_file) else None, record.origin))
     return targets

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 from bot.clock import Clock
 from bot.delivery import DueWorkRunner
@@ -87,13 +88,14 @@ class DailyRefresh:
                 keys = {film.tmdb_id: film.key for film in films if film.pack_id == record.pack_id and film.tmdb_id}
                 if changed is not None and set(keys).isdisjoint(changed):
                     continue
-                path = await asyncio.to_thread(record.file)
+                kept = Path(record.source_path)
+                path = kept if await asyncio.to_thread(kept.is_file) else None
                 try:
                     plan = await plan_refresh(
                         client,
                         pack_id=record.pack_id,
                         path=path,
-                        origin=record.origin_table(),
+                        origin=record.origin,
                         film_keys=keys,
                         changed=changed,
                         now=now,

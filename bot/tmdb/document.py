@@ -17,7 +17,6 @@ from typing import Any
 from db.packs.countries import ISO_3166_ALPHA2
 
 SITE = "https://www.themoviedb.org"
-NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
 DEFAULT_CAST_LIMIT = 30
 POSTER_SIZE, BACKDROP_SIZE = "w342", "w780"
 FALLBACK_IMAGE_BASE = "https://image.tmdb.org/t/p/"
@@ -260,9 +259,9 @@ class _Builder:
         genres = self.genres(answer)
         if genres:
             film["genres"] = genres
-        companies = [key for company in answer.get("production_companies") or [] if (key := self.company(company))]
-        if companies:
-            film["companies"] = list(dict.fromkeys(companies))
+        companies = [self.company(company) for company in answer.get("production_companies") or []]
+        if any(companies):
+            film["companies"] = list(dict.fromkeys(key for key in companies if key))
         film.update(self.external_ids(answer, title))
         for name, path, size in (("poster", "poster_path", POSTER_SIZE), ("backdrop", "backdrop_path", BACKDROP_SIZE)):
             image = answer.get(path)
@@ -382,7 +381,7 @@ class _Builder:
         """The cast in billing order, at most `cast_limit`; an actor TMDB lists twice gets one entry
         naming both characters."""
         credits = [c for c in (answer.get("credits") or {}).get("cast") or [] if isinstance(c, Mapping)]
-        credits.sort(key=lambda c: c.get("order") if isinstance(c.get("order"), int) else 10_000)
+        credits.sort(key=_billing)
         cast: dict[str, dict[str, Any]] = {}
         for credit in credits:
             person = self.person(credit)
@@ -446,6 +445,11 @@ class _Builder:
             film["alias"] = kept
         else:
             film.pop("alias", None)
+
+
+def _billing(credit: Mapping[str, Any]) -> int:
+    order = credit.get("order")
+    return order if isinstance(order, int) else 10_000
 
 
 def build_document(

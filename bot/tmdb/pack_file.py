@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.tmdb.document import NOTICE
+from bot.tmdb import NOTICE
 from db.packs.write import pack_toml
 
 CHECKSUM_PREFIX = "# marquee-checksum: sha256:"

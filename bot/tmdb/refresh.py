@@ -26,6 +26,7 @@ from bot.tmdb.pack_file import (
     read_overrides,
 )
 from db import Database, LoadReport, load_pack, parse_pack
+from db.packs.model import PackTmdbOrigin
 
 
 class RefreshError(ValueError):
@@ -49,8 +50,12 @@ class PackRefresh:
         return bool(self.changes)
 
 
-def request_of(origin: Mapping[str, Any]) -> ImportRequest:
-    """The import a `[tmdb]` table records."""
+def request_of(origin: Mapping[str, Any] | PackTmdbOrigin) -> ImportRequest:
+    """The import a `[tmdb]` table (as a pack file has it, or as the database keeps it) records."""
+    if isinstance(origin, PackTmdbOrigin):
+        return ImportRequest(
+            origin.language, origin.collections, origin.movies, origin.cast_limit or ImportRequest.cast_limit
+        )
     return ImportRequest(
         language=str(origin.get("language", "en-US")),
         collections=tuple(int(c) for c in origin.get("collections", ())),
@@ -83,7 +88,7 @@ async def plan_refresh(
     *,
     pack_id: str,
     path: Path | None,
-    origin: Mapping[str, Any] | None,
+    origin: PackTmdbOrigin | None,
     film_keys: Mapping[int, str] | None = None,
     changed: Collection[int] | None = None,
     now: dt.datetime,
@@ -101,7 +106,7 @@ async def plan_refresh(
         except tomllib.TOMLDecodeError as error:
             raise RefreshError(f"{path}: not valid TOML ({error}); import it again") from None
     table = old.get("tmdb") or origin
-    if not isinstance(table, Mapping):
+    if not isinstance(table, Mapping | PackTmdbOrigin):
         raise RefreshError(f"pack {pack_id} was not imported from TMDB (no [tmdb] table)")
     request = request_of(table)
     answers, notes = await fetch_answers(client, request, changed=changed)

@@ -78,6 +78,7 @@ class FilmDates:
     key: str
     title: str
     releases: tuple[Release, ...]
+    poster: str | None = None
 
 
 class Announcer:
@@ -143,7 +144,10 @@ class Announcer:
         by_film: dict[int, list[Release]] = defaultdict(list)
         for release in await self.catalogue.all_releases():
             by_film[release.film_id].append(release)
-        self.films = {film.key: FilmDates(film.key, film.title, tuple(by_film[film.id])) for film in films}
+        posters = await self.catalogue.film_posters()
+        self.films = {
+            film.key: FilmDates(film.key, film.title, tuple(by_film[film.id]), posters.get(film.id)) for film in films
+        }
         self._release_days.clear()
         digest = hashlib.sha256()
         for film in sorted(self.films.values(), key=lambda f: f.key):
@@ -181,7 +185,8 @@ class Announcer:
             return None
         day, country = found
         target = Target(f"film:{film.key}", film.title, day, "film")
-        return TargetDates(target, country=country, starts_at=at_local_time(day, dt.time(0, 0), zone(tz_name)))
+        starts_at = at_local_time(day, dt.time(0, 0), zone(tz_name))
+        return TargetDates(target, country=country, starts_at=starts_at, poster=film.poster)
 
     def event_target(self, event: GuildEvent, tz_name: str) -> TargetDates:
         starts = None

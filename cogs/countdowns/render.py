@@ -45,6 +45,8 @@ def _embed(dates: TargetDates, description: str, *, late: bool = False) -> disco
     )
     if dates.description:
         embed.add_field(name="About", value=truncate(safe(dates.description), FIELD_VALUE), inline=False)
+    if dates.poster:
+        embed.set_thumbnail(url=dates.poster)
     if late:
         embed.set_footer(text=LATE_NOTE)
     return embed

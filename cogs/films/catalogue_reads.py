@@ -55,6 +55,8 @@ def details_of(lookup: Lookup, film: Film, credits: FilmCredits) -> FilmDetails:
         franchise_size=size,
         distributors=credits.distributors,
         certifications=credits.certifications,
+        poster=credits.poster,
+        from_tmdb=credits.from_tmdb,
     )
 
 
@@ -70,13 +72,24 @@ def pack_card(text: CardText) -> bytes:
         country: tuple((line.date.toordinal(), line.head, line.relative, line.tail) for line in lines)
         for country, lines in text.dates.items()
     }
-    fields = (text.title, text.description, text.crew, text.credits, text.franchise, dates, text.size, text.ratings)
+    fields = (
+        text.title,
+        text.description,
+        text.crew,
+        text.credits,
+        text.franchise,
+        dates,
+        text.size,
+        text.ratings,
+        text.poster,
+        text.from_tmdb,
+    )
     return marshal.dumps(fields)
 
 
 def unpack_card(packed: bytes) -> CardText:
     """The card text `pack_card` packed."""
-    title, description, crew, credits, franchise, dates, size, ratings = marshal.loads(packed)
+    title, description, crew, credits, franchise, dates, size, ratings, poster, from_tmdb = marshal.loads(packed)
     return CardText(
         title=title,
         description=description,
@@ -89,6 +102,8 @@ def unpack_card(packed: bytes) -> CardText:
         },
         size=size,
         ratings=ratings,
+        poster=poster,
+        from_tmdb=from_tmdb,
     )
 
 

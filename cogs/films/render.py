@@ -28,6 +28,7 @@ from bot.formatting import (
     truncate,
 )
 from bot.regions import country_name
+from bot.tmdb import NOTICE as TMDB_NOTICE
 from cogs.films.search.characters import Character
 from db.repositories.models import CastCredit, Certification, Company, CrewCredit, Film, PersonCredit, Release
 
@@ -74,6 +75,9 @@ class FilmDetails:
     franchise_size: int
     distributors: Sequence[Company] = ()
     certifications: Sequence[Certification] = ()
+    poster: str | None = None
+    from_tmdb: bool = False
+    """The film's pack came from TMDB: its card carries TMDB's notice."""
 
 
 def people_with_jobs(crew: Iterable[CrewCredit], jobs: Sequence[str]) -> list[str]:
@@ -142,6 +146,14 @@ class CardText:
     ratings: tuple[tuple[str, str], ...] = ()
     """(country, age rating) pairs, escaped and cut: shown for the reader's region only. A tuple, as
     most films of a large catalogue have none and an empty tuple costs nothing."""
+    poster: str | None = None
+    """The poster's URL, shown as the thumbnail."""
+    from_tmdb: bool = False
+    """The film's pack came from TMDB: the footer carries TMDB's notice."""
+
+    @property
+    def footer(self) -> str:
+        return _TMDB_CARD_FOOTER if self.from_tmdb else _CARD_FOOTER
 
     def rating(self, region: str) -> str | None:
         return next((rating for country, rating in self.ratings if country == region), None)
@@ -191,6 +203,7 @@ def card_text(details: FilmDetails) -> CardText:
     )
     ratings = tuple((c.country, truncate(safe(c.rating), RATING_TEXT)) for c in details.certifications)
     fields = [*crew, *credits, *((("Franchise", franchise),) if franchise else ())]
+    footer = _TMDB_CARD_FOOTER if details.from_tmdb else _CARD_FOOTER  # what `CardText.footer` will be
     return CardText(
         title=title,
         description=description,
@@ -198,8 +211,10 @@ def card_text(details: FilmDetails) -> CardText:
         credits=credits,
         franchise=franchise,
         dates={country: tuple(dated_lines(releases)) for country, releases in by_country.items()},
-        size=len(title) + len(description) + len(_CARD_FOOTER) + sum(len(a) + len(b) for a, b in fields),
+        size=len(title) + len(description) + len(footer) + sum(len(a) + len(b) for a, b in fields),
         ratings=ratings,
+        poster=details.poster,
+        from_tmdb=details.from_tmdb,
     )
 
 
@@ -223,7 +238,9 @@ def card_embed(text: CardText, region: str, today: dt.date) -> discord.Embed:
             embed.add_field(name=name, value=value, inline=False)
     else:
         add_card_fields(embed, text.crew, fields)
-    embed.set_footer(text=_CARD_FOOTER)
+    embed.set_footer(text=text.footer)
+    if text.poster:
+        embed.set_thumbnail(url=text.poster)
     return embed
 
 
@@ -235,6 +252,7 @@ def add_card_fields(embed: discord.Embed, crew: Sequence[tuple[str, str]], field
 
 
 _CARD_FOOTER = truncate("Full cast, every country's dates and the other films: use the buttons.", FOOTER_TEXT)
+_TMDB_CARD_FOOTER = truncate(f"{_CARD_FOOTER}\n{TMDB_NOTICE}", FOOTER_TEXT)
 
 
 def film_card(details: FilmDetails, region: str, today: dt.date) -> discord.Embed:

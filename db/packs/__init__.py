@@ -22,6 +22,7 @@ from db.packs.model import (
     PackCompany,
     PackCrewCredit,
     PackFilm,
+    PackFilmAlias,
     PackFranchise,
     PackMilestone,
     PackNotFoundError,
@@ -29,10 +30,12 @@ from db.packs.model import (
     PackProblem,
     PackRelease,
     PackSource,
+    PackTmdbOrigin,
     PackTrivia,
     PackValidationError,
 )
 from db.packs.parse import parse_pack, validate_pack
+from db.packs.write import pack_document
 
 __all__ = [
     "DIFFICULTIES",
@@ -46,6 +49,7 @@ __all__ = [
     "PackCrewCredit",
     "PackFiles",
     "PackFilm",
+    "PackFilmAlias",
     "PackFranchise",
     "PackMilestone",
     "PackNotFoundError",
@@ -53,11 +57,13 @@ __all__ = [
     "PackProblem",
     "PackRelease",
     "PackSource",
+    "PackTmdbOrigin",
     "PackTrivia",
     "PackValidationError",
     "bundled_pack_names",
     "bundled_pack_path",
     "load_pack",
+    "pack_document",
     "pack_file_checksum",
     "parse_pack",
     "resolve_pack",

@@ -47,7 +47,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from db.connection import Database, Row, Transaction
 from db.migrate import LATEST_VERSION
@@ -60,7 +60,7 @@ QUALIFIER = "@"
 """Joins a person key to the pack id when another pack owns that key for another person."""
 
 
-PACK_RULES = 14
+PACK_RULES = 15
 """The version of what makes a pack valid (``db.packs.parse``) and of what loading one stores (this module).
 Bump it with any change to either: a start then loads again the packs it would otherwise find unchanged."""
 
@@ -412,14 +412,26 @@ async def load_pack(
 async def _upsert_pack_row(tx: Transaction, pack: Pack, source_path: str, stamp: str) -> None:
     await tx.execute(
         """
-        INSERT INTO packs (id, name, version, description, source_path, checksum, loaded_at, load_number)
-        VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(load_number), 0) + 1 FROM packs))
+        INSERT INTO packs (
+            id, name, version, description, source_path, checksum, loaded_at, origin, origin_json, load_number
+        )
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(load_number), 0) + 1 FROM packs))
         ON CONFLICT (id) DO UPDATE SET
             name = excluded.name, version = excluded.version, description = excluded.description,
             source_path = excluded.source_path, checksum = excluded.checksum, loaded_at = excluded.loaded_at,
-            load_number = excluded.load_number
+            origin = excluded.origin, origin_json = excluded.origin_json, load_number = excluded.load_number
         """,
-        (pack.id, pack.name, pack.version, pack.description, source_path, pack.checksum, stamp),
+        (
+            pack.id,
+            pack.name,
+            pack.version,
+            pack.description,
+            source_path,
+            pack.checksum,
+            stamp,
+            None if pack.tmdb is None else "tmdb",
+            None if pack.tmdb is None else pack.tmdb.to_json(),
+        ),
     )
     await tx.execute("DELETE FROM sources WHERE pack_id = ?", (pack.id,))
     await tx.executemany(
@@ -632,14 +644,15 @@ async def _upsert_films(tx: Transaction, pack: Pack, plan: _Plan, series: Mappin
         """
         INSERT INTO films (
             key, franchise_id, franchise_order, title, original_title, year, runtime_minutes,
-            synopsis, tagline, imdb_id, tmdb_id, wikidata_id, pack_id, source
-        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            synopsis, tagline, imdb_id, tmdb_id, wikidata_id, pack_id, source, poster, backdrop
+        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO UPDATE SET
             franchise_id = excluded.franchise_id, franchise_order = excluded.franchise_order,
             title = excluded.title, original_title = excluded.original_title, year = excluded.year,
             runtime_minutes = excluded.runtime_minutes, synopsis = excluded.synopsis,
             tagline = excluded.tagline, imdb_id = excluded.imdb_id, tmdb_id = excluded.tmdb_id,
-            wikidata_id = excluded.wikidata_id, source = excluded.source
+            wikidata_id = excluded.wikidata_id, source = excluded.source, poster = excluded.poster,
+            backdrop = excluded.backdrop
         """,
         [
             _film_row(stored, pack.id, film, series.get(film.series or default_series or ""))
@@ -666,6 +679,8 @@ def _film_row(stored_key: str, pack_id: str, film: PackFilm, series_id: int | No
         film.wikidata_id,
         pack_id,
         _sources(film.source),
+        film.poster,
+        film.backdrop,
     )
 
 
@@ -693,16 +708,26 @@ async def _replace_film_rows(
         await tx.execute(f"DELETE FROM {table} WHERE film_id IN (SELECT id FROM films WHERE pack_id = ?)", (pack.id,))
     await tx.execute("DELETE FROM film_titles WHERE pack_id = ?", (pack.id,))
     insert_title = (
-        "INSERT INTO film_titles (film_id, title, kind, pack_id) VALUES (?, ?, ?, ?) ON CONFLICT (film_id, title)"
+        "INSERT INTO film_titles (film_id, title, kind, pack_id, language, country) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (film_id, title)"
     )
     await tx.executemany(
-        f"{insert_title} DO UPDATE SET kind = excluded.kind, pack_id = excluded.pack_id",
-        [(films[f.key], title, kind, pack.id) for _, f in plan.own_films for title, kind in _film_titles(f).items()],
+        f"{insert_title} DO UPDATE SET kind = excluded.kind, pack_id = excluded.pack_id,"
+        " language = excluded.language, country = excluded.country",
+        [
+            (films[f.key], title.text, title.kind, pack.id, title.language, title.country)
+            for _, f in plan.own_films
+            for title in _film_titles(f)
+        ],
     )
     merged = [f for f in pack.films if f.key in plan.merged_films]
     await tx.executemany(
         f"{insert_title} DO NOTHING",
-        [(plan.merged_films[f.key], title, "alias", pack.id) for f in merged for title in _film_titles(f)],
+        [
+            (plan.merged_films[f.key], title.text, "alias", pack.id, title.language, title.country)
+            for f in merged
+            for title in _film_titles(f)
+        ],
     )
     own = [(films[f.key], f) for _, f in plan.own_films]
     await tx.executemany(
@@ -765,13 +790,29 @@ async def _insert_described_rows(tx: Transaction, own: Sequence[tuple[int, PackF
     )
 
 
-def _film_titles(film: PackFilm) -> dict[str, str]:
-    """Every distinct title string of a film with its kind; the first kind wins."""
-    titles: dict[str, str] = {film.title: "title"}
-    titles.setdefault(film.original_title, "original")
+class _Title(NamedTuple):
+    """One row of film_titles for a film."""
+
+    text: str
+    kind: str
+    language: str | None = None
+    country: str | None = None
+
+
+def _film_titles(film: PackFilm) -> list[_Title]:
+    """Every distinct title string of a film with its kind; the first kind wins. A ``[[film.alias]]``
+    title is left out when another title of the film already is it, whatever its case: TMDB gives one
+    title for many countries and languages, and the look-up ignores case anyway."""
+    titles: dict[str, _Title] = {film.title: _Title(film.title, "title")}
+    titles.setdefault(film.original_title, _Title(film.original_title, "original"))
     for alias in film.aliases:
-        titles.setdefault(alias, "alias")
-    return titles
+        titles.setdefault(alias, _Title(alias, "alias"))
+    folded = {text.casefold() for text in titles}
+    for entry in film.alias_entries:
+        if entry.title.casefold() not in folded:
+            folded.add(entry.title.casefold())
+            titles[entry.title] = _Title(entry.title, "alias", entry.language, entry.country)
+    return list(titles.values())
 
 
 async def _upsert_trivia(tx: Transaction, pack: Pack, films: Mapping[str, int]) -> None:

@@ -7,8 +7,10 @@ one table to one class. Every ``source`` field is kept as a tuple of source keys
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 RELEASE_TYPES: dict[int, str] = {
     1: "Premiere",
@@ -19,6 +21,8 @@ RELEASE_TYPES: dict[int, str] = {
     6: "TV",
 }
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
+ALIAS_KINDS: tuple[str, ...] = ("translation", "alternative")
+"""What a ``[[film.alias]]`` is: the title translated into a language, or another title used somewhere."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,20 @@ class PackMilestone:
 
 
 @dataclass(frozen=True)
+class PackFilmAlias:
+    """A ``[[film.alias]]`` entry: a title the film has in a language or country (at least one is given)."""
+
+    title: str
+    kind: str
+    """One of ALIAS_KINDS."""
+    source: tuple[str, ...]
+    language: str | None = None
+    """ISO 639-1, lowercase ("fr")."""
+    country: str | None = None
+    """ISO 3166-1 alpha-2 ("CA")."""
+
+
+@dataclass(frozen=True)
 class PackFilm:
     """A film with its credits, releases and milestones."""
 
@@ -178,6 +196,12 @@ class PackFilm:
     certifications: tuple[PackCertification, ...] = ()
     distributors: tuple[str, ...] = ()
     """Company keys, like ``companies`` (which are the production companies)."""
+    poster: str | None = None
+    """A full https URL of the film's poster image."""
+    backdrop: str | None = None
+    """A full https URL of a wide still from the film."""
+    alias_entries: tuple[PackFilmAlias, ...] = ()
+    """The ``[[film.alias]]`` tables, in file order (``aliases`` are the plain alias strings)."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +221,46 @@ class PackTrivia:
 
 
 @dataclass(frozen=True)
+class PackTmdbOrigin:
+    """A pack's ``[tmdb]`` table: it was imported from TMDB, and this is how to fetch it again."""
+
+    language: str
+    """The language TMDB was asked for, ``xx`` or ``xx-YY`` ("en-US")."""
+    collections: tuple[int, ...] = ()
+    movies: tuple[int, ...] = ()
+    cast_limit: int | None = None
+    image_base_url: str | None = None
+    fetched: dt.datetime | None = None
+    """When it was fetched (aware)."""
+
+    def to_json(self) -> str:
+        """The origin as a JSON object (what the database keeps; `from_json` reads it back)."""
+        values: dict[str, Any] = {
+            "language": self.language,
+            "collections": list(self.collections),
+            "movies": list(self.movies),
+            "cast_limit": self.cast_limit,
+            "image_base_url": self.image_base_url,
+            "fetched": None if self.fetched is None else self.fetched.isoformat(),
+        }
+        return json.dumps(values, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> PackTmdbOrigin:
+        """The origin `to_json` wrote."""
+        values = json.loads(text)
+        fetched = values.get("fetched")
+        return cls(
+            language=values["language"],
+            collections=tuple(values.get("collections", ())),
+            movies=tuple(values.get("movies", ())),
+            cast_limit=values.get("cast_limit"),
+            image_base_url=values.get("image_base_url"),
+            fetched=None if fetched is None else dt.datetime.fromisoformat(fetched),
+        )
+
+
+@dataclass(frozen=True)
 class Pack:
     """A whole validated content pack."""
 
@@ -213,6 +277,8 @@ class Pack:
     path: Path
     checksum: str
     series: tuple[PackSeries, ...] = ()
+    tmdb: PackTmdbOrigin | None = None
+    """The ``[tmdb]`` table of a pack imported from TMDB; None for a pack written by hand."""
 
     @property
     def credit_count(self) -> int:

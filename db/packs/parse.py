@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from db.packs.countries import ISO_3166_ALPHA2
 from db.packs.model import (
+    ALIAS_KINDS,
     DIFFICULTIES,
     Pack,
     PackCastCredit,
@@ -25,6 +26,7 @@ from db.packs.model import (
     PackCompany,
     PackCrewCredit,
     PackFilm,
+    PackFilmAlias,
     PackFranchise,
     PackMilestone,
     PackPerson,
@@ -32,6 +34,7 @@ from db.packs.model import (
     PackRelease,
     PackSeries,
     PackSource,
+    PackTmdbOrigin,
     PackTrivia,
     PackValidationError,
 )
@@ -45,10 +48,14 @@ COUNTRY = re.compile(r"[A-Z]{2}")
 VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+LANGUAGE = re.compile(r"[a-z]{2}")
+LANGUAGE_TAG = re.compile(r"[a-z]{2}(-[A-Z]{2})?")
+HTTPS_URL = re.compile(r"https://[^\s/?#]+[^\s]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
-_TOP_LEVEL = ("pack", "franchise", "series", "source", "company", "person", "film", "trivia")
+_TOP_LEVEL = ("pack", "tmdb", "franchise", "series", "source", "company", "person", "film", "trivia")
 _PACK_FIELDS = ("id", "name", "version", "description")
+_TMDB_FIELDS = ("language", "collections", "movies", "cast_limit", "image_base_url", "fetched")
 _FRANCHISE_FIELDS = ("key", "name")
 _SERIES_FIELDS = ("key", "name")
 _SOURCE_FIELDS = ("key", "ref", "description")
@@ -71,7 +78,10 @@ _FILM_FIELDS = (
     "imdb_id",
     "tmdb_id",
     "wikidata_id",
+    "poster",
+    "backdrop",
     "source",
+    "alias",
     "crew",
     "cast",
     "release",
@@ -83,6 +93,7 @@ _CAST_FIELDS = ("person", "character", "order", "source")
 _RELEASE_FIELDS = ("country", "date", "type", "note", "source")
 _MILESTONE_FIELDS = ("kind", "date", "description", "source")
 _CERTIFICATION_FIELDS = ("country", "rating", "source")
+_ALIAS_FIELDS = ("title", "language", "country", "kind", "source")
 _TRIVIA_FIELDS = (
     "key",
     "film",
@@ -97,6 +108,8 @@ _TRIVIA_FIELDS = (
 )
 
 _SHORT_TEXT = 200
+_URL_TEXT = 500
+_TMDB_ID = 10**9
 _MIN_WRONG = 3
 _GENRE_TEXT = 40
 _RATING_TEXT = 20
@@ -182,6 +195,27 @@ class _Entry:
             self.fail(name, f"must be an integer between {low} and {high}")
             return None
         return value
+
+    def url(self, name: str) -> str | None:
+        """An optional full https URL of at most `_URL_TEXT` characters, with no whitespace."""
+        value = self.matching(name, HTTPS_URL, "a full https:// URL with no whitespace", required=False)
+        if value is not None and len(value) > _URL_TEXT:
+            self.fail(name, f"must be at most {_URL_TEXT} characters (has {len(value)})")
+            return None
+        return value
+
+    def integers(self, name: str, low: int, high: int) -> tuple[int, ...]:
+        """An optional list of distinct integers between `low` and `high`."""
+        value = self.data.get(name, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in value
+        ):
+            self.fail(name, f"must be a list of integers between {low} and {high}")
+            return ()
+        duplicates = _duplicates(value)
+        if duplicates:
+            self.fail(name, f"lists {', '.join(map(str, duplicates))} more than once")
+        return tuple(value)
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.data.get(name, default)
@@ -396,6 +430,25 @@ class _PackParser:
         description = entry.text("description", required=False) or ""
         return pack_id, name, version, description
 
+    def tmdb(self) -> PackTmdbOrigin | None:
+        """The ``[tmdb]`` table: where the pack was imported from, for a refresh."""
+        if "tmdb" not in self.doc:
+            return None
+        entry = _Entry(self.p, "tmdb", self.doc["tmdb"], _TMDB_FIELDS)
+        language = entry.matching("language", LANGUAGE_TAG, 'a language like "en" or "en-US"')
+        collections = entry.integers("collections", 1, _TMDB_ID)
+        movies = entry.integers("movies", 1, _TMDB_ID)
+        if entry.ok and not collections and not movies:
+            entry.fail("", 'must list at least one TMDB id in "collections" or "movies"')
+        cast_limit = entry.integer("cast_limit", 1, 200, required=False)
+        image_base_url = entry.url("image_base_url")
+        fetched = entry.data.get("fetched")
+        if fetched is not None and not (isinstance(fetched, dt.datetime) and fetched.tzinfo is not None):
+            entry.fail("fetched", f"must be a TOML date-time with an offset like 2026-12-07T18:00:00Z, got {fetched!r}")
+        if not (entry.ok and language):
+            return None
+        return PackTmdbOrigin(language, collections, movies, cast_limit, image_base_url, fetched)
+
     def franchise(self) -> PackFranchise | None:
         if "franchise" not in self.doc:
             return None
@@ -474,9 +527,11 @@ class _PackParser:
         one: lookups tell remakes apart by year, and same-year namesakes only by an external id."""
         data = entry.data
         film = _TitleOwner(entry.label, data.get("year"), tuple((f, data[f]) for f in _EXTERNAL_ID_FIELDS if f in data))
-        for field in ("title", "original_title", "aliases"):
+        for field in ("title", "original_title", "aliases", "alias"):
             value = data.get(field)
             names = value if isinstance(value, list) else [value]
+            if field == "alias":
+                names = [alias.get("title") for alias in names if isinstance(alias, dict)]
             for folded, name in {n.casefold(): n for n in names if isinstance(n, str)}.items():
                 owners = titles.setdefault(folded, [])
                 if film in owners:
@@ -514,7 +569,9 @@ class _PackParser:
         imdb_id = entry.matching("imdb_id", IMDB_ID, "an IMDb id like tt0117060", required=False)
         tmdb_id = entry.integer("tmdb_id", 1, 10**9, required=False)
         wikidata_id = self.claim_external_ids(entry, "film", imdb_id, tmdb_id)
+        poster, backdrop = entry.url("poster"), entry.url("backdrop")
         source = entry.sources(self.source_keys)
+        alias_entries = self.alias_entries(entry)
         crew = self.crew(entry)
         cast = self.cast(entry)
         releases = self.releases(entry, year)
@@ -545,6 +602,9 @@ class _PackParser:
             genres,
             certifications,
             distributors,
+            poster,
+            backdrop,
+            alias_entries,
         )
 
     def company_list(self, entry: _Entry, field: str) -> tuple[str, ...]:
@@ -650,8 +710,28 @@ class _PackParser:
         self.adopt(film, entries)
         return tuple(result)
 
-    def country(self, entry: _Entry) -> str | None:
-        country = entry.matching("country", COUNTRY, "two uppercase letters (ISO 3166-1)")
+    def alias_entries(self, film: _Entry) -> tuple[PackFilmAlias, ...]:
+        """The ``[[film.alias]]`` tables. A title repeating the film's title or another alias is no
+        error (TMDB gives one title for many countries): the loader keeps it once."""
+        result = []
+        entries = self.children(film, "alias", _ALIAS_FIELDS)
+        for entry in entries:
+            title = entry.text("title", max_len=_SHORT_TEXT)
+            language = entry.matching("language", LANGUAGE, "two lowercase letters (ISO 639-1)", required=False)
+            country = self.country(entry, required=False)
+            if "language" not in entry.data and "country" not in entry.data:
+                entry.fail("", 'must give a "language", a "country" or both')
+            kind = entry.text("kind")
+            if kind is not None and kind not in ALIAS_KINDS:
+                entry.fail("kind", f'must be one of {_quoted(ALIAS_KINDS)}, got "{kind}"')
+            source = entry.sources(self.source_keys)
+            if entry.ok and title and kind:
+                result.append(PackFilmAlias(title, kind, source, language, country))
+        self.adopt(film, entries)
+        return tuple(result)
+
+    def country(self, entry: _Entry, *, required: bool = True) -> str | None:
+        country = entry.matching("country", COUNTRY, "two uppercase letters (ISO 3166-1)", required=required)
         if country is not None and country not in ISO_3166_ALPHA2:
             entry.fail("country", f'"{country}" is not an assigned ISO 3166-1 alpha-2 country code')
             return None
@@ -724,6 +804,7 @@ class _PackParser:
     def build(self, path: Path, checksum: str) -> Pack:
         self.top_level()
         pack_id, name, version, description = self.pack_table()
+        tmdb = self.tmdb()
         franchise = self.franchise()
         series = self.series(franchise)
         sources, companies = self.sources(), self.companies()
@@ -742,6 +823,7 @@ class _PackParser:
             path,
             checksum,
             tuple(series),
+            tmdb,
         )
 
 

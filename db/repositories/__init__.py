@@ -28,6 +28,7 @@ from db.repositories.models import (
     PersonCredit,
     PlaceSettings,
     Release,
+    TmdbPackRecord,
     TriviaQuestion,
 )
 from db.repositories.settings import GuildSettingsRepository, UserSettingsRepository, preferred_regions
@@ -73,6 +74,7 @@ __all__ = [
     "PlaceSettings",
     "Release",
     "Shards",
+    "TmdbPackRecord",
     "TriviaAnswer",
     "TriviaDaily",
     "TriviaDailyAnswer",

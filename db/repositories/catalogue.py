@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from db.connection import Database, Row
 from db.packed import PackedStrings, offsets_of
+from db.packs.model import PackTmdbOrigin
 from db.repositories.models import (
     CastCredit,
     CastLine,
@@ -29,6 +30,7 @@ from db.repositories.models import (
     Person,
     PersonCredit,
     Release,
+    TmdbPackRecord,
     TriviaQuestion,
 )
 from db.repositories.stamps import stamp
@@ -171,6 +173,9 @@ _COMPANY_SELECT = """
     FROM film_companies fc JOIN companies c ON c.id = fc.company_id
 """
 _CERTIFICATION_SELECT = "SELECT film_id, country, rating, source FROM film_certifications"
+_FILM_EXTRAS_SELECT = """
+    SELECT f.id, f.poster, p.origin = 'tmdb' AS from_tmdb FROM films f JOIN packs p ON p.id = f.pack_id
+"""
 _RELEASE_SELECT = "SELECT film_id, country, release_date, release_type, note, source FROM releases"
 _RELEASE_ORDER = "release_date, release_type, country"
 
@@ -229,6 +234,22 @@ class CatalogueRepository:
         """The checksum of every loaded pack's file (sha256 of its bytes, as `Pack.checksum`)."""
         rows = await self._db.fetch_all("SELECT checksum FROM packs")
         return {str(row["checksum"]) for row in rows}
+
+    async def tmdb_packs(self) -> list[TmdbPackRecord]:
+        """The loaded packs imported from TMDB (their ``[tmdb]`` table), by pack id, with the file each
+        was loaded from: what a refresh fetches again."""
+        rows = await self._db.fetch_all(
+            "SELECT id, version, source_path, origin_json FROM packs WHERE origin = 'tmdb' ORDER BY id"
+        )
+        return [
+            TmdbPackRecord(row["id"], row["version"], row["source_path"], PackTmdbOrigin.from_json(row["origin_json"]))
+            for row in rows
+        ]
+
+    async def film_posters(self) -> dict[int, str]:
+        """The poster URL of every film that has one, by film id."""
+        rows = await self._db.fetch_all("SELECT id, poster FROM films WHERE poster IS NOT NULL")
+        return {row["id"]: row["poster"] for row in rows}
 
     async def counts(self) -> CatalogueCounts:
         """How many films, people, questions and packs are loaded."""
@@ -301,16 +322,28 @@ class CatalogueRepository:
             return {}  # "IN ()" is not standard SQL
         marks = ", ".join("?" * len(film_ids))
         ids = tuple(film_ids)
-        cast, crew, companies, releases, certifications = await self._db.fetch_each(
+        cast, crew, companies, releases, certifications, extras = await self._db.fetch_each(
             [
                 (f"{_CAST_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.billing_order", ids),
                 (f"{_CREW_SELECT} WHERE c.film_id IN ({marks}) ORDER BY c.film_id, c.position", ids),
                 (f"{_COMPANY_SELECT} WHERE fc.film_id IN ({marks}) ORDER BY fc.film_id, fc.role, fc.position", ids),
                 (f"{_RELEASE_SELECT} WHERE film_id IN ({marks}) ORDER BY film_id, {_RELEASE_ORDER}", ids),
                 (f"{_CERTIFICATION_SELECT} WHERE film_id IN ({marks}) ORDER BY film_id, country", ids),
+                (f"{_FILM_EXTRAS_SELECT} WHERE f.id IN ({marks})", ids),
             ]
         )
-        found = {film_id: FilmCredits([], [], [], []) for film_id in film_ids}
+        known = {row[0]: (row[1], bool(row[2])) for row in extras}
+        found = {
+            film_id: FilmCredits(
+                [],
+                [],
+                [],
+                [],
+                poster=known.get(film_id, (None, False))[0],
+                from_tmdb=known.get(film_id, (None, False))[1],
+            )
+            for film_id in film_ids
+        }
         for row in cast:
             found[row[0]].cast.append(CastCredit(*row))
         for row in crew:

@@ -12,7 +12,7 @@ from itertools import repeat
 from typing import Literal, NamedTuple, overload
 
 from db.packed import PackedStrings, ascending, numbers_of, offsets_of
-from db.packs.model import RELEASE_TYPES
+from db.packs.model import RELEASE_TYPES, PackTmdbOrigin
 
 TitleKind = Literal["title", "original", "alias"]
 
@@ -168,8 +168,10 @@ class Certification:
 
 @dataclass(frozen=True)
 class FilmCredits:
-    """Everything a film card shows beyond the film row: cast, crew, production companies, releases,
-    distributors and certifications (by country)."""
+    """Everything a film card shows beyond `Film`: cast, crew, production companies, releases,
+    distributors and certifications (by country), the poster, and whether the film's pack came from TMDB
+    (its card then carries TMDB's notice). The poster is read with these rather than kept on `Film`: the
+    look-up holds every film in memory, and a URL per film is megabytes for a large catalogue."""
 
     cast: list[CastCredit]
     crew: list[CrewCredit]
@@ -177,6 +179,18 @@ class FilmCredits:
     releases: list[Release]
     distributors: list[Company] = field(default_factory=list)
     certifications: list[Certification] = field(default_factory=list)
+    poster: str | None = None
+    from_tmdb: bool = False
+
+
+@dataclass(frozen=True)
+class TmdbPackRecord:
+    """A loaded pack imported from TMDB: what a refresh needs to fetch it again and rewrite its file."""
+
+    pack_id: str
+    version: str
+    source_path: str
+    origin: PackTmdbOrigin
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from bot.tmdb import NOTICE
 from bot.tmdb.document import (
-    NOTICE,
     Answers,
     ImportRequest,
     Names,
@@ -74,7 +74,9 @@ def written(tmp_path: Path, document: dict[str, Any], name: str = "pack.toml") -
 
 def build(*films: dict[str, Any], names: Names | None = None, **request: Any) -> tuple[dict[str, Any], list[str]]:
     found = answers(*films)
-    built = build_document(found, ImportRequest(**request), default_pack_table(found, None), fetched=FETCHED, names=names)
+    built = build_document(
+        found, ImportRequest(**request), default_pack_table(found, None), fetched=FETCHED, names=names
+    )
     return built.document, built.notes
 
 

@@ -150,9 +150,7 @@ async def test_lasting_troubles_give_one_clear_line_and_exit_2(
     assert not (tmp_path / "out.toml").exists()
 
 
-async def test_the_command_line_exits_2_with_one_line_and_never_prints_the_token(
-    tmdb: TmdbSim, tmp_path: Path
-) -> None:
+async def test_the_command_line_exits_2_with_one_line_and_never_prints_the_token(tmdb: TmdbSim, tmp_path: Path) -> None:
     tmdb.revoke()
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "pack", "import", "tmdb", "--movie", "1",
@@ -231,4 +229,3 @@ async def test_a_pack_file_edited_by_hand_is_never_overwritten(
     assert await refresh_packs(settings, [], apply=True) == 2
     assert "edited by hand" in capsys.readouterr().err
     assert output.read_text(encoding="utf-8") == edited
-

@@ -659,6 +659,60 @@ async def test_a_release_date_change_is_announced_once_and_the_countdown_follows
     assert len(posts(sim, news)) == 6 == len(sends_to(sim, news))
 
 
+TMDB_PACK = """\
+[pack]
+id = "e2e-from-tmdb"
+name = "Harbour Lights (test pack from TMDB)"
+version = "1.0.0"
+
+[tmdb]
+language = "en-US"
+movies = [4242]
+
+[[source]]
+key = "tmdb"
+ref = "https://www.themoviedb.org/movie/4242"
+
+[[film]]
+key = "harbour-lights"
+title = "Harbour Lights"
+year = 2026
+tmdb_id = 4242
+poster = "https://image.tmdb.org/t/p/w500/harbour-lights.jpg"
+source = "tmdb"
+
+[[film.alias]]
+title = "Hafenlichter"
+language = "de"
+kind = "translation"
+source = "tmdb"
+
+[[film.release]]
+country = "US"
+date = "2026-03-20"
+type = 3
+source = "tmdb"
+"""
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_film_with_a_poster_is_announced_with_it_and_its_card_carries_tmdbs_notice(sim: Sim) -> None:
+    pack = Path(sim.tmp_path) / "from-tmdb.toml"
+    pack.write_text(TMDB_PACK, encoding="utf-8")
+    sim.extra_env["MARQUEE_PACKS_LOAD"] = f"mission-impossible,{pack}"
+    await sim.restart_bot()
+    _, general, news, admin = await server(sim)
+    await announce(sim, admin, general, news, milestones="14", region="US")
+    post = await expect_one_post_at(sim, news, at("2026-03-06", "09:00"), "**14 days to go.** Harbour Lights opens")
+    assert post.embeds[0]["thumbnail"]["url"] == "https://image.tmdb.org/t/p/w500/harbour-lights.jpg"
+    card = (await sim.slash(admin, general, "film info", title="Hafenlichter")).embeds[0]
+    assert card["title"] == "Harbour Lights (2026)"
+    assert card["thumbnail"]["url"] == "https://image.tmdb.org/t/p/w500/harbour-lights.jpg"
+    assert card["footer"]["text"].endswith("This product uses the TMDB API but is not endorsed or certified by TMDB.")
+    bundled = (await sim.slash(admin, general, "film info", title="fallout")).embeds[0]
+    assert "thumbnail" not in bundled and "TMDB" not in bundled["footer"]["text"]
+
+
 # ---- servers that remove the bot ---------------------------------------------------------------------------
 GUILD_DATA = ("announcement_settings", "announcement_dates", "announcement_posts", "guild_events")
 

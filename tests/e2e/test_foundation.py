@@ -32,6 +32,7 @@ async def test_about_reports_the_catalogue(sim: Sim) -> None:
     assert int(field(embed, "Trivia questions")) >= 150
     assert int(field(embed, "People")) > 50
     assert field(embed, "Version") == sim.client.version
+    assert embed["footer"]["text"] == "This product uses the TMDB API but is not endorsed or certified by TMDB."
 
 
 async def test_help_lists_every_command_with_its_description(sim: Sim) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.formatting import EMBED_TOTAL
-from cogs.countdowns.render import status_embed
+from bot.targets import Target, TargetDates
+from cogs.countdowns.dates import Countdown
+from cogs.countdowns.render import (
+    anniversary_post,
+    countdown_embed,
+    countdown_post,
+    date_change_post,
+    release_post,
+    status_embed,
+)
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
@@ -34,3 +43,19 @@ def test_the_status_embed_never_exceeds_discords_total_however_long_its_parts() 
     assert len(embed) <= EMBED_TOTAL
     assert [field.name for field in embed.fields] == ["⚠️ Paused", "Next posts", "Last posts"]
     assert (embed.description or "").startswith("• Targets: ")
+
+
+def test_posts_about_a_film_with_a_poster_show_it_as_their_thumbnail() -> None:
+    poster = "https://image.tmdb.org/t/p/w500/poster.jpg"
+    film = Target("film:one", "Film One", dt.date(2026, 5, 1), "film")
+    with_poster = TargetDates(film, country="US", starts_at=NOW, poster=poster)
+    posts = [
+        countdown_post(with_poster, 7),
+        release_post(with_poster),
+        anniversary_post(with_poster, 10, late=True),
+        date_change_post(with_poster, dt.date(2026, 4, 1)),
+        countdown_embed(with_poster, Countdown("upcoming", 7, NOW, None)),
+    ]
+    assert [post.thumbnail.url for post in posts] == [poster] * len(posts)
+    without = countdown_post(TargetDates(film, country="US", starts_at=NOW), 7)
+    assert without.thumbnail.url is None

@@ -9,8 +9,17 @@ import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE, ordinal
+from bot.formatting import (
+    EMBED_DESCRIPTION,
+    EMBED_FIELDS,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    FIELD_NAME,
+    FIELD_VALUE,
+    ordinal,
+)
 from bot.regions import country_name
+from bot.tmdb import NOTICE as TMDB_NOTICE
 from cogs.films import render
 from db.repositories.models import CastCredit, Certification, Company, CrewCredit, Film, PersonCredit, Release
 
@@ -124,6 +133,7 @@ def assert_within_limits(embed: discord.Embed) -> None:
     DATES,
     COMPANIES,
     CERTIFICATIONS,
+    st.booleans(),
 )
 def test_film_card_fits(
     film: Film,
@@ -135,9 +145,20 @@ def test_film_card_fits(
     today: dt.date,
     distributors: list[Company],
     certifications: list[Certification],
+    from_tmdb: bool,
 ) -> None:
     details = render.FilmDetails(
-        film, credits, crew, companies, releases, film.franchise_order, 40, distributors, certifications
+        film,
+        credits,
+        crew,
+        companies,
+        releases,
+        film.franchise_order,
+        40,
+        distributors,
+        certifications,
+        poster="https://image.tmdb.org/t/p/w500/p.jpg" if from_tmdb else None,
+        from_tmdb=from_tmdb,
     )
     card = render.film_card(details, region, today)
     assert_within_limits(card)
@@ -275,3 +296,34 @@ def test_release_dates_are_never_shifted() -> None:
     assert render.calendar_date(dt.date(2023, 7, 12)) == "12 July 2023"
     # Noon UTC: the same calendar day for readers from UTC-11 to UTC+11.
     assert render.timestamp(dt.date(2023, 7, 12), "D") == "<t:1689163200:D>"
+
+
+def test_a_film_from_tmdb_shows_its_poster_and_ends_with_tmdbs_notice() -> None:
+    poster = "https://image.tmdb.org/t/p/w500/poster.jpg"
+    details = render.FilmDetails(_film(()), [], [], [], [], None, 0, poster=poster, from_tmdb=True)
+    card = render.card_embed(render.card_text(details), "US", dt.date(2024, 1, 1))
+    assert card.thumbnail.url == poster
+    assert card.footer.text is not None and card.footer.text.endswith(TMDB_NOTICE)
+    assert TMDB_NOTICE == "This product uses the TMDB API but is not endorsed or certified by TMDB."
+    assert_within_limits(card)
+
+
+def test_a_hand_written_film_has_neither_thumbnail_nor_notice() -> None:
+    card = render.film_card(render.FilmDetails(_film(()), [], [], [], [], None, 0), "US", dt.date(2024, 1, 1))
+    assert card.thumbnail.url is None
+    assert card.footer.text == "Full cast, every country's dates and the other films: use the buttons."
+    # A poster on a film of a pack written by hand (no [tmdb]) is shown; the notice is not.
+    details = render.FilmDetails(_film(()), [], [], [], [], None, 0, poster="https://example.org/p.jpg")
+    card = render.film_card(details, "US", dt.date(2024, 1, 1))
+    assert card.thumbnail.url == "https://example.org/p.jpg"
+    assert TMDB_NOTICE not in (card.footer.text or "")
+
+
+def test_the_notice_counts_against_the_embed_total() -> None:
+    long = "N" * 300
+    film = Film(1, "f", "T" * 300, "O", 2000, "f", long, 1, 100, "S" * 6000, long, None, None, "p", "s")
+    credits = [CastCredit(1, n, n, "p", long, long, "s") for n in range(1, 40)]
+    details = render.FilmDetails(film, credits, [], [Company(1, "c", long, 1)], [], 1, 8, from_tmdb=True)
+    embed = render.film_card(details, "US", dt.date(1999, 1, 1))
+    assert_within_limits(embed)
+    assert embed.footer.text is not None and embed.footer.text.endswith(TMDB_NOTICE)

@@ -12,10 +12,12 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.errors import UserFacingError
+from bot.tmdb import NOTICE as TMDB_NOTICE
 from cogs.films.catalogue_reads import fill_card_texts, pack_card
 from cogs.films.lookup import index_format
 from cogs.films.service import LookupService
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
+from db.packs import PackFilmAlias, PackTmdbOrigin
 
 
 @pytest.fixture
@@ -135,3 +137,44 @@ async def test_forgetting_a_member_or_server_reads_their_regions_again(service: 
     service.regions.put(1, 2, ("GB", "FR"))
     service.forget_server(2)
     assert await service.chosen_regions(1, 2) == (None, None)
+
+
+POSTER = "https://image.tmdb.org/t/p/w500/poster-one.jpg"
+
+
+async def _load_from_tmdb(database: Database) -> None:
+    """The db tests' small pack, as if imported from TMDB: film one has a poster and localized titles."""
+    base = parse_pack(Path(__file__).parents[2] / "db" / "base_pack.toml")
+    one, two = base.films
+    aliases = (
+        PackFilmAlias("Le Film Un", "translation", ("wp_one",), "fr", "FR"),
+        PackFilmAlias("Erster Film", "translation", ("wp_one",), "de"),
+    )
+    one = dataclasses.replace(one, poster=POSTER, alias_entries=aliases)
+    await load_pack(database, dataclasses.replace(base, films=(one, two), tmdb=PackTmdbOrigin("en-US", movies=(11,))))
+
+
+async def test_a_localized_alias_finds_its_film(service: LookupService) -> None:
+    await _load_from_tmdb(service.database)
+    await service.start()
+    await service.indexed()
+    assert service.film_key("Erster Film") == "one"
+    assert service.film_key("le film un") == "one"
+
+
+async def test_cards_of_films_from_tmdb_show_the_poster_and_the_notice_kept_or_not(service: LookupService) -> None:
+    await _load_from_tmdb(service.database)
+    await service.start()
+    one, mi7 = service.film("one"), service.film("mi7")
+    assert one is not None and mi7 is not None
+    made_now = await service.card_text(one)
+    assert (made_now.poster, made_now.from_tmdb) == (POSTER, True)
+    await _cards_done(service)
+    kept = await service.card_text(one)
+    assert kept == made_now
+    embed = service.card_embed(one, kept, "US", dt.date(2026, 1, 1))
+    assert embed.thumbnail.url == POSTER
+    assert embed.footer.text is not None and embed.footer.text.endswith(TMDB_NOTICE)
+    bundled = service.card_embed(mi7, await service.card_text(mi7), "US", dt.date(2026, 1, 1))
+    assert bundled.thumbnail.url is None
+    assert TMDB_NOTICE not in (bundled.footer.text or "")
