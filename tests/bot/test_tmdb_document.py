@@ -99,8 +99,8 @@ def test_tmdbs_example_film_becomes_a_valid_pack_with_every_fact_sourced(tmp_pat
     assert "Drama" in film.genres
     assert document["film"][0]["poster"] == "https://image.tmdb.org/t/p/w342/pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK.jpg"
     aliases = document["film"][0]["alias"]
-    assert {"title": "Podziemny krąg", "kind": "alternative", "country": "PL", "source": "tmdb-movie-550"} in aliases
-    assert any(a["kind"] == "translation" and a.get("language") == "fr" for a in aliases)
+    assert {"title": "Boytsovskiy klub", "kind": "alternative", "country": "RU", "source": "tmdb-movie-550"} in aliases
+    assert any(a["kind"] == "translation" and a.get("language") == "pl" for a in aliases)
     assert NOTICE in written(tmp_path, document).read_text(encoding="utf-8")
 
 
@@ -111,7 +111,8 @@ def test_a_collection_is_the_franchise_in_release_order(tmp_path: Path) -> None:
     films = []
     for part in parts:
         film = fight_club()
-        film.update(id=part["id"], title=part["name"], original_title=part["name"])
+        film.update(id=part["id"], title=part["name"], original_title=part["name"], imdb_id=None)
+        film["external_ids"] = {}
         film["release_date"] = part["release_date"]
         day = part["release_date"] + "T00:00:00.000Z"
         film["release_dates"] = {"results": [{"iso_3166_1": "US", "release_dates": [_release(3, day)]}]}

@@ -177,7 +177,7 @@ async def imported_and_loaded(tmdb: TmdbSim, tmp_path: Path) -> tuple[Settings, 
 def stored_release(settings: Settings, tmdb_id: int, country: str = "US", kind: int = 3) -> str:
     with sqlite3.connect(settings.database.path) as db:
         row = db.execute(
-            "SELECT r.date FROM releases r JOIN films f ON f.id = r.film_id "
+            "SELECT r.release_date FROM releases r JOIN films f ON f.id = r.film_id "
             "WHERE f.tmdb_id = ? AND r.country = ? AND r.release_type = ?",
             (tmdb_id, country, kind),
         ).fetchone()
