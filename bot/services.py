@@ -8,6 +8,7 @@ service the caller was handed, so every path between features can be read in thi
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,8 @@ from cogs.trivia.engine import TriviaEngine
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,9 @@ def build_services(bot: MarqueeBot) -> Services:
         breaker=bot.breaker,
     )
     tmdb = None
-    if bot.settings.tmdb.refresh == "daily" and bot.settings.tmdb.token:
+    if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:
+        log.warning("tmdb.refresh is daily but no TMDB token is set (MARQUEE_TMDB_TOKEN): nothing is refreshed")
+    elif bot.settings.tmdb.refresh == "daily":
         settings = bot.settings.tmdb
         tmdb = DailyRefresh(bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings))
     return Services(

@@ -115,7 +115,9 @@ async def test_a_date_moved_on_tmdb_is_announced_once_per_server_and_reminders_f
     # TMDB moves the US release two weeks later; the next daily refresh (a day after the first, at start) sees it.
     tmdb.world.now = sim.now()
     tmdb.world.move_release(FILM, "US", type=3, new_date="2026-04-03")
+    asked = len(tmdb.requests)
     await sim.advance(DAY)
+    assert [r.path for r in tmdb.requests[asked:]][:1] == ["/3/movie/changes"]
     for _, _, news, _ in servers:
         changed = [m for m in posts(sim, news) if "Release date changed" in text(m)]
         assert len(changed) == 1, [text(m) for m in posts(sim, news)]
@@ -128,12 +130,14 @@ async def test_a_date_moved_on_tmdb_is_announced_once_per_server_and_reminders_f
     # Nothing is said twice: not by the next refresh, nor after a restart, nor at the old dates.
     await sim.advance(DAY)
     await sim.restart_bot()
-    await sim.advance(timedelta(days=20))
+    for instant in (at("2026-03-06", "09:00"), at("2026-03-13", "09:00"), at("2026-03-20", "09:00")):
+        await sim.advance(instant - sim.now())
     for _, _, news, _ in servers:
         texts = [text(m) for m in posts(sim, news)]
         assert sum("Release date changed" in t for t in texts) == 1, texts
-        assert sum("14 days to go" in t for t in texts) == 1, texts
-    dms = sim.dms(fan)
-    assert [m.timestamp for m in dms] == []  # both reminders are now in April
-    await sim.advance(timedelta(days=14))
+        assert [t for t in texts if "to go" in t] == [t for t in texts if "**14 days to go.**" in t], texts
+        assert len(texts) == 2, texts  # the notice, then 14 days before 3 April: nothing at the old 14 and 7 days
+    assert sim.dms(fan) == []  # both reminders are now in April
+    for instant in moved:
+        await sim.advance(instant - sim.now())
     assert [m.timestamp for m in sim.dms(fan)] == moved
