@@ -55,6 +55,11 @@ PLAIN = frozenset(
         "bot.targets",
         "bot.tmdb",
         "bot.tmdb.client",
+        "bot.tmdb.connect",
+        "bot.tmdb.document",
+        "bot.tmdb.fetch",
+        "bot.tmdb.pack_file",
+        "bot.tmdb.refresh",
         "cogs",
         "cogs.countdowns.dates",
         "cogs.films.lookup",
@@ -96,6 +101,8 @@ DISCORD_SIDE = frozenset(
         "bot.replies",
         "bot.runner",
         "bot.services",
+        "bot.tmdb.commands",  # discord-free at run time; `pack refresh --yes` keeps the look-up indexes (bot.offline)
+        "bot.tmdb.daily",  # the running bot's alarm (bot.delivery's DueWorkRunner)
         "bot.tree",
         "bot.views",
         "cogs.about",
