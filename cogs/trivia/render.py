@@ -77,6 +77,9 @@ def reveal_embed(result: RoundResult, total: int, film_title: FilmTitle) -> disc
     title = film_title(result.film_key)
     if title:
         fields.append(("From", safe(title)))
+    if question.author:
+        # Pack text naming a person: made inert like every pack text, so a "<@id>" in it never pings.
+        fields.append(("Question by", safe(question.author)))
     add_fields_within_limits(embed, fields)
     embed.set_footer(text=f"{len(result.answers)} answered")
     return embed

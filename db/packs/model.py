@@ -19,6 +19,8 @@ RELEASE_TYPES: dict[int, str] = {
     6: "TV",
 }
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
+TRIVIA_KINDS: tuple[str, ...] = ("choice", "typed")
+"""A ``choice`` question can be asked with four buttons or typed; a ``typed`` one only where members type."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,9 @@ class PackTrivia:
     source: tuple[str, ...]
     fact: str | None
     spoiler: bool
+    kind: str = "choice"
+    author: str | None = None
+    """Who wrote the question (a Red-DiscordBot trivia list's AUTHOR), shown when it is revealed."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +218,8 @@ class Pack:
     path: Path
     checksum: str
     series: tuple[PackSeries, ...] = ()
+    requires: tuple[str, ...] = ()
+    """Ids of packs whose films this pack's questions may name (``[pack] requires``); loaded before it."""
 
     @property
     def credit_count(self) -> int:
