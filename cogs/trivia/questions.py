@@ -1460,6 +1460,7 @@ def question_json(question: Question, options: tuple[str, ...], right_index: int
             "right_index": right_index,
             "difficulty": question.difficulty,
             "film_key": question.film_key,
+            **({"author": question.author} if question.author else {}),
         },
         ensure_ascii=False,
     )

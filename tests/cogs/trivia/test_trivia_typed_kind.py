@@ -4,6 +4,7 @@ with every accepted answer counting, kept through the packed pool, and their aut
 from __future__ import annotations
 
 import datetime as dt
+import json
 import marshal
 import random
 
@@ -12,8 +13,8 @@ import pytest
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.game import RoundResult
 from cogs.trivia.packed import PackedQuestions
-from cogs.trivia.questions import Mode, Question, choices, fits_buttons, from_pack, select_questions
-from cogs.trivia.render import reveal_embed
+from cogs.trivia.questions import Mode, Question, choices, fits_buttons, from_pack, question_json, select_questions
+from cogs.trivia.render import daily_reveal_embed, reveal_embed
 from db.repositories.models import TriviaQuestion
 
 
@@ -122,3 +123,16 @@ def test_the_reveal_names_the_author_without_pinging() -> None:
 def test_a_question_without_author_shows_none() -> None:
     fields = [field.name for field in reveal_embed(_result(CHOICE), 1, lambda _: None).fields]
     assert "Question by" not in fields
+
+
+def test_a_daily_question_keeps_its_author_and_its_reveal_names_them_without_pinging() -> None:
+    authored = from_pack(_stored("daily", wrong=THREE_WRONG, author="Ada <@&42>\nWriter"))
+    options = tuple(choices(authored, random.Random(3)))
+    shown = json.loads(question_json(authored, options, options.index(authored.answer)))
+    assert shown["author"] == "Ada <@&42>\nWriter"
+    description = daily_reveal_embed(dt.date(2024, 5, 1), shown, []).description or ""
+    last = description.splitlines()[-1]
+    assert last.startswith("Question by Ada") and "<@&42>" not in last and last.endswith("Writer")
+    unauthored = json.loads(question_json(CHOICE, options, 0))
+    assert "author" not in unauthored
+    assert "Question by" not in (daily_reveal_embed(dt.date(2024, 5, 1), unauthored, []).description or "")
