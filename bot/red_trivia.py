@@ -115,8 +115,8 @@ def _answer_texts(question: str, line: int, node: yaml.Node, report: list[str]) 
             report.append(f"{at}: an answer that is a list or mapping left out")
             continue
         text = item.value.strip()
-        if item.tag == _NULL_TAG and not text:
-            report.append(f"{at}: an empty answer left out")
+        if item.tag == _NULL_TAG and text:
+            report.append(f"{at}: answer {text!r} left out (YAML reads it as no value)")
             continue
         if not text:
             report.append(f"{at}: an empty answer left out")

@@ -187,7 +187,7 @@ def test_empty_and_over_long_answers_and_questions_are_skipped_and_reported(tmp_
     long_question = "Why " + "very " * 80 + "long?"
     assert len(long_question) > MAX_QUESTION
     text = (
-        "Who cut the film?:\n- ''\n- Ines Kaur\n- " + "x" * 201 + "\n"
+        "Who cut the film?:\n- ''\n- ~\n- Ines Kaur\n- " + "x" * 201 + "\n"
         "A question with no answers?:\n"
         "A question with an empty list?: []\n"
         f"{long_question}:\n- Yes\n"
@@ -200,6 +200,7 @@ def test_empty_and_over_long_answers_and_questions_are_skipped_and_reported(tmp_
     ]
     report = "\n".join(_report(text))
     assert "an empty answer left out" in report
+    assert "answer '~' left out (YAML reads it as no value)" in report
     assert "an answer of 201 characters (over 200) left out" in report
     assert "'A question with no answers?': no answers: skipped" in report
     assert "'A question with an empty list?': no answers: skipped" in report
@@ -297,3 +298,12 @@ def test_the_cli_with_a_film_requires_its_pack_and_loads_after_it(tmp_path: Path
     # A fresh database without the required pack refuses it, naming the film.
     fresh = run(tmp_path, "pack", "load", "out.toml", MARQUEE_DATABASE_PATH=str(tmp_path / "fresh.db"))
     assert fresh.returncode == 2 and 'film "mi1", which is not in the database' in fresh.stderr
+
+
+def test_answers_that_are_not_text_are_left_out_and_reported(tmp_path: Path) -> None:
+    text = "Who plays Odile?:\n- [Imogen, Vale]\n- Imogen Vale\nWho plays Tobias?:\n  name: Ray Dunn\n"
+    _, output = _import(tmp_path, text)
+    assert [(q["question"], q["answers"]) for q in _trivia(output)] == [("Who plays Odile?", ["Imogen Vale"])]
+    report = "\n".join(_report(text))
+    assert "an answer that is a list or mapping left out" in report
+    assert "'Who plays Tobias?': answers are a mapping, not a list" in report
