@@ -105,7 +105,7 @@ def _answer_texts(question: str, line: int, node: yaml.Node, report: list[str]) 
     """The answers of one question as written, each conversion and each answer left out reported."""
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     if isinstance(node, yaml.MappingNode):
-        report.append(f"{_where(line, question)}: answers are a mapping, not a list: question skipped")
+        report.append(f"{_where(line, question)}: answers are a mapping, not a list")
         return []
     kept: list[str] = []
     folded: dict[str, str] = {}
