@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.red_trivia import (
     EXIT_BAD_FILE,
@@ -307,3 +308,12 @@ def test_answers_that_are_not_text_are_left_out_and_reported(tmp_path: Path) -> 
     report = "\n".join(_report(text))
     assert "an answer that is a list or mapping left out" in report
     assert "'Who plays Tobias?': answers are a mapping, not a list" in report
+
+
+def test_the_texts_kept_are_what_yaml_base_loader_reads() -> None:
+    # The importer reads each scalar's text as written; BaseLoader, which converts nothing, must agree.
+    text = "AUTHOR: V\nHex?:\n- 0x1F\n- 'quoted yes'\n- on\nYear?: 1999\nFloat?:\n- 3.50\n- 017\n"
+    written = yaml.load(text, Loader=yaml.BaseLoader)
+    expected = {question: answers if isinstance(answers, list) else [answers] for question, answers in written.items()}
+    del expected["AUTHOR"]
+    assert {q.text: list(q.answers) for q in read_red_list(text).questions} == expected
