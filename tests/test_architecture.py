@@ -49,6 +49,7 @@ PLAIN = frozenset(
         "bot.localtime",
         "bot.logs",
         "bot.memory",
+        "bot.red_trivia",
         "bot.regions",
         "bot.scheduler",
         "bot.settings",

@@ -20,7 +20,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
-from cogs.trivia.questions import DIFFICULTIES, DifficultyChoice, Mode, Question, enough_wrong
+from cogs.trivia.questions import DIFFICULTIES, DifficultyChoice, Mode, Question, fits_buttons
 from db.packed import numbers_of
 
 __all__ = ["PackedQuestions"]
@@ -33,6 +33,7 @@ _CACHED_BLOCKS = 8
 
 _NEEDS_CHOICES = 1
 _ENOUGH_WRONG = 2
+"""Buttons can ask it (`fits_buttons`): enough wrong choices, and not a typed-only question."""
 _FIRST_OF_KEY = 4
 _NO_FILM = -1
 _SEVERAL_FILMS = -2
@@ -56,6 +57,8 @@ def _fields(question: Question) -> Fields:
         question.needs_choices,
         question.topic,
         question.spoiler,
+        question.typed_only,
+        question.author,
     )
 
 
@@ -71,8 +74,9 @@ _NUMBER_PARTS = {"difficulty": "B", "flags": "B", "film": "i", "gate": "i", "has
 
 def _question(fields: Fields) -> Question:
     (key, text, answer, accepted, wrong, difficulty, category, film_key, reveals, kind, ref, needs, topic, spoiler) = (
-        fields
+        fields[:14]
     )
+    typed_only, author = fields[14:]
     return Question(
         key=key,
         text=text,
@@ -88,6 +92,8 @@ def _question(fields: Fields) -> Question:
         needs_choices=needs,
         topic=topic,
         spoiler=spoiler,
+        typed_only=typed_only,
+        author=author,
     )
 
 
@@ -119,7 +125,7 @@ class PackedQuestions(Sequence[Question]):
         for position, question in enumerate(questions):
             self._difficulty.append(DIFFICULTIES.index(question.difficulty))
             flags = _NEEDS_CHOICES if question.needs_choices else 0
-            flags |= _ENOUGH_WRONG if enough_wrong(question) else 0
+            flags |= _ENOUGH_WRONG if fits_buttons(question) else 0
             key_hashes.append(_key_hash(question.key))
             self._flags.append(flags)
             self._film.append(_NO_FILM if question.film_key is None else film(question.film_key))

@@ -65,6 +65,7 @@ __all__ = [
     "choices",
     "enough_wrong",
     "film_order",
+    "fits_buttons",
     "from_pack",
     "generate",
     "generate_from",
@@ -131,7 +132,8 @@ class Question:
     known, ``answer_ref`` is the catalogue key of that person, film or character.
     ``needs_choices`` marks "which of these…" questions that typed mode cannot ask;
     ``topic`` groups questions a game should not ask twice ("who plays Ethan Hunt"
-    in two films); ``spoiler`` is the pack's flag for plot reveals.
+    in two films); ``spoiler`` is the pack's flag for plot reveals. ``typed_only`` marks a pack question
+    of kind "typed", never asked with buttons; ``author`` is who wrote a pack question (pack text).
     """
 
     key: str
@@ -148,6 +150,8 @@ class Question:
     needs_choices: bool = False
     topic: str = ""
     spoiler: bool = False
+    typed_only: bool = False
+    author: str | None = None
 
     @property
     def group(self) -> str:
@@ -357,6 +361,8 @@ def from_pack(q: TriviaQuestion, names: NameBook | None = None) -> Question:
         answer_ref=ref,
         needs_choices=bool(_WHICH_OF_THESE.search(q.question)),
         spoiler=q.spoiler,
+        typed_only=q.kind == "typed",
+        author=q.author,
     )
 
 
@@ -1279,8 +1285,8 @@ def answer_position(rng: random.Random) -> int:
 
 def choices(question: Question, rng: random.Random) -> list[str]:
     """Four choices: three of the wrong ones in random order, the answer at :func:`answer_position`."""
-    if len(question.wrong) < _MIN_WRONG:
-        raise ValueError(f"question {question.key!r} has fewer than {_MIN_WRONG} wrong choices")
+    if not fits_buttons(question):
+        raise ValueError(f"question {question.key!r} is typed only or has fewer than {_MIN_WRONG} wrong choices")
     options = rng.sample(list(question.wrong), _MIN_WRONG)
     options.insert(answer_position(rng), question.answer)
     return options
@@ -1289,6 +1295,11 @@ def choices(question: Question, rng: random.Random) -> list[str]:
 def enough_wrong(question: Question) -> bool:
     """Whether ``question`` has the wrong choices buttons need."""
     return len(question.wrong) >= _MIN_WRONG
+
+
+def fits_buttons(question: Question) -> bool:
+    """Whether ``question`` may be asked with four buttons: enough wrong choices, and not typed only."""
+    return enough_wrong(question) and not question.typed_only
 
 
 def _allowed(question: Question, newest: int | None, order: Mapping[str, int]) -> bool:
@@ -1358,7 +1369,7 @@ class _Listed:
             if (difficulty == "mixed" or questions[position].difficulty == difficulty)
             and (film_key is None or questions[position].film_key == film_key)
             and (mode == "buttons" or not questions[position].needs_choices)
-            and (mode == "typed" or enough_wrong(questions[position]))
+            and (mode == "typed" or fits_buttons(questions[position]))
             and _allowed(questions[position], newest, film_order)
         ]
 
@@ -1449,6 +1460,7 @@ def question_json(question: Question, options: tuple[str, ...], right_index: int
             "right_index": right_index,
             "difficulty": question.difficulty,
             "film_key": question.film_key,
+            **({"author": question.author} if question.author else {}),
         },
         ensure_ascii=False,
     )

@@ -23,6 +23,7 @@ from bot.formatting import (
 )
 from cogs.trivia.game import Round, RoundResult
 from cogs.trivia.scoring import Standing
+from db.names import one_line
 from db.repositories.trivia import LeaderboardRow, MemberStats, TriviaDailyAnswer
 
 COLOUR = discord.Colour.blurple()
@@ -77,6 +78,9 @@ def reveal_embed(result: RoundResult, total: int, film_title: FilmTitle) -> disc
     title = film_title(result.film_key)
     if title:
         fields.append(("From", safe(title)))
+    if question.author:
+        # Pack text naming a person: made inert like every pack text, so a "<@id>" in it never pings.
+        fields.append(("Question by", safe(question.author)))
     add_fields_within_limits(embed, fields)
     embed.set_footer(text=f"{len(result.answers)} answered")
     return embed
@@ -163,6 +167,8 @@ def daily_reveal_embed(day: dt.date, shown: dict[str, Any], answers: Sequence[Tr
     lines.append(f"{len(right)} of {len(answers)} answered correctly." if answers else "Nobody answered.")
     if right:
         lines.append("Right: " + ", ".join(mention(answer.user_id) for answer in right[:40]))
+    if shown.get("author"):
+        lines.append(f"Question by {safe(one_line(shown['author']))}")
     return discord.Embed(
         title=f"Daily question — {_date(day)} — answer",
         description=truncate("\n".join(lines), EMBED_DESCRIPTION),

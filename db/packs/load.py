@@ -60,7 +60,7 @@ QUALIFIER = "@"
 """Joins a person key to the pack id when another pack owns that key for another person."""
 
 
-PACK_RULES = 15
+PACK_RULES = 16
 """The version of what makes a pack valid (``db.packs.parse``) and of what loading one stores (this module).
 Bump it with any change to either: a start then loads again the packs it would otherwise find unchanged."""
 
@@ -224,6 +224,8 @@ class _Plan:
     merged_people: int = 0
     renamed_people: int = 0
     differences: list[str] = field(default_factory=list)
+    required_films: dict[str, int] = field(default_factory=dict)
+    """Films of other packs that the pack's questions name (``[pack] requires``), by key."""
 
 
 async def _adopted(tx: Transaction, table: str, merges: str, column: str, pack_id: str) -> dict[str, tuple[str, int]]:
@@ -246,7 +248,37 @@ async def _plan(tx: Transaction, pack: Pack) -> _Plan:
     plan = _Plan()
     await _plan_films(tx, pack, plan)
     await _plan_people(tx, pack, plan)
+    await _plan_required_films(tx, pack, plan)
     return plan
+
+
+async def _plan_required_films(tx: Transaction, pack: Pack, plan: _Plan) -> None:
+    """Find the films of other packs the pack's questions name; PackConflictError naming every required pack
+    not loaded and every such film not in the database (a film key of this pack is never looked for)."""
+    own = {film.key for film in pack.films}
+    wanted = sorted({q.film for q in pack.trivia if q.film and q.film not in own})
+    if not wanted and not pack.requires:
+        return
+    loaded = {
+        row["id"]
+        for row in await tx.fetch_all(
+            "SELECT id FROM packs WHERE id IN (SELECT value FROM json_each(?))", (_json_list(pack.requires),)
+        )
+    }
+    missing = [
+        f'it requires pack "{required}", which is not loaded' for required in pack.requires if required not in loaded
+    ]
+    rows = await tx.fetch_all(
+        "SELECT key, id FROM films WHERE key IN (SELECT value FROM json_each(?))", (_json_list(wanted),)
+    )
+    plan.required_films = {row["key"]: row["id"] for row in rows}
+    named = ", ".join(f'"{key}"' for key in pack.requires)
+    missing += [
+        f'its questions name film "{key}", which is not in the database (this pack requires {named})'
+        for key in wanted
+        if key not in plan.required_films
+    ]
+    _refuse(pack, missing)
 
 
 def _others_of(rows: Sequence[Row]) -> _Others:
@@ -392,7 +424,7 @@ async def load_pack(
         await _delete_vanished_films(tx, pack, plan)
         films = await _upsert_films(tx, pack, plan, series)
         await _replace_film_rows(tx, pack, plan, films, people, companies)
-        await _upsert_trivia(tx, pack, {**films, **plan.merged_films})
+        await _upsert_trivia(tx, pack, {**plan.required_films, **films, **plan.merged_films})
         await _delete_orphans(tx, pack, plan)
     return LoadReport(
         pack_id=pack.id,
@@ -820,13 +852,14 @@ async def _upsert_trivia(tx: Transaction, pack: Pack, films: Mapping[str, int]) 
         """
         INSERT INTO trivia_questions (
             key, film_id, question, answers_json, wrong_json, difficulty, category,
-            source, fact, spoiler, pack_id
-        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            source, fact, spoiler, pack_id, kind, author
+        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO UPDATE SET
             film_id = excluded.film_id, question = excluded.question,
             answers_json = excluded.answers_json, wrong_json = excluded.wrong_json,
             difficulty = excluded.difficulty, category = excluded.category,
-            source = excluded.source, fact = excluded.fact, spoiler = excluded.spoiler
+            source = excluded.source, fact = excluded.fact, spoiler = excluded.spoiler,
+            kind = excluded.kind, author = excluded.author
         """,
         [
             (
@@ -841,6 +874,8 @@ async def _upsert_trivia(tx: Transaction, pack: Pack, films: Mapping[str, int]) 
                 q.fact,
                 int(q.spoiler),
                 pack.id,
+                q.kind,
+                q.author,
             )
             for q in pack.trivia
         ],

@@ -23,6 +23,8 @@ RELEASE_TYPES: dict[int, str] = {
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 ALIAS_KINDS: tuple[str, ...] = ("translation", "alternative")
 """What a ``[[film.alias]]`` is: the title translated into a language, or another title used somewhere."""
+TRIVIA_KINDS: tuple[str, ...] = ("choice", "typed")
+"""A ``choice`` question can be asked with four buttons or typed; a ``typed`` one only where members type."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,9 @@ class PackTrivia:
     source: tuple[str, ...]
     fact: str | None
     spoiler: bool
+    kind: str = "choice"
+    author: str | None = None
+    """Who wrote the question (a Red-DiscordBot trivia list's AUTHOR), shown when it is revealed."""
 
 
 @dataclass(frozen=True)
@@ -279,6 +284,8 @@ class Pack:
     series: tuple[PackSeries, ...] = ()
     tmdb: PackTmdbOrigin | None = None
     """The ``[tmdb]`` table of a pack imported from TMDB; None for a pack written by hand."""
+    requires: tuple[str, ...] = ()
+    """Ids of packs whose films this pack's questions may name (``[pack] requires``); loaded before it."""
 
     @property
     def credit_count(self) -> int:

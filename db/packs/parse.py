@@ -20,6 +20,7 @@ from db.packs.countries import ISO_3166_ALPHA2
 from db.packs.model import (
     ALIAS_KINDS,
     DIFFICULTIES,
+    TRIVIA_KINDS,
     Pack,
     PackCastCredit,
     PackCertification,
@@ -54,7 +55,7 @@ HTTPS_URL = re.compile(r"https://[^\s/?#]+[^\s]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 _TOP_LEVEL = ("pack", "tmdb", "franchise", "series", "source", "company", "person", "film", "trivia")
-_PACK_FIELDS = ("id", "name", "version", "description")
+_PACK_FIELDS = ("id", "name", "version", "description", "requires")
 _TMDB_FIELDS = ("language", "collections", "movies", "cast_limit", "image_base_url", "fetched")
 _FRANCHISE_FIELDS = ("key", "name")
 _SERIES_FIELDS = ("key", "name")
@@ -105,11 +106,14 @@ _TRIVIA_FIELDS = (
     "source",
     "fact",
     "spoiler",
+    "kind",
+    "author",
 )
 
 _SHORT_TEXT = 200
 _URL_TEXT = 500
 _TMDB_ID = 10**9
+_AUTHOR_TEXT = 100
 _MIN_WRONG = 3
 _GENRE_TEXT = 40
 _RATING_TEXT = 20
@@ -377,6 +381,7 @@ class _PackParser:
         self.series_keys: set[str] = set()
         self.has_franchise = isinstance(doc.get("franchise"), dict)
         self.default_series: str | None = None
+        self.requires: tuple[str, ...] = ()
         # A Wikidata item is one thing whatever it is, so films and people share one registry.
         self.wikidata_ids = _KeyRegistry()
         self.external_ids: dict[tuple[str, str], _KeyRegistry] = {
@@ -428,6 +433,7 @@ class _PackParser:
         name = entry.text("name", max_len=_SHORT_TEXT) or ""
         version = entry.matching("version", VERSION, "a version like 1.0.0") or ""
         description = entry.text("description", required=False) or ""
+        self.requires = self.required_packs(entry, pack_id)
         return pack_id, name, version, description
 
     def tmdb(self) -> PackTmdbOrigin | None:
@@ -448,6 +454,15 @@ class _PackParser:
         if not (entry.ok and language):
             return None
         return PackTmdbOrigin(language, collections, movies, cast_limit, image_base_url, fetched)
+    def required_packs(self, entry: _Entry, pack_id: str) -> tuple[str, ...]:
+        """``requires``: ids of the packs whose films this pack's questions may name (see the docs)."""
+        requires = entry.texts("requires")
+        for required in requires:
+            if not SLUG.fullmatch(required):
+                entry.fail("requires", f"{required!r} is not a pack id ([a-z0-9][a-z0-9-]*)")
+            elif required == pack_id:
+                entry.fail("requires", "a pack cannot require itself")
+        return requires
 
     def franchise(self) -> PackFranchise | None:
         if "franchise" not in self.doc:
@@ -774,11 +789,16 @@ class _PackParser:
         return result
 
     def trivia_item(self, entry: _Entry, question: str | None) -> PackTrivia | None:
-        film = entry.reference("film", self.film_keys, "film", required=False)
+        film = self.trivia_film(entry)
+        kind = entry.text("kind", required=False) or "choice"
+        if kind not in TRIVIA_KINDS:
+            entry.fail("kind", f'must be one of {_quoted(TRIVIA_KINDS)}, got "{kind}"')
         # Choices are shown to players, so "Paris" and "paris" count as the same one.
         answers = entry.texts("answers", required=True, fold=True)
-        wrong = entry.texts("wrong", required=True, fold=True)
-        self.check_choices(entry, answers, wrong)
+        # A typed question is never shown with buttons, so it may have no wrong choices at all.
+        wrong = entry.texts("wrong", required=kind != "typed", fold=True)
+        self.check_choices(entry, answers, wrong, typed=kind == "typed")
+        author = entry.text("author", required=False, max_len=_AUTHOR_TEXT)
         difficulty = entry.text("difficulty")
         if difficulty is not None and difficulty not in DIFFICULTIES:
             entry.fail("difficulty", f'must be one of {_quoted(DIFFICULTIES)}, got "{difficulty}"')
@@ -789,12 +809,26 @@ class _PackParser:
         if not (entry.ok and question and difficulty and category):
             return None
         key = entry.data["key"]
-        return PackTrivia(key, film, question, answers, wrong, difficulty, category, source, fact, spoiler)
+        return PackTrivia(
+            key, film, question, answers, wrong, difficulty, category, source, fact, spoiler, kind, author
+        )
 
-    def check_choices(self, entry: _Entry, answers: tuple[str, ...], wrong: tuple[str, ...]) -> None:
+    def trivia_film(self, entry: _Entry) -> str | None:
+        """The question's film: one of this pack's, or with ``[pack] requires`` any film key, which
+        loading then looks for in the database (a required pack's film)."""
+        if not self.requires:
+            return entry.reference("film", self.film_keys, "film", required=False)
+        if "film" in entry.data and entry.data["film"] not in self.film_keys:
+            return entry.slug("film")
+        return entry.text("film", required=False)
+
+    def check_choices(
+        self, entry: _Entry, answers: tuple[str, ...], wrong: tuple[str, ...], *, typed: bool = False
+    ) -> None:
         if "answers" in entry.data and not answers and isinstance(entry.data["answers"], list):
             entry.fail("answers", "must list at least one answer")
-        if "wrong" in entry.data and len(wrong) < _MIN_WRONG and isinstance(entry.data["wrong"], list):
+        few = len(wrong) < _MIN_WRONG and not (typed and not wrong)
+        if "wrong" in entry.data and few and isinstance(entry.data["wrong"], list):
             entry.fail("wrong", f"must list at least {_MIN_WRONG} wrong choices (has {len(wrong)})")
         accepted = {answer.casefold().strip() for answer in answers}
         clashes = [choice for choice in wrong if choice.casefold().strip() in accepted]
@@ -824,6 +858,7 @@ class _PackParser:
             checksum,
             tuple(series),
             tmdb,
+            self.requires,
         )
 
 

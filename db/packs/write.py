@@ -117,7 +117,9 @@ def pack_document(pack: Pack) -> dict[str, Any]:
     """`pack` as the TOML document (a dict for `pack_toml`) that parses back to it, leaving out what is a
     default: an original title equal to the title, a film's series when it is the franchise, empty lists."""
     document: dict[str, Any] = {
-        "pack": _present(id=pack.id, name=pack.name, version=pack.version, description=pack.description)
+        "pack": _present(
+            id=pack.id, name=pack.name, version=pack.version, description=pack.description, requires=list(pack.requires)
+        )
     }
     if pack.tmdb is not None:
         document["tmdb"] = _tmdb_table(pack.tmdb)
@@ -239,4 +241,6 @@ def _trivia_table(question: PackTrivia) -> dict[str, Any]:
         source=_source(question.source),
         fact=question.fact,
         spoiler=question.spoiler,
+        kind=None if question.kind == "choice" else question.kind,
+        author=question.author,
     )

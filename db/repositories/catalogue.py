@@ -92,7 +92,7 @@ _SEARCH_INPUT_SELECTS = (
 # PostgreSQL cannot infer the type of a bare "? IS NULL" parameter, hence CAST.
 _TRIVIA_SELECT = """
     SELECT q.id, q.key, q.film_id, f.key AS film_key, q.question, q.answers_json, q.wrong_json,
-           q.difficulty, q.category, q.source, q.fact, q.spoiler, q.pack_id
+           q.difficulty, q.category, q.source, q.fact, q.spoiler, q.pack_id, q.kind, q.author
     FROM trivia_questions q LEFT JOIN films f ON f.id = q.film_id
     WHERE (CAST(? AS TEXT) IS NULL OR f.key = ?) AND (CAST(? AS TEXT) IS NULL OR q.difficulty = ?)
     ORDER BY q.id
@@ -162,6 +162,8 @@ def _question(row: Row) -> TriviaQuestion:
         fact=row["fact"],
         spoiler=bool(row["spoiler"]),
         pack_id=row["pack_id"],
+        kind=row["kind"],
+        author=row["author"],
     )
 
 

@@ -365,6 +365,10 @@ class TriviaQuestion:
     fact: str | None
     spoiler: bool
     pack_id: str
+    kind: str = "choice"
+    """``choice`` (buttons or typed) or ``typed`` (asked only where members type their answer)."""
+    author: str | None = None
+    """Who wrote the question (pack text: show it only made safe)."""
 
 
 @dataclass(frozen=True)

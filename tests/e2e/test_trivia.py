@@ -740,3 +740,66 @@ async def test_a_new_game_never_gets_the_id_of_a_deleted_one(room: tuple[Sim, An
     stale = await pick(sim, alice, old_question, "A")
     assert stale.ephemeral
     assert not trivia(sim).games[general.id].state.records
+
+
+FAN_QUESTIONS = """
+[pack]
+id = "fan-questions"
+name = "Fan questions"
+version = "1.0.0"
+requires = ["mission-impossible"]
+
+[[source]]
+key = "fans"
+ref = "a fan list"
+
+[[trivia]]
+key = "fan-codename"
+film = "mi1"
+kind = "typed"
+question = "What does the fan club call the briefcase of the first film?"
+answers = ["The Lunchbox", "Lunchbox Prime"]
+difficulty = "medium"
+category = "community"
+source = "fans"
+author = "Ada <@123> @everyone"
+"""
+
+
+async def test_a_typed_question_of_a_pack_is_played_in_typed_mode_only(sim: Sim) -> None:
+    pack = sim.tmp_path / "fan-questions.toml"
+    pack.write_text(FAN_QUESTIONS, encoding="utf-8")
+    # The pack names the bundled pack's film "mi1": it loads after the pack it requires.
+    sim.extra_env["MARQUEE_PACKS_LOAD"] = f"mission-impossible,{pack}"
+    await sim.restart_bot()
+    sim.quiet = 0.15
+    guild = await sim.create_guild("Fan club")
+    alice = await sim.create_user("alice", guild=guild)
+    general = guild.channel("general")
+    engine = trivia(sim)
+    pool = await engine.ready_pool()
+    about_mi1 = [question for question in pool if question.film_key == "mi1"]
+    ours = next(question for question in about_mi1 if question.key == "fan-codename")
+    assert ours.typed_only and ours.author
+    # Every other question about the film asked lately: a game picks the fresh one first, when it may ask it.
+    others = [question.key for question in about_mi1 if question.key != ours.key]
+    await engine.repository.mark_asked(guild.id, others, sim.client.clock.now(), keep=len(others) + 1)
+
+    await sim.slash(alice, general, "trivia start", film="mi1", questions=1)
+    assert ours.key not in [question.key for question in engine.games[general.id].questions]
+    assert open_round(sim, general).choices  # buttons
+    await sim.slash(alice, general, "trivia stop")
+    await sim.advance(SECONDS)
+
+    await sim.slash(alice, general, "trivia start", film="mi1", questions=1, mode="typed")
+    asked = latest(sim, general)
+    assert open_round(sim, general).question.key == ours.key
+    form = await sim.click(alice, asked, label="Answer")
+    locked = await sim.submit_modal(alice, form, answer="lunchbox prime")  # the second accepted answer
+    assert locked.ephemeral and locked.content.startswith("Locked in:")
+    await sim.advance(SECONDS)
+    reveal = asked.embeds[0]
+    assert reveal["title"] == "Question 1 of 1 — closed"
+    assert {"name": "Right", "value": alice.mention, "inline": False} in reveal["fields"]
+    author = next(field["value"] for field in reveal["fields"] if field["name"] == "Question by")
+    assert author.startswith("Ada") and "<@123>" not in author and "@everyone" not in author
