@@ -31,27 +31,25 @@ from bot.tmdb.pack_file import (
     pack_text,
 )
 from db import parse_pack
+from tests.tmdb_sim.spec import examples_of, find_spec
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "tmdb-api-spec" / "openapi.json"
+SPEC = find_spec()
 FETCHED = dt.datetime(2026, 12, 7, 18, 0, tzinfo=dt.UTC)
 APPENDED = ("credits", "release_dates", "alternative_titles", "translations", "external_ids")
 
-pytestmark = pytest.mark.skipif(not SPEC.is_file(), reason="TMDB's OpenAPI description is not beside the repository")
+pytestmark = pytest.mark.skipif(SPEC is None, reason="TMDB's OpenAPI description is not beside the repository")
 
 
 @cache
 def _spec() -> dict[str, Any]:
+    assert SPEC is not None
     return dict(json.loads(SPEC.read_text(encoding="utf-8")))
 
 
 def example(path: str) -> dict[str, Any]:
-    """TMDB's own example answer for GET `path` (some are stored as JSON text)."""
-    content = _spec()["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
-    value = content.get("example")
-    if value is None:
-        (named,) = content["examples"].values()
-        value = named["value"]
-    return copy.deepcopy(json.loads(value) if isinstance(value, str) else value)
+    """TMDB's own example answer for GET `path`."""
+    (answer,) = examples_of(_spec()["paths"][path]["get"])
+    return copy.deepcopy(dict(answer))
 
 
 def fight_club() -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
+import socket
 import sqlite3
 import sys
 import tomllib
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings, load_settings
+from bot.tmdb import commands, connect
 from bot.tmdb.commands import import_tmdb, refresh_packs, tmdb_command
 from bot.tmdb.pack_file import overrides_path
 from db import Database, load_pack, migrate, parse_pack
@@ -109,12 +112,14 @@ async def test_a_search_that_finds_nothing_or_too_much_without_a_pick_says_so(
     assert not (tmp_path / "x.toml").exists()
 
 
-async def test_passing_troubles_are_waited_out(tmdb: TmdbSim, tmp_path: Path) -> None:
+async def test_passing_troubles_are_waited_out(tmdb: TmdbSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(commands, "tmdb_client", functools.partial(connect.tmdb_client, request_timeout=0.5))
     settings = settings_for(tmdb, tmp_path)
     first = FIRST
     tmdb.fail(f"/3/movie/{first}", status=429, times=1, retry_after=1)
     tmdb.fail(f"/3/movie/{first + 1}", status=503, times=2)
     tmdb.malformed(f"/3/movie/{first + 2}", times=1)
+    tmdb.hang(f"/3/movie/{first + 3}", times=1, seconds=5)
     output = tmp_path / "saga.toml"
     assert await import_tmdb(settings, import_arguments(output, collection=[SAGA])) == 0
     assert len(parse_pack(output).films) == 30
@@ -127,6 +132,7 @@ async def test_passing_troubles_are_waited_out(tmdb: TmdbSim, tmp_path: Path) ->
         ("missing film", "999999"),
         ("always malformed", "TMDB"),
         ("no token", "no TMDB token: set MARQUEE_TMDB_TOKEN"),
+        ("no network", "cannot reach TMDB at 127.0.0.1"),
     ],
 )
 async def test_lasting_troubles_give_one_clear_line_and_exit_2(
@@ -140,6 +146,10 @@ async def test_lasting_troubles_give_one_clear_line_and_exit_2(
         arguments = import_arguments(tmp_path / "out.toml", movie=[999999])
     elif trouble == "always malformed":
         tmdb.malformed("/3/configuration", times=10)
+    elif trouble == "no network":
+        with socket.socket() as unused:
+            unused.bind(("127.0.0.1", 0))
+            env["MARQUEE_TMDB_API_URL"] = f"http://127.0.0.1:{unused.getsockname()[1]}/3"
     else:
         del env["MARQUEE_TMDB_TOKEN"]
     settings = load_settings(None, env, require_token=False)

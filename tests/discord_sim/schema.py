@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import warnings
 from functools import cache
@@ -32,11 +31,12 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from tests import openapi
+
 from .errors import form_error, merge_errors
 
 _SNOWFLAKE = re.compile(r'"\d{15,20}"')
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_RELATIVE = Path("shared") / "discord-api-spec" / "openapi.json"
 _warned = False
 
@@ -55,37 +55,14 @@ DOCUMENTED_EXTRAS: dict[str, tuple[str, ...]] = {
 
 def find_spec(env: dict[str, str] | None = None) -> Path | None:
     """Where Discord's OpenAPI description is, or None."""
-    env = dict(os.environ) if env is None else env
-    explicit = env.get("MARQUEE_DISCORD_SPEC")
-    if explicit:
-        path = Path(explicit)
-        return path if path.is_file() else None
-    beside = REPO_ROOT.parent / SPEC_RELATIVE
-    if beside.is_file():
-        return beside
-    for parent in [REPO_ROOT, *REPO_ROOT.parents]:
-        candidate = parent / SPEC_RELATIVE
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _strict(node: Any) -> Any:
-    if isinstance(node, dict):
-        out = {k: _strict(v) for k, v in node.items()}
-        if "properties" in out and "additionalProperties" not in out and "unevaluatedProperties" not in out:
-            out["unevaluatedProperties"] = False
-        return out
-    if isinstance(node, list):
-        return [_strict(v) for v in node]
-    return node
+    return openapi.find_spec(SPEC_RELATIVE, "MARQUEE_DISCORD_SPEC", env)
 
 
 class SpecValidator:
     """Validate bodies for (method, path template) against one OpenAPI document."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        self.spec = _strict(copy.deepcopy(spec))
+        self.spec = openapi.strict(copy.deepcopy(spec))
         schemas = self.spec["components"]["schemas"]
         for name, fields in DOCUMENTED_EXTRAS.items():
             if name in schemas:
@@ -143,9 +120,7 @@ class SpecValidator:
         """Return Discord's ``errors`` object for ``body``, or None when it is valid."""
         return self._check((method.upper(), template), self._validator(method, template), body)
 
-    def _check(
-        self, key: tuple[str, str], validator: Draft202012Validator | None, body: Any
-    ) -> dict[str, Any] | None:
+    def _check(self, key: tuple[str, str], validator: Draft202012Validator | None, body: Any) -> dict[str, Any] | None:
         if validator is None:
             return None
         # Snowflakes differ from run to run but never change whether a body is valid.

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -40,7 +39,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests import openapi
+
 SPEC_RELATIVE = Path("shared") / "tmdb-api-spec" / "openapi.json"
 SPEC_ENV = "MARQUEE_TMDB_SPEC"
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
@@ -59,19 +59,7 @@ _warned = False
 
 def find_spec(env: dict[str, str] | None = None) -> Path | None:
     """Where TMDB's OpenAPI description is, or None."""
-    env = dict(os.environ) if env is None else env
-    explicit = env.get(SPEC_ENV)
-    if explicit:
-        path = Path(explicit)
-        return path if path.is_file() else None
-    beside = REPO_ROOT.parent / SPEC_RELATIVE
-    if beside.is_file():
-        return beside
-    for parent in [REPO_ROOT, *REPO_ROOT.parents]:
-        candidate = parent / SPEC_RELATIVE
-        if candidate.is_file():
-            return candidate
-    return None
+    return openapi.find_spec(SPEC_RELATIVE, SPEC_ENV, env)
 
 
 def _nullable(node: Any) -> Any:
@@ -83,17 +71,6 @@ def _nullable(node: Any) -> Any:
         return out
     if isinstance(node, list):
         return [_nullable(v) for v in node]
-    return node
-
-
-def _strict(node: Any) -> Any:
-    if isinstance(node, dict):
-        out = {k: _strict(v) for k, v in node.items()}
-        if "properties" in out and "additionalProperties" not in out and "unevaluatedProperties" not in out:
-            out["unevaluatedProperties"] = False
-        return out
-    if isinstance(node, list):
-        return [_strict(v) for v in node]
     return node
 
 
@@ -215,7 +192,7 @@ class TmdbSpec:
             schema = _nullable(copy.deepcopy(schema))
             for where, extra in REAL_FIELDS.get(template, {}).items():
                 _add_fields(schema, where, extra)
-            strict_validator = Draft202012Validator(_rebase(_strict(schema)), registry=self._registry)
+            strict_validator = Draft202012Validator(_rebase(openapi.strict(schema)), registry=self._registry)
             strict = all(strict_validator.is_valid(e) for e in examples)
             validator = strict_validator if strict else Draft202012Validator(_rebase(schema), registry=self._registry)
         return Operation(
