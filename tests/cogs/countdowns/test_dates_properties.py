@@ -127,8 +127,10 @@ def wall(instant: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 
 def exists(naive: dt.datetime, tz: ZoneInfo) -> bool:
-    """Whether the clock in `tz` ever shows `naive` (spring-forward gaps are the times it never shows)."""
-    return wall(naive.replace(tzinfo=tz), tz) == naive
+    """Whether the clock in `tz` ever shows `naive` (spring-forward gaps are the times it never shows).
+
+    Through UTC: `astimezone` to the zone a datetime already has returns it unchanged, gap or not."""
+    return wall(naive.replace(tzinfo=tz).astimezone(UTC), tz) == naive
 
 
 def first_occurrence(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
