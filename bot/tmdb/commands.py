@@ -7,15 +7,16 @@ import asyncio
 import datetime as dt
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 from bot.settings import TMDB_TOKEN_ENV, Settings
 from bot.tmdb import NOTICE
 from bot.tmdb.client import TmdbError
 from bot.tmdb.connect import tmdb_client
-from bot.tmdb.document import ImportRequest, default_pack_table
+from bot.tmdb.document import ImportRequest, Names, default_pack_table, known_names
 from bot.tmdb.fetch import Match, fetch_answers, search
-from bot.tmdb.pack_file import OverridesError, overrides_path
+from bot.tmdb.pack_file import OverridesError, edited_by_hand, overrides_path
 from bot.tmdb.refresh import PackRefresh, RefreshError, apply_refresh, build_text, plan_refresh
 from db import (
     CatalogueRepository,
@@ -77,8 +78,14 @@ async def import_tmdb(settings: Settings, arguments: argparse.Namespace) -> int:
         requests, cached = client.requests_made, client.cache_hits
     pack = default_pack_table(answers, arguments.pack_id)
     output: Path = arguments.output or Path(f"{pack['id']}.toml")
+    earlier = await asyncio.to_thread(_earlier_import, output)
+    if earlier is None:
+        return _problem(
+            f"{output} exists and is not a pack Marquee wrote, or was edited by hand since: choose another --output "
+            f"(or move your edits to {overrides_path(output).name} and delete it)"
+        )
     fetched = dt.datetime.now(dt.UTC)
-    document, text, more = build_text(answers, request, pack, path=output, fetched=fetched)
+    document, text, more = build_text(answers, request, pack, path=output, fetched=fetched, names=earlier)
     candidate = output.with_name(f".{output.name}.import")
     await asyncio.to_thread(write_pack_file, candidate, text)
     try:
@@ -101,6 +108,20 @@ async def import_tmdb(settings: Settings, arguments: argparse.Namespace) -> int:
     print(f"load it with: python -m bot pack load {output}   (your own changes go in {overrides.name})")
     print(NOTICE)
     return EXIT_OK
+
+
+def _earlier_import(output: Path) -> Names | None:
+    """The keys the file at `output` gave each film, to keep them (empty when there is no file yet); None
+    when the file is not one Marquee wrote unchanged, which an import must not overwrite."""
+    try:
+        text = output.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Names()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if edited_by_hand(text):
+        return None
+    return known_names(tomllib.loads(text))
 
 
 async def _pick(matches: list[Match], arguments: argparse.Namespace) -> Match | None:

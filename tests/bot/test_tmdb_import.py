@@ -91,6 +91,17 @@ async def test_importing_again_asks_with_conditional_requests_and_writes_the_sam
     assert tomllib.loads(first.read_text())["film"] == tomllib.loads(second.read_text())["film"]
 
 
+async def test_an_import_never_overwrites_a_file_it_did_not_write(
+    tmdb: TmdbSim, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = settings_for(tmdb, tmp_path)
+    output = tmp_path / "saga.toml"
+    output.write_text("# my own notes\n", encoding="utf-8")
+    assert await import_tmdb(settings, import_arguments(output, collection=[SAGA])) == 2
+    assert "is not a pack Marquee wrote" in capsys.readouterr().err
+    assert output.read_text(encoding="utf-8") == "# my own notes\n"
+
+
 async def test_search_shows_the_matches_and_imports_the_one_picked(tmdb: TmdbSim, tmp_path: Path) -> None:
     settings = settings_for(tmdb, tmp_path)
     output = tmp_path / "picked.toml"
