@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.catalogue_watch import CatalogueWatch
 from bot.tmdb.connect import tmdb_client
 from bot.tmdb.daily import DailyRefresh
 from cogs.countdowns.engine import Announcer
@@ -31,6 +32,7 @@ class Services:
     announcer: Announcer
     reminders: ReminderEngine
     trivia: TriviaEngine
+    watch: CatalogueWatch
     tmdb: DailyRefresh | None = None
     """The daily refresh of the packs imported from TMDB, when `tmdb.refresh = "daily"` and a token is set."""
 
@@ -45,10 +47,12 @@ class Services:
         await self.lookup.start()
         await self.reminders.start()
         await self.trivia.start()
+        self.watch.start(lambda: self.lookup.packs_digest, self.catalogue_changed)
         if self.tmdb is not None:
             await self.tmdb.start(self.catalogue_changed)
 
     def stop(self) -> None:
+        self.watch.stop()
         if self.tmdb is not None:
             self.tmdb.stop()
         self.trivia.stop()
@@ -57,9 +61,9 @@ class Services:
         self.lookup.stop()
 
     async def catalogue_changed(self) -> None:
-        """A pack loaded into the running bot: index the catalogue again, reload the release dates
-        (the announcer replans if they moved), re-time the reminders from them, and rebuild the trivia
-        pool once the new indexes are ready."""
+        """A pack loaded into the running bot (or by another process, which `watch` notices): index the
+        catalogue again, reload the release dates (the announcer replans if they moved), re-time the
+        reminders from them, and rebuild the trivia pool once the new indexes are ready."""
         await self.lookup.reload()
         await self.announcer.catalogue_changed()
         await self.reminders.release_dates_changed()
@@ -113,5 +117,10 @@ def build_services(bot: MarqueeBot) -> Services:
         settings = bot.settings.tmdb
         tmdb = DailyRefresh(bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings))
     return Services(
-        lookup=lookup, announcer=announcer, reminders=reminders, trivia=TriviaEngine(bot, lookup), tmdb=tmdb
+        lookup=lookup,
+        announcer=announcer,
+        reminders=reminders,
+        trivia=TriviaEngine(bot, lookup),
+        watch=CatalogueWatch(bot.catalogue, bot.clock, bot.alarms),
+        tmdb=tmdb,
     )

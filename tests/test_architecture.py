@@ -89,6 +89,7 @@ PLAIN_PACKAGES = ("db",)
 DISCORD_SIDE = frozenset(
     {
         "bot.__main__",  # `run` imports discord.py late; the offline commands never do (tests/bot/test_cli.py)
+        "bot.catalogue_watch",  # the running bot's alarm (bot.delivery's DueWorkRunner)
         "bot.client",
         "bot.cog_check",
         "bot.components",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.settings import load_settings
-from bot.tmdb.commands import import_tmdb
+from bot.tmdb.commands import import_tmdb, refresh_packs
 from tests.discord_sim import Reply, Sim
 from tests.tmdb_sim import TmdbSim, TmdbWorld
 
@@ -64,7 +64,7 @@ async def tmdb(sim: Sim) -> AsyncIterator[TmdbSim]:
         assert sim_tmdb.problems == []
 
 
-async def start_with_imported_film(sim: Sim, tmdb: TmdbSim, tmp_path: Path) -> Path:
+async def start_with_imported_film(sim: Sim, tmdb: TmdbSim, tmp_path: Path, refresh: str = "daily") -> Path:
     env = {
         "MARQUEE_TMDB_TOKEN": tmdb.token,
         "MARQUEE_TMDB_API_URL": tmdb.api_url,
@@ -77,7 +77,7 @@ async def start_with_imported_film(sim: Sim, tmdb: TmdbSim, tmp_path: Path) -> P
         language="en-US", pack_id="vault-line",
     )  # fmt: skip
     assert await import_tmdb(settings, arguments) == 0
-    sim.extra_env.update(env, MARQUEE_TMDB_REFRESH="daily", MARQUEE_PACKS_LOAD=f"mission-impossible,{pack}")
+    sim.extra_env.update(env, MARQUEE_TMDB_REFRESH=refresh, MARQUEE_PACKS_LOAD=f"mission-impossible,{pack}")
     await sim.restart_bot()
     return pack
 
@@ -141,3 +141,20 @@ async def test_a_date_moved_on_tmdb_is_announced_once_per_server_and_reminders_f
     for instant in moved:
         await sim.advance(instant - sim.now())
     assert [m.timestamp for m in sim.dms(fan)] == moved
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_refresh_from_the_command_line_reaches_the_running_bot_within_a_minute(
+    sim: Sim, tmdb: TmdbSim, tmp_path: Path
+) -> None:
+    await start_with_imported_film(sim, tmdb, tmp_path, refresh="off")
+    _, _, news, _ = await announcing_server(sim, "Heist Fans")
+    tmdb.world.move_release(FILM, "US", type=3, new_date="2026-04-03")
+    settings = load_settings(None, {**sim.env(), "MARQUEE_DATABASE_PATH": str(sim.database_path)})
+    assert await refresh_packs(settings, [], apply=True) == 0
+    assert [m for m in posts(sim, news) if "Release date changed" in text(m)] == []
+    await sim.advance(timedelta(minutes=1))
+    changed = [m for m in posts(sim, news) if "Release date changed" in text(m)]
+    assert len(changed) == 1 and "Friday 3 April 2026" in text(changed[0])
+    await sim.advance(timedelta(minutes=5))
+    assert len([m for m in posts(sim, news) if "Release date changed" in text(m)]) == 1
