@@ -40,7 +40,21 @@ from .interactions import (
 )
 from .rest import Fault, RequestRecord, SimServer
 from .schema import load_validator
-from .state import CATEGORY, DM, FORUM, TEXT, Channel, Guild, Message, Overwrite, Perm, Role, User, World
+from .state import (
+    CATEGORY,
+    DISCORD_EPOCH_MS,
+    DM,
+    FORUM,
+    TEXT,
+    Channel,
+    Guild,
+    Message,
+    Overwrite,
+    Perm,
+    Role,
+    User,
+    World,
+)
 
 try:  # the bot's clock; the simulator only needs now/advance/subscribe
     from bot.clock import ManualClock
@@ -395,6 +409,21 @@ class Sim:
         await self.server.gateway.dispatch("GUILD_CREATE", self.server.gateway.guild_payload(guild, joined=True))
         await self._await_client_guild(guild.id, present=True)
         return GuildHandle(self, guild)
+
+    async def create_guild_on_shard(self, name: str, shard_id: int, shard_count: int) -> GuildHandle:
+        """A guild (as :meth:`create_guild`) whose id falls on shard ``shard_id`` of ``shard_count``.
+
+        A snowflake's shard comes from its millisecond (``(id >> 22) % shard_count``), so the shared clock
+        is first moved forward to the next millisecond that gives that shard (at most ``shard_count - 1`` ms).
+        """
+        if not 0 <= shard_id < shard_count:
+            raise SimError(f"there is no shard {shard_id} of {shard_count}")
+        while (int(self.clock.now().timestamp() * 1000) - DISCORD_EPOCH_MS) % shard_count != shard_id:
+            self.clock.advance(timedelta(milliseconds=1))
+        guild = await self.create_guild(name)
+        if (guild.id >> 22) % shard_count != shard_id:
+            raise SimError(f"guild {guild.id} landed on another shard than {shard_id} of {shard_count}")
+        return guild
 
     async def _await_client_guild(self, guild_id: int, *, present: bool, unavailable: bool = False) -> None:
         sessions = self.server.gateway.sessions_for(guild_id)

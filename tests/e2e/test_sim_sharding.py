@@ -4,27 +4,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
 
 from tests.discord_sim import Sim
 from tests.discord_sim.gateway import Intent, Session
-from tests.discord_sim.harness import GuildHandle
-from tests.discord_sim.state import DISCORD_EPOCH_MS
 
 INTENTS = Intent.GUILDS | Intent.DIRECT_MESSAGES | Intent.GUILD_MESSAGES
-
-
-async def guild_on_shard(sim: Sim, name: str, shard_id: int, shard_count: int) -> GuildHandle:
-    """A guild whose id falls on `shard_id` of `shard_count`: a snowflake's shard is its millisecond, so the
-    clock is moved to the next millisecond that gives it."""
-    while (int(sim.clock.now().timestamp() * 1000) - DISCORD_EPOCH_MS) % shard_count != shard_id:
-        sim.clock.advance(timedelta(milliseconds=1))
-    guild = await sim.create_guild(name)
-    assert (guild.id >> 22) % shard_count == shard_id
-    return guild
 
 
 class Raw:
@@ -71,8 +58,8 @@ def received(session: Session, event: str) -> list[dict[str, Any]]:
 
 async def test_a_shard_gets_only_its_guilds_and_dms_go_to_shard_0(bare_sim: Sim) -> None:
     sim = bare_sim
-    even = await guild_on_shard(sim, "Even", 0, 2)
-    odd = await guild_on_shard(sim, "Odd", 1, 2)
+    even = await sim.create_guild_on_shard("Even", 0, 2)
+    odd = await sim.create_guild_on_shard("Odd", 1, 2)
     alice = await sim.create_user("alice", guild=even)
     async with aiohttp.ClientSession() as http:
         zero = await connect(http, sim, [0, 2])
@@ -108,7 +95,7 @@ async def test_a_shard_gets_only_its_guilds_and_dms_go_to_shard_0(bare_sim: Sim)
 
 async def test_interactions_go_to_their_guilds_shard_and_dm_ones_to_shard_0(bare_sim: Sim) -> None:
     sim = bare_sim
-    odd = await guild_on_shard(sim, "Odd", 1, 2)
+    odd = await sim.create_guild_on_shard("Odd", 1, 2)
     async with aiohttp.ClientSession() as http:
         for shard in ([0, 2], [1, 2]):
             await (await connect(http, sim, shard)).next_dispatch("READY")
