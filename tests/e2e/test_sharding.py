@@ -7,12 +7,15 @@ Each in-process bot has its own SQLite file: two processes on one SQLite file is
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from tests.discord_sim import Sim
-from tests.e2e.running import marquee_serve, marquee_serve_shards
+from tests.e2e.running import eventually, marquee_serve, marquee_serve_shards
 
 PUT_GLOBAL_COMMANDS = "PUT /applications/{application_id}/commands"
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
@@ -105,3 +108,30 @@ async def test_run_with_shards_identifies_as_those_shards_and_leaves_sync_to_sha
         assert sim.requests_to("GET /gateway/bot") == []  # the count was given: nothing to ask
     finally:
         await sim.close()
+
+
+def on_ready_running() -> bool:
+    # discord.py names the task of each on_ready listener so.
+    return any(not task.done() and task.get_name() == "discord.py: on_ready" for task in asyncio.all_tasks())
+
+
+def departures(database: Path) -> set[int]:
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return {row[0] for row in db.execute("SELECT guild_id FROM guild_departures")}
+
+
+async def test_a_process_does_not_take_other_shards_servers_for_removed(sim: Sim) -> None:
+    even = await sim.create_guild_on_shard("Even", 0, 2)
+    odd = await sim.create_guild_on_shard("Odd", 1, 2)
+    for guild in (even, odd):
+        admin = await sim.create_user(f"admin-{guild.name}", guild=guild, admin=True)
+        reply = await sim.slash(admin, guild.channel("general"), "settings server set", timezone="Europe/London")
+        assert "Europe/London" in reply.content
+    await sim.stop_bot()
+    await sim.remove_bot(odd)  # removed while no process runs
+
+    # The process for shard 1 only, on the same database: it sees Odd gone, and nothing of Even.
+    shard_1 = await sim.start_another_bot(marquee_serve_shards("1", "2"))
+    await eventually(lambda: not on_ready_running(), "the bot's on_ready listeners to finish")
+    assert shard_1.get_guild(even.id) is None
+    assert departures(sim.database_path) == {odd.id}
