@@ -13,6 +13,7 @@ from pathlib import Path
 from bot import __version__
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings
+from bot.sharding import ShardingError, ShardPlan, shard_plan
 from db import (
     BackupDestinationError,
     BackupVerificationError,
@@ -44,7 +45,18 @@ def build_parser() -> argparse.ArgumentParser:
     config = argparse.ArgumentParser(add_help=False)
     config.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=CONFIG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", parents=[config], help="connect to Discord and run the bot (the default)")
+    run = commands.add_parser("run", parents=[config], help="connect to Discord and run the bot (the default)")
+    # Checked by bot.sharding, not argparse, so that a mistake is one line naming it (and exit status 2).
+    run.add_argument(
+        "--shards",
+        metavar="IDS",
+        help="run only these shards: a range A-B or a list A,B,C (needs a shard count; see --shard-count)",
+    )
+    run.add_argument(
+        "--shard-count",
+        metavar="N",
+        help='the total number of shards, over every process (default: sharding.count); "auto" with no --shards',
+    )
     commands.add_parser(
         "check", parents=[config], help="validate settings, database, packs and cogs; print what is loaded; no network"
     )
@@ -120,10 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         path = config_path(arguments, env)
         if command == "run":
-            return run_bot(load_settings(path, env))
+            settings = load_settings(path, env)
+            shards = shard_plan(
+                settings.sharding.count, getattr(arguments, "shards", None), getattr(arguments, "shard_count", None)
+            )
+            return run_bot(settings, shards)
         # Offline commands: a missing token is not their problem (check reports it itself).
         settings = load_settings(path, env, require_token=False)
-    except LOCAL_PROBLEMS as error:
+    except (ShardingError, *LOCAL_PROBLEMS) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
     return run_offline(command, arguments, settings)
@@ -157,7 +173,8 @@ def run_offline(command: str, arguments: argparse.Namespace, settings: Settings)
         return EXIT_USAGE
 
 
-def run_bot(settings: Settings) -> int:
+def run_bot(settings: Settings, shards: ShardPlan | None = None) -> int:
+    """`run`: serve until stopped; a problem is one line on stderr and an exit status (2: ours to fix)."""
     # Deferred: only `run` talks to Discord; the offline commands must not load discord.py at all.
     import aiohttp
     import discord
@@ -168,7 +185,7 @@ def run_bot(settings: Settings) -> int:
     configure_logging(settings.logging.level, secrets=[settings.discord.token, settings.tmdb.token])
     try:
         # serve() checks the database and the packs before it connects: those problems are ours.
-        asyncio.run(serve(settings, handle_signals=True))
+        asyncio.run(serve(settings, handle_signals=True, shards=shards))
     except (PackConflictError, PackNotFoundError, PackValidationError, *LOCAL_PROBLEMS) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE

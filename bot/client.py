@@ -10,6 +10,7 @@ import pkgutil
 import traceback
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -22,6 +23,7 @@ from bot.discord_tuning import sweep_idle_ratelimits_rarely
 from bot.scheduler import AlarmClock
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.sharding import ShardPlan
 from bot.tree import MarqueeTree
 from db import (
     BotStateRepository,
@@ -83,10 +85,18 @@ class MarqueeBot(commands.Bot):
         clock: Clock,
         packs: Iterable[Pack] | None = None,
         pack_files: PackFiles | None = None,
+        shards: ShardPlan | None = None,
     ) -> None:
         """`packs` are the configured content packs already parsed (the runner checks them before
         connecting); None parses `settings.packs.load` when they are loaded. `pack_files` are their files
-        as the runner read them; None reads them then."""
+        as the runner read them; None reads them then. `shards`: the shards this process runs (None:
+        unsharded); a sharded plan needs :class:`ShardedMarqueeBot` (:func:`bot_class`)."""
+        plan = shards or ShardPlan()
+        sharding: dict[str, Any] = {}
+        if plan.sharded:
+            if not isinstance(self, commands.AutoShardedBot):
+                raise TypeError(f"{plan.describe()} needs ShardedMarqueeBot (bot_class), not {type(self).__name__}")
+            sharding = {"shard_count": plan.count, "shard_ids": None if plan.ids is None else list(plan.ids)}
         breaker = InvalidRequestBreaker(settings.delivery.invalid_request_limit)
         # The pace holds where requests leave too: at most `delivery.pace` of the bot's own in any second.
         window = RequestWindow(settings.delivery.pace, settings.discord.api_base_url)
@@ -98,7 +108,9 @@ class MarqueeBot(commands.Bot):
             help_command=None,
             # Nobody is pinged unless a feature opens mentions for one admin-chosen role.
             allowed_mentions=discord.AllowedMentions.none(),
+            **sharding,
         )
+        self.shard_plan = plan
         self.settings = settings
         self.database = database
         self.clock = clock
@@ -190,6 +202,10 @@ class MarqueeBot(commands.Bot):
         """
         if not self.settings.commands.sync:
             return
+        if not self.shard_plan.syncs_commands:
+            # Several processes share one application: one sync is enough, and each would spend the quota.
+            log.info("commands are synced by the process running shard 0; this one runs %s", self.shard_plan.describe())
+            return
         if self.failed_extensions:
             log.error(
                 "commands NOT synced: %d cog(s) failed to load (%s); Discord keeps the commands last synced. "
@@ -214,7 +230,18 @@ class MarqueeBot(commands.Bot):
         log.info("synced %d commands (%s)", len(synced), scope)
 
     async def close(self) -> None:
+        """Stop the services and their alarms, then disconnect."""
         self.services.stop()
         # Work an alarm started must be over before the runner closes the database under it.
         await self.alarms.stop()
         await super().close()
+
+
+class ShardedMarqueeBot(MarqueeBot, commands.AutoShardedBot):
+    """The application as discord.py's AutoShardedBot: several shards (or Discord's recommended count) in one
+    process, each its own gateway session; the REST client, cache and command tree are shared."""
+
+
+def bot_class(shards: ShardPlan) -> type[MarqueeBot]:
+    """The bot class a shard plan runs as: unsharded is a plain `commands.Bot`, anything else AutoShardedBot."""
+    return ShardedMarqueeBot if shards.sharded else MarqueeBot

@@ -12,10 +12,11 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.client import MarqueeBot, packs_unchanged
+from bot.client import MarqueeBot, bot_class, packs_unchanged
 from bot.clock import Clock, SystemClock
 from bot.memory import collector_paused
 from bot.settings import Settings
+from bot.sharding import ShardPlan, shard_plan
 from db import (
     LATEST_VERSION,
     Database,
@@ -47,12 +48,15 @@ async def serve(
     clock: Clock | None = None,
     started: Callable[[MarqueeBot], None] | None = None,
     handle_signals: bool = False,
+    shards: ShardPlan | None = None,
 ) -> None:
     """Run the bot until it is closed (by `bot.close()`, SIGINT or SIGTERM), then release everything.
 
     `started` receives the bot as soon as it exists, before login, so that a caller (the test
-    harness) can wait for it to be ready and close it later.
+    harness) can wait for it to be ready and close it later. `shards`: the shards this process runs
+    (`run --shards`); None runs every shard of `sharding.count`.
     """
+    plan = shards if shards is not None else shard_plan(settings.sharding.count)
     point_discord_py_at(settings)
     # Everything local is checked before the network (settings already are): the packs, then the
     # database, which is opened and brought up to date, so that a broken pack or file is never
@@ -70,9 +74,16 @@ async def serve(
             packs = None  # unchanged since the last start: the bot finds them so and loads nothing
             if version < FIRST_VERSION_WITH_BOT_STATE or not await packs_unchanged(database, pack_files):
                 packs = await asyncio.to_thread(_parse_packs, pack_paths)
-            bot = MarqueeBot(
-                settings=settings, database=database, clock=clock or SystemClock(), packs=packs, pack_files=pack_files
+            bot = bot_class(plan)(
+                settings=settings,
+                database=database,
+                clock=clock or SystemClock(),
+                packs=packs,
+                pack_files=pack_files,
+                shards=plan,
             )
+            if plan.sharded:
+                log.info("running %s", plan.describe())
             async with bot:
                 if handle_signals:
                     _close_on_signals(bot)

@@ -19,6 +19,7 @@ from cogs.countdowns.engine import Announcer
 from cogs.films.service import LookupService
 from cogs.reminders.engine import ReminderEngine
 from cogs.trivia.engine import TriviaEngine
+from db.repositories import Shards
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -100,6 +101,10 @@ def build_services(bot: MarqueeBot) -> Services:
         pacer=bot.pacer,
         breaker=bot.breaker,
     )
+    plan = bot.shard_plan
+    if plan.count is not None and plan.ids is not None:
+        # Announcements of servers on other processes' shards are theirs to plan and post.
+        announcer.shards = Shards(plan.count, plan.ids)
     reminders = ReminderEngine(
         bot,
         announcer,

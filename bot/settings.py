@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.sharding import ShardCount, shard_count_problem
 from db.packs.countries import ISO_3166_ALPHA2
 
 TOKEN_ENV = "DISCORD_TOKEN"
@@ -92,6 +93,11 @@ class TmdbSettings:
 
 
 @dataclass(frozen=True)
+class ShardingSettings:
+    count: ShardCount
+
+
+@dataclass(frozen=True)
 class Settings:
     discord: DiscordSettings
     database: DatabaseSettings
@@ -102,6 +108,7 @@ class Settings:
     reminders: RemindersSettings
     defaults: DefaultsSettings
     tmdb: TmdbSettings
+    sharding: ShardingSettings
 
 
 # --- validators: each takes the typed value and returns a problem, or None when fine ---
@@ -185,7 +192,9 @@ def _packs(value: list[str]) -> str | None:
 
 @dataclass(frozen=True)
 class _Spec:
-    kind: type
+    kind: type | tuple[type, ...]
+    """The TOML type, or types: `(int, str)` takes a number or a word ("auto"); from the environment, a
+    number's text becomes the number."""
     default: Any
     check: Callable[[Any], str | None] | None = None
 
@@ -227,6 +236,10 @@ SPEC: dict[str, dict[str, _Spec]] = {
         "api_url": _Spec(str, "https://api.themoviedb.org/3", _url(("https", "http"))),
         "refresh": _Spec(str, "off", _refresh),
         "cache_path": _Spec(str, "data/tmdb-cache.db", _file_path),
+    },
+    "sharding": {
+        # Shards this bot runs: 1 (unsharded), a number, or "auto" (Discord's recommended count, one process).
+        "count": _Spec((int, str), 1, shard_count_problem),
     },
 }
 
@@ -322,9 +335,10 @@ def _split_env_name(name: str) -> tuple[str, str]:
 
 
 def _typed(key: str, spec: _Spec, raw: Any) -> Any:
-    if spec.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+    kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
+    if float in kinds and isinstance(raw, int) and not isinstance(raw, bool):
         return float(raw)
-    if (spec.kind is int and isinstance(raw, bool)) or not isinstance(raw, spec.kind):
+    if (isinstance(raw, bool) and bool not in kinds) or not isinstance(raw, kinds):
         raise SettingsError(key, f"must be {_kind_name(spec.kind)}, not {_kind_name(type(raw))}")
     return raw
 
@@ -343,12 +357,16 @@ def _from_text(key: str, spec: _Spec, raw: str, source: str) -> Any:
             return float(text)
         if spec.kind is list:
             return [item.strip() for item in text.split(",") if item.strip()]
+        if isinstance(spec.kind, tuple) and int in spec.kind and text.lstrip("-").isdigit():
+            return int(text)
     except ValueError:
         raise SettingsError(key, f"{source} must be {_kind_name(spec.kind)}, got {raw!r}") from None
     return text
 
 
-def _kind_name(kind: type) -> str:
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return " or ".join(_kind_name(one) for one in kind)
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list"}.get(
         kind, kind.__name__
     )
@@ -372,4 +390,5 @@ def _build(values: dict[str, dict[str, Any]]) -> Settings:
             refresh=values["tmdb"]["refresh"],
             cache_path=Path(values["tmdb"]["cache_path"]),
         ),
+        sharding=ShardingSettings(count=values["sharding"]["count"]),
     )

@@ -43,7 +43,9 @@ class ServerData(commands.Cog):
         departures = set(await self.repository.departures())
         for guild_id in departures & present:
             await self.repository.returned(guild_id)
-        gone = await self.repository.known_guilds() - present - departures
+        # A process running some of the shards sees only their servers: the others' are not gone.
+        known = {guild_id for guild_id in await self.repository.known_guilds() if self.bot.shard_plan.owns(guild_id)}
+        gone = known - present - departures
         for guild_id in gone:
             await self.repository.departed(guild_id, self.bot.clock.now())
         if gone:
@@ -70,6 +72,8 @@ class ServerData(commands.Cog):
     async def purge_due(self) -> None:
         cutoff = self.bot.clock.now() - self.grace
         for guild_id, left_at in (await self.repository.departures()).items():
+            if not self.bot.shard_plan.owns(guild_id):
+                continue  # the process running its shard knows whether it came back
             if self.bot.get_guild(guild_id) is not None:
                 await self.repository.returned(guild_id)  # added back while we were offline
             elif left_at <= cutoff:

@@ -53,6 +53,7 @@ PLAIN = frozenset(
         "bot.regions",
         "bot.scheduler",
         "bot.settings",
+        "bot.sharding",
         "bot.targets",
         "bot.tmdb",
         "bot.tmdb.client",

@@ -462,3 +462,48 @@ async def test_check_loads_the_cogs_from_its_own_import_path_and_survives_a_cog_
         "problem: cogs could not be loaded to check them: exit status 3"
     ]
     assert "Traceback" not in out.err
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["--shards", "0-8", "--shard-count", "8"],
+            "marquee: --shards 0-8: there is no shard 8 of 8 (shard ids are 0 to 7)",
+        ),
+        (["--shards", "3-1", "--shard-count", "8"], "marquee: --shards range 3-1 runs backwards; write 1-3"),
+        (
+            ["--shards", "0..3", "--shard-count", "8"],
+            "marquee: --shards takes a range like 0-3 or a list like 0,2,5, not '0..3'",
+        ),
+        (["--shards", "1"], "marquee: --shards 1: there is no shard 1 of 1 (shard ids are 0 to 0)"),
+        (
+            ["--shards", "0-1", "--shard-count", "auto"],
+            'marquee: --shards needs a shard count: give --shard-count N (sharding.count is "auto")',
+        ),
+        (
+            ["--shard-count", "0"],
+            "marquee: --shard-count must be auto or a whole number of shards from 1 to 1,000,000, not '0'",
+        ),
+    ],
+)
+def test_bad_shards_exit_2_with_one_line_before_any_network(tmp_path: Path, args: list[str], line: str) -> None:
+    # The API base points nowhere reachable: a plan that got as far as connecting would fail differently.
+    result = run(tmp_path, "run", *args, token=True, MARQUEE_DISCORD_API_BASE_URL="http://127.0.0.1:9/api/v10")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [line]
+    assert not (tmp_path / "marquee.db").exists()
+
+
+def test_shards_with_a_count_of_auto_from_the_settings_exit_2(tmp_path: Path) -> None:
+    result = run(tmp_path, "run", "--shards", "0", token=True, MARQUEE_SHARDING_COUNT="auto")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        'marquee: --shards needs a shard count: give --shard-count N (sharding.count is "auto")'
+    ]
+
+
+def test_run_help_documents_the_shard_options(tmp_path: Path) -> None:
+    result = run(tmp_path, "run", "--help")
+    assert result.returncode == 0
+    assert "--shards IDS" in result.stdout and "--shard-count N" in result.stdout

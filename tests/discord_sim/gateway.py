@@ -120,11 +120,28 @@ def as_session_sees(event: str, data: dict[str, Any], intents: int, bot_id: int)
     return without_content(event, data, intents, bot_id)
 
 
+def event_guild_id(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event belongs to, or None (a DM, the bot's own user): what decides its shard."""
+    raw = data.get("id") if event in GUILD_EVENTS_BY_ID else data.get("guild_id")
+    return int(raw) if raw is not None else None
+
+
+# Events whose data is the guild itself, so its `id` is the guild's.
+GUILD_EVENTS_BY_ID = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})
+
+
+def shard_for(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: a guild is served by shard ``(guild_id >> 22) % shard_count``."""
+    return (guild_id >> 22) % shard_count
+
+
 @dataclass
 class Session:
     id: str
     intents: int
     token: str
+    # (shard_id, shard_count) from IDENTIFY; None: unsharded, which receives everything, like [0, 1].
+    shard: tuple[int, int] | None = None
     seq: int = 0
     ws: web.WebSocketResponse | None = None
     buffer: list[dict[str, Any]] = field(default_factory=list)
@@ -132,6 +149,16 @@ class Session:
     resumes: int = 0
     invalid: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session receives the events of ``guild_id`` (None: events outside any guild, which
+        Discord sends to shard 0 only)."""
+        if self.shard is None:
+            return True
+        shard_id, shard_count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return shard_for(guild_id, shard_count) == shard_id
 
 
 class Gateway:
@@ -155,6 +182,15 @@ class Gateway:
         # `release_member_answers()` answers what was held.
         self.member_answers_held = False
         self._held: list[tuple[web.WebSocketResponse, Session | None, Any]] = []
+        # Sharding, as `GET /gateway/bot` tells it: the shard count Discord recommends, and how many
+        # sessions may IDENTIFY at once (`max_concurrency`).
+        self.recommended_shards = 1
+        self.max_concurrency = 1
+        # Discord closes with 4011 (sharding required) when a session would serve too many guilds; None
+        # (the default) never does. With N, an IDENTIFY whose shard count leaves more than N guilds per
+        # shard on average, or an unsharded one with more than N guilds, is closed.
+        self.max_guilds_per_shard: int | None = None
+        self.session_start_total = 1000
 
     # ---- helpers --------------------------------------------------------------
     def _notify(self) -> None:
@@ -232,14 +268,24 @@ class Gateway:
                 await self._send(session.ws, payload)
 
     def wanted(self, event: str, data: dict[str, Any]) -> bool:
-        """Whether any live session would receive ``event`` (``data`` needs only what intents look at)."""
-        return any(event_allowed(event, data, session.intents) for session in self.live_sessions())
+        """Whether any live session would receive ``event`` (``data`` needs only what intents and shards
+        look at: ``guild_id``, or ``id`` for the guild events)."""
+        guild_id = event_guild_id(event, data)
+        return any(
+            event_allowed(event, data, session.intents) and session.serves(guild_id) for session in self.live_sessions()
+        )
+
+    def sessions_for(self, guild_id: int | None) -> list[Session]:
+        """The live sessions that receive the events of ``guild_id`` (None: DMs, shard 0 only)."""
+        return [session for session in self.live_sessions() if session.serves(guild_id)]
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> int:
-        """Send ``event`` to every session whose intents ask for it; return how many got it."""
+        """Send ``event`` to every session whose intents ask for it and whose shard serves its guild (DMs and
+        other events outside a guild: shard 0); return how many got it."""
         sent = 0
+        guild_id = event_guild_id(event, data)
         for session in self.live_sessions():
-            if event_allowed(event, data, session.intents):
+            if event_allowed(event, data, session.intents) and session.serves(guild_id):
                 seen = as_session_sees(event, data, session.intents, self.world.bot_user.id)
                 await self._dispatch_to(session, event, seen)
                 sent += 1
@@ -320,9 +366,21 @@ class Gateway:
             if intents & intent and not world.application_flags & flags:
                 await self._close(ws, 4014, "Disallowed intent(s).")
                 return None
-        session = Session(id=secrets.token_hex(16), intents=intents, token=data["token"], ws=ws, identifies=1)
+        try:
+            shard = _shard(data.get("shard"))
+        except ValueError:
+            await self._close(ws, 4010, "Invalid shard.")
+            return None
+        present = [g for g in world.guilds.values() if g.bot_present]
+        limit = self.max_guilds_per_shard
+        if limit is not None and len(present) > limit * (shard[1] if shard else 1):
+            await self._close(ws, 4011, "Sharding required.")
+            return None
+        session = Session(
+            id=secrets.token_hex(16), intents=intents, token=data["token"], shard=shard, ws=ws, identifies=1
+        )
         self.sessions[session.id] = session
-        guilds = [g for g in world.guilds.values() if g.bot_present]
+        guilds = [g for g in present if session.serves(g.id)]
         ready = {
             "v": 10,
             "user": world.bot_user.to_dict() | {"verified": True, "mfa_enabled": False},
@@ -339,9 +397,8 @@ class Gateway:
             "geo_ordered_rtc_regions": [],
             "_trace": ["discord-sim"],
         }
-        shard = data.get("shard")
-        if shard:
-            ready["shard"] = shard
+        if shard is not None:
+            ready["shard"] = list(shard)
         await self._dispatch_to(session, "READY", ready)
         for guild in guilds:
             if not guild.unavailable and event_allowed("GUILD_CREATE", {}, intents):
@@ -401,7 +458,7 @@ class Gateway:
             return
         guild_id, user_ids, query, limit, presences, nonce = request
         guild = self.world.guilds.get(guild_id)
-        if guild is None or not guild.bot_present or guild.unavailable:
+        if guild is None or not guild.bot_present or guild.unavailable or not session.serves(guild.id):
             return
         found: list[Any] = []
         not_found: list[str] = []
@@ -448,6 +505,21 @@ class Gateway:
 MEMBER_QUERY_MAX = 100  # members one op 8 may ask for by id, or return for a prefix
 MEMBERS_PER_CHUNK = 1000
 NONCE_MAX_BYTES = 32
+
+
+def _shard(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard`` as (shard_id, shard_count), None when absent. ValueError when Discord refuses it
+    (4010): not a pair of integers, a count below 1, or an id outside 0..count-1."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(value)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ValueError(value)
+    shard_id, shard_count = value
+    if shard_count < 1 or not 0 <= shard_id < shard_count:
+        raise ValueError(value)
+    return shard_id, shard_count
 
 
 def _snowflake(value: Any) -> int | None:

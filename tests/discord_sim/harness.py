@@ -40,7 +40,21 @@ from .interactions import (
 )
 from .rest import Fault, RequestRecord, SimServer
 from .schema import load_validator
-from .state import CATEGORY, DM, FORUM, TEXT, Channel, Guild, Message, Overwrite, Perm, Role, User, World
+from .state import (
+    CATEGORY,
+    DISCORD_EPOCH_MS,
+    DM,
+    FORUM,
+    TEXT,
+    Channel,
+    Guild,
+    Message,
+    Overwrite,
+    Perm,
+    Role,
+    User,
+    World,
+)
 
 try:  # the bot's clock; the simulator only needs now/advance/subscribe
     from bot.clock import ManualClock
@@ -177,6 +191,8 @@ class Sim:
         self._serve = serve
         self._spawn_argv = spawn_argv or ["-m", "bot", "run"]
         self.bot_driver: BotDriver | None = None
+        # More in-process bots against the same simulator (say, each running some of the shards).
+        self.other_bots: list[InProcessBot] = []
         self._handled = 0
         self._expecting = 0
         self.expected_violations: list[Violation] = []
@@ -190,6 +206,8 @@ class Sim:
 
     async def close(self) -> None:
         try:
+            while self.other_bots:
+                await self.other_bots.pop().stop(self.timeout)
             if self.bot_driver is not None:
                 await self.bot_driver.stop(self.timeout)
                 self.bot_driver = None
@@ -212,6 +230,22 @@ class Sim:
     def client(self) -> Any:
         """The in-process bot (a discord.py client), or None."""
         return self.bot_driver.client if self.bot_driver is not None else None
+
+    @property
+    def clients(self) -> list[Any]:
+        """Every in-process bot: the one ``start_bot`` started, then those of ``start_another_bot``."""
+        drivers = [self.bot_driver, *self.other_bots]
+        return [d.client for d in drivers if isinstance(d, InProcessBot) and d.client is not None]
+
+    async def start_another_bot(self, serve: ServeFn, env: Mapping[str, str] | None = None) -> Any:
+        """Run one more in-process bot against this simulator (``env`` added to :meth:`env`), as a second
+        process of the same application would, e.g. with other shards; returns its client once ready."""
+        driver = InProcessBot(serve)
+        await driver.start({**self.env(), **(env or {})}, self.clock, self.timeout)
+        self.other_bots.append(driver)
+        await self.settle()
+        self._raise_new_violations()
+        return driver.client
 
     async def start_bot(self) -> None:
         if self._serve is None:
@@ -344,9 +378,9 @@ class Sim:
             await asyncio.sleep(0.005)
 
     def _check_bot_alive(self, what: str) -> None:
-        driver = self.bot_driver
-        if isinstance(driver, InProcessBot) and driver.crashed is not None:
-            raise SimError(f"the bot stopped unexpectedly while waiting for {what}: {driver.crashed!r}")
+        for driver in (self.bot_driver, *self.other_bots):
+            if isinstance(driver, InProcessBot) and driver.crashed is not None:
+                raise SimError(f"the bot stopped unexpectedly while waiting for {what}: {driver.crashed!r}")
 
     async def settle(self, quiet: float | None = None) -> None:
         """Wait until the bot is idle: no REST call in flight and none for ``quiet`` seconds (default 0.05).
@@ -376,19 +410,30 @@ class Sim:
         await self._await_client_guild(guild.id, present=True)
         return GuildHandle(self, guild)
 
+    async def create_guild_on_shard(self, name: str, shard_id: int, shard_count: int) -> GuildHandle:
+        """A guild (as :meth:`create_guild`) whose id falls on shard ``shard_id`` of ``shard_count``.
+
+        A snowflake's shard comes from its millisecond (``(id >> 22) % shard_count``), so the shared clock
+        is first moved forward to the next millisecond that gives that shard (at most ``shard_count - 1`` ms).
+        """
+        if not 0 <= shard_id < shard_count:
+            raise SimError(f"there is no shard {shard_id} of {shard_count}")
+        while (int(self.clock.now().timestamp() * 1000) - DISCORD_EPOCH_MS) % shard_count != shard_id:
+            self.clock.advance(timedelta(milliseconds=1))
+        guild = await self.create_guild(name)
+        if (guild.id >> 22) % shard_count != shard_id:
+            raise SimError(f"guild {guild.id} landed on another shard than {shard_id} of {shard_count}")
+        return guild
+
     async def _await_client_guild(self, guild_id: int, *, present: bool, unavailable: bool = False) -> None:
-        client = self.client
-        if client is not None and hasattr(client, "get_guild") and self.server.gateway.live_sessions():
-            intents = self.server.gateway.live_sessions()[0].intents
-            if intents & 1:
-
-                def seen() -> bool:
-                    guild = client.get_guild(guild_id)
-                    if unavailable:
-                        return guild is not None and bool(guild.unavailable)
-                    return (guild is not None and not guild.unavailable) == present
-
-                what = "unavailable" if unavailable else ("available" if present else "gone")
+        sessions = self.server.gateway.sessions_for(guild_id)
+        if not sessions or not sessions[0].intents & 1:
+            await self.settle()
+            return
+        what = "unavailable" if unavailable else ("available" if present else "gone")
+        for client in self.clients:
+            if hasattr(client, "get_guild") and guild_id in _ShardsOf(client):
+                seen = _guild_seen(client, guild_id, present=present, unavailable=unavailable)
                 await self._wait_until(seen, f"the bot to see guild {guild_id} {what}")
         await self.settle()
 
@@ -623,8 +668,8 @@ class Sim:
         return Reply(self.world, record)
 
     def _handling_interactions(self) -> bool:
-        """Whether the in-process bot still runs a discord.py task that handles an interaction."""
-        if not isinstance(self.bot_driver, InProcessBot):
+        """Whether an in-process bot still runs a discord.py task that handles an interaction."""
+        if not isinstance(self.bot_driver, InProcessBot) and not self.other_bots:
             return False
         return any(not t.done() and t.get_name().startswith(INTERACTION_TASKS) for t in asyncio.all_tasks())
 
@@ -705,12 +750,23 @@ class Sim:
         return msg
 
     async def _await_delivered(self) -> None:
-        """Wait until the in-process bot has read every event sent so far (its handlers then run), then settle."""
-        sessions = [s for s in self.server.gateway.live_sessions() if s.ws is not None]
-        ws = getattr(self.client, "ws", None)
-        if sessions and ws is not None and hasattr(ws, "sequence"):
-            sent = max(s.seq for s in sessions)
-            await self._wait_until(lambda: (ws.sequence or 0) >= sent, "the bot to read the gateway events sent")
+        """Wait until the in-process bots have read every event sent so far (their handlers then run), then settle.
+
+        Each of a bot's sockets (one per shard) is matched to its gateway session by session id.
+        """
+        sessions = {s.id: s for s in self.server.gateway.live_sessions() if s.ws is not None}
+        pending: list[tuple[Any, int]] = []
+        for client in self.clients:
+            for ws in _sockets_of(client):
+                session = sessions.get(getattr(ws, "session_id", None) or "")
+                if session is not None and hasattr(ws, "sequence"):
+                    pending.append((ws, session.seq))
+        if pending:
+
+            def read() -> bool:
+                return all((ws.sequence or 0) >= sent for ws, sent in pending)
+
+            await self._wait_until(read, "the bot to read the gateway events sent")
             await asyncio.sleep(0)
         await self.settle()
 
@@ -869,10 +925,12 @@ class Sim:
         """Move the shared clock forward; the bot runs what became due; then wait until it is idle."""
         self.clock.advance(delta)
         await asyncio.sleep(0)
-        alarms = getattr(self.client, "alarms", None)
-        if alarms is not None:
-            # Marquee's alarm clock: wait until every alarm that became due has rung and finished.
-            await self._wait_until(lambda: not alarms.busy, "the bot's due alarms to ring and finish")
+        every_alarm = [a for a in (getattr(c, "alarms", None) for c in self.clients) if a is not None]
+        if every_alarm:
+            # Marquee's alarm clocks: wait until every alarm that became due has rung and finished.
+            await self._wait_until(
+                lambda: not any(a.busy for a in every_alarm), "the bot's due alarms to ring and finish"
+            )
         await self.settle(max(self.quiet, 0.1))
 
 
@@ -887,6 +945,41 @@ INTERACTION_TASKS = (
     "discord.py: on_app_command_completion",
     "discord.py: on_app_command_error",
 )
+
+
+def _guild_seen(client: Any, guild_id: int, *, present: bool, unavailable: bool) -> Callable[[], bool]:
+    def seen() -> bool:
+        guild = client.get_guild(guild_id)
+        if unavailable:
+            return guild is not None and bool(guild.unavailable)
+        return (guild is not None and not guild.unavailable) == present
+
+    return seen
+
+
+class _ShardsOf:
+    """The guilds a discord.py client serves: all when unsharded; else those of its shards (an
+    ``AutoShardedClient``'s ``shard_ids``, all of ``shard_count`` when None; a ``Client``'s ``shard_id``)."""
+
+    def __init__(self, client: Any) -> None:
+        self.count = getattr(client, "shard_count", None) or 1
+        ids = getattr(client, "shard_ids", None)
+        shard_id = getattr(client, "shard_id", None)
+        if ids is None:
+            ids = [shard_id] if shard_id is not None else range(self.count)
+        self.ids = frozenset(ids)
+
+    def __contains__(self, guild_id: int) -> bool:
+        return (guild_id >> 22) % self.count in self.ids
+
+
+def _sockets_of(client: Any) -> list[Any]:
+    """A discord.py client's gateway sockets: one per shard of an ``AutoShardedClient``, else ``client.ws``."""
+    shards = getattr(client, "shards", None)
+    if isinstance(shards, dict) and hasattr(client, "_get_websocket"):
+        return [client._get_websocket(shard_id=shard_id) for shard_id in shards]
+    ws = getattr(client, "ws", None)
+    return [ws] if ws is not None else []
 
 
 def _route_key(route: str) -> str:

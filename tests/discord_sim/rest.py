@@ -586,10 +586,17 @@ class SimServer:
         return {"url": self.ws_url}
 
     async def get_gateway_bot(self, ctx: Ctx) -> Any:
+        gateway = self.gateway
+        started = sum(session.identifies for session in gateway.sessions.values())
         return {
             "url": self.ws_url,
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1},
+            "shards": gateway.recommended_shards,
+            "session_start_limit": {
+                "total": gateway.session_start_total,
+                "remaining": max(gateway.session_start_total - started, 0),
+                "reset_after": 14400000,
+                "max_concurrency": gateway.max_concurrency,
+            },
         }
 
     async def get_user(self, ctx: Ctx) -> Any:

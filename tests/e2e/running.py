@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 
@@ -14,6 +14,21 @@ async def marquee_serve(env: Mapping[str, str], clock: Any, started: Any) -> Non
     from bot.settings import load_settings
 
     await serve(load_settings(None, env), clock=clock, started=started)
+
+
+def marquee_serve_shards(shards: str, shard_count: str) -> Callable[[Mapping[str, str], Any, Any], Awaitable[None]]:
+    """The production entry point running some shards, as `python -m bot run --shards ... --shard-count ...`."""
+
+    async def serve_shards(env: Mapping[str, str], clock: Any, started: Any) -> None:
+        from bot.runner import serve
+        from bot.settings import load_settings
+        from bot.sharding import shard_plan
+
+        settings = load_settings(None, env)
+        plan = shard_plan(settings.sharding.count, shards, shard_count)
+        await serve(settings, clock=clock, started=started, shards=plan)
+
+    return serve_shards
 
 
 async def eventually(condition: Callable[[], bool], what: str, within: float = 15.0, step: float = 0.02) -> None:
