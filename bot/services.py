@@ -118,7 +118,9 @@ def build_services(bot: MarqueeBot) -> Services:
     tmdb = None
     if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:
         log.warning("tmdb.refresh is daily but no TMDB token is set (MARQUEE_TMDB_TOKEN): nothing is refreshed")
-    elif bot.settings.tmdb.refresh == "daily":
+    elif bot.settings.tmdb.refresh == "daily" and plan.syncs_commands:
+        # One process refreshes for the whole bot: the one holding shard 0 (the others notice the new packs
+        # through their catalogue watch).
         settings = bot.settings.tmdb
         tmdb = DailyRefresh(bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings))
     return Services(
