@@ -179,14 +179,14 @@ def run_bot(settings: Settings, shards: ShardPlan | None = None) -> int:
     import aiohttp
     import discord
 
-    from bot.runner import serve
+    from bot.runner import DatabaseInUseError, serve
     from db import PackConflictError, PackNotFoundError, PackValidationError
 
     configure_logging(settings.logging.level, secrets=[settings.discord.token, settings.tmdb.token])
     try:
         # serve() checks the database and the packs before it connects: those problems are ours.
         asyncio.run(serve(settings, handle_signals=True, shards=shards))
-    except (PackConflictError, PackNotFoundError, PackValidationError, *LOCAL_PROBLEMS) as error:
+    except (PackConflictError, PackNotFoundError, PackValidationError, DatabaseInUseError, *LOCAL_PROBLEMS) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except aiohttp.ClientConnectionError as error:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import discord
@@ -29,7 +31,48 @@ from db import (
 )
 from db.connection import new_database_parts, remove_new_database
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
+
+
+class DatabaseInUseError(Exception):
+    """Another running bot already uses this SQLite file."""
+
+
+@contextlib.contextmanager
+def sole_bot_on(path: Path) -> Iterator[None]:
+    """Hold `<database>.lock` while the bot runs: one SQLite file serves one bot process (two would both
+    send every scheduled post). The lock is the operating system's (flock): a process that dies loses it.
+
+    Not the database file itself: closing another descriptor of it would drop SQLite's own locks."""
+    if fcntl is None:  # Windows: no flock; one process per file is then the operator's to keep
+        yield
+        return
+    lock_path = path.with_name(path.name + ".lock")
+    created = not lock_path.exists()
+    with open(lock_path, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip()[:20] or "unknown"
+            raise DatabaseInUseError(
+                f"database {path} is in use by another running Marquee (process {holder}); run one bot per "
+                "SQLite file, or several on PostgreSQL (database.url)"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        try:
+            yield
+        finally:
+            if created:
+                lock_path.unlink(missing_ok=True)
 
 
 def point_discord_py_at(settings: Settings) -> None:
@@ -68,29 +111,30 @@ async def serve(
     bot: MarqueeBot | None = None
     try:
         async with Database.connect(path) as database:
-            version = await schema_version(database)
-            if version > LATEST_VERSION:
-                raise SchemaTooNewError(version, LATEST_VERSION)
-            packs = None  # unchanged since the last start: the bot finds them so and loads nothing
-            if version < FIRST_VERSION_WITH_BOT_STATE or not await packs_unchanged(database, pack_files):
-                packs = await asyncio.to_thread(_parse_packs, pack_paths)
-            bot = bot_class(plan)(
-                settings=settings,
-                database=database,
-                clock=clock or SystemClock(),
-                packs=packs,
-                pack_files=pack_files,
-                shards=plan,
-            )
-            if plan.sharded:
-                log.info("running %s", plan.describe())
-            async with bot:
-                if handle_signals:
-                    _close_on_signals(bot)
-                if started is not None:
-                    started(bot)
-                await bot.prepare()
-                await bot.start(settings.discord.token)
+            with sole_bot_on(path):
+                version = await schema_version(database)
+                if version > LATEST_VERSION:
+                    raise SchemaTooNewError(version, LATEST_VERSION)
+                packs = None  # unchanged since the last start: the bot finds them so and loads nothing
+                if version < FIRST_VERSION_WITH_BOT_STATE or not await packs_unchanged(database, pack_files):
+                    packs = await asyncio.to_thread(_parse_packs, pack_paths)
+                bot = bot_class(plan)(
+                    settings=settings,
+                    database=database,
+                    clock=clock or SystemClock(),
+                    packs=packs,
+                    pack_files=pack_files,
+                    shards=plan,
+                )
+                if plan.sharded:
+                    log.info("running %s", plan.describe())
+                async with bot:
+                    if handle_signals:
+                        _close_on_signals(bot)
+                    if started is not None:
+                        started(bot)
+                    await bot.prepare()
+                    await bot.start(settings.discord.token)
     except BaseException:
         # A start that never got going leaves no database behind that it created itself.
         if created and (bot is None or not bot.commands_synced.is_set()):
