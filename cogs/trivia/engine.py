@@ -167,8 +167,12 @@ class TriviaEngine:
         return film.title if film else None
 
     async def close_interrupted_games(self) -> None:
-        """Games left running by a crash or restart end now, with their standings and a notice."""
+        """Games left running by a crash or restart end now, with their standings and a notice.
+
+        Only the games of this process's shards: another process's are still being played."""
         for game in await self.repository.running_games():
+            if game.guild_id is not None and not self.bot.shard_plan.owns(game.guild_id):
+                continue
             answers = await self.repository.game_answers(game.id)
             table = standings(answers)
             won = winner(table, {answer.user_id for answer in answers})

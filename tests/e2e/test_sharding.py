@@ -135,3 +135,25 @@ async def test_a_process_does_not_take_other_shards_servers_for_removed(sim: Sim
     await eventually(lambda: not on_ready_running(), "the bot's on_ready listeners to finish")
     assert shard_1.get_guild(even.id) is None
     assert departures(sim.database_path) == {odd.id}
+
+
+def game_statuses(database: Path) -> dict[int, str]:
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return {guild: status for guild, status in db.execute("SELECT guild_id, status FROM trivia_games")}
+
+
+async def test_a_process_ends_only_its_own_shards_interrupted_trivia_games(sim: Sim) -> None:
+    even = await sim.create_guild_on_shard("Even", 0, 2)
+    odd = await sim.create_guild_on_shard("Odd", 1, 2)
+    for guild in (even, odd):
+        player = await sim.create_user(f"player-{guild.name}", guild=guild)
+        await sim.slash(player, guild.channel("general"), "trivia start", questions=5)
+    assert game_statuses(sim.database_path) == {even.id: "running", odd.id: "running"}
+    await sim.stop_bot()
+
+    # The process for shard 1 starts first: Odd's game was cut short, Even's belongs to shard 0's process.
+    await sim.start_another_bot(marquee_serve_shards("1", "2"))
+    await eventually(lambda: game_statuses(sim.database_path)[odd.id] == "interrupted", "Odd's game to end")
+    assert game_statuses(sim.database_path)[even.id] == "running"
+    interrupted = [m for m in sim.channel_messages(even.channel("general")) if "interrupted" in str(m.embeds)]
+    assert interrupted == []
