@@ -182,7 +182,9 @@ def run_bot(settings: Settings, shards: ShardPlan | None = None) -> int:
     from bot.runner import DatabaseInUseError, serve
     from db import PackConflictError, PackNotFoundError, PackValidationError
 
-    configure_logging(settings.logging.level, secrets=[settings.discord.token, settings.tmdb.token])
+    configure_logging(
+        settings.logging.level, secrets=[settings.discord.token, settings.tmdb.token, settings.database.password]
+    )
     try:
         # serve() checks the database and the packs before it connects: those problems are ours.
         asyncio.run(serve(settings, handle_signals=True, shards=shards))

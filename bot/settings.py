@@ -48,6 +48,13 @@ class DiscordSettings:
 class DatabaseSettings:
     path: Path
     removed_guild_days: float
+    url: str = field(default="", repr=False)
+    """A PostgreSQL URL; when set, the database is there and `path` is not used."""
+
+    @property
+    def password(self) -> str:
+        """The URL's password, if it holds one (kept out of logs)."""
+        return urllib.parse.urlsplit(self.url).password or "" if self.url else ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,21 @@ def _guild_id(value: int) -> str | None:
     return f"must be 0 or a server id (a Discord snowflake of 17 to 19 digits), not {value}"
 
 
+def _database_url(value: str) -> str | None:
+    if not value:
+        return None
+    if not value.startswith(("postgresql://", "postgres://")):
+        return "must be empty (SQLite, database.path) or a PostgreSQL URL: postgresql://user@host/database"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 (a port out of range raises here)
+    except ValueError as error:
+        return f"is not a PostgreSQL URL ({error})"
+    if not parts.hostname and "host=" not in parts.query:
+        return "names no host: postgresql://user@host/database"
+    return None
+
+
 def _refresh(value: str) -> str | None:
     return None if value in TMDB_REFRESH else f"must be one of {', '.join(TMDB_REFRESH)}, not {value!r}"
 
@@ -208,6 +230,7 @@ SPEC: dict[str, dict[str, _Spec]] = {
     "database": {
         "path": _Spec(str, "data/marquee.db", _file_path),
         "removed_guild_days": _Spec(float, 7.0, _between(0, 365, " days")),
+        "url": _Spec(str, "", _database_url),
     },
     "logging": {"level": _Spec(str, "INFO", _log_level)},
     "packs": {"load": _Spec(list, ["mission-impossible"], _packs)},
@@ -376,7 +399,9 @@ def _build(values: dict[str, dict[str, Any]]) -> Settings:
     return Settings(
         discord=DiscordSettings(**values["discord"]),
         database=DatabaseSettings(
-            path=Path(values["database"]["path"]), removed_guild_days=values["database"]["removed_guild_days"]
+            path=Path(values["database"]["path"]),
+            removed_guild_days=values["database"]["removed_guild_days"],
+            url=values["database"]["url"],
         ),
         logging=LoggingSettings(level=values["logging"]["level"].upper()),
         packs=PacksSettings(load=tuple(values["packs"]["load"])),

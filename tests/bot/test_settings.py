@@ -251,3 +251,19 @@ def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_bytes(b"\xef\xbb\xbf[defaults]\nregion = 'GB'\n")
     assert load_settings(path, TOKEN).defaults.region == "GB"
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://db/x", "postgresql://", "postgresql://host:99999/db", "sqlite:///data/marquee.db"]
+)
+def test_a_database_url_must_be_a_postgresql_url_with_a_host(url: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(None, {**TOKEN, "MARQUEE_DATABASE_URL": url})
+    assert caught.value.key == "database.url"
+
+
+def test_a_database_urls_password_is_in_no_repr_and_is_known_as_a_secret() -> None:
+    settings = load_settings(None, {**TOKEN, "MARQUEE_DATABASE_URL": "postgresql://marquee:s3cret-pw@db.example/m"})
+    assert settings.database.url.endswith("@db.example/m") and "s3cret-pw" not in repr(settings)
+    assert settings.database.password == "s3cret-pw"
+    assert load_settings(None, TOKEN).database.password == ""
