@@ -286,6 +286,11 @@ class Transaction(ABC):
     Every statement is written with ``?`` placeholders whatever the backend: PostgreSQL's numbers them.
     """
 
+    @property
+    @abstractmethod
+    def dialect(self) -> Dialect:
+        """Which SQL this transaction's database speaks: "sqlite" or "postgresql"."""
+
     @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
@@ -450,6 +455,11 @@ class SqliteTransaction(Transaction):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._active = True
+
+    @property
+    def dialect(self) -> Dialect:
+        """SQLite's SQL."""
+        return "sqlite"
 
     def _ensure_active(self) -> aiosqlite.Connection:
         if not self._active:

@@ -151,6 +151,11 @@ class PostgresTransaction(Transaction):
         self._sql = placeholders
         self._active = True
 
+    @property
+    def dialect(self) -> Dialect:
+        """PostgreSQL's SQL."""
+        return "postgresql"
+
     def _ensure_active(self) -> asyncpg.Connection:
         if not self._active:
             raise DatabaseClosedError("this transaction has already finished")
