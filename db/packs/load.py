@@ -261,16 +261,12 @@ async def _plan_required_films(tx: Transaction, pack: Pack, plan: _Plan) -> None
         return
     loaded = {
         row["id"]
-        for row in await tx.fetch_all(
-            f"SELECT id FROM packs WHERE {_one_of(tx, 'id')}", (_values(tx, pack.requires),)
-        )
+        for row in await tx.fetch_all(f"SELECT id FROM packs WHERE {_one_of(tx, 'id')}", (_values(tx, pack.requires),))
     }
     missing = [
         f'it requires pack "{required}", which is not loaded' for required in pack.requires if required not in loaded
     ]
-    rows = await tx.fetch_all(
-        f"SELECT key, id FROM films WHERE {_one_of(tx, 'key')}", (_values(tx, wanted),)
-    )
+    rows = await tx.fetch_all(f"SELECT key, id FROM films WHERE {_one_of(tx, 'key')}", (_values(tx, wanted),))
     plan.required_films = {row["key"]: row["id"] for row in rows}
     named = ", ".join(f'"{key}"' for key in pack.requires)
     missing += [

@@ -15,6 +15,7 @@ from db import Database, PackConflictError, bundled_pack_path, load_pack, migrat
 from db.connection import Transaction
 from db.packs.load import CLASHES_NAMED
 from db.packs.model import Pack, PackCertification, PackSeries
+from tests.db import schema
 
 WritePack = Callable[..., Path]
 FIXED_TIME = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -128,7 +129,7 @@ async def test_a_catalogue_meeting_the_bundled_pack_merges_and_touches_nothing_o
         )
         if not catalogue_first:
             assert await _bundled_rows(db) == bundled_alone
-        assert await db.fetch_all("PRAGMA foreign_key_check") == []
+        assert await schema.foreign_key_problems(db) == []
     first_owner = order[0].id
     assert mi3[0]["pack_id"] == first_owner
     assert question_film == mi3[0]["id"]
@@ -420,7 +421,7 @@ async def test_a_film_its_owner_drops_is_handed_to_a_pack_that_merged_it(
     assert await load_pack(db, other) == again  # and stays so
     cast = await db.fetch_all("SELECT person_id FROM cast_credits WHERE film_id = ?", (film_id,))
     assert len(cast) == 1
-    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+    assert await schema.foreign_key_problems(db) == []
 
 
 async def test_a_person_their_owner_drops_is_handed_to_a_pack_that_shares_them(

@@ -12,6 +12,7 @@ import pytest
 from db import Database, TriviaRepository, migrate
 from db.repositories import TriviaAnswer, TriviaGame
 from db.repositories.trivia import TriviaDailyPost
+from tests.db import schema
 
 GUILD = 1_100_000_000_000_000_001
 OTHER_GUILD = 1_100_000_000_000_000_002
@@ -462,21 +463,16 @@ async def test_concurrent_daily_creation_keeps_the_first(trivia: TriviaRepositor
 
 
 async def _trivia_columns(db: Database) -> dict[str, list[str]]:
-    tables = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'trivia\\_%' ESCAPE '\\' ORDER BY name"
-    )
-    columns: dict[str, list[str]] = {}
-    for table in tables:
-        name = table["name"]
-        columns[name] = [row["name"] for row in await db.fetch_all(f"PRAGMA table_info({name})")]
-    return columns
+    return {name: await schema.column_names(db, name) for name in await schema.table_names(db, like="trivia\\_%")}
 
 
 async def _rows_holding(db: Database, value: int) -> dict[str, int]:
     found: dict[str, int] = {}
     for table, columns in (await _trivia_columns(db)).items():
         for column in columns:
-            count = await db.fetch_value(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (value,))
+            count = await db.fetch_value(
+                f"SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) = ?", (str(value),)
+            )
             if count:
                 found[f"{table}.{column}"] = count
     return found
