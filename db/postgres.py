@@ -40,10 +40,23 @@ URL_SCHEMES = ("postgresql", "postgres")
 # A schema name chosen by the caller goes into SET search_path unquoted by the server, so it is held to this.
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# An INSERT ... VALUES with neither ON CONFLICT nor a SELECT inserts exactly one row per parameter tuple
-# (or fails): only it may go through asyncpg's executemany, which reports no counts.
+# An INSERT ... VALUES without a SELECT changes exactly one row per parameter tuple (or fails) unless an
+# ON CONFLICT may skip it: DO NOTHING, or DO UPDATE ... WHERE. Only such a statement may go through
+# asyncpg's executemany, which reports no counts; any other is run tuple by tuple and counted.
 _PLAIN_INSERT = re.compile(r"^\s*INSERT\s+INTO\s[^;]*\bVALUES\b", re.IGNORECASE | re.DOTALL)
-_COUNTED_INSERT = re.compile(r"\bON\s+CONFLICT\b|\bSELECT\b|\bOR\s+(IGNORE|REPLACE)\b", re.IGNORECASE)
+_SELECTS = re.compile(r"\bSELECT\b", re.IGNORECASE)
+_ON_CONFLICT = re.compile(r"\bON\s+CONFLICT\b(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
+_ALWAYS_UPDATES = re.compile(r"\bDO\s+UPDATE\b(?!.*\bWHERE\b)", re.IGNORECASE | re.DOTALL)
+
+
+def _one_row_each(sql: str) -> bool:
+    """True when ``sql`` changes exactly one row per parameter tuple whenever it succeeds."""
+    if not _PLAIN_INSERT.match(sql) or _SELECTS.search(sql):
+        return False
+    conflict = _ON_CONFLICT.search(sql)
+    return conflict is None or _ALWAYS_UPDATES.search(conflict.group("rest")) is not None
+
+
 _ROWID = re.compile(r"\browid\b", re.IGNORECASE)
 
 
@@ -175,7 +188,7 @@ class PostgresTransaction(Transaction):
         rows = [tuple(row) for row in params]
         if not rows:
             return 0
-        if _PLAIN_INSERT.match(sql) and not _COUNTED_INSERT.search(sql):
+        if _one_row_each(sql):
             await conn.executemany(self._sql(sql), rows)
             return len(rows)
         statement = await conn.prepare(self._sql(sql))

@@ -190,9 +190,13 @@ async def test_changed_counts_follow_each_statement(pg: Database) -> None:
             "INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT (k) DO NOTHING", [("a", 5), ("c", 5), ("d", 5)]
         ) == 2  # fmt: skip
         assert await tx.executemany("UPDATE t SET n = n + 1 WHERE n = ?", [(1,), (9,)]) == 2
-        assert await tx.execute("DELETE FROM t WHERE n = ?", (5,)) == 2
+        upsert = "INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n"
+        assert await tx.executemany(upsert + " WHERE t.n = 2", [("a", 5), ("c", 9), ("e", 0)]) == 2
+        assert await tx.executemany(upsert, [("e", 5), ("f", 1)]) == 2
+        assert await tx.execute("UPDATE t SET n = 5 WHERE k = 'f'") == 1
+        assert await tx.execute("DELETE FROM t WHERE n = ?", (5,)) == 5
         assert await tx.executemany("DELETE FROM t WHERE k = ?", []) == 0
-    assert await pg.fetch_value("SELECT count(*) FROM t") == 2
+    assert [tuple(row) for row in await pg.fetch_all("SELECT k, n FROM t ORDER BY k")] == [("b", 2)]
 
 
 async def test_a_transaction_commits_or_rolls_back_whole(pg: Database) -> None:
