@@ -57,6 +57,8 @@ def _one_row_each(sql: str) -> bool:
     return conflict is None or _ALWAYS_UPDATES.search(conflict.group("rest")) is not None
 
 
+# How many statements' numbered forms a database keeps; the repositories write a few hundred.
+_NUMBERED_KEPT = 2000
 _ROWID = re.compile(r"\browid\b", re.IGNORECASE)
 
 
@@ -303,6 +305,9 @@ class PostgresDatabase(Database):
     def _sql(self, sql: str) -> str:
         numbered = self._numbered.get(sql)
         if numbered is None:
+            if len(self._numbered) >= _NUMBERED_KEPT:
+                # SQL made on the fly (an IN list per length) must not grow the cache without end.
+                self._numbered.clear()
             numbered = self._numbered[sql] = numbered_placeholders(sql)
         return numbered
 

@@ -3,7 +3,8 @@ no mocks. A test taking the `db` fixture runs on both backends."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,25 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     async with fresh_schema(url) as schema, connect_database(url, schema=schema) as database:
         await migrate(database)
         yield database
+
+
+OpenDatabase = Callable[[str], Awaitable[Database]]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenDatabase]:
+    """Opens unmigrated databases of one backend by name, all closed (and dropped) after the test. One
+    name opened twice is one database seen by two connections, as two processes see it: a file in
+    tmp_path, or a schema of the test PostgreSQL server."""
+    async with AsyncExitStack() as stack:
+        url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+        schemas: dict[str, str] = {}
+
+        async def open_one(name: str) -> Database:
+            if url is None:
+                return await stack.enter_async_context(connect_database(tmp_path / "data" / f"{name}.db"))
+            if name not in schemas:
+                schemas[name] = await stack.enter_async_context(fresh_schema(url))
+            return await stack.enter_async_context(connect_database(url, schema=schemas[name]))
+
+        yield open_one
