@@ -27,6 +27,7 @@ from db.connection import Row
 from db.packs.countries import ISO_3166_ALPHA2
 from db.packs.parse import _PackParser, _Problems
 from tests.db import schema
+from tests.db.conftest import OpenDatabase
 
 WritePack = Callable[..., Path]
 FIXED_TIME = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -324,23 +325,23 @@ def _modified(text: str) -> str:
 
 
 async def test_reloading_a_changed_pack_matches_a_fresh_load(
-    tmp_path: Path, write_pack: WritePack, base_pack_text: str
+    open_db: OpenDatabase, write_pack: WritePack, base_pack_text: str
 ) -> None:
     path = write_pack(base_pack_text)
-    async with Database.connect(tmp_path / "upgraded.db") as upgraded:
-        await migrate(upgraded)
-        await load_pack(upgraded, parse_pack(path), source_path=path, loaded_at=FIXED_TIME)
-        film_one_id = await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'")
-        write_pack(_modified(base_pack_text))
-        new_pack = parse_pack(path)
-        await load_pack(upgraded, new_pack, source_path=path, loaded_at=FIXED_TIME)
-        assert await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'") == film_one_id
-        assert await schema.foreign_key_problems(upgraded) == []
-        reloaded = await _canonical_dump(upgraded)
-    async with Database.connect(tmp_path / "fresh.db") as fresh:
-        await migrate(fresh)
-        await load_pack(fresh, new_pack, source_path=path, loaded_at=FIXED_TIME)
-        assert reloaded == await _canonical_dump(fresh)
+    upgraded = await open_db("upgraded")
+    await migrate(upgraded)
+    await load_pack(upgraded, parse_pack(path), source_path=path, loaded_at=FIXED_TIME)
+    film_one_id = await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'")
+    write_pack(_modified(base_pack_text))
+    new_pack = parse_pack(path)
+    await load_pack(upgraded, new_pack, source_path=path, loaded_at=FIXED_TIME)
+    assert await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'") == film_one_id
+    assert await schema.foreign_key_problems(upgraded) == []
+    reloaded = await _canonical_dump(upgraded)
+    fresh = await open_db("fresh")
+    await migrate(fresh)
+    await load_pack(fresh, new_pack, source_path=path, loaded_at=FIXED_TIME)
+    assert reloaded == await _canonical_dump(fresh)
     assert [row[1] for row in reloaded["films"]] == ["one", "three"]
     assert "max-mustermann" not in {row[1] for row in reloaded["people"]}
     assert "globex" not in {row[1] for row in reloaded["companies"]}

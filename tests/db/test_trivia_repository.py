@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
