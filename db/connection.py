@@ -13,17 +13,31 @@ import hashlib
 import itertools
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import aiosqlite
 
 from db.aiosqlite_internals import run_on_worker
 
-Row = aiosqlite.Row
+
+class Row(Protocol):
+    """A result row of either backend (sqlite3.Row, asyncpg.Record): by column name or position."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+Dialect = Literal["sqlite", "postgresql"]
 Params = Sequence[Any]
 Query = tuple[str, Params]
 T = TypeVar("T")
@@ -262,12 +276,190 @@ class BackupVerificationError(RuntimeError):
         super().__init__(f"backup {path} failed its integrity check: {detail}")
 
 
-class Transaction:
-    """The handle given out by :meth:`Database.transaction`; valid only inside the block."""
+class UnsupportedOperationError(RuntimeError):
+    """What was asked is something only the other database backend does (a file backup of PostgreSQL)."""
+
+
+class Transaction(ABC):
+    """The handle given out by :meth:`Database.transaction`; valid only inside the block.
+
+    Every statement is written with ``?`` placeholders whatever the backend: PostgreSQL's numbers them.
+    """
+
+    @property
+    @abstractmethod
+    def dialect(self) -> Dialect:
+        """Which SQL this transaction's database speaks: "sqlite" or "postgresql"."""
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, params: Iterable[Params]) -> int:
+        """Run one statement once per parameter tuple; returns the rows changed."""
+
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """Return the first row of a query, or None."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Return every row of a query."""
+
+    @abstractmethod
+    async def fetch_all_as(self, factory: Callable[..., T], sql: str, params: Params = ()) -> list[T]:
+        """``factory(*row)`` of every row."""
+
+    @abstractmethod
+    async def fetch_columns(self, sql: str, width: int, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Each of the ``width`` columns of every row as one tuple."""
+
+    @abstractmethod
+    async def read_blobs(
+        self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
+    ) -> dict[Any, T]:
+        """``reader(read)`` of the blob in ``column`` of each row of ``table`` that ``sql`` names, by key:
+        ``sql`` selects (key, rowid) pairs, and ``read(n)`` gives the blob's next ``n`` bytes (all that is
+        left for -1)."""
+
+    @abstractmethod
+    async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
+        """Every row of each query, in order, as one consistent read."""
+
+    @abstractmethod
+    async def digest(self, queries: Sequence[Query]) -> str:
+        """A SHA-256 (hex) of every row of each query, in order: equal exactly when the rows are."""
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """Return the first column of the first row, or None when there is no row."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class Database(ABC):
+    """Marquee's database, whichever backend holds it: the facade every repository uses.
+
+    :class:`SqliteDatabase` (a file, the embedded default) and ``db.postgres.PostgresDatabase`` (a
+    PostgreSQL server) implement it; ``db.backends.open_database`` picks one from a path or a URL.
+    ``Database.open``/``Database.connect`` given a path open the SQLite file, as they always have.
+    Where the SQL of the two must differ, a repository asks :attr:`dialect`.
+    """
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) the SQLite database file at ``path``; see :meth:`SqliteDatabase.open`."""
+        return await SqliteDatabase.open(path)
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(cls, path: str | Path) -> AsyncIterator[Database]:
+        """``async with Database.connect(path) as db:`` opens, yields and always closes."""
+        db = await cls.open(path)
+        try:
+            yield db
+        finally:
+            await db.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    @abstractmethod
+    def dialect(self) -> Dialect:
+        """Which SQL this database speaks: "sqlite" or "postgresql"."""
+
+    @property
+    @abstractmethod
+    def description(self) -> str:
+        """What this database is, for messages: a file's path, or a server's URL without its password."""
+
+    @property
+    @abstractmethod
+    def closed(self) -> bool:
+        """True once :meth:`close` has run."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """Serialised write transaction: commit on success, roll back on any exception."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement in its own transaction; returns the rows changed."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def executemany(self, sql: str, params: Iterable[Params]) -> int:
+        """Run one statement once per parameter tuple, in one transaction; returns the rows changed."""
+        async with self.transaction() as tx:
+            return await tx.executemany(sql, params)
+
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """Return the first row of a query, or None."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Return every row of a query."""
+
+    @abstractmethod
+    async def fetch_all_as(self, factory: Callable[..., T], sql: str, params: Params = ()) -> list[T]:
+        """``factory(*row)`` of every row."""
+
+    @abstractmethod
+    async def fetch_columns(self, sql: str, width: int, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Each of the ``width`` columns of every row as one tuple."""
+
+    @abstractmethod
+    async def read_blobs(
+        self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
+    ) -> dict[Any, T]:
+        """The blobs ``sql`` names, by key, each read by ``reader`` (see `Transaction.read_blobs`)."""
+
+    @abstractmethod
+    async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
+        """Every row of each query, in order, read in one transaction."""
+
+    @abstractmethod
+    async def digest(self, queries: Sequence[Query]) -> str:
+        """A SHA-256 (hex) of every row of each query, read in one transaction."""
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """Return the first column of the first row (None if no row)."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    @abstractmethod
+    async def integrity_problems(self, *, quick: bool = False) -> list[str]:
+        """What the database's own integrity check finds wrong; empty when sound."""
+
+    @abstractmethod
+    async def backup(self, dest_path: str | Path) -> Path:
+        """Copy the live database to the file ``dest_path`` and verify the copy; returns its path."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close the connection(s); safe to call more than once."""
+
+
+class SqliteTransaction(Transaction):
+    """The SQLite handle given out by :meth:`SqliteDatabase.transaction`; valid only inside the block."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._active = True
+
+    @property
+    def dialect(self) -> Dialect:
+        """SQLite's SQL."""
+        return "sqlite"
 
     def _ensure_active(self) -> aiosqlite.Connection:
         if not self._active:
@@ -303,11 +495,6 @@ class Transaction:
         column of a million values costs one tuple, not a million rows."""
         return await run_on_worker(self._ensure_active(), _columns_of(sql, params, width))
 
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        """Return the first column of the first row, or None when there is no row."""
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
     async def read_blobs(
         self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
     ) -> dict[Any, T]:
@@ -327,7 +514,7 @@ class Transaction:
         return await run_on_worker(self._ensure_active(), _digest_of_each(queries))
 
 
-class Database:
+class SqliteDatabase(Database):
     """A SQLite database file: serialised writes, consistent reads, online backup.
 
     Reads and writes share one connection and one lock. A single connection holds a
@@ -347,7 +534,7 @@ class Database:
         self._closed = False
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
+    async def open(cls, path: str | Path) -> SqliteDatabase:
         """Open (creating if needed) the database file at ``path`` and its parent folder.
 
         Raises :class:`DatabaseFileError` when the file cannot be used (see
@@ -375,31 +562,20 @@ class Database:
             raise
         return cls(conn, db_path)
 
-    @classmethod
-    @asynccontextmanager
-    async def connect(cls, path: str | Path) -> AsyncIterator[Database]:
-        """``async with Database.connect(path) as db:`` opens, yields and always closes."""
-        db = await cls.open(path)
-        try:
-            yield db
-        finally:
-            await db.close()
-
-    async def __aenter__(self) -> Database:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
     @property
     def path(self) -> Path:
         """The database file."""
         return self._path
+
+    @property
+    def dialect(self) -> Dialect:
+        """SQLite's SQL."""
+        return "sqlite"
+
+    @property
+    def description(self) -> str:
+        """The database file's path."""
+        return str(self._path)
 
     @property
     def closed(self) -> bool:
@@ -429,7 +605,7 @@ class Database:
             if self._closed:
                 raise DatabaseClosedError(f"database {self._path} is closed")
             self._owner = asyncio.current_task()
-            tx = Transaction(self._conn)
+            tx = SqliteTransaction(self._conn)
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -464,36 +640,31 @@ class Database:
         if self._conn.in_transaction:
             await self._conn.execute("ROLLBACK")
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement in its own transaction; returns the rows changed."""
-        async with self.transaction() as tx:
-            return await tx.execute(sql, params)
-
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """Return the first row of a query, or None; waits for any open transaction."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).fetch_one(sql, params)
+            return await SqliteTransaction(self._conn).fetch_one(sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """Return every row of a query; waits for any open transaction."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).fetch_all(sql, params)
+            return await SqliteTransaction(self._conn).fetch_all(sql, params)
 
     async def fetch_all_as(self, factory: Callable[..., T], sql: str, params: Params = ()) -> list[T]:
         """``factory(*row)`` of every row, made on the database thread: turning a large catalogue's rows
         into objects would block the event loop. Waits for any open transaction."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).fetch_all_as(factory, sql, params)
+            return await SqliteTransaction(self._conn).fetch_all_as(factory, sql, params)
 
     async def fetch_columns(self, sql: str, width: int, params: Params = ()) -> list[tuple[Any, ...]]:
         """Each of the ``width`` columns of every row as one tuple (see `Transaction.fetch_columns`);
         waits for any open transaction."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).fetch_columns(sql, width, params)
+            return await SqliteTransaction(self._conn).fetch_columns(sql, width, params)
 
     async def read_blobs(
         self, table: str, column: str, sql: str, reader: Callable[[Callable[[int], bytes]], T], params: Params = ()
@@ -502,26 +673,21 @@ class Database:
         transaction; waits for any open transaction."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).read_blobs(table, column, sql, reader, params)
+            return await SqliteTransaction(self._conn).read_blobs(table, column, sql, reader, params)
 
     async def fetch_each(self, queries: Sequence[Query]) -> list[list[Row]]:
         """Every row of each query, in order, read in one transaction and one hand-off to the
         database thread; waits for any open transaction."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).fetch_each(queries)
+            return await SqliteTransaction(self._conn).fetch_each(queries)
 
     async def digest(self, queries: Sequence[Query]) -> str:
         """A SHA-256 (hex) of every row of each query, read in one transaction on the database
         thread: tells whether data changed without bringing the rows to the event loop."""
         self._check_usable()
         async with self._lock:
-            return await Transaction(self._conn).digest(queries)
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        """Return the first column of the first row (None if no row)."""
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
+            return await SqliteTransaction(self._conn).digest(queries)
 
     async def integrity_problems(self, *, quick: bool = False) -> list[str]:
         """What SQLite's integrity check finds wrong with this file; empty when sound.

@@ -261,16 +261,12 @@ async def _plan_required_films(tx: Transaction, pack: Pack, plan: _Plan) -> None
         return
     loaded = {
         row["id"]
-        for row in await tx.fetch_all(
-            "SELECT id FROM packs WHERE id IN (SELECT value FROM json_each(?))", (_json_list(pack.requires),)
-        )
+        for row in await tx.fetch_all(f"SELECT id FROM packs WHERE {_one_of(tx, 'id')}", (_values(tx, pack.requires),))
     }
     missing = [
         f'it requires pack "{required}", which is not loaded' for required in pack.requires if required not in loaded
     ]
-    rows = await tx.fetch_all(
-        "SELECT key, id FROM films WHERE key IN (SELECT value FROM json_each(?))", (_json_list(wanted),)
-    )
+    rows = await tx.fetch_all(f"SELECT key, id FROM films WHERE {_one_of(tx, 'key')}", (_values(tx, wanted),))
     plan.required_films = {row["key"]: row["id"] for row in rows}
     named = ", ".join(f'"{key}"' for key in pack.requires)
     missing += [
@@ -478,20 +474,29 @@ async def _ids(tx: Transaction, table: str, pack_id: str) -> dict[str, int]:
     return {row["key"]: row["id"] for row in rows}
 
 
-def _json_list(values: Iterable[str | int | None]) -> str:
-    return json.dumps(sorted({value for value in values if value is not None}, key=str), ensure_ascii=False)
+def _one_of(tx: Transaction, column: str) -> str:
+    """SQL that is true when ``column`` is one of the values of its one parameter, made by :func:`_values`:
+    SQLite reads them from a JSON array (json_each), PostgreSQL takes an array (``= ANY``)."""
+    if tx.dialect == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(?))"
+    return f"{column} = ANY(?)"
+
+
+def _values(tx: Transaction, values: Iterable[str | int | None]) -> str | list[str | int]:
+    """The parameter of :func:`_one_of`: the distinct values but None, as JSON for SQLite, a list for PostgreSQL."""
+    distinct = sorted({value for value in values if value is not None}, key=str)
+    return json.dumps(distinct, ensure_ascii=False) if tx.dialect == "sqlite" else distinct
 
 
 async def _others(tx: Transaction, table: str, name: str, pack_id: str, keys: Iterable[str]) -> list[Row]:
     """The rows of ``table`` another pack owns under one of ``keys``.
 
-    The keys go in as one JSON array (SQLite's json_each; PostgreSQL would take an array and ``= ANY``),
-    so that this is one statement, looking up each key in the key index, whatever the pack's size."""
+    The keys go in as one parameter (see :func:`_one_of`), so that this is one statement, looking up each
+    key in the key index, whatever the pack's size."""
     # `table` and `name` are always our literal names, never user input.
     return await tx.fetch_all(
-        f"SELECT id, key, {name} AS name, pack_id FROM {table}"
-        " WHERE key IN (SELECT value FROM json_each(?)) AND pack_id <> ?",
-        (_json_list(keys), pack_id),
+        f"SELECT id, key, {name} AS name, pack_id FROM {table} WHERE {_one_of(tx, 'key')} AND pack_id <> ?",
+        (_values(tx, keys), pack_id),
     )
 
 
@@ -501,8 +506,8 @@ async def _candidates(
     """The rows of ``table`` (films or people) another pack owns that share a key or an external id with
     one of ``entries`` (key, imdb id, tmdb id, wikidata id): only those can be the same film or person."""
     columns = ("key", *_ID_KINDS)
-    lists = [_json_list(entry[index] for entry in entries) for index in range(len(columns))]
-    matching = " OR ".join(f"{column} IN (SELECT value FROM json_each(?))" for column in columns)
+    lists = [_values(tx, (entry[index] for entry in entries)) for index in range(len(columns))]
+    matching = " OR ".join(_one_of(tx, column) for column in columns)
     # `table` and `extra` are always our literal SQL, never user input.
     return await tx.fetch_all(
         f"SELECT id, key, pack_id, {extra}, imdb_id, tmdb_id, wikidata_id FROM {table}"

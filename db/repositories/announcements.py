@@ -208,6 +208,8 @@ class Shards:
         """A WHERE fragment limiting `column` to these shards, and its parameters."""
         if self.ids == tuple(range(self.count)):  # every shard (a process serving none must match nothing)
             return "1 = 1", ()
+        if not self.ids:  # PostgreSQL, unlike SQLite, has no empty IN ()
+            return "1 = 0", ()
         marks = ", ".join("?" for _ in self.ids)
         return f"(({column} / 4194304) % ?) IN ({marks})", (self.count, *self.ids)
 
@@ -290,7 +292,9 @@ class AnnouncementRepository:
     async def events(self, guild_id: int) -> list[GuildEvent]:
         """The server's events by date."""
         rows = await self._db.fetch_all(
-            f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ? ORDER BY event_date, start_time, name_key",
+            # NULLS FIRST: SQLite's order, which PostgreSQL's differs from (an event without a time starts the day)
+            f"SELECT {_EVENT_COLUMNS} FROM guild_events WHERE guild_id = ?"
+            " ORDER BY event_date, start_time NULLS FIRST, name_key",
             (guild_id,),
         )
         return [_event(row) for row in rows]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from db.connection import Database, Row
+from db.connection import Database, Dialect, Row
 from db.packed import PackedStrings, offsets_of
 from db.packs.model import PackTmdbOrigin
 from db.repositories.models import (
@@ -66,28 +66,56 @@ _CREW_SELECT = """
 """
 
 _CHARACTER_CREDITS_SELECT = "SELECT film_id, person_id, character FROM cast_credits ORDER BY film_id, billing_order"
+
+
 # The same credits with the character as UTF-8 bytes (an empty text for none), to be packed as they come.
-_CHARACTER_CREDITS_RAW_SELECT = (
-    "SELECT film_id, person_id, CAST(COALESCE(character, '') AS BLOB) FROM cast_credits ORDER BY film_id, billing_order"
-)
+def _character_credits_raw_select(dialect: Dialect) -> str:
+    character = _as_utf8(dialect, "COALESCE(character, '')")
+    return f"SELECT film_id, person_id, {character} FROM cast_credits ORDER BY film_id, billing_order"
+
+
 _FILM_TITLES_SELECT = "SELECT film_id, title, kind FROM film_titles ORDER BY film_id, title"
-# People and aliases, their texts as UTF-8 bytes (SQLite keeps text as UTF-8), to be packed without decoding.
-_PEOPLE_RAW_SELECT = "SELECT id, CAST(key AS BLOB), CAST(name AS BLOB) FROM people ORDER BY name, key"
-_ALIASES_RAW_SELECT = "SELECT person_id, CAST(alias AS BLOB) FROM person_aliases ORDER BY alias, person_id"
+
+
+# People and aliases, their texts as UTF-8 bytes, to be packed without decoding.
+def _people_raw_select(dialect: Dialect) -> str:
+    key, name = _as_utf8(dialect, "key"), _as_utf8(dialect, "name")
+    return f"SELECT id, {key}, {name} FROM people ORDER BY name, key"
+
+
+def _aliases_raw_select(dialect: Dialect) -> str:
+    return f"SELECT person_id, {_as_utf8(dialect, 'alias')} FROM person_aliases ORDER BY alias, person_id"
+
+
+def _as_utf8(dialect: Dialect, expression: str) -> str:
+    """``expression`` (text) as its UTF-8 bytes: SQLite keeps text as UTF-8, so a cast is the bytes as they
+    are; PostgreSQL's cast of text to BYTEA would read backslashes as escapes, so it converts."""
+    return f"CAST({expression} AS BLOB)" if dialect == "sqlite" else f"convert_to({expression}, 'UTF8')"
+
+
 # The catalogue's rows change only when a pack loads (or a migration rewrites them): the loaded packs with
 # their load numbers, which every load bumps, tell whether anything made from the whole catalogue (the
 # look-up indexes, the film cards) still fits it, without reading its millions of rows.
 _PACKS_SELECT = "SELECT id, checksum, load_number FROM packs ORDER BY id"
+# The schema version (see db/migrate.py): SQLite's user_version, PostgreSQL's schema_version table.
+_SCHEMA_VERSION_SELECT: dict[Dialect, str] = {
+    "sqlite": "PRAGMA user_version",
+    "postgresql": "SELECT coalesce(max(version), 0) FROM schema_version",
+}
+
+
 # What `Lookup.load` reads to build the indexes: the packs above, the schema version and each table's size.
-_SEARCH_INPUT_SELECTS = (
-    "PRAGMA user_version",
-    _PACKS_SELECT,
-    "SELECT count(*), max(id) FROM films",
-    "SELECT count(*) FROM film_titles",
-    "SELECT count(*), max(id) FROM people",
-    "SELECT count(*) FROM person_aliases",
-    "SELECT count(*) FROM cast_credits",
-)
+def _search_input_selects(dialect: Dialect) -> tuple[str, ...]:
+    return (
+        _SCHEMA_VERSION_SELECT[dialect],
+        _PACKS_SELECT,
+        "SELECT count(*), max(id) FROM films",
+        "SELECT count(*) FROM film_titles",
+        "SELECT count(*), max(id) FROM people",
+        "SELECT count(*) FROM person_aliases",
+        "SELECT count(*) FROM cast_credits",
+    )
+
 
 # PostgreSQL cannot infer the type of a bare "? IS NULL" parameter, hence CAST.
 _TRIVIA_SELECT = """
@@ -400,14 +428,16 @@ class CatalogueRepository:
         """`character_credits` as three columns: film ids, person ids and characters (packed, an empty
         text for none): a large catalogue's credits as rows were the largest part of the character index's
         build, held through all of it."""
-        film_ids, person_ids, characters = await self._db.fetch_columns(_CHARACTER_CREDITS_RAW_SELECT, 3)
+        film_ids, person_ids, characters = await self._db.fetch_columns(
+            _character_credits_raw_select(self._db.dialect), 3
+        )
         return array("q", film_ids), array("q", person_ids), PackedStrings.of_utf8(characters)
 
     async def search_inputs(self) -> str:
         """A digest of what the look-up indexes are built from (`films`, `film_titles`, `people` and
         `character_credits`): the loaded packs as `packs_digest` sees them, the schema version and the
         size of each table read. Equal digests, equal indexes; any pack load makes a new one."""
-        return await self._db.digest([(sql, ()) for sql in _SEARCH_INPUT_SELECTS])
+        return await self._db.digest([(sql, ()) for sql in _search_input_selects(self._db.dialect)])
 
     async def stored_search_indexes(self, inputs: str, format: str) -> dict[str, bytes]:
         """The stored indexes (by kind) built from these `inputs` by code of this `format`."""
@@ -558,11 +588,11 @@ class CatalogueRepository:
     async def people(self) -> People:
         """Every person, by name, with their aliases: packed (see `People`), for in-memory indexes. The
         texts come as their UTF-8 bytes and are packed as they come: half a million people at start."""
-        alias_ids, alias_texts = await self._db.fetch_columns(_ALIASES_RAW_SELECT, 2)
+        alias_ids, alias_texts = await self._db.fetch_columns(_aliases_raw_select(self._db.dialect), 2)
         aliases: defaultdict[int, list[bytes]] = defaultdict(list)
         for person_id, alias in zip(alias_ids, alias_texts, strict=True):
             aliases[person_id].append(alias)
-        ids, keys, names = await self._db.fetch_columns(_PEOPLE_RAW_SELECT, 3)
+        ids, keys, names = await self._db.fetch_columns(_people_raw_select(self._db.dialect), 3)
         found = [aliases.get(person_id, ()) for person_id in ids]
         return People(
             array("q", ids),

@@ -640,7 +640,7 @@ class TriviaRepository:
                 UPDATE trivia_games SET status = ?, end_reason = ?, ended_at = ?,
                     winner_id = CASE WHEN EXISTS (
                         SELECT 1 FROM member_erasures WHERE member_key = ? AND erased_at >= trivia_games.started_at
-                    ) THEN NULL ELSE ? END
+                    ) THEN NULL ELSE CAST(? AS BIGINT) END
                 WHERE id = ? AND status = 'running'
                 """,
                 # a winner who erased their data while the game ran is not written back

@@ -640,7 +640,7 @@ async def test_shard_sql_agrees_with_owns(db: Database, shard_count: int, ids: l
     shard_ids = data.draw(st.sets(st.integers(min_value=0, max_value=shard_count - 1)))
     shards = Shards(shard_count, shard_ids)
     where, params = shards.sql("guild_id")
-    values = ", ".join("(?)" for _ in ids)
+    values = ", ".join("(CAST(? AS BIGINT))" for _ in ids)
     found = await db.fetch_all(
         f"WITH ids (guild_id) AS (VALUES {values}) SELECT guild_id FROM ids WHERE {where}", (*ids, *params)
     )

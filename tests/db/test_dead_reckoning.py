@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from db import CatalogueRepository, Database, load_pack, migrate, parse_pack, resolve_pack
+from db import CatalogueRepository, Database, load_pack, parse_pack, resolve_pack
 from db.repositories import Film
 
 BUNDLED = Path(__file__).resolve().parents[2] / "db" / "packs" / "mission-impossible.toml"
@@ -24,12 +24,10 @@ SUPPORTING_CAST = [
 
 
 @pytest.fixture
-async def catalogue(tmp_path: Path) -> AsyncIterator[CatalogueRepository]:
-    async with Database.connect(tmp_path / "marquee.db") as db:
-        await migrate(db)
-        pack = parse_pack(resolve_pack("mission-impossible"))
-        await load_pack(db, pack, source_path=pack.path)
-        yield CatalogueRepository(db)
+async def catalogue(db: Database) -> AsyncIterator[CatalogueRepository]:
+    pack = parse_pack(resolve_pack("mission-impossible"))
+    await load_pack(db, pack, source_path=pack.path)
+    yield CatalogueRepository(db)
 
 
 async def _dead_reckoning(catalogue: CatalogueRepository) -> Film:

@@ -10,6 +10,7 @@ import pytest
 from db import AnnouncementRepository, Database, GuildDataRepository
 from db.repositories import AnnouncementSettings, Mirror, NewPost
 from db.repositories.guilds import GUILD_TABLES
+from tests.db import schema
 
 GUILD = 1_100_000_000_000_000_001
 OTHER = 1_100_000_000_000_000_002
@@ -24,17 +25,16 @@ def guilds(db: Database) -> GuildDataRepository:
 
 
 async def tables(db: Database) -> list[str]:
-    found = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    return sorted(row["name"] for row in found)
+    return await schema.table_names(db)
 
 
 async def columns(db: Database, table: str) -> set[str]:
-    return {row["name"] for row in await db.fetch_all(f"PRAGMA table_info({table})")}
+    return set(await schema.column_names(db, table))
 
 
 async def foreign_keys(db: Database, table: str) -> list[tuple[str, str]]:
     """(parent table, ON DELETE action) of each foreign key of `table`."""
-    return [(row["table"], row["on_delete"]) for row in await db.fetch_all(f"PRAGMA foreign_key_list({table})")]
+    return await schema.foreign_keys(db, table)
 
 
 async def count(db: Database, table: str, where: str = "1 = 1", params: tuple[Any, ...] = ()) -> int:
@@ -244,7 +244,7 @@ async def test_purge_deletes_every_row_of_that_server_only(db: Database, guilds:
     # Nothing is left for a second purge.
     assert await guilds.purge(GUILD) == 0
     assert await db.integrity_problems() == []
-    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+    assert await schema.foreign_key_problems(db) == []
 
 
 async def test_known_guilds_are_the_servers_with_anything_stored(db: Database, guilds: GuildDataRepository) -> None:

@@ -15,6 +15,8 @@ from db import Database, PackConflictError, bundled_pack_path, load_pack, migrat
 from db.connection import Transaction
 from db.packs.load import CLASHES_NAMED
 from db.packs.model import Pack, PackCertification, PackSeries
+from tests.db import schema
+from tests.db.conftest import OpenDatabase
 
 WritePack = Callable[..., Path]
 FIXED_TIME = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -105,30 +107,30 @@ async def _bundled_rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 @pytest.mark.parametrize("catalogue_first", [False, True], ids=["bundled-first", "catalogue-first"])
 async def test_a_catalogue_meeting_the_bundled_pack_merges_and_touches_nothing_of_it(
-    tmp_path: Path, write_pack: WritePack, catalogue_first: bool
+    open_db: OpenDatabase, write_pack: WritePack, catalogue_first: bool
 ) -> None:
     bundled = parse_pack(bundled_pack_path("mission-impossible"))
     catalogue = parse_pack(write_pack(CATALOGUE, "catalogue.toml"))
-    async with Database.connect(tmp_path / "alone.db") as alone:
-        await migrate(alone)
-        await load_pack(alone, bundled, loaded_at=FIXED_TIME)
-        bundled_alone = await _bundled_rows(alone)
+    alone = await open_db("alone")
+    await migrate(alone)
+    await load_pack(alone, bundled, loaded_at=FIXED_TIME)
+    bundled_alone = await _bundled_rows(alone)
     order = [catalogue, bundled] if catalogue_first else [bundled, catalogue]
-    async with Database.connect(tmp_path / "both.db") as db:
-        await migrate(db)
-        reports = [await load_pack(db, pack, loaded_at=FIXED_TIME) for pack in order + order[::-1] + order]
-        mi3 = await db.fetch_all("SELECT id, key, pack_id FROM films WHERE tmdb_id = 956")
-        assert len(mi3) == 1
-        abrams_id, abrams_name, aliases = await _abrams(db)
-        question_film = await db.fetch_value("SELECT film_id FROM trivia_questions WHERE key = 'catalogue-mi3-year'")
-        titles = {r["title"]: r["pack_id"] for r in await db.fetch_all(
-            "SELECT title, pack_id FROM film_titles WHERE film_id = ?", (mi3[0]["id"],))}  # fmt: skip
-        super8_director = await db.fetch_value(
-            "SELECT c.person_id FROM crew_credits c JOIN films f ON f.id = c.film_id WHERE f.key = 'super-8-2011'"
-        )
-        if not catalogue_first:
-            assert await _bundled_rows(db) == bundled_alone
-        assert await db.fetch_all("PRAGMA foreign_key_check") == []
+    db = await open_db("both")
+    await migrate(db)
+    reports = [await load_pack(db, pack, loaded_at=FIXED_TIME) for pack in order + order[::-1] + order]
+    mi3 = await db.fetch_all("SELECT id, key, pack_id FROM films WHERE tmdb_id = 956")
+    assert len(mi3) == 1
+    abrams_id, abrams_name, aliases = await _abrams(db)
+    question_film = await db.fetch_value("SELECT film_id FROM trivia_questions WHERE key = 'catalogue-mi3-year'")
+    titles = {r["title"]: r["pack_id"] for r in await db.fetch_all(
+        "SELECT title, pack_id FROM film_titles WHERE film_id = ?", (mi3[0]["id"],))}  # fmt: skip
+    super8_director = await db.fetch_value(
+        "SELECT c.person_id FROM crew_credits c JOIN films f ON f.id = c.film_id WHERE f.key = 'super-8-2011'"
+    )
+    if not catalogue_first:
+        assert await _bundled_rows(db) == bundled_alone
+    assert await schema.foreign_key_problems(db) == []
     first_owner = order[0].id
     assert mi3[0]["pack_id"] == first_owner
     assert question_film == mi3[0]["id"]
@@ -353,8 +355,10 @@ def _grown(pack: Pack, copies: int) -> Pack:
 
 async def _statements_to_load(db: Database, pack: Pack, monkeypatch: pytest.MonkeyPatch) -> int:
     calls = 0
-    originals = {name: getattr(Transaction, name) for name in ("execute", "executemany", "fetch_all", "fetch_one",
-                                                                "fetch_value")}  # fmt: skip
+    async with db.transaction() as tx:
+        backend = type(tx)  # the backend's own transaction class: its methods, not the abstract ones, run
+    originals = {name: getattr(backend, name) for name in ("execute", "executemany", "fetch_all", "fetch_one",
+                                                            "fetch_value")}  # fmt: skip
 
     def counting(name: str) -> Any:
         async def call(self: Transaction, *args: Any) -> Any:
@@ -366,24 +370,25 @@ async def _statements_to_load(db: Database, pack: Pack, monkeypatch: pytest.Monk
 
     with monkeypatch.context() as patch:
         for name in originals:
-            patch.setattr(Transaction, name, counting(name))
+            patch.setattr(backend, name, counting(name))
         await load_pack(db, pack)
     return calls
 
 
 async def test_the_number_of_statements_does_not_grow_with_the_pack(
-    tmp_path: Path, write_pack: WritePack, base_pack_text: str, monkeypatch: pytest.MonkeyPatch
+    open_db: OpenDatabase, write_pack: WritePack, base_pack_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = parse_pack(write_pack(base_pack_text))
     counts = []
     for copies in (1, 50):
-        async with Database.connect(tmp_path / f"{copies}.db") as db:
-            await migrate(db)
-            first = await _statements_to_load(db, _grown(base, copies), monkeypatch)
-            again = await _statements_to_load(db, _grown(base, copies), monkeypatch)
-            counts.append((first, again))
-            assert await db.fetch_value("SELECT COUNT(*) FROM films") == 2 * copies
+        db = await open_db(f"{copies}")
+        await migrate(db)
+        first = await _statements_to_load(db, _grown(base, copies), monkeypatch)
+        again = await _statements_to_load(db, _grown(base, copies), monkeypatch)
+        counts.append((first, again))
+        assert await db.fetch_value("SELECT COUNT(*) FROM films") == 2 * copies
     assert counts[0] == counts[1]
+    assert counts[0][0] > 10  # each kind of row is written with a statement of its own
 
 
 async def test_a_film_its_owner_drops_is_handed_to_a_pack_that_merged_it(
@@ -420,7 +425,7 @@ async def test_a_film_its_owner_drops_is_handed_to_a_pack_that_merged_it(
     assert await load_pack(db, other) == again  # and stays so
     cast = await db.fetch_all("SELECT person_id FROM cast_credits WHERE film_id = ?", (film_id,))
     assert len(cast) == 1
-    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+    assert await schema.foreign_key_problems(db) == []
 
 
 async def test_a_person_their_owner_drops_is_handed_to_a_pack_that_shares_them(
@@ -454,28 +459,28 @@ async def test_a_refusal_names_the_first_clashes_and_counts_the_rest(
 
 
 async def test_rows_from_before_migration_11_belong_to_their_pack(
-    tmp_path: Path, write_pack: WritePack, base_pack_text: str
+    open_db: OpenDatabase, write_pack: WritePack, base_pack_text: str
 ) -> None:
-    async with Database.connect(tmp_path / "old.db") as db:
-        await migrate(db, target=10)
-        await db.execute(
-            "INSERT INTO packs (id, name, version, source_path, checksum, loaded_at)"
-            " VALUES ('test-pack', 'Test', '0.9.0', 'x', 'c', 'then')"
-        )
-        await db.execute(
-            "INSERT INTO films (key, title, original_title, year, pack_id, source)"
-            " VALUES ('one', 'Film One', 'Film One', 2001, 'test-pack', 'wp_one')"
-        )
-        await db.execute("INSERT INTO film_titles (film_id, title, kind) VALUES (1, 'An old title', 'alias')")
-        await db.execute("INSERT INTO people (key, name, pack_id) VALUES ('jane-doe', 'Jane Doe', 'test-pack')")
-        await db.execute("INSERT INTO person_aliases (person_id, alias) VALUES (1, 'An old alias')")
-        await db.execute("INSERT INTO companies (key, name, pack_id) VALUES ('acme', 'Acme', 'test-pack')")
-        await db.execute("INSERT INTO company_aliases (company_id, alias) VALUES (1, 'An old name')")
-        await migrate(db)
-        for table in ("film_titles", "person_aliases", "company_aliases"):
-            assert await db.fetch_value(f"SELECT pack_id FROM {table}") == "test-pack"
-        await load_pack(db, parse_pack(write_pack(base_pack_text)))
-        assert await db.fetch_value("SELECT COUNT(*) FROM film_titles WHERE title = 'An old title'") == 0
-        assert await db.fetch_value("SELECT COUNT(*) FROM person_aliases WHERE alias = 'An old alias'") == 0
-        assert await db.fetch_value("SELECT COUNT(*) FROM company_aliases WHERE alias = 'An old name'") == 0
-        assert await db.fetch_value("SELECT id FROM films WHERE key = 'one'") == 1
+    db = await open_db("old")
+    await migrate(db, target=10)
+    await db.execute(
+        "INSERT INTO packs (id, name, version, source_path, checksum, loaded_at)"
+        " VALUES ('test-pack', 'Test', '0.9.0', 'x', 'c', 'then')"
+    )
+    await db.execute(
+        "INSERT INTO films (key, title, original_title, year, pack_id, source)"
+        " VALUES ('one', 'Film One', 'Film One', 2001, 'test-pack', 'wp_one')"
+    )
+    await db.execute("INSERT INTO film_titles (film_id, title, kind) VALUES (1, 'An old title', 'alias')")
+    await db.execute("INSERT INTO people (key, name, pack_id) VALUES ('jane-doe', 'Jane Doe', 'test-pack')")
+    await db.execute("INSERT INTO person_aliases (person_id, alias) VALUES (1, 'An old alias')")
+    await db.execute("INSERT INTO companies (key, name, pack_id) VALUES ('acme', 'Acme', 'test-pack')")
+    await db.execute("INSERT INTO company_aliases (company_id, alias) VALUES (1, 'An old name')")
+    await migrate(db)
+    for table in ("film_titles", "person_aliases", "company_aliases"):
+        assert await db.fetch_value(f"SELECT pack_id FROM {table}") == "test-pack"
+    await load_pack(db, parse_pack(write_pack(base_pack_text)))
+    assert await db.fetch_value("SELECT COUNT(*) FROM film_titles WHERE title = 'An old title'") == 0
+    assert await db.fetch_value("SELECT COUNT(*) FROM person_aliases WHERE alias = 'An old alias'") == 0
+    assert await db.fetch_value("SELECT COUNT(*) FROM company_aliases WHERE alias = 'An old name'") == 0
+    assert await db.fetch_value("SELECT id FROM films WHERE key = 'one'") == 1

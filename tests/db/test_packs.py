@@ -26,6 +26,8 @@ from db import (
 from db.connection import Row
 from db.packs.countries import ISO_3166_ALPHA2
 from db.packs.parse import _PackParser, _Problems
+from tests.db import schema
+from tests.db.conftest import OpenDatabase
 
 WritePack = Callable[..., Path]
 FIXED_TIME = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -218,11 +220,10 @@ def test_country_list_is_complete() -> None:
 
 async def _dump(db: Database) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, in a stable order; but the packs' load numbers, which count loads."""
-    tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     dump: dict[str, list[tuple[object, ...]]] = {}
-    for row in tables:
-        rows = await db.fetch_all(f"SELECT * FROM {row['name']}")
-        dump[row["name"]] = sorted(
+    for name in await schema.table_names(db):
+        rows = await db.fetch_all(f"SELECT * FROM {name}")
+        dump[name] = sorted(
             (tuple(value for column, value in zip(r.keys(), r, strict=True) if column != "load_number") for r in rows),
             key=repr,
         )
@@ -257,11 +258,10 @@ async def _canonical_dump(db: Database) -> dict[str, list[tuple[object, ...]]]:
     keys: dict[str, dict[int, str]] = {}
     for table, column in KEYED_TABLES.items():
         keys[column] = {r["id"]: r["key"] for r in await db.fetch_all(f"SELECT id, key FROM {table}")}
-    tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     dump: dict[str, list[tuple[object, ...]]] = {}
-    for table_row in tables:
-        rows = await db.fetch_all(f"SELECT * FROM {table_row['name']}")
-        dump[table_row["name"]] = sorted((_canonical_row(row, keys) for row in rows), key=repr)
+    for name in await schema.table_names(db):
+        rows = await db.fetch_all(f"SELECT * FROM {name}")
+        dump[name] = sorted((_canonical_row(row, keys) for row in rows), key=repr)
     return dump
 
 
@@ -277,7 +277,7 @@ async def test_valid_pack_loads(db: Database, write_pack: WritePack, base_pack_t
     assert film is not None and (film["pack_id"], film["source"]) == ("test-pack", "wp_one")
     cast = await db.fetch_all("SELECT source FROM cast_credits ORDER BY film_id, billing_order")
     assert [r["source"] for r in cast] == ["wp_one", "wp_one; wp_two", "wp_two"]
-    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+    assert await schema.foreign_key_problems(db) == []
 
 
 async def test_loading_twice_gives_an_identical_database(
@@ -325,23 +325,23 @@ def _modified(text: str) -> str:
 
 
 async def test_reloading_a_changed_pack_matches_a_fresh_load(
-    tmp_path: Path, write_pack: WritePack, base_pack_text: str
+    open_db: OpenDatabase, write_pack: WritePack, base_pack_text: str
 ) -> None:
     path = write_pack(base_pack_text)
-    async with Database.connect(tmp_path / "upgraded.db") as upgraded:
-        await migrate(upgraded)
-        await load_pack(upgraded, parse_pack(path), source_path=path, loaded_at=FIXED_TIME)
-        film_one_id = await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'")
-        write_pack(_modified(base_pack_text))
-        new_pack = parse_pack(path)
-        await load_pack(upgraded, new_pack, source_path=path, loaded_at=FIXED_TIME)
-        assert await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'") == film_one_id
-        assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
-        reloaded = await _canonical_dump(upgraded)
-    async with Database.connect(tmp_path / "fresh.db") as fresh:
-        await migrate(fresh)
-        await load_pack(fresh, new_pack, source_path=path, loaded_at=FIXED_TIME)
-        assert reloaded == await _canonical_dump(fresh)
+    upgraded = await open_db("upgraded")
+    await migrate(upgraded)
+    await load_pack(upgraded, parse_pack(path), source_path=path, loaded_at=FIXED_TIME)
+    film_one_id = await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'")
+    write_pack(_modified(base_pack_text))
+    new_pack = parse_pack(path)
+    await load_pack(upgraded, new_pack, source_path=path, loaded_at=FIXED_TIME)
+    assert await upgraded.fetch_value("SELECT id FROM films WHERE key = 'one'") == film_one_id
+    assert await schema.foreign_key_problems(upgraded) == []
+    reloaded = await _canonical_dump(upgraded)
+    fresh = await open_db("fresh")
+    await migrate(fresh)
+    await load_pack(fresh, new_pack, source_path=path, loaded_at=FIXED_TIME)
+    assert reloaded == await _canonical_dump(fresh)
     assert [row[1] for row in reloaded["films"]] == ["one", "three"]
     assert "max-mustermann" not in {row[1] for row in reloaded["people"]}
     assert "globex" not in {row[1] for row in reloaded["companies"]}
@@ -433,7 +433,7 @@ async def test_bundled_pack_loads_eight_films_idempotently(db: Database) -> None
     report = await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
     assert report.films == 8
     assert await db.fetch_value("SELECT COUNT(*) FROM films") == 8
-    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+    assert await schema.foreign_key_problems(db) == []
     first = await _dump(db)
     await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
     assert await _dump(db) == first
@@ -609,7 +609,7 @@ async def test_a_catalogue_pack_loads_idempotently(db: Database, catalogue_text:
     assert sorted(row[2] for row in first["film_companies"]) == ["distribution", "distribution", "production"]
     await load_pack(db, pack, source_path=pack.path, loaded_at=FIXED_TIME)
     assert await _dump(db) == first
-    assert await db.fetch_all("PRAGMA foreign_key_check") == []
+    assert await schema.foreign_key_problems(db) == []
 
 
 def test_every_pack_in_the_format_docs_is_valid(write_pack: WritePack) -> None:

@@ -1,6 +1,6 @@
 """PrivacyRepository, checked against the migrated schema itself rather than a hand-kept list of tables.
 
-The schema is read from sqlite_master and PRAGMA table_info, so a new table or column is scanned
+The schema is read from the database's own catalogue (tests/db/schema.py), so a new table or column is scanned
 too: after `erase` a member's id must be in no column of any table, and a new column that can hold
 a member's id fails the guard test until `USER_COLUMNS` covers it.
 """
@@ -14,6 +14,7 @@ from db import AnnouncementRepository, Database, TriviaRepository
 from db.repositories.privacy import ANONYMISED, USER_COLUMNS, PrivacyRepository, member_key
 from db.repositories.reminders import NewReminder, ReminderRepository
 from db.repositories.trivia import TriviaAnswer
+from tests.db import schema as tables
 
 # Neither id's digits occur inside the other, nor in any other value seeded here.
 GONE = 734_512_908_811_223_344
@@ -42,14 +43,7 @@ def at(minutes: float) -> dt.datetime:
 
 async def schema(db: Database) -> dict[str, list[str]]:
     """Every table of the migrated database and its columns."""
-    tables = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    )
-    found = {}
-    for table in tables:
-        columns = await db.fetch_all(f"PRAGMA table_info({table['name']})")
-        found[table["name"]] = [column["name"] for column in columns]
-    return found
+    return {table: await tables.column_names(db, table) for table in await tables.table_names(db)}
 
 
 def holds_a_user(column: str) -> bool:
@@ -57,10 +51,11 @@ def holds_a_user(column: str) -> bool:
 
 
 async def snapshot(db: Database) -> Snapshot:
-    """Every row of every table, by rowid."""
+    """Every row of every table, by where it is stored (a row updated moves on PostgreSQL: only compare
+    snapshots to find the rows changed or deleted)."""
     result: Snapshot = {}
     for table in await schema(db):
-        rows = await db.fetch_all(f"SELECT rowid AS rowid_, * FROM {table}")
+        rows = await db.fetch_all(f"SELECT {tables.row_address(db)} AS rowid_, * FROM {table}")
         result[table] = {row["rowid_"]: tuple(row)[1:] for row in rows}
     return result
 
@@ -71,7 +66,7 @@ async def where_is(db: Database, user_id: int) -> dict[str, int]:
     for table, columns in (await schema(db)).items():
         for column in columns:
             count = await db.fetch_value(
-                f"SELECT COUNT(*) FROM {table} WHERE instr(CAST({column} AS TEXT), ?) > 0", (str(user_id),)
+                f"SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE '%' || ? || '%'", (str(user_id),)
             )
             if count:
                 found[f"{table}.{column}"] = count
@@ -113,7 +108,14 @@ async def seed(db: Database) -> None:
         created_by=GONE, now=NOW, limit=100,
     )  # fmt: skip
     theirs = await announcements.add_event(
-        GUILD, "Trailer drop", RELEASE, start_time=None, timezone=None, description=None, created_by=STAYS, now=NOW,
+        GUILD,
+        "Trailer drop",
+        RELEASE,
+        start_time=None,
+        timezone=None,
+        description=None,
+        created_by=STAYS,
+        now=NOW,
         limit=100,
     )
     assert mine is not None and theirs is not None

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from db import Database, TriviaRepository, migrate
 from db.repositories import TriviaAnswer, TriviaGame
 from db.repositories.trivia import TriviaDailyPost
+from tests.db import schema
+from tests.db.conftest import OpenDatabase
 
 GUILD = 1_100_000_000_000_000_001
 OTHER_GUILD = 1_100_000_000_000_000_002
@@ -191,23 +192,22 @@ async def test_concurrent_starts_in_one_channel_exactly_one_wins(trivia: TriviaR
     assert await trivia.running_games() == winners
 
 
-async def test_concurrent_starts_from_two_processes_exactly_one_wins(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
-    async with Database.connect(path) as first, Database.connect(path) as second:
-        await migrate(first)
-        repos = [TriviaRepository(first), TriviaRepository(second)]
-        results = await asyncio.gather(
-            *(
-                repos[i % 2].start_game(
-                    guild_id=GUILD, channel_id=CHANNEL, starter_id=member(i), mode="typed", difficulty="hard",
-                    film_key="mi1", question_count=5, seconds=20, now=T0,
-                )
-                for i in range(8)
+async def test_concurrent_starts_from_two_processes_exactly_one_wins(open_db: OpenDatabase) -> None:
+    first, second = await open_db("shared"), await open_db("shared")
+    await migrate(first)
+    repos = [TriviaRepository(first), TriviaRepository(second)]
+    results = await asyncio.gather(
+        *(
+            repos[i % 2].start_game(
+                guild_id=GUILD, channel_id=CHANNEL, starter_id=member(i), mode="typed", difficulty="hard",
+                film_key="mi1", question_count=5, seconds=20, now=T0,
             )
-        )  # fmt: skip
-        assert sum(game is not None for game in results) == 1
-        assert await second.fetch_value("SELECT COUNT(*) FROM trivia_games") == 1
-        assert await first.fetch_value("SELECT COUNT(*) FROM trivia_running") == 1
+            for i in range(8)
+        )
+    )  # fmt: skip
+    assert sum(game is not None for game in results) == 1
+    assert await second.fetch_value("SELECT COUNT(*) FROM trivia_games") == 1
+    assert await first.fetch_value("SELECT COUNT(*) FROM trivia_running") == 1
 
 
 async def test_running_marker_is_removed_with_the_status(trivia: TriviaRepository, db: Database) -> None:
@@ -462,21 +462,16 @@ async def test_concurrent_daily_creation_keeps_the_first(trivia: TriviaRepositor
 
 
 async def _trivia_columns(db: Database) -> dict[str, list[str]]:
-    tables = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'trivia\\_%' ESCAPE '\\' ORDER BY name"
-    )
-    columns: dict[str, list[str]] = {}
-    for table in tables:
-        name = table["name"]
-        columns[name] = [row["name"] for row in await db.fetch_all(f"PRAGMA table_info({name})")]
-    return columns
+    return {name: await schema.column_names(db, name) for name in await schema.table_names(db, like="trivia\\_%")}
 
 
 async def _rows_holding(db: Database, value: int) -> dict[str, int]:
     found: dict[str, int] = {}
     for table, columns in (await _trivia_columns(db)).items():
         for column in columns:
-            count = await db.fetch_value(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (value,))
+            count = await db.fetch_value(
+                f"SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) = ?", (str(value),)
+            )
             if count:
                 found[f"{table}.{column}"] = count
     return found
@@ -627,19 +622,19 @@ async def test_a_paused_daily_tells_one_admin_and_saving_the_settings_resumes_it
     assert resumed is not None and resumed.paused_reason is None
 
 
-async def test_a_daily_posted_before_the_outbox_counts_as_sent(tmp_path: Path) -> None:
+async def test_a_daily_posted_before_the_outbox_counts_as_sent(open_db: OpenDatabase) -> None:
     from db.migrate import load_migrations
 
     (outbox,) = [m for m in load_migrations() if m.name.endswith("trivia_daily_outbox.sql")]
-    async with Database.connect(tmp_path / "old.db") as db:
-        await migrate(db, target=outbox.version - 1)
-        old = TriviaRepository(db)
-        await old.create_daily(GUILD, DAY, "q1", "{}", now=T0)
-        await db.execute("UPDATE trivia_daily SET channel_id = ?, message_id = 77 WHERE guild_id = ?", (CHANNEL, GUILD))
-        await old.create_daily(GUILD, DAY + dt.timedelta(days=1), "q2", "{}", now=at(1))  # chosen, not posted
-        await migrate(db)
-        trivia = TriviaRepository(db)
-        posted = await trivia.daily_post(GUILD, DAY)
-        assert posted is not None and (posted.status, posted.message_id, posted.channel_id) == ("sent", 77, CHANNEL)
-        assert await trivia.daily_post(GUILD, DAY + dt.timedelta(days=1)) is None
-        assert await _claim(trivia, at(2)) is None
+    db = await open_db("old")
+    await migrate(db, target=outbox.version - 1)
+    old = TriviaRepository(db)
+    await old.create_daily(GUILD, DAY, "q1", "{}", now=T0)
+    await db.execute("UPDATE trivia_daily SET channel_id = ?, message_id = 77 WHERE guild_id = ?", (CHANNEL, GUILD))
+    await old.create_daily(GUILD, DAY + dt.timedelta(days=1), "q2", "{}", now=at(1))  # chosen, not posted
+    await migrate(db)
+    trivia = TriviaRepository(db)
+    posted = await trivia.daily_post(GUILD, DAY)
+    assert posted is not None and (posted.status, posted.message_id, posted.channel_id) == ("sent", 77, CHANNEL)
+    assert await trivia.daily_post(GUILD, DAY + dt.timedelta(days=1)) is None
+    assert await _claim(trivia, at(2)) is None
