@@ -18,8 +18,10 @@ from db import (
     BackupDestinationError,
     BackupVerificationError,
     DatabaseFileError,
+    DatabaseUnreachableError,
     MigrationError,
     SchemaTooNewError,
+    UnsupportedOperationError,
 )
 
 PROG = "marquee"
@@ -30,6 +32,8 @@ LOCAL_PROBLEMS = (
     SchemaTooNewError,
     MigrationError,
     DatabaseFileError,
+    DatabaseUnreachableError,
+    UnsupportedOperationError,
     BackupDestinationError,
     BackupVerificationError,
 )
@@ -146,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_offline(command: str, arguments: argparse.Namespace, settings: Settings) -> int:
+    from asyncpg import PostgresError
+
     from bot import offline  # deferred: `run` needs none of it
     from db import PackConflictError
 
@@ -164,9 +170,9 @@ def run_offline(command: str, arguments: argparse.Namespace, settings: Settings)
 
             return asyncio.run(tmdb_command(settings, arguments))
         return asyncio.run(offline.pack_command(settings, arguments.pack_command, arguments.file))
-    except sqlite3.Error as error:
+    except (sqlite3.Error, PostgresError) as error:
         # What the checks before opening cannot foresee: a lock held too long, a full disk, damage.
-        print(f"{PROG}: database {settings.database.path}: {error}", file=sys.stderr)
+        print(f"{PROG}: database {settings.database.shown}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (PackConflictError, *LOCAL_PROBLEMS) as error:
         print(f"{PROG}: {error}", file=sys.stderr)

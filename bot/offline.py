@@ -25,6 +25,7 @@ from db import (
     PackNotFoundError,
     PackValidationError,
     SchemaTooNewError,
+    connect_database,
     database_file_problem,
     load_pack,
     migrate,
@@ -65,7 +66,7 @@ def describe_pack(pack: Pack, limit: int = FILMS_LISTED) -> list[str]:
     return lines
 
 
-def describe_load(report: LoadReport, database: Path, seconds: float) -> list[str]:
+def describe_load(report: LoadReport, database: str | Path, seconds: float) -> list[str]:
     """One line per loaded pack, then the first few differences with the packs it met."""
     line = (
         f"loaded pack {report.pack_id} into {database} in {seconds:.1f} s: {report.films} films, "
@@ -258,12 +259,12 @@ async def pack_command(settings: Settings, action: str, files: list[Path]) -> in
     # The parsed packs are millions of objects, alive until the end: with the cycle collector on, writing
     # them and building the indexes (millions more) set off passes that walk them all, again and again.
     with collector_paused():
-        async with Database.connect(settings.database.path) as database:
+        async with connect_database(settings.database.target) as database:
             await migrate(database)
             for pack in packs:
                 started = time.perf_counter()
                 report = await load_pack(database, pack, source_path=str(pack.path))
-                print("\n".join(describe_load(report, settings.database.path, time.perf_counter() - started)))
+                print("\n".join(describe_load(report, settings.database.shown, time.perf_counter() - started)))
             started = time.perf_counter()
             kept = await keep_lookup_indexes(CatalogueRepository(database))
     if kept:

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from asyncpg import PostgresError
 
 from bot.settings import Settings
-from db.connection import Database, DatabaseFileError
+from db import DatabaseFileError, DatabaseUnreachableError, connect_database
 from db.packs.model import PackValidationError
 from db.packs.parse import SLUG, parse_pack
 from db.packs.write import pack_toml, write_pack_file
@@ -281,14 +282,14 @@ def pack_document(
 
 async def _film_owner(settings: Settings, film: str) -> str:
     """The id of the pack that has film ``film`` in the configured database; RedListError if none does."""
-    path = settings.database.path
+    shown = settings.database.shown
     try:
-        async with Database.connect(path) as database:
+        async with connect_database(settings.database.target) as database:
             found = await CatalogueRepository(database).get_film(film)
-    except (sqlite3.Error, DatabaseFileError) as error:
-        raise RedListError(f"--film {film}: cannot read the database {path}: {error}") from error
+    except (sqlite3.Error, PostgresError, DatabaseFileError, DatabaseUnreachableError) as error:
+        raise RedListError(f"--film {film}: cannot read the database {shown}: {error}") from error
     if found is None:
-        raise RedListError(f'--film {film}: no film "{film}" in the database {path} (load its pack first)')
+        raise RedListError(f'--film {film}: no film "{film}" in the database {shown} (load its pack first)')
     return found.pack_id
 
 
@@ -314,7 +315,7 @@ def import_red_trivia(settings: Settings, arguments: argparse.Namespace) -> int:
             raise RedListError(f"no question could be kept ({len(red.report)} problems: {red.report[0]})")
         requires = None
         if film is not None:
-            if not Path(settings.database.path).is_file():
+            if not settings.database.url and not Path(settings.database.path).is_file():
                 raise RedListError(f"--film {film}: no database at {settings.database.path} (load its pack first)")
             requires = asyncio.run(_film_owner(settings, film))
     except RedListError as error:

@@ -21,10 +21,10 @@ from bot.settings import Settings
 from bot.sharding import ShardPlan, shard_plan
 from db import (
     LATEST_VERSION,
-    Database,
     Pack,
     PackFiles,
     SchemaTooNewError,
+    connect_database,
     parse_pack,
     resolve_pack,
     schema_version,
@@ -107,11 +107,14 @@ async def serve(
     pack_paths = [resolve_pack(ref) for ref in settings.packs.load]
     pack_files = await asyncio.to_thread(PackFiles.read, pack_paths)
     path = settings.database.path
-    created = await asyncio.to_thread(new_database_parts, path)
+    on_file = not settings.database.url
+    created = await asyncio.to_thread(new_database_parts, path) if on_file else []
     bot: MarqueeBot | None = None
     try:
-        async with Database.connect(path) as database:
-            with sole_bot_on(path):
+        async with connect_database(settings.database.target) as database:
+            # Several processes may share a PostgreSQL database (their scheduled work is leased); a SQLite
+            # file serves one.
+            with sole_bot_on(path) if on_file else contextlib.nullcontext():
                 version = await schema_version(database)
                 if version > LATEST_VERSION:
                     raise SchemaTooNewError(version, LATEST_VERSION)

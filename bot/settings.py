@@ -56,6 +56,19 @@ class DatabaseSettings:
         """The URL's password, if it holds one (kept out of logs)."""
         return urllib.parse.urlsplit(self.url).password or "" if self.url else ""
 
+    @property
+    def target(self) -> str | Path:
+        """What to open: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.url or self.path
+
+    @property
+    def shown(self) -> str:
+        """The database for a message: the SQLite file, or the URL without its password."""
+        if not self.url:
+            return str(self.path)
+        password = self.password
+        return self.url.replace(f":{password}@", ":***@", 1) if password else self.url
+
 
 @dataclass(frozen=True)
 class LoggingSettings:

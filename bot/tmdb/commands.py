@@ -20,9 +20,9 @@ from bot.tmdb.pack_file import OverridesError, edited_by_hand, overrides_path
 from bot.tmdb.refresh import PackRefresh, RefreshError, apply_refresh, build_text, plan_refresh
 from db import (
     CatalogueRepository,
-    Database,
     PackConflictError,
     PackValidationError,
+    connect_database,
     migrate,
     parse_pack,
 )
@@ -152,12 +152,12 @@ async def refresh_packs(settings: Settings, named: list[str], *, apply: bool) ->
     changed, and with `apply` load it and rewrite the files."""
     now = dt.datetime.now(dt.UTC)
     failed = 0
-    async with Database.connect(settings.database.path) as database:
+    async with connect_database(settings.database.target) as database:
         await migrate(database)
         catalogue = CatalogueRepository(database)
         targets = await _targets(catalogue, named)
         if not targets:
-            print(f"no pack imported from TMDB in {settings.database.path}; nothing to refresh")
+            print(f"no pack imported from TMDB in {settings.database.shown}; nothing to refresh")
             return EXIT_OK if not named else EXIT_PROBLEMS
         films = await catalogue.films()
         async with tmdb_client(settings.tmdb) as client:
