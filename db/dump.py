@@ -14,7 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from db.connection import Database
 from db.postgres import redacted_url
@@ -37,7 +37,8 @@ class DumpResult:
 
 
 def url_without_password(url: str) -> tuple[str, str | None]:
-    """``url`` with its password taken out, and the password (None when it has none)."""
+    """``url`` with its password taken out, and the password, percent-decoded as libpq reads it from a URL
+    (None when it has none)."""
     parts = urlsplit(url)
     if parts.password is None:
         return url, None
@@ -47,7 +48,7 @@ def url_without_password(url: str) -> tuple[str, str | None]:
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment)), parts.password
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment)), unquote(parts.password)
 
 
 def missing_tool_message(tool: str) -> str:
