@@ -326,6 +326,10 @@ async def _copy_command(database: DatabaseSettings, copy_to: str, *, replace: bo
                     + ("; its earlier data replaced" if result.replaced else "")
                 )
             checks = await verify_copy(source, target, progress=lambda check: print(f"  {check.describe()}"))
+    except DATABASE_ERRORS as error:
+        source_name = redacted_url(database.url) if database.url else database.path
+        _problem(f"db copy from {source_name} to {target_name}: {str(error).strip() or type(error).__name__}")
+        return EXIT_PROBLEMS
     finally:
         if created and not copied:
             await asyncio.to_thread(remove_new_database, created)

@@ -96,10 +96,14 @@ class TableCheck:
             missing = "source" if self.source is None else "target"
             return f"{self.table}: mismatch (missing in the {missing})"
         if self.ok:
-            return f"{self.table}: {self.source.rows} rows, ok"
+            return f"{self.table}: {_rows(self.source.rows)}, ok"
         if self.source.rows != self.target.rows:
-            return f"{self.table}: mismatch ({self.source.rows} rows in the source, {self.target.rows} in the target)"
-        return f"{self.table}: {self.source.rows} rows, mismatch (the rows' checksums differ)"
+            return f"{self.table}: mismatch ({_rows(self.source.rows)} in the source, {self.target.rows} in the target)"
+        return f"{self.table}: {_rows(self.source.rows)}, mismatch (the rows' checksums differ)"
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 @dataclass(frozen=True)

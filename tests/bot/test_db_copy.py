@@ -252,7 +252,7 @@ def test_a_changed_or_missing_target_row_is_reported_as_a_mismatch(tmp_path: Pat
     assert result.returncode == 1, result.stdout + result.stderr
     lines = table_lines(result.stdout)
     assert lines["films"] == "films: 8 rows, mismatch (the rows' checksums differ)"
-    assert lines["trivia_answers"] == "trivia_answers: mismatch (1 rows in the source, 0 in the target)"
+    assert lines["trivia_answers"] == "trivia_answers: mismatch (1 row in the source, 0 in the target)"
     assert lines["people"] == "people: 109 rows, ok"
     assert result.stdout.strip().splitlines()[-1] == f"verification: 2 of {len(lines)} tables differ"
 
