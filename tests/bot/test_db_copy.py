@@ -345,11 +345,40 @@ def test_backup_on_postgresql_writes_a_dump_pg_restore_can_list(tmp_path: Path, 
     assert not dump.with_name("marquee.dump.partial").exists()
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True).stdout
     assert f"TABLE DATA {schema} films " in listing and f"TABLE DATA {schema} search_indexes " in listing
+    assert restored_films(server, dump, schema) == 8
     # A document where the dump would go is never overwritten.
     (tmp_path / "notes.txt").write_text("mine")
     refused = run(tmp_path, "db", "backup", "notes.txt", MARQUEE_DATABASE_URL=target)
     assert refused.returncode == 2 and "is not a pg_dump file" in refused.stderr
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def restored_films(server: str, dump: Path, schema: str) -> int:
+    """``pg_restore`` the dump into a new database of the test server; the films found there."""
+    name = f"restore_{schema}"
+    parts = urlsplit(server)
+    restored = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+    async def admin(statement: str) -> None:
+        conn = await asyncpg.connect(server)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    async def films() -> int:
+        conn = await asyncpg.connect(restored, server_settings={"search_path": schema})
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM films"))
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    try:
+        subprocess.run(["pg_restore", "--exit-on-error", "--dbname", restored, str(dump)], check=True, timeout=120)
+        return asyncio.run(films())
+    finally:
+        asyncio.run(admin(f"DROP DATABASE {name}"))
 
 
 def test_backup_on_postgresql_without_pg_dump_says_what_to_run(tmp_path: Path) -> None:
