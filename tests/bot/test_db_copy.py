@@ -319,6 +319,13 @@ def test_copy_between_two_databases_of_one_kind_is_refused_in_one_line(tmp_path:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "postgresql://" in result.stderr
     assert not (tmp_path / "other.db").exists()
+    # No SQLite file to copy: said before any connection is tried (nothing answers on port 1).
+    missing = run(tmp_path, "db", "copy", "--to", "postgresql://marquee@127.0.0.1:1/marquee")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"problem: no database at {tmp_path / 'marquee.db'} to copy (setting database.path)"
+    ]
+    assert not (tmp_path / "marquee.db").exists()
 
 
 def test_a_refused_copy_into_sqlite_leaves_no_file_behind(tmp_path: Path, server: str, schema: str) -> None:
