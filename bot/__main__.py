@@ -70,9 +70,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     database.add_parser("migrate", parents=[config], help="apply pending migrations")
     backup = database.add_parser(
-        "backup", parents=[config], help="copy the live database safely (SQLite online backup)"
+        "backup",
+        parents=[config],
+        help="copy the live database safely (SQLite: online backup; PostgreSQL: pg_dump, checked by pg_restore)",
     )
     backup.add_argument("path", type=Path, help="where to write the copy (a new file or an older backup)")
+    copy = database.add_parser(
+        "copy",
+        parents=[config],
+        help="copy the database into another of the other kind (SQLite into PostgreSQL or back), then verify "
+        "every table's rows",
+    )
+    copy.add_argument(
+        "--to",
+        required=True,
+        metavar="TARGET",
+        help="a postgresql:// URL (from SQLite), or a SQLite file path (from database.url)",
+    )
+    copy.add_argument("--replace", action="store_true", help="overwrite the data the target already holds")
+    copy.add_argument(
+        "--verify-only", action="store_true", help="copy nothing: compare the target with the database, table by table"
+    )
 
     pack = commands.add_parser("pack", parents=[config], help="content packs").add_subparsers(
         dest="pack_command", metavar="ACTION", required=True
@@ -159,8 +177,16 @@ def run_offline(command: str, arguments: argparse.Namespace, settings: Settings)
         if command == "check":
             return asyncio.run(offline.check(settings, token_set=bool(settings.discord.token)))
         if command == "db":
-            backup_path = getattr(arguments, "path", None)
-            return asyncio.run(offline.database_command(settings, arguments.db_command, backup_path))
+            return asyncio.run(
+                offline.database_command(
+                    settings,
+                    arguments.db_command,
+                    getattr(arguments, "path", None),
+                    copy_to=getattr(arguments, "to", None),
+                    replace=getattr(arguments, "replace", False),
+                    verify_only=getattr(arguments, "verify_only", False),
+                )
+            )
         if arguments.pack_command == "import" and arguments.import_source == "red-trivia":
             from bot.red_trivia import import_red_trivia
 

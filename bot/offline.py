@@ -7,6 +7,7 @@ import datetime as dt
 import heapq
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from bot import __version__, cog_check
 from bot.memory import collector_paused
-from bot.settings import TOKEN_ENV, Settings
+from bot.settings import TOKEN_ENV, DatabaseSettings, Settings
 from db import (
     LATEST_VERSION,
     CatalogueRepository,
@@ -33,9 +34,14 @@ from db import (
     resolve_pack,
     schema_version,
 )
+from db.backends import connect_database
+from db.connection import new_database_parts, remove_new_database
+from db.copy import DATABASE_ERRORS, CopyFailedError, CopyRefusedError, copy_database, table_names, verify_copy
+from db.dump import DumpError, dump_database, missing_tool_message
 from db.packs.model import Pack
+from db.postgres import DatabaseUnreachableError, is_postgresql_url, redacted_url
 
-EXIT_OK, EXIT_PROBLEMS = 0, 2
+EXIT_OK, EXIT_MISMATCH, EXIT_PROBLEMS = 0, 1, 2
 
 
 def _problem(message: str) -> None:
@@ -99,7 +105,7 @@ async def check(settings: Settings, *, token_set: bool, extensions: Iterable[str
     print(f"settings: ok; token {'set' if token_set else 'missing'}; REST {settings.discord.api_base_url}")
     if not token_set:
         problems.append(f"setting discord.token: missing; set the {TOKEN_ENV} environment variable")
-    problems += await _check_database(settings.database.path)
+    problems += await _check_database(settings.database)
     packs: list[Pack] = []
     for ref in settings.packs.load:
         try:
@@ -119,7 +125,10 @@ async def check(settings: Settings, *, token_set: bool, extensions: Iterable[str
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
-async def _check_database(path: Path) -> list[str]:
+async def _check_database(database: DatabaseSettings) -> list[str]:
+    if database.url:
+        return await _check_postgresql(database.url)
+    path = database.path
     problem = await asyncio.to_thread(database_file_problem, path)
     if problem is not None:
         return [str(DatabaseFileError(path, problem))]
@@ -127,27 +136,47 @@ async def _check_database(path: Path) -> list[str]:
         print(f"database: {path} does not exist yet; it is created at first start")
         return []
     try:
-        async with Database.connect(path) as database:
-            version = await schema_version(database)
-            integrity = await database.integrity_problems(quick=True)
-            if version > LATEST_VERSION:
-                return [str(SchemaTooNewError(version, LATEST_VERSION))]
-            pending = LATEST_VERSION - version
-            catalogue = CatalogueRepository(database)
-            counts = await catalogue.counts() if version == LATEST_VERSION else None
-            kept = await _kept_lookup_indexes(catalogue) if counts and counts.films else None
+        async with Database.connect(path) as opened:
+            return await _describe_database(opened)
     except DatabaseFileError as error:
         return [str(error)]
     except sqlite3.Error as error:
         return [f"database {path}: {error}"]
+
+
+async def _check_postgresql(url: str) -> list[str]:
+    """Reach the server, then read what SQLite's check reads; nothing is created or migrated."""
+    try:
+        async with connect_database(url) as opened:
+            return await _describe_database(opened)
+    except DatabaseUnreachableError as error:
+        return [str(error)]
+    except DATABASE_ERRORS as error:
+        return [f"database {redacted_url(url)}: {error}"]
+
+
+async def _describe_database(database: Database) -> list[str]:
+    """Print the schema version, the catalogue's counts and the kept indexes; the integrity problems."""
+    where = database.description
+    version = await schema_version(database)
+    integrity = await database.integrity_problems(quick=True)
+    if version > LATEST_VERSION:
+        return [str(SchemaTooNewError(version, LATEST_VERSION))]
+    pending = LATEST_VERSION - version
+    catalogue = CatalogueRepository(database)
+    counts = await catalogue.counts() if version == LATEST_VERSION else None
+    kept = await _kept_lookup_indexes(catalogue) if counts and counts.films else None
+    # PostgreSQL checks its own pages; what it offers without an extension is that the server answers.
+    checked = "integrity check" if database.dialect == "sqlite" else "server answers"
     print(
-        f"database: {path}, schema version {version} of {LATEST_VERSION}"
+        f"database: {where}, schema version {version} of {LATEST_VERSION}"
         + (f" ({pending} migration(s) pending, applied at start)" if pending else "")
         + (f"; {counts.films} films, {counts.people} people, {counts.questions} questions stored" if counts else "")
+        + (f"; {checked}: ok" if not integrity else "")
     )
     if kept is not None:
         print(f"look-up indexes: {kept}")
-    return [f"database {path}: integrity check failed: {problem}" for problem in integrity]
+    return [f"database {where}: integrity check failed: {problem}" for problem in integrity]
 
 
 async def _check_cogs(settings: Settings, packs: list[Pack], extensions: Iterable[str] | None) -> list[str]:
@@ -193,14 +222,50 @@ async def _kept_lookup_indexes(catalogue: CatalogueRepository) -> str:
     return "none kept for this catalogue; the next start builds them (`pack load` builds them beforehand)"
 
 
-async def database_command(settings: Settings, action: str, backup_path: Path | None) -> int:
-    path = settings.database.path
-    if action == "migrate":
-        async with Database.connect(path) as database:
-            result = await migrate(database)
-        print(f"database {path}: schema version {result.from_version} -> {result.to_version}")
-        return EXIT_OK
-    assert backup_path is not None
+async def database_command(
+    settings: Settings,
+    action: str,
+    backup_path: Path | None = None,
+    *,
+    copy_to: str | None = None,
+    replace: bool = False,
+    verify_only: bool = False,
+) -> int:
+    """`db migrate`, `db backup PATH` and `db copy --to TARGET` on the configured database (database.url when
+    set, else the SQLite file database.path); 0 when done, 1 when a copy does not match, 2 for a problem."""
+    try:
+        if action == "migrate":
+            return await _migrate_command(settings.database)
+        if action == "copy":
+            assert copy_to is not None
+            return await _copy_command(settings.database, copy_to, replace=replace, verify_only=verify_only)
+        assert backup_path is not None
+        if settings.database.url:
+            return await _dump_command(settings.database.url, backup_path)
+        return await _backup_command(settings.database.path, backup_path)
+    except (DatabaseUnreachableError, CopyRefusedError, CopyFailedError, DumpError) as error:
+        _problem(str(error))
+        return EXIT_PROBLEMS
+    except DATABASE_ERRORS as error:
+        if isinstance(error, sqlite3.Error):
+            raise  # the command line names the SQLite file itself
+        _problem(f"database {_where(settings.database)}: {error}")
+        return EXIT_PROBLEMS
+
+
+def _where(database: DatabaseSettings) -> str:
+    """The configured database for messages: the file, or the URL without its password."""
+    return redacted_url(database.url) if database.url else str(database.path)
+
+
+async def _migrate_command(database: DatabaseSettings) -> int:
+    async with connect_database(database.url or database.path) as opened:
+        result = await migrate(opened)
+    print(f"database {_where(database)}: schema version {result.from_version} -> {result.to_version}")
+    return EXIT_OK
+
+
+async def _backup_command(path: Path, backup_path: Path) -> int:
     problem = await asyncio.to_thread(database_file_problem, path)
     if problem is not None:
         _problem(str(DatabaseFileError(path, problem)))
@@ -211,6 +276,69 @@ async def database_command(settings: Settings, action: str, backup_path: Path | 
     async with Database.connect(path) as database:
         written = await database.backup(backup_path)
     print(f"backed up {path} to {written}; integrity check ok")
+    return EXIT_OK
+
+
+async def _dump_command(url: str, backup_path: Path) -> int:
+    """PostgreSQL: pg_dump, verified by pg_restore --list; the tools are looked for before connecting."""
+    for tool in ("pg_dump", "pg_restore"):
+        if shutil.which(tool) is None:
+            _problem(missing_tool_message(tool))
+            return EXIT_PROBLEMS
+    async with connect_database(url) as database:
+        tables = await table_names(database)
+        result = await dump_database(database, url, backup_path, tables)
+    scope = f"schema {result.schema}" if result.schema else "the whole database"
+    print(
+        f"backed up {database.description} ({scope}) to {result.path} with pg_dump; "
+        f"pg_restore --list ok: data of {result.tables} tables"
+    )
+    return EXIT_OK
+
+
+async def _copy_command(database: DatabaseSettings, copy_to: str, *, replace: bool, verify_only: bool) -> int:
+    """`db copy --to TARGET`: the configured database into TARGET (the other backend), then verified."""
+    source_target: str | Path = database.url or database.path
+    if is_postgresql_url(copy_to) == bool(database.url):
+        if database.url:
+            _problem("db copy copies between SQLite and PostgreSQL; to copy a PostgreSQL database use pg_dump")
+        else:
+            _problem("db copy --to needs a postgresql:// URL here (the database is SQLite); `db backup` copies a file")
+        return EXIT_PROBLEMS
+    if not database.url and not await asyncio.to_thread(database.path.exists):
+        _problem(f"no database at {database.path} to copy (setting database.path)")
+        return EXIT_PROBLEMS
+    target_name = redacted_url(copy_to) if is_postgresql_url(copy_to) else copy_to
+    # A SQLite file the copy creates is removed again if nothing gets copied into it.
+    created = [] if is_postgresql_url(copy_to) else await asyncio.to_thread(new_database_parts, Path(copy_to))
+    copied = False
+    try:
+        async with connect_database(source_target) as source, connect_database(copy_to) as target:
+            started = time.perf_counter()
+            if verify_only:
+                print(f"comparing {source.description} with {target_name}")
+            else:
+                result = await copy_database(source, target, replace=replace)
+                copied = True
+                print(
+                    f"copied {sum(result.rows.values())} rows of {len(result.rows)} tables from "
+                    f"{source.description} to {target_name} (schema version {result.schema_version}) in "
+                    f"{time.perf_counter() - started:.1f} s"
+                    + ("; its earlier data replaced" if result.replaced else "")
+                )
+            checks = await verify_copy(source, target, progress=lambda check: print(f"  {check.describe()}"))
+    except DATABASE_ERRORS as error:
+        source_name = redacted_url(database.url) if database.url else database.path
+        _problem(f"db copy from {source_name} to {target_name}: {str(error).strip() or type(error).__name__}")
+        return EXIT_PROBLEMS
+    finally:
+        if created and not copied:
+            await asyncio.to_thread(remove_new_database, created)
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        print(f"verification: {len(failed)} of {len(checks)} tables differ")
+        return EXIT_MISMATCH
+    print(f"verification: all {len(checks)} tables match (row counts and checksums)")
     return EXIT_OK
 
 

@@ -69,6 +69,7 @@ def test_bad_environment_value_exits_2(tmp_path: Path) -> None:
         ["db"],
         ["db", "migrate"],
         ["db", "backup"],
+        ["db", "copy"],
         ["pack"],
         ["pack", "validate"],
         ["pack", "load"],
