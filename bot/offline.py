@@ -34,7 +34,6 @@ from db import (
     resolve_pack,
     schema_version,
 )
-from db.backends import connect_database
 from db.connection import new_database_parts, remove_new_database
 from db.copy import DATABASE_ERRORS, CopyFailedError, CopyRefusedError, copy_database, table_names, verify_copy
 from db.dump import DumpError, dump_database, missing_tool_message
