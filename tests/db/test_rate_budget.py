@@ -323,3 +323,13 @@ async def test_the_pacer_is_shared_only_on_postgresql(db: Database) -> None:
         assert isinstance(pacer.budget, SharedBudget)
         await pacer.wait_turn()
         assert await db.fetch_value("SELECT sum(used) FROM rate_budget") >= 1
+
+
+async def test_one_claim_leaves_half_the_tick_to_the_other_processes(open_db: OpenDatabase) -> None:
+    first, second = await two_processes(open_db)
+    time = VirtualTime(START)
+    nearest = budget_on(first, 40.0, time)
+    await time.run(_one_turn(nearest, waiting=10))
+    repository = RateBudgetRepository(second)
+    assert await repository.used(TICK) == 2
+    assert await repository.take(TICK, 10, tick_limit(TICK, 40.0)) == 2
