@@ -104,7 +104,7 @@ BUDGET_RETRY = 1.0
 
 def tick_limit(tick: int, rate: float) -> int:
     """How many sends the whole bot may make in tick number ``tick`` at ``rate`` a second: any ten
-    consecutive ticks hold ``rate`` (rounded down) between them, spread as evenly as whole sends allow."""
+    consecutive ticks hold ``rate`` between them (to a whole send), spread as evenly as whole sends allow."""
     return int((tick + 1) * rate // TICKS_PER_SECOND) - int(tick * rate // TICKS_PER_SECOND)
 
 
@@ -147,6 +147,10 @@ class SharedBudget:
         self._held = 0
         self._next_at = 0.0
         self._forgotten_at: int | None = None
+        # Slots given in tick `_given_tick`, and in the tick before it.
+        self._given_tick = -1
+        self._given = 0
+        self._given_before = 0
         self._failing = False
 
     async def turn(self, waiting: int = 1) -> float:
@@ -168,6 +172,7 @@ class SharedBudget:
                 if self._tick == tick and self._held > 0:
                     self._held -= 1
                     self._next_at = at + self.interval
+                    self._count_given(tick)
                     if at > now:
                         await self._sleep(at - now)
                     return at
@@ -175,12 +180,26 @@ class SharedBudget:
                 limit = tick_limit(tick, self.rate)
                 # The slots this process can still use in the tick, `interval` apart from `at`.
                 room = max(math.ceil((end - at) / self.interval - 1e-9), 1)
-                wanted = min(math.ceil(limit * CLAIM_SHARE), max(waiting, 1), room)
+                # A process as busy as in its last tick will want as many again, whoever is waiting now.
+                demand = max(waiting, self._given_lately(tick), 1)
+                wanted = min(math.ceil(limit * CLAIM_SHARE), demand, room)
                 granted = await self._claim(tick, wanted, limit) if wanted > 0 else 0
                 if granted > 0:
                     self._tick, self._held = tick, granted
                     continue
                 await self._sleep(max(end - self._clock(), 0.0))
+
+    def _count_given(self, tick: int) -> None:
+        if tick != self._given_tick:
+            self._given_before = self._given if self._given_tick == tick - 1 else 0
+            self._given_tick, self._given = tick, 0
+        self._given += 1
+
+    def _given_lately(self, tick: int) -> int:
+        """How many slots this process was given in the tick before ``tick``."""
+        if self._given_tick == tick - 1:
+            return self._given
+        return self._given_before if self._given_tick == tick else 0
 
     def spare(self) -> bool:
         """A slot now, without waiting or asking the database: only one this process claimed for the

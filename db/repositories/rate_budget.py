@@ -35,8 +35,15 @@ class RateBudgetRepository:
             return 0
         first = min(wanted, limit)
         params = (tick, first, first, wanted, limit, wanted, limit, wanted, limit, wanted, limit, limit)
-        async with self._db.transaction() as tx:
-            row = await tx.fetch_one(_TAKE, params)
+        if self._db.dialect == "postgresql":
+            # One statement is atomic on its own: on PostgreSQL it runs on a pooled connection of its own, in
+            # one round trip, and sends never wait behind this process's other writes (the facade serialises
+            # its transactions). SQLite's one connection may be inside another task's transaction: only a
+            # transaction of our own keeps the claim out of it.
+            row = await self._db.fetch_one(_TAKE, params)
+        else:
+            async with self._db.transaction() as tx:
+                row = await tx.fetch_one(_TAKE, params)
         return 0 if row is None else int(row[0])
 
     async def used(self, tick: int) -> int:

@@ -333,3 +333,15 @@ async def test_one_claim_leaves_half_the_tick_to_the_other_processes(open_db: Op
     repository = RateBudgetRepository(second)
     assert await repository.used(TICK) == 2
     assert await repository.take(TICK, 10, tick_limit(TICK, 40.0)) == 2
+
+
+async def test_a_process_busy_in_the_last_tick_claims_for_as_many_sends_again(db: Database) -> None:
+    rate = 40.0
+    time = VirtualTime(START)
+    given: list[float] = []
+    # One send waiting at a time; the turn given in the next tick ends the run.
+    await time.run(busy(budget_on(db, rate, time), given, START + 1 / TICKS_PER_SECOND, waiting=1)())
+    repository = RateBudgetRepository(db)
+    assert len(given) == await repository.used(TICK) == tick_limit(TICK, rate)
+    # Its first turn of the next tick took half that tick, not only the one send waiting then.
+    assert await repository.used(TICK + 1) == math.ceil(tick_limit(TICK + 1, rate) / 2)
