@@ -213,7 +213,29 @@ class SharedBudget:
         self._next_at = now + self.interval
         return True
 
-    async def _claim(self, tick: int, wanted: int, limit: int) -> int:
+    async def spare_now(self) -> bool:
+        """A slot now for a send that may as well be skipped: one held and unneeded (`spare`), else one
+        claimed of the current tick while it has one left; never a wait, for a later tick or behind this
+        process's sends (False instead)."""
+        if self.spare():
+            return True
+        if self._lock.locked():
+            return False
+        async with self._lock:
+            now = self._clock()
+            tick = math.floor(now * TICKS_PER_SECOND)
+            limit = tick_limit(tick, self.rate)
+            if self._next_at > now or limit == 0 or await self._claim(tick, 1, limit, patient=False) == 0:
+                return False
+            self._tick, self._held = tick, 0
+            at = self._clock()
+            if math.floor(at * TICKS_PER_SECOND) != tick:
+                return False  # the answer came after its tick: the slot is gone
+            self._next_at = at + self.interval
+            self._count_given(tick)
+            return True
+
+    async def _claim(self, tick: int, wanted: int, limit: int, *, patient: bool = True) -> int:
         try:
             if self._forgotten_at is None or tick - self._forgotten_at >= FORGET_EVERY:
                 self._forgotten_at = tick
@@ -224,7 +246,8 @@ class SharedBudget:
             if not self._failing:
                 log.exception("the shared rate budget cannot be read; bulk sends wait until it can")
             self._failing = True
-            await self._sleep(BUDGET_RETRY)
+            if patient:
+                await self._sleep(BUDGET_RETRY)
             return 0
         if self._failing:
             log.warning("the shared rate budget answers again; bulk sends resume")
@@ -283,15 +306,32 @@ class Pacer:
         idle and less than `share` of the last second's sends were taken: it never delays a send that
         must go out, nor uses the headroom left for bursts. With a shared budget it also needs a slot
         this process already holds and no send needs (see `SharedBudget.spare`)."""
+        if not self._idle(share) or (self.budget is not None and not self.budget.spare()):
+            return False
         now = time.monotonic()
-        self._forget_before(now - 1.0)
-        if self._next_slot > now or len(self._recent) >= self.per_second * share:
-            return False
-        if self.budget is not None and (self._waiting > 0 or not self.budget.spare()):
-            return False
         self._next_slot = now + self.interval
         self._recent.append(now)
         return True
+
+    async def try_spare_turn(self, share: float = SPARE_SHARE) -> bool:
+        """`spare_turn` for a pace that may be shared: with a shared budget and no slot held, it asks the
+        budget for one of the current tick (one database round trip, never a wait) rather than refusing."""
+        if self.budget is None:
+            return self.spare_turn(share)
+        if not self._idle(share) or not await self.budget.spare_now():
+            return False
+        now = time.monotonic()
+        # Sends may have reserved slots during the round trip: never move their spacing back.
+        self._next_slot = max(self._next_slot, now + self.interval)
+        self._recent.append(now)
+        return True
+
+    def _idle(self, share: float) -> bool:
+        """Whether the pace is idle (no send waiting or due) and less than `share` of the last second's
+        sends were taken."""
+        now = time.monotonic()
+        self._forget_before(now - 1.0)
+        return self._waiting == 0 and self._next_slot <= now and len(self._recent) < self.per_second * share
 
     def _forget_before(self, cutoff: float) -> None:
         while self._recent and self._recent[0] <= cutoff:

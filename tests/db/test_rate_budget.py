@@ -313,6 +313,28 @@ async def test_a_pacer_with_a_budget_gives_spare_turns_only_from_slots_it_holds(
     assert not pacer.spare_turn()  # the pace is not idle yet: the next slot is an interval away
 
 
+async def test_a_spare_turn_may_ask_the_budget_for_a_slot_of_the_current_tick(db: Database) -> None:
+    # The budget's clock stands still: the claim cannot straddle a tick's end, which would lose the slot.
+    pacer = Pacer(10.0, budget_on(db, 10.0, VirtualTime(START)))
+    assert await pacer.try_spare_turn()
+    assert await RateBudgetRepository(db).used(TICK) == 1
+    assert not await pacer.try_spare_turn()  # the pace is busy for an interval now
+    assert await db.fetch_value("SELECT sum(used) FROM rate_budget") == 1
+
+
+async def test_a_spare_slot_is_never_waited_for(db: Database) -> None:
+    time = VirtualTime(START)
+    budget = budget_on(db, 40.0, time)
+    repository = RateBudgetRepository(db)
+    await repository.take(TICK, 4, tick_limit(TICK, 40.0))
+    assert not await budget.spare_now()  # the tick is full; the next one is not waited for
+    assert time.now == START
+    time.now += 1 / TICKS_PER_SECOND
+    assert await budget.spare_now()
+    assert await repository.used(TICK + 1) == 1
+    assert not await budget.spare_now()  # one pace's interval after its own last send
+
+
 async def test_the_pacer_is_shared_only_on_postgresql(db: Database) -> None:
     pacer = pacer_for(db, 40.0)
     if db.dialect == "sqlite":
