@@ -211,6 +211,7 @@ class SharedBudget:
             return False
         self._held -= 1
         self._next_at = now + self.interval
+        self._count_given(self._tick)
         return True
 
     async def spare_now(self) -> bool:
