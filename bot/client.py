@@ -18,7 +18,7 @@ from discord.ext import commands
 import cogs
 from bot import __version__
 from bot.clock import Clock
-from bot.delivery import InvalidRequestBreaker, Pacer, RequestWindow
+from bot.delivery import InvalidRequestBreaker, RequestWindow, pacer_for
 from bot.discord_tuning import sweep_idle_ratelimits_rarely
 from bot.scheduler import AlarmClock
 from bot.services import Services, build_services
@@ -116,8 +116,9 @@ class MarqueeBot(commands.Bot):
         self.clock = clock
         self.version = __version__
         self.alarms = AlarmClock(clock)
-        # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit.
-        self.pacer = Pacer(settings.delivery.pace)
+        # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit,
+        # and so do the bot's other processes on a PostgreSQL database.
+        self.pacer = pacer_for(database, settings.delivery.pace)
         self.request_window = window
         self.breaker = breaker
         sweep_idle_ratelimits_rarely(self.http)

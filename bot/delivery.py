@@ -16,17 +16,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import discord
 
 from bot.clock import Clock
 from bot.scheduler import AlarmClock
+from db.connection import Database
+from db.repositories.rate_budget import RateBudgetRepository
 
 log = logging.getLogger(__name__)
 
@@ -85,25 +88,207 @@ def retry_delay(attempts: int) -> dt.timedelta:
 SPARE_SHARE = 0.5
 
 
+# The shared budget's unit of time is a tick, a tenth of a second. Ten ticks hold the pace between them, so
+# any one second overlaps at most eleven: the whole bot sends at most the pace and a tenth in any second
+# (44 at the default 40, under Discord's 50), however its processes' sends fall.
+TICKS_PER_SECOND = 10
+# How often (in ticks) a process deletes the budget's past ticks, and how many of the latest it keeps.
+FORGET_EVERY = 600
+KEEP_TICKS = 100
+# The most of a tick's slots one claim takes: a process that always answers first (the nearest to the
+# database) must leave the others some, so a busy process claims its tick in two halves.
+CLAIM_SHARE = 0.5
+# After the budget's database failed to answer, how long a send waits before asking again.
+BUDGET_RETRY = 1.0
+
+
+def tick_limit(tick: int, rate: float) -> int:
+    """How many sends the whole bot may make in tick number ``tick`` at ``rate`` a second: any ten
+    consecutive ticks hold ``rate`` between them (to a whole send), spread as evenly as whole sends allow."""
+    return int((tick + 1) * rate // TICKS_PER_SECOND) - int(tick * rate // TICKS_PER_SECOND)
+
+
+class BudgetStore(Protocol):
+    """Where the shared budget is counted: `db.repositories.rate_budget.RateBudgetRepository`."""
+
+    async def take(self, tick: int, wanted: int, limit: int) -> int:
+        """Take up to ``wanted`` of tick ``tick``'s ``limit`` slots; returns how many were taken."""
+
+    async def forget_before(self, tick: int) -> int:
+        """Delete the ticks before ``tick``."""
+
+
+class SharedBudget:
+    """One rate for the whole bot, however many processes send: each claims slots of the current tick
+    in the database (a few at a time, as many as its waiting sends can use before the tick ends) and
+    spaces its own sends `1/rate` apart within them; a full tick sends it to the next.
+
+    Ticks are numbered from the Unix epoch on this machine's clock (`clock`), so the processes must
+    share a clock (one host, or hosts kept in time by NTP). A busy process alone gets every slot.
+    """
+
+    def __init__(
+        self,
+        store: BudgetStore,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("the pace must be positive")
+        self.rate = rate
+        self.interval = 1.0 / rate
+        self._store = store
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+        self._tick = -1
+        self._held = 0
+        self._next_at = 0.0
+        self._forgotten_at: int | None = None
+        # Slots given in tick `_given_tick`, and in the tick before it.
+        self._given_tick = -1
+        self._given = 0
+        self._given_before = 0
+        self._failing = False
+
+    async def turn(self, waiting: int = 1) -> float:
+        """Wait for one slot of the shared budget; returns the `clock` instant it was given at.
+
+        ``waiting`` is how many of this process's sends are waiting now (this one included): a claim
+        takes no more slots than they can use, so that idle slots are left to the other processes.
+        """
+        async with self._lock:
+            while True:
+                now = self._clock()
+                tick = math.floor(now * TICKS_PER_SECOND)
+                at = max(now, self._next_at)
+                end = (tick + 1) / TICKS_PER_SECOND
+                if at >= end:
+                    # This process's own spacing puts its next send in a later tick.
+                    await self._sleep(at - now)
+                    continue
+                if self._tick == tick and self._held > 0:
+                    self._held -= 1
+                    self._next_at = at + self.interval
+                    self._count_given(tick)
+                    if at > now:
+                        await self._sleep(at - now)
+                    return at
+                self._held = 0
+                limit = tick_limit(tick, self.rate)
+                # The slots this process can still use in the tick, `interval` apart from `at`.
+                room = max(math.ceil((end - at) / self.interval - 1e-9), 1)
+                # A process as busy as in its last tick will want as many again, whoever is waiting now.
+                demand = max(waiting, self._given_lately(tick), 1)
+                wanted = min(math.ceil(limit * CLAIM_SHARE), demand, room)
+                granted = await self._claim(tick, wanted, limit) if wanted > 0 else 0
+                if granted > 0:
+                    self._tick, self._held = tick, granted
+                    continue
+                await self._sleep(max(end - self._clock(), 0.0))
+
+    def _count_given(self, tick: int) -> None:
+        if tick != self._given_tick:
+            self._given_before = self._given if self._given_tick == tick - 1 else 0
+            self._given_tick, self._given = tick, 0
+        self._given += 1
+
+    def _given_lately(self, tick: int) -> int:
+        """How many slots this process was given in the tick before ``tick``."""
+        if self._given_tick == tick - 1:
+            return self._given
+        return self._given_before if self._given_tick == tick else 0
+
+    def spare(self) -> bool:
+        """A slot now, without waiting or asking the database: only one this process claimed for the
+        current tick and did not need (a send that may as well be skipped takes it)."""
+        if self._lock.locked():
+            return False
+        now = self._clock()
+        if self._tick != math.floor(now * TICKS_PER_SECOND) or self._held <= 0 or self._next_at > now:
+            return False
+        self._held -= 1
+        self._next_at = now + self.interval
+        self._count_given(self._tick)
+        return True
+
+    async def spare_now(self) -> bool:
+        """A slot now for a send that may as well be skipped: one held and unneeded (`spare`), else one
+        claimed of the current tick while it has one left; never a wait, for a later tick or behind this
+        process's sends (False instead)."""
+        if self.spare():
+            return True
+        if self._lock.locked():
+            return False
+        async with self._lock:
+            now = self._clock()
+            tick = math.floor(now * TICKS_PER_SECOND)
+            limit = tick_limit(tick, self.rate)
+            if self._next_at > now or limit == 0 or await self._claim(tick, 1, limit, patient=False) == 0:
+                return False
+            self._tick, self._held = tick, 0
+            at = self._clock()
+            if math.floor(at * TICKS_PER_SECOND) != tick:
+                return False  # the answer came after its tick: the slot is gone
+            self._next_at = at + self.interval
+            self._count_given(tick)
+            return True
+
+    async def _claim(self, tick: int, wanted: int, limit: int, *, patient: bool = True) -> int:
+        try:
+            if self._forgotten_at is None or tick - self._forgotten_at >= FORGET_EVERY:
+                self._forgotten_at = tick
+                await self._store.forget_before(tick - KEEP_TICKS)
+            granted = await self._store.take(tick, wanted, limit)
+        except Exception:
+            # Sending without the budget could break the bot-wide limit: the sends wait for the database.
+            if not self._failing:
+                log.exception("the shared rate budget cannot be read; bulk sends wait until it can")
+            self._failing = True
+            if patient:
+                await self._sleep(BUDGET_RETRY)
+            return 0
+        if self._failing:
+            log.warning("the shared rate budget answers again; bulk sends resume")
+            self._failing = False
+        return granted
+
+
 class Pacer:
     """At most `rate` sends in any one second, evenly spaced (real time: Discord's limits are in real seconds).
 
     Concurrent senders each reserve the next free slot, `1/rate` after the previous one; then each
     also waits until fewer than `rate` sends were made in the last second: when the event loop
     stalls (a long garbage collection, say), the sends whose slots passed meanwhile must not all
-    go out at once.
+    go out at once. With a `budget` (several processes of one bot), each send then also takes a slot
+    of the bot's shared budget, so that all the processes together keep to the rate.
     """
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, budget: SharedBudget | None = None) -> None:
         if rate <= 0:
             raise ValueError("the pace must be positive")
         self.interval = 1.0 / rate
         self.per_second = max(int(rate), 1)
+        self.budget = budget
         self._next_slot = 0.0
         self._recent: deque[float] = deque()
+        self._waiting = 0
 
     async def wait_turn(self) -> float:
         """Wait for this send's turn; returns the `time.monotonic()` instant the turn was given at."""
+        self._waiting += 1
+        try:
+            given = await self._local_turn()
+            if self.budget is None:
+                return given
+            await self.budget.turn(self._waiting)
+            return time.monotonic()
+        finally:
+            self._waiting -= 1
+
+    async def _local_turn(self) -> float:
         now = time.monotonic()
         slot = max(self._next_slot, now)
         self._next_slot = slot + self.interval
@@ -120,18 +305,47 @@ class Pacer:
     def spare_turn(self, share: float = SPARE_SHARE) -> bool:
         """A turn now for a send that may as well be skipped (a progress edit), only while the pace is
         idle and less than `share` of the last second's sends were taken: it never delays a send that
-        must go out, nor uses the headroom left for bursts."""
-        now = time.monotonic()
-        self._forget_before(now - 1.0)
-        if self._next_slot > now or len(self._recent) >= self.per_second * share:
+        must go out, nor uses the headroom left for bursts. With a shared budget it also needs a slot
+        this process already holds and no send needs (see `SharedBudget.spare`)."""
+        if not self._idle(share) or (self.budget is not None and not self.budget.spare()):
             return False
+        now = time.monotonic()
         self._next_slot = now + self.interval
         self._recent.append(now)
         return True
 
+    async def try_spare_turn(self, share: float = SPARE_SHARE) -> bool:
+        """`spare_turn` for a pace that may be shared: with a shared budget and no slot held, it asks the
+        budget for one of the current tick (one database round trip, never a wait) rather than refusing."""
+        if self.budget is None:
+            return self.spare_turn(share)
+        if not self._idle(share) or not await self.budget.spare_now():
+            return False
+        now = time.monotonic()
+        # Sends may have reserved slots during the round trip: never move their spacing back.
+        self._next_slot = max(self._next_slot, now + self.interval)
+        self._recent.append(now)
+        return True
+
+    def _idle(self, share: float) -> bool:
+        """Whether the pace is idle (no send waiting or due) and less than `share` of the last second's
+        sends were taken."""
+        now = time.monotonic()
+        self._forget_before(now - 1.0)
+        return self._waiting == 0 and self._next_slot <= now and len(self._recent) < self.per_second * share
+
     def _forget_before(self, cutoff: float) -> None:
         while self._recent and self._recent[0] <= cutoff:
             self._recent.popleft()
+
+
+def pacer_for(database: Database, rate: float) -> Pacer:
+    """The pacer of a bot whose database is ``database``: on SQLite (one process per file) the pace is
+    this process's alone, with no database round trip; on PostgreSQL, where several processes may run
+    one bot, every send also takes a slot of the budget they share in the database."""
+    if database.dialect == "sqlite":
+        return Pacer(rate)
+    return Pacer(rate, SharedBudget(RateBudgetRepository(database), rate))
 
 
 class RequestWindow:
