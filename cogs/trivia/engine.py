@@ -539,7 +539,7 @@ class TriviaEngine:
                 embed = question_embed(current, live.state.question_count, int(live.state.time_limit_s), answered)
                 # A count is a nicety: shown only with the pace's spare turns, so that posts and reveals
                 # never wait behind it and a burst keeps its headroom; the next edit shows the latest count.
-                if self.bot.breaker.open or not self.bot.pacer.spare_turn():
+                if self.bot.breaker.open or not await self.bot.pacer.try_spare_turn():
                     live.last_count_edit = loop.time()
                     shown = -1
                     continue
