@@ -64,7 +64,7 @@ class DailySchedule:
 
     async def start(self) -> None:
         """Resend posts a restart interrupted and aim every server's alarm."""
-        resumed = await self.repository.resume_daily_posts()
+        resumed = await self.repository.resume_daily_posts(self.bot.clock.now())
         if resumed:
             log.info("trivia: %d daily posts interrupted by a restart will be resent", resumed)
         self.notices = set(await self.repository.guilds_with_daily_notices())
@@ -238,7 +238,12 @@ class DailySchedule:
         )
         if post is None:
             waiting = await self.repository.daily_post(guild_id, today)
-            return waiting.wake_at if waiting is not None and waiting.status == "scheduled" else tomorrow
+            if waiting is not None and waiting.status == "scheduled":
+                return waiting.wake_at
+            if waiting is not None and waiting.status == "sending" and waiting.lease_until is not None:
+                # Another process is sending it: look again when its lease runs out, in case that process died.
+                return waiting.lease_until
+            return tomorrow
         grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
         if now - post.due_at > grace:
             hours = f"{self.bot.settings.delivery.grace_hours:g}"
