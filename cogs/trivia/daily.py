@@ -64,7 +64,9 @@ class DailySchedule:
 
     async def start(self) -> None:
         """Resend posts a restart interrupted and aim every server's alarm."""
-        resumed = await self.repository.resume_daily_posts(self.bot.clock.now())
+        # One bot per SQLite file (bot.runner.sole_bot_on): there, a post being sent was a dead run's.
+        sole = self.bot.database.dialect == "sqlite"
+        resumed = await self.repository.resume_daily_posts(self.bot.clock.now(), sole=sole)
         if resumed:
             log.info("trivia: %d daily posts interrupted by a restart will be resent", resumed)
         self.notices = set(await self.repository.guilds_with_daily_notices())

@@ -557,16 +557,19 @@ class AnnouncementRepository:
             )
 
     # ---- delivery -----------------------------------------------------------------------------------------
-    async def reconcile(self, now: dt.datetime, grace: dt.timedelta, shards: Shards) -> Reconciliation:
+    async def reconcile(
+        self, now: dt.datetime, grace: dt.timedelta, shards: Shards, *, sole: bool = False
+    ) -> Reconciliation:
         """After a start: resume posts whose sender died mid-send; skip those older than the grace window.
 
-        Only posts whose lease ran out are resumed: another process may be sending the rest right now.
+        Only posts whose lease ran out are resumed: another process may be sending the rest right now,
+        unless this process is `sole` (no other can run on this database): then every one is its own.
         Posts of paused servers are left alone: they waited for the pause, not for the bot, and
         lifting the pause skips the ones that are too old (`skip_overdue`) with that reason.
         """
         where, params = shards.sql()
         async with self._db.transaction() as tx:
-            resumed = await self._take_over(tx, now, shards)
+            resumed = await self._take_over(tx, now, shards, every=sole)
             skipped = await tx.execute(
                 f"""
                 UPDATE announcement_posts
@@ -585,12 +588,14 @@ class AnnouncementRepository:
         async with self._db.transaction() as tx:
             return await self._take_over(tx, now, shards)
 
-    async def _take_over(self, tx: Transaction, now: dt.datetime, shards: Shards) -> int:
+    async def _take_over(self, tx: Transaction, now: dt.datetime, shards: Shards, *, every: bool = False) -> int:
         where, params = shards.sql()
+        # `every`: the rows held by any owner, live or not (only a process alone on its database may ask)
+        expired, lease_params = ("1 = 1", ()) if every else (EXPIRED, (stamp(now),))
         return await tx.execute(
-            "UPDATE announcement_posts SET status = 'scheduled', lease_owner = NULL, lease_until = NULL "
-            f"WHERE status = 'sending' AND {EXPIRED} AND {where}",
-            (stamp(now), *params),
+            f"UPDATE announcement_posts SET status = 'scheduled', {_RELEASED} "
+            f"WHERE status = 'sending' AND {expired} AND {where}",
+            (*lease_params, *params),
         )
 
     async def claim_due(self, now: dt.datetime, shards: Shards, limit: int = 100) -> list[AnnouncementPost]:

@@ -324,13 +324,14 @@ class ReminderRepository:
         return [_reminder(row) for row in rows]
 
     # ---- delivery -----------------------------------------------------------------------------------------
-    async def reconcile(self, now: dt.datetime, grace: dt.timedelta) -> Reconciliation:
+    async def reconcile(self, now: dt.datetime, grace: dt.timedelta, *, sole: bool = False) -> Reconciliation:
         """After a start: resume batches whose sender died mid-send (same batch, same nonce); skip stale ones.
 
-        Only batches whose lease ran out are resumed: another process may be sending the rest right now.
+        Only batches whose lease ran out are resumed: another process may be sending the rest right now,
+        unless this process is `sole` (no other can run on this database): then every one is its own.
         """
         async with self._db.transaction() as tx:
-            resumed = await self._take_over(tx, now)
+            resumed = await self._take_over(tx, now, every=sole)
             skipped = await tx.execute(
                 """
                 UPDATE reminders
@@ -348,7 +349,10 @@ class ReminderRepository:
         async with self._db.transaction() as tx:
             return await self._take_over(tx, now)
 
-    async def _take_over(self, tx: Transaction, now: dt.datetime) -> int:
+    async def _take_over(self, tx: Transaction, now: dt.datetime, *, every: bool = False) -> int:
+        # `every`: the rows held by any owner, live or not (only a process alone on its database may ask)
+        if every:
+            return await tx.execute(f"UPDATE reminders SET status = 'scheduled', {_RELEASED} WHERE status = 'sending'")
         return await tx.execute(
             f"UPDATE reminders SET status = 'scheduled', {_RELEASED} WHERE status = 'sending' AND {EXPIRED}",
             (stamp(now),),

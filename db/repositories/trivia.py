@@ -1100,12 +1100,14 @@ class TriviaRepository:
             (stamp(now), guild_id, day.isoformat(), stamp(now)),
         )
 
-    async def resume_daily_posts(self, now: dt.datetime) -> int:
+    async def resume_daily_posts(self, now: dt.datetime, *, sole: bool = False) -> int:
         """After a start: posts whose sender died mid-send (its lease ran out) go back in the queue, to be
-        resent with their nonce; those another process is sending are left to it."""
+        resent with their nonce; those another process is sending are left to it, unless this process is
+        `sole` (no other can run on this database): then every one is its own."""
+        expired, params = ("1 = 1", ()) if sole else (EXPIRED, (stamp(now),))
         return await self._db.execute(
-            f"UPDATE trivia_daily_posts SET status = 'scheduled', {_RELEASED} WHERE status = 'sending' AND {EXPIRED}",
-            (stamp(now),),
+            f"UPDATE trivia_daily_posts SET status = 'scheduled', {_RELEASED} WHERE status = 'sending' AND {expired}",
+            params,
         )
 
     async def pause_daily(self, guild_id: int, reason: str) -> bool:
