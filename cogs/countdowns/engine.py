@@ -592,9 +592,12 @@ class Announcer:
         except Exception as error:
             await self.failed(post, settings, error)
             return False
-        await self.repository.mark_sent(
+        if not await self.repository.mark_sent(
             post.id, channel_id=settings.channel_id, message_id=message.id, late=late, now=self.clock.now()
-        )
+        ):
+            # Its lease ran out mid-send and another process took it over: that one records it (and finds
+            # this message by its nonce, or the earlier-try check, instead of posting a second).
+            log.warning("announcement %d: sent, but another process had taken it over", post.id)
         return True
 
     def embed_for(self, post: AnnouncementPost, dates: TargetDates, late: bool) -> discord.Embed:

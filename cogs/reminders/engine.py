@@ -353,7 +353,11 @@ class ReminderEngine:
         except Exception as error:
             await self.failed(batch, error)
             return
-        await self.repository.mark_sent(batch, message.id, self.clock.now(), LATE_AFTER)
+        if not await self.repository.mark_sent(batch, message.id, self.clock.now(), LATE_AFTER):
+            # Its lease ran out mid-send and another process took it over: that one records it (and finds
+            # this DM by its nonce, or the earlier-try check, instead of sending a second). Or the member
+            # erased their data meanwhile, and the rows went with it.
+            log.warning("reminder batch %d: sent, but no longer held here (taken over, or erased)", batch.batch_id)
         if introduce:
             await self.repository.set_introduced(batch.user_id, now, since=since)
 

@@ -292,9 +292,12 @@ class DailySchedule:
             return None if unknown.admin_can_fix else tomorrow
         except Exception as error:
             return await self.failed(post, error, tomorrow)
-        await self.repository.mark_daily_post_sent(
+        if not await self.repository.mark_daily_post_sent(
             guild_id, today, channel_id=post.channel_id, message_id=message.id, late=late, now=self.bot.clock.now()
-        )
+        ):
+            # Its lease ran out mid-send and another process took it over: that one records it (and finds
+            # this message by its nonce, or the earlier-try check, instead of posting a second).
+            log.warning("daily question of guild %s: sent, but another process had taken it over", guild_id)
         await self.close_revealed(revealed)
         return tomorrow
 
