@@ -36,6 +36,7 @@ from db import (
     parse_pack,
     resolve_pack,
 )
+from db.repositories.leases import new_process_id
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,9 @@ class MarqueeBot(commands.Bot):
         self.breaker = breaker
         sweep_idle_ratelimits_rarely(self.http)
         self.catalogue = CatalogueRepository(database)
+        # Who this process is to the other processes sharing the database: the owner of the outbox rows it
+        # claims. New at every start, so a restarted process never mistakes a dead run's claims for its own.
+        self.process_id = new_process_id()
         self.started_at: datetime = clock.now()
         self.failed_extensions: dict[str, str] = {}
         self._packs = None if packs is None else tuple(packs)

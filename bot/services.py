@@ -20,6 +20,7 @@ from cogs.films.service import LookupService
 from cogs.reminders.engine import ReminderEngine
 from cogs.trivia.engine import TriviaEngine
 from db.repositories import Shards
+from db.repositories.leases import Lease
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -100,6 +101,7 @@ def build_services(bot: MarqueeBot) -> Services:
         alarms=bot.alarms,
         pacer=bot.pacer,
         breaker=bot.breaker,
+        lease=Lease(bot.process_id),
     )
     plan = bot.shard_plan
     if plan.count is not None and plan.ids is not None:
@@ -114,6 +116,7 @@ def build_services(bot: MarqueeBot) -> Services:
         alarms=bot.alarms,
         pacer=bot.pacer,
         breaker=bot.breaker,
+        lease=Lease(bot.process_id),
     )
     tmdb = None
     if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:

@@ -50,6 +50,7 @@ from db.repositories.announcements import (
     Shards,
     name_key,
 )
+from db.repositories.leases import Lease, Renewal
 from db.repositories.models import Release
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,9 @@ class Announcer:
         alarms: AlarmClock,
         pacer: Pacer,
         breaker: InvalidRequestBreaker,
+        lease: Lease | None = None,
     ) -> None:
+        """`lease`: whose claims this process's are (the bot's process id); None: a new owner."""
         self.client = client  # posts, and finds the servers it posts in
         self.database = database
         self.catalogue = catalogue
@@ -103,7 +106,7 @@ class Announcer:
         self.settings = settings
         self.pacer = pacer
         self.breaker = breaker
-        self.repository = AnnouncementRepository(database)
+        self.repository = AnnouncementRepository(database, lease)
         self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.shards = Shards()
         self.films: dict[str, FilmDates] = {}
@@ -121,7 +124,8 @@ class Announcer:
         """Reconcile after downtime, replan if the catalogue changed, and arm the alarm."""
         now = self.clock.now()
         grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
-        result = await self.repository.reconcile(now, grace, self.shards)
+        # One bot per SQLite file (bot.runner.sole_bot_on): there, a post being sent was a dead run's.
+        result = await self.repository.reconcile(now, grace, self.shards, sole=self.database.dialect == "sqlite")
         if result.resumed or result.skipped:
             log.info(
                 "announcements: %d interrupted posts will be resent, %d missed ones skipped",
@@ -478,6 +482,12 @@ class Announcer:
     # ---- delivery -----------------------------------------------------------------------------------------
     async def deliver_due(self) -> dt.datetime | None:
         """Send everything due now, then say when the next post is due."""
+        now = self.clock.now()
+        # A process that died mid-send holds its posts only until its lease runs out; then they are anyone's.
+        taken = await self.repository.take_over_expired(now, self.shards)
+        if taken:
+            log.info("announcements: %d posts whose sender stopped mid-send will be resent", taken)
+        renewal = Renewal(self.repository.lease, now)
         replan: set[int] = set()
         gate = asyncio.Semaphore(CONCURRENCY)
         settings_of: dict[int, AnnouncementSettings | None] = {}
@@ -486,6 +496,8 @@ class Announcer:
         async def one(post: AnnouncementPost) -> None:
             settings = settings_of[post.guild_id]
             async with gate:
+                if renewal.due(self.clock.now()):  # a long run of sends keeps the posts still waiting in hand
+                    await self.repository.renew_leases(self.clock.now())
                 await self.deliver(post, settings, events)
             # A film just out, or an anniversary posted or skipped: the next anniversary can now be planned.
             if settings is not None and settings.anniversaries and post.kind in ("release", "anniversary"):
@@ -580,9 +592,12 @@ class Announcer:
         except Exception as error:
             await self.failed(post, settings, error)
             return False
-        await self.repository.mark_sent(
+        if not await self.repository.mark_sent(
             post.id, channel_id=settings.channel_id, message_id=message.id, late=late, now=self.clock.now()
-        )
+        ):
+            # Its lease ran out mid-send and another process took it over: that one records it (and finds
+            # this message by its nonce, or the earlier-try check, instead of posting a second).
+            log.warning("announcement %d: sent, but another process had taken it over", post.id)
         return True
 
     def embed_for(self, post: AnnouncementPost, dates: TargetDates, late: bool) -> discord.Embed:

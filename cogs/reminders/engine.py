@@ -37,6 +37,7 @@ from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository, Database
 from db.repositories.announcements import GuildEvent
+from db.repositories.leases import Lease, Renewal
 from db.repositories.privacy import ERASURE_MEMORY
 from db.repositories.reminders import (
     OVERDUE,
@@ -114,7 +115,9 @@ class ReminderEngine:
         alarms: AlarmClock,
         pacer: Pacer,
         breaker: InvalidRequestBreaker,
+        lease: Lease | None = None,
     ) -> None:
+        """`lease`: whose claims this process's are (the bot's process id); None: a new owner."""
         self.client = client  # sends the DMs (and closes the bot when Discord refuses its token)
         # Reminders are timed from the release dates and server events the announcer keeps.
         self.targets = targets
@@ -123,7 +126,7 @@ class ReminderEngine:
         self.settings = settings
         self.pacer = pacer
         self.breaker = breaker
-        self.repository = ReminderRepository(database)
+        self.repository = ReminderRepository(database, lease)
         self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.notices: set[int] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -137,7 +140,8 @@ class ReminderEngine:
     async def start(self) -> None:
         now = self.clock.now()
         grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
-        result = await self.repository.reconcile(now, grace)
+        # One bot per SQLite file (bot.runner.sole_bot_on): there, a batch being sent was a dead run's.
+        result = await self.repository.reconcile(now, grace, sole=self.database.dialect == "sqlite")
         if result.resumed or result.skipped:
             log.info("reminders: %d interrupted will be resent, %d missed skipped", result.resumed, result.skipped)
         await self.release_dates_changed()
@@ -225,6 +229,12 @@ class ReminderEngine:
         One task claims batches while CONCURRENCY senders work through them, so the senders never
         wait for a claim: the queue holds the next claim before the current one is sent.
         """
+        now = self.clock.now()
+        # A process that died mid-send holds its batches only until its lease runs out; then they are anyone's.
+        taken = await self.repository.take_over_expired(now)
+        if taken:
+            log.info("reminders: %d whose sender stopped mid-send will be resent", taken)
+        renewal = Renewal(self.repository.lease, now)
         queue: asyncio.Queue[Batch | None] = asyncio.Queue()
         events: dict[int, GuildEvent | None] = {}  # a burst is often one event's subscribers
         held_back: dt.datetime | None = None
@@ -255,6 +265,8 @@ class ReminderEngine:
             while (batch := await queue.get()) is not None:
                 if queue.qsize() <= BATCH:
                     room.set()
+                if renewal.due(self.clock.now()):  # a long run of sends keeps the batches still queued in hand
+                    await self.repository.renew_leases(self.clock.now())
                 try:
                     await self.deliver(batch, events)
                 except Exception:
@@ -341,7 +353,11 @@ class ReminderEngine:
         except Exception as error:
             await self.failed(batch, error)
             return
-        await self.repository.mark_sent(batch, message.id, self.clock.now(), LATE_AFTER)
+        if not await self.repository.mark_sent(batch, message.id, self.clock.now(), LATE_AFTER):
+            # Its lease ran out mid-send and another process took it over: that one records it (and finds
+            # this DM by its nonce, or the earlier-try check, instead of sending a second). Or the member
+            # erased their data meanwhile, and the rows went with it.
+            log.warning("reminder batch %d: sent, but no longer held here (taken over, or erased)", batch.batch_id)
         if introduce:
             await self.repository.set_introduced(batch.user_id, now, since=since)
 

@@ -64,7 +64,9 @@ class DailySchedule:
 
     async def start(self) -> None:
         """Resend posts a restart interrupted and aim every server's alarm."""
-        resumed = await self.repository.resume_daily_posts()
+        # One bot per SQLite file (bot.runner.sole_bot_on): there, a post being sent was a dead run's.
+        sole = self.bot.database.dialect == "sqlite"
+        resumed = await self.repository.resume_daily_posts(self.bot.clock.now(), sole=sole)
         if resumed:
             log.info("trivia: %d daily posts interrupted by a restart will be resent", resumed)
         self.notices = set(await self.repository.guilds_with_daily_notices())
@@ -238,7 +240,12 @@ class DailySchedule:
         )
         if post is None:
             waiting = await self.repository.daily_post(guild_id, today)
-            return waiting.wake_at if waiting is not None and waiting.status == "scheduled" else tomorrow
+            if waiting is not None and waiting.status == "scheduled":
+                return waiting.wake_at
+            if waiting is not None and waiting.status == "sending" and waiting.lease_until is not None:
+                # Another process is sending it: look again when its lease runs out, in case that process died.
+                return waiting.lease_until
+            return tomorrow
         grace = dt.timedelta(hours=self.bot.settings.delivery.grace_hours)
         if now - post.due_at > grace:
             hours = f"{self.bot.settings.delivery.grace_hours:g}"
@@ -285,9 +292,12 @@ class DailySchedule:
             return None if unknown.admin_can_fix else tomorrow
         except Exception as error:
             return await self.failed(post, error, tomorrow)
-        await self.repository.mark_daily_post_sent(
+        if not await self.repository.mark_daily_post_sent(
             guild_id, today, channel_id=post.channel_id, message_id=message.id, late=late, now=self.bot.clock.now()
-        )
+        ):
+            # Its lease ran out mid-send and another process took it over: that one records it (and finds
+            # this message by its nonce, or the earlier-try check, instead of posting a second).
+            log.warning("daily question of guild %s: sent, but another process had taken it over", guild_id)
         await self.close_revealed(revealed)
         return tomorrow
 

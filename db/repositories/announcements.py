@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from db import names
-from db.connection import Database, Row
+from db.connection import Database, Row, Transaction
+from db.repositories.leases import EXPIRED, Lease, claim_lock
 from db.repositories.stamps import instant, stamp
 
 PostStatus = Literal["scheduled", "sending", "sent", "failed", "skipped"]
@@ -102,7 +103,7 @@ class PlanChange:
 
 @dataclass(frozen=True)
 class Reconciliation:
-    resumed: int  # posts caught mid-send by a crash, to be sent again with the same nonce
+    resumed: int  # posts whose sender's lease ran out mid-send (it died), to be sent again with the same nonce
     skipped: int  # posts older than the grace window, recorded as skipped
 
 
@@ -122,6 +123,11 @@ _POST_COLUMNS = (
     "id, guild_id, target_key, release_date, milestone, kind, detail, due_at, wake_at, status, attempts, late, "
     "reason, nonce, channel_id, message_id, finished_at, first_try_at"
 )
+
+
+# A post is held by the owner that claimed it while it is being sent; recording its outcome releases it.
+_HELD = "status = 'sending' AND lease_owner = ?"
+_RELEASED = "lease_owner = NULL, lease_until = NULL"
 
 
 def _event(row: Row) -> GuildEvent:
@@ -218,8 +224,15 @@ class Shards:
 
 
 class AnnouncementRepository:
-    def __init__(self, db: Database) -> None:
+    """Events, settings and the outbox of one bot's announcements.
+
+    `lease` says which process claims posts (default: a new owner, as for a process of its own); a process
+    records the outcome only of the posts it holds.
+    """
+
+    def __init__(self, db: Database, lease: Lease | None = None) -> None:
         self._db = db
+        self.lease = lease or Lease.new()
 
     # ---- events -------------------------------------------------------------------------------------------
     async def add_event(
@@ -544,17 +557,19 @@ class AnnouncementRepository:
             )
 
     # ---- delivery -----------------------------------------------------------------------------------------
-    async def reconcile(self, now: dt.datetime, grace: dt.timedelta, shards: Shards) -> Reconciliation:
-        """After a start: resume posts a crash left mid-send; skip those older than the grace window.
+    async def reconcile(
+        self, now: dt.datetime, grace: dt.timedelta, shards: Shards, *, sole: bool = False
+    ) -> Reconciliation:
+        """After a start: resume posts whose sender died mid-send; skip those older than the grace window.
 
+        Only posts whose lease ran out are resumed: another process may be sending the rest right now,
+        unless this process is `sole` (no other can run on this database): then every one is its own.
         Posts of paused servers are left alone: they waited for the pause, not for the bot, and
         lifting the pause skips the ones that are too old (`skip_overdue`) with that reason.
         """
         where, params = shards.sql()
         async with self._db.transaction() as tx:
-            resumed = await tx.execute(
-                f"UPDATE announcement_posts SET status = 'scheduled' WHERE status = 'sending' AND {where}", params
-            )
+            resumed = await self._take_over(tx, now, shards, every=sole)
             skipped = await tx.execute(
                 f"""
                 UPDATE announcement_posts
@@ -567,10 +582,28 @@ class AnnouncementRepository:
             )
         return Reconciliation(resumed, skipped)
 
-    async def claim_due(self, now: dt.datetime, shards: Shards, limit: int = 100) -> list[AnnouncementPost]:
-        """Take up to `limit` due posts of servers that are not paused, marking them as being sent.
+    async def take_over_expired(self, now: dt.datetime, shards: Shards) -> int:
+        """Put back in the queue the posts of these shards whose sender's lease ran out (it died or hung):
+        run in the due-work loop, so the work of a process that died goes to the others."""
+        async with self._db.transaction() as tx:
+            return await self._take_over(tx, now, shards)
 
-        A row is claimed only if it is still scheduled, so two processes never both send it.
+    async def _take_over(self, tx: Transaction, now: dt.datetime, shards: Shards, *, every: bool = False) -> int:
+        where, params = shards.sql()
+        # `every`: the rows held by any owner, live or not (only a process alone on its database may ask)
+        expired, lease_params = ("1 = 1", ()) if every else (EXPIRED, (stamp(now),))
+        return await tx.execute(
+            f"UPDATE announcement_posts SET status = 'scheduled', {_RELEASED} "
+            f"WHERE status = 'sending' AND {expired} AND {where}",
+            (*lease_params, *params),
+        )
+
+    async def claim_due(self, now: dt.datetime, shards: Shards, limit: int = 100) -> list[AnnouncementPost]:
+        """Take up to `limit` due posts of servers that are not paused, marking them as being sent under this
+        repository's lease.
+
+        A row is claimed only if it is still scheduled, so two processes never both send it; on PostgreSQL
+        rows another process is claiming at the same moment are skipped, not waited for.
         """
         where, params = shards.sql("p.guild_id")
         async with self._db.transaction() as tx:
@@ -579,7 +612,7 @@ class AnnouncementRepository:
                 SELECT {", ".join("p." + c.strip() for c in _POST_COLUMNS.split(","))}
                 FROM announcement_posts p JOIN announcement_settings s ON s.guild_id = p.guild_id
                 WHERE p.status = 'scheduled' AND p.wake_at <= ? AND s.paused_reason IS NULL AND {where}
-                ORDER BY p.wake_at, p.id LIMIT ?
+                ORDER BY p.wake_at, p.id LIMIT ? {claim_lock(tx.dialect, "p")}
                 """,
                 (stamp(now), *params, limit),
             )
@@ -587,8 +620,9 @@ class AnnouncementRepository:
             for row in rows:
                 if await tx.execute(
                     "UPDATE announcement_posts SET status = 'sending', attempts = attempts + 1, "
-                    "first_try_at = COALESCE(first_try_at, ?) WHERE id = ? AND status = 'scheduled'",
-                    (stamp(now), row["id"]),
+                    "first_try_at = COALESCE(first_try_at, ?), lease_owner = ?, lease_until = ? "
+                    "WHERE id = ? AND status = 'scheduled'",
+                    (stamp(now), self.lease.owner, self.lease.until(now), row["id"]),
                 ):
                     # The row as it now is: being sent, with this try counted (callers back off by attempts).
                     post = _post(row)
@@ -599,41 +633,67 @@ class AnnouncementRepository:
                     )
         return claimed
 
-    async def mark_sent(self, post_id: int, *, channel_id: int, message_id: int, late: bool, now: dt.datetime) -> None:
-        await self._db.execute(
-            """
-            UPDATE announcement_posts
-            SET status = 'sent', channel_id = ?, message_id = ?, late = ?, finished_at = ?, reason = NULL
-            WHERE id = ?
-            """,
-            (channel_id, message_id, late, stamp(now), post_id),
+    async def renew_leases(self, now: dt.datetime) -> int:
+        """Extend the lease of every post this repository's owner is sending (a long run of sends)."""
+        return await self._db.execute(
+            "UPDATE announcement_posts SET lease_until = ? WHERE status = 'sending' AND lease_owner = ?",
+            (self.lease.until(now), self.lease.owner),
+        )
+
+    async def mark_sent(self, post_id: int, *, channel_id: int, message_id: int, late: bool, now: dt.datetime) -> bool:
+        """Record the post as sent; False (nothing recorded) if this owner no longer holds it."""
+        return (
+            await self._db.execute(
+                f"""
+                UPDATE announcement_posts
+                SET status = 'sent', channel_id = ?, message_id = ?, late = ?, finished_at = ?, reason = NULL,
+                    {_RELEASED}
+                WHERE id = ? AND {_HELD}
+                """,
+                (channel_id, message_id, late, stamp(now), post_id, self.lease.owner),
+            )
+            > 0
         )
 
     async def mark_finished(
         self, post_id: int, status: Literal["failed", "skipped"], reason: str, now: dt.datetime
-    ) -> None:
-        await self._db.execute(
-            "UPDATE announcement_posts SET status = ?, reason = ?, finished_at = ? WHERE id = ?",
-            (status, reason, stamp(now), post_id),
+    ) -> bool:
+        """Record that the post will not be sent, and why; False if this owner no longer holds it."""
+        return (
+            await self._db.execute(
+                f"UPDATE announcement_posts SET status = ?, reason = ?, finished_at = ?, {_RELEASED} "
+                f"WHERE id = ? AND {_HELD}",
+                (status, reason, stamp(now), post_id, self.lease.owner),
+            )
+            > 0
         )
 
-    async def retry_later(self, post_id: int, wake_at: dt.datetime, reason: str) -> None:
-        """Put a post back in the queue after a transient failure."""
-        await self._db.execute(
-            "UPDATE announcement_posts SET status = 'scheduled', wake_at = ?, reason = ? WHERE id = ?",
-            (stamp(wake_at), reason, post_id),
+    async def retry_later(self, post_id: int, wake_at: dt.datetime, reason: str) -> bool:
+        """Put a post back in the queue after a transient failure; False if this owner no longer holds it."""
+        return (
+            await self._db.execute(
+                f"UPDATE announcement_posts SET status = 'scheduled', wake_at = ?, reason = ?, {_RELEASED} "
+                f"WHERE id = ? AND {_HELD}",
+                (stamp(wake_at), reason, post_id, self.lease.owner),
+            )
+            > 0
         )
 
     async def next_wake(self, shards: Shards) -> dt.datetime | None:
-        """When the runner next has something to do (None: nothing is scheduled)."""
+        """When the runner next has something to do (None: nothing is scheduled): a post falls due, or a
+        lease of a post being sent runs out (its sender may have died: `take_over_expired`)."""
         where, params = shards.sql("p.guild_id")
         value = await self._db.fetch_value(
             f"""
-            SELECT MIN(p.wake_at) FROM announcement_posts p
-            JOIN announcement_settings s ON s.guild_id = p.guild_id
-            WHERE p.status = 'scheduled' AND s.paused_reason IS NULL AND {where}
+            SELECT MIN(w) FROM (
+                SELECT MIN(p.wake_at) AS w FROM announcement_posts p
+                JOIN announcement_settings s ON s.guild_id = p.guild_id
+                WHERE p.status = 'scheduled' AND s.paused_reason IS NULL AND {where}
+                UNION ALL
+                SELECT MIN(p.lease_until) AS w FROM announcement_posts p WHERE p.status = 'sending' AND {where}
+            ) wakes
             """,
-            params,
+            (*params, *params),
         )
         return instant(value)
 

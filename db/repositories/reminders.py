@@ -16,6 +16,7 @@ from typing import Literal
 
 from db.connection import Database, Row, Transaction
 from db.repositories.announcements import Reconciliation
+from db.repositories.leases import EXPIRED, Lease, claim_lock
 from db.repositories.privacy import NOT_ERASED_SINCE, erasure_params
 from db.repositories.stamps import instant, stamp
 
@@ -153,9 +154,21 @@ def _reminder(row: Row) -> Reminder:
     )
 
 
+# A reminder is held by the owner that claimed it while it is being sent; recording its outcome releases it.
+_HELD = "status = 'sending' AND lease_owner = ?"
+_RELEASED = "lease_owner = NULL, lease_until = NULL"
+
+
 class ReminderRepository:
-    def __init__(self, db: Database) -> None:
+    """Members' subscriptions, the DM outbox, and how each member can be reached.
+
+    `lease` says which process claims reminders (default: a new owner, as for a process of its own); a
+    process records the outcome only of the batches it holds.
+    """
+
+    def __init__(self, db: Database, lease: Lease | None = None) -> None:
         self._db = db
+        self.lease = lease or Lease.new()
 
     # ---- subscriptions ------------------------------------------------------------------------------------
     async def subscribe(
@@ -311,10 +324,14 @@ class ReminderRepository:
         return [_reminder(row) for row in rows]
 
     # ---- delivery -----------------------------------------------------------------------------------------
-    async def reconcile(self, now: dt.datetime, grace: dt.timedelta) -> Reconciliation:
-        """After a start: resume batches a crash left mid-send (same batch, same nonce); skip stale ones."""
+    async def reconcile(self, now: dt.datetime, grace: dt.timedelta, *, sole: bool = False) -> Reconciliation:
+        """After a start: resume batches whose sender died mid-send (same batch, same nonce); skip stale ones.
+
+        Only batches whose lease ran out are resumed: another process may be sending the rest right now,
+        unless this process is `sole` (no other can run on this database): then every one is its own.
+        """
         async with self._db.transaction() as tx:
-            resumed = await tx.execute("UPDATE reminders SET status = 'scheduled' WHERE status = 'sending'")
+            resumed = await self._take_over(tx, now, every=sole)
             skipped = await tx.execute(
                 """
                 UPDATE reminders
@@ -325,6 +342,28 @@ class ReminderRepository:
                 (stamp(now), stamp(now - grace)),
             )
         return Reconciliation(resumed, skipped)
+
+    async def take_over_expired(self, now: dt.datetime) -> int:
+        """Put back in the queue, as the same batches, the reminders whose sender's lease ran out (it died or
+        hung): run in the due-work loop, so the work of a process that died goes to the others."""
+        async with self._db.transaction() as tx:
+            return await self._take_over(tx, now)
+
+    async def _take_over(self, tx: Transaction, now: dt.datetime, *, every: bool = False) -> int:
+        # `every`: the rows held by any owner, live or not (only a process alone on its database may ask)
+        if every:
+            return await tx.execute(f"UPDATE reminders SET status = 'scheduled', {_RELEASED} WHERE status = 'sending'")
+        return await tx.execute(
+            f"UPDATE reminders SET status = 'scheduled', {_RELEASED} WHERE status = 'sending' AND {EXPIRED}",
+            (stamp(now),),
+        )
+
+    async def renew_leases(self, now: dt.datetime) -> int:
+        """Extend the lease of every reminder this repository's owner is sending (a long run of sends)."""
+        return await self._db.execute(
+            "UPDATE reminders SET lease_until = ? WHERE status = 'sending' AND lease_owner = ?",
+            (self.lease.until(now), self.lease.owner),
+        )
 
     async def claim_due(
         self, now: dt.datetime, digest: dt.timedelta, limit: int = 100, *, grace: dt.timedelta | None = None
@@ -337,6 +376,8 @@ class ReminderRepository:
         channel and preferences, so that sending it needs no further reads.
         Reminders more than `grace` overdue are skipped instead, at every claim and not only after a
         start: the clock may have jumped or the loop stalled since they fell due.
+        Claimed rows are held under this repository's lease; on PostgreSQL rows another process is claiming
+        at the same moment are skipped, not waited for.
         """
         async with self._db.transaction() as tx:
             if grace is not None:
@@ -383,7 +424,7 @@ class ReminderRepository:
             SELECT {", ".join("r." + c.strip() for c in _REMINDER_COLUMNS.split(","))},
                    s.region AS subscribed_region, s.timezone AS subscribed_timezone
             FROM reminders r JOIN reminder_subscriptions s ON s.id = r.subscription_id
-            WHERE {where} ORDER BY r.due_at, r.id
+            WHERE {where} ORDER BY r.due_at, r.id {claim_lock(tx.dialect, "r")}
             """,
             params,
         )
@@ -392,8 +433,9 @@ class ReminderRepository:
         batch_id = old_batch if old_batch is not None else min(row["id"] for row in rows)
         marks = ", ".join("?" for _ in rows)
         await tx.execute(
-            f"UPDATE reminders SET status = 'sending', attempts = attempts + 1, batch_id = ? WHERE id IN ({marks})",
-            (batch_id, *(row["id"] for row in rows)),
+            "UPDATE reminders SET status = 'sending', attempts = attempts + 1, batch_id = ?, lease_owner = ?, "
+            f"lease_until = ? WHERE id IN ({marks}) AND status = 'scheduled'",
+            (batch_id, self.lease.owner, self.lease.until(now), *(row["id"] for row in rows)),
         )
         reminders = tuple(_reminder(row) for row in rows)
         return Batch(
@@ -410,38 +452,49 @@ class ReminderRepository:
             claimed_at=now,
         )
 
-    async def mark_sent(self, batch: Batch, message_id: int, now: dt.datetime, late_after: dt.timedelta) -> None:
-        """Record the DM: one statement, so a burst of DMs costs one round trip each."""
-        await self._db.execute(
-            """
-            UPDATE reminders SET status = 'sent', message_id = ?, late = (due_at < ?), finished_at = ?, reason = NULL
-            WHERE batch_id = ? AND status = 'sending'
+    async def mark_sent(self, batch: Batch, message_id: int, now: dt.datetime, late_after: dt.timedelta) -> int:
+        """Record the DM: one statement, so a burst of DMs costs one round trip each. Returns how many
+        reminders it recorded (none when this owner no longer holds the batch)."""
+        return await self._db.execute(
+            f"""
+            UPDATE reminders SET status = 'sent', message_id = ?, late = (due_at < ?), finished_at = ?, reason = NULL,
+                {_RELEASED}
+            WHERE batch_id = ? AND {_HELD}
             """,
-            (message_id, stamp(now - late_after), stamp(now), batch.batch_id),
+            (message_id, stamp(now - late_after), stamp(now), batch.batch_id, self.lease.owner),
         )
 
     async def mark_finished(
         self, batch: Batch, status: Literal["failed", "skipped"], reason: str, now: dt.datetime
     ) -> None:
+        """Record that the batch's reminders will not be sent, and why (those this owner still holds)."""
         async with self._db.transaction() as tx:
             await tx.executemany(
-                "UPDATE reminders SET status = ?, reason = ?, finished_at = ? WHERE id = ?",
-                [(status, reason, stamp(now), r.id) for r in batch.reminders],
+                f"UPDATE reminders SET status = ?, reason = ?, finished_at = ?, {_RELEASED} WHERE id = ? AND {_HELD}",
+                [(status, reason, stamp(now), r.id, self.lease.owner) for r in batch.reminders],
             )
 
     async def retry_later(self, batch: Batch, wake_at: dt.datetime, reason: str) -> None:
-        """Back in the queue, as the same batch, after a passing failure or a pause."""
+        """Back in the queue, as the same batch, after a passing failure or a pause (the reminders this owner
+        still holds)."""
         async with self._db.transaction() as tx:
             await tx.executemany(
-                "UPDATE reminders SET status = 'scheduled', wake_at = ?, reason = ? WHERE id = ?",
-                [(stamp(wake_at), reason, r.id) for r in batch.reminders],
+                f"UPDATE reminders SET status = 'scheduled', wake_at = ?, reason = ?, {_RELEASED} "
+                f"WHERE id = ? AND {_HELD}",
+                [(stamp(wake_at), reason, r.id, self.lease.owner) for r in batch.reminders],
             )
 
     async def next_wake(self) -> dt.datetime | None:
+        """When the runner next has something to do: a reminder falls due, or a lease of one being sent runs
+        out (its sender may have died: `take_over_expired`)."""
         value = await self._db.fetch_value(
             """
-            SELECT MIN(r.wake_at) FROM reminders r LEFT JOIN dm_recipients d ON d.user_id = r.user_id
-            WHERE r.status = 'scheduled' AND d.undeliverable IS NULL
+            SELECT MIN(w) FROM (
+                SELECT MIN(r.wake_at) AS w FROM reminders r LEFT JOIN dm_recipients d ON d.user_id = r.user_id
+                WHERE r.status = 'scheduled' AND d.undeliverable IS NULL
+                UNION ALL
+                SELECT MIN(lease_until) AS w FROM reminders WHERE status = 'sending'
+            ) wakes
             """
         )
         return instant(value)
@@ -458,11 +511,11 @@ class ReminderRepository:
     async def skip_in_batch(self, batch: Batch, target_key: str, reason: str, now: dt.datetime) -> int:
         """Skip, with `reason`, the batch's reminders about one target (the rest of the batch is sent)."""
         return await self._db.execute(
-            """
-            UPDATE reminders SET status = 'skipped', reason = ?, finished_at = ?
-            WHERE batch_id = ? AND target_key = ? AND status = 'sending'
+            f"""
+            UPDATE reminders SET status = 'skipped', reason = ?, finished_at = ?, {_RELEASED}
+            WHERE batch_id = ? AND target_key = ? AND {_HELD}
             """,
-            (reason, stamp(now), batch.batch_id, target_key),
+            (reason, stamp(now), batch.batch_id, target_key, self.lease.owner),
         )
 
     async def batch_targets(self, user_id: int, batch_id: int) -> list[str]:

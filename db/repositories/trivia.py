@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from db.connection import Database, Row, Transaction
+from db.repositories.leases import EXPIRED, Lease
 from db.repositories.privacy import NOT_ERASED_SINCE, erasure_params, member_key
 from db.repositories.stamps import stamp
 
@@ -179,6 +180,7 @@ class TriviaDailyPost:
     message_id: int | None
     finished_at: dt.datetime | None
     first_try_at: dt.datetime | None = None  # a retry long after it must look for that try's message first
+    lease_until: dt.datetime | None = None  # while being sent: when its sender's claim runs out unless renewed
 
 
 @dataclass(frozen=True)
@@ -223,8 +225,11 @@ _DAILY_COLUMNS = """
 """
 _DAILY_POST_COLUMNS = (
     "guild_id, day, channel_id, due_at, wake_at, status, attempts, late, reason, nonce, message_id, finished_at, "
-    "first_try_at"
+    "first_try_at, lease_until"
 )
+# A daily post is held by the owner that claimed it while it is being sent; recording its outcome releases it.
+_HELD = "status = 'sending' AND lease_owner = ?"
+_RELEASED = "lease_owner = NULL, lease_until = NULL"
 _DAILY_SETTINGS_COLUMNS = "guild_id, channel_id, post_time, updated_at, paused_reason"
 
 
@@ -303,6 +308,7 @@ def _daily_post(row: Row) -> TriviaDailyPost:
         message_id=row["message_id"],
         finished_at=_time(row["finished_at"]),
         first_try_at=_time(row["first_try_at"]),
+        lease_until=_time(row["lease_until"]),
     )
 
 
@@ -415,10 +421,15 @@ def _ranked_params(guild_id: int, since: dt.datetime | None, film_key: str | Non
 
 
 class TriviaRepository:
-    """Everything trivia stores: settings, games, answers, recent questions and dailies."""
+    """Everything trivia stores: settings, games, answers, recent questions and dailies.
 
-    def __init__(self, db: Database) -> None:
+    `lease` says which process claims the daily question's posts (default: a new owner, as for a process of
+    its own); a process records the outcome only of the posts it holds.
+    """
+
+    def __init__(self, db: Database, lease: Lease | None = None) -> None:
         self._db = db
+        self.lease = lease or Lease.new()
 
     # ------------------------------------------------------------ settings
 
@@ -983,29 +994,41 @@ class TriviaRepository:
     ) -> TriviaDailyPost | None:
         """Plan the day's post if it is not planned yet, then take it for sending if it is due.
 
-        Returns the row marked as being sent with this try counted, or None: it was sent, failed
-        or skipped already, waits for a retry, or another sender holds it. A post never tried yet
-        follows the daily channel if an admin moved it; one already tried keeps its channel (its
-        nonce was used there).
+        Returns the row marked as being sent, under this repository's lease, with this try counted, or
+        None: it was sent, failed or skipped already, waits for a retry, or another sender holds it. A post
+        whose sender's lease ran out (it died or hung) is taken over, to be resent with its nonce. A post
+        never tried yet follows the daily channel if an admin moved it; one already tried keeps its channel
+        (its nonce was used there). One keyed row: on PostgreSQL too the guarded UPDATE is the claim (a
+        concurrent claimer waits for the row, then finds it taken).
         """
         due, current = stamp(due_at), stamp(now)
         async with self._db.transaction() as tx:
             await tx.execute(
                 f"""
                 INSERT INTO trivia_daily_posts ({_DAILY_POST_COLUMNS})
-                VALUES (?, ?, ?, ?, ?, 'scheduled', 0, FALSE, NULL, ?, NULL, NULL, NULL)
+                VALUES (?, ?, ?, ?, ?, 'scheduled', 0, FALSE, NULL, ?, NULL, NULL, NULL, NULL)
                 ON CONFLICT (guild_id, day) DO NOTHING
                 """,
                 (guild_id, day.isoformat(), channel_id, due, due, nonce),
             )
             claimed = await tx.execute(
-                """
+                f"""
                 UPDATE trivia_daily_posts
                 SET status = 'sending', attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?),
-                    channel_id = CASE WHEN attempts = 0 THEN ? ELSE channel_id END
-                WHERE guild_id = ? AND day = ? AND status = 'scheduled' AND wake_at <= ?
+                    channel_id = CASE WHEN attempts = 0 THEN ? ELSE channel_id END, lease_owner = ?, lease_until = ?
+                WHERE guild_id = ? AND day = ?
+                    AND (status = 'scheduled' AND wake_at <= ? OR status = 'sending' AND {EXPIRED})
                 """,
-                (current, channel_id, guild_id, day.isoformat(), current),
+                (
+                    current,
+                    channel_id,
+                    self.lease.owner,
+                    self.lease.until(now),
+                    guild_id,
+                    day.isoformat(),
+                    current,
+                    current,
+                ),
             )
             if not claimed:
                 return None
@@ -1018,55 +1041,74 @@ class TriviaRepository:
 
     async def mark_daily_post_sent(
         self, guild_id: int, day: dt.date, *, channel_id: int, message_id: int, late: bool, now: dt.datetime
-    ) -> None:
-        """Record the post as sent, and the daily question's message for its reveal, in one transaction."""
+    ) -> bool:
+        """Record the post as sent, and the daily question's message for its reveal, in one transaction;
+        False (nothing recorded) if this owner no longer holds the post."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                """
+            if not await tx.execute(
+                f"""
                 UPDATE trivia_daily_posts
-                SET status = 'sent', channel_id = ?, message_id = ?, late = ?, reason = NULL, finished_at = ?
-                WHERE guild_id = ? AND day = ?
+                SET status = 'sent', channel_id = ?, message_id = ?, late = ?, reason = NULL, finished_at = ?,
+                    {_RELEASED}
+                WHERE guild_id = ? AND day = ? AND {_HELD}
                 """,
-                (channel_id, message_id, late, stamp(now), guild_id, day.isoformat()),
-            )
+                (channel_id, message_id, late, stamp(now), guild_id, day.isoformat(), self.lease.owner),
+            ):
+                return False
             await tx.execute(
                 "UPDATE trivia_daily SET channel_id = ?, message_id = ? WHERE guild_id = ? AND day = ?",
                 (channel_id, message_id, guild_id, day.isoformat()),
             )
+        return True
 
     async def finish_daily_post(
         self, guild_id: int, day: dt.date, status: Literal["failed", "skipped"], reason: str, now: dt.datetime
-    ) -> None:
-        """Record that the day's post will not be sent, and why."""
-        await self._db.execute(
-            "UPDATE trivia_daily_posts SET status = ?, reason = ?, finished_at = ? WHERE guild_id = ? AND day = ?",
-            (status, reason, stamp(now), guild_id, day.isoformat()),
+    ) -> bool:
+        """Record that the day's post will not be sent, and why; False if this owner no longer holds it."""
+        return (
+            await self._db.execute(
+                f"UPDATE trivia_daily_posts SET status = ?, reason = ?, finished_at = ?, {_RELEASED} "
+                f"WHERE guild_id = ? AND day = ? AND {_HELD}",
+                (status, reason, stamp(now), guild_id, day.isoformat(), self.lease.owner),
+            )
+            > 0
         )
 
-    async def retry_daily_post_later(self, guild_id: int, day: dt.date, wake_at: dt.datetime, reason: str) -> None:
-        """Put the day's post back in the queue after a passing failure."""
-        await self._db.execute(
-            """
-            UPDATE trivia_daily_posts SET status = 'scheduled', wake_at = ?, reason = ?
-            WHERE guild_id = ? AND day = ?
-            """,
-            (stamp(wake_at), reason, guild_id, day.isoformat()),
+    async def retry_daily_post_later(self, guild_id: int, day: dt.date, wake_at: dt.datetime, reason: str) -> bool:
+        """Put the day's post back in the queue after a passing failure; False if this owner no longer holds it."""
+        return (
+            await self._db.execute(
+                f"""
+                UPDATE trivia_daily_posts SET status = 'scheduled', wake_at = ?, reason = ?, {_RELEASED}
+                WHERE guild_id = ? AND day = ? AND {_HELD}
+                """,
+                (stamp(wake_at), reason, guild_id, day.isoformat(), self.lease.owner),
+            )
+            > 0
         )
 
     async def skip_daily_posts_before(self, guild_id: int, day: dt.date, now: dt.datetime) -> int:
-        """Record the guild's posts of earlier days that never went out as skipped: their day is over."""
+        """Record the guild's posts of earlier days that never went out as skipped: their day is over. A post
+        a live sender still holds is left to it."""
         return await self._db.execute(
-            """
+            f"""
             UPDATE trivia_daily_posts
-            SET status = 'skipped', finished_at = ?, reason = 'missed: its day was over before it could be posted'
-            WHERE guild_id = ? AND day < ? AND status IN ('scheduled', 'sending')
+            SET status = 'skipped', finished_at = ?, reason = 'missed: its day was over before it could be posted',
+                {_RELEASED}
+            WHERE guild_id = ? AND day < ? AND (status = 'scheduled' OR status = 'sending' AND {EXPIRED})
             """,
-            (stamp(now), guild_id, day.isoformat()),
+            (stamp(now), guild_id, day.isoformat(), stamp(now)),
         )
 
-    async def resume_daily_posts(self) -> int:
-        """After a start: posts a crash left mid-send go back in the queue, to be resent with their nonce."""
-        return await self._db.execute("UPDATE trivia_daily_posts SET status = 'scheduled' WHERE status = 'sending'")
+    async def resume_daily_posts(self, now: dt.datetime, *, sole: bool = False) -> int:
+        """After a start: posts whose sender died mid-send (its lease ran out) go back in the queue, to be
+        resent with their nonce; those another process is sending are left to it, unless this process is
+        `sole` (no other can run on this database): then every one is its own."""
+        expired, params = ("1 = 1", ()) if sole else (EXPIRED, (stamp(now),))
+        return await self._db.execute(
+            f"UPDATE trivia_daily_posts SET status = 'scheduled', {_RELEASED} WHERE status = 'sending' AND {expired}",
+            params,
+        )
 
     async def pause_daily(self, guild_id: int, reason: str) -> bool:
         """Stop the daily posts until an admin saves the settings again; True if this paused them."""

@@ -97,6 +97,14 @@ async def set_status(db: Database, pid: int, status: str) -> None:
     await db.execute("UPDATE announcement_posts SET status = ? WHERE id = ?", (status, pid))
 
 
+async def held(db: Database, repo: AnnouncementRepository, pid: int) -> int:
+    """The post `pid`, taken by `repo`'s owner as a claim would (to record its outcome)."""
+    await db.execute(
+        "UPDATE announcement_posts SET status = 'sending', lease_owner = ? WHERE id = ?", (repo.lease.owner, pid)
+    )
+    return pid
+
+
 async def count(db: Database, table: str, guild_id: int = GUILD) -> int:
     return int(await db.fetch_value(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (guild_id,)))
 
@@ -193,7 +201,9 @@ async def test_remove_event_takes_its_scheduled_posts_and_dates_but_not_sent_one
         [post(key, "30", at(-1)), post(key, "7", at(24)), post(key, "1", at(48)), post(other_key, "7", at(24))],
         NOW,
     )
-    await repo.mark_sent(await post_id(db, key, "30"), channel_id=CHANNEL, message_id=1, late=False, now=NOW)
+    await repo.mark_sent(
+        await held(db, repo, await post_id(db, key, "30")), channel_id=CHANNEL, message_id=1, late=False, now=NOW
+    )
     await repo.remember_dates(GUILD, {key: DAY, other_key: DAY, "film:one": DAY})
 
     removed = await repo.remove_event(GUILD, "  WATCH party ")
@@ -278,9 +288,13 @@ async def test_turn_off_keeps_only_the_history(db: Database, repo: AnnouncementR
     plan = [post("film:one", m, at(h)) for m, h in (("30", -3), ("14", -2), ("7", -1), ("1", 24), ("0", 48))]
     await repo.replace_plan(GUILD, plan, NOW)
     await repo.replace_plan(OTHER, plan, NOW)
-    await repo.mark_sent(await post_id(db, "film:one", "30"), channel_id=CHANNEL, message_id=9, late=False, now=NOW)
-    await repo.mark_finished(await post_id(db, "film:one", "14"), "failed", "the channel was deleted", NOW)
-    await repo.mark_finished(await post_id(db, "film:one", "7"), "skipped", "missed", NOW)
+    await repo.mark_sent(
+        await held(db, repo, await post_id(db, "film:one", "30")), channel_id=CHANNEL, message_id=9, late=False, now=NOW
+    )
+    await repo.mark_finished(
+        await held(db, repo, await post_id(db, "film:one", "14")), "failed", "the channel was deleted", NOW
+    )
+    await repo.mark_finished(await held(db, repo, await post_id(db, "film:one", "7")), "skipped", "missed", NOW)
     await repo.remember_dates(GUILD, {"film:one": DAY})
     await repo.save_mirror(GUILD, Mirror("film:one", 55, at(24)))
 
@@ -414,7 +428,7 @@ async def test_replace_plan_never_moves_rows_that_left_the_queue(db: Database, r
     await repo.replace_plan(GUILD, [post("film:one", "7", at(-1)), post("film:one", "1", at(-2))], NOW)
     sent = await post_id(db, "film:one", "7")
     sending = await post_id(db, "film:one", "1")
-    await repo.mark_sent(sent, channel_id=CHANNEL, message_id=3, late=False, now=NOW)
+    await repo.mark_sent(await held(db, repo, sent), channel_id=CHANNEL, message_id=3, late=False, now=NOW)
     await set_status(db, sending, "sending")
     change = await repo.replace_plan(GUILD, [post("film:one", "7", at(5)), post("film:one", "1", at(5))], NOW)
     assert change == PlanChange(0, 0, 0)
@@ -434,7 +448,7 @@ async def test_replace_plan_drops_future_rows_no_longer_planned(db: Database, re
     await repo.replace_plan(GUILD, plan, NOW)
     await repo.replace_plan(OTHER, plan, NOW)
     sent = await post_id(db, "film:one", "14")
-    await repo.mark_sent(sent, channel_id=CHANNEL, message_id=4, late=False, now=at(-4))
+    await repo.mark_sent(await held(db, repo, sent), channel_id=CHANNEL, message_id=4, late=False, now=at(-4))
 
     change = await repo.replace_plan(GUILD, [post("film:one", "7", at(24))], NOW)
 
@@ -507,7 +521,13 @@ async def test_reconcile_resumes_interrupted_posts_and_skips_old_ones(
     ]
     await repo.replace_plan(GUILD, plan, NOW)
     await set_status(db, await post_id(db, "film:one", "sending"), "sending")
-    await repo.mark_sent(await post_id(db, "film:one", "sent"), channel_id=CHANNEL, message_id=1, late=False, now=NOW)
+    await repo.mark_sent(
+        await held(db, repo, await post_id(db, "film:one", "sent")),
+        channel_id=CHANNEL,
+        message_id=1,
+        late=False,
+        now=NOW,
+    )
 
     assert await repo.reconcile(NOW, GRACE, Shards()) == Reconciliation(resumed=1, skipped=1)
 
@@ -601,7 +621,8 @@ async def test_claim_due_only_serves_its_shards(db: Database, repo: Announcement
     even = await repo.claim_due(NOW, Shards(2, [0]))
     assert sorted(p.guild_id for p in even) == sorted([GUILD, OTHER, big_even])
     assert all(Shards(2, [0]).owns(p.guild_id) for p in even)
-    assert await repo.next_wake(Shards(2, [0])) is None
+    # Nothing left to claim: the next thing to do is to look again when these posts' leases run out.
+    assert await repo.next_wake(Shards(2, [0])) == NOW + repo.lease.length
     assert await repo.next_wake(Shards(2, [1])) == at(-1)
     odd = await repo.claim_due(NOW, Shards(2, [1]))
     assert sorted(p.guild_id for p in odd) == sorted([ODD, big_odd])
@@ -712,7 +733,13 @@ async def test_next_wake_is_the_earliest_waiting_post_of_an_active_server(
         [post("film:one", "sent", at(-3)), post("film:one", "sending", at(-2)), post("film:one", "next", at(5))],
         NOW,
     )
-    await repo.mark_sent(await post_id(db, "film:one", "sent"), channel_id=CHANNEL, message_id=1, late=False, now=NOW)
+    await repo.mark_sent(
+        await held(db, repo, await post_id(db, "film:one", "sent")),
+        channel_id=CHANNEL,
+        message_id=1,
+        late=False,
+        now=NOW,
+    )
     await set_status(db, await post_id(db, "film:one", "sending"), "sending")
     assert await repo.next_wake(Shards()) == at(5)
     await repo.resume(OTHER, "the channel was deleted")
@@ -725,7 +752,9 @@ async def test_upcoming_lists_waiting_posts_by_due_time(db: Database, repo: Anno
     )
     await repo.replace_plan(OTHER, [post("film:one", "x", at(0))], NOW)
     await set_status(db, await post_id(db, "film:one", "d"), "sending")
-    await repo.mark_sent(await post_id(db, "film:one", "e"), channel_id=CHANNEL, message_id=1, late=False, now=NOW)
+    await repo.mark_sent(
+        await held(db, repo, await post_id(db, "film:one", "e")), channel_id=CHANNEL, message_id=1, late=False, now=NOW
+    )
     assert [p.milestone for p in await repo.upcoming(GUILD)] == ["d", "b", "c", "a"]
     assert [p.milestone for p in await repo.upcoming(GUILD, limit=2)] == ["d", "b"]
 
@@ -734,11 +763,17 @@ async def test_recent_lists_finished_posts_newest_first(db: Database, repo: Anno
     await repo.replace_plan(GUILD, [post("film:one", m, at(-1)) for m in "abcde"], NOW)
     await repo.replace_plan(OTHER, [post("film:one", "x", at(-1))], NOW)
     ids = {m: await post_id(db, "film:one", m) for m in "abcde"}
-    await repo.mark_sent(ids["a"], channel_id=CHANNEL, message_id=1, late=False, now=at(1))
-    await repo.mark_finished(ids["b"], "failed", "the channel was deleted", at(3))
-    await repo.mark_finished(ids["c"], "skipped", "the date changed before it was due", at(2))
-    await repo.mark_sent(ids["d"], channel_id=CHANNEL, message_id=2, late=False, now=at(3))
-    await repo.mark_sent(await post_id(db, "film:one", "x", OTHER), channel_id=1, message_id=3, late=False, now=at(9))
+    await repo.mark_sent(await held(db, repo, ids["a"]), channel_id=CHANNEL, message_id=1, late=False, now=at(1))
+    await repo.mark_finished(await held(db, repo, ids["b"]), "failed", "the channel was deleted", at(3))
+    await repo.mark_finished(await held(db, repo, ids["c"]), "skipped", "the date changed before it was due", at(2))
+    await repo.mark_sent(await held(db, repo, ids["d"]), channel_id=CHANNEL, message_id=2, late=False, now=at(3))
+    await repo.mark_sent(
+        await held(db, repo, await post_id(db, "film:one", "x", OTHER)),
+        channel_id=1,
+        message_id=3,
+        late=False,
+        now=at(9),
+    )
     # "e" is still scheduled. At the same finish time the later row comes first.
     assert [p.milestone for p in await repo.recent(GUILD)] == ["d", "b", "c", "a"]
     assert [p.milestone for p in await repo.recent(GUILD, limit=1)] == ["d"]
@@ -749,7 +784,13 @@ async def test_skip_overdue_records_what_waited_out_a_pause(db: Database, repo: 
     plan = [post("film:one", m, at(h)) for m, h in (("old", -5), ("older", -10), ("sent", -8), ("soon", 1))]
     await repo.replace_plan(GUILD, plan, NOW)
     await repo.replace_plan(OTHER, plan, NOW)
-    await repo.mark_sent(await post_id(db, "film:one", "sent"), channel_id=CHANNEL, message_id=1, late=False, now=NOW)
+    await repo.mark_sent(
+        await held(db, repo, await post_id(db, "film:one", "sent")),
+        channel_id=CHANNEL,
+        message_id=1,
+        late=False,
+        now=NOW,
+    )
     assert await repo.skip_overdue(GUILD, NOW) == 2
     assert await rows(db) == [
         ("film:one", "old", "skipped"),

@@ -247,8 +247,9 @@ async def test_reconcile_resumes_sending_batches_and_skips_stale_rows(repo: Remi
     assert alice_batch.user_id == ALICE
     await repo.retry_later(batch, NOW, "offline")  # BOB's: scheduled again, due 7 hours ago
 
-    result = await repo.reconcile(at(1), GRACE)
-    assert result == Reconciliation(resumed=2, skipped=1)
+    assert await repo.reconcile(at(1), GRACE) == Reconciliation(resumed=0, skipped=1)  # ALICE's lease holds
+    result = await repo.reconcile(NOW + repo.lease.length, GRACE)  # her sender died: its lease ran out
+    assert result == Reconciliation(resumed=2, skipped=0)
     alice = await outbox(db, ALICE)
     assert {k: v[:3] for k, v in alice.items()} == {
         "7d": ("scheduled", alice_batch.batch_id, 1),
@@ -260,7 +261,7 @@ async def test_reconcile_resumes_sending_batches_and_skips_stale_rows(repo: Remi
     assert row["reason"].startswith("missed")
     assert dt.datetime.fromisoformat(row["finished_at"]) == at(1)
 
-    assert await repo.reconcile(at(1), GRACE) == Reconciliation(0, 0)
+    assert await repo.reconcile(NOW + repo.lease.length, GRACE) == Reconciliation(0, 0)
 
 
 # ---- claiming ---------------------------------------------------------------------------------------------------
@@ -319,7 +320,7 @@ async def test_a_batch_claimed_again_is_exactly_the_same_batch(repo: ReminderRep
     sub = await follow(repo, ALICE)
     await repo.replace_plan(sub, [due("7d", 0), due("1d", 2)], NOW)
     [batch] = await repo.claim_due(NOW, DIGEST)
-    await repo.reconcile(at(1), GRACE)  # a crash mid-send
+    await repo.reconcile(NOW + repo.lease.length, GRACE)  # a crash mid-send, found once its lease ran out
 
     # a new reminder, due with the old batch, must not join it
     newer = await follow(repo, ALICE, "film:two")
@@ -367,7 +368,7 @@ async def test_undeliverable_members_are_not_claimed_and_do_not_wake_the_runner(
     assert await repo.claim_due(at(1), DIGEST) == []
     [bob] = await repo.claim_due(at(5), DIGEST)
     assert bob.user_id == BOB
-    assert await repo.next_wake() is None
+    assert await repo.next_wake() == at(5) + repo.lease.length  # only to see whether BOB's sender died
 
     assert await repo.clear_undeliverable(ALICE, at(6)) is True
     assert await repo.next_wake() == at(0)
@@ -412,8 +413,10 @@ async def test_next_wake_is_the_soonest_scheduled_row(repo: ReminderRepository) 
     await repo.replace_plan(await follow(repo, ALICE), [due("7d", 20), due("1d", 40)], NOW)
     await repo.replace_plan(await follow(repo, BOB), [due("7d", 30)], NOW)
     assert await repo.next_wake() == at(20)
-    [batch] = await repo.claim_due(at(20), DIGEST)  # sending rows do not count
+    [batch] = await repo.claim_due(at(20), DIGEST)  # sending rows count only when their lease runs out
     assert batch.user_id == ALICE
+    assert await repo.next_wake() == at(20) + repo.lease.length
+    await repo.mark_sent(batch, 1, at(21), dt.timedelta(minutes=5))
     assert await repo.next_wake() == at(30)
 
 

@@ -572,8 +572,10 @@ async def test_a_daily_post_is_claimed_once_and_recorded_with_its_message(trivia
 async def test_a_crash_mid_send_resends_with_the_same_nonce(trivia: TriviaRepository) -> None:
     first = await _claim(trivia, T0)
     assert first is not None
-    assert await trivia.resume_daily_posts() == 1
-    again = await _claim(trivia, at(1), channel=OTHER_CHANNEL)
+    assert await trivia.resume_daily_posts(at(1)) == 0  # its sender may still be at it
+    restart = T0 + trivia.lease.length  # its sender died: its lease ran out
+    assert await trivia.resume_daily_posts(restart) == 1
+    again = await _claim(trivia, restart, channel=OTHER_CHANNEL)
     assert again is not None
     # Tried once already: the nonce was used in the first channel, so it stays there.
     assert (again.attempts, again.nonce, again.channel_id) == (2, first.nonce, CHANNEL)
