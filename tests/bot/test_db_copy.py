@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 
 from db import (
+    LATEST_VERSION,
     AnnouncementRepository,
     BotStateRepository,
     CatalogueRepository,
@@ -229,7 +230,7 @@ def test_copy_into_postgresql_keeps_every_row_and_id_and_verifies_each_table(
     asyncio.run(compare())
     check = run(tmp_path, "check", MARQUEE_DATABASE_URL=target, DISCORD_TOKEN="t")
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "schema version 15 of 15; 8 films" in check.stdout
+    assert f"schema version {LATEST_VERSION} of {LATEST_VERSION}; 8 films" in check.stdout
     # The look-up indexes were copied byte for byte, and the copy's catalogue is the one they were made from.
     assert "look-up indexes: kept for this catalogue" in check.stdout
 
@@ -282,8 +283,8 @@ def test_a_source_behind_the_schema_is_refused_and_the_target_left_alone(
     result = run(tmp_path, "db", "copy", "--to", schema_url(server, schema))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"problem: database {tmp_path / 'marquee.db'} is at schema version 3 of 15: run `marquee db migrate` on it "
-        "first (the copy never writes to its source)"
+        f"problem: database {tmp_path / 'marquee.db'} is at schema version 3 of {LATEST_VERSION}: "
+        "run `marquee db migrate` on it first (the copy never writes to its source)"
     ]
 
     async def target_tables() -> int:
@@ -345,7 +346,12 @@ def test_backup_on_postgresql_writes_a_dump_pg_restore_can_list(tmp_path: Path, 
     result = run(tmp_path, "db", "backup", "backups/marquee.dump", MARQUEE_DATABASE_URL=target)
     assert result.returncode == 0, result.stdout + result.stderr
     [line] = result.stdout.strip().splitlines()
-    assert f"(schema {schema})" in line and "pg_restore --list ok: data of 47 tables" in line  # and schema_version
+    # Every table of the SQLite source, and PostgreSQL's schema_version.
+    with sqlite3.connect(tmp_path / "marquee.db") as source:
+        tables = source.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+    assert f"(schema {schema})" in line and f"pg_restore --list ok: data of {tables + 1} tables" in line
     assert PASSWORD not in result.stdout + result.stderr
     dump = tmp_path / "backups" / "marquee.dump"
     assert dump.read_bytes().startswith(b"PGDMP")
@@ -412,11 +418,14 @@ def test_migrate_and_check_work_with_database_url(tmp_path: Path, server: str, s
     url = schema_url(with_password(server), schema)
     migrated = run(tmp_path, "db", "migrate", MARQUEE_DATABASE_URL=url)
     assert migrated.returncode == 0, migrated.stderr
-    assert migrated.stdout.strip().endswith("schema version 0 -> 15")
+    assert migrated.stdout.strip().endswith(f"schema version 0 -> {LATEST_VERSION}")
     assert PASSWORD not in migrated.stdout
     check = run(tmp_path, "check", MARQUEE_DATABASE_URL=url, DISCORD_TOKEN="t")
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "schema version 15 of 15; 0 films, 0 people, 0 questions stored; server answers: ok" in check.stdout
+    assert (
+        f"schema version {LATEST_VERSION} of {LATEST_VERSION}; 0 films, 0 people, 0 questions stored; "
+        "server answers: ok" in check.stdout
+    )
     assert not (tmp_path / "marquee.db").exists()
 
 
