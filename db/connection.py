@@ -286,6 +286,16 @@ class Transaction(ABC):
     Every statement is written with ``?`` placeholders whatever the backend: PostgreSQL's numbers them.
     """
 
+    _active = True
+
+    def _check_active(self) -> None:
+        if not self._active:
+            raise DatabaseClosedError("this transaction has already finished")
+
+    def _finish(self) -> None:
+        """The block is over: the handle refuses every statement from now on."""
+        self._active = False
+
     @property
     @abstractmethod
     def dialect(self) -> Dialect:
@@ -454,7 +464,6 @@ class SqliteTransaction(Transaction):
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
-        self._active = True
 
     @property
     def dialect(self) -> Dialect:
@@ -462,12 +471,8 @@ class SqliteTransaction(Transaction):
         return "sqlite"
 
     def _ensure_active(self) -> aiosqlite.Connection:
-        if not self._active:
-            raise DatabaseClosedError("this transaction has already finished")
+        self._check_active()
         return self._conn
-
-    def _finish(self) -> None:
-        self._active = False
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows it changed."""

@@ -164,7 +164,6 @@ class PostgresTransaction(Transaction):
     def __init__(self, conn: asyncpg.Connection, placeholders: Callable[[str], str]) -> None:
         self._conn = conn
         self._sql = placeholders
-        self._active = True
 
     @property
     def dialect(self) -> Dialect:
@@ -172,12 +171,8 @@ class PostgresTransaction(Transaction):
         return "postgresql"
 
     def _ensure_active(self) -> asyncpg.Connection:
-        if not self._active:
-            raise DatabaseClosedError("this transaction has already finished")
+        self._check_active()
         return self._conn
-
-    def _finish(self) -> None:
-        self._active = False
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
