@@ -92,6 +92,9 @@ class Services:
 
 def build_services(bot: MarqueeBot) -> Services:
     lookup = LookupService(bot.catalogue, bot.database, bot.clock)
+    plan = bot.shard_plan
+    # Announcements of servers on other processes' shards are theirs to plan and post.
+    shards = Shards(plan.count, plan.ids) if plan.count is not None and plan.ids is not None else None
     announcer = Announcer(
         bot,
         database=bot.database,
@@ -102,11 +105,8 @@ def build_services(bot: MarqueeBot) -> Services:
         pacer=bot.pacer,
         breaker=bot.breaker,
         lease=Lease(bot.process_id),
+        shards=shards,
     )
-    plan = bot.shard_plan
-    if plan.count is not None and plan.ids is not None:
-        # Announcements of servers on other processes' shards are theirs to plan and post.
-        announcer.shards = Shards(plan.count, plan.ids)
     reminders = ReminderEngine(
         bot,
         announcer,

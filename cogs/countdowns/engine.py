@@ -97,8 +97,10 @@ class Announcer:
         pacer: Pacer,
         breaker: InvalidRequestBreaker,
         lease: Lease | None = None,
+        shards: Shards | None = None,
     ) -> None:
-        """`lease`: whose claims this process's are (the bot's process id); None: a new owner."""
+        """`lease`: whose claims this process's are (the bot's process id); None: a new owner. `shards`: the
+        servers this process plans and posts for (None: every server)."""
         self.client = client  # posts, and finds the servers it posts in
         self.database = database
         self.catalogue = catalogue
@@ -108,7 +110,7 @@ class Announcer:
         self.breaker = breaker
         self.repository = AnnouncementRepository(database, lease)
         self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
-        self.shards = Shards()
+        self.shards = shards or Shards()
         self.films: dict[str, FilmDates] = {}
         self._release_days: dict[tuple[str, str], tuple[dt.date, str] | None] = {}
         self.fingerprint = ""  # of the release dates in `films`, so other features can tell when they change
