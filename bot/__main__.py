@@ -211,7 +211,8 @@ def run_bot(settings: Settings, shards: ShardPlan | None = None) -> int:
     import aiohttp
     import discord
 
-    from bot.runner import DatabaseInUseError, serve
+    from bot.database_lock import DatabaseInUseError
+    from bot.runner import serve
     from db import PackConflictError, PackNotFoundError, PackValidationError
 
     configure_logging(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import heapq
 import json
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot import __version__, cog_check
+from bot.database_lock import DatabaseInUseError, sole_holder_of
 from bot.memory import collector_paused
 from bot.settings import TOKEN_ENV, DatabaseSettings, Settings
 from db import (
@@ -242,7 +244,7 @@ async def database_command(
         if settings.database.url:
             return await _dump_command(settings.database.url, backup_path)
         return await _backup_command(settings.database.path, backup_path)
-    except (DatabaseUnreachableError, CopyRefusedError, CopyFailedError, DumpError) as error:
+    except (DatabaseUnreachableError, DatabaseInUseError, CopyRefusedError, CopyFailedError, DumpError) as error:
         _problem(str(error))
         return EXIT_PROBLEMS
     except DATABASE_ERRORS as error:
@@ -311,21 +313,20 @@ async def _copy_command(database: DatabaseSettings, copy_to: str, *, replace: bo
     # A SQLite file the copy creates is removed again if nothing gets copied into it.
     created = [] if is_postgresql_url(copy_to) else await asyncio.to_thread(new_database_parts, Path(copy_to))
     copied = False
+    # The SQLite side is held for the whole copy: a running bot would change it while it is read or written
+    # (a file the copy creates has no bot yet).
+    sqlite_side = Path(copy_to) if database.url else database.path
+    held = (
+        contextlib.nullcontext()
+        if created
+        else sole_holder_of(sqlite_side, "stop it before copying, so that the copy catches no half-done work")
+    )
     try:
-        async with connect_database(source_target) as source, connect_database(copy_to) as target:
-            started = time.perf_counter()
-            if verify_only:
-                print(f"comparing {source.description} with {target_name}")
-            else:
-                result = await copy_database(source, target, replace=replace)
-                copied = True
-                print(
-                    f"copied {sum(result.rows.values())} rows of {len(result.rows)} tables from "
-                    f"{source.description} to {target_name} (schema version {result.schema_version}) in "
-                    f"{time.perf_counter() - started:.1f} s"
-                    + ("; its earlier data replaced" if result.replaced else "")
-                )
-            checks = await verify_copy(source, target, progress=lambda check: print(f"  {check.describe()}"))
+        with held:
+            code, copied = await _copy_and_verify(
+                source_target, copy_to, target_name, replace=replace, verify_only=verify_only
+            )
+            return code
     except DATABASE_ERRORS as error:
         source_name = redacted_url(database.url) if database.url else database.path
         _problem(f"db copy from {source_name} to {target_name}: {str(error).strip() or type(error).__name__}")
@@ -333,12 +334,32 @@ async def _copy_command(database: DatabaseSettings, copy_to: str, *, replace: bo
     finally:
         if created and not copied:
             await asyncio.to_thread(remove_new_database, created)
+
+
+async def _copy_and_verify(
+    source_target: str | Path, copy_to: str, target_name: str, *, replace: bool, verify_only: bool
+) -> tuple[int, bool]:
+    """Copy (unless `verify_only`) and verify table by table; the exit code, and whether anything was copied."""
+    copied = False
+    async with connect_database(source_target) as source, connect_database(copy_to) as target:
+        started = time.perf_counter()
+        if verify_only:
+            print(f"comparing {source.description} with {target_name}")
+        else:
+            result = await copy_database(source, target, replace=replace)
+            copied = True
+            print(
+                f"copied {sum(result.rows.values())} rows of {len(result.rows)} tables from "
+                f"{source.description} to {target_name} (schema version {result.schema_version}) in "
+                f"{time.perf_counter() - started:.1f} s" + ("; its earlier data replaced" if result.replaced else "")
+            )
+        checks = await verify_copy(source, target, progress=lambda check: print(f"  {check.describe()}"))
     failed = [check for check in checks if not check.ok]
     if failed:
         print(f"verification: {len(failed)} of {len(checks)} tables differ")
-        return EXIT_MISMATCH
+        return EXIT_MISMATCH, copied
     print(f"verification: all {len(checks)} tables match (row counts and checksums)")
-    return EXIT_OK
+    return EXIT_OK, copied
 
 
 async def keep_lookup_indexes(catalogue: CatalogueRepository) -> bool:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import discord
@@ -16,6 +15,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.client import MarqueeBot, bot_class, packs_unchanged
 from bot.clock import Clock, SystemClock
+from bot.database_lock import sole_holder_of
 from bot.memory import collector_paused
 from bot.settings import Settings
 from bot.sharding import ShardPlan, shard_plan
@@ -31,48 +31,9 @@ from db import (
 )
 from db.connection import new_database_parts, remove_new_database
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-
 log = logging.getLogger(__name__)
 
-
-class DatabaseInUseError(Exception):
-    """Another running bot already uses this SQLite file."""
-
-
-@contextlib.contextmanager
-def sole_bot_on(path: Path) -> Iterator[None]:
-    """Hold `<database>.lock` while the bot runs: one SQLite file serves one bot process (two would both
-    send every scheduled post). The lock is the operating system's (flock): a process that dies loses it.
-
-    Not the database file itself: closing another descriptor of it would drop SQLite's own locks."""
-    if fcntl is None:  # Windows: no flock; one process per file is then the operator's to keep
-        yield
-        return
-    lock_path = path.with_name(path.name + ".lock")
-    created = not lock_path.exists()
-    with open(lock_path, "a+", encoding="utf-8") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip()[:20] or "unknown"
-            raise DatabaseInUseError(
-                f"database {path} is in use by another running Marquee (process {holder}); run one bot per "
-                "SQLite file, or several on PostgreSQL (database.url)"
-            ) from None
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f"{os.getpid()}\n")
-        lock.flush()
-        try:
-            yield
-        finally:
-            if created:
-                lock_path.unlink(missing_ok=True)
+ONE_BOT_PER_FILE = "run one bot per SQLite file, or several on PostgreSQL (database.url)"
 
 
 def point_discord_py_at(settings: Settings) -> None:
@@ -114,7 +75,7 @@ async def serve(
         async with connect_database(settings.database.target) as database:
             # Several processes may share a PostgreSQL database (their scheduled work is leased); a SQLite
             # file serves one.
-            with sole_bot_on(path) if on_file else contextlib.nullcontext():
+            with sole_holder_of(path, ONE_BOT_PER_FILE) if on_file else contextlib.nullcontext():
                 version = await schema_version(database)
                 if version > LATEST_VERSION:
                     raise SchemaTooNewError(version, LATEST_VERSION)

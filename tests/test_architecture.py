@@ -46,6 +46,7 @@ PLAIN = frozenset(
     {
         "bot",
         "bot.clock",
+        "bot.database_lock",
         "bot.localtime",
         "bot.logs",
         "bot.memory",

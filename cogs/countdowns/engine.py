@@ -126,7 +126,7 @@ class Announcer:
         """Reconcile after downtime, replan if the catalogue changed, and arm the alarm."""
         now = self.clock.now()
         grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
-        # One bot per SQLite file (bot.runner.sole_bot_on): there, a post being sent was a dead run's.
+        # One bot per SQLite file (bot.database_lock.sole_holder_of): there, a post being sent was a dead run's.
         result = await self.repository.reconcile(now, grace, self.shards, sole=self.database.dialect == "sqlite")
         if result.resumed or result.skipped:
             log.info(

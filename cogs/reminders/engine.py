@@ -140,7 +140,7 @@ class ReminderEngine:
     async def start(self) -> None:
         now = self.clock.now()
         grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
-        # One bot per SQLite file (bot.runner.sole_bot_on): there, a batch being sent was a dead run's.
+        # One bot per SQLite file (bot.database_lock.sole_holder_of): there, a batch being sent was a dead run's.
         result = await self.repository.reconcile(now, grace, sole=self.database.dialect == "sqlite")
         if result.resumed or result.skipped:
             log.info("reminders: %d interrupted will be resent, %d missed skipped", result.resumed, result.skipped)

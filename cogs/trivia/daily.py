@@ -64,7 +64,7 @@ class DailySchedule:
 
     async def start(self) -> None:
         """Resend posts a restart interrupted and aim every server's alarm."""
-        # One bot per SQLite file (bot.runner.sole_bot_on): there, a post being sent was a dead run's.
+        # One bot per SQLite file (bot.database_lock.sole_holder_of): there, a post being sent was a dead run's.
         sole = self.bot.database.dialect == "sqlite"
         resumed = await self.repository.resume_daily_posts(self.bot.clock.now(), sole=sole)
         if resumed:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
+from bot.database_lock import sole_holder_of
 from db import (
     LATEST_VERSION,
     AnnouncementRepository,
@@ -327,6 +328,22 @@ def test_copy_between_two_databases_of_one_kind_is_refused_in_one_line(tmp_path:
         f"problem: no database at {tmp_path / 'marquee.db'} to copy (setting database.path)"
     ]
     assert not (tmp_path / "marquee.db").exists()
+
+
+def test_a_copy_is_refused_while_a_bot_runs_on_the_sqlite_file(tmp_path: Path, server: str, schema: str) -> None:
+    build_source(tmp_path)
+    database = tmp_path / "marquee.db"
+    # A running bot holds its file's lock (bot.runner); the copy must not read data being changed under it.
+    with sole_holder_of(database, "one bot per file"):
+        result = run(tmp_path, "db", "copy", "--to", schema_url(server, schema))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert f"database {database} is in use by another running Marquee (process {os.getpid()})" in line
+    assert "stop it before copying" in line
+    assert not (tmp_path / "marquee.db.lock").exists()
+    # With the bot stopped, the same copy goes through (and the lock it took is gone afterwards).
+    assert run(tmp_path, "db", "copy", "--to", schema_url(server, schema)).returncode == 0
+    assert not (tmp_path / "marquee.db.lock").exists()
 
 
 def test_a_refused_copy_into_sqlite_leaves_no_file_behind(tmp_path: Path, server: str, schema: str) -> None:
