@@ -121,11 +121,13 @@ def build_services(bot: MarqueeBot) -> Services:
     tmdb = None
     if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:
         log.warning("tmdb.refresh is daily but no TMDB token is set (MARQUEE_TMDB_TOKEN): nothing is refreshed")
-    elif bot.settings.tmdb.refresh == "daily" and plan.syncs_commands:
-        # One process refreshes for the whole bot: the one holding shard 0 (the others notice the new packs
-        # through their catalogue watch).
+    elif bot.settings.tmdb.refresh == "daily":
+        # Every process arms the refresh and the one holding its lease runs it (the others notice the new packs
+        # through their catalogue watch), so it survives the death of any one process.
         settings = bot.settings.tmdb
-        tmdb = DailyRefresh(bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings))
+        tmdb = DailyRefresh(
+            bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings), lease=Lease(bot.process_id)
+        )
     return Services(
         lookup=lookup,
         announcer=announcer,

@@ -24,10 +24,13 @@ from bot.tmdb.fetch import changed_films
 from bot.tmdb.pack_file import OverridesError
 from bot.tmdb.refresh import RefreshError, apply_refresh, plan_refresh
 from db import BotStateRepository, CatalogueRepository, Database, PackConflictError, PackValidationError
+from db.repositories.leases import JobLeaseRepository, Lease, Renewal
 
 log = logging.getLogger(__name__)
 
 ALARM = "tmdb-refresh"
+JOB = "tmdb-refresh"
+"""The job lease's name: of several processes on one database, its holder refreshes."""
 REFRESHED_AT = "tmdb_refreshed_at"
 """The `bot_state` key of the last daily refresh's instant (ISO 8601, UTC)."""
 EVERY = dt.timedelta(days=1)
@@ -37,12 +40,19 @@ RETRY_AFTER = dt.timedelta(hours=1)
 ClientFactory = Callable[[], AbstractAsyncContextManager[TmdbClient]]
 
 
+class LeaseLostError(Exception):
+    """This process's lease on a job ran out mid-way (it stalled) and another process holds it now."""
+
+
 class DailyRefresh:
     """Refreshes the TMDB packs once a day; `start` arms it, `refresh` runs one refresh now."""
 
-    def __init__(self, database: Database, clock: Clock, alarms: AlarmClock, client: ClientFactory) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, alarms: AlarmClock, client: ClientFactory, lease: Lease
+    ) -> None:
         self.database = database
         self.catalogue = CatalogueRepository(database)
+        self.jobs = JobLeaseRepository(database, lease)
         self.clock = clock
         self.client = client
         self.runner = DueWorkRunner(ALARM, alarms, clock, self._due)
@@ -58,21 +68,39 @@ class DailyRefresh:
 
     async def _due(self) -> dt.datetime | None:
         state = BotStateRepository(self.database)
-        stored = await state.get(REFRESHED_AT)
-        last = dt.datetime.fromisoformat(stored) if stored else None
         now = self.clock.now()
+        last = await self._last_refresh(state)
         if last is not None and now < last + EVERY:
             return last + EVERY
+        # Every process of the bot arms this alarm; the one holding the job's lease refreshes.
+        if not await self.jobs.claim(JOB, now):
+            # Look again when the holder's lease runs out: by then it has recorded its refresh, or it died.
+            return await self.jobs.held_until(JOB) or now + RETRY_AFTER
         try:
+            # Read again under the lease: a holder that finished just before the claim has recorded its run.
+            last = await self._last_refresh(state)
+            if last is not None and now < last + EVERY:
+                return last + EVERY
             await self.refresh(since=last, now=now)
         except TmdbError as error:
             log.warning("daily TMDB refresh: %s; trying again in %s", error, RETRY_AFTER)
             return now + RETRY_AFTER
+        except LeaseLostError:
+            log.warning("daily TMDB refresh: its lease ran out mid-way and another process took it over")
+            return now + EVERY
         except Exception:  # a bug would fail again at once: not worth asking TMDB every minute
             log.exception("daily TMDB refresh failed; trying again in %s", RETRY_AFTER)
             return now + RETRY_AFTER
-        await state.set(REFRESHED_AT, now.isoformat())
-        return now + EVERY
+        else:
+            await state.set(REFRESHED_AT, now.isoformat())
+            return now + EVERY
+        finally:
+            await self.jobs.give_up(JOB)
+
+    @staticmethod
+    async def _last_refresh(state: BotStateRepository) -> dt.datetime | None:
+        stored = await state.get(REFRESHED_AT)
+        return dt.datetime.fromisoformat(stored) if stored else None
 
     async def refresh(self, *, since: dt.datetime | None, now: dt.datetime) -> list[str]:
         """Refresh the packs holding a film TMDB changed since `since` (every pack when None or too long
@@ -82,9 +110,14 @@ class DailyRefresh:
             return []
         films = await self.catalogue.films()
         refreshed = []
+        lost = False
         async with self.client() as client:
             changed = await changed_films(client, since, now) if since is not None else None
+            renewal = Renewal(self.jobs.lease, self.clock.now())
             for record in records:
+                if renewal.due(self.clock.now()) and not await self.jobs.renew(JOB, self.clock.now()):
+                    lost = True  # the new holder refreshes every pack again; what this one loaded still counts
+                    break
                 keys = {film.tmdb_id: film.key for film in films if film.pack_id == record.pack_id and film.tmdb_id}
                 if changed is not None and set(keys).isdisjoint(changed):
                     continue
@@ -118,4 +151,6 @@ class DailyRefresh:
                 refreshed.append(record.pack_id)
         if refreshed and self._changed is not None:
             await self._changed()
+        if lost:
+            raise LeaseLostError(JOB)
         return refreshed

@@ -14,7 +14,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from db.connection import Dialect
+from db.connection import Database, Dialect
 from db.repositories.stamps import stamp
 
 # Long enough for one send with its retries and pacing; a holder renews it halfway through.
@@ -66,3 +66,43 @@ class Renewal:
             return False
         self._next = now + self._every
         return True
+
+
+class JobLeaseRepository:
+    """Leases on named jobs (not rows of an outbox): whoever holds a job's lease runs it, the others wait for it
+    to be given up or to run out."""
+
+    def __init__(self, db: Database, lease: Lease) -> None:
+        self._db = db
+        self.lease = lease
+
+    async def claim(self, name: str, now: dt.datetime) -> bool:
+        """Take job `name` for this owner unless another holds an unexpired lease on it (a claim by the holder
+        renews it); one statement, so two processes claiming at once cannot both win."""
+        row = await self._db.fetch_one(
+            """
+            INSERT INTO job_leases (name, lease_owner, lease_until) VALUES (?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
+            WHERE job_leases.lease_until <= ? OR job_leases.lease_owner = excluded.lease_owner
+            RETURNING lease_owner
+            """,
+            (name, self.lease.owner, self.lease.until(now), stamp(now)),
+        )
+        return row is not None
+
+    async def renew(self, name: str, now: dt.datetime) -> bool:
+        """Extend this owner's lease on `name`; False when it is no longer ours (it ran out and was taken)."""
+        renewed = await self._db.execute(
+            "UPDATE job_leases SET lease_until = ? WHERE name = ? AND lease_owner = ?",
+            (self.lease.until(now), name, self.lease.owner),
+        )
+        return renewed > 0
+
+    async def give_up(self, name: str) -> None:
+        """Release this owner's lease on `name` (the job is done); another owner's is left alone."""
+        await self._db.execute("DELETE FROM job_leases WHERE name = ? AND lease_owner = ?", (name, self.lease.owner))
+
+    async def held_until(self, name: str) -> dt.datetime | None:
+        """When the current lease on `name` runs out (whoever holds it), or None when nobody holds one."""
+        value = await self._db.fetch_value("SELECT lease_until FROM job_leases WHERE name = ?", (name,))
+        return None if value is None else dt.datetime.fromisoformat(str(value))

@@ -11,7 +11,7 @@ import pytest
 
 from db import AnnouncementRepository, Database, TriviaRepository, migrate
 from db.repositories.announcements import AnnouncementSettings, NewPost, Reconciliation, Shards
-from db.repositories.leases import LEASE_LENGTH, Lease, Renewal, claim_lock
+from db.repositories.leases import LEASE_LENGTH, JobLeaseRepository, Lease, Renewal, claim_lock
 from db.repositories.reminders import NewReminder, ReminderRepository
 from tests.db.conftest import OpenDatabase
 
@@ -233,3 +233,41 @@ def test_claims_skip_locked_rows_only_where_there_are_row_locks(dialect: str, cl
 
 def test_each_process_start_is_a_new_owner() -> None:
     assert Lease.new().owner != Lease.new().owner
+
+
+# ---- whole jobs (the daily pack refresh) ------------------------------------------------------------------------
+
+
+async def test_one_process_holds_a_job_until_it_gives_it_up_or_its_lease_runs_out(open_db: OpenDatabase) -> None:
+    first, second = await two_processes(open_db)
+    a, b = JobLeaseRepository(first, Lease("a")), JobLeaseRepository(second, Lease("b"))
+    assert await b.held_until("refresh") is None
+
+    assert await a.claim("refresh", NOW)
+    assert not await b.claim("refresh", minutes(1))
+    assert await b.held_until("refresh") == NOW + LEASE_LENGTH
+    # The holder's renewal moves its lease on; a claim by the holder is a renewal too.
+    assert await a.renew("refresh", minutes(1))
+    assert await a.claim("refresh", minutes(2))
+    assert not await b.renew("refresh", minutes(2))
+    assert not await b.claim("refresh", minutes(2) + LEASE_LENGTH - dt.timedelta(seconds=1))
+
+    # A dead holder stops renewing: once its lease ran out, the other takes the job over, and the old
+    # holder's late renewal or release no longer touches it.
+    assert await b.claim("refresh", minutes(2) + LEASE_LENGTH)
+    assert not await a.renew("refresh", minutes(3) + LEASE_LENGTH)
+    await a.give_up("refresh")
+    assert await b.held_until("refresh") == minutes(2) + 2 * LEASE_LENGTH
+    await b.give_up("refresh")
+    assert await a.held_until("refresh") is None
+    assert await a.claim("refresh", minutes(3) + LEASE_LENGTH)
+
+
+async def test_claims_made_at_once_by_many_processes_give_the_job_to_exactly_one(open_db: OpenDatabase) -> None:
+    first, _ = await two_processes(open_db)
+    handles = [first, *[await open_db("shared") for _ in range(5)]]
+    repositories = [JobLeaseRepository(db, Lease(f"p{i}")) for i, db in enumerate(handles)]
+    for round_ in range(3):
+        now = NOW + round_ * 2 * LEASE_LENGTH  # each round starts after the last round's lease ran out
+        won = await asyncio.gather(*(repository.claim("refresh", now) for repository in repositories))
+        assert sum(won) == 1, won
