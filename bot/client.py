@@ -94,8 +94,8 @@ class MarqueeBot(commands.Bot):
         """`packs` are the configured content packs already parsed (the runner checks them before
         connecting); None parses `settings.packs.load` when they are loaded. `pack_files` are their files
         as the runner read them; None reads them then. `shards`: the shards this process runs (None:
-        unsharded); a sharded plan needs :class:`ShardedMarqueeBot` (:func:`bot_class`). `catalogues`: the message catalogues
-        (None reads the shipped ones)."""
+        unsharded); a sharded plan needs :class:`ShardedMarqueeBot` (:func:`bot_class`). `catalogues`: the
+        message catalogues (None reads the shipped ones)."""
         plan = shards or ShardPlan()
         sharding: dict[str, Any] = {}
         if plan.sharded:

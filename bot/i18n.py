@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -39,10 +39,13 @@ Key = tuple[str | None, str]
 Translation = str | tuple[str, ...]
 
 _ENGLISH_PLURAL = "(n != 1)"
-_UNITS = (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1))
+Unit = Literal["day", "hour", "minute", "second"]
+Width = Literal["narrow", "short", "medium", "long"]
+ListStyle = Literal["standard", "standard-short", "or", "or-short", "unit", "unit-short", "unit-narrow"]
+_UNITS: tuple[tuple[Unit, int], ...] = (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1))
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction, translate later"
+def N_(message: str) -> str:
     """Mark a message kept in a constant for extraction; it is translated where it is shown."""
     return message
 
@@ -226,7 +229,7 @@ class Speech:
         """A date and time; an aware datetime is shown in `tzinfo` when given."""
         return babel_dates.format_datetime(value, format=format, tzinfo=tzinfo, locale=self.locale)
 
-    def duration(self, value: dt.timedelta, parts: int = 2, format: str = "long") -> str:
+    def duration(self, value: dt.timedelta, parts: int = 2, format: Width = "long") -> str:
         """A length of time in its largest `parts` units, never negative: "2 days, 3 hours", "2 jours et
         3 heures", "2 日 3 時間"; under a second is "0 seconds"."""
         remaining = max(int(value.total_seconds()), 0)
@@ -242,10 +245,12 @@ class Speech:
             elif pieces:
                 break
         if not pieces:
-            return babel_dates.format_timedelta(dt.timedelta(0), granularity="second", format=format, locale=self.locale)
+            return babel_dates.format_timedelta(
+                dt.timedelta(0), granularity="second", format=format, locale=self.locale
+            )
         return babel_lists.format_list(pieces, style="unit", locale=self.locale)
 
-    def list(self, items: Iterable[str], style: str = "standard") -> str:
+    def list(self, items: Iterable[str], style: ListStyle = "standard") -> str:
         """Items joined as the language joins them ("a, b and c", "a, b et c", "a、b、c")."""
         return babel_lists.format_list(list(items), style=style, locale=self.locale)
 

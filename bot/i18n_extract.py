@@ -15,6 +15,7 @@ import asyncio
 import logging
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import DOMAIN, SHIPPED_LANGUAGES, Catalogues, SOURCE_LANGUAGE, po_path, shipped_directory
+from bot.i18n import DOMAIN, SHIPPED_LANGUAGES, SOURCE_LANGUAGE, Catalogues, placeholders, po_path, shipped_directory
+from bot.translator import NAME_CONTEXTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_FOLDERS = ("bot", "cogs")
@@ -128,7 +130,7 @@ def template(messages: Iterable[Extracted]) -> Catalog:
     for message in messages:
         catalog.add(
             message.id,
-            locations=[(path, line or None) for path, line in message.locations],
+            locations=list(message.locations),
             auto_comments=message.comments,
             context=message.context,
         )
@@ -142,7 +144,11 @@ async def current_template() -> Catalog:
 
 def template_keys(catalog: Catalog) -> set[tuple[str | None, str | tuple[str, ...]]]:
     """(context, id) of every message of a catalogue: what a stale template differs in."""
-    return {(message.context, tuple(message.id) if isinstance(message.id, list | tuple) else message.id) for message in catalog if message.id}
+    return {
+        (message.context, tuple(message.id) if isinstance(message.id, list | tuple) else message.id)
+        for message in catalog
+        if message.id
+    }
 
 
 def write_catalogue(catalog: Catalog, path: Path) -> None:
@@ -171,6 +177,65 @@ def update(directory: Path, catalog: Catalog, languages: Sequence[str] = SHIPPED
         write_catalogue(po, path)
 
 
+DESCRIPTION_CONTEXTS = frozenset({"command description", "group description", "parameter description", "choice name"})
+"""Contexts whose translations Discord limits to 100 characters."""
+DESCRIPTION_LENGTH = 100
+NAME_LENGTH = 32
+
+
+def valid_name(name: str) -> bool:
+    """Discord's rule for a slash command, group or option name in any language: 1-32 characters, each a
+    letter, digit, - or _ (or a Devanagari or Thai mark), lowercase wherever a letter has a lowercase form.
+    (Discord writes it `^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$`.)"""
+    if not 1 <= len(name) <= NAME_LENGTH:
+        return False
+    for char in name:
+        if char.lower() != char:
+            return False
+        if not (char in "-_" or char.isalpha() or char.isnumeric() or _indic_mark(char)):
+            return False
+    return True
+
+
+def _indic_mark(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("DEVANAGARI", "THAI"))
+
+
+def problems(template: Catalog, catalogue: Catalog) -> list[str]:
+    """What keeps a shipped catalogue from being complete and safe: a message of the template missing,
+    untranslated or fuzzy; a placeholder set differing from the English; a plural form missing; a command
+    name Discord would refuse; a description or choice longer than Discord takes. Empty: all is well."""
+    found: list[str] = []
+    language = str(catalogue.locale)
+    for message in template:
+        if not message.id:
+            continue
+        singular = message.id[0] if isinstance(message.id, list | tuple) else message.id
+        where = f"{language}: {message.context + ' | ' if message.context else ''}{singular!r}"
+        translated = catalogue.get(singular, context=message.context)
+        if translated is None or translated.fuzzy:
+            found.append(f"{where}: {'fuzzy' if translated is not None else 'missing'}")
+            continue
+        strings = translated.string
+        forms = [str(form or "") for form in (strings if isinstance(strings, list | tuple) else [strings])]
+        if isinstance(message.id, list | tuple) and len(forms) != catalogue.num_plurals:
+            found.append(f"{where}: {len(forms)} plural forms, the language has {catalogue.num_plurals}")
+        if not all(forms):
+            found.append(f"{where}: untranslated")
+            continue
+        english = placeholders(singular)
+        if isinstance(message.id, list | tuple):
+            english |= placeholders(message.id[1])
+        for form in forms:
+            if placeholders(form) != english:
+                found.append(f"{where}: placeholders {sorted(placeholders(form))}, English has {sorted(english)}")
+            if message.context in NAME_CONTEXTS and not valid_name(form):
+                found.append(f"{where}: {form!r} is not a name Discord takes (lowercase, 1-32 letters, digits, - _)")
+            if message.context in DESCRIPTION_CONTEXTS and not 1 <= len(form) <= DESCRIPTION_LENGTH:
+                found.append(f"{where}: {len(form)} characters, Discord takes 1-{DESCRIPTION_LENGTH}")
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.i18n_extract", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when the template is stale")
@@ -183,7 +248,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not pot.exists() or template_keys(read_catalogue(pot)) != template_keys(catalog):
             print(f"{pot} is stale: run python -m bot.i18n_extract", file=sys.stderr)
             return 1
-        return 0
+        found = [
+            problem
+            for language in SHIPPED_LANGUAGES
+            if language != SOURCE_LANGUAGE
+            for problem in problems(catalog, read_catalogue(po_path(directory, language), language))
+        ]
+        for problem in found:
+            print(problem, file=sys.stderr)
+        return 1 if found else 0
     update(directory, catalog)
     print(f"{len(catalog)} messages in {directory / (DOMAIN + '.pot')}; catalogues updated")
     return 0

@@ -28,7 +28,9 @@ def describe_expected_error(error: app_commands.AppCommandError, t: Speech | Non
         return error.localised(t)
     if isinstance(error, app_commands.TransformerError):
         kind = error.type.name.lower().replace("_", " ")
-        return t("“{value}” is not a valid {kind}.", value=quote(str(error.value)), kind=t(OPTION_TYPES.get(kind, kind)))
+        return t(
+            "“{value}” is not a valid {kind}.", value=quote(str(error.value)), kind=t(OPTION_TYPES.get(kind, kind))
+        )
     if isinstance(error, app_commands.CommandOnCooldown):
         seconds = round(error.retry_after)
         return t.plural("Slow down: try again in {n} second.", "Slow down: try again in {n} seconds.", seconds)

@@ -12,8 +12,8 @@ from discord.ext import commands
 from bot import options
 from bot.errors import UserFacingError
 from bot.i18n import SHIPPED_LANGUAGES, Speech, native_name
-from bot.translator import FIXED
 from bot.regions import country_name
+from bot.translator import FIXED
 from cogs.countdowns.settings import AnnouncementSettingsCommands
 from cogs.trivia.settings import TriviaSettings
 from db import GuildSettingsRepository
@@ -25,7 +25,10 @@ FOLLOW_DISCORD = "discord"
 """The `/settings language set` choice that forgets the chosen language: the server's Discord language again."""
 LANGUAGE_CHOICES = [
     # Each language in its own name, untranslated: a member finds theirs whatever their client's language.
-    *(app_commands.Choice(name=locale_str(native_name(code), **{FIXED: True}), value=code) for code in SHIPPED_LANGUAGES),
+    *(
+        app_commands.Choice(name=locale_str(native_name(code), **{FIXED: True}), value=code)
+        for code in SHIPPED_LANGUAGES
+    ),
     app_commands.Choice(name="The server's Discord language", value=FOLLOW_DISCORD),
 ]
 
@@ -95,7 +98,10 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
     async def describe_language(self, interaction: discord.Interaction[MarqueeBot]) -> str:
         """The server's language in a sentence, in the member's language."""
         t = self.bot.languages.for_member(interaction)
-        return t("Public posts here (announcements, trivia, the daily question): {language}.", language=self.language_line(interaction, await self.bot.languages.chosen(interaction.guild_id or 0), t))
+        return t(
+            "Public posts here (announcements, trivia, the daily question): {language}.",
+            language=self.language_line(interaction, await self.bot.languages.chosen(interaction.guild_id or 0), t),
+        )
 
     def language_line(self, interaction: discord.Interaction[MarqueeBot], chosen: str | None, t: Speech) -> str:
         """The language public posts use here, and why, named in `t`'s language."""
@@ -136,7 +142,8 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         language = self.language_line(interaction, await repository.language(interaction.guild.id), t)
         return t(
             "This server:\n• Timezone: {timezone}\n• Region: {region}\n• Language: {language}\n"
-            "Members' own `/preferences` win over these; announcements keep the timezone and region they were set with.",
+            "Members' own `/preferences` win over these; "
+            "announcements keep the timezone and region they were set with.",
             timezone=timezone,
             region=region,
             language=language,

@@ -169,7 +169,9 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             stamps = [discord_timestamp(when, "f") for when in times[:LIST_TIMES]]
             when = t.list(stamps) if stamps else t("nothing left to send")
             lines.append(f"• **{quote(title, LIST_TITLE)}**: {when}")
-            cancels.append(CancelButton(subscription.target_key, truncate(t("Cancel {title}", title=title), BUTTON_LABEL)))
+            cancels.append(
+                CancelButton(subscription.target_key, truncate(t("Cancel {title}", title=title), BUTTON_LABEL))
+            )
         # A member may follow more than one page holds (`reminders.max_per_member`): pages, never a cut.
         pages = [
             discord.Embed(title=t("Your reminders"), description=block, colour=render.COLOUR)

@@ -195,8 +195,40 @@ def check_choices(choices: Any, path: Path) -> dict[str, Any]:
 
 
 DISCORD_LOCALES = frozenset(
-    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg ru uk hi th "
-    "zh-CN ja zh-TW ko".split()
+    [
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    ]
 )
 """Discord's documented locales: the only keys `name_localizations` and `description_localizations` take."""
 NAME_LENGTH = 32
@@ -227,7 +259,10 @@ def _check_localizations(errors: dict[str, Any], item: dict[str, Any], path: Pat
         for locale, text in table.items():
             if locale not in DISCORD_LOCALES:
                 merge_errors(
-                    errors, form_error([*path, field, locale], "BASE_TYPE_CHOICES", f"Value must be one of {sorted(DISCORD_LOCALES)}.")
+                    errors,
+                    form_error(
+                        [*path, field, locale], "BASE_TYPE_CHOICES", f"Value must be one of {sorted(DISCORD_LOCALES)}."
+                    ),
                 )
             elif field == "name_localizations" and names and isinstance(text, str) and not valid_command_name(text):
                 merge_errors(
@@ -258,7 +293,9 @@ def check_commands(commands: Any) -> dict[str, Any]:
 
     def _check_name(item: dict[str, Any], path: Path) -> None:
         if isinstance(item.get("name"), str) and not valid_command_name(item["name"]):
-            merge_errors(errors, form_error([*path, "name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
+            merge_errors(
+                errors, form_error([*path, "name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+            )
 
     for n, cmd in enumerate(commands):
         if isinstance(cmd, dict):
