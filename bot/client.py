@@ -229,12 +229,7 @@ class MarqueeBot(commands.Bot):
         guild = discord.Object(self.settings.commands.dev_guild_id) if self.settings.commands.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        # What sync would send, localisations included: a changed translation is a changed tree.
-        translator = self.tree.translator
-        payload = [
-            await command.get_translated_payload(self.tree, translator) if translator else command.to_dict(self.tree)
-            for command in self.tree.get_commands(guild=guild)
-        ]
+        payload = await self.command_payload(guild)
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"command_sync_hash:{self.application_id}:{scope}"
@@ -245,6 +240,15 @@ class MarqueeBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         await state.set(key, digest)
         log.info("synced %d commands (%s)", len(synced), scope)
+
+    async def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict[str, Any]]:
+        """What a sync of the tree (for `guild`, or global) sends Discord, localisations included: what
+        `sync_commands_if_changed` compares, so that a changed translation is a changed tree."""
+        translator = self.tree.translator
+        return [
+            await command.get_translated_payload(self.tree, translator) if translator else command.to_dict(self.tree)
+            for command in self.tree.get_commands(guild=guild)
+        ]
 
     def guild_locale(self, guild_id: int) -> str | None:
         """A server's Discord language as the gateway last told it (None: a server not in the cache)."""

@@ -248,11 +248,17 @@ class Speech:
             return babel_dates.format_timedelta(
                 dt.timedelta(0), granularity="second", format=format, locale=self.locale
             )
-        return babel_lists.format_list(pieces, style="unit", locale=self.locale)
+        return self.list(pieces, style="unit")
 
     def list(self, items: Iterable[str], style: ListStyle = "standard") -> str:
-        """Items joined as the language joins them ("a, b and c", "a, b et c", "a、b、c")."""
-        return babel_lists.format_list(list(items), style=style, locale=self.locale)
+        """Items joined as the language joins them ("a, b, and c", "a, b et c", "a、b、c")."""
+        listed = list(items)
+        try:
+            return babel_lists.format_list(listed, style=style, locale=self.locale)
+        except KeyError:
+            # Babel's CLDR data lacks some styles' patterns for some languages (German "unit" for three
+            # items): the standard style every language has.
+            return babel_lists.format_list(listed, style="standard", locale=self.locale)
 
     def language_name(self, language: str) -> str:
         """A catalogue's language named in this locale ("French" / "français")."""

@@ -104,6 +104,9 @@ def test_babel_formats_in_the_members_locale(shipped: Catalogues) -> None:
     assert fr.duration(span) == "2\xa0jours et 3\xa0heures"
     assert ja.duration(span).startswith("2 日") and "3 時間" in ja.duration(span)
     assert us.duration(dt.timedelta(seconds=-5)) == "0 seconds"
+    de = shipped.speech("de")
+    assert de.duration(span, parts=3) == "2 Tage, 3 Stunden und 4 Minuten"  # Babel has no German "unit" list
+    assert de.list(["a", "b", "c"], style="unit") == "a, b und c"
     assert fr.language_name("ja") == "japonais"
 
 
