@@ -121,3 +121,21 @@ async def test_the_synced_tree_carries_the_localisations_discord_takes(tmp_path:
                 distinct(item.get("options") or [], f"{where} /{item['name']}")
 
     distinct([command for command in payload if command.get("type", 1) == 1], "top level")
+
+
+def test_the_local_discord_refuses_what_discord_refuses_in_localisations() -> None:
+    good = {"name": "remind", "description": "x", "name_localizations": {"fr": "rappel"}, "options": []}
+    assert check_commands([good]) == {}
+    bad = [
+        good | {"name_localizations": {"fr": "Rappel"}},  # capital
+        good | {"name_localizations": {"xx": "rappel"}},  # no such Discord locale
+        good | {"options": [{"type": 3, "name": "title", "description": "t", "name_localizations": {"de": "ti tel"}}]},
+        good | {"name": "Remind"},
+    ]
+    errors = check_commands(bad)
+    assert errors["0"]["name_localizations"]["fr"]["_errors"][0]["code"] == "APPLICATION_COMMAND_INVALID_NAME"
+    assert errors["1"]["name_localizations"]["xx"]["_errors"][0]["code"] == "BASE_TYPE_CHOICES"
+    assert "de" in errors["2"]["options"]["0"]["name_localizations"]
+    assert "name" in errors["3"]
+    # A user or message command may have capitals and spaces, in its name and its localisations.
+    assert check_commands([{"type": 2, "name": "Film card", "name_localizations": {"fr": "Fiche du film"}}]) == {}
