@@ -93,6 +93,12 @@ async def test_errors_and_help_follow_the_members_language(sim: Sim) -> None:
     # Each command as the German client shows it: its localised path and description.
     assert "`/erinnern liste` — Deine Erinnerungen und wann jede DM kommt" in shown
     assert any(field["name"] == "Erinnerungen" for field in page["fields"])
+    # Pages turn with buttons in the asker's language; someone else is told off in their own.
+    pages = await sim.slash(gerd, general, "film cast", title="MI7")
+    assert [button.get("label") for button in pages.buttons()] == ["Zurück", "Weiter"]
+    yuki = await sim.create_user("yuki", guild=guild, locale="ja")
+    refused = await sim.click(yuki, pages, label="Weiter")
+    assert refused.ephemeral and refused.content == "このページをめくれるのは、依頼したメンバーだけです。"
 
 
 async def test_a_japanese_server_posts_in_japanese_until_its_admins_choose_otherwise(sim: Sim) -> None:
