@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
+import re
 import sys
 import tempfile
 import unicodedata
@@ -152,10 +154,19 @@ def template_keys(catalog: Catalog) -> set[tuple[str | None, str | tuple[str, ..
 
 
 def write_catalogue(catalog: Catalog, path: Path) -> None:
-    """Write a .po/.pot the same way every time: sorted, no line numbers, no wrapping mid-sentence."""
+    """Write a .po/.pot the same way every time: sorted, no line numbers, no wrapping mid-sentence; a file
+    whose only change would be its creation date is left alone, so extracting twice changes nothing."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, sort_output=True, include_lineno=False, ignore_obsolete=True)
+    written = buffer.getvalue()
+    if path.exists() and _undated(path.read_bytes()) == _undated(written):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as file:
-        write_po(file, catalog, width=0, sort_output=True, include_lineno=False, ignore_obsolete=True)
+    path.write_bytes(written)
+
+
+def _undated(text: bytes) -> bytes:
+    return re.sub(rb'^"POT-Creation-Date: [^"]*"$', b"", text, flags=re.M)
 
 
 def read_catalogue(path: Path, language: str | None = None) -> Catalog:

@@ -4,6 +4,7 @@ takes (checked by the local Discord's own rules too)."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from bot.client import MarqueeBot
 from bot.clock import ManualClock
 from bot.i18n import DOMAIN, SHIPPED_LANGUAGES, SOURCE_LANGUAGE, Catalogues, po_path, shipped_directory
-from bot.i18n_extract import current_template, problems, read_catalogue, template_keys, valid_name
+from bot.i18n_extract import current_template, problems, read_catalogue, template_keys, update, valid_name
 from bot.settings import load_settings
 from bot.translator import MarqueeTranslator
 from db import Database, migrate
@@ -139,3 +140,13 @@ def test_the_local_discord_refuses_what_discord_refuses_in_localisations() -> No
     assert "name" in errors["3"]
     # A user or message command may have capitals and spaces, in its name and its localisations.
     assert check_commands([{"type": 2, "name": "Film card", "name_localizations": {"fr": "Fiche du film"}}]) == {}
+
+
+async def test_extracting_again_changes_no_file(tmp_path: Path) -> None:
+    """The shipped files are exactly what `python -m bot.i18n_extract` writes from the code (so a volunteer's
+    diff is only their translations), and a run that finds nothing new rewrites nothing, not even a date."""
+    shutil.copytree(shipped_directory(), tmp_path / "locales")
+    update(tmp_path / "locales", await current_template())
+    for path in sorted(shipped_directory().rglob("*.po*")):
+        copy = tmp_path / "locales" / path.relative_to(shipped_directory())
+        assert copy.read_bytes() == path.read_bytes(), f"{path.name} differs after extraction"
