@@ -20,10 +20,12 @@ from bot import __version__
 from bot.clock import Clock
 from bot.delivery import InvalidRequestBreaker, RequestWindow, pacer_for
 from bot.discord_tuning import sweep_idle_ratelimits_rarely
+from bot.i18n import Catalogues
 from bot.scheduler import AlarmClock
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.sharding import ShardPlan
+from bot.translator import Languages, MarqueeTranslator
 from bot.tree import MarqueeTree
 from db import (
     BotStateRepository,
@@ -87,11 +89,13 @@ class MarqueeBot(commands.Bot):
         packs: Iterable[Pack] | None = None,
         pack_files: PackFiles | None = None,
         shards: ShardPlan | None = None,
+        catalogues: Catalogues | None = None,
     ) -> None:
         """`packs` are the configured content packs already parsed (the runner checks them before
         connecting); None parses `settings.packs.load` when they are loaded. `pack_files` are their files
         as the runner read them; None reads them then. `shards`: the shards this process runs (None:
-        unsharded); a sharded plan needs :class:`ShardedMarqueeBot` (:func:`bot_class`)."""
+        unsharded); a sharded plan needs :class:`ShardedMarqueeBot` (:func:`bot_class`). `catalogues`: the
+        message catalogues (None reads the shipped ones)."""
         plan = shards or ShardPlan()
         sharding: dict[str, Any] = {}
         if plan.sharded:
@@ -124,6 +128,8 @@ class MarqueeBot(commands.Bot):
         self.breaker = breaker
         sweep_idle_ratelimits_rarely(self.http)
         self.catalogue = CatalogueRepository(database)
+        self.catalogues = catalogues if catalogues is not None else Catalogues.load()
+        self.languages = Languages(self.catalogues, database, clock.now, self.guild_locale)
         # Who this process is to the other processes sharing the database: the owner of the outbox rows it
         # claims. New at every start, so a restarted process never mistakes a dead run's claims for its own.
         self.process_id = new_process_id()
@@ -152,6 +158,7 @@ class MarqueeBot(commands.Bot):
         self.started_at = self.clock.now()
         await self.prepare()
         await self.services.start()
+        await self.tree.set_translator(MarqueeTranslator(self.catalogues))
         await self.load_cogs()
         self.alarms.start()
         await self.sync_commands_if_changed()
@@ -222,7 +229,7 @@ class MarqueeBot(commands.Bot):
         guild = discord.Object(self.settings.commands.dev_guild_id) if self.settings.commands.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        payload = await self.command_payload(guild)
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"command_sync_hash:{self.application_id}:{scope}"
@@ -233,6 +240,20 @@ class MarqueeBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         await state.set(key, digest)
         log.info("synced %d commands (%s)", len(synced), scope)
+
+    async def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict[str, Any]]:
+        """What a sync of the tree (for `guild`, or global) sends Discord, localisations included: what
+        `sync_commands_if_changed` compares, so that a changed translation is a changed tree."""
+        translator = self.tree.translator
+        return [
+            await command.get_translated_payload(self.tree, translator) if translator else command.to_dict(self.tree)
+            for command in self.tree.get_commands(guild=guild)
+        ]
+
+    def guild_locale(self, guild_id: int) -> str | None:
+        """A server's Discord language as the gateway last told it (None: a server not in the cache)."""
+        guild = self.get_guild(guild_id)
+        return str(guild.preferred_locale) if guild is not None else None
 
     async def close(self) -> None:
         """Stop the services and their alarms, then disconnect."""

@@ -16,6 +16,7 @@ from discord.gateway import DiscordWebSocket
 from bot.client import MarqueeBot, bot_class, packs_unchanged
 from bot.clock import Clock, SystemClock
 from bot.database_lock import sole_holder_of
+from bot.i18n import Catalogues
 from bot.memory import collector_paused
 from bot.settings import Settings
 from bot.sharding import ShardPlan, shard_plan
@@ -62,11 +63,12 @@ async def serve(
     """
     plan = shards if shards is not None else shard_plan(settings.sharding.count)
     point_discord_py_at(settings)
-    # Everything local is checked before the network (settings already are): the packs, then the
+    # Everything local is checked before the network (settings already are): the packs and catalogues, then the
     # database, which is opened and brought up to date, so that a broken pack or file is never
     # hidden behind an unreachable Discord.
     pack_paths = [resolve_pack(ref) for ref in settings.packs.load]
     pack_files = await asyncio.to_thread(PackFiles.read, pack_paths)
+    catalogues = await asyncio.to_thread(Catalogues.load)
     path = settings.database.path
     on_file = not settings.database.url
     created = await asyncio.to_thread(new_database_parts, path) if on_file else []
@@ -89,6 +91,7 @@ async def serve(
                     packs=packs,
                     pack_files=pack_files,
                     shards=plan,
+                    catalogues=catalogues,
                 )
                 if plan.sharded:
                     log.info("running %s", plan.describe())

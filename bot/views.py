@@ -11,10 +11,14 @@ from typing import Any, TypeVar
 import discord
 
 from bot.formatting import BUTTON_LABEL, truncate
+from bot.i18n import N_
 from bot.replies import send_ephemeral
+from bot.translator import member_speech
 from bot.tree import report_error
 
-NOT_YOURS = "Only the member who asked can turn these pages."
+NOT_YOURS = N_("Only the member who asked can turn these pages.")
+PREVIOUS = N_("Previous")
+NEXT = N_("Next")
 PAGE_TIMEOUT = 300.0
 
 ItemT = TypeVar("ItemT")
@@ -83,8 +87,11 @@ class PagedView(MarqueeView):
         self._sync_buttons()
 
     async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
-        """Show the first page (with the buttons when there is more than one) as the answer or a follow-up."""
+        """Show the first page (with the buttons when there is more than one) as the answer or a follow-up.
+        The buttons speak the language of the member who asked (the only one who may press them)."""
         self._interaction = interaction
+        t = member_speech(interaction)
+        self.previous.label, self.next.label = t(PREVIOUS), t(NEXT)
         view: discord.ui.View = self
         if len(self.pages) == 1:
             self.stop()
@@ -99,14 +106,14 @@ class PagedView(MarqueeView):
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await send_ephemeral(interaction, NOT_YOURS)
+        await send_ephemeral(interaction, member_speech(interaction)(NOT_YOURS))
         return False
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label=PREVIOUS, style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]) -> None:
         await self._turn(interaction, -1)
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label=NEXT, style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]) -> None:
         await self._turn(interaction, 1)
 

@@ -47,6 +47,7 @@ PLAIN = frozenset(
         "bot",
         "bot.clock",
         "bot.database_lock",
+        "bot.i18n",
         "bot.localtime",
         "bot.logs",
         "bot.memory",
@@ -99,6 +100,7 @@ DISCORD_SIDE = frozenset(
         "bot.discord_tuning",
         "bot.errors",
         "bot.formatting",
+        "bot.i18n_extract",  # loads the cogs to read the command tree's strings
         "bot.offline",  # discord-free at run time (tests/bot/test_cli.py), but `check` starts bot.cog_check
         "bot.options",
         "bot.permissions",
@@ -107,6 +109,7 @@ DISCORD_SIDE = frozenset(
         "bot.services",
         "bot.tmdb.commands",  # discord-free at run time; `pack refresh --yes` keeps the look-up indexes (bot.offline)
         "bot.tmdb.daily",  # the running bot's alarm (bot.delivery's DueWorkRunner)
+        "bot.translator",
         "bot.tree",
         "bot.views",
         "cogs.about",

@@ -87,8 +87,9 @@ class AnnouncementSettingsCommands(
                 raise UserFacingError("Pick a role to ping; @everyone is never pinged.")
             if not role.mentionable and not channel.permissions_for(guild.me).mention_everyone:
                 raise UserFacingError(
-                    f"{role.mention} can't be pinged: make it mentionable (Server Settings → Roles), "
-                    "or give me Mention @everyone, @here and All Roles."
+                    "{role} can't be pinged: make it mentionable (Server Settings → Roles), "
+                    "or give me Mention @everyone, @here and All Roles.",
+                    role=role.mention,
                 )
         mirror = discord_events if discord_events is not None else (current.mirror_events if current else False)
         if mirror and not guild.me.guild_permissions.manage_events:

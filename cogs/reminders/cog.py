@@ -110,8 +110,9 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             )
         except TooManyReminders as error:
             raise UserFacingError(
-                f"You already follow {error.limit} films and events, the most Marquee keeps for one member. "
-                "Cancel one with `/remind cancel` first."
+                "You already follow {limit} films and events, the most Marquee keeps for one member. "
+                "Cancel one with `/remind cancel` first.",
+                limit=error.limit,
             ) from None
         if subscribed is None:
             raise UserFacingError("Your data was deleted while this was being set up, so no reminder was kept.")
@@ -152,9 +153,10 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     @app_commands.command(name="list")
     async def list_reminders(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """Your reminders and when each DM comes, with a button to cancel each."""
+        t = self.bot.languages.for_member(interaction)
         subscriptions = await self.engine.subscriptions(interaction.user.id)
         if not subscriptions:
-            await send_ephemeral(interaction, "You have no reminders. Add one with `/remind film`.")
+            await send_ephemeral(interaction, t("You have no reminders. Add one with `/remind film`."))
             return
         titles = await self.titles([s.target_key for s in subscriptions])
         upcoming = await self.engine.scheduled(interaction.user.id)
@@ -163,12 +165,16 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         for subscription in subscriptions:
             title = titles.get(subscription.target_key, subscription.target_key)
             times = [r.due_at for r in upcoming if r.target_key == subscription.target_key]
-            when = ", ".join(discord_timestamp(t, "f") for t in times[:LIST_TIMES]) or "nothing left to send"
+            # Discord timestamps show in each member's own language and timezone; only the joining is ours.
+            stamps = [discord_timestamp(when, "f") for when in times[:LIST_TIMES]]
+            when = t.list(stamps) if stamps else t("nothing left to send")
             lines.append(f"• **{quote(title, LIST_TITLE)}**: {when}")
-            cancels.append(CancelButton(subscription.target_key, truncate(f"Cancel {title}", BUTTON_LABEL)))
+            cancels.append(
+                CancelButton(subscription.target_key, truncate(t("Cancel {title}", title=title), BUTTON_LABEL))
+            )
         # A member may follow more than one page holds (`reminders.max_per_member`): pages, never a cut.
         pages = [
-            discord.Embed(title="Your reminders", description=block, colour=render.COLOUR)
+            discord.Embed(title=t("Your reminders"), description=block, colour=render.COLOUR)
             for block in chunk_lines(lines, EMBED_DESCRIPTION)
         ]
         if len(pages) == 1:
@@ -180,7 +186,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         # No cancel buttons beside the pages: a paged view that ends takes the dynamic items it held
         # out of discord.py's registry, which would silence every Cancel button until a restart.
         for page in pages:
-            page.set_footer(text="Stop one with /remind cancel.")
+            page.set_footer(text=t("Stop one with /remind cancel."))
         await PagedView(interaction.user.id, pages).send(interaction, ephemeral=True)
 
     @app_commands.command(name="cancel")

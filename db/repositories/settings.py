@@ -1,4 +1,4 @@
-"""Per-guild and per-user timezone and region preferences."""
+"""Per-guild and per-user timezone and region preferences, and a server's language."""
 
 from __future__ import annotations
 
@@ -96,6 +96,21 @@ class GuildSettingsRepository(_PlaceSettingsRepository):
 
     _TABLE = "guild_settings"
     _ID = "guild_id"
+
+    async def language(self, guild_id: int) -> str | None:
+        """The language the server's public posts are written in, or None for its Discord language."""
+        row = await self._db.fetch_one("SELECT language FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        return row["language"] if row is not None else None
+
+    async def set_language(self, guild_id: int, language: str | None) -> None:
+        """Store the server's language (a catalogue name), or None to follow its Discord language."""
+        await self._db.execute(
+            """
+            INSERT INTO guild_settings (guild_id, language, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at
+            """,
+            (guild_id, language, self._stamp()),
+        )
 
 
 class UserSettingsRepository(_PlaceSettingsRepository):

@@ -189,6 +189,20 @@ async def test_place_settings(db: Database, repository: type[GuildSettingsReposi
     assert await settings.get(snowflake) is None
 
 
+async def test_a_servers_language_is_kept_beside_its_place(db: Database) -> None:
+    settings = GuildSettingsRepository(db, fixed_clock)
+    snowflake = 1_234_567_890_123_456_789
+    assert await settings.language(snowflake) is None
+    await settings.set_language(snowflake, "pt_BR")  # a server with no place yet gets a row
+    assert await settings.language(snowflake) == "pt_BR"
+    await settings.upsert(snowflake, timezone="America/Sao_Paulo", region="BR")
+    assert await settings.language(snowflake) == "pt_BR"  # setting the place keeps the language
+    await settings.set_language(snowflake, None)
+    place = await settings.get(snowflake)
+    assert await settings.language(snowflake) is None and place is not None and place.region == "BR"
+    assert await settings.delete(snowflake) and await settings.language(snowflake) is None
+
+
 async def test_guild_and_user_settings_are_separate(db: Database) -> None:
     await GuildSettingsRepository(db, fixed_clock).upsert(42, timezone="Asia/Tokyo", region="JP")
     assert await UserSettingsRepository(db, fixed_clock).get(42) is None

@@ -403,9 +403,11 @@ class Sim:
         await self._await_delivered()
 
     # ---- world -----------------------------------------------------------------------------------------
-    async def create_guild(self, name: str) -> GuildHandle:
-        """A guild with the bot in it and a text channel #general; GUILD_CREATE reaches the bot."""
+    async def create_guild(self, name: str, *, locale: str = "en-US") -> GuildHandle:
+        """A guild with the bot in it and a text channel #general; GUILD_CREATE reaches the bot.
+        ``locale``: the server's Discord language (``preferred_locale``, and ``guild_locale`` in interactions)."""
         guild = self.world.add_guild(name)
+        guild.locale = locale
         await self.server.gateway.dispatch("GUILD_CREATE", self.server.gateway.guild_payload(guild, joined=True))
         await self._await_client_guild(guild.id, present=True)
         return GuildHandle(self, guild)

@@ -404,8 +404,8 @@ def base_payload(
         payload.update(
             guild_id=str(guild.id),
             member=m,
-            guild_locale="en-US",
-            guild={"id": str(guild.id), "locale": "en-US", "features": []},
+            guild_locale=guild.locale,
+            guild={"id": str(guild.id), "locale": guild.locale, "features": []},
             authorizing_integration_owners={"0": str(guild.id)},
             context=0,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from .errors import form_error, merge_errors
@@ -193,8 +194,86 @@ def check_choices(choices: Any, path: Path) -> dict[str, Any]:
     return errors
 
 
+DISCORD_LOCALES = frozenset(
+    [
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    ]
+)
+"""Discord's documented locales: the only keys `name_localizations` and `description_localizations` take."""
+NAME_LENGTH = 32
+
+
+def valid_command_name(name: str) -> bool:
+    """Discord's rule for slash command, group, option names (and their localisations):
+    `^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$`, lowercase where a letter has a lowercase form."""
+    if not 1 <= len(name) <= NAME_LENGTH:
+        return False
+    for char in name:
+        if char.lower() != char:
+            return False
+        if char in "-_" or char.isalpha() or char.isnumeric():
+            continue
+        # Devanagari and Thai vowel signs and marks are allowed though they are neither letters nor digits.
+        if unicodedata.name(char, "").startswith(("DEVANAGARI", "THAI")):
+            continue
+        return False
+    return True
+
+
+def _check_localizations(errors: dict[str, Any], item: dict[str, Any], path: Path, *, names: bool) -> None:
+    for field in ("name_localizations", "description_localizations"):
+        table = item.get(field)
+        if not isinstance(table, dict):
+            continue
+        for locale, text in table.items():
+            if locale not in DISCORD_LOCALES:
+                merge_errors(
+                    errors,
+                    form_error(
+                        [*path, field, locale], "BASE_TYPE_CHOICES", f"Value must be one of {sorted(DISCORD_LOCALES)}."
+                    ),
+                )
+            elif field == "name_localizations" and names and isinstance(text, str) and not valid_command_name(text):
+                merge_errors(
+                    errors,
+                    form_error([*path, field, locale], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"),
+                )
+
+
 def check_commands(commands: Any) -> dict[str, Any]:
-    """Command sync bodies: choices per option."""
+    """Command sync bodies: choices per option; names (and their localisations) by Discord's rule for
+    slash commands; localisations only for Discord's locales."""
     errors: dict[str, Any] = {}
     if not isinstance(commands, list):
         return errors
@@ -203,12 +282,28 @@ def check_commands(commands: Any) -> dict[str, Any]:
         for i, opt in enumerate(options or []):
             if not isinstance(opt, dict):
                 continue
+            _check_name(opt, [*path, i])
+            _check_localizations(errors, opt, [*path, i], names=True)
             if "choices" in opt:
                 merge_errors(errors, check_choices(opt["choices"], [*path, i, "choices"]))
+                for k, choice in enumerate(opt["choices"] or []):
+                    if isinstance(choice, dict):
+                        _check_localizations(errors, choice, [*path, i, "choices", k], names=False)
             walk(opt.get("options"), [*path, i, "options"])
+
+    def _check_name(item: dict[str, Any], path: Path) -> None:
+        if isinstance(item.get("name"), str) and not valid_command_name(item["name"]):
+            merge_errors(
+                errors, form_error([*path, "name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+            )
 
     for n, cmd in enumerate(commands):
         if isinstance(cmd, dict):
+            # User and message commands (types 2, 3) may have capitals and spaces.
+            slash = int(cmd.get("type") or 1) == 1
+            if slash:
+                _check_name(cmd, [n])
+            _check_localizations(errors, cmd, [n], names=slash)
             walk(cmd.get("options"), [n, "options"])
     return errors
 

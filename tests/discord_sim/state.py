@@ -278,6 +278,7 @@ class Guild:
     bot_present: bool = True
     unavailable: bool = False
     scheduled_events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    locale: str = "en-US"  # the server's Discord language (preferred_locale; guild_locale in interactions)
 
 
 @dataclass

@@ -79,6 +79,14 @@ def stamp(instant: datetime, style: str = "F") -> str:
     return f"<t:{int(instant.timestamp())}:{style}>"
 
 
+def english_list(items: Any) -> str:
+    """Items as /remind list joins them for an English reader (Babel's CLDR list: "a, b, and c")."""
+    items = list(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
 def promised(reply: Reply) -> list[datetime]:
     """The reminder times an answer to subscribing lists, in order."""
     text = reply.content or ""
@@ -260,7 +268,9 @@ async def test_a_pack_loaded_into_the_running_bot_re_times_the_reminders(sim: Si
     await sim.client.services.catalogue_changed()
     moved = [at("2026-03-26", "09:00"), at("2026-03-27", "09:00")]
     listed = await sim.slash(fan, general, "remind list")
-    assert listed.embeds[0]["description"] == "• **The Long Night Heist**: " + ", ".join(stamp(t, "f") for t in moved)
+    assert listed.embeds[0]["description"] == "• **The Long Night Heist**: " + english_list(
+        stamp(t, "f") for t in moved
+    )
 
 
 @pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
@@ -294,7 +304,9 @@ async def test_film_reminders_from_the_card_and_the_command_follow_each_members_
     await sim.restart_bot()
     moved = [at("2026-03-26", "09:00"), at("2026-03-27", "09:00")]
     listed = await sim.slash(us_fan, general, "remind list")
-    assert listed.embeds[0]["description"] == "• **The Long Night Heist**: " + ", ".join(stamp(t, "f") for t in moved)
+    assert listed.embeds[0]["description"] == "• **The Long Night Heist**: " + english_list(
+        stamp(t, "f") for t in moved
+    )
     await advance_to(sim, at("2026-03-18", "09:00"))
     (uk_dm,) = sim.dms(uk_fan)
     assert uk_dm.timestamp == at("2026-03-18", "09:00")
@@ -363,7 +375,7 @@ async def test_quiet_hours_hold_reminders_to_their_local_end_across_the_spring_d
     held = at("2026-03-08", "08:00", NEW_YORK)
     assert held == at("2026-03-08", "12:00")
     listed = await sim.slash(fan, general, "remind list")
-    assert listed.embeds[0]["description"] == f"• **Night launch**: {stamp(held, 'f')}, {stamp(starts, 'f')}"
+    assert listed.embeds[0]["description"] == f"• **Night launch**: {stamp(held, 'f')} and {stamp(starts, 'f')}"
     # The owl's quiet hours end at 02:30, a time 8 March never has: the first minute after the gap, 03:00 EDT.
     listed = await sim.slash(owl, general, "remind list")
     assert listed.embeds[0]["description"] == f"• **Night launch**: {stamp(at('2026-03-08', '07:00'), 'f')}"
@@ -676,8 +688,8 @@ async def test_remind_list_shows_each_reminder_with_a_cancel_button(sim: Sim) ->
     listed = await sim.slash(fan, general, "remind list")
     assert listed.ephemeral and listed.embeds[0]["title"] == "Your reminders"
     assert listed.embeds[0]["description"].splitlines() == [
-        "• **Premiere**: " + ", ".join(stamp(t, "f") for t in premiere),
-        "• **Encore**: " + ", ".join(stamp(t, "f") for t in encore),
+        "• **Premiere**: " + english_list(stamp(t, "f") for t in premiere),
+        "• **Encore**: " + english_list(stamp(t, "f") for t in encore),
     ]
     assert labels(listed) == ["Cancel Premiere", "Cancel Encore"]
     cancelled = await sim.click(fan, listed, label="Cancel Premiere")
@@ -685,7 +697,7 @@ async def test_remind_list_shows_each_reminder_with_a_cancel_button(sim: Sim) ->
     again = await sim.click(fan, listed, label="Cancel Premiere")
     assert again.content == "You had no reminder for **Premiere**."
     listed = await sim.slash(fan, general, "remind list")
-    assert listed.embeds[0]["description"] == "• **Encore**: " + ", ".join(stamp(t, "f") for t in encore)
+    assert listed.embeds[0]["description"] == "• **Encore**: " + english_list(stamp(t, "f") for t in encore)
     assert labels(listed) == ["Cancel Encore"]
     # /remind cancel offers what the member follows, by name.
     (choice,) = await sim.autocomplete(fan, general, "remind cancel", "target", "enc")
@@ -778,7 +790,7 @@ async def test_preferences_round_trip_refuse_bad_values_and_move_planned_reminde
     # The reminders already planned move to 09:00 in Tokyo.
     listed = await sim.slash(fan, general, "remind list")
     tokyo = [at("2026-03-09", "09:00", TOKYO), at("2026-03-10", "09:00", TOKYO)]
-    assert listed.embeds[0]["description"] == "• **Encore**: " + ", ".join(stamp(t, "f") for t in tokyo)
+    assert listed.embeds[0]["description"] == "• **Encore**: " + english_list(stamp(t, "f") for t in tokyo)
 
     assert await says("region") == "Your region: not set (your Discord language's country, else the server's)."
     assert await says("region", region="gb") == "Your region is now United Kingdom: release dates there count for you."
