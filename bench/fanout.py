@@ -1644,6 +1644,7 @@ def sweep_at_most_once_a_minute(enabled: bool) -> Iterator[None]:
 async def run(args: argparse.Namespace, report: FanoutReport) -> list[str]:
     profiles: list[str] = []
     started = time.perf_counter()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="marquee-bench-") as tmp:
         report.tmpdir = Path(tmp)
         with Watchdog(args.budget, report, "the whole run"), sweep_at_most_once_a_minute(args.what_if_sweep):
@@ -1662,6 +1663,11 @@ async def run(args: argparse.Namespace, report: FanoutReport) -> list[str]:
                     project(args, report, main, real)
             await several_processes(args, report, Path(tmp))
     report.notes.append(f"whole run: {time.perf_counter() - started:.0f} s.")
+    load_after = os.getloadavg()
+    report.notes.append(
+        f"machine load (1, 5, 15 min averages) at the start {', '.join(f'{v:.2f}' for v in load_before)}, at the "
+        f"end {', '.join(f'{v:.2f}' for v in load_after)} ({os.cpu_count()} cores): other work may share the machine."
+    )
     if args.profile or args.tracemalloc:
         report.notes.append("profiled or traced: the times above are slower than an unobserved run.")
     return profiles
