@@ -1513,10 +1513,9 @@ async def several_processes(args: argparse.Namespace, report: FanoutReport, fold
         else:
             log(f"skipping the PostgreSQL parts: {message}")
             report.notes.append(f"PostgreSQL parts skipped: {message}.")
-        return
     if not args.skip_processes:
         runs = []
-        for count in args.process_counts:
+        for count in args.process_counts if problem is None else []:
             async with fresh_schema(args.database_url) as schema:
                 url = schema_url(args.database_url, schema)
                 runs.append(
@@ -1534,7 +1533,7 @@ async def several_processes(args: argparse.Namespace, report: FanoutReport, fold
             )
             + "\n"
         )
-    if not args.skip_startup:
+    if not args.skip_startup and problem is None:
         await startup_backends(args, report, folder, args.database_url)
 
 
