@@ -6,6 +6,7 @@ Run from the repository root::
     .venv/bin/python -m bench.fanout --quick       # 1,000 DMs at L=500/s, then 200 at 50/s (smoke run)
     .venv/bin/python -m bench.fanout --write       # also append the results to docs/benchmarks.md
     .venv/bin/python -m bench.fanout --profile     # also print cProfile summaries of each fan-out
+    .venv/bin/python -m bench.fanout --skip-main --skip-real   # only the runs of processes and start-up
 
 Targets (the issue's benchmark contract), with Marquee in-process against the simulator:
 
@@ -17,7 +18,14 @@ Targets (the issue's benchmark contract), with Marquee in-process against the si
   but not judged); no 429 on any route, nothing lost, nothing doubled; peak memory recorded;
 * the same projected for Discord's real global limit of 50/s (pace 45/s: 10,000 DMs have a floor
   of 222 s), from a scaled-down run at L = 50 (1,000 DMs, and its own bare loop) and the per-DM
-  costs measured.
+  costs measured;
+* the bot as 1, 2 and 4 processes on PostgreSQL (``python -m bot run --shards A-B --shard-count 4``,
+  child processes sharing one fresh schema) and as 1 process on SQLite, in the same run: 1,200 members
+  of four servers (one per shard) with a reminder due, the simulator at L = 50/s and the pace at 45/s;
+  the whole bot's DM rate at the simulator ≥ 0.95 × the pace, no 429 on any route, nothing lost or
+  doubled;
+* start-up with bench.announce's 100,000 scheduled posts on PostgreSQL (copied by ``db.copy``) at
+  most 1.5 × the start on the same SQLite file, in the same run (median ``serve`` → ready).
 
 See bench/README.md for what each number measures exactly.
 """
@@ -39,6 +47,7 @@ import random
 import re
 import resource
 import shlex
+import statistics
 import sys
 import tempfile
 import time
@@ -46,6 +55,7 @@ import traceback
 import tracemalloc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -117,6 +127,19 @@ class FanoutReport(Report):
             lines.append(
                 f"- at Discord's limit: {a.real_members:,} members, simulator global limit {DISCORD_GLOBAL_PER_S}/s, "
                 f"pace {a.pace_share * DISCORD_GLOBAL_PER_S:g}/s; projected to {a.members:,}"
+            )
+        if not a.skip_processes:
+            lines.append(
+                f"- the bot as {', '.join(str(c) for c in a.process_counts)} child processes on PostgreSQL "
+                f"(`python -m bot run --shards A-B --shard-count {PROCESS_SHARDS}`, one fresh schema each run) and "
+                f"as 1 on SQLite: {a.proc_members:,} members of {PROCESS_SHARDS} servers (one per shard), a reminder "
+                f"each due when the processes start; simulator global limit {a.proc_limit}/s, pace "
+                f"{a.pace_share * a.proc_limit:g}/s"
+            )
+        if not a.skip_startup:
+            lines.append(
+                f"- start-up: {a.startup_guilds:,} guilds, {a.startup_rows:,} scheduled posts (bench.announce's "
+                f"database), on SQLite and the same rows on PostgreSQL; {a.startup_reps} measured starts each"
             )
         lines += [
             "- the bot in-process (`bot.runner.serve` against `tests.discord_sim.Sim`, one event loop); no pack "
@@ -1008,6 +1031,518 @@ def project(args: argparse.Namespace, report: FanoutReport, main: Fanout | None,
     report.section(f"Projection: {n:,} DMs at Discord's {DISCORD_GLOBAL_PER_S}/s", "\n\n".join(lines) + "\n")
 
 
+# --------------------------------------------------------------------------- the bot as several processes
+
+PROCESS_SHARDS = 4  # the fan-out's servers, one on each of 4 shards; 1, 2 or 4 processes run them
+PROCESS_RATE_SHARE = 0.95  # the whole bot's DM rate ≥ 0.95 × its pace, in every configuration
+START_RATIO = 1.5  # start-up on PostgreSQL ≤ 1.5 × on SQLite, the same rows, the same run
+
+
+def postgres_problem(url: str) -> str | None:
+    """Why no PostgreSQL answers at ``url`` (None when one does)."""
+
+    async def probe() -> str | None:
+        import asyncpg
+
+        try:
+            connection = await asyncpg.connect(url, timeout=5)
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            return f"{type(error).__name__}: {error}"
+        await connection.close()
+        return None
+
+    # Its own event loop on a thread of its own: called from inside the bench's running loop.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, probe()).result()
+
+
+def schema_url(server: str, schema: str) -> str:
+    """The bot's `MARQUEE_DATABASE_URL` for ``schema`` on ``server`` (as tests/e2e/test_postgres.py)."""
+    return f"{server}{'&' if '?' in server else '?'}search_path={schema}"
+
+
+def socket_ports(pids: Sequence[int]) -> dict[int, int]:
+    """The local TCP port of each socket the processes ``pids`` hold open -> the pid holding it (Linux /proc):
+    which child process sent a request, from the port it arrived from."""
+    inodes: dict[str, int] = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    if target.startswith("socket:["):
+                        inodes[target[8:-1]] = pid
+    ports: dict[int, int] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text(encoding="ascii").splitlines()[1:]:
+                fields = line.split()
+                owner = inodes.get(fields[9]) if len(fields) > 9 else None
+                if owner is not None:
+                    ports[int(fields[1].rsplit(":", 1)[1], 16)] = owner
+    return ports
+
+
+class PeerRecorder:
+    """Every REST call the simulator handles, stamped in real time, with the client's TCP port (each
+    child process has its own connections)."""
+
+    def __init__(self) -> None:
+        # key, status, received, answered, channel id, client port
+        self.calls: list[tuple[str, int, float, float, str, int]] = []
+        self.posted = 0
+        self._undo: Callable[[], None] | None = None
+
+    def install(self, sim: Any) -> None:
+        server = sim.server
+        handle = server._handle
+        calls = self.calls
+        recorder = self
+
+        async def timed(request: Any, template: str, handler: Any) -> Any:
+            received = time.perf_counter()
+            peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+            response = await handle(request, template, handler)
+            key = f"{request.method} {template}"
+            port = int(peer[1]) if peer else 0
+            calls.append(
+                (key, response.status, received, time.perf_counter(), request.match_info.get("channel_id", ""), port)
+            )
+            if key == POST_ROUTE and response.status < 300:
+                recorder.posted += 1
+            return response
+
+        server._handle = timed
+        self._undo = lambda: delattr(server, "_handle")
+
+    def uninstall(self) -> None:
+        if self._undo is not None:
+            self._undo()
+            self._undo = None
+
+
+@dataclass
+class ProcessRun:
+    """What one fan-out by the bot as child processes measured."""
+
+    label: str
+    backend: str
+    processes: int
+    members: int
+    pace: float
+    rate: float = float("nan")  # DMs a second, first → last DM received
+    window_rate: float = float("nan")  # while every process was sending
+    window: float = float("nan")
+    exact: bool = False
+    no_429: bool = False
+    shares: list[int] = field(default_factory=list)
+
+
+def spread_rate(stamps: Sequence[float], begin: float, end: float) -> float:
+    """DMs a second between ``begin`` and ``end``: the intervals between the DMs inside, over their span."""
+    inside = [s for s in stamps if begin <= s <= end]
+    return (len(inside) - 1) / (inside[-1] - inside[0]) if len(inside) > 1 and inside[-1] > inside[0] else math.nan
+
+
+async def read_reminders(backend: str, path: Path, url: str | None) -> list[tuple[int, str, int | None]]:
+    """(user_id, status, message_id) of every reminder, from the SQLite file or the PostgreSQL schema."""
+    if backend == "sqlite":
+        return [(r[0], r[1], r[2]) for r in reminder_rows(path)]
+    import asyncpg
+
+    assert url is not None
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch("SELECT user_id, status, message_id FROM reminders ORDER BY id")
+    finally:
+        await connection.close()
+    return [(int(r[0]), str(r[1]), None if r[2] is None else int(r[2])) for r in rows]
+
+
+async def processes_fanout(
+    args: argparse.Namespace, report: FanoutReport, folder: Path, *, backend: str, processes: int, url: str | None
+) -> ProcessRun:
+    """The reminder fan-out with the bot as ``processes`` child processes (`python -m bot run --shards A-B
+    --shard-count 4`, each an equal range) on one database: set up by an in-process bot, which then stops;
+    the reminders are due when the children start, so each starts delivering as soon as its reminder engine
+    runs."""
+    from tests.discord_sim.bots import ChildProcessBot
+
+    limit = args.proc_limit
+    pace = args.pace_share * limit
+    n = args.proc_members
+    name = "PostgreSQL" if backend == "postgresql" else "SQLite"
+    label = f"{processes} process{'es' if processes > 1 else ''} on {name}"
+    result = ProcessRun(label, backend, processes, n, pace)
+    # Due at the current minute: the in-process bot's clock (an hour before) never reaches it, the children's
+    # (the system clock) has passed it, by less than LATE_AFTER (five minutes) if the setup is quick.
+    due = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    sim = new_sim(folder / f"processes-{backend}-{processes}", args, due - dt.timedelta(hours=1))
+    sim.extra_env["MARQUEE_DELIVERY_PACE"] = f"{pace:g}"
+    if url is not None:
+        sim.extra_env["MARQUEE_DATABASE_URL"] = url
+    sim.ratelimits.enabled = True
+    sim.ratelimits.global_limit = limit
+    recorder = PeerRecorder()
+    children: list[ChildProcessBot] = []
+    ports: dict[int, int] = {}
+    pids: list[int] = []
+    began = time.perf_counter()
+    try:
+        await sim.start()
+        bot = sim.client
+        if bot.database.dialect != backend:
+            raise RuntimeError(f"the setup bot runs on {bot.database.dialect}, wanted {backend}")
+        members = [sim.world.add_user(f"fan{i:05d}") for i in range(n)]
+        # One server on each of PROCESS_SHARDS shards, the members split evenly between them: every process
+        # has its servers' members to remind, however many processes share the shards.
+        for shard in range(PROCESS_SHARDS):
+            guild = await sim.create_guild_on_shard(f"Fan-out Server {shard}", shard, PROCESS_SHARDS)
+            general = guild.channel("general")
+            admin = await sim.create_user(f"admin{shard}", guild=guild, admin=True)
+            mine = members[shard::PROCESS_SHARDS]
+            for member in mine:
+                sim.world.add_member(guild.model, member)
+            added = await sim.slash(
+                admin, general, "event add", name=EVENT, date=due.date().isoformat(), time=due.strftime("%H:%M"),
+                timezone="UTC",
+            )  # fmt: skip
+            if EVENT not in (added.content or ""):
+                raise RuntimeError(f"/event add answered {added.content!r}")
+            reply = await sim.slash(mine[0], general, "remind event", name=EVENT, when="release")
+            if not reply.ephemeral or EVENT not in (reply.content or ""):
+                raise RuntimeError(f"/remind event answered {reply.content!r}")
+            (subscription,) = await bot.services.reminders.repository.subscriptions(mine[0].id)
+            await subscribe_everyone(sim, guild.id, subscription.target_key, mine)
+        await sim.settle()
+        await sim.stop_bot()
+        rows = await read_reminders(backend, sim.database_path, url)
+        if len(rows) != n or {r[1] for r in rows} != {"scheduled"}:
+            raise RuntimeError(f"{len(rows)} reminders before the fan-out, statuses {Counter(r[1] for r in rows)}")
+        setup_s = time.perf_counter() - began
+        dm_channels = {sim.world.dm_channels[m.id]: m.id for m in members}
+        recorder.install(sim)
+        log(f"{label}: {n:,} members subscribed in {setup_s:.1f} s; starting {processes} bot process(es)")
+
+        env = sim.env()
+        started = time.perf_counter()
+        for number in range(processes):
+            argv = ["-m", "bot", "run"]
+            if processes > 1:
+                per = PROCESS_SHARDS // processes
+                argv += ["--shards", f"{number * per}-{(number + 1) * per - 1}", "--shard-count", str(PROCESS_SHARDS)]
+            child = ChildProcessBot(argv, sim.tmp_path / f"process-{number}.log")
+            children.append(child)
+            await child.start(env, sim.clock, args.sim_timeout)
+        pids = [child.process.pid for child in children if child.process is not None]
+        bound = n / pace * 3 + 60.0
+        deadline = started + bound
+        last_count, last_change = 0, time.perf_counter()
+        while time.perf_counter() < deadline:
+            ports.update(socket_ports(pids))
+            if recorder.posted != last_count:
+                last_count, last_change = recorder.posted, time.perf_counter()
+            if recorder.posted >= n:
+                break
+            if not all(child.running for child in children):
+                raise RuntimeError(
+                    f"{label}: a bot process exited:\n" + "\n".join(c.log_text()[-1500:] for c in children)
+                )
+            if recorder.posted and time.perf_counter() - last_change > 20.0:
+                report.notes.append(f"{label}: the fan-out stalled at {recorder.posted:,} DMs for 20 s")
+                break
+            await asyncio.sleep(0.2)
+        else:
+            report.notes.append(f"{label}: the fan-out was stopped at its time limit ({bound:.0f} s)")
+        # Anything still in flight (a duplicate, a retry) has time to show up, and the last batches to be
+        # recorded as sent.
+        for _ in range(50):
+            await asyncio.sleep(0.2)
+            ports.update(socket_ports(pids))
+            done = await read_reminders(backend, sim.database_path, url)
+            if all(r[1] == "sent" for r in done):
+                break
+        await asyncio.sleep(1.0)
+        logs = [child.log_text() for child in children]
+    finally:
+        for child in children:
+            with contextlib.suppress(Exception):
+                await child.stop(args.sim_timeout)
+        recorder.uninstall()
+        await sim.close()
+
+    # ---- what Discord saw ---------------------------------------------------------------------------------
+    calls = list(recorder.calls)
+    dm_posts = [c for c in calls if c[0] == POST_ROUTE and c[4] and int(c[4]) in dm_channels]
+    statuses = Counter(c[1] for c in dm_posts)
+    all_429 = sum(1 for r in sim.server.requests if r.status == 429)  # the setup's requests included
+    ok = sorted((c for c in dm_posts if c[1] < 300), key=lambda c: c[2])
+    received_at = [c[2] for c in ok]
+    others = Counter(c[0] for c in calls if not (c[0] == POST_ROUTE and c[4] and int(c[4]) in dm_channels))
+    pid_index = {pid: i for i, pid in enumerate(pids)}
+    by_process: dict[int, list[float]] = defaultdict(list)
+    for c in ok:
+        by_process[pid_index.get(ports.get(c[5], -1), -1)].append(c[2])
+    result.shares = [len(by_process.get(i, [])) for i in range(processes)]
+    unknown = len(by_process.get(-1, []))
+    per_channel: dict[int, int] = Counter()
+    for message in list(sim.world.messages.values()):
+        if message.channel_id in dm_channels and not message.deleted and message.ephemeral_for is None:
+            per_channel[message.channel_id] += 1
+    per_member = Counter(per_channel.get(channel, 0) for channel in dm_channels)
+    rows = await read_reminders(backend, sim.database_path, url)
+    db_status = Counter(r[1] for r in rows)
+    stored = {c_id: m.id for m in sim.world.messages.values() for c_id in [m.channel_id] if c_id in dm_channels}
+    matching = sum(
+        1 for r in rows if r[1] == "sent" and r[2] is not None and stored.get(sim.world.dm_channels[r[0]]) == r[2]
+    )
+    result.exact = (
+        len(ok) == n and per_member == Counter({1: n}) and db_status == Counter({"sent": n}) and matching == n
+    )
+    result.no_429 = statuses.get(429, 0) == 0 and all_429 == 0
+    counted = [c[2] for c in calls if c[1] != 429 and not c[0].startswith("POST /interactions/")]
+    peak = peak_per_second(counted)
+    if len(received_at) > 1:
+        result.rate = (len(received_at) - 1) / (received_at[-1] - received_at[0])
+    firsts = [min(stamps) for i, stamps in by_process.items() if i >= 0]
+    lasts = [max(stamps) for i, stamps in by_process.items() if i >= 0]
+    if processes > 1 and len(firsts) == processes:
+        begin, end = max(firsts), min(lasts)
+        result.window = max(end - begin, 0.0)
+        result.window_rate = spread_rate(received_at, begin, end)
+    else:
+        result.window = (received_at[-1] - received_at[0]) if len(received_at) > 1 else math.nan
+        result.window_rate = result.rate
+    interval = 1.0 / pace
+    gaps = [(b - a, a) for a, b in itertools.pairwise(received_at) if b - a > 1.5 * interval]
+    lost = sum(gap - interval for gap, _ in gaps)
+    longest = sorted(gaps, reverse=True)[:3]
+    gap_text = (
+        f"{len(gaps)}, {lost:.2f} s beyond the interval in all; longest "
+        + ", ".join(f"{gap * 1e3:.0f} ms at {at - received_at[0]:.1f} s" for gap, at in longest)
+        if gaps
+        else "none"
+    )
+    warnings = sum(1 for text in logs for line in text.splitlines() if " WARNING " in line or " ERROR " in line)
+    first_dm = (received_at[0] - started) if received_at else math.nan
+
+    target = PROCESS_RATE_SHARE * pace
+    judged_window = result.window >= 5.0 and processes > 1
+    ok_rate = result.rate >= target and (not judged_window or result.window_rate >= target)
+    report.check(
+        f"{label}: the whole bot's DM rate",
+        f"{result.rate:.2f}/s first → last DM ({len(received_at):,} DMs in "
+        f"{(received_at[-1] - received_at[0]) if len(received_at) > 1 else math.nan:.1f} s)"
+        + (
+            f"; {result.window_rate:.2f}/s over the {result.window:.1f} s every process was sending"
+            if processes > 1
+            else ""
+        )
+        + f"; = {result.rate / limit:.3f} × the global limit {limit}/s",
+        f"≥ {PROCESS_RATE_SHARE:g} × the pace {pace:g}/s = {target:.2f}/s",
+        ok_rate,
+        full_only=True,
+    )
+    report.check(
+        f"{label}: no 429, nothing lost, nothing doubled",
+        f"{statuses.get(429, 0)} × 429 of {len(dm_posts):,} DM POSTs, {all_429} on any route in the whole run; "
+        + ", ".join(f"{v:,} members {k} DM{'s' if k != 1 else ''}" for k, v in sorted(per_member.items()))
+        + f"; database {', '.join(f'{v:,} {k}' for k, v in db_status.items())}, {matching:,} with the DM's id; "
+        f"peak {peak} requests in any 1 s",
+        f"0 × 429; exactly 1 DM for each of {n:,} members, all `sent`; ≤ {limit} a second",
+        result.exact and result.no_429 and peak <= limit,
+    )
+    sharded = f" --shards A-B --shard-count {PROCESS_SHARDS}" if processes > 1 else ""
+    share_text = ", ".join(f"{count:,}" for count in result.shares) + (
+        f" (+{unknown:,} unattributed)" if unknown else ""
+    )
+    report.sections.append(
+        f"#### {label}: {n:,} reminder DMs, global limit {limit}/s, pace {pace:g}/s\n\n"
+        "| measure | value |\n| --- | ---: |\n"
+        f"| processes (`python -m bot run`{sharded}) | {processes} |\n"
+        f"| DMs sent by each process (from the TCP port each arrived from) | {share_text} |\n"
+        f"| processes started → first DM received | {first_dm:.2f} s |\n"
+        f"| first → last DM | {(received_at[-1] - received_at[0]) if len(received_at) > 1 else math.nan:.2f} s, "
+        f"{result.rate:.2f}/s |\n"
+        f"| while every process was sending | {result.window:.2f} s, {result.window_rate:.2f}/s |\n"
+        f"| gaps between consecutive DMs > 1.5 × the pacing interval ({interval * 1e3:.1f} ms) | {gap_text} |\n"
+        f"| DM POSTs by status | {', '.join(f'{k}: {v:,}' for k, v in sorted(statuses.items()))} |\n"
+        f"| other requests from the processes | "
+        f"{', '.join(f'`{k}` {v:,}' for k, v in others.most_common(5)) or 'none'} |\n"
+        f"| peak requests in any 1 s (interaction callbacks apart) | {peak} (limit {limit}) |\n"
+        f"| warnings and errors in the processes' logs | {warnings} |\n"
+        f"| setup by an in-process bot (not timed in the rate) | {setup_s:.1f} s |\n"
+    )
+    log(
+        f"{label}: {len(ok):,} DMs at {result.rate:.2f}/s (window {result.window_rate:.2f}/s over "
+        f"{result.window:.1f} s), by process {share_text}; {statuses.get(429, 0)} × 429; exact {result.exact}"
+    )
+    return result
+
+
+async def startup_backends(args: argparse.Namespace, report: FanoutReport, folder: Path, server: str) -> None:
+    """Start-up with the same 100,000 scheduled posts on SQLite and on PostgreSQL, in one run: the database
+    bench.announce builds for its start-up, copied into a fresh PostgreSQL schema by `db.copy` (what
+    `marquee db copy` runs); starts alternate between the two, against one simulator with the same guilds."""
+    from bench.announce import Spans, base_database, make_guilds, startup_tables, tidy, write_tables
+    from db import connect_database
+    from db.copy import copy_database
+    from tests.postgres import fresh_schema
+
+    rng = random.Random(args.seed)
+    start = sim_start_time()
+    sim = new_sim(folder / "startup", args, start)
+    guilds = make_guilds(sim, args.startup_guilds, rng, "Bench Server")
+    loaded = folder / "startup.db"
+    _, films, _ = await base_database(loaded, sim.clock)
+    tables = startup_tables(guilds, args.startup_rows, sim.clock.now(), rng, films)
+    write_tables(loaded, tables)
+    counts = tables.counts()
+    log(f"start-up: the SQLite database holds {counts}; copying it into PostgreSQL")
+    spans = Spans()
+    results: dict[str, list[dict[str, float]]] = {"SQLite": [], "PostgreSQL": []}
+    async with fresh_schema(server) as schema:
+        url = schema_url(server, schema)
+        began = time.perf_counter()
+        async with connect_database(loaded) as source, connect_database(url) as target:
+            copied = await copy_database(source, target)
+        copy_s = time.perf_counter() - began
+        import asyncpg
+
+        # What autovacuum leaves behind on a live database, as ANALYZE does for the SQLite file.
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute("ANALYZE")
+        finally:
+            await connection.close()
+        log(f"start-up: copied in {copy_s:.1f} s; starts alternate between SQLite and PostgreSQL")
+        deliver_label = "first `deliver_due` (alarm armed by `start`)"
+        spans.install_startup()
+        try:
+            await sim.server.start()
+            sim.database_path = loaded
+
+            async def one_start(which: str, measured: bool) -> None:
+                if which == "PostgreSQL":
+                    sim.extra_env["MARQUEE_DATABASE_URL"] = url
+                else:
+                    sim.extra_env.pop("MARQUEE_DATABASE_URL", None)
+                tidy(sim)
+                spans.reset()
+                t0 = time.perf_counter()
+                await sim.start_bot()
+                ready = time.perf_counter() - t0
+                bot = sim.client
+                if bot.database.dialect != ("postgresql" if which == "PostgreSQL" else "sqlite"):
+                    raise RuntimeError(f"the bot runs on {bot.database.dialect}, wanted {which}")
+                if len(bot.guilds) != len(guilds):
+                    raise RuntimeError(f"the bot sees {len(bot.guilds)} guilds, the simulator has {len(guilds)}")
+                deadline = time.perf_counter() + args.sim_timeout
+                first = None
+                while time.perf_counter() < deadline and first is None:
+                    first = spans.first(deliver_label, t0)
+                    await asyncio.sleep(0.005)
+                row = {"ready": ready, "first delivery pass done": (first[1] - t0) if first else math.nan}
+                await background_done(bot, args.sim_timeout)
+                await sim.stop_bot()
+                if measured:
+                    results[which].append(row)
+                log(
+                    f"  {'' if measured else 'warm-up '}start on {which}: ready {ready:.2f} s, the announcer's "
+                    f"first delivery pass done {row['first delivery pass done']:.2f} s"
+                )
+
+            for which in ("SQLite", "PostgreSQL"):
+                await one_start(which, measured=False)  # syncs the commands once; warms the caches
+            for rep in range(args.startup_reps):
+                order = ("SQLite", "PostgreSQL") if rep % 2 == 0 else ("PostgreSQL", "SQLite")
+                for which in order:
+                    await one_start(which, measured=True)
+        finally:
+            spans.uninstall()
+            await sim.close()
+
+    def median(which: str, key: str) -> float:
+        values = [row[key] for row in results[which]]
+        return statistics.median(values) if values else math.nan
+
+    ratio = median("PostgreSQL", "ready") / median("SQLite", "ready")
+    report.check(
+        "start-up: `serve` → ready (commands synced), PostgreSQL ÷ SQLite, the same rows, medians",
+        f"{ratio:.2f} ({median('PostgreSQL', 'ready'):.2f} s ÷ {median('SQLite', 'ready'):.2f} s; n = "
+        f"{len(results['SQLite'])} each; {args.startup_guilds:,} guilds, {args.startup_rows:,} scheduled posts)",
+        f"≤ {START_RATIO:g}",
+        ratio <= START_RATIO,
+        full_only=True,
+    )
+    contents = ", ".join(f"{v:,} {k.strip()}" for k, v in counts.items())
+    body = (
+        f"The database bench.announce builds for its start-up ({contents}) "
+        f"as a SQLite file, and the same rows copied into a fresh PostgreSQL schema by `db.copy.copy_database` "
+        f"(what `marquee db copy` runs; {sum(copied.rows.values()):,} rows "
+        f"in {copy_s:.1f} s), then `ANALYZE` on both. One simulator holds the same {args.startup_guilds:,} guilds for "
+        "both; starts alternate between the two databases, the first start on each not counted. Ready: "
+        "`sim.start_bot()` returns (READY, every GUILD_CREATE handled, `commands_synced` set); the announcer "
+        "and reminder engines start before the bot connects (`Services.start`).\n\n"
+        "| step (seconds, median; range) | SQLite | PostgreSQL |\n| --- | ---: | ---: |\n"
+    )
+    for key, words in (
+        ("ready", "**`serve` → ready, commands synced**"),
+        ("first delivery pass done", "`serve` → the announcer's first delivery pass done (armed by `Announcer.start`)"),
+    ):
+        cells = [median(which, key) for which in ("SQLite", "PostgreSQL")]
+        spread = [
+            f"{min(r[key] for r in results[which]):.2f}–{max(r[key] for r in results[which]):.2f}"
+            for which in ("SQLite", "PostgreSQL")
+        ]
+        body += f"| {words} | {cells[0]:.3f} ({spread[0]}) | {cells[1]:.3f} ({spread[1]}) |\n"
+    report.section("Start-up with 100,000 scheduled posts: PostgreSQL and SQLite", body)
+
+
+async def several_processes(args: argparse.Namespace, report: FanoutReport, folder: Path) -> None:
+    """The runs of child processes (on PostgreSQL, then one on SQLite) and start-up on both databases."""
+    from tests.postgres import fresh_schema
+
+    if args.skip_processes and args.skip_startup:
+        return
+    problem = postgres_problem(args.database_url)
+    if problem is not None:
+        message = f"no PostgreSQL at {redacted(args.database_url)} (set MARQUEE_TEST_DATABASE_URL): {problem}"
+        if os.environ.get("CI") == "true":
+            report.check("PostgreSQL for the runs of several processes and the start-up", message, "reachable", False)
+        else:
+            log(f"skipping the PostgreSQL parts: {message}")
+            report.notes.append(f"PostgreSQL parts skipped: {message}.")
+    if not args.skip_processes:
+        runs = []
+        for count in args.process_counts if problem is None else []:
+            async with fresh_schema(args.database_url) as schema:
+                url = schema_url(args.database_url, schema)
+                runs.append(
+                    await processes_fanout(args, report, folder, backend="postgresql", processes=count, url=url)
+                )
+        runs.append(await processes_fanout(args, report, folder, backend="sqlite", processes=1, url=None))
+        report.sections.append(
+            "#### The whole bot's DM rate by processes\n\n"
+            "| configuration | DMs | DMs per process | first → last DM | while every process sent |\n"
+            "| --- | ---: | --- | ---: | ---: |\n"
+            + "\n".join(
+                f"| {r.label} | {r.members:,} | {', '.join(f'{s:,}' for s in r.shares)} | {r.rate:.2f}/s "
+                f"({r.rate / r.pace:.3f} × pace) | {r.window_rate:.2f}/s over {r.window:.1f} s |"
+                for r in runs
+            )
+            + "\n"
+        )
+    if not args.skip_startup and problem is None:
+        await startup_backends(args, report, folder, args.database_url)
+
+
+def redacted(url: str) -> str:
+    from db.postgres import redacted_url
+
+    return redacted_url(url)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -1032,7 +1567,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="experiment, not the bot as shipped: discord.py sweeps its rate-limit buckets at most once a minute",
     )
     parser.add_argument("--sim-timeout", type=float, default=60.0, help="seconds to wait for the bot to start")
-    parser.add_argument("--budget", type=float, default=900.0, help="seconds at most for the whole run")
+    parser.add_argument("--budget", type=float, default=1800.0, help="seconds at most for the whole run")
+    parser.add_argument(
+        "--processes", default="1,2,4", help="the bot as this many child processes on PostgreSQL, one run each"
+    )
+    parser.add_argument("--proc-members", type=int, default=1_200, help="members for each run of child processes")
+    parser.add_argument(
+        "--proc-limit", type=int, default=DISCORD_GLOBAL_PER_S, help="the simulator's global limit for those runs"
+    )
+    parser.add_argument("--skip-processes", action="store_true", help="skip the runs of child processes")
+    parser.add_argument("--skip-startup", action="store_true", help="skip start-up on PostgreSQL vs SQLite")
+    parser.add_argument("--startup-guilds", type=int, default=10_000, help="guilds in the start-up database")
+    parser.add_argument("--startup-rows", type=int, default=100_000, help="scheduled posts in the start-up database")
+    parser.add_argument("--startup-reps", type=int, default=3, help="measured starts per database")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("MARQUEE_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test",
+        help="the PostgreSQL server (a fresh schema per run; default $MARQUEE_TEST_DATABASE_URL or the local one)",
+    )
     parser.add_argument(
         "--spec-check",
         action="store_true",
@@ -1041,13 +1593,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         given = set(argv if argv is not None else sys.argv[1:])
-        for option, value in {"--members": 1_000, "--real-members": 200}.items():
+        quick = {
+            "--members": 1_000, "--real-members": 200, "--proc-members": 120, "--startup-guilds": 1_000,
+            "--startup-rows": 10_000, "--startup-reps": 1,
+        }  # fmt: skip
+        for option, value in quick.items():
             if not any(arg == option or arg.startswith(option + "=") for arg in given):
                 setattr(args, option.lstrip("-").replace("-", "_"), value)
     if args.members < 1 or args.real_members < 1:
         parser.error("--members and --real-members must be at least 1")
     if not 0 < args.pace_share <= 1:
         parser.error("--pace-share must be in (0, 1]")
+    try:
+        args.process_counts = [int(part) for part in args.processes.split(",") if part.strip()]
+    except ValueError:
+        parser.error("--processes takes a comma list of process counts, such as 1,2,4")
+    if any(count < 1 or PROCESS_SHARDS % count for count in args.process_counts):
+        parser.error(f"--processes: each count must divide the {PROCESS_SHARDS} shards (1, 2 or 4)")
+    if args.proc_members < PROCESS_SHARDS:
+        parser.error(f"--proc-members must be at least {PROCESS_SHARDS} (one member in each server)")
     return args
 
 
@@ -1079,6 +1643,7 @@ def sweep_at_most_once_a_minute(enabled: bool) -> Iterator[None]:
 async def run(args: argparse.Namespace, report: FanoutReport) -> list[str]:
     profiles: list[str] = []
     started = time.perf_counter()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="marquee-bench-") as tmp:
         report.tmpdir = Path(tmp)
         with Watchdog(args.budget, report, "the whole run"), sweep_at_most_once_a_minute(args.what_if_sweep):
@@ -1095,7 +1660,13 @@ async def run(args: argparse.Namespace, report: FanoutReport) -> list[str]:
                 )  # fmt: skip
                 if args.real_members < args.members:
                     project(args, report, main, real)
+            await several_processes(args, report, Path(tmp))
     report.notes.append(f"whole run: {time.perf_counter() - started:.0f} s.")
+    load_after = os.getloadavg()
+    report.notes.append(
+        f"machine load (1, 5, 15 min averages) at the start {', '.join(f'{v:.2f}' for v in load_before)}, at the "
+        f"end {', '.join(f'{v:.2f}' for v in load_after)} ({os.cpu_count()} cores): other work may share the machine."
+    )
     if args.profile or args.tracemalloc:
         report.notes.append("profiled or traced: the times above are slower than an unobserved run.")
     return profiles

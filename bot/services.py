@@ -93,7 +93,8 @@ class Services:
 def build_services(bot: MarqueeBot) -> Services:
     lookup = LookupService(bot.catalogue, bot.database, bot.clock)
     plan = bot.shard_plan
-    # Announcements of servers on other processes' shards are theirs to plan and post.
+    # Announcements of servers on other processes' shards are theirs to plan and post, and DMs about their
+    # events theirs to send first.
     shards = Shards(plan.count, plan.ids) if plan.count is not None and plan.ids is not None else None
     announcer = Announcer(
         bot,
@@ -117,6 +118,7 @@ def build_services(bot: MarqueeBot) -> Services:
         pacer=bot.pacer,
         breaker=bot.breaker,
         lease=Lease(bot.process_id),
+        shards=shards,
     )
     tmdb = None
     if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:

@@ -36,8 +36,8 @@ from cogs.reminders.membership import Membership
 from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository, Database
-from db.repositories.announcements import GuildEvent
-from db.repositories.leases import Lease, Renewal
+from db.repositories.announcements import GuildEvent, Shards
+from db.repositories.leases import LEASE_LENGTH, Lease, Renewal
 from db.repositories.privacy import ERASURE_MEMORY
 from db.repositories.reminders import (
     OVERDUE,
@@ -57,6 +57,10 @@ DIGEST = dt.timedelta(minutes=10)
 LATE_AFTER = dt.timedelta(minutes=5)
 BATCH = 100
 CONCURRENCY = 16
+# How long a reminder about an event of a server on another process's shards waits, unclaimed past its wake
+# time, before this process takes it (see `ReminderRepository.claim_due`): the lease length, after which the
+# other process's own claims would be taken over too.
+HANDOVER = LEASE_LENGTH
 # The member cannot be reached by DM: retrying will not help until they change something.
 UNREACHABLE = {
     50007: "your privacy settings do not allow direct messages from Marquee",
@@ -116,8 +120,10 @@ class ReminderEngine:
         pacer: Pacer,
         breaker: InvalidRequestBreaker,
         lease: Lease | None = None,
+        shards: Shards | None = None,
     ) -> None:
-        """`lease`: whose claims this process's are (the bot's process id); None: a new owner."""
+        """`lease`: whose claims this process's are (the bot's process id); None: a new owner. `shards`: the
+        shards this process runs, when other processes run the rest; None: every shard."""
         self.client = client  # sends the DMs (and closes the bot when Discord refuses its token)
         # Reminders are timed from the release dates and server events the announcer keeps.
         self.targets = targets
@@ -127,6 +133,9 @@ class ReminderEngine:
         self.pacer = pacer
         self.breaker = breaker
         self.repository = ReminderRepository(database, lease)
+        # DMs about servers' events are sent first by the process running the server's shard (it can ask the
+        # gateway whether the members are still in the server; any other would ask over REST, one per DM).
+        self.shards = shards
         self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.notices: set[int] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -248,7 +257,9 @@ class ReminderEngine:
                         wait = dt.timedelta(seconds=self.breaker.seconds_until_closed())
                         held_back = self.clock.now() + max(wait, dt.timedelta(seconds=1))
                         return
-                    batches = await self.repository.claim_due(self.clock.now(), DIGEST, BATCH, grace=self.grace)
+                    batches = await self.repository.claim_due(
+                        self.clock.now(), DIGEST, BATCH, grace=self.grace, shards=self.shards, handover=HANDOVER
+                    )
                     if not batches:
                         return
                     await self.membership.check(await self.event_servers(batches, events))
@@ -274,7 +285,7 @@ class ReminderEngine:
                     await self.repository.mark_finished(batch, "failed", "unexpected error", self.clock.now())
 
         await asyncio.gather(claim(), *(send() for _ in range(CONCURRENCY)))
-        return held_back or await self.repository.next_wake()
+        return held_back or await self.repository.next_wake(self.shards, HANDOVER)
 
     async def deliver(self, batch: Batch, events: dict[int, GuildEvent | None] | None = None) -> None:
         now = self.clock.now()

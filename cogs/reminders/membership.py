@@ -10,6 +10,7 @@ a server the bot does not have in its cache is asked over REST, one member at a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import enum
 import logging
@@ -31,6 +32,7 @@ MEMBERSHIP_FRESH = dt.timedelta(hours=1)
 VERDICT_FRESH = dt.timedelta(minutes=10)
 MEMBERSHIP_MEMORY = 50_000  # answers kept before the stale ones are dropped
 PER_REQUEST = 100  # user ids one Request Guild Members may name
+READY_WAIT = 60.0  # seconds a question at start waits for the gateway to bring the servers
 # REST answers that say the member is not in the server (or the bot is not).
 NOT_A_MEMBER = {10004, 10007, 10013, 50001}
 
@@ -99,6 +101,12 @@ class Membership:
 
     async def _ask(self, guild_id: int, user_ids: list[int]) -> None:
         guild = self.client.get_guild(guild_id)
+        if guild is None and not self.client.is_ready():
+            # At a start the reminders that fell due meanwhile are claimed before the gateway has brought the
+            # servers: wait for them (a while) rather than ask over REST, one request per DM of the pace.
+            with contextlib.suppress(TimeoutError, RuntimeError):
+                await asyncio.wait_for(self.client.wait_until_ready(), READY_WAIT)
+            guild = self.client.get_guild(guild_id)
         if guild is None:
             # Not in the cache (the bot was removed, or has not seen it yet): REST can say so.
             for user_id in user_ids:

@@ -15,13 +15,28 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from db.connection import Database, Row, Transaction
-from db.repositories.announcements import Reconciliation
+from db.repositories.announcements import Reconciliation, Shards
 from db.repositories.leases import EXPIRED, Lease, claim_lock
 from db.repositories.privacy import NOT_ERASED_SINCE, erasure_params
 from db.repositories.stamps import instant, stamp
 
 ReminderStatus = Literal["scheduled", "sending", "sent", "failed", "skipped"]
 OVERDUE = "missed: it could not be sent within the grace window after it was due"
+
+
+def _elsewhere(shards: Shards | None) -> tuple[str, tuple[int, ...]] | None:
+    """A WHERE fragment (over ``r`` and its subscription ``s``) true for the reminders about an event of a
+    server on another process's shards, and its parameters; None when this process runs every shard.
+
+    Such a reminder is that process's first: before a DM about a server's event the sender asks whether the
+    member is still in the server, which the process running its shard asks the gateway (100 members a
+    request), and any other only over REST, one request per DM taken from the bot's shared pace."""
+    if shards is None:
+        return None
+    own, params = shards.sql("s.guild_id")
+    if own == "1 = 1":
+        return None
+    return f"(r.target_key LIKE 'event:%' AND s.guild_id IS NOT NULL AND NOT ({own}))", params
 
 
 def batch_nonce(batch_id: int) -> str:
@@ -366,7 +381,14 @@ class ReminderRepository:
         )
 
     async def claim_due(
-        self, now: dt.datetime, digest: dt.timedelta, limit: int = 100, *, grace: dt.timedelta | None = None
+        self,
+        now: dt.datetime,
+        digest: dt.timedelta,
+        limit: int = 100,
+        *,
+        grace: dt.timedelta | None = None,
+        shards: Shards | None = None,
+        handover: dt.timedelta = dt.timedelta(0),
     ) -> list[Batch]:
         """Take up to `limit` members' due reminders, each member's as one batch.
 
@@ -378,7 +400,16 @@ class ReminderRepository:
         start: the clock may have jumped or the loop stalled since they fell due.
         Claimed rows are held under this repository's lease; on PostgreSQL rows another process is claiming
         at the same moment are skipped, not waited for.
+        With `shards` (the process runs only those), a reminder about an event of a server on another
+        process's shards leads a batch only once it has waited `handover` past its wake time unclaimed: the
+        process running that server's shard sends it, unless it is not running.
         """
+        elsewhere = _elsewhere(shards)
+        theirs, their_params = (
+            ("", ())
+            if elsewhere is None
+            else (f"AND NOT ({elsewhere[0]} AND r.wake_at > ?)", (*elsewhere[1], stamp(now - handover)))
+        )
         async with self._db.transaction() as tx:
             if grace is not None:
                 await tx.execute(
@@ -391,17 +422,18 @@ class ReminderRepository:
                     (stamp(now), stamp(now - grace), stamp(now)),
                 )
             leads = await tx.fetch_all(
-                """
+                f"""
                 SELECT r.user_id, MIN(r.due_at) AS first_due, MIN(r.batch_id) AS old_batch,
                        d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
                 FROM reminders r
+                JOIN reminder_subscriptions s ON s.id = r.subscription_id
                 LEFT JOIN dm_recipients d ON d.user_id = r.user_id
                 LEFT JOIN user_settings u ON u.user_id = r.user_id
-                WHERE r.status = 'scheduled' AND r.wake_at <= ? AND d.undeliverable IS NULL
+                WHERE r.status = 'scheduled' AND r.wake_at <= ? AND d.undeliverable IS NULL {theirs}
                 GROUP BY r.user_id, d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
                 ORDER BY MIN(r.wake_at), r.user_id LIMIT ?
                 """,
-                (stamp(now), limit),
+                (stamp(now), *their_params, limit),
             )
             batches = []
             for lead in leads:
@@ -484,9 +516,36 @@ class ReminderRepository:
                 [(stamp(wake_at), reason, r.id, self.lease.owner) for r in batch.reminders],
             )
 
-    async def next_wake(self) -> dt.datetime | None:
+    async def next_wake(
+        self, shards: Shards | None = None, handover: dt.timedelta = dt.timedelta(0)
+    ) -> dt.datetime | None:
         """When the runner next has something to do: a reminder falls due, or a lease of one being sent runs
-        out (its sender may have died: `take_over_expired`)."""
+        out (its sender may have died: `take_over_expired`). With `shards`, a reminder another process's
+        shards send first (see `claim_due`) counts `handover` after its wake time."""
+        elsewhere = _elsewhere(shards)
+        if elsewhere is not None:
+            where, params = elsewhere
+            row = await self._db.fetch_one(
+                f"""
+                SELECT MIN(CASE WHEN {where} THEN NULL ELSE r.wake_at END) AS own,
+                       MIN(CASE WHEN {where} THEN r.wake_at ELSE NULL END) AS theirs
+                FROM reminders r
+                JOIN reminder_subscriptions s ON s.id = r.subscription_id
+                LEFT JOIN dm_recipients d ON d.user_id = r.user_id
+                WHERE r.status = 'scheduled' AND d.undeliverable IS NULL
+                """,
+                (*params, *params),
+            )
+            held = instant(
+                await self._db.fetch_value("SELECT MIN(lease_until) FROM reminders WHERE status = 'sending'")
+            )
+            theirs = instant(row["theirs"]) if row is not None else None
+            wakes = [
+                instant(row["own"]) if row is not None else None,
+                theirs + handover if theirs is not None else None,
+                held,
+            ]
+            return min((wake for wake in wakes if wake is not None), default=None)
         value = await self._db.fetch_value(
             """
             SELECT MIN(w) FROM (

@@ -235,6 +235,38 @@ def test_each_process_start_is_a_new_owner() -> None:
     assert Lease.new().owner != Lease.new().owner
 
 
+async def test_reminders_about_a_servers_event_wait_for_its_shards_process_for_the_handover(
+    open_db: OpenDatabase,
+) -> None:
+    first, second = await two_processes(open_db)
+    owner, other = ReminderRepository(first, Lease("owner")), ReminderRepository(second, Lease("other"))
+    ours, theirs = Shards(2, [(GUILD >> 22) % 2]), Shards(2, [1 - (GUILD >> 22) % 2])
+    handover = dt.timedelta(minutes=2)
+    for user, target in ((1, "event:5"), (2, "film:one"), (3, "event:5")):
+        subscription, _ = await owner.subscribe(user, GUILD, target, "7d", NOW, region="FR", timezone="UTC", limit=10)
+        await owner.replace_plan(subscription, [NewReminder(dt.date(2024, 7, 1), "7d", minutes(-1))], NOW)
+    # The process without the server's shard takes what is anyone's (a film's), not the event's.
+    taken = await other.claim_due(NOW, DIGEST, 1, shards=theirs, handover=handover)
+    assert [batch.user_id for batch in taken] == [2]
+    assert await other.claim_due(NOW, DIGEST, shards=theirs, handover=handover) == []
+    # It wakes when the event's would be its to take (its film's lease runs out later).
+    assert await other.next_wake(theirs, handover) == minutes(-1) + handover
+    # The shard's process takes the event's at once.
+    [mine] = await owner.claim_due(NOW, DIGEST, 1, shards=ours, handover=handover)
+    assert mine.user_id == 1
+    # One left unclaimed past the handover (its process is not running): anyone's.
+    assert (
+        await other.claim_due(
+            minutes(-1) + handover - dt.timedelta(seconds=1), DIGEST, shards=theirs, handover=handover
+        )
+        == []
+    )
+    [late] = await other.claim_due(minutes(-1) + handover, DIGEST, shards=theirs, handover=handover)
+    assert late.user_id == 3
+    # A process running every shard takes everything as before.
+    assert await owner.next_wake(ALL, handover) == await owner.next_wake()
+
+
 # ---- whole jobs (the daily pack refresh) ------------------------------------------------------------------------
 
 

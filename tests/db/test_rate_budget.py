@@ -367,3 +367,37 @@ async def test_a_process_busy_in_the_last_tick_claims_for_as_many_sends_again(db
     assert len(given) == await repository.used(TICK) == tick_limit(TICK, rate)
     # Its first turn of the next tick took half that tick, not only the one send waiting then.
     assert await repository.used(TICK + 1) == math.ceil(tick_limit(TICK + 1, rate) / 2)
+
+
+class DistantStore:
+    """The budget's repository answering ``delay`` of virtual time after it is asked: a database a round
+    trip away, as every real one is."""
+
+    def __init__(self, db: Database, time: VirtualTime, delay: float) -> None:
+        self._repository = RateBudgetRepository(db)
+        self._time = time
+        self._delay = delay
+
+    async def take(self, tick: int, wanted: int, limit: int) -> int:
+        granted = await self._repository.take(tick, wanted, limit)
+        self._time.now += self._delay
+        return granted
+
+    async def forget_before(self, tick: int) -> int:
+        return await self._repository.forget_before(tick)
+
+
+@pytest.mark.parametrize("delay", [0.001, 0.004])
+async def test_a_claims_round_trip_is_not_lost_to_the_pace(db: Database, delay: float) -> None:
+    # Each claim answers a little after the send it was made for was due: that send goes late, and the next
+    # keeps to the pace's own grid instead of starting a new one from the late send (which lost a round trip
+    # of the pace at every claim, two a tick: 4 % of it at a millisecond).
+    rate, seconds = 45.0, 4
+    time = VirtualTime(START)
+    budget = SharedBudget(DistantStore(db, time, delay), rate, clock=time.clock, sleep=time.sleep)
+    given: list[float] = []
+    await time.run(busy(budget, given, START + seconds, waiting=4)())
+    assert len(given) >= 0.99 * rate * seconds, len(given)
+    counts = per_tick(given)
+    assert all(counts[tick] <= tick_limit(tick, rate) for tick in counts)
+    assert busiest_second(given) <= rate
