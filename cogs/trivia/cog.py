@@ -17,12 +17,13 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.formatting import quote
+from bot.i18n import N_
 from bot.permissions import missing_post_permissions
 from bot.replies import send_ephemeral
 from bot.tree import report_error
 from cogs.films.service import LookupService
 from cogs.trivia.engine import TriviaEngine
-from cogs.trivia.render import daily_embed, leaderboard_embed, stats_embed
+from cogs.trivia.render import daily_embed, difficulty_name, leaderboard_embed, stats_embed
 from cogs.trivia.views import FORM, answer_game, daily_view, submitted_text
 from db import TriviaRepository
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 Period = Literal["all", "month", "week"]
 PERIOD_DAYS = {"week": 7, "month": 30}
+PERIOD_NAMES = {"all": N_("all time"), "month": N_("last 30 days"), "week": N_("last 7 days")}
 
 
 @app_commands.guild_only()
@@ -82,12 +84,26 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             missing_permissions=missing,
         )
         count, seconds, film_key = live.record.question_count, live.record.seconds, live.record.film_key
-        about = f" about {quote(self.engine.film_title(film_key))}" if film_key else ""
-        how = "pick A, B, C or D" if mode == "buttons" else "press Answer and type one guess"
-        await interaction.response.send_message(
-            f"🎬 Trivia{about}: {count} question{'s' if count != 1 else ''}, {difficulty}, "
-            f"{seconds} s each — {how}. Started by {interaction.user.mention}."
-        )
+        t = live.speech  # a public post: the server's language
+        how = t("pick A, B, C or D") if mode == "buttons" else t("press Answer and type one guess")
+        values = {
+            "questions": t.plural("{n} question", "{n} questions", count),
+            "difficulty": difficulty_name(t, difficulty).lower(),
+            "seconds": t.number(seconds),
+            "how": how,
+            "member": interaction.user.mention,
+        }
+        if film_key:
+            announcement = t(
+                "🎬 Trivia about {film}: {questions}, {difficulty}, {seconds} s each — {how}. Started by {member}.",
+                film=quote(self.engine.film_title(film_key)),
+                **values,
+            )
+        else:
+            announcement = t(
+                "🎬 Trivia: {questions}, {difficulty}, {seconds} s each — {how}. Started by {member}.", **values
+            )
+        await interaction.response.send_message(announcement)
         announcement_id = None
         with contextlib.suppress(discord.HTTPException):
             announcement_id = (await interaction.original_response()).id
@@ -100,7 +116,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         permissions = interaction.permissions
         if interaction.user.id != live.record.starter_id and not permissions.manage_messages:
             raise UserFacingError("Only the member who started the game, or someone with Manage Messages, can stop it.")
-        await interaction.response.send_message(f"Trivia stopped by {interaction.user.mention}.")
+        t = await self.bot.languages.for_server(interaction.guild_id)
+        await interaction.response.send_message(t("Trivia stopped by {member}.", member=interaction.user.mention))
         await self.engine.stop_game(live)
 
     @app_commands.command(name="skip")
@@ -112,7 +129,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         number = live.open_round
         if number is None:
             raise UserFacingError("There is no open question to skip.")
-        await interaction.response.send_message("Question skipped.", ephemeral=True)
+        await interaction.response.send_message(
+            self.bot.languages.for_member(interaction)("Question skipped."), ephemeral=True
+        )
         await self.engine.close_round(live, number)
 
     @start.autocomplete("film")
@@ -151,9 +170,12 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         film_key = self.lookup.film_key(film) if film else None
         rows = await self.repository.leaderboard(interaction.guild_id, since=since, film_key=film_key)
         own = await self.repository.rank_of(interaction.guild_id, interaction.user.id, since=since, film_key=film_key)
-        span = {"all": "all time", "month": "last 30 days", "week": "last 7 days"}[period]
-        about = f" · {self.engine.film_title(film_key)}" if film_key else ""
-        embed = leaderboard_embed(f"Trivia leaderboard — {span}{about}", rows, own, interaction.user.id)
+        # A public answer: the server's language.
+        t = await self.bot.languages.for_server(interaction.guild_id)
+        heading = t("Trivia leaderboard — {period}", period=t(PERIOD_NAMES[period]))
+        if film_key:
+            heading += f" · {self.engine.film_title(film_key)}"
+        embed = leaderboard_embed(t, heading, rows, own, interaction.user.id)
         await interaction.response.send_message(embed=embed)
 
     @leaderboard.autocomplete("film")
@@ -171,7 +193,9 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         assert interaction.guild_id is not None
         who = member or interaction.user
         stats = await self.repository.member_stats(interaction.guild_id, who.id)
-        embed = stats_embed(who.id, stats, self.engine.film_title(stats.favourite_film_key))
+        # A public answer, but asked for by one member about one member: in the language of the one who asked.
+        t = self.bot.languages.for_member(interaction)
+        embed = stats_embed(t, who.id, stats, self.engine.film_title(stats.favourite_film_key))
         await interaction.response.send_message(embed=embed)
 
     # ---- the daily question ----------------------------------------------------------------------
@@ -182,7 +206,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         assert interaction.guild_id is not None
         daily, revealed = await self.engine.todays_question(interaction.guild_id)
         shown = json.loads(daily.question_json)
-        embeds = [*[embed for _, embed in revealed[-1:]], daily_embed(daily.day, shown)]
+        t = await self.bot.languages.for_server(interaction.guild_id)
+        embeds = [*[embed for _, embed in revealed[-1:]], daily_embed(t, daily.day, shown)]
         await interaction.response.send_message(embeds=embeds, view=daily_view(daily.day.isoformat(), shown["choices"]))
         await self.engine.close_revealed(revealed)
 
@@ -196,8 +221,12 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
             return
         reason = await self.engine.take_daily_notice(guild_id)
         if reason:
+            t = self.bot.languages.for_member(interaction)
             await send_ephemeral(
                 interaction,
-                f"⚠️ The daily trivia question is paused: {reason}. "
-                "Fix that, then run `/settings trivia set daily_channel:` to resume it.",
+                t(
+                    "⚠️ The daily trivia question is paused: {reason}. "
+                    "Fix that, then run `/settings trivia set daily_channel:` to resume it.",
+                    reason=reason,
+                ),
             )

@@ -24,6 +24,7 @@ import discord
 from bot.delivery import BROKEN_SETUP_ERRORS, MAX_ATTEMPTS, CannotTell, classify, earlier_try_posted, retry_delay
 from bot.errors import UserFacingError
 from bot.formatting import quote
+from bot.i18n import N_, Speech
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from cogs.trivia.game import DEFAULT_DAILY_TIME
 from cogs.trivia.questions import choices, question_json, select_questions
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DAILY_LATE_AFTER = dt.timedelta(minutes=5)  # a daily post this much after its time is recorded as late
-DAILY_CLOSED = "That daily question has closed; try `/trivia daily` for today's."
+DAILY_CLOSED = N_("That daily question has closed; try `/trivia daily` for today's.")
 
 
 def daily_alarm(guild_id: int) -> str:
@@ -126,6 +127,7 @@ class DailySchedule:
         """Mark this server's earlier daily questions that are still open as revealed; returns them
         with their reveal embeds (`close_revealed` then shows the answer on their messages)."""
         revealed = []
+        t = await self.bot.languages.for_server(guild_id)
         for daily in await self.repository.dailies_to_reveal(today):
             if daily.guild_id != guild_id:
                 continue
@@ -133,7 +135,7 @@ class DailySchedule:
                 continue  # another process revealed it first
             answers = await self.repository.daily_answers(guild_id, daily.day)
             shown = json.loads(daily.question_json)
-            revealed.append((daily, daily_reveal_embed(daily.day, shown, answers)))
+            revealed.append((daily, daily_reveal_embed(t, daily.day, shown, answers)))
         return revealed
 
     async def close_revealed(self, revealed: list[tuple[TriviaDaily, discord.Embed]]) -> None:
@@ -150,16 +152,16 @@ class DailySchedule:
             with contextlib.suppress(discord.HTTPException):
                 await message.edit(embed=embed, view=closed)
 
-    async def answer(self, guild_id: int | None, user_id: int, day_text: str, choice: int) -> str:
+    async def answer(self, guild_id: int | None, user_id: int, day_text: str, choice: int, t: Speech) -> str:
         """A click on a daily question's choice (the day comes from the button, the server from the
-        click); returns what the member is told."""
+        click); returns what the member is told, in their language `t`."""
         if guild_id is None:
-            return DAILY_CLOSED
+            return t(DAILY_CLOSED)
         day = dt.date.fromisoformat(day_text)
         daily = await self.repository.daily(guild_id, day)
         shown = json.loads(daily.question_json) if daily is not None else None
         if shown is None or day != await self.today(guild_id) or choice >= len(shown["choices"]):
-            return DAILY_CLOSED
+            return t(DAILY_CLOSED)
         picked = shown["choices"][choice]
         stored = await self.repository.record_daily_answer(
             guild_id,
@@ -170,9 +172,9 @@ class DailySchedule:
             now=self.bot.clock.now(),
         )
         if not stored:
-            return "You have already answered today's question. The answer comes tomorrow."
-        letter = LETTERS[choice]
-        return f"Locked in: {letter}. {quote(picked)}. The answer is revealed tomorrow."
+            return t("You have already answered today's question. The answer comes tomorrow.")
+        locked = f"{LETTERS[choice]}. {quote(picked)}"
+        return t("Locked in: {answer}. The answer is revealed tomorrow.", answer=locked)
 
     async def take_notice(self, guild_id: int) -> str | None:
         """Why the server's daily question is paused, once: for the first admin seen after the pause."""
@@ -260,7 +262,8 @@ class DailySchedule:
             return tomorrow
         shown = json.loads(daily.question_json)
         late = now - post.due_at > DAILY_LATE_AFTER
-        question = daily_embed(today, shown)
+        t = await self.bot.languages.for_server(guild_id)
+        question = daily_embed(t, today, shown)
         view = daily_view(today.isoformat(), shown["choices"])
         channel = self.bot.get_partial_messageable(post.channel_id, guild_id=guild_id)
         try:

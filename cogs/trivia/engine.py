@@ -25,6 +25,7 @@ import discord
 from bot.delivery import classify
 from bot.errors import UserFacingError
 from bot.formatting import quote
+from bot.i18n import N_, Speech
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.daily import DailySchedule
 from cogs.trivia.game import DEFAULT_SECONDS, GameState, Mode, RoundResult
@@ -36,7 +37,14 @@ from cogs.trivia.questions import (
     question_json,
     select_questions,
 )
-from cogs.trivia.render import LETTERS, question_embed, reveal_embed, standings_embed
+from cogs.trivia.render import (
+    FINAL_STANDINGS,
+    INTERRUPTED,
+    LETTERS,
+    question_embed,
+    reveal_embed,
+    standings_embed,
+)
 from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import CLOSED, question_view
 from db import TriviaRepository
@@ -50,7 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-NO_GAME = "No trivia game is running in this channel."
+NO_GAME = N_("No trivia game is running in this channel.")
 # Seconds between "N answered" edits: a channel allows 5 edits per 5 s, and the reveal needs one of them.
 COUNT_EDIT_INTERVAL = 1.25
 START_COOLDOWN = 20.0
@@ -103,6 +111,7 @@ class LiveGame:
     questions: list[Question]
     channel: discord.PartialMessageable
     rng: random.Random
+    speech: Speech  # the server's language when the game started: every post of the game speaks it
     message: discord.Message | None = None
     message_round: int = 0  # the question `message` shows
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -182,9 +191,8 @@ class TriviaEngine:
             )
             if ended is None:
                 continue
-            embed = standings_embed(
-                "Trivia — final standings", table, won, note="This game was interrupted by a restart of the bot."
-            )
+            t = await self.bot.languages.for_server(game.guild_id)
+            embed = standings_embed(t, t(FINAL_STANDINGS), table, won, note=t(INTERRUPTED))
             channel = self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id)
             if await self.my_turn():
                 with contextlib.suppress(discord.HTTPException):
@@ -225,10 +233,11 @@ class TriviaEngine:
         try:
             running = await self.repository.running_game(channel_id)
             if running is not None:
-                raise UserFacingError(f"A game is already running here: {game_link(running)}")
+                raise UserFacingError("A game is already running here: {link}", link=game_link(running))
             if missing_permissions:
                 raise UserFacingError(
-                    f"I can't run a game here: I need {', '.join(missing_permissions)} in this channel."
+                    "I can't run a game here: I need {permissions} in this channel.",
+                    permissions=", ".join(missing_permissions),
                 )
             film_key = self.lookup.film_key(film) if film else None
             settings = await self.repository.get_settings(guild_id, channel_id, default_seconds=DEFAULT_SECONDS)
@@ -274,7 +283,7 @@ class TriviaEngine:
             checker=self.checker().check if mode == "typed" else None,
         )
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        live = LiveGame(record, state, picked, channel, rng)
+        live = LiveGame(record, state, picked, channel, rng, await self.bot.languages.for_server(guild_id))
         self.games[channel_id] = live
         return live
 
@@ -304,7 +313,7 @@ class TriviaEngine:
         if last is not None:
             wait = START_COOLDOWN - (now - last).total_seconds()
             if wait > 0:
-                raise UserFacingError(f"Slow down: you can start another game in {wait:.0f} s.")
+                raise UserFacingError("Slow down: you can start another game in {seconds} s.", seconds=round(wait))
         self.last_start[(guild_id, user_id)] = now
         return now, last
 
@@ -339,8 +348,10 @@ class TriviaEngine:
             round_.asked_at,
             film_key=question.film_key,
         )
-        embed = question_embed(round_, live.state.question_count, int(live.state.time_limit_s), 0)
-        view = question_view(live.record.id, round_.number, round_.choices, typed=live.state.mode == "typed")
+        embed = question_embed(live.speech, round_, live.state.question_count, int(live.state.time_limit_s), 0)
+        view = question_view(
+            live.speech, live.record.id, round_.number, round_.choices, typed=live.state.mode == "typed"
+        )
         live.message, live.message_round = None, 0
         try:
             nonce = post_nonce(live.record, f"q{round_.number}")
@@ -381,9 +392,9 @@ class TriviaEngine:
         await self.repository.close_round(live.record.id, result.number, result.closed_at)
         if live.message is None or live.message_round != result.number:
             return
-        embed = reveal_embed(result, live.state.question_count, self.film_title)
+        embed = reveal_embed(live.speech, result, live.state.question_count, self.film_title)
         view = question_view(
-            live.record.id, result.number, result.choices, typed=live.state.mode == "typed", closed=True
+            live.speech, live.record.id, result.number, result.choices, typed=live.state.mode == "typed", closed=True
         )
         message = live.message
         try:
@@ -409,7 +420,7 @@ class TriviaEngine:
         )
         if ended is None or not announce:
             return
-        embed = standings_embed("Trivia — final standings", table, won)
+        embed = standings_embed(live.speech, live.speech(FINAL_STANDINGS), table, won)
         try:
             nonce = post_nonce(live.record, "end")
             await retrying(self.bot, lambda: live.channel.send(embed=embed, nonce=nonce), "posting the final standings")
@@ -427,22 +438,23 @@ class TriviaEngine:
         round_number: int,
         value: int | str,
         reply: Reply,
+        t: Speech,
     ) -> None:
         """A click (choice index) or a typed answer for a game's question, from the message `clicked_id`.
 
-        The member is told (`reply`) before the question closes on their answer.
+        The member is told (`reply`, in their language `t`) before the question closes on their answer.
         """
         live = self.open_question(channel_id, clicked_id, game_id, round_number)
         current = live.state.current if live else None
         if live is None or current is None:
-            await reply(CLOSED)
+            await reply(t(CLOSED))
             return
         outcome = live.state.answer(user_id, value, self.bot.clock.now())
         if outcome.status == "already_answered":
-            await reply("You have already answered this question.")
+            await reply(t("You have already answered this question."))
             return
         if outcome.record is None:
-            await reply(CLOSED)
+            await reply(t(CLOSED))
             return
         record = outcome.record
         self.store_answer(
@@ -462,7 +474,7 @@ class TriviaEngine:
             locked = f"{LETTERS[record.choice]}. {quote(record.answer)}"
         else:
             locked = f"“{quote(record.answer)}”"
-        await reply(f"Locked in: {locked}. The answer is revealed when the question closes.")
+        await reply(t("Locked in: {answer}. The answer is revealed when the question closes.", answer=locked))
         if live.state.everyone_answered():
             await self.close_round(live, round_number)
         else:
@@ -537,7 +549,9 @@ class TriviaEngine:
                 answered = sum(1 for record in live.state.records if record.round_number == current.number)
                 if answered == shown:
                     return
-                embed = question_embed(current, live.state.question_count, int(live.state.time_limit_s), answered)
+                embed = question_embed(
+                    live.speech, current, live.state.question_count, int(live.state.time_limit_s), answered
+                )
                 # A count is a nicety: shown only with the pace's spare turns, so that posts and reveals
                 # never wait behind it and a burst keeps its headroom; the next edit shows the latest count.
                 if self.bot.breaker.open or not await self.bot.pacer.try_spare_turn():
@@ -558,13 +572,14 @@ class TriviaEngine:
     async def close_revealed(self, revealed: list[tuple[TriviaDaily, discord.Embed]]) -> None:
         await self.daily.close_revealed(revealed)
 
-    async def answer_daily(self, guild_id: int | None, user_id: int, day_text: str, choice: int) -> str:
-        return await self.daily.answer(guild_id, user_id, day_text, choice)
+    async def answer_daily(self, guild_id: int | None, user_id: int, day_text: str, choice: int, t: Speech) -> str:
+        return await self.daily.answer(guild_id, user_id, day_text, choice, t)
 
     def daily_notice_pending(self, guild_id: int) -> bool:
         return guild_id in self.daily.notices
 
     async def take_daily_notice(self, guild_id: int) -> str | None:
+        """Why the server's daily question is paused, once (English: a reason recorded as it happened)."""
         return await self.daily.take_notice(guild_id)
 
     async def settings_changed(self, guild_id: int) -> None:

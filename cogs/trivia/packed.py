@@ -59,6 +59,8 @@ def _fields(question: Question) -> Fields:
         question.spoiler,
         question.typed_only,
         question.author,
+        question.template,
+        question.values,
     )
 
 
@@ -76,7 +78,8 @@ def _question(fields: Fields) -> Question:
     (key, text, answer, accepted, wrong, difficulty, category, film_key, reveals, kind, ref, needs, topic, spoiler) = (
         fields[:14]
     )
-    typed_only, author = fields[14:]
+    # A generated question's wording (template, values) came later: a pool packed before it has none.
+    typed_only, author, template, values = (*fields[14:], None, ())[:4]
     return Question(
         key=key,
         text=text,
@@ -94,6 +97,8 @@ def _question(fields: Fields) -> Question:
         spoiler=spoiler,
         typed_only=typed_only,
         author=author,
+        template=template,
+        values=tuple(tuple(pair) for pair in values),
     )
 
 

@@ -32,11 +32,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Literal, Protocol, TypeVar, runtime_checkable
+from typing import Literal, Protocol, TypedDict, TypeVar, runtime_checkable
 from typing import cast as typing_cast
 
 from rapidfuzz import fuzz
 
+from bot.i18n import N_
 from cogs.films.search.characters import CastCreditLike, Character, CharacterAppearance, CharacterIndex
 from cogs.films.search.text import normalise, normalise_answer, search_key
 from cogs.trivia.credits import CastShelf
@@ -60,6 +61,7 @@ __all__ = [
     "NameBook",
     "Question",
     "Shelf",
+    "Wording",
     "answer_position",
     "build_pool",
     "choices",
@@ -74,6 +76,7 @@ __all__ = [
     "select_questions",
     "settle",
     "trivia_quality",
+    "worded",
 ]
 
 
@@ -115,6 +118,15 @@ MAX_WRONG = 5
 """Wrong choices kept per generated question: more than the three shown, so the buttons vary between games."""
 _MIN_WRONG = 3
 
+# The generated questions' wordings: asked in each server's language (the English is also `Question.text`).
+WHO_DIRECTED = N_("Who directed {film}?")
+WHO_COMPOSED = N_("Who composed the score for {film}?")
+WHICH_YEAR = N_("In which year was {film} released?")
+WHO_PLAYS = N_("Who plays {character} in {film}?")
+WHICH_INTRODUCED = N_("Which film introduced {character}?")
+NOT_IN_CAST = N_("Which of these people is not in the cast of {film}?")
+CAME_FIRST = N_("Which of these films came out first?")
+
 
 @dataclass(frozen=True, slots=True)
 class Question:
@@ -134,6 +146,10 @@ class Question:
     ``topic`` groups questions a game should not ask twice ("who plays Ethan Hunt"
     in two films); ``spoiler`` is the pack's flag for plot reveals. ``typed_only`` marks a pack question
     of kind "typed", never asked with buttons; ``author`` is who wrote a pack question (pack text).
+
+    A generated question also keeps how it is worded: ``template``, an English message of the catalogue
+    (``N_``-marked, with ``{named}`` placeholders), and the ``values`` that fill it, so that it is asked in
+    each server's language; ``text`` is that template filled in English.
     """
 
     key: str
@@ -152,11 +168,26 @@ class Question:
     spoiler: bool = False
     typed_only: bool = False
     author: str | None = None
+    template: str | None = None
+    values: tuple[tuple[str, str], ...] = ()
 
     @property
     def group(self) -> str:
         """The topic used to avoid near-duplicates in one game (the key when no topic is set)."""
         return self.topic or self.key
+
+
+class Wording(TypedDict):
+    """How a generated question is worded: its English text, and the template and values it came from."""
+
+    text: str
+    template: str
+    values: tuple[tuple[str, str], ...]
+
+
+def worded(template: str, **values: str) -> Wording:
+    """A generated question's wording from one of the templates below, filled with `values`."""
+    return Wording(text=template.format_map(values), template=template, values=tuple(values.items()))
 
 
 # --------------------------------------------------------------------------- film order
@@ -738,14 +769,14 @@ def _crew_questions(cat: Catalogue, asks: Literal["director", "composer"]) -> It
         shown = cat.display(film)
         known = index.lookup(answer.key)
         if asks == "director":
-            text = f"Who directed {shown}?"
+            wording = worded(WHO_DIRECTED, film=shown)
             # A director with several films in the catalogue is among its best-known names.
             difficulty: Difficulty = "easy" if known is not None and known.fame >= 2 else "medium"
         else:
-            text, difficulty = f"Who composed the score for {shown}?", "medium"
+            wording, difficulty = worded(WHO_COMPOSED, film=shown), "medium"
         question = Question(
             key=key,
-            text=text,
+            **wording,
             answer=answer.name,
             accepted=(answer.name,),
             wrong=tuple(wrong),
@@ -795,7 +826,7 @@ def _year_questions(cat: Catalogue) -> Iterable[Question]:
         question = Question(
             key=key,
             # The year is never added to the title here: it is the answer. A shared title is dropped instead.
-            text=f"In which year was {film.title} released?",
+            **worded(WHICH_YEAR, film=film.title),
             answer=str(film.year),
             accepted=(str(film.year),),
             wrong=tuple(wrong),
@@ -852,7 +883,7 @@ def _plays_questions(cat: Catalogue) -> Iterable[Question]:
             shown = cat.display(film)
             question = Question(
                 key=key,
-                text=f"Who plays {character.name} in {shown}?",
+                **worded(WHO_PLAYS, character=character.name, film=shown),
                 answer=answer.name,
                 accepted=(answer.name,),
                 wrong=tuple(wrong),
@@ -1011,7 +1042,7 @@ def _introduced_questions(cat: Catalogue) -> Iterable[Question]:
         shown = cat.display(answer)
         question = Question(
             key=f"gen:introduced:{_slug(role.name)}",
-            text=f"Which film introduced {role.name}?",
+            **worded(WHICH_INTRODUCED, character=role.name),
             answer=shown,
             accepted=tuple(dict.fromkeys((shown, answer.title, answer.original_title))),
             wrong=tuple(wrong),
@@ -1064,7 +1095,7 @@ def _not_in_cast_questions(cat: Catalogue) -> Iterable[Question]:
         shown = cat.display(film)
         question = Question(
             key=f"gen:notcast:{film.key}",
-            text=f"Which of these people is not in the cast of {shown}?",
+            **worded(NOT_IN_CAST, film=shown),
             answer=answer.name,
             accepted=(answer.name,),
             wrong=tuple(wrong),
@@ -1120,7 +1151,7 @@ def _came_first_questions(cat: Catalogue) -> Iterable[Question]:
             wrong_films = [_later_film(cat, by_year[year], film, rng) for year in wrong_years]
             question = Question(
                 key=f"gen:first:{film.key}:{'-'.join(f.key for f in wrong_films)}",
-                text="Which of these films came out first?",
+                **worded(CAME_FIRST),
                 answer=film.title,
                 accepted=(film.title,),
                 wrong=tuple(f.title for f in wrong_films),
@@ -1461,6 +1492,7 @@ def question_json(question: Question, options: tuple[str, ...], right_index: int
             "difficulty": question.difficulty,
             "film_key": question.film_key,
             **({"author": question.author} if question.author else {}),
+            **({"template": question.template, "values": dict(question.values)} if question.template else {}),
         },
         ensure_ascii=False,
     )

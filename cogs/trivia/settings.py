@@ -15,6 +15,7 @@ from discord import app_commands
 from bot import options
 from bot.errors import UserFacingError
 from bot.formatting import quote
+from bot.i18n import Speech
 from bot.permissions import missing_post_permissions
 from cogs.trivia.game import DEFAULT_DAILY_TIME, DEFAULT_SECONDS
 from db import GuildSettingsRepository, TriviaRepository
@@ -58,7 +59,11 @@ class TriviaSettings(app_commands.Group, name="trivia", description="Trivia sett
         if daily_channel is not None:
             missing = missing_post_permissions(daily_channel, interaction.guild.me)
             if missing:
-                raise UserFacingError(f"I can't post in {daily_channel.mention}: I need {', '.join(missing)} there.")
+                raise UserFacingError(
+                    "I can't post in {channel}: I need {permissions} there.",
+                    channel=daily_channel.mention,
+                    permissions=", ".join(missing),
+                )
         changes: dict[str, Any] = {}
         if seconds is not None:
             changes["seconds"] = seconds
@@ -78,7 +83,8 @@ class TriviaSettings(app_commands.Group, name="trivia", description="Trivia sett
             await GuildSettingsRepository(bot.database, bot.clock.now).set_timezone(interaction.guild.id, tz_name)
         await bot.services.trivia.settings_changed(interaction.guild.id)
         await interaction.response.send_message(
-            await describe_trivia(bot, interaction.guild.id, channel), ephemeral=True
+            await describe_trivia(bot, bot.languages.for_member(interaction), interaction.guild.id, channel),
+            ephemeral=True,
         )
 
     @app_commands.command(name="show")
@@ -88,8 +94,10 @@ class TriviaSettings(app_commands.Group, name="trivia", description="Trivia sett
     ) -> None:
         """Show the trivia settings in force."""
         assert interaction.guild is not None
+        bot = interaction.client
         await interaction.response.send_message(
-            await describe_trivia(interaction.client, interaction.guild.id, channel), ephemeral=True
+            await describe_trivia(bot, bot.languages.for_member(interaction), interaction.guild.id, channel),
+            ephemeral=True,
         )
 
     @trivia_set.autocomplete("timezone")
@@ -105,26 +113,32 @@ class TriviaSettings(app_commands.Group, name="trivia", description="Trivia sett
         return interaction.client.services.lookup.film_choices(current)
 
 
-async def describe_trivia(bot: MarqueeBot, guild_id: int, channel: discord.TextChannel | None) -> str:
-    """The trivia settings in force in the server, or in one of its channels."""
+async def describe_trivia(bot: MarqueeBot, t: Speech, guild_id: int, channel: discord.TextChannel | None) -> str:
+    """The trivia settings in force in the server, or in one of its channels, in `t`'s language."""
     repository = TriviaRepository(bot.database)
     effective = await repository.get_settings(guild_id, channel.id if channel else 0)
     daily = await repository.daily_settings(guild_id)
     place = await GuildSettingsRepository(bot.database, bot.clock.now).get(guild_id)
     film = bot.services.lookup.film(effective.newest_film_key) if effective.newest_film_key else None
-    where = f"in {channel.mention}" if channel else "in this server"
     lines = [
-        f"Trivia settings {where}:",
-        f"• Seconds per question: {effective.seconds or DEFAULT_SECONDS}",
-        f"• Newest film allowed: {quote(film.title) if film else 'any'}",
+        t("Trivia settings in {channel}:", channel=channel.mention)
+        if channel
+        else t("Trivia settings in this server:"),
+        t("• Seconds per question: {seconds}", seconds=t.number(effective.seconds or DEFAULT_SECONDS)),
+        t("• Newest film allowed: {film}", film=quote(film.title)) if film else t("• Newest film allowed: any"),
     ]
     if daily and daily.channel_id:
-        paused = f" (paused: {daily.paused_reason})" if daily.paused_reason else ""
-        lines.append(f"• Daily question: <#{daily.channel_id}> at {daily.post_time or DEFAULT_DAILY_TIME}{paused}")
+        where = {"channel": f"<#{daily.channel_id}>", "time": daily.post_time or DEFAULT_DAILY_TIME}
+        if daily.paused_reason:
+            lines.append(
+                t("• Daily question: {channel} at {time} (paused: {reason})", reason=daily.paused_reason, **where)
+            )
+        else:
+            lines.append(t("• Daily question: {channel} at {time}", **where))
     else:
-        lines.append("• Daily question: not posted automatically")
+        lines.append(t("• Daily question: not posted automatically"))
     if place is not None and place.timezone:
-        lines.append(f"• Timezone: {quote(place.timezone)}")
+        lines.append(t("• Timezone: {timezone}", timezone=quote(place.timezone)))
     else:
-        lines.append(f"• Timezone: {bot.settings.defaults.timezone} (the bot's default)")
+        lines.append(t("• Timezone: {timezone} (the bot's default)", timezone=bot.settings.defaults.timezone))
     return "\n".join(lines)

@@ -10,12 +10,14 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 
 from bot.formatting import BUTTON_LABEL, truncate
+from bot.i18n import N_, Speech
 from bot.replies import send_ephemeral
+from bot.translator import member_speech
 from bot.views import reports_errors
 from cogs.trivia.render import LETTERS
 
 ANSWER_LENGTH = 200
-CLOSED = "This question is closed."
+CLOSED = N_("This question is closed.")
 
 
 @runtime_checkable
@@ -35,9 +37,10 @@ class TriviaAnswers(Protocol):
         round_number: int,
         value: int | str,
         reply: Callable[[str], Awaitable[None]],
+        t: Speech,
     ) -> None: ...
 
-    async def answer_daily(self, guild_id: int | None, user_id: int, day_text: str, choice: int) -> str: ...
+    async def answer_daily(self, guild_id: int | None, user_id: int, day_text: str, choice: int, t: Speech) -> str: ...
 
 
 def trivia_answers(interaction: discord.Interaction[Any]) -> TriviaAnswers:
@@ -59,7 +62,14 @@ async def answer_game(interaction: discord.Interaction[Any], game_id: int, round
         await send_ephemeral(interaction, text)
 
     await trivia_answers(interaction).answer(
-        interaction.channel_id, message_id(interaction), interaction.user.id, game_id, round_number, value, reply
+        interaction.channel_id,
+        message_id(interaction),
+        interaction.user.id,
+        game_id,
+        round_number,
+        value,
+        reply,
+        member_speech(interaction),
     )
 
 
@@ -92,10 +102,11 @@ class AnswerButton(
             await answer_game(interaction, self.game_id, self.round_number, int(self.choice))
             return
         engine = trivia_answers(interaction)
+        t = member_speech(interaction)
         if not engine.question_open(interaction.channel_id, message_id(interaction), self.game_id, self.round_number):
-            await send_ephemeral(interaction, CLOSED)
+            await send_ephemeral(interaction, t(CLOSED))
             return
-        await interaction.response.send_modal(AnswerForm(self.game_id, self.round_number))
+        await interaction.response.send_modal(AnswerForm(t, self.game_id, self.round_number))
 
 
 class DailyButton(
@@ -123,16 +134,18 @@ class DailyButton(
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         engine = trivia_answers(interaction)
-        reply = await engine.answer_daily(interaction.guild_id, interaction.user.id, self.day, self.choice)
+        reply = await engine.answer_daily(
+            interaction.guild_id, interaction.user.id, self.day, self.choice, member_speech(interaction)
+        )
         await send_ephemeral(interaction, reply)
 
 
 def question_view(
-    game_id: int, round_number: int, choices: tuple[str, ...], *, typed: bool, closed: bool = False
+    t: Speech, game_id: int, round_number: int, choices: tuple[str, ...], *, typed: bool, closed: bool = False
 ) -> discord.ui.View:
-    """A question's buttons (A–D, or Answer in typed mode); all disabled once it has closed."""
+    """A question's buttons (A–D, or Answer in typed mode, labelled in `t`); all disabled once it has closed."""
     buttons = (
-        [AnswerButton(game_id, round_number, "typed", "Answer")]
+        [AnswerButton(game_id, round_number, "typed", t.context("button", "Answer"))]
         if typed
         else [
             AnswerButton(game_id, round_number, str(index), f"{LETTERS[index]}. {choice}")
@@ -159,7 +172,7 @@ def daily_view(day: str, choices: list[str], *, closed: bool = False) -> discord
 FORM = re.compile(r"trivia-form:(?P<game>\d+):(?P<round>\d+)")
 
 
-class AnswerForm(discord.ui.Modal, title="Your answer"):
+class AnswerForm(discord.ui.Modal, title="Your answer"):  # the title and field are set in the member's language
     """Typed mode: one text field; no Message Content intent needed.
 
     Submissions are handled by the trivia cog's interaction listener, found by the form's custom id, so a
@@ -174,8 +187,10 @@ class AnswerForm(discord.ui.Modal, title="Your answer"):
         placeholder="One guess: a name, a title or a year",
     )
 
-    def __init__(self, game_id: int, round_number: int) -> None:
-        super().__init__(timeout=300, custom_id=f"trivia-form:{game_id}:{round_number}")
+    def __init__(self, t: Speech, game_id: int, round_number: int) -> None:
+        super().__init__(title=t("Your answer"), timeout=300, custom_id=f"trivia-form:{game_id}:{round_number}")
+        self.answer.label = t.context("form field", "Answer")
+        self.answer.placeholder = t("One guess: a name, a title or a year")
 
 
 def submitted_text(data: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.formatting import EMBED_DESCRIPTION
+from bot.translator import english
 from cogs.trivia.render import standings_embed
 from cogs.trivia.scoring import Standing
 
@@ -13,7 +14,7 @@ def test_standings_of_a_crowded_game_say_how_many_are_not_shown() -> None:
         Standing(user_id=10**18 + n, rank=n + 1, points=1000 - n, correct=10, answered=20, total_time_ms=123_456)
         for n in range(players)
     ]
-    embed = standings_embed("Trivia results", standings, winner=10**18)
+    embed = standings_embed(english(), "Trivia results", standings, winner=10**18)
     description = embed.description or ""
     assert len(description) <= EMBED_DESCRIPTION
     lines = description.splitlines()

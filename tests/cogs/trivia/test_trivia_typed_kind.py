@@ -10,6 +10,7 @@ import random
 
 import pytest
 
+from bot.translator import english
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.game import RoundResult
 from cogs.trivia.packed import PackedQuestions
@@ -114,14 +115,14 @@ def _result(question: Question) -> RoundResult:
 
 def test_the_reveal_names_the_author_without_pinging() -> None:
     hostile = from_pack(_stored("hostile", kind="typed", author="@everyone <@123> **Bold**"))
-    fields = {field.name: field.value for field in reveal_embed(_result(hostile), 1, lambda _: None).fields}
+    fields = {field.name: field.value for field in reveal_embed(english(), _result(hostile), 1, lambda _: None).fields}
     shown = fields["Question by"]
     assert "@everyone" not in shown and "<@123>" not in shown
     assert "Bold" in shown and "**Bold**" not in shown
 
 
 def test_a_question_without_author_shows_none() -> None:
-    fields = [field.name for field in reveal_embed(_result(CHOICE), 1, lambda _: None).fields]
+    fields = [field.name for field in reveal_embed(english(), _result(CHOICE), 1, lambda _: None).fields]
     assert "Question by" not in fields
 
 
@@ -130,9 +131,9 @@ def test_a_daily_question_keeps_its_author_and_its_reveal_names_them_without_pin
     options = tuple(choices(authored, random.Random(3)))
     shown = json.loads(question_json(authored, options, options.index(authored.answer)))
     assert shown["author"] == "Ada <@&42>\nWriter"
-    description = daily_reveal_embed(dt.date(2024, 5, 1), shown, []).description or ""
+    description = daily_reveal_embed(english(), dt.date(2024, 5, 1), shown, []).description or ""
     last = description.splitlines()[-1]
     assert last.startswith("Question by Ada") and "<@&42>" not in last and last.endswith("Writer")
     unauthored = json.loads(question_json(CHOICE, options, 0))
     assert "author" not in unauthored
-    assert "Question by" not in (daily_reveal_embed(dt.date(2024, 5, 1), unauthored, []).description or "")
+    assert "Question by" not in (daily_reveal_embed(english(), dt.date(2024, 5, 1), unauthored, []).description or "")
