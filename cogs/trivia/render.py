@@ -68,7 +68,7 @@ def difficulty_name(t: Speech, difficulty: str) -> str:
 
 def percent(t: Speech, share: float) -> str:
     """A share as a whole percentage in the locale's way ("42%", "42 %")."""
-    return babel_numbers.format_percent(share, format="#,##0%", locale=t.locale)
+    return babel_numbers.format_percent(share, locale=t.locale)
 
 
 def seconds(t: Speech, milliseconds: float) -> str:

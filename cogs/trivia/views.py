@@ -172,25 +172,23 @@ def daily_view(day: str, choices: list[str], *, closed: bool = False) -> discord
 FORM = re.compile(r"trivia-form:(?P<game>\d+):(?P<round>\d+)")
 
 
-class AnswerForm(discord.ui.Modal, title="Your answer"):  # the title and field are set in the member's language
-    """Typed mode: one text field; no Message Content intent needed.
+class AnswerForm(discord.ui.Modal):
+    """Typed mode: one text field, in the member's language; no Message Content intent needed.
 
     Submissions are handled by the trivia cog's interaction listener, found by the form's custom id, so a
     form left open across a restart is still answered ("this question is closed") instead of
     vanishing; this class only describes the form.
     """
 
-    answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
-        label="Answer",
-        custom_id="answer",
-        max_length=ANSWER_LENGTH,
-        placeholder="One guess: a name, a title or a year",
-    )
-
     def __init__(self, t: Speech, game_id: int, round_number: int) -> None:
         super().__init__(title=t("Your answer"), timeout=300, custom_id=f"trivia-form:{game_id}:{round_number}")
-        self.answer.label = t.context("form field", "Answer")
-        self.answer.placeholder = t("One guess: a name, a title or a year")
+        self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
+            label=t.context("form field", "Answer"),
+            custom_id="answer",
+            max_length=ANSWER_LENGTH,
+            placeholder=t("One guess: a name, a title or a year"),
+        )
+        self.add_item(self.answer)
 
 
 def submitted_text(data: Any) -> str:

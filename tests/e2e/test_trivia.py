@@ -232,7 +232,7 @@ async def test_leaderboard_by_period(room: tuple[Sim, Any, Any, Any, Any]) -> No
 async def test_the_daily_question_over_two_days(room: tuple[Sim, Any, Any, Any, Any]) -> None:
     sim, _, general, alice, bob = room
     daily = await sim.slash(alice, general, "trivia daily")
-    assert daily.embeds[0]["title"] == "Daily question — 1 May 2024"
+    assert daily.embeds[0]["title"] == "Daily question — May 1, 2024"
     same = await sim.slash(bob, general, "trivia daily")
     assert same.embeds[0]["description"] == daily.embeds[0]["description"]
     locked = await pick(sim, alice, daily, "A")
@@ -247,8 +247,8 @@ async def test_the_daily_question_over_two_days(room: tuple[Sim, Any, Any, Any, 
     assert yesterday.ephemeral and "has closed" in yesterday.content
     today = await sim.slash(alice, general, "trivia daily")
     assert [embed["title"] for embed in today.embeds] == [
-        "Daily question — 1 May 2024 — answer",
-        "Daily question — 2 May 2024",
+        "Daily question — May 1, 2024 — answer",
+        "Daily question — May 2, 2024",
     ]
     assert "answered correctly" in today.embeds[0]["description"]
 
@@ -262,12 +262,12 @@ async def test_the_daily_question_posts_itself(room: tuple[Sim, Any, Any, Any, A
     assert sim.channel_messages(daily_channel) == []
     await sim.advance(timedelta(hours=3, minutes=1))
     posted = sim.channel_messages(daily_channel)
-    assert [embed["title"] for embed in posted[-1].embeds] == ["Daily question — 1 May 2024"]
+    assert [embed["title"] for embed in posted[-1].embeds] == ["Daily question — May 1, 2024"]
     await sim.advance(timedelta(days=1))
     posted = sim.channel_messages(daily_channel)
     assert [embed["title"] for embed in posted[-1].embeds] == [
-        "Daily question — 1 May 2024 — answer",
-        "Daily question — 2 May 2024",
+        "Daily question — May 1, 2024 — answer",
+        "Daily question — May 2, 2024",
     ]
 
 
@@ -463,7 +463,7 @@ async def test_saving_the_daily_settings_again_resumes_a_paused_daily(room: tupl
     await sim.slash(admin, general, "settings trivia set", daily_channel=daily_channel)
     await sim.advance(timedelta(days=1))
     assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds][-1] == (
-        "Daily question — 2 May 2024"
+        "Daily question — May 2, 2024"
     )
 
 
@@ -549,7 +549,7 @@ async def test_a_daily_post_past_the_grace_window_is_skipped_even_while_running(
     assert (day, status) == ("2024-05-01", "skipped") and why.startswith("missed:")
     await sim.advance(timedelta(hours=17, minutes=1))
     assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
-        "Daily question — 2 May 2024"
+        "Daily question — May 2, 2024"
     ]
 
 
@@ -620,7 +620,7 @@ async def test_the_server_timezone_can_be_set_and_dates_the_daily_question(
     assert "• Timezone: Asia/Tokyo" in (await sim.slash(admin, general, "settings trivia show")).content
     # 16:00 UTC on 1 May is 01:00 on 2 May in Tokyo.
     daily = await sim.slash(alice, general, "trivia daily")
-    assert daily.embeds[0]["title"] == "Daily question — 2 May 2024"
+    assert daily.embeds[0]["title"] == "Daily question — May 2, 2024"
 
 
 @pytest.mark.sim_start("2024-05-01T06:00:00+00:00")
@@ -641,7 +641,7 @@ async def test_the_daily_time_is_in_the_server_timezone(room: tuple[Sim, Any, An
     assert sim.channel_messages(daily_channel) == []
     await sim.advance(timedelta(minutes=2))
     assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
-        "Daily question — 1 May 2024"
+        "Daily question — May 1, 2024"
     ]
 
 
@@ -658,7 +658,7 @@ async def test_the_daily_time_follows_a_timezone_set_for_the_whole_server(room: 
     assert sim.channel_messages(daily_channel) == []
     await sim.advance(timedelta(minutes=2))
     assert [embed["title"] for embed in sim.channel_messages(daily_channel)[-1].embeds] == [
-        "Daily question — 1 May 2024"
+        "Daily question — May 1, 2024"
     ]
 
 
