@@ -129,9 +129,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Film tri
         number = live.open_round
         if number is None:
             raise UserFacingError("There is no open question to skip.")
-        await interaction.response.send_message(
-            self.bot.languages.for_member(interaction)("Question skipped."), ephemeral=True
-        )
+        t = self.bot.languages.for_member(interaction)
+        await interaction.response.send_message(t("Question skipped."), ephemeral=True)
         await self.engine.close_round(live, number)
 
     @start.autocomplete("film")

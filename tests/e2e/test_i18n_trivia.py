@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from tests.discord_sim import Sim
 
 SECONDS = timedelta(seconds=21)  # just past the default 20 s per question
@@ -120,3 +122,29 @@ async def test_a_japanese_server_is_asked_generated_questions_in_japanese(sim: S
     started = await sim.slash(yuki, general, "trivia start", questions=1)
     assert started.content.startswith("🎬 Quiz : 1 question, difficulté mélangé, 20 s chacune — choisis A, B, C ou D.")
     assert latest(sim, general).embeds[0]["title"] == "Question 1 sur 1"
+
+
+@pytest.mark.sim_start("2026-03-01T12:00:00+00:00")
+async def test_a_japanese_servers_daily_question_is_in_japanese_and_a_french_members_answer_in_french(
+    sim: Sim,
+) -> None:
+    sim.quiet = 0.15
+    guild = await sim.create_guild("映画ファン", locale="ja")
+    amelie = await sim.create_user("amelie", guild=guild, locale="fr")
+    general = guild.channel("general")
+    daily = await sim.slash(amelie, general, "trivia daily")
+    assert not daily.ephemeral
+    embed = daily.embeds[0]
+    assert embed["title"] == "今日の問題 — 2026年3月1日"
+    assert embed["footer"]["text"] == "回答は 1 人 1 回です。正解と結果は明日発表されます。"
+    label = daily.buttons()[0]["label"]
+    locked = await sim.click(amelie, daily, label=label)
+    assert locked.ephemeral and locked.content == f"Réponse enregistrée : {label}. La solution sera dévoilée demain."
+    again = await sim.click(amelie, daily, label=label)
+    assert again.content == "Tu as déjà répondu à la question d'aujourd'hui. La solution arrive demain."
+
+    # Skipping is answered to the member alone, in her language; the game's posts stay Japanese.
+    await sim.slash(amelie, general, "trivia start", questions=2)
+    skipped = await sim.slash(amelie, general, "trivia skip")
+    assert skipped.ephemeral and skipped.content == "Question passée."
+    assert sim.channel_messages(general)[-1].embeds[0]["title"] == "第 2 問（全 2 問）"
