@@ -119,6 +119,11 @@ def release_type(number: int, t: Speech) -> str:
     return t(RELEASE_TYPES[number])
 
 
+def dated(kind: str, date: str, t: Speech) -> str:
+    """A release's type and date: "Theatrical: 12 July 2023"."""
+    return t("{kind}: {date}", kind=kind, date=date)
+
+
 def runtime(minutes: int | None, t: Speech) -> str:
     """A film's length: "147 min", or "—" when unknown."""
     return t("{minutes} min", minutes=t.number(minutes)) if minutes else "—"
@@ -190,7 +195,7 @@ class DatedLine(NamedTuple):
     tail: str
 
     def text(self, today: dt.date, t: Speech) -> str:
-        head = f"{release_type(self.release_type, t)}: {timestamp(self.date, 'D')}"
+        head = dated(release_type(self.release_type, t), timestamp(self.date, "D"), t)
         relative = f" ({timestamp(self.date, 'R')})" if self.date > today else ""
         return f"{head}{relative}{self.tail}"
 
@@ -450,7 +455,7 @@ def releases_embed(film: Film, releases: Sequence[Release], country: str | None,
     fields = []
     for code in sorted(by_country, key=lambda code: (country_in(code, t), code)):
         lines = [
-            f"{release_type(release.release_type, t)}: {calendar_date(release.date, t)}"
+            dated(release_type(release.release_type, t), calendar_date(release.date, t), t)
             + (f" — {safe(release.note)}" if release.note else "")
             for release in sorted(by_country[code], key=lambda release: (release.release_type, release.date))
         ]
