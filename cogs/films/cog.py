@@ -239,7 +239,7 @@ class Films(commands.Cog):
     async def title_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return self.lookup.film_choices(current)
+        return await self.lookup.film_choices_in(current, self.speech(interaction), str(interaction.locale))
 
     # ---- buttons and menus ----------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ from cogs.films import render
 from cogs.films.catalogue_reads import card_format, details_of, fill_card_texts, unpack_card
 from cogs.films.lookup import Lookup
 from cogs.films.region_cache import RecentRegions, Regions
+from cogs.films.search.films import shorten_label
+from cogs.films.search.index import MAX_CHOICE_CHARS
 from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository, Database
 from db.repositories import preferred_regions
@@ -211,6 +213,29 @@ class LookupService:
         if not films.ready:
             return []
         return [app_commands.Choice(name=choice.label, value=choice.value) for choice in films.complete(current)]
+
+    async def film_choices_in(self, current: str, t: Speech, locale: str | None) -> list[app_commands.Choice[str]]:
+        """`film_choices` for a member: a film with a title in their language shows it first, then its
+        own ("Mission impossible : Protocole fantôme — Mission: Impossible – Ghost Protocol (2011)")."""
+        choices = self.film_choices(current)
+        if not choices or t.language == SOURCE_LANGUAGE or not locale:
+            return choices
+        films = {choice.value: self.current.film(choice.value) for choice in choices}
+        ids = [film.id for film in films.values() if film is not None]
+        language = catalogue_name(locale).split("_")[0].lower()
+        found = await self.catalogue.titles_in_language(ids, language)
+        country = country_from_locale(locale)
+        shown = []
+        for choice in choices:
+            film = films[choice.value]
+            local = render.local_film(found[film.id], country) if film is not None and film.id in found else None
+            title = local.title if local is not None else None
+            if film is not None and title and title != film.title:
+                choice = app_commands.Choice(
+                    name=shorten_label(f"{title} — {choice.name}", MAX_CHOICE_CHARS), value=choice.value
+                )
+            shown.append(choice)
+        return shown
 
     # ---- film cards -----------------------------------------------------------------------------
 

@@ -101,3 +101,21 @@ async def test_japanese_and_german_members(members: tuple[Sim, Any, dict[str, An
     refused = await sim.slash(people["de"], general, "film info", title="zzqqxx")
     assert refused.ephemeral
     assert refused.content == "Kein Film heißt „zzqqxx“. Er ist nicht im Katalog."
+
+
+async def test_autocomplete_shows_the_members_title_beside_the_films_own(
+    members: tuple[Sim, Any, dict[str, Any]],
+) -> None:
+    sim, general, people = members
+    french = await sim.autocomplete(people["fr"], general, "film info", "title", "protocole")
+    assert french[0]["name"] == f"Mission impossible : Protocole fantôme — {GHOST_PROTOCOL} (2011)"
+    assert french[0]["value"] == "mi4"
+    # A film with no French title keeps its label; a Korean member sees the films' own titles.
+    fallout = await sim.autocomplete(people["fr"], general, "film info", "title", "fallout")
+    assert fallout[0] == {"name": "Mission: Impossible – Fallout (2018)", "value": "mi6"}
+    korean = await sim.autocomplete(people["ko"], general, "film info", "title", "ghost")
+    assert korean[0]["name"] == f"{GHOST_PROTOCOL} (2011)"
+    japanese = await sim.autocomplete(people["ja"], general, "film info", "title", "")
+    names = [choice["name"] for choice in japanese]
+    assert "ミッション：インポッシブル — Mission: Impossible (1996)" in names
+    assert "Mission: Impossible III (2006)" in names
