@@ -55,7 +55,7 @@ def _resolved(index: SearchIndex[Any], query: str, t: Speech) -> Any:
     match: Match[Any] = index.resolve(query)
     if match.found:
         return match.best
-    names = t.list(quote(candidate.label) for candidate in match.candidates)
+    names = t.list((quote(candidate.label) for candidate in match.candidates), style="or")
     if match.status == "ambiguous":
         if names:
             raise UserFacingError(

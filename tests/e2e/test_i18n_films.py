@@ -119,3 +119,17 @@ async def test_autocomplete_shows_the_members_title_beside_the_films_own(
     names = [choice["name"] for choice in japanese]
     assert "ミッション：インポッシブル — Mission: Impossible (1996)" in names
     assert "Mission: Impossible III (2006)" in names
+
+
+async def test_cast_pages_people_and_refusals_in_french(members: tuple[Sim, Any, dict[str, Any]]) -> None:
+    sim, general, people = members
+    french = people["fr"]
+    pages = await sim.slash(french, general, "film cast", title="MI4")
+    page = pages.embeds[0]
+    assert page["description"].startswith("**Distribution**\n1. Tom Cruise dans le rôle de Ethan Hunt")
+    assert page["footer"]["text"].startswith("Page 1 sur ")
+    refused = await sim.slash(french, general, "costars", first="zzqqxx", second="Tom Cruise")
+    assert refused.ephemeral and refused.content == "Personne ne s'appelle « zzqqxx » dans le catalogue."
+    timeline = await sim.slash(french, general, "film timeline")
+    assert timeline.embeds[0]["title"] == "Mission: Impossible : les films dans l'ordre"
+    assert "· 133 min · Brad Bird" in timeline.embeds[0]["description"]
