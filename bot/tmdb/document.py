@@ -276,6 +276,7 @@ class _Builder:
             for country, rating in sorted(certifications.items())
         ]
         film["alias"] = self.aliases(answer, title, original, source)
+        film["translation"] = self.translations(answer, film.get("synopsis"), source)
         return {name: value for name, value in film.items() if value != []}
 
     def genres(self, answer: Mapping[str, Any]) -> list[str]:
@@ -426,6 +427,28 @@ class _Builder:
         for alternative in (answer.get("alternative_titles") or {}).get("titles") or []:
             add(alternative.get("title"), "alternative", None, alternative.get("iso_3166_1"))
         return aliases
+
+    def translations(self, answer: Mapping[str, Any], synopsis: str | None, source: str) -> list[dict[str, Any]]:
+        """The synopsis in each other language TMDB has one in (its titles are aliases already): one per
+        language and country, none repeating the film's own."""
+        seen = {synopsis} if synopsis else set()
+        places: set[tuple[str, str | None]] = set()
+        translations = []
+        for translation in (answer.get("translations") or {}).get("translations") or []:
+            language, country = translation.get("iso_639_1"), translation.get("iso_3166_1")
+            overview = _text((translation.get("data") or {}).get("overview"), _SYNOPSIS_TEXT)
+            if not (isinstance(language, str) and _LANGUAGE.fullmatch(language)) or overview is None:
+                continue
+            place = (language, country if country in ISO_3166_ALPHA2 else None)
+            if overview in seen or place in places:
+                continue
+            seen.add(overview)
+            places.add(place)
+            entry: dict[str, Any] = {"language": language}
+            if place[1] is not None:
+                entry["country"] = place[1]
+            translations.append({**entry, "synopsis": overview, "source": source})
+        return translations
 
     def drop_clashing_titles(self, film: dict[str, Any], titles_by_year: dict[tuple[int, str], str]) -> None:
         """A pack may not give two films of one year the same title or alias: a later film's clashing

@@ -14,6 +14,7 @@ import marshal
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from bot.i18n import Speech
 from cogs.films import render
 from cogs.films.lookup import Lookup
 from cogs.films.render import (
@@ -69,7 +70,7 @@ def pack_card(text: CardText) -> bytes:
     """A card text as one bytes object (``marshal`` of plain values): a third of the memory of its
     strings, tuples and dictionaries, which matters for a card kept for each of 100,000 films."""
     dates = {
-        country: tuple((line.date.toordinal(), line.head, line.relative, line.tail) for line in lines)
+        country: tuple((line.date.toordinal(), line.release_type, line.tail) for line in lines)
         for country, lines in text.dates.items()
     }
     fields = (
@@ -79,17 +80,36 @@ def pack_card(text: CardText) -> bytes:
         text.credits,
         text.franchise,
         dates,
-        text.size,
         text.ratings,
         text.poster,
         text.from_tmdb,
+        text.runtime,
+        text.cast,
+        text.original,
+        text.year,
+        text.tagline,
     )
     return marshal.dumps(fields)
 
 
 def unpack_card(packed: bytes) -> CardText:
     """The card text `pack_card` packed."""
-    title, description, crew, credits, franchise, dates, size, ratings, poster, from_tmdb = marshal.loads(packed)
+    (
+        title,
+        description,
+        crew,
+        credits,
+        franchise,
+        dates,
+        ratings,
+        poster,
+        from_tmdb,
+        runtime,
+        cast,
+        original,
+        year,
+        tagline,
+    ) = marshal.loads(packed)
     return CardText(
         title=title,
         description=description,
@@ -97,13 +117,17 @@ def unpack_card(packed: bytes) -> CardText:
         credits=credits,
         franchise=franchise,
         dates={
-            country: tuple(DatedLine(dt.date.fromordinal(day), *texts) for day, *texts in lines)
+            country: tuple(DatedLine(dt.date.fromordinal(day), kind, tail) for day, kind, tail in lines)
             for country, lines in dates.items()
         },
-        size=size,
         ratings=ratings,
         poster=poster,
         from_tmdb=from_tmdb,
+        runtime=runtime,
+        cast=cast,
+        original=original,
+        year=year,
+        tagline=tagline,
     )
 
 
@@ -129,22 +153,22 @@ async def timeline(catalogue: CatalogueRepository, films: list[Film]) -> list[Ti
     return [TimelineEntry(film, people_with_jobs(await catalogue.crew(film.id), ("Director",))) for film in films]
 
 
-def _role(credit: PersonCredit) -> str:
+def _role(credit: PersonCredit, t: Speech) -> str:
     if credit.role == "cast":
-        return credit.character or "uncredited role"
-    return credit.job or "crew"
+        return credit.character or t("uncredited role")
+    return credit.job or t("crew")
 
 
 async def shared_films(
-    catalogue: CatalogueRepository, lookup: Lookup, first: Person, second: Person
+    catalogue: CatalogueRepository, lookup: Lookup, first: Person, second: Person, t: Speech
 ) -> list[SharedFilm]:
     """Films both people worked on, in release order, with what each did there."""
     first_roles: defaultdict[int, list[str]] = defaultdict(list)
     for credit in await catalogue.person_credits(first.id):
-        first_roles[credit.film_id].append(_role(credit))
+        first_roles[credit.film_id].append(_role(credit, t))
     second_roles: defaultdict[int, list[str]] = defaultdict(list)
     for credit in await catalogue.person_credits(second.id):
-        second_roles[credit.film_id].append(_role(credit))
+        second_roles[credit.film_id].append(_role(credit, t))
     shared = [film_id for film_id in first_roles if film_id in second_roles and film_id in lookup.by_id]
     ordered = sorted(shared, key=lambda film_id: (lookup.by_id[film_id].year, lookup.by_id[film_id].title))
     return [SharedFilm(lookup.by_id[film_id], first_roles[film_id], second_roles[film_id]) for film_id in ordered]

@@ -12,7 +12,9 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.formatting import EMBED_DESCRIPTION, EMBED_TITLE, quote, truncate
+from bot.i18n import N_, Speech
 from bot.regions import country_names, member_region
+from bot.translator import member_speech
 from bot.views import PAGE_TIMEOUT, PagedView
 from cogs.films import render
 from cogs.films.catalogue_reads import shared_films, timeline
@@ -30,28 +32,48 @@ PERSON_PAGE = 20
 T = TypeVar("T")
 
 
-def _suggestions(match: Match[Any]) -> str:
-    names = [candidate.label for candidate in match.candidates]
-    return f" Closest: {', '.join(quote(name) for name in names)}." if names else ""
+Kind = Literal["film", "person", "character"]
+
+NOT_FOUND: dict[str, str] = {
+    "film": N_("No film called “{query}”. It is not in the catalogue."),
+    "person": N_("No person called “{query}”. It is not in the catalogue."),
+    "character": N_("No character called “{query}”. It is not in the catalogue."),
+}
+CLOSEST: dict[str, str] = {
+    "film": N_("No film called “{query}”. Closest in the catalogue:"),
+    "person": N_("No person called “{query}”. Closest in the catalogue:"),
+    "character": N_("No character called “{query}”. Closest in the catalogue:"),
+}
+GONE: dict[str, str] = {
+    "person": N_("That person is no longer in the catalogue."),
+    "character": N_("That character is no longer in the catalogue."),
+}
 
 
-def _resolved(index: SearchIndex[Any], query: str, kind: str) -> Any:
-    """The one item `query` names; refuses with suggestions when it names none or several."""
-    match = index.resolve(query)
+def _resolved(index: SearchIndex[Any], query: str, t: Speech) -> Any:
+    """The one person `query` names; refuses with suggestions when it names none or several."""
+    match: Match[Any] = index.resolve(query)
     if match.found:
         return match.best
+    names = t.list((quote(candidate.label) for candidate in match.candidates), style="or")
     if match.status == "ambiguous":
-        raise UserFacingError(
-            f"“{quote(query)}” could be several {kind}s.{_suggestions(match)} Pick one from the list."
-        )
-    raise UserFacingError(f"No {kind} called “{quote(query)}”.{_suggestions(match)}")
+        if names:
+            raise UserFacingError(
+                "“{query}” could be several people. Closest: {names}. Pick one from the list.",
+                query=quote(query),
+                names=names,
+            )
+        raise UserFacingError("“{query}” could be several people. Pick one from the list.", query=quote(query))
+    if names:
+        raise UserFacingError("No person called “{query}”. Closest: {names}.", query=quote(query), names=names)
+    raise UserFacingError("No person called “{query}”.", query=quote(query))
 
 
 async def resolve_or_ask(
     interaction: discord.Interaction[Any],
     index: SearchIndex[T],
     query: str,
-    kind: str,
+    kind: Kind,
     buttons: Callable[[list[tuple[str, str]]], discord.ui.View],
 ) -> T | None:
     """The item `query` names; on a near tie, None after asking "Did you mean…" with `buttons`.
@@ -62,12 +84,13 @@ async def resolve_or_ask(
     if match.found:
         return match.best
     candidates = [(str(getattr(candidate.item, "key", "")), candidate.label) for candidate in match.candidates]
+    t = member_speech(interaction)
     if match.status == "ambiguous":
-        question = f"Did you mean one of these for “{quote(query)}”?"
+        question = t("Did you mean one of these for “{query}”?", query=quote(query))
     elif candidates:
-        question = f"No {kind} called “{quote(query)}”. Closest in the catalogue:"
+        question = t(CLOSEST[kind], query=quote(query))
     else:
-        raise UserFacingError(f"No {kind} called “{quote(query)}”. It is not in the catalogue.")
+        raise UserFacingError(NOT_FOUND[kind], query=quote(query))
     await interaction.response.send_message(question, view=buttons(candidates), ephemeral=True)
     return None
 
@@ -101,6 +124,10 @@ class Films(commands.Cog):
             interaction, films, query, "film", lambda candidates: choices_view(action, candidates)
         )
 
+    def speech(self, interaction: discord.Interaction[Any]) -> Speech:
+        """The member's language: every look-up answers the member who asked (or clicked)."""
+        return member_speech(interaction)
+
     def film_by_key(self, key: str) -> Film:
         film = self.lookup.film(key)
         if film is None:
@@ -111,24 +138,31 @@ class Films(commands.Cog):
         text = await self.lookup.card_text(film)
         region = await self.region_for(interaction, text.countries)
         today = self.bot.clock.now().date()
-        embed = self.lookup.card_embed(film, text, region, today)
+        t = self.speech(interaction)
+        local = await self.lookup.local_film(film, t, str(interaction.locale))
+        embed = self.lookup.card_embed(film, text, region, today, t, local)
         previous, following = self.lookup.current.neighbours(film)
         return embed, card_view(
             film.key,
             previous.key if previous else None,
             following.key if following else None,
             upcoming=text.upcoming(today),
+            t=t,
         )
 
     async def cast_view(self, interaction: discord.Interaction[Any], film: Film, department: str | None) -> PagedView:
+        t = self.speech(interaction)
         sections = render.cast_and_crew_lines(
-            await self.bot.catalogue.cast(film.id), await self.bot.catalogue.crew(film.id), department
+            await self.bot.catalogue.cast(film.id), await self.bot.catalogue.crew(film.id), department, t
         )
-        pages = render.paged_embeds(f"{film.title} ({film.year})", sections, render.CAST_PAGE_SIZE)
+        pages = render.paged_embeds(f"{film.title} ({film.year})", sections, render.CAST_PAGE_SIZE, t)
         return PagedView(interaction.user.id, pages, timeout=self.page_timeout)
 
-    async def releases_embed(self, film: Film, country: str | None) -> discord.Embed:
-        return render.releases_embed(film, await self.bot.catalogue.releases(film.id), country)
+    async def releases_embed(
+        self, interaction: discord.Interaction[Any], film: Film, country: str | None
+    ) -> discord.Embed:
+        t = self.speech(interaction)
+        return render.releases_embed(film, await self.bot.catalogue.releases(film.id), country, t)
 
     # ---- /film ----------------------------------------------------------------------------------
 
@@ -159,18 +193,21 @@ class Films(commands.Cog):
         """Every release date of a film, by country and type, in each country's own calendar."""
         code = country.strip().upper() if country else None
         if code is not None and code not in country_names():
-            raise UserFacingError(f"“{quote(country)}” is not a country code; use two letters such as US, GB or FR.")
+            raise UserFacingError(
+                "“{country}” is not a country code; use two letters such as US, GB or FR.", country=quote(country)
+            )
         film = await self.pick_film(interaction, title, "releases")
         if film is not None:
-            await interaction.response.send_message(embed=await self.releases_embed(film, code))
+            await interaction.response.send_message(embed=await self.releases_embed(interaction, film, code))
 
     @film.command(name="timeline")
     async def timeline(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """The franchise in order, with a menu to open any film."""
+        t = self.speech(interaction)
         pages: list[tuple[discord.Embed, list[discord.SelectOption]]] = []
         for films in self.lookup.current.franchises.values():
-            name = films[0].franchise_name or "Other films"
-            for embed, listed in render.timeline_pages(name, await timeline(self.bot.catalogue, films)):
+            name = films[0].franchise_name or t("Other films")
+            for embed, listed in render.timeline_pages(name, await timeline(self.bot.catalogue, films), t):
                 options = [
                     discord.SelectOption(label=truncate(f"{film.title} ({film.year})", 100), value=film.key)
                     for film in listed
@@ -181,10 +218,10 @@ class Films(commands.Cog):
         if len(pages) == 1:
             # The usual case (one franchise): a menu that keeps working after a restart.
             embed, options = pages[0]
-            await interaction.response.send_message(embed=embed, view=menu_view(options))
+            await interaction.response.send_message(embed=embed, view=menu_view(options, t))
             return
         # More franchises or films than one page holds: pages, each with a menu of its own films.
-        await TimelineView(interaction.user.id, pages, timeout=self.page_timeout).send(interaction)
+        await TimelineView(interaction.user.id, pages, t, timeout=self.page_timeout).send(interaction)
 
     @film.command(name="random")
     async def random_film(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -202,7 +239,7 @@ class Films(commands.Cog):
     async def title_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return self.lookup.film_choices(current)
+        return await self.lookup.film_choices_in(current, self.speech(interaction), str(interaction.locale))
 
     # ---- buttons and menus ----------------------------------------------------------------------
 
@@ -223,21 +260,24 @@ class Films(commands.Cog):
         elif action == "fullcast":
             await (await self.cast_view(interaction, film, None)).send(interaction, ephemeral=True)
         elif action == "dates":
-            await interaction.response.send_message(embed=await self.releases_embed(film, None), ephemeral=True)
+            embed = await self.releases_embed(interaction, film, None)
+            await interaction.response.send_message(embed=embed, ephemeral=True)
         else:  # "pick", from the timeline menu
             embed, view = await self.card(interaction, film)
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     async def answer_pick(self, interaction: discord.Interaction[Any], action: str, film: Film) -> None:
         """A "Did you mean…" choice: close the question, then answer as the command would have."""
-        await interaction.response.edit_message(content=f"Showing {quote(film.title)} ({film.year}).", view=None)
+        t = self.speech(interaction)
+        shown = t("Showing {title} ({year}).", title=quote(film.title), year=film.year)
+        await interaction.response.edit_message(content=shown, view=None)
         if action == "info":
             embed, view = await self.card(interaction, film)
             await interaction.followup.send(embed=embed, view=view)
         elif action == "cast":
             await (await self.cast_view(interaction, film, None)).send(interaction)
         else:
-            await interaction.followup.send(embed=await self.releases_embed(film, None))
+            await interaction.followup.send(embed=await self.releases_embed(interaction, film, None))
 
 
 class People(commands.Cog):
@@ -248,21 +288,25 @@ class People(commands.Cog):
         self.lookup = lookup
         self.page_timeout = PAGE_TIMEOUT
 
-    async def pick(self, interaction: discord.Interaction[Any], kind: str, query: str) -> Any:
+    async def pick(self, interaction: discord.Interaction[Any], kind: Kind, query: str) -> Any:
         """The person or character `query` names, or None after asking "Did you mean…" with buttons."""
         lookup = await self.lookup.ready()
         index: SearchIndex[Any] = lookup.people if kind == "person" else lookup.characters
         return await resolve_or_ask(interaction, index, query, kind, lambda candidates: pick_view(kind, candidates))
 
     async def show_person(self, interaction: discord.Interaction[Any], person: Person) -> None:
+        t = member_speech(interaction)
         credits = await self.bot.catalogue.person_credits(person.id)
-        pages = render.paged_embeds(render.safe(person.name), [("Credits", render.person_lines(credits))], PERSON_PAGE)
+        sections = [(t("Credits"), render.person_lines(credits, t))]
+        pages = render.paged_embeds(render.safe(person.name), sections, PERSON_PAGE, t)
         await PagedView(interaction.user.id, pages, timeout=self.page_timeout).send(interaction)
 
     async def show_character(self, interaction: discord.Interaction[Any], character: Character) -> None:
         embed = discord.Embed(
             title=truncate(render.safe(character.name), EMBED_TITLE),
-            description=truncate("\n".join(render.character_lines(character)), EMBED_DESCRIPTION),
+            description=truncate(
+                "\n".join(render.character_lines(character, member_speech(interaction))), EMBED_DESCRIPTION
+            ),
             colour=render.COLOUR,
         )
         if interaction.response.is_done():
@@ -276,8 +320,9 @@ class People(commands.Cog):
         index: SearchIndex[Any] = lookup.people if kind == "person" else lookup.characters
         item = index.get(value)
         if item is None:
-            raise UserFacingError(f"That {kind} is no longer in the catalogue.")
-        await interaction.response.edit_message(content=f"Showing {quote(item.name)}.", view=None)
+            raise UserFacingError(GONE[kind])
+        shown = member_speech(interaction)("Showing {name}.", name=quote(item.name))
+        await interaction.response.edit_message(content=shown, view=None)
         if kind == "person":
             await self.show_person(interaction, item)
         else:
@@ -303,16 +348,20 @@ class People(commands.Cog):
     @app_commands.describe(first="One person", second="Another person")
     async def costars(self, interaction: discord.Interaction[MarqueeBot], first: str, second: str) -> None:
         """The films two people made together, and who they played."""
+        t = member_speech(interaction)
         lookup = await self.lookup.ready()
-        one: Person = _resolved(lookup.people, first, "person")
-        other: Person = _resolved(lookup.people, second, "person")
+        one: Person = _resolved(lookup.people, first, t)
+        other: Person = _resolved(lookup.people, second, t)
         if one.id == other.id:
             raise UserFacingError("Pick two different people.")
-        shared = await shared_films(self.bot.catalogue, lookup, one, other)
+        shared = await shared_films(self.bot.catalogue, lookup, one, other, t)
         if not shared:
-            raise UserFacingError(f"{quote(one.name)} and {quote(other.name)} share no film in the catalogue.")
-        title = f"{one.name} and {other.name}"
-        pages = render.paged_embeds(title, [("Together in", render.costar_lines(one.name, other.name, shared))], 10)
+            raise UserFacingError(
+                "{first} and {second} share no film in the catalogue.", first=quote(one.name), second=quote(other.name)
+            )
+        title = t("{first} and {second}", first=one.name, second=other.name)
+        sections = [(t("Together in"), render.costar_lines(one.name, other.name, shared, t))]
+        pages = render.paged_embeds(title, sections, 10, t)
         await PagedView(interaction.user.id, pages, timeout=self.page_timeout).send(interaction)
 
     @person.autocomplete("name")

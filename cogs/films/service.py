@@ -20,11 +20,15 @@ from discord import app_commands
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.formatting import quote
+from bot.i18n import SOURCE_LANGUAGE, Speech, catalogue_name
 from bot.memory import release_free_memory
+from bot.regions import country_from_locale
 from cogs.films import render
 from cogs.films.catalogue_reads import card_format, details_of, fill_card_texts, unpack_card
 from cogs.films.lookup import Lookup
 from cogs.films.region_cache import RecentRegions, Regions
+from cogs.films.search.films import shorten_label
+from cogs.films.search.index import MAX_CHOICE_CHARS
 from cogs.films.search.snapshots import SnapshotMismatch
 from db import CatalogueRepository, Database
 from db.repositories import preferred_regions
@@ -59,7 +63,7 @@ class LookupService:
         is made from them (film cards, trivia's question pool) is kept under it."""
         self.cards_from = ""
         """What the current catalogue's cards are kept under (`card_format` and `packs_digest`)."""
-        self.card_embeds: dict[tuple[int, str, dt.date], discord.Embed] = {}
+        self.card_embeds: dict[tuple[int, str, dt.date, str, render.LocalFilm | None], discord.Embed] = {}
         self.regions = RecentRegions()
 
     # ---- life cycle -----------------------------------------------------------------------------
@@ -199,7 +203,7 @@ class LookupService:
         """
         match = self.current.films.resolve(query)
         if not match.found or match.best is None:
-            raise UserFacingError(f"No single film called “{quote(query)}”; pick one from the list.")
+            raise UserFacingError("No single film called “{query}”; pick one from the list.", query=quote(query))
         return match.best.key
 
     def film_choices(self, current: str) -> list[app_commands.Choice[str]]:
@@ -209,6 +213,29 @@ class LookupService:
         if not films.ready:
             return []
         return [app_commands.Choice(name=choice.label, value=choice.value) for choice in films.complete(current)]
+
+    async def film_choices_in(self, current: str, t: Speech, locale: str | None) -> list[app_commands.Choice[str]]:
+        """`film_choices` for a member: a film with a title in their language shows it first, then its
+        own ("Mission impossible : Protocole fantôme — Mission: Impossible – Ghost Protocol (2011)")."""
+        choices = self.film_choices(current)
+        if not choices or t.language == SOURCE_LANGUAGE or not locale:
+            return choices
+        films = {choice.value: self.current.film(choice.value) for choice in choices}
+        ids = [film.id for film in films.values() if film is not None]
+        language = catalogue_name(locale).split("_")[0].lower()
+        found = await self.catalogue.titles_in_language(ids, language)
+        country = country_from_locale(locale)
+        shown = []
+        for choice in choices:
+            film = films[choice.value]
+            local = render.local_film(found[film.id], country) if film is not None and film.id in found else None
+            title = local.title if local is not None else None
+            if film is not None and title and title != film.title:
+                choice = app_commands.Choice(
+                    name=shorten_label(f"{title} — {choice.name}", MAX_CHOICE_CHARS), value=choice.value
+                )
+            shown.append(choice)
+        return shown
 
     # ---- film cards -----------------------------------------------------------------------------
 
@@ -221,14 +248,32 @@ class LookupService:
         credits = await self.catalogue.film_credits(film.id)
         return render.card_text(details_of(self.current, film, credits))
 
-    def card_embed(self, film: Film, text: render.CardText, region: str, today: dt.date) -> discord.Embed:
-        """The film's card for a region and day, made once and kept for the next asker."""
-        embed = self.card_embeds.get((film.id, region, today))
+    async def local_film(self, film: Film, t: Speech, locale: str | None) -> render.LocalFilm | None:
+        """The film's title and synopsis in the reader's language (their Discord `locale`), where its
+        pack gives them; None for English readers, whose titles the films' own are."""
+        if t.language == SOURCE_LANGUAGE or not locale:
+            return None
+        language = catalogue_name(locale).split("_")[0].lower()
+        found = await self.catalogue.film_in_language(film.id, language)
+        return render.local_film(found, country_from_locale(locale))
+
+    def card_embed(
+        self,
+        film: Film,
+        text: render.CardText,
+        region: str,
+        today: dt.date,
+        t: Speech,
+        local: render.LocalFilm | None = None,
+    ) -> discord.Embed:
+        """The film's card for a language, region and day, made once and kept for the next asker."""
+        key = (film.id, region, today, str(t.locale), local)
+        embed = self.card_embeds.get(key)
         if embed is None:
-            embed = render.card_embed(text, region, today)
+            embed = render.card_embed(text, region, today, t, local)
             if len(self.card_embeds) >= CARD_CACHE:
                 self.card_embeds.pop(next(iter(self.card_embeds)))
-            self.card_embeds[(film.id, region, today)] = embed
+            self.card_embeds[key] = embed
         return embed
 
     # ---- members' and servers' regions ----------------------------------------------------------

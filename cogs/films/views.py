@@ -13,6 +13,7 @@ import discord
 
 from bot.components import REMIND_EMOJI, REMIND_LABEL, REMIND_TEMPLATE, remind_custom_id
 from bot.formatting import BUTTON_LABEL, truncate
+from bot.i18n import N_, Speech
 from bot.views import PAGE_TIMEOUT, DynamicButtons, PagedView, cog_of, reports_errors
 from cogs.films.search.films import shorten_label
 
@@ -20,6 +21,9 @@ from cogs.films.search.films import shorten_label
 # open: browse to another film's card. fullcast/dates: extras of a card, shown to the clicker only.
 # pick (the timeline menu): the chosen film's card, shown to whoever picked it.
 SELECT_LABEL = 100
+OPEN_A_FILM = N_("Open a film…")
+REMIND_ME = N_("Remind me")
+"""`bot.components.REMIND_LABEL`, marked here for the catalogue."""
 
 
 @runtime_checkable
@@ -77,8 +81,8 @@ class FilmButton(
 class FilmMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"film:menu"):
     """The timeline's menu: opens the chosen film's card for whoever picked it."""
 
-    def __init__(self, options: list[discord.SelectOption]) -> None:
-        super().__init__(discord.ui.Select(custom_id="film:menu", placeholder="Open a film…", options=options[:25]))
+    def __init__(self, options: list[discord.SelectOption], placeholder: str = OPEN_A_FILM) -> None:
+        super().__init__(discord.ui.Select(custom_id="film:menu", placeholder=placeholder, options=options[:25]))
 
     @classmethod
     async def from_custom_id(
@@ -137,19 +141,21 @@ def choices_view(action: str, films: list[tuple[str, str]]) -> discord.ui.View:
     return DynamicButtons(buttons, style=discord.ButtonStyle.primary)
 
 
-def card_view(key: str, previous: str | None, following: str | None, *, upcoming: bool = False) -> discord.ui.View:
-    """The film card's buttons: full cast, every release date, the films either side, and "Remind me"
-    while the film has a release still to come."""
+def card_view(
+    key: str, previous: str | None, following: str | None, *, upcoming: bool = False, t: Speech
+) -> discord.ui.View:
+    """The film card's buttons, in the reader's language: full cast, every release date, the films
+    either side, and "Remind me" while the film has a release still to come."""
     buttons: list[tuple[type[discord.ui.DynamicItem[Any]] | re.Pattern[str], str, str, str | None]] = [
-        (FilmButton, f"film:fullcast:{key}", "Full cast", None),
-        (FilmButton, f"film:dates:{key}", "Release dates", None),
+        (FilmButton, f"film:fullcast:{key}", t("Full cast"), None),
+        (FilmButton, f"film:dates:{key}", t("Release dates"), None),
     ]
     if upcoming:
-        buttons.append((REMIND_TEMPLATE, remind_custom_id(f"film:{key}"), REMIND_LABEL, REMIND_EMOJI))
+        buttons.append((REMIND_TEMPLATE, remind_custom_id(f"film:{key}"), t(REMIND_LABEL), REMIND_EMOJI))
     if previous:
-        buttons.append((FilmButton, f"film:open:{previous}", "Previous film", None))
+        buttons.append((FilmButton, f"film:open:{previous}", t("Previous film"), None))
     if following:
-        buttons.append((FilmButton, f"film:open:{following}", "Next film", None))
+        buttons.append((FilmButton, f"film:open:{following}", t("Next film"), None))
     return DynamicButtons(buttons)
 
 
@@ -161,13 +167,14 @@ class TimelineView(PagedView):
         self,
         owner_id: int,
         pages: list[tuple[discord.Embed, list[discord.SelectOption]]],
+        t: Speech,
         *,
         timeout: float = PAGE_TIMEOUT,
     ) -> None:
         self.page_options = [options[:25] for _, options in pages]
         self.menu: discord.ui.Select[TimelineView] | None = None
         super().__init__(owner_id, [embed for embed, _ in pages], timeout=timeout)
-        self.menu = discord.ui.Select(placeholder="Open a film…", options=self.page_options[0])
+        self.menu = discord.ui.Select(placeholder=t(OPEN_A_FILM), options=self.page_options[0])
         self.menu.callback = self.pick  # type: ignore[method-assign]
         self.add_item(self.menu)
 
@@ -192,7 +199,7 @@ class TimelineView(PagedView):
         await super().on_timeout()
 
 
-def menu_view(options: list[discord.SelectOption]) -> discord.ui.View:
+def menu_view(options: list[discord.SelectOption], t: Speech) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(FilmMenu(options))
+    view.add_item(FilmMenu(options, t(OPEN_A_FILM)))
     return view

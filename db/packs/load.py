@@ -729,6 +729,7 @@ _FILM_CHILD_TABLES = (
     "film_milestones",
     "film_genres",
     "film_certifications",
+    "film_translations",
 )
 
 
@@ -825,6 +826,15 @@ async def _insert_described_rows(tx: Transaction, own: Sequence[tuple[int, PackF
         "INSERT INTO film_certifications (film_id, country, rating, source) VALUES (?, ?, ?, ?)",
         [(film_id, c.country, c.rating, _sources(c.source)) for film_id, f in own for c in f.certifications],
     )
+    await tx.executemany(
+        "INSERT INTO film_translations (film_id, language, country, synopsis, source) VALUES (?, ?, ?, ?, ?)",
+        [
+            (film_id, t.language, t.country or "", t.synopsis, _sources(t.source))
+            for film_id, f in own
+            for t in f.translations
+            if t.synopsis
+        ],
+    )
 
 
 class _Title(NamedTuple):
@@ -849,6 +859,12 @@ def _film_titles(film: PackFilm) -> list[_Title]:
         if entry.title.casefold() not in folded:
             folded.add(entry.title.casefold())
             titles[entry.title] = _Title(entry.title, "alias", entry.language, entry.country)
+    # A translation's title is the film's title in that language: looked up like any alias, and shown
+    # on the cards of members who read that language.
+    for translation in film.translations:
+        if translation.title and translation.title.casefold() not in folded:
+            folded.add(translation.title.casefold())
+            titles[translation.title] = _Title(translation.title, "alias", translation.language, translation.country)
     return list(titles.values())
 
 

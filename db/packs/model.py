@@ -171,6 +171,19 @@ class PackFilmAlias:
 
 
 @dataclass(frozen=True)
+class PackFilmTranslation:
+    """A ``[[film.translation]]`` entry: the film's title and synopsis in a language (at least one given)."""
+
+    language: str
+    """ISO 639-1, lowercase ("fr")."""
+    title: str | None
+    synopsis: str | None
+    source: tuple[str, ...] = ()
+    country: str | None = None
+    """ISO 3166-1 alpha-2, for a country's variety of the language ("BR" for Brazilian Portuguese)."""
+
+
+@dataclass(frozen=True)
 class PackFilm:
     """A film with its credits, releases and milestones."""
 
@@ -204,6 +217,8 @@ class PackFilm:
     """A full https URL of a wide still from the film."""
     alias_entries: tuple[PackFilmAlias, ...] = ()
     """The ``[[film.alias]]`` tables, in file order (``aliases`` are the plain alias strings)."""
+    translations: tuple[PackFilmTranslation, ...] = ()
+    """The ``[[film.translation]]`` tables, in file order."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from db.packs.model import (
     PackCrewCredit,
     PackFilm,
     PackFilmAlias,
+    PackFilmTranslation,
     PackFranchise,
     PackMilestone,
     PackPerson,
@@ -83,6 +84,7 @@ _FILM_FIELDS = (
     "backdrop",
     "source",
     "alias",
+    "translation",
     "crew",
     "cast",
     "release",
@@ -95,6 +97,7 @@ _RELEASE_FIELDS = ("country", "date", "type", "note", "source")
 _MILESTONE_FIELDS = ("kind", "date", "description", "source")
 _CERTIFICATION_FIELDS = ("country", "rating", "source")
 _ALIAS_FIELDS = ("title", "language", "country", "kind", "source")
+_TRANSLATION_FIELDS = ("language", "country", "title", "synopsis", "source")
 _TRIVIA_FIELDS = (
     "key",
     "film",
@@ -454,6 +457,7 @@ class _PackParser:
         if not (entry.ok and language):
             return None
         return PackTmdbOrigin(language, collections, movies, cast_limit, image_base_url, fetched)
+
     def required_packs(self, entry: _Entry, pack_id: str) -> tuple[str, ...]:
         """``requires``: ids of the packs whose films this pack's questions may name (see the docs)."""
         requires = entry.texts("requires")
@@ -542,10 +546,10 @@ class _PackParser:
         one: lookups tell remakes apart by year, and same-year namesakes only by an external id."""
         data = entry.data
         film = _TitleOwner(entry.label, data.get("year"), tuple((f, data[f]) for f in _EXTERNAL_ID_FIELDS if f in data))
-        for field in ("title", "original_title", "aliases", "alias"):
+        for field in ("title", "original_title", "aliases", "alias", "translation"):
             value = data.get(field)
             names = value if isinstance(value, list) else [value]
-            if field == "alias":
+            if field in ("alias", "translation"):
                 names = [alias.get("title") for alias in names if isinstance(alias, dict)]
             for folded, name in {n.casefold(): n for n in names if isinstance(n, str)}.items():
                 owners = titles.setdefault(folded, [])
@@ -587,6 +591,7 @@ class _PackParser:
         poster, backdrop = entry.url("poster"), entry.url("backdrop")
         source = entry.sources(self.source_keys)
         alias_entries = self.alias_entries(entry)
+        translations = self.translations(entry)
         crew = self.crew(entry)
         cast = self.cast(entry)
         releases = self.releases(entry, year)
@@ -620,6 +625,7 @@ class _PackParser:
             poster,
             backdrop,
             alias_entries,
+            translations,
         )
 
     def company_list(self, entry: _Entry, field: str) -> tuple[str, ...]:
@@ -742,6 +748,28 @@ class _PackParser:
             source = entry.sources(self.source_keys)
             if entry.ok and title and kind:
                 result.append(PackFilmAlias(title, kind, source, language, country))
+        self.adopt(film, entries)
+        return tuple(result)
+
+    def translations(self, film: _Entry) -> tuple[PackFilmTranslation, ...]:
+        """The ``[[film.translation]]`` tables: one per language (and country), each with a title, a
+        synopsis or both, bounded like the film's own."""
+        result = []
+        seen = _KeyRegistry()
+        entries = self.children(film, "translation", _TRANSLATION_FIELDS)
+        for entry in entries:
+            language = entry.matching("language", LANGUAGE, "two lowercase letters (ISO 639-1)")
+            country = self.country(entry, required=False)
+            title = entry.text("title", required=False, max_len=_SHORT_TEXT)
+            synopsis = entry.text("synopsis", required=False, max_len=1500)
+            if "title" not in entry.data and "synopsis" not in entry.data:
+                entry.fail("", 'must give a "title", a "synopsis" or both')
+            source = entry.sources(self.source_keys, required=False)
+            if language:
+                where = f"{language}-{country}" if country else language
+                seen.claim(entry, where, "language", f"translation into {where}")
+            if entry.ok and language:
+                result.append(PackFilmTranslation(language, title, synopsis, source, country))
         self.adopt(film, entries)
         return tuple(result)
 

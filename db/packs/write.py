@@ -18,6 +18,7 @@ from db.packs.model import (
     PackCrewCredit,
     PackFilm,
     PackFilmAlias,
+    PackFilmTranslation,
     PackMilestone,
     PackPerson,
     PackRelease,
@@ -182,6 +183,7 @@ def _film_table(film: PackFilm, default_series: str | None) -> dict[str, Any]:
     )
     children = {
         "alias": [_alias_table(a) for a in film.alias_entries],
+        "translation": [_translation_table(t) for t in film.translations],
         "crew": [_crew_table(c) for c in film.crew],
         "cast": [_cast_table(c) for c in film.cast],
         "release": [_release_table(r) for r in film.releases],
@@ -194,6 +196,16 @@ def _film_table(film: PackFilm, default_series: str | None) -> dict[str, Any]:
 def _alias_table(alias: PackFilmAlias) -> dict[str, Any]:
     return _present(
         title=alias.title, language=alias.language, country=alias.country, kind=alias.kind, source=_source(alias.source)
+    )
+
+
+def _translation_table(translation: PackFilmTranslation) -> dict[str, Any]:
+    return _present(
+        language=translation.language,
+        country=translation.country,
+        title=translation.title,
+        synopsis=translation.synopsis,
+        source=_source(translation.source) if translation.source else None,
     )
 
 

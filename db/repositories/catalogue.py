@@ -23,6 +23,7 @@ from db.repositories.models import (
     CrewLine,
     Film,
     FilmCredits,
+    FilmInLanguage,
     FilmSummary,
     FilmTitle,
     Milestone,
@@ -329,6 +330,44 @@ class CatalogueRepository:
         """Every title, original title and alias of every film (for a search index)."""
         rows = await self._db.fetch_all(_FILM_TITLES_SELECT)
         return [FilmTitle(r["film_id"], r["title"], r["kind"]) for r in rows]
+
+    async def film_in_language(self, film_id: int, language: str) -> FilmInLanguage:
+        """The film's titles (aliases tagged with `language`) and synopses in `language` ("fr"), in one trip."""
+        titles, synopses = await self._db.fetch_each(
+            [
+                (
+                    "SELECT country, title FROM film_titles WHERE film_id = ? AND language = ? ORDER BY country, title",
+                    (film_id, language),
+                ),
+                (
+                    "SELECT country, synopsis FROM film_translations WHERE film_id = ? AND language = ?"
+                    " ORDER BY country",
+                    (film_id, language),
+                ),
+            ]
+        )
+        return FilmInLanguage(
+            titles=tuple((r["country"] or None, r["title"]) for r in titles),
+            synopses=tuple((r["country"] or None, r["synopsis"]) for r in synopses),
+        )
+
+    async def titles_in_language(self, film_ids: Sequence[int], language: str) -> dict[int, FilmInLanguage]:
+        """The titles in `language` of each of these films (at most `MAX_FILMS_PER_READ`) that has any:
+        what autocomplete shows beside the films' own (synopses are left out)."""
+        if not film_ids:
+            return {}  # "IN ()" is not standard SQL
+        if len(film_ids) > MAX_FILMS_PER_READ:
+            raise ValueError(f"at most {MAX_FILMS_PER_READ} films per read, not {len(film_ids)}")
+        marks = ", ".join("?" * len(film_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT film_id, country, title FROM film_titles WHERE language = ? AND film_id IN ({marks})"
+            " ORDER BY film_id, country, title",
+            (language, *film_ids),
+        )
+        found: dict[int, list[tuple[str | None, str]]] = {}
+        for row in rows:
+            found.setdefault(row["film_id"], []).append((row["country"] or None, row["title"]))
+        return {film_id: FilmInLanguage(titles=tuple(titles)) for film_id, titles in found.items()}
 
     async def cast(self, film_id: int) -> list[CastCredit]:
         """The film's cast in billing order."""

@@ -92,6 +92,15 @@ class FilmTitle:
 
 
 @dataclass(frozen=True)
+class FilmInLanguage:
+    """A film's titles and synopses in one language, each with the country of its variety (None: the
+    language as a whole): what a card picks the reader's from."""
+
+    titles: tuple[tuple[str | None, str], ...] = ()
+    synopses: tuple[tuple[str | None, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class CastCredit:
     """A billed cast member of a film."""
 

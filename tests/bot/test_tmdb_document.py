@@ -268,3 +268,21 @@ def test_versions_go_up_by_one_patch() -> None:
     assert bumped("1.0.0") == "1.0.1"
     assert bumped("2.3.9") == "2.3.10"
     assert bumped("odd") == "odd"
+
+
+def test_translated_synopses_become_film_translations(tmp_path: Path) -> None:
+    film = fight_club()
+    document, _ = build(film, movies=(550,))
+    (parsed,) = parse_pack(written(tmp_path, document)).films
+    by_place = {(t.language, t.country): t for t in parsed.translations}
+    overviews = {
+        (t["iso_639_1"], t["iso_3166_1"]): t["data"]["overview"]
+        for t in film["translations"]["translations"]
+        if t["data"].get("overview")
+    }
+    # Every other language's synopsis, tagged with its country; never the film's own synopsis again.
+    assert by_place[("de", "DE")].synopsis == overviews[("de", "DE")].strip()
+    assert by_place[("es", "MX")].synopsis == overviews[("es", "MX")].strip()
+    assert all(t.synopsis != parsed.synopsis for t in parsed.translations)
+    assert ("en", "US") not in by_place
+    assert all(t.title is None and t.source == ("tmdb-movie-550",) for t in parsed.translations)

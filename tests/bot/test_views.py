@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 import pytest
 
+from bot.translator import english
 from bot.views import DynamicButtons
 from cogs.films.views import FilmButton, PickButton, card_view, choices_view, pick_view
 from cogs.reminders.views import RemindButton
@@ -27,14 +28,14 @@ async def test_the_json_is_what_the_dynamic_items_would_send() -> None:
 
 
 async def test_a_film_card_has_its_buttons_in_order() -> None:
-    row = card_view("mi-7", "mi-6", None, upcoming=True).to_components()[0]["components"]
+    row = card_view("mi-7", "mi-6", None, upcoming=True, t=english()).to_components()[0]["components"]
     assert [button["custom_id"] for button in row] == [
         "film:fullcast:mi-7",
         "film:dates:mi-7",
         "remind:film:mi-7",
         "film:open:mi-6",
     ]
-    assert card_view("mi-1", None, None).to_components()[0]["components"][-1]["label"] == "Release dates"
+    assert card_view("mi-1", None, None, t=english()).to_components()[0]["components"][-1]["label"] == "Release dates"
 
 
 async def test_a_custom_id_its_class_would_not_answer_is_refused() -> None:
@@ -120,7 +121,7 @@ async def test_timeline_pages_each_offer_their_own_films() -> None:
         )
         for n in range(3)
     ]
-    view = TimelineView(1, pages)
+    view = TimelineView(1, pages, english())
     assert view.menu is not None and [o.value for o in view.menu.options][:1] == ["f0-0"]
     view.index = 2
     view._sync_buttons()

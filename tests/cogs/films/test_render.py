@@ -18,6 +18,7 @@ from bot.formatting import (
     FIELD_VALUE,
     ordinal,
 )
+from bot.i18n import SHIPPED_LANGUAGES, Catalogues, Speech
 from bot.regions import country_name
 from bot.tmdb import NOTICE as TMDB_NOTICE
 from cogs.films import render
@@ -32,6 +33,15 @@ NASTY = st.lists(
     min_size=1,
     max_size=30,
 ).map("".join)
+CATALOGUES = Catalogues.load()
+EN = CATALOGUES.speech(None)
+SPEECHES = st.sampled_from([CATALOGUES.speech(language) for language in SHIPPED_LANGUAGES])
+LOCAL = st.one_of(
+    st.none(),
+    st.builds(
+        render.LocalFilm, title=st.one_of(st.none(), NASTY), synopsis=st.one_of(st.none(), st.text(max_size=3000))
+    ),
+)
 DATES = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
 
 
@@ -134,6 +144,8 @@ def assert_within_limits(embed: discord.Embed) -> None:
     COMPANIES,
     CERTIFICATIONS,
     st.booleans(),
+    SPEECHES,
+    LOCAL,
 )
 def test_film_card_fits(
     film: Film,
@@ -146,6 +158,8 @@ def test_film_card_fits(
     distributors: list[Company],
     certifications: list[Certification],
     from_tmdb: bool,
+    t: Speech,
+    local: render.LocalFilm | None,
 ) -> None:
     details = render.FilmDetails(
         film,
@@ -160,8 +174,10 @@ def test_film_card_fits(
         poster="https://image.tmdb.org/t/p/w500/p.jpg" if from_tmdb else None,
         from_tmdb=from_tmdb,
     )
-    card = render.film_card(details, region, today)
+    card = render.card_embed(render.card_text(details), region, today, t, local)
     assert_within_limits(card)
+    if t.language != "en":
+        return
     shown = [(field.name, field.inline) for field in card.fields]
     rated = any(certification.country == region for certification in certifications)
     expected = [
@@ -199,15 +215,15 @@ def test_film_card_shows_genres_distributors_apart_and_the_regions_rating() -> N
     )
     text = render.card_text(details)
     for region, rating in (("US", "PG-13"), ("GB", "12A")):
-        fields = {field.name: field.value for field in render.card_embed(text, region, dt.date(2024, 1, 1)).fields}
+        fields = {field.name: field.value for field in render.card_embed(text, region, dt.date(2024, 1, 1), EN).fields}
         assert fields["Genres"] == "Drama, \\*Noir\\*, Thriller"
         assert fields["Companies"] == "Acme Pictures"
         assert fields["Distributed by"] == "Wide Release, Acme Pictures"
         assert fields[f"Rated in {country_name(region)}"] == rating
-    unrated = [field.name for field in render.card_embed(text, "FR", dt.date(2024, 1, 1)).fields]
+    unrated = [field.name for field in render.card_embed(text, "FR", dt.date(2024, 1, 1), EN).fields]
     assert not any(name.startswith("Rated in") for name in unrated)
     plain = render.card_embed(
-        render.card_text(dataclasses.replace(details, film=_film(()), distributors=[])), "US", dt.date(2024, 1, 1)
+        render.card_text(dataclasses.replace(details, film=_film(()), distributors=[])), "US", dt.date(2024, 1, 1), EN
     )
     assert "Genres" not in [field.name for field in plain.fields]
     assert "Distributed by" not in [field.name for field in plain.fields]
@@ -221,7 +237,7 @@ def test_film_card_over_the_total_leaves_fields_out_but_keeps_the_rest() -> None
     crew = [CrewCredit(1, n, "p", f"{long}{n}", "Directing", job, "s") for n in range(9) for job in jobs]
     releases = [Release(1, "US", dt.date(2000, 1, n), 1, long, "s") for n in range(1, 29)]
     details = render.FilmDetails(film, credits, crew, [Company(1, "c", long, 1)], releases, 1, 8)
-    embed = render.film_card(details, "US", dt.date(1999, 1, 1))
+    embed = render.film_card(details, "US", dt.date(1999, 1, 1), EN)
     assert_within_limits(embed)
     assert embed.title and embed.description and embed.footer.text
     assert [field.name for field in embed.fields][:1] == ["Runtime"]
@@ -229,10 +245,12 @@ def test_film_card_over_the_total_leaves_fields_out_but_keeps_the_rest() -> None
 
 
 @settings(max_examples=60, deadline=None)
-@given(films(), cast(400), CREW, st.sampled_from([None, "Cast", "Directing", "Sound"]))
-def test_cast_pages_fit(film: Film, credits: list[CastCredit], crew: list[CrewCredit], department: str | None) -> None:
-    sections = render.cast_and_crew_lines(credits, crew, department)
-    pages = render.paged_embeds(f"{film.title} ({film.year})", sections, render.CAST_PAGE_SIZE)
+@given(films(), cast(400), CREW, st.sampled_from([None, "Cast", "Directing", "Sound"]), SPEECHES)
+def test_cast_pages_fit(
+    film: Film, credits: list[CastCredit], crew: list[CrewCredit], department: str | None, t: Speech
+) -> None:
+    sections = render.cast_and_crew_lines(credits, crew, department, t)
+    pages = render.paged_embeds(f"{film.title} ({film.year})", sections, render.CAST_PAGE_SIZE, t)
     assert pages
     for page in pages:
         assert_within_limits(page)
@@ -242,9 +260,9 @@ def test_cast_pages_fit(film: Film, credits: list[CastCredit], crew: list[CrewCr
 
 
 @settings(max_examples=60, deadline=None)
-@given(films(), RELEASES, st.sampled_from([None, "US", "GB"]))
-def test_releases_fit(film: Film, releases: list[Release], country: str | None) -> None:
-    assert_within_limits(render.releases_embed(film, releases, country))
+@given(films(), RELEASES, st.sampled_from([None, "US", "GB"]), SPEECHES)
+def test_releases_fit(film: Film, releases: list[Release], country: str | None, t: Speech) -> None:
+    assert_within_limits(render.releases_embed(film, releases, country, t))
 
 
 @settings(max_examples=40, deadline=None)
@@ -264,9 +282,10 @@ def test_releases_fit(film: Film, releases: list[Release], country: str | None) 
         max_size=300,
     ),
     NASTY,
+    SPEECHES,
 )
-def test_person_pages_fit(credits: list[PersonCredit], name: str) -> None:
-    for page in render.paged_embeds(render.safe(name), [("Credits", render.person_lines(credits))], 20):
+def test_person_pages_fit(credits: list[PersonCredit], name: str, t: Speech) -> None:
+    for page in render.paged_embeds(render.safe(name), [("Credits", render.person_lines(credits, t))], 20, t):
         assert_within_limits(page)
 
 
@@ -293,7 +312,7 @@ def test_ordinals() -> None:
 
 
 def test_release_dates_are_never_shifted() -> None:
-    assert render.calendar_date(dt.date(2023, 7, 12)) == "12 July 2023"
+    assert render.calendar_date(dt.date(2023, 7, 12), EN) == "12 July 2023"
     # Noon UTC: the same calendar day for readers from UTC-11 to UTC+11.
     assert render.timestamp(dt.date(2023, 7, 12), "D") == "<t:1689163200:D>"
 
@@ -301,7 +320,7 @@ def test_release_dates_are_never_shifted() -> None:
 def test_a_film_from_tmdb_shows_its_poster_and_ends_with_tmdbs_notice() -> None:
     poster = "https://image.tmdb.org/t/p/w500/poster.jpg"
     details = render.FilmDetails(_film(()), [], [], [], [], None, 0, poster=poster, from_tmdb=True)
-    card = render.card_embed(render.card_text(details), "US", dt.date(2024, 1, 1))
+    card = render.card_embed(render.card_text(details), "US", dt.date(2024, 1, 1), EN)
     assert card.thumbnail.url == poster
     assert card.footer.text is not None and card.footer.text.endswith(TMDB_NOTICE)
     assert TMDB_NOTICE == "This product uses the TMDB API but is not endorsed or certified by TMDB."
@@ -309,12 +328,12 @@ def test_a_film_from_tmdb_shows_its_poster_and_ends_with_tmdbs_notice() -> None:
 
 
 def test_a_hand_written_film_has_neither_thumbnail_nor_notice() -> None:
-    card = render.film_card(render.FilmDetails(_film(()), [], [], [], [], None, 0), "US", dt.date(2024, 1, 1))
+    card = render.film_card(render.FilmDetails(_film(()), [], [], [], [], None, 0), "US", dt.date(2024, 1, 1), EN)
     assert card.thumbnail.url is None
     assert card.footer.text == "Full cast, every country's dates and the other films: use the buttons."
     # A poster on a film of a pack written by hand (no [tmdb]) is shown; the notice is not.
     details = render.FilmDetails(_film(()), [], [], [], [], None, 0, poster="https://example.org/p.jpg")
-    card = render.film_card(details, "US", dt.date(2024, 1, 1))
+    card = render.film_card(details, "US", dt.date(2024, 1, 1), EN)
     assert card.thumbnail.url == "https://example.org/p.jpg"
     assert TMDB_NOTICE not in (card.footer.text or "")
 
@@ -324,6 +343,6 @@ def test_the_notice_counts_against_the_embed_total() -> None:
     film = Film(1, "f", "T" * 300, "O", 2000, "f", long, 1, 100, "S" * 6000, long, None, None, "p", "s")
     credits = [CastCredit(1, n, n, "p", long, long, "s") for n in range(1, 40)]
     details = render.FilmDetails(film, credits, [], [Company(1, "c", long, 1)], [], 1, 8, from_tmdb=True)
-    embed = render.film_card(details, "US", dt.date(1999, 1, 1))
+    embed = render.film_card(details, "US", dt.date(1999, 1, 1), EN)
     assert_within_limits(embed)
     assert embed.footer.text is not None and embed.footer.text.endswith(TMDB_NOTICE)

@@ -12,12 +12,16 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.errors import UserFacingError
+from bot.i18n import Catalogues
 from bot.tmdb import NOTICE as TMDB_NOTICE
 from cogs.films.catalogue_reads import fill_card_texts, pack_card
 from cogs.films.lookup import index_format
 from cogs.films.service import LookupService
 from db import CatalogueRepository, Database, bundled_pack_path, load_pack, migrate, parse_pack
 from db.packs import PackFilmAlias, PackTmdbOrigin
+
+CATALOGUES = Catalogues.load()
+ENGLISH = CATALOGUES.speech(None)
 
 
 @pytest.fixture
@@ -172,9 +176,14 @@ async def test_cards_of_films_from_tmdb_show_the_poster_and_the_notice_kept_or_n
     await _cards_done(service)
     kept = await service.card_text(one)
     assert kept == made_now
-    embed = service.card_embed(one, kept, "US", dt.date(2026, 1, 1))
+    embed = service.card_embed(one, kept, "US", dt.date(2026, 1, 1), ENGLISH)
     assert embed.thumbnail.url == POSTER
     assert embed.footer.text is not None and embed.footer.text.endswith(TMDB_NOTICE)
-    bundled = service.card_embed(mi7, await service.card_text(mi7), "US", dt.date(2026, 1, 1))
+    bundled = service.card_embed(mi7, await service.card_text(mi7), "US", dt.date(2026, 1, 1), ENGLISH)
     assert bundled.thumbnail.url is None
     assert TMDB_NOTICE not in (bundled.footer.text or "")
+    # The same card is kept once per language: a French reader never gets the English one kept before.
+    french = service.card_embed(one, kept, "US", dt.date(2026, 1, 1), CATALOGUES.speech("fr"))
+    assert french is not embed and french.footer.text is not None
+    assert french.footer.text.startswith("Distribution complète") and french.footer.text.endswith(TMDB_NOTICE)
+    assert service.card_embed(one, kept, "US", dt.date(2026, 1, 1), ENGLISH) is embed
