@@ -5,6 +5,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from babel import Locale
+
+from bot.i18n import SOURCE_LANGUAGE, Speech
 from db.names import one_line
 from db.packs.countries import ISO_3166_ALPHA2
 
@@ -70,9 +73,26 @@ def country_names() -> dict[str, str]:
     return {code: names.get(code, code) for code in sorted(ISO_3166_ALPHA2)}
 
 
-def country_name(code: str) -> str:
-    """The English name of a country code, or the code itself when unknown."""
-    return country_names().get(code.upper(), code.upper())
+def country_name(code: str, t: Speech | None = None) -> str:
+    """The name of a country code in `t`'s language (CLDR's, through Babel), else in English; the code
+    itself when unknown."""
+    code = code.upper()
+    if t is not None and t.language != SOURCE_LANGUAGE:
+        local = localised_names(t.locale).get(code)
+        if local:
+            return local
+    return country_names().get(code, code)
+
+
+def localised_names(locale: Locale) -> dict[str, str]:
+    """Every country code packs accept to its name in `locale` (CLDR); codes CLDR does not name are left out."""
+    return _localised_names(str(locale))
+
+
+@cache
+def _localised_names(locale: str) -> dict[str, str]:
+    territories = Locale.parse(locale).territories
+    return {code: territories[code] for code in country_names() if code in territories}
 
 
 def country_from_locale(locale: str | None) -> str | None:
