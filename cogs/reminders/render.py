@@ -51,7 +51,7 @@ def line_text(t: Speech, line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> 
 
 def digest_embed(t: Speech, lines: Sequence[ReminderLine], *, late: bool = False) -> discord.Embed:
     """One DM for every reminder of a member due together."""
-    title = t.plural("Reminder", "{n} reminders", len(lines))
+    title = t("Reminder") if len(lines) == 1 else t.plural("{n} reminder", "{n} reminders", len(lines))
     # Every reminder due together must show in the one DM: the more there are, the shorter each title.
     title_limit = max(min(QUOTE_LIMIT, EMBED_DESCRIPTION // max(len(lines), 1) - LINE_FRAME), 20)
     embed = discord.Embed(
