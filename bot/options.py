@@ -47,8 +47,17 @@ def timezone(text: str) -> str:
     """An IANA timezone name, in its canonical spelling."""
     try:
         return valid_timezone(text)
-    except ValueError as error:
-        raise UserFacingError(safe(str(error))) from None
+    except ValueError:
+        raise not_a_timezone(text) from None
+
+
+def not_a_timezone(text: str) -> UserFacingError:
+    """The error for a `timezone` option that names no IANA timezone, in the member's language."""
+    return UserFacingError(
+        # Markdown-escaped as the rest of the answer is: Discord shows "New_York".
+        "“{text}” is not a timezone; pick one from the list, e.g. Europe/London or America/New\\_York.",
+        text=safe(one_line(text)[:60]),
+    )
 
 
 def region(text: str) -> str:

@@ -13,9 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
-from bot.formatting import safe
 from bot.localtime import search_timezones, valid_timezone
-from bot.options import not_a_country
+from bot.options import not_a_country, not_a_timezone
 from bot.regions import country_name, search_regions, valid_region
 from bot.replies import send_ephemeral
 from cogs.reminders.engine import ReminderEngine
@@ -63,8 +62,8 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
             return
         try:
             name = valid_timezone(timezone)
-        except ValueError as error:
-            raise UserFacingError(safe(str(error))) from None
+        except ValueError:
+            raise not_a_timezone(timezone) from None
         await self.repository.set_timezone(user_id, name)
         await self.replan(interaction)
         await send_ephemeral(interaction, t("Your timezone is now {timezone}.", timezone=name))
