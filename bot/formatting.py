@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import discord
 
+from bot.i18n import Speech
 from bot.targets import TargetDates, spelled
 from db.names import one_line
 
@@ -68,12 +69,12 @@ def discord_timestamp(instant: datetime, style: str) -> str:
     return f"<t:{int(instant.timestamp())}:{style}>"
 
 
-def when_it_starts(dates: TargetDates) -> str:
+def when_it_starts(dates: TargetDates, t: Speech | None = None) -> str:
     """ "<t:…:R> (<t:…:D>)" for the moment a film or event starts (date and time for a timed event),
-    or its day spelled out when it has no instant."""
+    or its day spelled out when it has no instant (in `t`'s language when given)."""
     instant = dates.target.starts_at or dates.starts_at
     if instant is None:
-        return spelled(dates.target.day)
+        return spelled(dates.target.day) if t is None else t.date(dates.target.day, "full")
     style = "F" if dates.target.starts_at else "D"
     return f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})"
 
@@ -119,15 +120,16 @@ def chunk_lines(lines: list[str], limit: int) -> list[str]:
 
 def fit_lines(lines: list[str], limit: int, *, separator: str = "\n", more: str = "…and {} more") -> str:
     """As many whole items as fit in `limit` characters, joined by `separator`, then a note saying
-    how many were left out: a list that grows with members' data is shortened visibly, never cut."""
+    how many were left out: a list that grows with members' data is shortened visibly, never cut.
+    `more` holds the count as "{}" or "{more}" (a catalogue message)."""
     for count in range(len(lines), -1, -1):
         kept = [truncate(line, limit) for line in lines[:count]]
         if count < len(lines):
-            kept.append(more.format(len(lines) - count))
+            kept.append(more.format(len(lines) - count, more=len(lines) - count))
         text = separator.join(kept)
         if len(text) <= limit:
             return text
-    return truncate(more.format(len(lines)), limit)
+    return truncate(more.format(len(lines), more=len(lines)), limit)
 
 
 def embed_length(embed: discord.Embed) -> int:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from babel import Locale
+
+from bot.i18n import SOURCE_LANGUAGE, Speech
 from db.names import one_line
 from db.packs.countries import ISO_3166_ALPHA2
 
@@ -70,9 +73,26 @@ def country_names() -> dict[str, str]:
     return {code: names.get(code, code) for code in sorted(ISO_3166_ALPHA2)}
 
 
-def country_name(code: str) -> str:
-    """The English name of a country code, or the code itself when unknown."""
-    return country_names().get(code.upper(), code.upper())
+def country_name(code: str, t: Speech | None = None) -> str:
+    """The name of a country code in `t`'s language (CLDR's, through Babel), else in English; the code
+    itself when unknown."""
+    code = code.upper()
+    if t is not None and t.language != SOURCE_LANGUAGE:
+        local = localised_names(t.locale).get(code)
+        if local:
+            return local
+    return country_names().get(code, code)
+
+
+def localised_names(locale: Locale) -> dict[str, str]:
+    """Every country code packs accept to its name in `locale` (CLDR); codes CLDR does not name are left out."""
+    return _localised_names(str(locale))
+
+
+@cache
+def _localised_names(locale: str) -> dict[str, str]:
+    territories = Locale.parse(locale).territories
+    return {code: territories[code] for code in country_names() if code in territories}
 
 
 def country_from_locale(locale: str | None) -> str | None:
@@ -112,28 +132,43 @@ def member_region(
     return pick_region(own, country_from_locale(locale), server, available=available, default=default)
 
 
-def valid_region(text: str) -> str:
-    """The country code `text` names ("gb", "United Kingdom"), or ValueError with a message for the user."""
+def names_for(t: Speech | None) -> dict[str, str]:
+    """Every country code to its name in `t`'s language (English when None or unnamed there)."""
+    names = country_names()
+    if t is None or t.language == SOURCE_LANGUAGE:
+        return names
+    return names | localised_names(t.locale)
+
+
+def valid_region(text: str, t: Speech | None = None) -> str:
+    """The country code `text` names ("gb", "United Kingdom", or its name in `t`'s language: "Royaume-Uni"),
+    or ValueError with a message for the user (`invalid_region` says it in the member's language)."""
     cleaned = text.strip()
     names = country_names()
     if cleaned.upper() in names:
         return cleaned.upper()
-    for code, name in names.items():
-        if name.casefold() == cleaned.casefold():
-            return code
+    for table in (names, names_for(t)):
+        for code, name in table.items():
+            if name.casefold() == cleaned.casefold():
+                return code
     raise ValueError(
         f"“{one_line(cleaned)[:60]}” is not a country; pick one from the list (a two-letter code such as US or GB)."
     )
 
 
-def search_regions(text: str, limit: int = 25) -> list[tuple[str, str]]:
-    """(code, name) of countries matching what was typed, by code or name."""
+def search_regions(text: str, limit: int = 25, *, t: Speech | None = None) -> list[tuple[str, str]]:
+    """(code, name) of countries matching what was typed, by code or name (English, or in `t`'s language,
+    in which the names are given)."""
     needle = text.strip().casefold()
+    english = country_names()
     found = sorted(
         (
             (code, name)
-            for code, name in country_names().items()
-            if not needle or code.casefold() == needle or needle in name.casefold()
+            for code, name in names_for(t).items()
+            if not needle
+            or code.casefold() == needle
+            or needle in name.casefold()
+            or needle in english[code].casefold()
         ),
         key=lambda item: (item[0].casefold() != needle, not item[1].casefold().startswith(needle), item[1]),
     )

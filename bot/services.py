@@ -119,6 +119,7 @@ def build_services(bot: MarqueeBot) -> Services:
         breaker=bot.breaker,
         lease=Lease(bot.process_id),
         shards=shards,
+        catalogues=bot.catalogues,
     )
     tmdb = None
     if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:

@@ -13,8 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
-from bot.formatting import safe
 from bot.localtime import search_timezones, valid_timezone
+from bot.options import not_a_country, not_a_timezone
 from bot.regions import country_name, search_regions, valid_region
 from bot.replies import send_ephemeral
 from cogs.reminders.engine import ReminderEngine
@@ -37,55 +37,61 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
     def repository(self) -> UserSettingsRepository:
         return UserSettingsRepository(self.bot.database, self.bot.clock.now)
 
-    async def replan(self, user_id: int) -> None:
-        """Reminders follow the member's new preferences at once."""
+    async def replan(self, interaction: discord.Interaction[MarqueeBot]) -> None:
+        """Reminders follow the member's new preferences at once, and their DMs the language they use now."""
+        user_id = interaction.user.id
+        await self.reminders.remember_locale(user_id, str(interaction.locale))
         await self.reminders.replan_user(user_id)
 
     @app_commands.command(name="timezone")
     @app_commands.describe(timezone="Your IANA timezone, e.g. Europe/Paris (leave out to see the current one)")
     async def timezone(self, interaction: discord.Interaction[MarqueeBot], timezone: str | None = None) -> None:
         """Your timezone, for the times of your reminders."""
+        t = self.bot.languages.for_member(interaction)
         user_id = interaction.user.id
         if timezone is None:
             current = await self.repository.get(user_id)
-            shown = (
-                current.timezone
-                if current and current.timezone
-                else f"not set (using {self.bot.settings.defaults.timezone} or the server's)"
-            )
-            await send_ephemeral(interaction, f"Your timezone: {shown}.")
+            if current and current.timezone:
+                shown = t("Your timezone: {timezone}.", timezone=current.timezone)
+            else:
+                shown = t(
+                    "Your timezone: not set (using {default} or the server's).",
+                    default=self.bot.settings.defaults.timezone,
+                )
+            await send_ephemeral(interaction, shown)
             return
         try:
             name = valid_timezone(timezone)
-        except ValueError as error:
-            raise UserFacingError(safe(str(error))) from None
+        except ValueError:
+            raise not_a_timezone(timezone) from None
         await self.repository.set_timezone(user_id, name)
-        await self.replan(user_id)
-        await send_ephemeral(interaction, f"Your timezone is now {name}.")
+        await self.replan(interaction)
+        await send_ephemeral(interaction, t("Your timezone is now {timezone}.", timezone=name))
 
     @app_commands.command(name="region")
     @app_commands.describe(region="The country whose release dates you follow (leave out to see the current one)")
     async def region(self, interaction: discord.Interaction[MarqueeBot], region: str | None = None) -> None:
         """Your region, for release dates."""
+        t = self.bot.languages.for_member(interaction)
         user_id = interaction.user.id
         if region is None:
             current = await self.repository.get(user_id)
-            shown = (
-                country_name(current.region)
-                if current and current.region
-                else "not set (your Discord language's country, else the server's)"
-            )
-            await send_ephemeral(interaction, f"Your region: {shown}.")
+            if current and current.region:
+                shown = t("Your region: {country}.", country=country_name(current.region, t))
+            else:
+                shown = t("Your region: not set (your Discord language's country, else the server's).")
+            await send_ephemeral(interaction, shown)
             return
         try:
-            code = valid_region(region)
-        except ValueError as error:
-            raise UserFacingError(safe(str(error))) from None
+            code = valid_region(region, t)
+        except ValueError:
+            raise not_a_country(region) from None
         await self.repository.set_region(user_id, code)
         self.bot.services.member_region_changed(user_id)
-        await self.replan(user_id)
+        await self.replan(interaction)
         await send_ephemeral(
-            interaction, f"Your region is now {country_name(code)}: release dates there count for you."
+            interaction,
+            t("Your region is now {country}: release dates there count for you.", country=country_name(code, t)),
         )
 
     @app_commands.command(name="quiet-hours")
@@ -102,16 +108,20 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
         off: bool = False,
     ) -> None:
         """Hours in which reminders wait (release-day reminders still come)."""
+        t = self.bot.languages.for_member(interaction)
         user_id = interaction.user.id
         if off:
             await self.repository.set_quiet_hours(user_id, None)
-            await self.replan(user_id)
-            await send_ephemeral(interaction, "Quiet hours are off.")
+            await self.replan(interaction)
+            await send_ephemeral(interaction, t("Quiet hours are off."))
             return
         if start is None and end is None:
             window = await self.repository.quiet_hours(user_id)
-            shown = f"{window[0]}–{window[1]}" if window else "none"
-            await send_ephemeral(interaction, f"Your quiet hours: {shown}.")
+            if window:
+                shown = t("Your quiet hours: {start}–{end}.", start=window[0], end=window[1])
+            else:
+                shown = t("Your quiet hours: none.")
+            await send_ephemeral(interaction, shown)
             return
         if start is None or end is None:
             raise UserFacingError("Give both start and end, e.g. start 22:00 end 07:00.")
@@ -122,11 +132,15 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
             raise UserFacingError(str(error)) from None
         window = (quiet.start.strftime("%H:%M"), quiet.end.strftime("%H:%M"))
         await self.repository.set_quiet_hours(user_id, window)
-        await self.replan(user_id)
+        await self.replan(interaction)
         await send_ephemeral(
             interaction,
-            f"Quiet hours: {window[0]}–{window[1]} in your timezone. Reminders due then come at {window[1]}; "
-            "release-day reminders are never held back.",
+            t(
+                "Quiet hours: {start}–{end} in your timezone. Reminders due then come at {end}; "
+                "release-day reminders are never held back.",
+                start=window[0],
+                end=window[1],
+            ),
         )
 
     @timezone.autocomplete("timezone")
@@ -139,7 +153,8 @@ class Preferences(commands.GroupCog, group_name="preferences", group_description
     async def region_choices(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=f"{name} ({code})", value=code) for code, name in search_regions(current)]
+        t = self.bot.languages.for_member(interaction)
+        return [app_commands.Choice(name=f"{name} ({code})", value=code) for code, name in search_regions(current, t=t)]
 
 
 async def setup(bot: MarqueeBot) -> None:

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.formatting import BUTTON_LABEL, EMBED_DESCRIPTION, chunk_lines, discord_timestamp, quote, truncate
+from bot.i18n import N_
 from bot.localtime import local_day, zone
 from bot.regions import member_region
 from bot.replies import send_ephemeral
@@ -20,7 +21,7 @@ from cogs.films.service import LookupService
 from cogs.reminders import render
 from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.timing import PRESETS, offsets_text, parse_offsets
-from cogs.reminders.views import CancelButton, RetryButton
+from cogs.reminders.views import RETRY_LABEL, CancelButton, RetryButton
 from db.repositories.reminders import TooManyReminders
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_WHEN = "default"
-NO_SUCH_TARGET = "This server has no such event, and no film goes by that key."
+NO_SUCH_TARGET = N_("This server has no such event, and no film goes by that key.")
 BUTTONS_PER_LIST = 25
 # A line of /remind list: a title cut to this and the next few DM times keep 25 reminders on one page.
 LIST_TITLE = 60
@@ -62,12 +63,17 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         """Tell a member, once, that their reminder DMs cannot be delivered, and how to fix it."""
         reason = await self.engine.take_notice(interaction.user.id)
         if reason:
+            t = self.bot.languages.for_member(interaction)
             view = discord.ui.View(timeout=None)
-            view.add_item(RetryButton())
+            view.add_item(RetryButton(t(RETRY_LABEL)))
             await send_ephemeral(
                 interaction,
-                f"⚠️ I couldn't send you a reminder: {reason}. Your reminders are on hold. Allow direct messages "
-                "from this server's members (Privacy Settings), then press the button.",
+                t(
+                    "⚠️ I couldn't send you a reminder: {reason}. Your reminders are on hold. Allow direct messages "
+                    "from this server's members (Privacy Settings), then press the button.",
+                    # the reason is stored as the English catalogue message (`engine.UNREACHABLE`)
+                    reason=t(reason),
+                ),
                 view=view,
             )
 
@@ -85,6 +91,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
 
     async def subscribe(self, interaction: discord.Interaction[Any], target_key: str, when: str | None) -> None:
         began = self.bot.clock.now()
+        t = self.bot.languages.for_member(interaction)
         try:
             offsets = offsets_text(parse_offsets(when or DEFAULT_WHEN))
         except ValueError as error:
@@ -103,7 +110,9 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
             raise UserFacingError("I have no date for that yet, so there is nothing to remind you of.")
         now = self.bot.clock.now()
         if dates.target.day < local_day(now, zone(timezone)):
-            raise UserFacingError(f"**{quote(dates.target.title)}** is already out; there is nothing to remind you of.")
+            raise UserFacingError(
+                "**{title}** is already out; there is nothing to remind you of.", title=quote(dates.target.title)
+            )
         try:
             subscribed = await self.engine.subscribe(
                 interaction.user.id, guild_id, key, offsets, now, region=region, timezone=timezone, since=began
@@ -117,9 +126,11 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         if subscribed is None:
             raise UserFacingError("Your data was deleted while this was being set up, so no reminder was kept.")
         subscription, new = subscribed
+        # Reminder DMs come with no interaction at hand: they speak the language the member uses now.
+        await self.engine.remember_locale(interaction.user.id, str(interaction.locale), since=began)
         reminders = await self.engine.plan(subscription)
         await send_ephemeral(
-            interaction, render.subscribed_text(dates.target.title, [r.due_at for r in reminders], new=new)
+            interaction, render.subscribed_text(t, dates.target.title, [r.due_at for r in reminders], new=new)
         )
         await self.engine.open_dm_channel(interaction.user.id, since=began)
 
@@ -140,7 +151,7 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         assert interaction.guild is not None
         found = await self.engine.find_event(interaction.guild.id, name)
         if found is None:
-            raise UserFacingError(f"This server has no event called “{quote(name)}”.")
+            raise UserFacingError("This server has no event called “{name}”.", name=quote(name))
         await self.subscribe(interaction, found.target_key, when)
 
     async def remind_from_button(self, interaction: discord.Interaction[Any], target_key: str) -> None:
@@ -207,16 +218,20 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
         The key is resolved within the member's own subscriptions, and a name is shown only for a film,
         an event the member follows, or one of this server's events: never another server's event.
         """
+        t = self.bot.languages.for_member(interaction)
         user_id = interaction.user.id
         subscription = None
         if target_key is not None:
             subscription = await self.engine.subscription(user_id, target_key)
         title = await self.title_for(interaction, target_key, followed=subscription is not None)
-        named = f"**{quote(title)}**" if title is not None else "that"
-        if target_key is not None and await self.engine.unsubscribe(user_id, target_key):
-            await send_ephemeral(interaction, f"No more reminders about {named}.")
+        stopped = target_key is not None and await self.engine.unsubscribe(user_id, target_key)
+        if title is None:
+            answer = t("No more reminders about that.") if stopped else t("You had no reminder for that.")
+        elif stopped:
+            answer = t("No more reminders about **{title}**.", title=quote(title))
         else:
-            await send_ephemeral(interaction, f"You had no reminder for {named}.")
+            answer = t("You had no reminder for **{title}**.", title=quote(title))
+        await send_ephemeral(interaction, answer)
 
     async def title_for(
         self, interaction: discord.Interaction[Any], target_key: str | None, *, followed: bool
@@ -237,27 +252,34 @@ class Reminders(commands.GroupCog, group_name="remind", group_description="DM re
     @app_commands.command(name="stop-all")
     async def stop_all(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """Stop every reminder Marquee would send you."""
+        t = self.bot.languages.for_member(interaction)
         count = await self.engine.unsubscribe_all(interaction.user.id)
         await send_ephemeral(
-            interaction, f"Stopped {count} reminder{'s' if count != 1 else ''}." if count else "You had no reminders."
+            interaction,
+            t.plural("Stopped {n} reminder.", "Stopped {n} reminders.", count) if count else t("You had no reminders."),
         )
 
     async def stop_from_dm(self, interaction: discord.Interaction[Any], batch_id: int | None) -> None:
         # a batch id beyond SQLite's range names nothing; the member's own rows are the only ones looked at
+        t = self.bot.languages.for_member(interaction)
         keys = [] if batch_id is None else await self.engine.batch_targets(interaction.user.id, batch_id)
         stopped = [key for key in keys if await self.engine.unsubscribe(interaction.user.id, key)]
         if not stopped:
-            await send_ephemeral(interaction, "These reminders were already stopped.")
+            await send_ephemeral(interaction, t("These reminders were already stopped."))
             return
         titles = await self.titles(stopped)
-        names = ", ".join(f"**{quote(titles.get(key, key), LIST_TITLE)}**" for key in stopped)
-        await send_ephemeral(interaction, f"Stopped your reminders about {names}. `/remind list` shows any others.")
+        names = t.list(f"**{quote(titles.get(key, key), LIST_TITLE)}**" for key in stopped)
+        await send_ephemeral(
+            interaction, t("Stopped your reminders about {names}. `/remind list` shows any others.", names=names)
+        )
 
     async def retry_dms(self, interaction: discord.Interaction[Any]) -> None:
+        t = self.bot.languages.for_member(interaction)
         if await self.engine.retry_dms(interaction.user.id):
-            await send_ephemeral(interaction, "Thanks. I'll try your reminders again now.")
+            await self.engine.remember_locale(interaction.user.id, str(interaction.locale))
+            await send_ephemeral(interaction, t("Thanks. I'll try your reminders again now."))
         else:
-            await send_ephemeral(interaction, "Your reminders are not on hold.")
+            await send_ephemeral(interaction, t("Your reminders are not on hold."))
 
     # ---- autocomplete -------------------------------------------------------------------------------------
     @film.autocomplete("title")

@@ -27,6 +27,7 @@ from bot.delivery import (
     earlier_try_posted,
     retry_delay,
 )
+from bot.i18n import N_, Catalogues
 from bot.localtime import parse_hhmm, zone
 from bot.scheduler import AlarmClock
 from bot.settings import Settings
@@ -62,10 +63,11 @@ CONCURRENCY = 16
 # other process's own claims would be taken over too.
 HANDOVER = LEASE_LENGTH
 # The member cannot be reached by DM: retrying will not help until they change something.
+# Each is stored as written and shown translated (`t(reason)`) in the notice to the member.
 UNREACHABLE = {
-    50007: "your privacy settings do not allow direct messages from Marquee",
-    50278: "you no longer share a server with Marquee",
-    10013: "your Discord account could not be found",
+    50007: N_("your privacy settings do not allow direct messages from Marquee"),
+    50278: N_("you no longer share a server with Marquee"),
+    10013: N_("your Discord account could not be found"),
 }
 UNKNOWN_CHANNEL = 10003
 LEFT_SERVER = "you are no longer a member of the server whose event this is"
@@ -121,9 +123,11 @@ class ReminderEngine:
         breaker: InvalidRequestBreaker,
         lease: Lease | None = None,
         shards: Shards | None = None,
+        catalogues: Catalogues | None = None,
     ) -> None:
         """`lease`: whose claims this process's are (the bot's process id); None: a new owner. `shards`: the
-        shards this process runs, when other processes run the rest; None: every shard."""
+        shards this process runs, when other processes run the rest; None: every shard. `catalogues`: the
+        languages DMs are written in (None: English only)."""
         self.client = client  # sends the DMs (and closes the bot when Discord refuses its token)
         # Reminders are timed from the release dates and server events the announcer keeps.
         self.targets = targets
@@ -133,6 +137,7 @@ class ReminderEngine:
         self.pacer = pacer
         self.breaker = breaker
         self.repository = ReminderRepository(database, lease)
+        self.catalogues = catalogues if catalogues is not None else Catalogues(())
         # DMs about servers' events are sent first by the process running the server's shard (it can ask the
         # gateway whether the members are still in the server; any other would ask over REST, one per DM).
         self.shards = shards
@@ -329,9 +334,11 @@ class ReminderEngine:
             return
         introduce = not batch.introduced
         late = any(now - r.due_at > LATE_AFTER for r in batch.reminders)
-        embed = render.digest_embed(lines, late=late)
-        content = render.INTRODUCTION if introduce else None
-        buttons = stop_view(batch.batch_id)
+        # No interaction is at hand: the DM speaks the language the member's Discord client last told us.
+        t = self.catalogues.speech(batch.locale)
+        embed = render.digest_embed(t, lines, late=late)
+        content = t(render.INTRODUCTION) if introduce else None
+        buttons = stop_view(t, batch.batch_id)
         erased = self._erasures.get(batch.user_id)
         if erased is not None and erased >= since:
             log.info("reminder batch %d not sent: user %s erased their data meanwhile", batch.batch_id, batch.user_id)
@@ -459,6 +466,10 @@ class ReminderEngine:
             limit=self.settings.reminders.max_per_member,
             since=since,
         )
+
+    async def remember_locale(self, user_id: int, locale: str, *, since: dt.datetime | None = None) -> None:
+        """Note the member's Discord locale (from an interaction of theirs): their DMs' language."""
+        await self.repository.set_locale(user_id, locale, self.clock.now(), since=since)
 
     async def member_place(self, user_id: int) -> MemberPlace:
         return await self.repository.member_place(user_id)

@@ -1,4 +1,4 @@
-"""What reminder DMs and `/remind` answers look like. Pure functions."""
+"""What reminder DMs and `/remind` answers look like, in the member's language. Pure functions."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ from dataclasses import dataclass
 import discord
 
 from bot.formatting import EMBED_DESCRIPTION, QUOTE_LIMIT, discord_timestamp, fit_lines, quote, when_it_starts
-from bot.targets import TargetDates, where
+from bot.i18n import N_, Speech
+from bot.regions import country_name
+from bot.targets import TargetDates
 
 COLOUR = discord.Colour.dark_teal()
-INTRODUCTION = (
+INTRODUCTION = N_(
     "👋 You asked Marquee to remind you about a release, so here is your reminder. "
     "Press **Stop these reminders** below, or use `/remind stop-all`, and they stop."
 )
-LINE_FRAME = 90  # a reminder line without its title: emoji, markup, verb, two timestamps
-LATE_NOTE = "Sent late: this reminder could not be delivered at its time."
+# A reminder line without its title: emoji, markup, verb, two timestamps (room for the longest language's words)
+LINE_FRAME = 110
+LATE_NOTE = N_("Sent late: this reminder could not be delivered at its time.")
 
 
 @dataclass(frozen=True)
@@ -26,38 +29,66 @@ class ReminderLine:
     offset_text: str
 
 
-def line_text(line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> str:
+def line_text(t: Speech, line: ReminderLine, title_limit: int = QUOTE_LIMIT) -> str:
+    """One reminder of a DM: what starts, where and when."""
     target = line.dates.target
     title = quote(target.title, title_limit)
-    when = when_it_starts(line.dates)
+    when = when_it_starts(line.dates, t)
+    # A film's release date is one country's; an event has no country.
+    country = country_name(line.dates.country, t) if target.kind == "film" and line.dates.country else None
     if line.offset_text == "release":
-        if target.kind == "film":
-            return f"🎬 **{title}** is out today{where(line.dates)}!"
-        return f"📅 **{title}** is today: {when}."
-    verb = "opens" if target.kind == "film" else "starts"
-    return f"{'🎬' if target.kind == 'film' else '📅'} **{title}** {verb}{where(line.dates)} {when}."
+        if target.kind != "film":
+            return t("📅 **{title}** is today: {when}.", title=title, when=when)
+        if country:
+            return t("🎬 **{title}** is out today in {country}!", title=title, country=country)
+        return t("🎬 **{title}** is out today!", title=title)
+    if target.kind != "film":
+        return t("📅 **{title}** starts {when}.", title=title, when=when)
+    if country:
+        return t("🎬 **{title}** opens in {country} {when}.", title=title, country=country, when=when)
+    return t("🎬 **{title}** opens {when}.", title=title, when=when)
 
 
-def digest_embed(lines: Sequence[ReminderLine], *, late: bool = False) -> discord.Embed:
+def digest_embed(t: Speech, lines: Sequence[ReminderLine], *, late: bool = False) -> discord.Embed:
     """One DM for every reminder of a member due together."""
-    title = "Reminder" if len(lines) == 1 else f"{len(lines)} reminders"
+    title = t("Reminder") if len(lines) == 1 else t.plural("{n} reminder", "{n} reminders", len(lines))
     # Every reminder due together must show in the one DM: the more there are, the shorter each title.
     title_limit = max(min(QUOTE_LIMIT, EMBED_DESCRIPTION // max(len(lines), 1) - LINE_FRAME), 20)
     embed = discord.Embed(
         title=title,
-        description=fit_lines([line_text(line, title_limit) for line in lines], EMBED_DESCRIPTION),
+        description=fit_lines(
+            [line_text(t, line, title_limit) for line in lines], EMBED_DESCRIPTION, more=t("…and {more} more")
+        ),
         colour=COLOUR,
     )
     if late:
-        embed.set_footer(text=LATE_NOTE)
+        embed.set_footer(text=t(LATE_NOTE))
     return embed
 
 
-def subscribed_text(title: str, times: Sequence[dt.datetime], *, new: bool) -> str:
+def subscribed_text(t: Speech, title: str, times: Sequence[dt.datetime], *, new: bool) -> str:
     """The answer to subscribing: the exact times, as timestamps every member sees in their own timezone."""
     name = quote(title)
-    head = f"I'll remind you about **{name}** by DM" if new else f"Updated your reminders for **{name}**"
     if not times:
-        return head + ", but every reminder time you chose has already passed."
+        if new:
+            return t(
+                "I'll remind you about **{title}** by DM, but every reminder time you chose has already passed.",
+                title=name,
+            )
+        return t(
+            "Updated your reminders for **{title}**, but every reminder time you chose has already passed.",
+            title=name,
+        )
     listed = "\n".join(f"• {discord_timestamp(when, 'F')} ({discord_timestamp(when, 'R')})" for when in times)
-    return f"{head}:\n{listed}\nStop them with `/remind cancel` or the button in each DM."
+    if new:
+        return t(
+            "I'll remind you about **{title}** by DM:\n{times}\nStop them with `/remind cancel` or the button in "
+            "each DM.",
+            title=name,
+            times=listed,
+        )
+    return t(
+        "Updated your reminders for **{title}**:\n{times}\nStop them with `/remind cancel` or the button in each DM.",
+        title=name,
+        times=listed,
+    )

@@ -13,10 +13,13 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 
 from bot.components import REMIND_LABEL, REMIND_TEMPLATE, remind_button
+from bot.i18n import N_, Speech
 from bot.targets import TARGET_KEY, parse_id
 from bot.views import cog_of, reports_errors
 
 TARGET = rf"(?P<target>{TARGET_KEY})"
+STOP_LABEL = N_("Stop these reminders")
+RETRY_LABEL = N_("I fixed it, try again")
 
 
 @runtime_checkable
@@ -60,11 +63,9 @@ class RemindButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REMI
 class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"remind-stop:(?P<batch>[0-9]{1,20})"):
     """In every reminder DM: stop the reminders this DM was about."""
 
-    def __init__(self, batch_id: int) -> None:
+    def __init__(self, batch_id: int, label: str = STOP_LABEL) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Stop these reminders", style=discord.ButtonStyle.danger, custom_id=f"remind-stop:{batch_id}"
-            )
+            discord.ui.Button(label=label, style=discord.ButtonStyle.danger, custom_id=f"remind-stop:{batch_id}")
         )
         self.batch_id = batch_id
 
@@ -72,7 +73,8 @@ class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"remi
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> StopButton:
-        return cls(int(match["batch"]))
+        label = item.label if isinstance(item, discord.ui.Button) and item.label else STOP_LABEL
+        return cls(int(match["batch"]), label)
 
     @property
     def batch(self) -> int | None:
@@ -107,25 +109,23 @@ class CancelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"re
 class RetryButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"remind-retry"):
     """In the notice about undeliverable DMs: try again once the member has fixed it."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="I fixed it, try again", style=discord.ButtonStyle.primary, custom_id="remind-retry"
-            )
-        )
+    def __init__(self, label: str = RETRY_LABEL) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, custom_id="remind-retry"))
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RetryButton:
-        return cls()
+        label = item.label if isinstance(item, discord.ui.Button) and item.label else RETRY_LABEL
+        return cls(label)
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await reminders_cog(interaction).retry_dms(interaction)
 
 
-def stop_view(batch_id: int) -> discord.ui.View:
+def stop_view(t: Speech, batch_id: int) -> discord.ui.View:
+    """The button under a reminder DM, labelled in the DM's language."""
     view = discord.ui.View(timeout=None)
-    view.add_item(StopButton(batch_id))
+    view.add_item(StopButton(batch_id, t(STOP_LABEL)))
     return view

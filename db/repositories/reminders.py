@@ -109,6 +109,8 @@ class Batch:
     dm_channel_id: int | None = None
     introduced: bool = False
     member: MemberPlace = MemberPlace()
+    # the member's Discord locale as last seen (None: unknown): the DM's language
+    locale: str | None = None
     # subscription id -> (region, timezone) that applied when the member subscribed
     subscribed_from: dict[int, tuple[str, str]] = field(default_factory=dict)
     # when the batch was claimed: what its delivery writes about the member afterwards must not
@@ -424,13 +426,14 @@ class ReminderRepository:
             leads = await tx.fetch_all(
                 f"""
                 SELECT r.user_id, MIN(r.due_at) AS first_due, MIN(r.batch_id) AS old_batch,
-                       d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
+                       d.dm_channel_id, d.introduced, d.locale, u.timezone, u.region, u.quiet_start, u.quiet_end
                 FROM reminders r
                 JOIN reminder_subscriptions s ON s.id = r.subscription_id
                 LEFT JOIN dm_recipients d ON d.user_id = r.user_id
                 LEFT JOIN user_settings u ON u.user_id = r.user_id
                 WHERE r.status = 'scheduled' AND r.wake_at <= ? AND d.undeliverable IS NULL {theirs}
-                GROUP BY r.user_id, d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
+                GROUP BY r.user_id, d.dm_channel_id, d.introduced, d.locale,
+                         u.timezone, u.region, u.quiet_start, u.quiet_end
                 ORDER BY MIN(r.wake_at), r.user_id LIMIT ?
                 """,
                 (stamp(now), *their_params, limit),
@@ -477,6 +480,7 @@ class ReminderRepository:
             max(r.attempts for r in reminders) + 1,
             dm_channel_id=lead["dm_channel_id"],
             introduced=bool(lead["introduced"]),
+            locale=lead["locale"],
             member=MemberPlace(lead["timezone"], lead["region"], lead["quiet_start"], lead["quiet_end"]),
             subscribed_from={
                 row["subscription_id"]: (row["subscribed_region"], row["subscribed_timezone"]) for row in rows
@@ -631,6 +635,17 @@ class ReminderRepository:
         self, user_id: int, channel_id: int | None, now: dt.datetime, *, since: dt.datetime | None = None
     ) -> None:
         await self._upsert_recipient(user_id, "dm_channel_id = ?", (channel_id,), now, since)
+
+    async def set_locale(
+        self, user_id: int, locale: str, now: dt.datetime, *, since: dt.datetime | None = None
+    ) -> None:
+        """Remember the member's Discord locale, the language of their DMs."""
+        await self._upsert_recipient(user_id, "locale = ?", (locale,), now, since)
+
+    async def locale(self, user_id: int) -> str | None:
+        """The member's Discord locale as last seen, or None."""
+        value = await self._db.fetch_value("SELECT locale FROM dm_recipients WHERE user_id = ?", (user_id,))
+        return value if isinstance(value, str) else None
 
     async def set_introduced(self, user_id: int, now: dt.datetime, *, since: dt.datetime | None = None) -> None:
         await self._upsert_recipient(user_id, "introduced = TRUE", (), now, since)

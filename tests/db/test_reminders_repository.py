@@ -583,3 +583,28 @@ async def test_skipping_one_target_of_a_batch_leaves_the_rest(repo: ReminderRepo
     assert await repo.skip_in_batch(batch, "event:1", "left", at(1)) == 1
     await repo.mark_sent(batch, 99, at(1), dt.timedelta(minutes=5))
     assert await statuses(db, ALICE) == {"1d": "skipped", "7d": "sent"}
+
+
+async def test_a_claimed_batch_carries_the_locale_the_member_last_used(repo: ReminderRepository, db: Database) -> None:
+    for user_id in (ALICE, BOB):
+        sub = await follow(repo, user_id)
+        await repo.replace_plan(sub, [due("7d", 5)], NOW)
+    await repo.set_locale(ALICE, "en-GB", NOW)
+    await repo.set_locale(ALICE, "fr", at(1))  # the latest wins
+    assert await repo.locale(ALICE) == "fr"
+    assert await repo.locale(BOB) is None
+    batches = await repo.claim_due(at(5), DIGEST)
+    assert {batch.user_id: batch.locale for batch in batches} == {ALICE: "fr", BOB: None}
+
+
+async def test_a_locale_is_not_written_back_for_a_member_who_erased_their_data(
+    repo: ReminderRepository, db: Database
+) -> None:
+    from db.repositories.privacy import PrivacyRepository
+
+    began = NOW
+    await PrivacyRepository(db).erase(ALICE, at(1))
+    await repo.set_locale(ALICE, "fr", at(2), since=began)
+    assert await repo.locale(ALICE) is None
+    await repo.set_locale(ALICE, "fr", at(3))  # a new use after the erasure is new data
+    assert await repo.locale(ALICE) == "fr"

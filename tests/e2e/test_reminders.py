@@ -663,7 +663,7 @@ async def test_the_stop_button_in_a_dm_works_after_a_restart_and_stops_only_what
     await sim.restart_bot()
     stopped = await sim.click(fan, digest, label=STOP)
     assert stopped.ephemeral
-    assert stopped.content == "Stopped your reminders about **Q&A**, **Screening**. `/remind list` shows any others."
+    assert stopped.content == "Stopped your reminders about **Q&A** and **Screening**. `/remind list` shows any others."
     twice = await sim.click(fan, digest, label=STOP)
     assert twice.ephemeral and twice.content == "These reminders were already stopped."
     await pass_through(sim, at("2026-03-04", "18:00"), at("2026-03-09", "09:00"), at("2026-03-10", "09:00"))

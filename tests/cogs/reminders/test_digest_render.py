@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.formatting import EMBED_DESCRIPTION
 from bot.targets import Target, TargetDates
+from bot.translator import english
 from cogs.reminders.render import ReminderLine, digest_embed
 
 START = dt.datetime(2031, 3, 1, 20, tzinfo=dt.UTC)
@@ -19,7 +20,7 @@ def test_a_digest_of_25_long_named_events_shows_every_one() -> None:
         )
         for n in range(25)
     ]
-    description = digest_embed(lines).description or ""
+    description = digest_embed(english(), lines).description or ""
     assert len(description) <= EMBED_DESCRIPTION
     shown = description.splitlines()
     assert len(shown) == 25
