@@ -9,7 +9,7 @@ import logging
 import pkgutil
 import traceback
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -36,7 +36,7 @@ from db import (
     parse_pack,
     resolve_pack,
 )
-from db.repositories.leases import new_process_id
+from db.repositories.leases import Lease, new_process_id
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,8 @@ class MarqueeBot(commands.Bot):
         # Who this process is to the other processes sharing the database: the owner of the outbox rows it
         # claims. New at every start, so a restarted process never mistakes a dead run's claims for its own.
         self.process_id = new_process_id()
+        # How long its claims hold unrenewed: after a crash, how long the others wait before taking them over.
+        self.lease = Lease(self.process_id, timedelta(seconds=settings.delivery.lease_seconds))
         self.started_at: datetime = clock.now()
         self.failed_extensions: dict[str, str] = {}
         self._packs = None if packs is None else tuple(packs)

@@ -20,7 +20,6 @@ from cogs.films.service import LookupService
 from cogs.reminders.engine import ReminderEngine
 from cogs.trivia.engine import TriviaEngine
 from db.repositories import Shards
-from db.repositories.leases import Lease
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -104,7 +103,7 @@ def build_services(bot: MarqueeBot) -> Services:
         alarms=bot.alarms,
         pacer=bot.pacer,
         breaker=bot.breaker,
-        lease=Lease(bot.process_id),
+        lease=bot.lease,
         shards=shards,
     )
     reminders = ReminderEngine(
@@ -116,7 +115,7 @@ def build_services(bot: MarqueeBot) -> Services:
         alarms=bot.alarms,
         pacer=bot.pacer,
         breaker=bot.breaker,
-        lease=Lease(bot.process_id),
+        lease=bot.lease,
     )
     tmdb = None
     if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:

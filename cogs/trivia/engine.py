@@ -40,7 +40,6 @@ from cogs.trivia.render import LETTERS, question_embed, reveal_embed, standings_
 from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import CLOSED, question_view
 from db import TriviaRepository
-from db.repositories.leases import Lease
 from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaGame
 
 if TYPE_CHECKING:
@@ -127,7 +126,7 @@ class TriviaEngine:
     def __init__(self, bot: MarqueeBot, lookup: LookupService) -> None:
         self.bot = bot
         self.lookup = lookup
-        self.repository = TriviaRepository(bot.database, Lease(bot.process_id))
+        self.repository = TriviaRepository(bot.database, bot.lease)
         self.pool = QuestionPool(bot.catalogue, lookup)
         self.daily = DailySchedule(bot, self.repository, self.pool)
         self.games: dict[int, LiveGame] = {}
