@@ -116,6 +116,7 @@ def build_services(bot: MarqueeBot) -> Services:
         pacer=bot.pacer,
         breaker=bot.breaker,
         lease=bot.lease,
+        shards=shards,
     )
     tmdb = None
     if bot.settings.tmdb.refresh == "daily" and not bot.settings.tmdb.token:

@@ -36,7 +36,7 @@ from cogs.reminders.membership import Membership
 from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository, Database
-from db.repositories.announcements import GuildEvent
+from db.repositories.announcements import GuildEvent, Shards
 from db.repositories.leases import Lease, Renewal
 from db.repositories.privacy import ERASURE_MEMORY
 from db.repositories.reminders import (
@@ -116,8 +116,10 @@ class ReminderEngine:
         pacer: Pacer,
         breaker: InvalidRequestBreaker,
         lease: Lease | None = None,
+        shards: Shards | None = None,
     ) -> None:
-        """`lease`: whose claims this process's are (the bot's process id); None: a new owner."""
+        """`lease`: whose claims this process's are (the bot's process id); None: a new owner. `shards`: the
+        shards this process runs (None: all), whose servers' event reminders it sends."""
         self.client = client  # sends the DMs (and closes the bot when Discord refuses its token)
         # Reminders are timed from the release dates and server events the announcer keeps.
         self.targets = targets
@@ -126,7 +128,7 @@ class ReminderEngine:
         self.settings = settings
         self.pacer = pacer
         self.breaker = breaker
-        self.repository = ReminderRepository(database, lease)
+        self.repository = ReminderRepository(database, lease, shards)
         self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.notices: set[int] = set()
         self._closing: asyncio.Task[None] | None = None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from db.connection import Database, Row, Transaction
-from db.repositories.announcements import Reconciliation
+from db.repositories.announcements import Reconciliation, Shards
 from db.repositories.leases import EXPIRED, Lease, claim_lock
 from db.repositories.privacy import NOT_ERASED_SINCE, erasure_params
 from db.repositories.stamps import instant, stamp
@@ -154,6 +154,9 @@ def _reminder(row: Row) -> Reminder:
     )
 
 
+# The server event a reminder is about (`event:<id>`), NULL for a film; both dialects read the digits so.
+_EVENT_ID = "CASE WHEN r.target_key LIKE 'event:%' THEN CAST(SUBSTR(r.target_key, 7) AS BIGINT) END"
+
 # A reminder is held by the owner that claimed it while it is being sent; recording its outcome releases it.
 _HELD = "status = 'sending' AND lease_owner = ?"
 _RELEASED = "lease_owner = NULL, lease_until = NULL"
@@ -163,12 +166,15 @@ class ReminderRepository:
     """Members' subscriptions, the DM outbox, and how each member can be reached.
 
     `lease` says which process claims reminders (default: a new owner, as for a process of its own); a
-    process records the outcome only of the batches it holds.
+    process records the outcome only of the batches it holds. `shards`: the shards this process runs
+    (default: all); it claims members whose due reminders are about films, or about events of servers on
+    its shards, since only there can it ask the gateway whether the member is still in the server.
     """
 
-    def __init__(self, db: Database, lease: Lease | None = None) -> None:
+    def __init__(self, db: Database, lease: Lease | None = None, shards: Shards | None = None) -> None:
         self._db = db
         self.lease = lease or Lease.new()
+        self.shards = shards or Shards()
 
     # ---- subscriptions ------------------------------------------------------------------------------------
     async def subscribe(
@@ -390,18 +396,21 @@ class ReminderRepository:
                     """,
                     (stamp(now), stamp(now - grace), stamp(now)),
                 )
+            ours, shard_params = self.shards.sql("e.guild_id")
             leads = await tx.fetch_all(
-                """
+                f"""
                 SELECT r.user_id, MIN(r.due_at) AS first_due, MIN(r.batch_id) AS old_batch,
                        d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
                 FROM reminders r
                 LEFT JOIN dm_recipients d ON d.user_id = r.user_id
                 LEFT JOIN user_settings u ON u.user_id = r.user_id
+                LEFT JOIN guild_events e ON e.id = {_EVENT_ID}
                 WHERE r.status = 'scheduled' AND r.wake_at <= ? AND d.undeliverable IS NULL
+                  AND (e.id IS NULL OR {ours})
                 GROUP BY r.user_id, d.dm_channel_id, d.introduced, u.timezone, u.region, u.quiet_start, u.quiet_end
                 ORDER BY MIN(r.wake_at), r.user_id LIMIT ?
                 """,
-                (stamp(now), limit),
+                (stamp(now), *shard_params, limit),
             )
             batches = []
             for lead in leads:

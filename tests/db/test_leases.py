@@ -184,6 +184,30 @@ async def test_a_dead_owners_reminders_are_taken_over_after_expiry_as_the_same_b
     assert await first.fetch_value("SELECT status FROM reminders") == "sent"
 
 
+async def test_a_servers_event_reminders_are_claimed_by_the_process_holding_its_shard(open_db: OpenDatabase) -> None:
+    first, second = await two_processes(open_db)
+    shard = (GUILD >> 22) % 2
+    holder = ReminderRepository(first, Lease("holder"), Shards(2, [shard]))
+    other = ReminderRepository(second, Lease("other"), Shards(2, [1 - shard]))
+    event = await AnnouncementRepository(first).add_event(
+        GUILD, "Premiere", dt.date(2024, 7, 1), start_time="20:00", timezone="UTC", description=None,
+        created_by=1, now=NOW, limit=10,
+    )  # fmt: skip
+    assert event is not None
+    for user, target in ((1, f"event:{event.id}"), (2, "film:one")):
+        subscription, _ = await holder.subscribe(user, GUILD, target, "7d", NOW, region="FR", timezone="UTC", limit=10)
+        await holder.replace_plan(subscription, [NewReminder(dt.date(2024, 7, 1), "7d", minutes(-1))], NOW)
+
+    # Only the holder of the server's shard can ask its gateway whether the member is still in the server;
+    # a film's reminder is anyone's.
+    assert [batch.user_id for batch in await other.claim_due(NOW, DIGEST)] == [2]
+    assert await other.claim_due(NOW, DIGEST) == []
+    assert [batch.user_id for batch in await holder.claim_due(NOW, DIGEST)] == [1]
+    # A process running every shard claims both.
+    await first.execute("UPDATE reminders SET status = 'scheduled', lease_owner = NULL, lease_until = NULL")
+    assert {batch.user_id for batch in await ReminderRepository(second).claim_due(NOW, DIGEST)} == {1, 2}
+
+
 # ---- the daily question's posts ---------------------------------------------------------------------------------
 
 
