@@ -327,12 +327,11 @@ class ReminderEngine:
         if erased is not None and erased >= since:
             log.info("reminder batch %d not sent: user %s erased their data meanwhile", batch.batch_id, batch.user_id)
             return
-        await self.pacer.wait_turn()
         try:
             channel_id = batch.dm_channel_id
             if channel_id is None:
-                dm = await self.client.create_dm(discord.Object(batch.user_id))
                 await self.pacer.wait_turn()  # two requests for this DM: the pace counts both
+                dm = await self.client.create_dm(discord.Object(batch.user_id))
                 channel_id = dm.id
                 await self.repository.set_dm_channel(batch.user_id, channel_id, now, since=since)
             channel = self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
@@ -351,6 +350,11 @@ class ReminderEngine:
                 embed=embed,
                 view=buttons,
             )
+            if earlier is None:
+                # The turn is taken right before the send, after any look at the channel's history (which
+                # takes its own): a turn taken before it would be spent by then, and the send would leave
+                # unpaced, in a burst with the sends of the turns given meanwhile.
+                await self.pacer.wait_turn()
             message = earlier or await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
         except Exception as error:
             await self.failed(batch, error)
