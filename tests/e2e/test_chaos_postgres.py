@@ -61,7 +61,7 @@ HELD = 9  # sends whose answers are held back (after Discord created the message
 HOLD = 1.5  # seconds
 PAUSE = (2.0, 5.0)  # seconds between kills
 WATCH_PARTY = re.compile(r"Watch party (\d+-\d+)")
-DEADLINE = 300.0  # seconds for the whole fan-out; the floor is 5,500 / 45 = 122 s
+DEADLINE = 600.0  # seconds for the whole fan-out (the floor is 5,500 / 40 = 138 s); a busy machine is slower
 
 
 @pytest.fixture
@@ -170,8 +170,9 @@ async def announcing_servers(sim: Sim, due: datetime) -> list[tuple[GuildHandle,
 async def test_three_processes_killed_at_random_deliver_everything_exactly_once(
     tmp_path: Path, schema: tuple[str, str]
 ) -> None:
-    # Another run's kills: MARQUEE_CHAOS_SEED=<number>.
-    await chaos(tmp_path, schema, seed=int(os.environ.get("MARQUEE_CHAOS_SEED") or SEED))
+    # Another run's kills: CHAOS_SEED=<number> (not MARQUEE_...: the children inherit the environment, and
+    # the bot refuses a MARQUEE_ variable that is no setting).
+    await chaos(tmp_path, schema, seed=int(os.environ.get("CHAOS_SEED") or SEED))
 
 
 async def chaos(tmp_path: Path, schema: tuple[str, str], *, seed: int) -> None:
