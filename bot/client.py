@@ -101,8 +101,11 @@ class MarqueeBot(commands.Bot):
         breaker = InvalidRequestBreaker(settings.delivery.invalid_request_limit)
         # The pace holds where requests leave too: at most `delivery.pace` of the bot's own in any second.
         window = RequestWindow(settings.delivery.pace, settings.discord.api_base_url)
+        # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit,
+        # and so do the bot's other processes on a PostgreSQL database.
+        pacer = pacer_for(database, settings.delivery.pace)
         super().__init__(
-            http_trace=window.trace_config(breaker),
+            http_trace=window.trace_config(breaker, pacer),
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             tree_cls=MarqueeTree,
@@ -117,9 +120,7 @@ class MarqueeBot(commands.Bot):
         self.clock = clock
         self.version = __version__
         self.alarms = AlarmClock(clock)
-        # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit,
-        # and so do the bot's other processes on a PostgreSQL database.
-        self.pacer = pacer_for(database, settings.delivery.pace)
+        self.pacer = pacer
         self.request_window = window
         self.breaker = breaker
         sweep_idle_ratelimits_rarely(self.http)
