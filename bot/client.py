@@ -9,7 +9,7 @@ import logging
 import pkgutil
 import traceback
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -38,7 +38,7 @@ from db import (
     parse_pack,
     resolve_pack,
 )
-from db.repositories.leases import new_process_id
+from db.repositories.leases import Lease, new_process_id
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,11 @@ class MarqueeBot(commands.Bot):
         breaker = InvalidRequestBreaker(settings.delivery.invalid_request_limit)
         # The pace holds where requests leave too: at most `delivery.pace` of the bot's own in any second.
         window = RequestWindow(settings.delivery.pace, settings.discord.api_base_url)
+        # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit,
+        # and so do the bot's other processes on a PostgreSQL database.
+        pacer = pacer_for(database, settings.delivery.pace)
         super().__init__(
-            http_trace=window.trace_config(breaker),
+            http_trace=window.trace_config(breaker, pacer),
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             tree_cls=MarqueeTree,
@@ -121,9 +124,7 @@ class MarqueeBot(commands.Bot):
         self.clock = clock
         self.version = __version__
         self.alarms = AlarmClock(clock)
-        # One pace for every bulk sender (announcements, reminder DMs): they share Discord's global limit,
-        # and so do the bot's other processes on a PostgreSQL database.
-        self.pacer = pacer_for(database, settings.delivery.pace)
+        self.pacer = pacer
         self.request_window = window
         self.breaker = breaker
         sweep_idle_ratelimits_rarely(self.http)
@@ -133,6 +134,8 @@ class MarqueeBot(commands.Bot):
         # Who this process is to the other processes sharing the database: the owner of the outbox rows it
         # claims. New at every start, so a restarted process never mistakes a dead run's claims for its own.
         self.process_id = new_process_id()
+        # How long its claims hold unrenewed: after a crash, how long the others wait before taking them over.
+        self.lease = Lease(self.process_id, timedelta(seconds=settings.delivery.lease_seconds))
         self.started_at: datetime = clock.now()
         self.failed_extensions: dict[str, str] = {}
         self._packs = None if packs is None else tuple(packs)

@@ -14,6 +14,7 @@ sender shares:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import logging
 import math
@@ -98,6 +99,9 @@ KEEP_TICKS = 100
 # The most of a tick's slots one claim takes: a process that always answers first (the nearest to the
 # database) must leave the others some, so a busy process claims its tick in two halves.
 CLAIM_SHARE = 0.5
+# A request that leaves this long (seconds) after its turn was given takes a new one: its turn's tick is over,
+# and its place in the bot's rate with it.
+STALE_TURN = 1 / TICKS_PER_SECOND
 # After the budget's database failed to answer, how long a send waits before asking again.
 BUDGET_RETRY = 1.0
 
@@ -281,18 +285,36 @@ class Pacer:
         self._next_slot = 0.0
         self._recent: deque[float] = deque()
         self._waiting = 0
+        # When the calling task's last turn was given, until its request leaves (`before_request`). The
+        # request is made in the task that took the turn, so the turn and its request meet there.
+        self._given: contextvars.ContextVar[float | None] = contextvars.ContextVar("pace_turn_given", default=None)
 
     async def wait_turn(self) -> float:
         """Wait for this send's turn; returns the `time.monotonic()` instant the turn was given at."""
         self._waiting += 1
         try:
             given = await self._local_turn()
-            if self.budget is None:
-                return given
-            await self.budget.turn(self._waiting)
-            return time.monotonic()
+            if self.budget is not None:
+                await self.budget.turn(self._waiting)
+                given = time.monotonic()
+            self._given.set(given)
+            return given
         finally:
             self._waiting -= 1
+
+    async def before_request(self) -> None:
+        """Called as a request of the bot's own leaves: if the turn this task took for it was given more than
+        `STALE_TURN` ago, take a new one. With a shared budget the processes' turns add up to the rate
+        only if each request leaves in its turn's tick; a process whose event loop stalled between the two
+        (a busy machine, a long garbage collection) would otherwise send late, in one burst with the sends
+        the other processes were given meanwhile, and Discord counts where requests arrive."""
+        given = self._given.get()
+        if given is None or self.budget is None:
+            return
+        self._given.set(None)
+        if time.monotonic() - given > STALE_TURN:
+            await self.wait_turn()
+            self._given.set(None)
 
     async def _local_turn(self) -> float:
         now = time.monotonic()
@@ -385,15 +407,18 @@ class RequestWindow:
                 return
             await asyncio.sleep(self._recent[0] + 1.0 - now)
 
-    def trace_config(self, breaker: InvalidRequestBreaker) -> aiohttp.TraceConfig:
+    def trace_config(self, breaker: InvalidRequestBreaker, pacer: Pacer | None = None) -> aiohttp.TraceConfig:
         """discord.py's HTTP hook (`Client(http_trace=...)`): every request waits its place in the window
-        before it leaves, and every answer is counted by `breaker`."""
+        before it leaves (and, with `pacer`, takes a new turn if its own is stale: `Pacer.before_request`),
+        and every answer is counted by `breaker`."""
         trace = breaker.trace_config()
 
         async def on_request_start(
             session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestStartParams
         ) -> None:
             if self.counts(str(params.url)):
+                if pacer is not None:
+                    await pacer.before_request()
                 await self.wait()
 
         trace.on_request_start.append(on_request_start)

@@ -20,7 +20,6 @@ from cogs.films.service import LookupService
 from cogs.reminders.engine import ReminderEngine
 from cogs.trivia.engine import TriviaEngine
 from db.repositories import Shards
-from db.repositories.leases import Lease
 
 if TYPE_CHECKING:
     from bot.client import MarqueeBot
@@ -105,7 +104,7 @@ def build_services(bot: MarqueeBot) -> Services:
         alarms=bot.alarms,
         pacer=bot.pacer,
         breaker=bot.breaker,
-        lease=Lease(bot.process_id),
+        lease=bot.lease,
         shards=shards,
     )
     reminders = ReminderEngine(
@@ -117,7 +116,7 @@ def build_services(bot: MarqueeBot) -> Services:
         alarms=bot.alarms,
         pacer=bot.pacer,
         breaker=bot.breaker,
-        lease=Lease(bot.process_id),
+        lease=bot.lease,
         shards=shards,
         catalogues=bot.catalogues,
     )
@@ -128,9 +127,7 @@ def build_services(bot: MarqueeBot) -> Services:
         # Every process arms the refresh and the one holding its lease runs it (the others notice the new packs
         # through their catalogue watch), so it survives the death of any one process.
         settings = bot.settings.tmdb
-        tmdb = DailyRefresh(
-            bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings), lease=Lease(bot.process_id)
-        )
+        tmdb = DailyRefresh(bot.database, bot.clock, bot.alarms, lambda: tmdb_client(settings), lease=bot.lease)
     return Services(
         lookup=lookup,
         announcer=announcer,

@@ -91,6 +91,7 @@ class DeliverySettings:
     pace: float
     grace_hours: float
     invalid_request_limit: int
+    lease_seconds: float
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,9 @@ SPEC: dict[str, dict[str, _Spec]] = {
         "grace_hours": _Spec(float, 6.0, _between(0, 168, " hours")),
         # Discord bans a bot for an hour at 10,000 refused requests in 10 minutes.
         "invalid_request_limit": _Spec(int, 1000, _between(1, 9999, " (Discord bans at 10,000)")),
+        # Long enough for one send with its retries (a holder renews at half of it); a dead process's
+        # claims wait this long before another process takes them over.
+        "lease_seconds": _Spec(float, 120.0, _between(10, 3600, " seconds")),
     },
     "reminders": {
         "max_per_member": _Spec(int, 25, _between(1, 1000)),

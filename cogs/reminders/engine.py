@@ -38,7 +38,7 @@ from cogs.reminders.timing import QuietHours, parse_offsets, plan_reminders
 from cogs.reminders.views import stop_view
 from db import BotStateRepository, Database
 from db.repositories.announcements import GuildEvent, Shards
-from db.repositories.leases import LEASE_LENGTH, Lease, Renewal
+from db.repositories.leases import Lease, Renewal
 from db.repositories.privacy import ERASURE_MEMORY
 from db.repositories.reminders import (
     OVERDUE,
@@ -58,10 +58,6 @@ DIGEST = dt.timedelta(minutes=10)
 LATE_AFTER = dt.timedelta(minutes=5)
 BATCH = 100
 CONCURRENCY = 16
-# How long a reminder about an event of a server on another process's shards waits, unclaimed past its wake
-# time, before this process takes it (see `ReminderRepository.claim_due`): the lease length, after which the
-# other process's own claims would be taken over too.
-HANDOVER = LEASE_LENGTH
 # The member cannot be reached by DM: retrying will not help until they change something.
 # Each is stored as written and shown translated (`t(reason)`) in the notice to the member.
 UNREACHABLE = {
@@ -141,6 +137,10 @@ class ReminderEngine:
         # DMs about servers' events are sent first by the process running the server's shard (it can ask the
         # gateway whether the members are still in the server; any other would ask over REST, one per DM).
         self.shards = shards
+        # How long a reminder about an event of a server on another process's shards waits, unclaimed past its
+        # wake time, before this process takes it (`ReminderRepository.claim_due`): a lease's length, after
+        # which the other process's own claims would be taken over too.
+        self.handover = self.repository.lease.length
         self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.notices: set[int] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -263,7 +263,7 @@ class ReminderEngine:
                         held_back = self.clock.now() + max(wait, dt.timedelta(seconds=1))
                         return
                     batches = await self.repository.claim_due(
-                        self.clock.now(), DIGEST, BATCH, grace=self.grace, shards=self.shards, handover=HANDOVER
+                        self.clock.now(), DIGEST, BATCH, grace=self.grace, shards=self.shards, handover=self.handover
                     )
                     if not batches:
                         return
@@ -290,7 +290,7 @@ class ReminderEngine:
                     await self.repository.mark_finished(batch, "failed", "unexpected error", self.clock.now())
 
         await asyncio.gather(claim(), *(send() for _ in range(CONCURRENCY)))
-        return held_back or await self.repository.next_wake(self.shards, HANDOVER)
+        return held_back or await self.repository.next_wake(self.shards, self.handover)
 
     async def deliver(self, batch: Batch, events: dict[int, GuildEvent | None] | None = None) -> None:
         now = self.clock.now()
@@ -343,12 +343,11 @@ class ReminderEngine:
         if erased is not None and erased >= since:
             log.info("reminder batch %d not sent: user %s erased their data meanwhile", batch.batch_id, batch.user_id)
             return
-        await self.pacer.wait_turn()
         try:
             channel_id = batch.dm_channel_id
             if channel_id is None:
-                dm = await self.client.create_dm(discord.Object(batch.user_id))
                 await self.pacer.wait_turn()  # two requests for this DM: the pace counts both
+                dm = await self.client.create_dm(discord.Object(batch.user_id))
                 channel_id = dm.id
                 await self.repository.set_dm_channel(batch.user_id, channel_id, now, since=since)
             channel = self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
@@ -367,6 +366,11 @@ class ReminderEngine:
                 embed=embed,
                 view=buttons,
             )
+            if earlier is None:
+                # The turn is taken right before the send, after any look at the channel's history (which
+                # takes its own): a turn taken before it would be spent by then, and the send would leave
+                # unpaced, in a burst with the sends of the turns given meanwhile.
+                await self.pacer.wait_turn()
             message = earlier or await channel.send(content=content, embed=embed, view=buttons, nonce=batch.nonce)
         except Exception as error:
             await self.failed(batch, error)

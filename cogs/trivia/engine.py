@@ -48,7 +48,6 @@ from cogs.trivia.render import (
 from cogs.trivia.scoring import standings, winner
 from cogs.trivia.views import CLOSED, question_view
 from db import TriviaRepository
-from db.repositories.leases import Lease
 from db.repositories.trivia import TriviaAnswer, TriviaDaily, TriviaGame
 
 if TYPE_CHECKING:
@@ -136,7 +135,7 @@ class TriviaEngine:
     def __init__(self, bot: MarqueeBot, lookup: LookupService) -> None:
         self.bot = bot
         self.lookup = lookup
-        self.repository = TriviaRepository(bot.database, Lease(bot.process_id))
+        self.repository = TriviaRepository(bot.database, bot.lease)
         self.pool = QuestionPool(bot.catalogue, lookup)
         self.daily = DailySchedule(bot, self.repository, self.pool)
         self.games: dict[int, LiveGame] = {}

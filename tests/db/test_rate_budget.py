@@ -12,13 +12,14 @@ import asyncio
 import heapq
 import itertools
 import math
+import time as wall_clock
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import pytest
 
-from bot.delivery import TICKS_PER_SECOND, Pacer, SharedBudget, pacer_for, tick_limit
+from bot.delivery import STALE_TURN, TICKS_PER_SECOND, Pacer, SharedBudget, pacer_for, tick_limit
 from db import Database, migrate
 from db.repositories.rate_budget import RateBudgetRepository
 from tests.db.conftest import OpenDatabase
@@ -303,6 +304,22 @@ async def test_pacers_of_two_processes_share_one_budget(open_db: OpenDatabase) -
     repository = RateBudgetRepository(first)
     for tick, sent in counts.items():
         assert sent <= await repository.used(tick) <= tick_limit(tick, rate)
+
+
+async def test_a_request_leaving_well_after_its_turn_takes_a_new_one(db: Database) -> None:
+    budget = RecordingBudget(db, 100.0)
+    pacer = Pacer(100.0, budget)
+    await pacer.wait_turn()
+    await pacer.before_request()  # leaving at once: in its turn
+    assert len(budget.given) == 1
+    await pacer.wait_turn()
+    wall_clock.sleep(3 * STALE_TURN)  # noqa: ASYNC251 - the point: the event loop stalls between the turn and the request
+    await pacer.before_request()
+    assert len(budget.given) == 3
+    # A request without a turn of its own in hand (the turn was used, or none was taken) is left alone.
+    wall_clock.sleep(3 * STALE_TURN)  # noqa: ASYNC251
+    await pacer.before_request()
+    assert len(budget.given) == 3
 
 
 async def test_a_pacer_with_a_budget_gives_spare_turns_only_from_slots_it_holds(db: Database) -> None:

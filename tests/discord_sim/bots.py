@@ -107,9 +107,11 @@ class InProcessBot:
 class ChildProcessBot:
     """Runs the bot as ``sys.executable -m <module> <args>`` with the simulator's env; output to a log."""
 
-    def __init__(self, argv: list[str], log_path: Path) -> None:
+    def __init__(self, argv: list[str], log_path: Path, env: Mapping[str, str] | None = None) -> None:
         self.argv = argv
         self.log_path = log_path
+        # Settings of this child only, over the simulator's (say, another shard range).
+        self.env: dict[str, str] = dict(env or {})
         self.client: Any = None
         self.process: asyncio.subprocess.Process | None = None
         self._log: Any = None
@@ -121,7 +123,7 @@ class ChildProcessBot:
 
     async def start(self, env: Mapping[str, str], clock: Any, limit: float) -> None:
         self._log = open(self.log_path, "ab")  # noqa: SIM115, ASYNC230 - a local file; closed in stop()
-        full_env = {**os.environ, **env}
+        full_env = {**os.environ, **env, **self.env}
         repo = str(REPO)
         full_env["PYTHONPATH"] = repo + os.pathsep + full_env.get("PYTHONPATH", "")
         self.process = await asyncio.create_subprocess_exec(
@@ -151,6 +153,14 @@ class ChildProcessBot:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+    async def wait_exit(self, limit: float) -> int:
+        """Wait for the process to end (after `kill`), reap it and close its log; returns its exit code."""
+        if self.process is None:
+            raise SimError("no child process")
+        code = await asyncio.wait_for(self.process.wait(), limit)
+        await self.stop(limit)
+        return code
 
     def log_text(self) -> str:
         try:

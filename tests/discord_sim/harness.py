@@ -193,6 +193,8 @@ class Sim:
         self.bot_driver: BotDriver | None = None
         # More in-process bots against the same simulator (say, each running some of the shards).
         self.other_bots: list[InProcessBot] = []
+        # More child-process bots running side by side (`spawn_child`), each with its own handle.
+        self.children: list[ChildProcessBot] = []
         self._handled = 0
         self._expecting = 0
         self.expected_violations: list[Violation] = []
@@ -206,6 +208,8 @@ class Sim:
 
     async def close(self) -> None:
         try:
+            while self.children:
+                await self.children.pop().stop(self.timeout)
             while self.other_bots:
                 await self.other_bots.pop().stop(self.timeout)
             if self.bot_driver is not None:
@@ -281,10 +285,17 @@ class Sim:
             self.bot_driver = None
         elif current is not None:
             await self.stop_bot()
-        self._spawns += 1
-        log_path = self.tmp_path / f"bot-{self._spawns}.log"
-        driver = ChildProcessBot(argv or self._spawn_argv, log_path)
+        driver = ChildProcessBot(argv or self._spawn_argv, self._next_log())
         self.bot_driver = driver
+        await self._start_child(driver)
+
+    def _next_log(self) -> Path:
+        self._spawns += 1
+        return self.tmp_path / f"bot-{self._spawns}.log"
+
+    async def _start_child(self, driver: ChildProcessBot, *, settle: bool = True) -> None:
+        """Start ``driver`` and wait until its process identifies on the gateway (one start at a time);
+        then, with ``settle``, until the bots are idle."""
         sessions_before = {s.id for s in self.server.gateway.sessions.values()}
         await driver.start(self.env(), self.clock, self.timeout)
         deadline = time.monotonic() + max(self.timeout, 20.0)
@@ -305,7 +316,30 @@ class Sim:
                     "timed out waiting for the child bot to identify on the gateway:\n" + driver.log_text()[-3000:]
                 )
             await asyncio.sleep(0.02)
-        await self.settle()
+        if settle:
+            await self.settle()
+
+    async def spawn_child(self, argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> ChildProcessBot:
+        """Run one more bot as a child process beside any others (``env`` over :meth:`env`, e.g. its own
+        shards through ``argv``), as another process of the same application; returns its handle once it
+        has identified (the others may be busy: nothing waits for them to go idle). ``kill()`` it, then
+        :meth:`respawn_child` starts it again as it was started."""
+        driver = ChildProcessBot(argv or self._spawn_argv, self._next_log(), env)
+        self.children.append(driver)
+        await self._start_child(driver, settle=False)
+        return driver
+
+    async def respawn_child(self, child: ChildProcessBot) -> ChildProcessBot:
+        """Start again, with the same arguments and settings (and a log of its own), a child of
+        :meth:`spawn_child` that was killed or stopped; reaps it first. Returns the new handle."""
+        if child.running and not child.killed:
+            raise SimError("that child is still running; kill() it first")
+        if child.process is not None:
+            await child.wait_exit(self.timeout)
+        fresh = ChildProcessBot(child.argv, self._next_log(), child.env)
+        self.children[self.children.index(child)] = fresh
+        await self._start_child(fresh, settle=False)
+        return fresh
 
     def kill_bot(self) -> None:
         """SIGKILL the child-process bot (no clean shutdown)."""
