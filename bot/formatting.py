@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import discord
 
+from bot.i18n import Speech
 from bot.targets import TargetDates, spelled
 from db.names import one_line
 
@@ -68,12 +69,12 @@ def discord_timestamp(instant: datetime, style: str) -> str:
     return f"<t:{int(instant.timestamp())}:{style}>"
 
 
-def when_it_starts(dates: TargetDates) -> str:
+def when_it_starts(dates: TargetDates, t: Speech | None = None) -> str:
     """ "<t:…:R> (<t:…:D>)" for the moment a film or event starts (date and time for a timed event),
-    or its day spelled out when it has no instant."""
+    or its day spelled out (in `t`'s language) when it has no instant."""
     instant = dates.target.starts_at or dates.starts_at
     if instant is None:
-        return spelled(dates.target.day)
+        return spelled(dates.target.day, t)
     style = "F" if dates.target.starts_at else "D"
     return f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})"
 

@@ -107,6 +107,7 @@ def build_services(bot: MarqueeBot) -> Services:
         breaker=bot.breaker,
         lease=Lease(bot.process_id),
         shards=shards,
+        languages=bot.languages,
     )
     reminders = ReminderEngine(
         bot,
