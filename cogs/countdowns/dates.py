@@ -114,16 +114,14 @@ class Milestones:
             return t("release day")
         # TRANSLATORS: what separates the numbers of days in "30, 7, 1 days before".
         days = t.context("list separator", ", ").join(t.number(day) for day in before)
+        # The form follows the one day listed, or the count of several; the values are ready before the
+        # message (Babel's extractor loses a plural message whose arguments call anything).
+        count = before[0] if len(before) == 1 else len(before)
         if 0 in self.days:
             return t.plural(
-                "{days} day before, and release day",
-                "{days} days before, and release day",
-                before[0] if len(before) == 1 else len(before),
-                days=days,
+                "{days} day before, and release day", "{days} days before, and release day", count, days=days
             )
-        return t.plural(
-            "{days} day before", "{days} days before", before[0] if len(before) == 1 else len(before), days=days
-        )
+        return t.plural("{days} day before", "{days} days before", count, days=days)
 
     def includes(self, days_left: int) -> bool:
         """Whether a post is due when `days_left` days remain before release (0 on release day)."""

@@ -59,14 +59,16 @@ def _embed(t: Speech, dates: TargetDates, description: str, *, late: bool = Fals
 
 def countdown_post(t: Speech, dates: TargetDates, days_left: int, *, late: bool = False) -> discord.Embed:
     """A milestone's post: "**7 days to go.** Dune opens in France <t:…:R> (<t:…:D>)." """
-    title, when = quote(dates.target.title), when_it_starts(dates, t)
+    # Every value is worked out before the message: Babel's extractor loses a plural message whose
+    # arguments hold a call that is given the speech.
+    title, when, place = quote(dates.target.title), when_it_starts(dates, t), where(dates, t)
     if dates.target.kind == "film":
         text = t.plural(
             "**{n} day to go.** {title} opens{where} {when}.",
             "**{n} days to go.** {title} opens{where} {when}.",
             days_left,
             title=title,
-            where=where(dates, t),
+            where=place,
             when=when,
         )
     else:
@@ -98,13 +100,15 @@ def release_post(t: Speech, dates: TargetDates, *, late: bool = False) -> discor
 def anniversary_post(t: Speech, dates: TargetDates, years: int, *, late: bool = False) -> discord.Embed:
     """A film's yearly anniversary post."""
     target = dates.target
+    place, day = where(dates, t), spelled(target.day, t)
     text = t.plural(
-        "**{title} turned {n} today.** It opened{where} on {day}.",
+        # The English singular is written out, so that the two English forms differ (gettext needs them to).
+        "**{title} turned 1 today.** It opened{where} on {day}.",
         "**{title} turned {n} today.** It opened{where} on {day}.",
         years,
         title=quote(target.title),
-        where=where(dates, t),
-        day=spelled(target.day, t),
+        where=place,
+        day=day,
     )
     return _embed(t, dates, text, late=late)
 
@@ -126,6 +130,7 @@ def countdown_embed(t: Speech, dates: TargetDates, countdown: Countdown) -> disc
     """The answer to `/countdown`."""
     title = quote(dates.target.title)
     film = dates.target.kind == "film"
+    place, when, day = where(dates, t), when_it_starts(dates, t), spelled(dates.target.day, t)
     if countdown.state == "upcoming":
         if film:
             text = t.plural(
@@ -133,8 +138,8 @@ def countdown_embed(t: Speech, dates: TargetDates, countdown: Countdown) -> disc
                 "{title} opens{where} {when}: **{n} days** to go.",
                 countdown.days,
                 title=title,
-                where=where(dates, t),
-                when=when_it_starts(dates, t),
+                where=place,
+                when=when,
             )
         else:
             text = t.plural(
@@ -142,24 +147,22 @@ def countdown_embed(t: Speech, dates: TargetDates, countdown: Countdown) -> disc
                 "{title} starts {when}: **{n} days** to go.",
                 countdown.days,
                 title=title,
-                when=when_it_starts(dates, t),
+                when=when,
             )
     elif countdown.state == "today":
-        if film:
-            text = t("**Out today{where}!**", where=where(dates, t))
-        else:
-            text = t("**Today!** {when}", when=when_it_starts(dates, t))
+        text = t("**Out today{where}!**", where=place) if film else t("**Today!** {when}", when=when)
     else:
         text = t.plural(
             "Out{where} since {day} ({n} day ago).",
             "Out{where} since {day} ({n} days ago).",
             countdown.days,
-            where=where(dates, t),
-            day=spelled(dates.target.day, t),
+            where=place,
+            day=day,
         )
         if countdown.next_anniversary is not None:
-            years, day = countdown.next_anniversary
-            text += "\n" + t.plural("It turns {n} on {day}.", "It turns {n} on {day}.", years, day=spelled(day, t))
+            years, birthday = countdown.next_anniversary
+            when_next = spelled(birthday, t)
+            text += "\n" + t.plural("It turns 1 on {day}.", "It turns {n} on {day}.", years, day=when_next)
     return _embed(t, dates, text)
 
 
@@ -205,7 +208,8 @@ def post_label(t: Speech, post: AnnouncementPost, titles: dict[str, str]) -> str
     elif post.kind == "date_change":
         what = t("date change notice")
     else:
-        what = t.plural("{n} day to go", "{n} days to go", int(post.milestone))
+        days = int(post.milestone)
+        what = t.plural("{n} day to go", "{n} days to go", days)
     return t("{title}: {what}", title=title, what=what)
 
 

@@ -7,7 +7,9 @@ commands find the announcer on the bot that each interaction carries.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -17,7 +19,7 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, fit_lines, quote, truncate
 from bot.i18n import Speech
 from bot.permissions import missing_post_permissions
-from bot.targets import country_in
+from bot.targets import TargetDates, country_in
 from cogs.countdowns import render
 from cogs.countdowns.dates import DEFAULT_POST_TIME, MILESTONE_PRESETS, MilestoneError, countdown, parse_milestones
 from db.repositories.announcements import AnnouncementSettings
@@ -148,30 +150,21 @@ class AnnouncementSettingsCommands(
         today = now.astimezone(tz).date()
         upcoming = sorted((v for v in all_dates if v.target.day >= today), key=lambda v: v.target.day)
         # The preview is posted in the channel: the server's language, as the real posts are.
-        public = await bot.languages.for_server(guild.id)
-        if upcoming:
-            dates = upcoming[0]
-            embed = render.countdown_embed(public, dates, countdown(dates.target, now, tz))
-        else:
-            embed = discord.Embed(
-                title=public("Release announcements"), description=public("Nothing is coming up right now.")
-            )
-        embed.set_footer(text=public("Preview: scheduled posts look like this."))
+        embed = preview(await bot.languages.for_server(guild.id), upcoming[0] if upcoming else None, now, tz)
         channel = bot.get_partial_messageable(settings.channel_id, guild_id=guild.id)
+        mention = channel_mention(settings.channel_id)
         # Not an interaction response, so not exempt from Discord's global limit: it shares the pace.
         await bot.pacer.wait_turn()
         try:
             await channel.send(embed=embed)
         except (discord.Forbidden, discord.NotFound) as error:
             raise UserFacingError(
-                "I couldn't post in {channel}: {error}.",
-                channel=f"<#{settings.channel_id}>",
-                error=error.text or error.status,
+                "I couldn't post in {channel}: {error}.", channel=mention, error=error.text or error.status
             ) from None
         t = bot.languages.for_member(interaction)
-        answer = t("Posted a preview in {channel}.", channel=f"<#{settings.channel_id}>")
+        answer = t("Posted a preview in {channel}.", channel=mention)
         if settings.role_id:
-            answer += " " + t("Real posts will ping {role}.", role=f"<@&{settings.role_id}>")
+            answer += " " + t("Real posts will ping {role}.", role=role_mention(settings.role_id))
         await interaction.response.send_message(answer, ephemeral=True)
 
     @app_commands.command(name="status")
@@ -241,6 +234,26 @@ class AnnouncementSettingsCommands(
         return choices[:25]
 
 
+def preview(t: Speech, dates: TargetDates | None, now: dt.datetime, tz: ZoneInfo) -> discord.Embed:
+    """`/settings announcements test`'s post: the next target's countdown (or that nothing is coming up)."""
+    if dates is not None:
+        embed = render.countdown_embed(t, dates, countdown(dates.target, now, tz))
+    else:
+        embed = discord.Embed(title=t("Release announcements"), description=t("Nothing is coming up right now."))
+    embed.set_footer(text=t("Preview: scheduled posts look like this."))
+    return embed
+
+
+def channel_mention(channel_id: int) -> str:
+    """<#id>: the channel, as each reader's client names it."""
+    return f"<#{channel_id}>"
+
+
+def role_mention(role_id: int) -> str:
+    """<@&id>: the role, as each reader's client names it."""
+    return f"<@&{role_id}>"
+
+
 async def targets_named(bot: MarqueeBot, guild_id: int, text: str) -> tuple[str, ...]:
     """ "all" → (); otherwise each comma-separated name is a server event or a film."""
     if text.strip().casefold() in ("", "all"):
@@ -275,11 +288,11 @@ async def describe(t: Speech, announcer: Announcer, guild_id: int) -> str:
     chosen = fit_lines(names, TARGETS_TEXT, separator=", ") or t("every upcoming release and event")
     yes, no = t.context("setting value", "yes"), t.context("setting value", "no")
     lines = [
-        t("• Channel: {channel}", channel=f"<#{settings.channel_id}>"),
+        t("• Channel: {channel}", channel=channel_mention(settings.channel_id)),
         t("• Time: {time} ({timezone})", time=settings.post_time, timezone=settings.timezone),
         t("• Release dates of: {country}", country=country_in(settings.region, t)),
         t("• Posts: {milestones}", milestones=parse_milestones(settings.milestones).describe(t)),
-        t("• Ping: {role}", role=f"<@&{settings.role_id}>" if settings.role_id else t("nobody")),
+        t("• Ping: {role}", role=role_mention(settings.role_id) if settings.role_id else t("nobody")),
         t("• Targets: {targets}", targets=chosen),
         t("• Anniversaries: {answer}", answer=yes if settings.anniversaries else no),
         t("• Discord events: {answer}", answer=t("mirrored") if settings.mirror_events else no),
