@@ -114,8 +114,7 @@ class Milestones:
             return t("release day")
         # TRANSLATORS: what separates the numbers of days in "30, 7, 1 days before".
         days = t.context("list separator", ", ").join(t.number(day) for day in before)
-        # The form follows the one day listed, or the count of several; the values are ready before the
-        # message (Babel's extractor loses a plural message whose arguments call anything).
+        # The form follows the one day listed, or the count of several.
         count = before[0] if len(before) == 1 else len(before)
         if 0 in self.days:
             return t.plural(

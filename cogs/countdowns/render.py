@@ -59,8 +59,8 @@ def _embed(t: Speech, dates: TargetDates, description: str, *, late: bool = Fals
 
 def countdown_post(t: Speech, dates: TargetDates, days_left: int, *, late: bool = False) -> discord.Embed:
     """A milestone's post: "**7 days to go.** Dune opens in France <t:…:R> (<t:…:D>)." """
-    # Every value is worked out before the message: Babel's extractor loses a plural message whose
-    # arguments hold a call that is given the speech.
+    # Every value is worked out before the message: Babel's extractor takes a plural message whose
+    # arguments name `t` (`where(dates, t)`) for a singular one, and the translation is never found.
     title, when, place = quote(dates.target.title), when_it_starts(dates, t), where(dates, t)
     if dates.target.kind == "film":
         text = t.plural(
