@@ -68,7 +68,8 @@ ROLE_GONE = N_(
     "the role to ping was deleted, so posts go out without a ping; choose another with "
     "`/settings announcements set role:`."
 )
-OVERDUE = "missed: it was past the grace window when Marquee could send it"
+# The reasons a post was skipped are stored in English and shown translated (`render.status_embed`).
+OVERDUE = N_("missed: it was past the grace window when Marquee could send it")
 
 
 def nonce_for(guild_id: int, target_key: str, release_date: dt.date, milestone: str) -> str:
@@ -545,15 +546,15 @@ class Announcer:
         """Post one claimed row and record the outcome; True if it was sent."""
         now = self.clock.now()
         if settings is None:
-            await self.repository.mark_finished(post.id, "skipped", "announcements were turned off", now)
+            await self.repository.mark_finished(post.id, "skipped", N_("announcements were turned off"), now)
             return False
         if self.breaker.open:
             wait = dt.timedelta(seconds=self.breaker.seconds_until_closed())
-            await self.repository.retry_later(post.id, now + wait, "held back: too many refused requests")
+            await self.repository.retry_later(post.id, now + wait, N_("held back: too many refused requests"))
             return False
         if post.guild_id in self.paused:
             # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.
-            await self.repository.retry_later(post.id, post.wake_at, "announcements are paused")
+            await self.repository.retry_later(post.id, post.wake_at, N_("announcements are paused"))
             return False
         grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
         if now - post.due_at > grace:
@@ -565,10 +566,10 @@ class Announcer:
             post.target_key, settings.region, settings.timezone, events, guild_id=settings.guild_id
         )
         if dates is None:
-            await self.repository.mark_finished(post.id, "skipped", "the film or event no longer exists", now)
+            await self.repository.mark_finished(post.id, "skipped", N_("the film or event no longer exists"), now)
             return False
         if dates.target.day != post.release_date and post.kind != "anniversary":
-            await self.repository.mark_finished(post.id, "skipped", "the date changed before it was due", now)
+            await self.repository.mark_finished(post.id, "skipped", N_("the date changed before it was due"), now)
             return False
         late = now - post.due_at > LATE_AFTER
         embed = self.embed_for(await self.speech_for(settings.guild_id), post, dates, late)

@@ -246,7 +246,8 @@ def status_embed(
             word = t("⏰ sent late")
         line = f"{word} {discord_timestamp(post.finished_at or post.due_at, 'f')}: {post_label(t, post, titles)}"
         if post.status != "sent" and post.reason:
-            line += f" ({quote(post.reason)})"
+            # Marquee's own reasons are in the catalogue; Discord's error texts stay as Discord wrote them.
+            line += f" ({quote(t(post.reason))})"
         recent_lines.append(line)
     embed.add_field(name=t("Last posts"), value=fit_lines(recent_lines, FIELD_VALUE) or t("None yet."), inline=False)
     # The settings (their list of chosen targets can be long) get what the fields leave of the 6,000

@@ -11,7 +11,7 @@ from bot.i18n import Catalogues
 from bot.targets import Target, TargetDates, country_in, spelled, where
 from bot.translator import Languages
 from cogs.countdowns.dates import NEGATIVE, MilestoneError, parse_milestones
-from cogs.countdowns.render import anniversary_post, countdown_post, post_label, release_post
+from cogs.countdowns.render import anniversary_post, countdown_post, post_label, release_post, status_embed
 from db import Database, GuildSettingsRepository, migrate
 from db.repositories.announcements import AnnouncementPost
 
@@ -95,3 +95,19 @@ async def test_a_servers_chosen_language_is_remembered_until_it_is_forgotten(
         # ...as `/settings language set` does after saving it.
         assert (await languages.for_server(7)).language == "ja"
         assert (await languages.for_server(8)).language == "en"
+
+
+def test_marquees_own_reasons_for_a_skipped_post_are_shown_translated(shipped: Catalogues) -> None:
+    def skipped(reason: str) -> AnnouncementPost:
+        return AnnouncementPost(
+            1, 1, "film:one", NOW.date(), "7", "countdown", None, NOW, NOW, "skipped",  # type: ignore[arg-type]
+            1, False, reason, "n", None, None, NOW,
+        )  # fmt: skip
+
+    french = shipped.speech("fr")
+    recent = [skipped("the film or event no longer exists"), skipped("Missing Access")]
+    embed = status_embed(french, None, "", [], recent, {"film:one": "Film One"})
+    lines = (embed.fields[1].value or "").splitlines()
+    assert lines[0].endswith(": Film One : plus que 7 jours (le film ou l'événement n'existe plus)"), lines
+    # Discord's own words are not Marquee's to translate.
+    assert lines[1].endswith("(Missing Access)"), lines
