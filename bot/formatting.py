@@ -71,10 +71,10 @@ def discord_timestamp(instant: datetime, style: str) -> str:
 
 def when_it_starts(dates: TargetDates, t: Speech | None = None) -> str:
     """ "<t:…:R> (<t:…:D>)" for the moment a film or event starts (date and time for a timed event),
-    or its day spelled out when it has no instant (in `t`'s language when given)."""
+    or its day spelled out (in `t`'s language) when it has no instant."""
     instant = dates.target.starts_at or dates.starts_at
     if instant is None:
-        return spelled(dates.target.day) if t is None else t.date(dates.target.day, "full")
+        return spelled(dates.target.day, t)
     style = "F" if dates.target.starts_at else "D"
     return f"{discord_timestamp(instant, 'R')} ({discord_timestamp(instant, style)})"
 

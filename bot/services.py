@@ -106,6 +106,7 @@ def build_services(bot: MarqueeBot) -> Services:
         breaker=bot.breaker,
         lease=bot.lease,
         shards=shards,
+        languages=bot.languages,
     )
     reminders = ReminderEngine(
         bot,

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.i18n import Speech
 from bot.regions import country_name
 
 # SQLite integers are signed 64-bit; ids are handed out from 1.
@@ -69,13 +70,28 @@ def parse_target_key(text: str) -> str | None:
     return None
 
 
-def spelled(day: dt.date) -> str:
-    """ "Friday 23 May 2025": unambiguous in every locale."""
+def spelled(day: dt.date, t: Speech | None = None) -> str:
+    """The day written out in full, month in words so that it is unambiguous in every locale: "Friday,
+    May 23, 2025", "vendredi 23 mai 2025", "2025年5月23日金曜日" (without `t`: "Friday 23 May 2025")."""
+    if t is not None:
+        return t.date(day, "full")
     return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
 
 
-def where(dates: TargetDates) -> str:
+def country_in(code: str, t: Speech | None = None) -> str:
+    """A country's name in `t`'s language (Babel's CLDR names), English when `t` is English or None."""
+    if t is None or t.language == "en":
+        return country_name(code)
+    return str(t.locale.territories.get(code.upper()) or country_name(code))
+
+
+def where(dates: TargetDates, t: Speech | None = None) -> str:
     """ " in France" after a film's release, when the date is one country's; nothing for an event."""
     if dates.target.kind == "event" or not dates.country:
         return ""
-    return f" in {country_name(dates.country)}"
+    country = country_in(dates.country, t)
+    if t is None:
+        return f" in {country}"
+    # TRANSLATORS: follows a verb ("opens{where}"), leading space included; the country may need an
+    # article in your language, so a form without one ("— {country}") reads better there.
+    return t(" in {country}", country=country)

@@ -90,6 +90,9 @@ class Languages:
         self.catalogues = catalogues
         self._settings = GuildSettingsRepository(database, clock)
         self._preferred_locale = preferred_locale
+        # Every public post asks for its server's choice: remembered per server (a few bytes each), and
+        # forgotten when `/settings language set` changes it (`forget`).
+        self._chosen: dict[int, str | None] = {}
 
     def for_member(self, interaction: discord.Interaction[Any]) -> Speech:
         """The speech for an answer only the member sees."""
@@ -101,7 +104,13 @@ class Languages:
 
     async def chosen(self, guild_id: int) -> str | None:
         """The language the server's admins chose (`/settings language set`), or None."""
-        return await self._settings.language(guild_id)
+        if guild_id not in self._chosen:
+            self._chosen[guild_id] = await self._settings.language(guild_id)
+        return self._chosen[guild_id]
+
+    def forget(self, guild_id: int) -> None:
+        """The server's choice changed: read it again at the next post."""
+        self._chosen.pop(guild_id, None)
 
     async def for_server(self, guild_id: int | None) -> Speech:
         """The speech for a public post in a server: its chosen language, else its Discord language."""

@@ -87,6 +87,7 @@ class Settings(commands.GroupCog, group_name="settings", group_description="Serv
         if chosen is not None and chosen not in SHIPPED_LANGUAGES:
             raise UserFacingError("Marquee does not speak that language yet.")
         await GuildSettingsRepository(self.bot.database, self.bot.clock.now).set_language(interaction.guild.id, chosen)
+        self.bot.languages.forget(interaction.guild.id)
         await interaction.response.send_message(await self.describe_language(interaction), ephemeral=True)
 
     @language.command(name="show")

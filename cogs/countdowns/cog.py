@@ -14,6 +14,7 @@ from bot import options
 from bot.components import remind_view
 from bot.errors import UserFacingError
 from bot.formatting import quote
+from bot.i18n import Speech
 from bot.localtime import local_day, parse_hhmm, zone
 from bot.replies import send_ephemeral
 from bot.targets import TargetDates
@@ -49,7 +50,7 @@ class Countdowns(commands.Cog):
             return
         if not interaction.user.guild_permissions.manage_guild:
             return
-        notice = await self.announcer.take_notice(interaction.guild.id)
+        notice = await self.announcer.take_notice(interaction.guild.id, self.bot.languages.for_member(interaction))
         if notice:
             await send_ephemeral(interaction, notice)
 
@@ -74,8 +75,14 @@ class Countdowns(commands.Cog):
             return self.announcer.event_target(event, tz_name)
         dates = await self.announcer.target_dates("film:" + self.lookup.film_key(text), region, tz_name)
         if dates is None:
-            raise UserFacingError(f"I have no release date for “{quote(text)}” yet.")
+            raise UserFacingError("I have no release date for “{title}” yet.", title=quote(text))
         return dates
+
+    async def public_speech(self, interaction: discord.Interaction[MarqueeBot]) -> Speech:
+        """The language of an answer everyone in the channel sees: the server's (the member's in a DM)."""
+        if interaction.guild is None:
+            return self.bot.languages.for_member(interaction)
+        return await self.bot.languages.for_server(interaction.guild.id)
 
     # ---- /countdown ---------------------------------------------------------------------------------------
     @app_commands.command(name="countdown")
@@ -100,7 +107,8 @@ class Countdowns(commands.Cog):
             dates = upcoming[0]
         state = countdown(dates.target, now, tz)
         buttons = remind_view(dates.target.key) if state.state == "upcoming" else MISSING
-        await interaction.response.send_message(embed=render.countdown_embed(dates, state), view=buttons)
+        t = await self.public_speech(interaction)
+        await interaction.response.send_message(embed=render.countdown_embed(t, dates, state), view=buttons)
 
     @countdown_command.autocomplete("target")
     async def target_choices(
@@ -154,6 +162,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         try:
             event_start(day, parse_hhmm(start_time) if start_time else None, tz, now)
         except EventDateError as error:
+            # PAST_EVENT or FAR_EVENT: catalogue messages, shown in the member's language.
             raise UserFacingError(str(error)) from None
         try:
             event = await self.announcer.add_event(
@@ -170,13 +179,16 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
             )
         except TooManyEvents:
             raise UserFacingError(
-                f"This server has {MAX_EVENTS} events already; remove some with `/event remove`."
+                "This server has {count} events already; remove some with `/event remove`.", count=MAX_EVENTS
             ) from None
         if event is None:
-            raise UserFacingError(f"There is already an event called “{quote(event_name)}”.")
+            raise UserFacingError("There is already an event called “{name}”.", name=quote(event_name))
         dates = self.announcer.event_target(event, default_tz)
+        # The answer is public: the server's language.
+        t = await self.bot.languages.for_server(guild_id)
         await interaction.response.send_message(
-            f"Added **{quote(event.name)}**.", embed=render.countdown_embed(dates, countdown(dates.target, now, tz))
+            t("Added **{name}**.", name=quote(event.name)),
+            embed=render.countdown_embed(t, dates, countdown(dates.target, now, tz)),
         )
 
     @app_commands.command(name="remove")
@@ -187,9 +199,10 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         event = await self.find(interaction.guild.id, name)
         removed = await self.announcer.remove_event(interaction.guild.id, event.name)
         if removed is None:
-            raise UserFacingError(f"There is no event called “{quote(name)}”.")
+            raise UserFacingError("There is no event called “{name}”.", name=quote(name))
         await self.bot.services.server_event_removed(removed.target_key)
-        await interaction.response.send_message(f"Removed **{quote(removed.name)}**.", ephemeral=True)
+        t = self.bot.languages.for_member(interaction)
+        await interaction.response.send_message(t("Removed **{name}**.", name=quote(removed.name)), ephemeral=True)
 
     @app_commands.command(name="list")
     async def list_events(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -201,13 +214,13 @@ class Events(commands.GroupCog, group_name="event", group_description="Server ev
         for event in events:
             dates = self.announcer.event_target(event, tz_name)
             starts[event.id] = dates.target.starts_at or dates.starts_at or self.bot.clock.now()
-        pages = render.events_embeds(events, starts)
+        pages = render.events_embeds(self.bot.languages.for_member(interaction), events, starts)
         await PagedView(interaction.user.id, pages).send(interaction, ephemeral=True)
 
     async def find(self, guild_id: int, text: str) -> GuildEvent:
         event = await self.announcer.find_event(guild_id, text)
         if event is None:
-            raise UserFacingError(f"There is no event called “{quote(text)}”. `/event list` shows them.")
+            raise UserFacingError("There is no event called “{name}”. `/event list` shows them.", name=quote(text))
         return event
 
     @remove.autocomplete("name")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, Speech
 from bot.localtime import UTC, at_local_time, local_day
 from bot.targets import Target
 
@@ -42,6 +43,23 @@ _ECHO_LIMIT = 20
 
 def _preset_list() -> str:
     return ", ".join(f"`{name}`" for name in (*MILESTONE_PRESETS, DAILY))
+
+
+class MilestoneError(ValueError):
+    """Milestones an admin typed that cannot be used: a catalogue message (`template`) with its `values`,
+    shown to the admin in their language; `str()` is the English."""
+
+    def __init__(self, template: str, **values: str | int) -> None:
+        self.template = template
+        self.values = values
+        super().__init__(template.format_map(values))
+
+
+NO_MILESTONE = N_("Give at least one milestone, like `30,7,1,0`, or a preset: {presets}.")
+NOT_A_NUMBER = N_("{token} is not a whole number of days. Use a list like `30,7,1,0` or a preset: {presets}.")
+NEGATIVE = N_("{token} is negative: milestones count days before release, from 0 upwards.")
+TOO_FAR = N_("{token} is too far ahead: milestones go up to {most} days before release.")
+TOO_MANY = N_("That is {count} milestones; the most is {most}. Try `{daily}` instead.")
 
 
 def _echo(token: str) -> str:
@@ -86,18 +104,23 @@ class Milestones:
                 return name
         return ",".join(str(day) for day in self.days)
 
-    def describe(self) -> str:
-        """For people: "every day from 100 days before release", "30, 7, 1 days before, and release day"."""
+    def describe(self, t: Speech) -> str:
+        """For people, in `t`'s language: "every day from 100 days before release", "30, 7, 1 days before,
+        and release day"."""
         if self.daily:
-            return f"every day from {DAILY_FROM} days before release"
+            return t("every day from {days} days before release", days=t.number(DAILY_FROM))
         before = [day for day in self.days if day > 0]
-        parts: list[str] = []
-        if before:
-            unit = "day" if before == [1] else "days"
-            parts.append(f"{', '.join(str(day) for day in before)} {unit} before")
+        if not before:
+            return t("release day")
+        # TRANSLATORS: what separates the numbers of days in "30, 7, 1 days before".
+        days = t.context("list separator", ", ").join(t.number(day) for day in before)
+        # The form follows the one day listed, or the count of several.
+        count = before[0] if len(before) == 1 else len(before)
         if 0 in self.days:
-            parts.append("release day")
-        return ", and ".join(parts)
+            return t.plural(
+                "{days} day before, and release day", "{days} days before, and release day", count, days=days
+            )
+        return t.plural("{days} day before", "{days} days before", count, days=days)
 
     def includes(self, days_left: int) -> bool:
         """Whether a post is due when `days_left` days remain before release (0 on release day)."""
@@ -111,12 +134,12 @@ def parse_milestones(text: str) -> Milestones:
 
     Accepts a preset name (case-insensitive), "daily"/"every day", or a comma/space separated list
     of whole days ("30,7,1,0"). Duplicates are merged; the limit of MAX_MILESTONES counts distinct
-    days. Raises ValueError with a message meant to be shown to the admin verbatim for anything
+    days. Raises `MilestoneError` (a ValueError) with a message meant to be shown to the admin for anything
     else: empty, non-numbers, negative, more than MAX_MILESTONE_DAYS, too many entries.
     """
     cleaned = text.strip().lower()
     if not cleaned:
-        raise ValueError(f"Give at least one milestone, like `30,7,1,0`, or a preset: {_preset_list()}.")
+        raise MilestoneError(NO_MILESTONE, presets=_preset_list())
     # "Final week", "final_week" and "FINAL-WEEK" all name the same preset.
     name = re.sub(r"[\s_-]+", "-", cleaned)
     if name in _DAILY_WORDS:
@@ -126,25 +149,20 @@ def parse_milestones(text: str) -> Milestones:
 
     tokens = [token for token in _SEPARATORS.split(cleaned) if token]
     if not tokens:
-        raise ValueError(f"Give at least one milestone, like `30,7,1,0`, or a preset: {_preset_list()}.")
+        raise MilestoneError(NO_MILESTONE, presets=_preset_list())
     days: set[int] = set()
     for token in tokens:
         if not _NUMBER.fullmatch(token):
-            raise ValueError(
-                f"{_echo(token)} is not a whole number of days. Use a list like `30,7,1,0` "
-                f"or a preset: {_preset_list()}."
-            )
+            raise MilestoneError(NOT_A_NUMBER, token=_echo(token), presets=_preset_list())
         digits = token.lstrip("+-").lstrip("0")
         value = 0 if not digits else (MAX_MILESTONE_DAYS + 1 if len(digits) > _MAX_DIGITS else int(digits))
         if token.startswith("-") and value > 0:
-            raise ValueError(f"{_echo(token)} is negative: milestones count days before release, from 0 upwards.")
+            raise MilestoneError(NEGATIVE, token=_echo(token))
         if value > MAX_MILESTONE_DAYS:
-            raise ValueError(
-                f"{_echo(token)} is too far ahead: milestones go up to {MAX_MILESTONE_DAYS} days before release."
-            )
+            raise MilestoneError(TOO_FAR, token=_echo(token), most=MAX_MILESTONE_DAYS)
         days.add(value)
     if len(days) > MAX_MILESTONES:
-        raise ValueError(f"That is {len(days)} milestones; the most is {MAX_MILESTONES}. Try `{DAILY}` instead.")
+        raise MilestoneError(TOO_MANY, count=len(days), most=MAX_MILESTONES, daily=DAILY)
     return Milestones(tuple(sorted(days, reverse=True)))
 
 
@@ -327,8 +345,8 @@ class EventDateError(ValueError):
     """A new event's date or time that cannot be accepted; the message is written for the admin."""
 
 
-PAST_EVENT = "That is in the past; events count down to something still to come."
-FAR_EVENT = "That is more than ten years away; pick a nearer date."
+PAST_EVENT = N_("That is in the past; events count down to something still to come.")
+FAR_EVENT = N_("That is more than ten years away; pick a nearer date.")
 
 
 def event_start(day: dt.date, start_time: dt.time | None, tz: ZoneInfo, now: dt.datetime) -> dt.datetime:

@@ -34,10 +34,12 @@ from bot.delivery import (
     retry_delay,
 )
 from bot.formatting import truncate
+from bot.i18n import N_, Catalogues, Speech
 from bot.localtime import at_local_time, local_day, parse_hhmm, zone
 from bot.scheduler import AlarmClock
 from bot.settings import Settings
 from bot.targets import Target, TargetDates
+from bot.translator import Languages
 from cogs.countdowns import render
 from cogs.countdowns.dates import Schedule, parse_milestones, plan_posts, release_for_region
 from cogs.countdowns.mirror import sync_mirrors
@@ -60,12 +62,14 @@ CATALOGUE_STATE = "announcements:catalogue"
 LATE_AFTER = dt.timedelta(minutes=5)  # a post this much after its time says it is late
 BATCH = 50
 CONCURRENCY = 8  # sends in flight at once; the pacer still spaces them
-REMOVED_FROM_SERVER = "Marquee was removed from the server"
-ROLE_GONE = (
+# Stored as the pause's (or the warning's) reason, in English, and translated when an admin is told.
+REMOVED_FROM_SERVER = N_("Marquee was removed from the server")
+ROLE_GONE = N_(
     "the role to ping was deleted, so posts go out without a ping; choose another with "
     "`/settings announcements set role:`."
 )
-OVERDUE = "missed: it was past the grace window when Marquee could send it"
+# The reasons a post was skipped are stored in English and shown translated (`render.status_embed`).
+OVERDUE = N_("missed: it was past the grace window when Marquee could send it")
 
 
 def nonce_for(guild_id: int, target_key: str, release_date: dt.date, milestone: str) -> str:
@@ -98,9 +102,11 @@ class Announcer:
         breaker: InvalidRequestBreaker,
         lease: Lease | None = None,
         shards: Shards | None = None,
+        languages: Languages | None = None,
     ) -> None:
         """`lease`: whose claims this process's are (the bot's process id); None: a new owner. `shards`: the
-        servers this process plans and posts for (None: every server)."""
+        servers this process plans and posts for (None: every server). `languages`: which language each
+        server's posts are in (None: English)."""
         self.client = client  # posts, and finds the servers it posts in
         self.database = database
         self.catalogue = catalogue
@@ -111,6 +117,7 @@ class Announcer:
         self.repository = AnnouncementRepository(database, lease)
         self.runner = DueWorkRunner(ALARM, alarms, clock, self.deliver_due)
         self.shards = shards or Shards()
+        self.languages = languages
         self.films: dict[str, FilmDates] = {}
         self._release_days: dict[tuple[str, str], tuple[dt.date, str] | None] = {}
         self.fingerprint = ""  # of the release dates in `films`, so other features can tell when they change
@@ -179,6 +186,12 @@ class Announcer:
             (place.region if place and place.region else defaults.region),
             (place.timezone if place and place.timezone else defaults.timezone),
         )
+
+    async def speech_for(self, guild_id: int) -> Speech:
+        """The language of the server's public posts."""
+        if self.languages is None:
+            return Catalogues(()).speech(None)
+        return await self.languages.for_server(guild_id)
 
     # ---- targets ------------------------------------------------------------------------------------------
     def film_target(self, film: FilmDates, region: str, tz_name: str) -> TargetDates | None:
@@ -460,7 +473,15 @@ class Announcer:
         all_dates = await self.targets(settings) if settings is not None else []
         async with self._mirror_lock:
             try:
-                await sync_mirrors(guild, self.repository, settings, all_dates, self.clock.now(), self.pacer)
+                await sync_mirrors(
+                    guild,
+                    self.repository,
+                    settings,
+                    all_dates,
+                    self.clock.now(),
+                    self.pacer,
+                    await self.speech_for(guild.id),
+                )
             except discord.HTTPException as error:
                 log.warning("guild %s: could not update its scheduled events: %s", guild.id, error)
 
@@ -525,15 +546,15 @@ class Announcer:
         """Post one claimed row and record the outcome; True if it was sent."""
         now = self.clock.now()
         if settings is None:
-            await self.repository.mark_finished(post.id, "skipped", "announcements were turned off", now)
+            await self.repository.mark_finished(post.id, "skipped", N_("announcements were turned off"), now)
             return False
         if self.breaker.open:
             wait = dt.timedelta(seconds=self.breaker.seconds_until_closed())
-            await self.repository.retry_later(post.id, now + wait, "held back: too many refused requests")
+            await self.repository.retry_later(post.id, now + wait, N_("held back: too many refused requests"))
             return False
         if post.guild_id in self.paused:
             # Paused by a failure earlier in this batch: keep it for when an admin has fixed the cause.
-            await self.repository.retry_later(post.id, post.wake_at, "announcements are paused")
+            await self.repository.retry_later(post.id, post.wake_at, N_("announcements are paused"))
             return False
         grace = dt.timedelta(hours=self.settings.delivery.grace_hours)
         if now - post.due_at > grace:
@@ -545,13 +566,13 @@ class Announcer:
             post.target_key, settings.region, settings.timezone, events, guild_id=settings.guild_id
         )
         if dates is None:
-            await self.repository.mark_finished(post.id, "skipped", "the film or event no longer exists", now)
+            await self.repository.mark_finished(post.id, "skipped", N_("the film or event no longer exists"), now)
             return False
         if dates.target.day != post.release_date and post.kind != "anniversary":
-            await self.repository.mark_finished(post.id, "skipped", "the date changed before it was due", now)
+            await self.repository.mark_finished(post.id, "skipped", N_("the date changed before it was due"), now)
             return False
         late = now - post.due_at > LATE_AFTER
-        embed = self.embed_for(post, dates, late)
+        embed = self.embed_for(await self.speech_for(settings.guild_id), post, dates, late)
         content, mentions = None, discord.AllowedMentions.none()
         role_id = await self.role_to_ping(settings)
         if role_id:
@@ -602,14 +623,15 @@ class Announcer:
             log.warning("announcement %d: sent, but another process had taken it over", post.id)
         return True
 
-    def embed_for(self, post: AnnouncementPost, dates: TargetDates, late: bool) -> discord.Embed:
+    def embed_for(self, t: Speech, post: AnnouncementPost, dates: TargetDates, late: bool) -> discord.Embed:
+        """A post's embed, in the server's language `t`."""
         if post.kind == "release":
-            return render.release_post(dates, late=late)
+            return render.release_post(t, dates, late=late)
         if post.kind == "anniversary":
-            return render.anniversary_post(dates, int(post.milestone.partition(":")[2]), late=late)
+            return render.anniversary_post(t, dates, int(post.milestone.partition(":")[2]), late=late)
         if post.kind == "date_change":
-            return render.date_change_post(dates, dt.date.fromisoformat(post.detail or ""), late=late)
-        return render.countdown_post(dates, int(post.milestone), late=late)
+            return render.date_change_post(t, dates, dt.date.fromisoformat(post.detail or ""), late=late)
+        return render.countdown_post(t, dates, int(post.milestone), late=late)
 
     async def failed(self, post: AnnouncementPost, settings: AnnouncementSettings, error: Exception) -> None:
         failure = classify(error)
@@ -653,21 +675,27 @@ class Announcer:
             await self.replan_guild(guild_id)
             self.runner.poke()
 
-    async def take_notice(self, guild_id: int) -> str | None:
-        """What to tell an admin, once: why announcements are paused, and what configured thing has gone."""
+    async def take_notice(self, guild_id: int, t: Speech) -> str | None:
+        """What to tell an admin, once, in their language `t`: why announcements are paused, and what
+        configured thing has gone."""
         if guild_id not in self.notices:
             return None
         self.notices.discard(guild_id)
         told = []
         reason = await self.repository.take_notice(guild_id)
         if reason is not None:
+            # A reason Marquee wrote itself (ROLE_GONE, REMOVED_FROM_SERVER) is in the catalogue; Discord's
+            # own error texts are not, and stay as Discord wrote them.
             told.append(
-                f"⚠️ Release announcements are paused: {reason}. "
-                "Fix that, then run `/settings announcements set` to resume them."
+                t(
+                    "⚠️ Release announcements are paused: {reason}. "
+                    "Fix that, then run `/settings announcements set` to resume them.",
+                    reason=t(reason),
+                )
             )
         warning = await self.repository.take_warning(guild_id)
         if warning is not None:
-            told.append(f"⚠️ Release announcements: {warning}")
+            told.append(t("⚠️ Release announcements: {warning}", warning=t(warning)))
         return "\n".join(told) or None
 
     async def role_to_ping(self, settings: AnnouncementSettings) -> int | None:

@@ -18,6 +18,7 @@ import discord
 
 from bot.delivery import Pacer
 from bot.formatting import truncate
+from bot.i18n import Speech
 from bot.localtime import at_local_time, parse_hhmm, zone
 from bot.targets import TargetDates
 from db.repositories.announcements import AnnouncementRepository, AnnouncementSettings, Mirror
@@ -41,9 +42,10 @@ class WantedEvent:
 
 
 def wanted_events(
-    settings: AnnouncementSettings, all_dates: Sequence[TargetDates], now: dt.datetime, room: int
+    settings: AnnouncementSettings, all_dates: Sequence[TargetDates], now: dt.datetime, room: int, t: Speech
 ) -> list[WantedEvent]:
-    """The scheduled events the server should have: upcoming targets still to start, nearest first."""
+    """The scheduled events the server should have: upcoming targets still to start, nearest first; their
+    location is written in the server's language `t`."""
     tz = zone(settings.timezone)
     wanted = []
     for dates in all_dates:
@@ -56,7 +58,7 @@ def wanted_events(
             end = at_local_time(target.day + dt.timedelta(days=1), dt.time(0, 0), tz)
         if start <= now:
             continue
-        location = "In cinemas" if target.kind == "film" else "On this server"
+        location = t("In cinemas") if target.kind == "film" else t("On this server")
         wanted.append(
             WantedEvent(target.key, truncate(target.title, NAME_LIMIT), start, end, location, dates.description)
         )
@@ -71,6 +73,7 @@ async def sync_mirrors(
     all_dates: Sequence[TargetDates],
     now: dt.datetime,
     pacer: Pacer,
+    t: Speech,
 ) -> None:
     """Make the server's mirrored events match `all_dates` (or remove them all when `settings` is None/off).
 
@@ -94,7 +97,7 @@ async def sync_mirrors(
         stray_ids = {event.id for event in strays}
         others = [event for event in listed if event.id not in recorded and event.id not in stray_ids]
         room = GUILD_EVENT_LIMIT - len(others)
-        wanted = {event.target_key: event for event in wanted_events(settings, all_dates, now, room)}
+        wanted = {event.target_key: event for event in wanted_events(settings, all_dates, now, room, t)}
     for key, mirror in mirrors.items():
         if key not in wanted:
             await _delete(guild, mirror, pacer)

@@ -7,7 +7,9 @@ commands find the announcer on the bot that each interaction carries.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -15,10 +17,11 @@ from discord import app_commands
 from bot import options
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, fit_lines, quote, truncate
+from bot.i18n import Speech
 from bot.permissions import missing_post_permissions
-from bot.regions import country_name
+from bot.targets import TargetDates, country_in
 from cogs.countdowns import render
-from cogs.countdowns.dates import DEFAULT_POST_TIME, MILESTONE_PRESETS, countdown, parse_milestones
+from cogs.countdowns.dates import DEFAULT_POST_TIME, MILESTONE_PRESETS, MilestoneError, countdown, parse_milestones
 from db.repositories.announcements import AnnouncementSettings
 
 if TYPE_CHECKING:
@@ -75,12 +78,16 @@ class AnnouncementSettingsCommands(
             # Before retrying a post whose answer was lost, the bot looks whether it went out (bot.delivery).
             missing.append("Read Message History")
         if missing:
-            raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
+            raise UserFacingError(
+                "I can't post in {channel}: I need {permissions} there.",
+                channel=channel.mention,
+                permissions=", ".join(missing),
+            )
         try:
-            # parse_milestones's messages are written to be shown verbatim (they echo the input safely).
+            # parse_milestones's messages are written to be shown as they are (they echo the input safely).
             milestone_text = parse_milestones(milestones).to_text() if milestones is not None else None
-        except ValueError as error:
-            raise UserFacingError(str(error)) from None
+        except MilestoneError as error:
+            raise UserFacingError(error.template, **error.values) from None
         region_code = options.region(region) if region is not None else None
         if role is not None:
             if role.is_default():
@@ -116,14 +123,16 @@ class AnnouncementSettingsCommands(
             updated_at=bot.clock.now(),
         )
         await announcer.configure(settings)
-        await interaction.response.send_message(await describe(announcer, guild.id), ephemeral=True)
+        t = bot.languages.for_member(interaction)
+        await interaction.response.send_message(await describe(t, announcer, guild.id), ephemeral=True)
 
     @app_commands.command(name="off")
     async def announcements_off(self, interaction: discord.Interaction[MarqueeBot]) -> None:
         """Stop release countdown posts (the history of past posts is kept)."""
         assert interaction.guild is not None
         await interaction.client.services.announcer.turn_off(interaction.guild.id)
-        await interaction.response.send_message("Release announcements are off.", ephemeral=True)
+        t = interaction.client.languages.for_member(interaction)
+        await interaction.response.send_message(t("Release announcements are off."), ephemeral=True)
 
     @app_commands.command(name="test")
     async def announcements_test(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -140,23 +149,23 @@ class AnnouncementSettingsCommands(
         tz = announcer.schedule(settings).tz
         today = now.astimezone(tz).date()
         upcoming = sorted((v for v in all_dates if v.target.day >= today), key=lambda v: v.target.day)
-        if upcoming:
-            dates = upcoming[0]
-            embed = render.countdown_embed(dates, countdown(dates.target, now, tz))
-        else:
-            embed = discord.Embed(title="Release announcements", description="Nothing is coming up right now.")
-        embed.set_footer(text="Preview: scheduled posts look like this.")
+        # The preview is posted in the channel: the server's language, as the real posts are.
+        embed = preview(await bot.languages.for_server(guild.id), upcoming[0] if upcoming else None, now, tz)
         channel = bot.get_partial_messageable(settings.channel_id, guild_id=guild.id)
+        mention = channel_mention(settings.channel_id)
         # Not an interaction response, so not exempt from Discord's global limit: it shares the pace.
         await bot.pacer.wait_turn()
         try:
             await channel.send(embed=embed)
         except (discord.Forbidden, discord.NotFound) as error:
             raise UserFacingError(
-                f"I couldn't post in <#{settings.channel_id}>: {error.text or error.status}."
+                "I couldn't post in {channel}: {error}.", channel=mention, error=error.text or error.status
             ) from None
-        note = f" Real posts will ping <@&{settings.role_id}>." if settings.role_id else ""
-        await interaction.response.send_message(f"Posted a preview in <#{settings.channel_id}>.{note}", ephemeral=True)
+        t = bot.languages.for_member(interaction)
+        answer = t("Posted a preview in {channel}.", channel=mention)
+        if settings.role_id:
+            answer += " " + t("Real posts will ping {role}.", role=role_mention(settings.role_id))
+        await interaction.response.send_message(answer, ephemeral=True)
 
     @app_commands.command(name="status")
     async def announcements_status(self, interaction: discord.Interaction[MarqueeBot]) -> None:
@@ -165,15 +174,17 @@ class AnnouncementSettingsCommands(
         guild_id = interaction.guild.id
         announcer = interaction.client.services.announcer
         settings = await announcer.announcement_settings(guild_id)
+        t = interaction.client.languages.for_member(interaction)
         embed = render.status_embed(
+            t,
             settings,
-            await describe(announcer, guild_id),
+            await describe(t, announcer, guild_id),
             await announcer.upcoming(guild_id, 5),
             await announcer.recent(guild_id, 10),
             await announcer.titles(guild_id),
         )
         if settings is not None and settings.paused_reason:
-            await announcer.take_notice(guild_id)
+            await announcer.take_notice(guild_id, t)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @announcements_set.autocomplete("timezone")
@@ -192,10 +203,11 @@ class AnnouncementSettingsCommands(
     async def announcement_milestones(
         self, interaction: discord.Interaction[MarqueeBot], current: str
     ) -> list[app_commands.Choice[str]]:
+        t = interaction.client.languages.for_member(interaction)
         presets = [*MILESTONE_PRESETS, "daily"]
         found = [name for name in presets if name.startswith(current.strip().casefold())]
         choices = [
-            app_commands.Choice(name=truncate(f"{name}: {parse_milestones(name).describe()}", 100), value=name)
+            app_commands.Choice(name=truncate(f"{name}: {parse_milestones(name).describe(t)}", 100), value=name)
             for name in found
         ]
         if current.strip() and not found:
@@ -213,12 +225,33 @@ class AnnouncementSettingsCommands(
         names = [event.name for event in events] + [
             choice.name for choice in interaction.client.services.lookup.film_choices(last.strip())
         ]
-        choices = [] if done else [app_commands.Choice(name="all upcoming releases and events", value="all")]
+        t = interaction.client.languages.for_member(interaction)
+        choices = [] if done else [app_commands.Choice(name=t("all upcoming releases and events"), value="all")]
         for name in names:
             value = prefix + name
             if len(value) <= 100:
                 choices.append(app_commands.Choice(name=value, value=value))
         return choices[:25]
+
+
+def preview(t: Speech, dates: TargetDates | None, now: dt.datetime, tz: ZoneInfo) -> discord.Embed:
+    """`/settings announcements test`'s post: the next target's countdown (or that nothing is coming up)."""
+    if dates is not None:
+        embed = render.countdown_embed(t, dates, countdown(dates.target, now, tz))
+    else:
+        embed = discord.Embed(title=t("Release announcements"), description=t("Nothing is coming up right now."))
+    embed.set_footer(text=t("Preview: scheduled posts look like this."))
+    return embed
+
+
+def channel_mention(channel_id: int) -> str:
+    """<#id>: the channel, as each reader's client names it."""
+    return f"<#{channel_id}>"
+
+
+def role_mention(role_id: int) -> str:
+    """<@&id>: the role, as each reader's client names it."""
+    return f"<@&{role_id}>"
 
 
 async def targets_named(bot: MarqueeBot, guild_id: int, text: str) -> tuple[str, ...]:
@@ -240,30 +273,31 @@ async def targets_named(bot: MarqueeBot, guild_id: int, text: str) -> tuple[str,
         else:
             keys.append("film:" + bot.services.lookup.film_key(name))
     if len(keys) > 25:
-        raise UserFacingError("Choose at most 25 targets, or “all”.")
+        raise UserFacingError("Choose at most {count} targets, or “all”.", count=25)
     return tuple(dict.fromkeys(keys))
 
 
-async def describe(announcer: Announcer, guild_id: int) -> str:
-    """The server's announcement settings in words, with when the next post goes out."""
+async def describe(t: Speech, announcer: Announcer, guild_id: int) -> str:
+    """The server's announcement settings in words (`t`'s language), with when the next post goes out."""
     settings = await announcer.announcement_settings(guild_id)
     if settings is None:
-        return "Release announcements are off. Turn them on with `/settings announcements set`."
+        return t("Release announcements are off. Turn them on with `/settings announcements set`.")
     titles = await announcer.titles(guild_id)
     # Up to 25 targets, each named by a member: the whole answer must stay inside one message.
     names = [quote(titles.get(key, key), TARGET_NAME) for key in settings.targets]
-    chosen = fit_lines(names, TARGETS_TEXT, separator=", ") or "every upcoming release and event"
+    chosen = fit_lines(names, TARGETS_TEXT, separator=", ") or t("every upcoming release and event")
+    yes, no = t.context("setting value", "yes"), t.context("setting value", "no")
     lines = [
-        f"• Channel: <#{settings.channel_id}>",
-        f"• Time: {settings.post_time} ({settings.timezone})",
-        f"• Release dates of: {country_name(settings.region)}",
-        f"• Posts: {parse_milestones(settings.milestones).describe()}",
-        f"• Ping: {f'<@&{settings.role_id}>' if settings.role_id else 'nobody'}",
-        f"• Targets: {chosen}",
-        f"• Anniversaries: {'yes' if settings.anniversaries else 'no'}",
-        f"• Discord events: {'mirrored' if settings.mirror_events else 'no'}",
+        t("• Channel: {channel}", channel=channel_mention(settings.channel_id)),
+        t("• Time: {time} ({timezone})", time=settings.post_time, timezone=settings.timezone),
+        t("• Release dates of: {country}", country=country_in(settings.region, t)),
+        t("• Posts: {milestones}", milestones=parse_milestones(settings.milestones).describe(t)),
+        t("• Ping: {role}", role=role_mention(settings.role_id) if settings.role_id else t("nobody")),
+        t("• Targets: {targets}", targets=chosen),
+        t("• Anniversaries: {answer}", answer=yes if settings.anniversaries else no),
+        t("• Discord events: {answer}", answer=t("mirrored") if settings.mirror_events else no),
     ]
     upcoming = await announcer.upcoming(guild_id, 1)
     if upcoming:
-        lines.append(f"Next post {discord_timestamp(upcoming[0].due_at, 'R')}.")
+        lines.append(t("Next post {when}.", when=discord_timestamp(upcoming[0].due_at, "R")))
     return "\n".join(lines)

@@ -645,7 +645,7 @@ async def test_a_release_date_change_is_announced_once_and_the_countdown_follows
     await sim.advance(timedelta(seconds=1))
     changed = [m for m in posts(sim, news) if "Release date changed" in text(m)]
     assert len(changed) == 1, [text(m) for m in posts(sim, news)]
-    assert "Friday 20 March 2026 → Friday 3 April 2026" in text(changed[0])
+    assert "Friday, March 20, 2026 → Friday, April 3, 2026" in text(changed[0])
     assert LATE not in footer(changed[0])
     await sim.restart_bot()
     await sim.advance(DAY)
@@ -780,7 +780,7 @@ async def test_countdown_shows_the_next_target_or_the_one_asked_for(sim: Sim) ->
     assert chosen.embeds[0]["description"] == f"Watch party starts <t:{starts}:R> (<t:{starts}:F>): **10 days** to go."
     film = await sim.slash(fan, general, "countdown", target="Fallout")
     assert film.embeds[0]["title"] == "🎬 Mission: Impossible – Fallout"
-    assert film.embeds[0]["description"].startswith("Out in United States since Friday 27 July 2018")
+    assert film.embeds[0]["description"].startswith("Out in United States since Friday, July 27, 2018")
     unknown = await sim.slash(fan, general, "countdown", target="Zzyzx Road Trip")
     assert unknown.ephemeral and not unknown.embeds, unknown.embeds
     assert "“Zzyzx Road Trip”" in said(unknown), said(unknown)
@@ -914,7 +914,7 @@ async def test_anniversaries_are_posted_once_a_year_on_the_day(sim: Sim) -> None
     await advance_to(sim, at("2026-05-22", "09:00"))
     (first,) = posts(sim, news)
     assert "**Mission: Impossible turned 30 today.**" in text(first)
-    assert "Friday 22 May 1996" not in text(first) and "Wednesday 22 May 1996" in text(first)
+    assert "Friday, May 22, 1996" not in text(first) and "Wednesday, May 22, 1996" in text(first)
     await advance_to(sim, at("2026-05-23", "09:00"))
     assert "**Mission: Impossible – The Final Reckoning turned 1 today.**" in text(posts(sim, news)[-1])
     assert len(posts(sim, news)) == 2

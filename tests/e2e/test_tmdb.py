@@ -121,7 +121,7 @@ async def test_a_date_moved_on_tmdb_is_announced_once_per_server_and_reminders_f
     for _, _, news, _ in servers:
         changed = [m for m in posts(sim, news) if "Release date changed" in text(m)]
         assert len(changed) == 1, [text(m) for m in posts(sim, news)]
-        assert "20 March 2026 → Friday 3 April 2026" in text(changed[0])
+        assert "March 20, 2026 → Friday, April 3, 2026" in text(changed[0])
     listed = await sim.slash(fan, general, "remind list")
     moved = [at("2026-04-02", "09:00"), at("2026-04-03", "09:00")]
     assert all(f"<t:{int(t.timestamp())}:f>" in listed.embeds[0]["description"] for t in moved)
@@ -155,6 +155,6 @@ async def test_a_refresh_from_the_command_line_reaches_the_running_bot_within_a_
     assert [m for m in posts(sim, news) if "Release date changed" in text(m)] == []
     await sim.advance(timedelta(minutes=1))
     changed = [m for m in posts(sim, news) if "Release date changed" in text(m)]
-    assert len(changed) == 1 and "Friday 3 April 2026" in text(changed[0])
+    assert len(changed) == 1 and "Friday, April 3, 2026" in text(changed[0])
     await sim.advance(timedelta(minutes=5))
     assert len([m for m in posts(sim, news) if "Release date changed" in text(m)]) == 1

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import Catalogues
 from bot.targets import Target
 from cogs.countdowns.dates import (
     DAILY_FROM,
@@ -158,7 +159,7 @@ def test_to_text_names_a_preset_typed_as_a_list() -> None:
     ],
 )
 def test_describe(text: str, description: str) -> None:
-    assert parse_milestones(text).describe() == description
+    assert parse_milestones(text).describe(Catalogues(()).speech(None)) == description
 
 
 def test_includes() -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.formatting import EMBED_TOTAL
 from bot.targets import Target, TargetDates
+from bot.translator import english
 from cogs.countdowns.dates import Countdown
 from cogs.countdowns.render import (
     anniversary_post,
@@ -18,6 +19,7 @@ from cogs.countdowns.render import (
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+ENGLISH = english()
 
 
 def settings(reason: str) -> AnnouncementSettings:
@@ -39,7 +41,7 @@ def test_the_status_embed_never_exceeds_discords_total_however_long_its_parts() 
     titles = {f"event:{number}": name for number in range(20)}
     upcoming = [post(number, "scheduled", None) for number in range(5)]
     recent = [post(number, "failed", "y" * 300) for number in range(10)]
-    embed = status_embed(settings("z" * 2000), describe, upcoming, recent, titles)
+    embed = status_embed(ENGLISH, settings("z" * 2000), describe, upcoming, recent, titles)
     assert len(embed) <= EMBED_TOTAL
     assert [field.name for field in embed.fields] == ["⚠️ Paused", "Next posts", "Last posts"]
     assert (embed.description or "").startswith("• Targets: ")
@@ -50,12 +52,12 @@ def test_posts_about_a_film_with_a_poster_show_it_as_their_thumbnail() -> None:
     film = Target("film:one", "Film One", dt.date(2026, 5, 1), "film")
     with_poster = TargetDates(film, country="US", starts_at=NOW, poster=poster)
     posts = [
-        countdown_post(with_poster, 7),
-        release_post(with_poster),
-        anniversary_post(with_poster, 10, late=True),
-        date_change_post(with_poster, dt.date(2026, 4, 1)),
-        countdown_embed(with_poster, Countdown("upcoming", 7, NOW, None)),
+        countdown_post(ENGLISH, with_poster, 7),
+        release_post(ENGLISH, with_poster),
+        anniversary_post(ENGLISH, with_poster, 10, late=True),
+        date_change_post(ENGLISH, with_poster, dt.date(2026, 4, 1)),
+        countdown_embed(ENGLISH, with_poster, Countdown("upcoming", 7, NOW, None)),
     ]
     assert [post.thumbnail.url for post in posts] == [poster] * len(posts)
-    without = countdown_post(TargetDates(film, country="US", starts_at=NOW), 7)
+    without = countdown_post(ENGLISH, TargetDates(film, country="US", starts_at=NOW), 7)
     assert without.thumbnail.url is None

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from bot.formatting import EMBED_DESCRIPTION, EMBED_TOTAL, FIELD_VALUE
+from bot.translator import english
 from cogs.countdowns import render
 from db.repositories.announcements import AnnouncementPost, AnnouncementSettings
 
@@ -60,7 +61,7 @@ def test_status_with_the_longest_names_fits_one_embed() -> None:
     describe = "\n".join(f"• {render.quote(LONG_NAME)}" for _ in range(40))
     upcoming = [_post(n, "scheduled") for n in range(5)]
     recent = [_post(n, "failed") for n in range(10)]
-    embed = render.status_embed(settings, describe, upcoming, recent, titles)
+    embed = render.status_embed(english(), settings, describe, upcoming, recent, titles)
     assert len(embed) <= EMBED_TOTAL
     assert embed.description is not None and len(embed.description) <= EMBED_DESCRIPTION
     for field in embed.fields:
