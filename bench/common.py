@@ -391,10 +391,12 @@ POST_ROUTE = "POST /channels/{channel_id}/messages"
 
 class PostRecorder:
     """Real-time stamps of every REST call the simulator handles (it stamps its own records with the
-    manual clock, which does not move during a burst)."""
+    manual clock, which does not move during a burst), with the client's TCP port (bots run as child
+    processes each have their own connections)."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, int, float, float, str]] = []  # key, status, received, answered, channel
+        # key, status, received, answered, channel id, client port
+        self.calls: list[tuple[str, int, float, float, str, int]] = []
         self.posted = 0  # successful POSTs of a message (polled by the benches: a counter, not a scan)
         self._undo: Callable[[], None] | None = None
 
@@ -406,10 +408,12 @@ class PostRecorder:
 
         async def timed(request: Any, template: str, handler: Any) -> Any:
             received = time.perf_counter()
+            peer = request.transport.get_extra_info("peername") if request.transport is not None else None
             response = await handle(request, template, handler)
             key = f"{request.method} {template}"
+            port = int(peer[1]) if peer else 0
             calls.append(
-                (key, response.status, received, time.perf_counter(), request.match_info.get("channel_id", ""))
+                (key, response.status, received, time.perf_counter(), request.match_info.get("channel_id", ""), port)
             )
             if key == POST_ROUTE and response.status < 300:
                 recorder.posted += 1

@@ -455,6 +455,22 @@ class Fanout:
         return self.total / self.floor
 
 
+async def remind_of_event(sim: Any, admin: Any, channel: Any, member: Any, due: dt.datetime) -> str:
+    """`/event add` (by `admin`) of the event due at `due`, and `member`'s `/remind event` for it, as a server
+    does; returns the reminders' target key."""
+    added = await sim.slash(
+        admin, channel, "event add", name=EVENT, date=due.date().isoformat(), time=due.strftime("%H:%M"),
+        timezone="UTC",
+    )  # fmt: skip
+    if EVENT not in (added.content or ""):
+        raise RuntimeError(f"/event add answered {added.content!r}")
+    reply = await sim.slash(member, channel, "remind event", name=EVENT, when="release")
+    if not reply.ephemeral or EVENT not in (reply.content or ""):
+        raise RuntimeError(f"/remind event answered {reply.content!r}")
+    (subscription,) = await sim.client.services.reminders.repository.subscriptions(member.id)
+    return str(subscription.target_key)
+
+
 async def subscribe_everyone(sim: Any, guild_id: int, target_key: str, members: list[Any]) -> None:
     """As tests/e2e/test_reminders_crash.py does: the first member subscribed by slash command, the rest
     the same way through the bot's own code (its repository and engine, in process), with the same
@@ -552,19 +568,10 @@ async def fanout(
         members = [sim.world.add_user(f"fan{i:05d}") for i in range(members_n)]
         for member in members:
             sim.world.add_member(guild.model, member)
-        added = await sim.slash(
-            admin, general, "event add", name=EVENT, date=due.date().isoformat(), time=due.strftime("%H:%M"),
-            timezone="UTC",
-        )  # fmt: skip
-        if EVENT not in (added.content or ""):
-            raise RuntimeError(f"/event add answered {added.content!r}")
-        reply = await sim.slash(members[0], general, "remind event", name=EVENT, when="release")
-        if not reply.ephemeral or EVENT not in (reply.content or ""):
-            raise RuntimeError(f"/remind event answered {reply.content!r}")
         engine = bot.services.reminders
-        (subscription,) = await engine.repository.subscriptions(members[0].id)
+        target_key = await remind_of_event(sim, admin, general, members[0], due)
         subscribed_at = time.perf_counter()
-        await subscribe_everyone(sim, guild.id, subscription.target_key, members)
+        await subscribe_everyone(sim, guild.id, target_key, members)
         await sim.settle()
         subscribe_s = time.perf_counter() - subscribed_at
         setup_s = time.perf_counter() - began
@@ -1083,44 +1090,6 @@ def socket_ports(pids: Sequence[int]) -> dict[int, int]:
     return ports
 
 
-class PeerRecorder:
-    """Every REST call the simulator handles, stamped in real time, with the client's TCP port (each
-    child process has its own connections)."""
-
-    def __init__(self) -> None:
-        # key, status, received, answered, channel id, client port
-        self.calls: list[tuple[str, int, float, float, str, int]] = []
-        self.posted = 0
-        self._undo: Callable[[], None] | None = None
-
-    def install(self, sim: Any) -> None:
-        server = sim.server
-        handle = server._handle
-        calls = self.calls
-        recorder = self
-
-        async def timed(request: Any, template: str, handler: Any) -> Any:
-            received = time.perf_counter()
-            peer = request.transport.get_extra_info("peername") if request.transport is not None else None
-            response = await handle(request, template, handler)
-            key = f"{request.method} {template}"
-            port = int(peer[1]) if peer else 0
-            calls.append(
-                (key, response.status, received, time.perf_counter(), request.match_info.get("channel_id", ""), port)
-            )
-            if key == POST_ROUTE and response.status < 300:
-                recorder.posted += 1
-            return response
-
-        server._handle = timed
-        self._undo = lambda: delattr(server, "_handle")
-
-    def uninstall(self) -> None:
-        if self._undo is not None:
-            self._undo()
-            self._undo = None
-
-
 @dataclass
 class ProcessRun:
     """What one fan-out by the bot as child processes measured."""
@@ -1183,7 +1152,7 @@ async def processes_fanout(
         sim.extra_env["MARQUEE_DATABASE_URL"] = url
     sim.ratelimits.enabled = True
     sim.ratelimits.global_limit = limit
-    recorder = PeerRecorder()
+    recorder = PostRecorder()
     children: list[ChildProcessBot] = []
     ports: dict[int, int] = {}
     pids: list[int] = []
@@ -1203,17 +1172,8 @@ async def processes_fanout(
             mine = members[shard::PROCESS_SHARDS]
             for member in mine:
                 sim.world.add_member(guild.model, member)
-            added = await sim.slash(
-                admin, general, "event add", name=EVENT, date=due.date().isoformat(), time=due.strftime("%H:%M"),
-                timezone="UTC",
-            )  # fmt: skip
-            if EVENT not in (added.content or ""):
-                raise RuntimeError(f"/event add answered {added.content!r}")
-            reply = await sim.slash(mine[0], general, "remind event", name=EVENT, when="release")
-            if not reply.ephemeral or EVENT not in (reply.content or ""):
-                raise RuntimeError(f"/remind event answered {reply.content!r}")
-            (subscription,) = await bot.services.reminders.repository.subscriptions(mine[0].id)
-            await subscribe_everyone(sim, guild.id, subscription.target_key, mine)
+            target_key = await remind_of_event(sim, admin, general, mine[0], due)
+            await subscribe_everyone(sim, guild.id, target_key, mine)
         await sim.settle()
         await sim.stop_bot()
         rows = await read_reminders(backend, sim.database_path, url)
