@@ -54,6 +54,7 @@ def test_trivia_translations_parse(write_pack: WritePack, translated_text: str) 
     assert questions["two-year"].translations == ()
 
 
+THREE = 'wrong = ["Jane Doe", "Max Mustermann", "Erika Musterfrau"]'
 WHERE = 'test-pack.toml: trivia "one-director" (trivia[0]) translation'
 BROKEN = [
     ("language not ISO 639-1", 'language = "fr"', 'language = "fra"',
@@ -72,8 +73,8 @@ BROKEN = [
      f'{WHERE}[0] field "answers": lists'),
     ("wrong choices missing", 'answers = ["John Roe"]\nwrong = ["Jane Doe", "Max Mustermann", "Erika Musterfrau"]\n',
      'answers = ["John Roe"]\n', f'{WHERE}[1] field "wrong": is required'),
-    ("fewer wrong choices than the question", 'answers = ["John Roe"]\nwrong = ["Jane Doe", "Max Mustermann", "Erika Musterfrau"]',
-     'answers = ["John Roe"]\nwrong = ["Jane Doe", "Max Mustermann", "Erika Musterfrau", "Otto Normal"]',
+    ("more wrong choices than the question", f'answers = ["John Roe"]\n{THREE}',
+     f'answers = ["John Roe"]\n{THREE[:-1]}, "Otto Normal"]',
      f'{WHERE}[1] field "wrong": must list as many wrong choices as the question (3, has 4)'),
     ("a wrong choice that is an answer", 'wrong = ["Jane Doe", "Max Mustermann", "Erika Musterfrau"]\n\n',
      'wrong = ["Jane Doe", "Max Mustermann", "roe"]\n\n', f'{WHERE}[0] field "wrong": '),
@@ -100,7 +101,10 @@ def test_a_typed_question_without_wrong_choices_is_translated_without_them(
         'answers = ["Two", "2"]\nwrong = ["One", "Three", "Four"]\n',
         'answers = ["Two", "2"]\nkind = "typed"\n',
     )
-    typed += '\n[[trivia.translation]]\nlanguage = "de"\nquestion = "Wie viele Filme hat die Testreihe?"\nanswers = ["Zwei", "2"]\n'
+    typed += (
+        '\n[[trivia.translation]]\nlanguage = "de"\nquestion = "Wie viele Filme hat die Testreihe?"\n'
+        'answers = ["Zwei", "2"]\n'
+    )
     question = {q.key: q for q in parse_pack(write_pack(typed)).trivia}["general"]
     assert question.translations == (
         PackTriviaTranslation("de", "Wie viele Filme hat die Testreihe?", ("Zwei", "2"), ()),
