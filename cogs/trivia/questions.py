@@ -416,7 +416,9 @@ def from_pack(q: TriviaQuestion, names: NameBook | None = None) -> Question:
     book = names or NameBook()
     kind, ref = _answer_kind(q.answers[0], book)
     reveals = {q.film_key} if q.film_key else set()
-    reveals |= book.films_named_in([q.question, *q.answers, *q.wrong])
+    # A translation is asked in place of the question, so what it names counts for the spoiler gate too.
+    translated = [text for found in q.translations for text in (found.question, *found.answers, *found.wrong)]
+    reveals |= book.films_named_in([q.question, *q.answers, *q.wrong, *translated])
     difficulty: Difficulty = "medium"
     for known in DIFFICULTIES:
         if q.difficulty == known:

@@ -3,6 +3,7 @@ English servers (and languages it has no translation into) get it as written."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot.i18n import Catalogues
 from cogs.trivia.answers import AnswerChecker
 from cogs.trivia.packed import PackedQuestions
-from cogs.trivia.questions import Question, choices, from_pack, in_language
+from cogs.trivia.questions import NameBook, Question, choices, from_pack, in_language
 from cogs.trivia.render import question_text
 from db.repositories.models import TriviaQuestion, TriviaTranslation
 
@@ -87,3 +88,31 @@ def test_the_packed_pool_keeps_the_translations(question: Question) -> None:
     packed = PackedQuestions([question])
     assert packed[0] == question
     assert in_language(packed[0], "fr").answer == "Londres"
+
+
+def test_a_film_named_only_in_a_translation_counts_for_the_spoiler_gate() -> None:
+    book = NameBook(films={"mi4": ("Ghost Protocol", "Protocole fantôme")})
+    stored = TriviaQuestion(
+        id=2,
+        key="mi-sequel",
+        film_key=None,
+        film_id=None,
+        question="Which later film sends Ethan to Dubai?",
+        answers=("The fourth one",),
+        wrong=("The first one", "The second one", "The third one"),
+        difficulty="easy",
+        category="story",
+        source="wp",
+        fact=None,
+        spoiler=False,
+        pack_id="test",
+    )
+    assert from_pack(stored, book).reveals == frozenset()
+    french = TriviaTranslation(
+        "fr",
+        "",
+        "Quel film envoie Ethan à Dubaï ?",
+        ("Protocole fantôme",),
+        ("Le premier", "Le deuxième", "Le troisième"),
+    )
+    assert from_pack(dataclasses.replace(stored, translations=(french,)), book).reveals == {"mi4"}
