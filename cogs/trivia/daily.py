@@ -27,7 +27,7 @@ from bot.formatting import quote
 from bot.i18n import N_, Speech
 from bot.localtime import at_local_time, local_day, next_local_time, parse_hhmm, zone
 from cogs.trivia.game import DEFAULT_DAILY_TIME
-from cogs.trivia.questions import choices, question_json, select_questions
+from cogs.trivia.questions import choices, in_language, question_json, select_questions
 from cogs.trivia.render import LETTERS, daily_embed, daily_reveal_embed
 from cogs.trivia.views import daily_view
 from db import GuildSettingsRepository, TriviaRepository
@@ -109,7 +109,9 @@ class DailySchedule:
         )
         if not picked:
             raise UserFacingError("No question is available for today (check the server's spoiler gate).")
-        question = picked[0]
+        # Asked in the server's language once, for the whole day: the stored question is what is shown.
+        t = await self.bot.languages.for_server(guild_id)
+        question = in_language(picked[0], t.language)
         options = tuple(choices(question, rng))
         now = self.bot.clock.now()
         created = await self.repository.create_daily(

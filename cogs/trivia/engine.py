@@ -34,6 +34,7 @@ from cogs.trivia.questions import (
     DifficultyChoice,
     Question,
     choices,
+    in_language,
     question_json,
     select_questions,
 )
@@ -282,7 +283,10 @@ class TriviaEngine:
             checker=self.checker().check if mode == "typed" else None,
         )
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        live = LiveGame(record, state, picked, channel, rng, await self.bot.languages.for_server(guild_id))
+        t = await self.bot.languages.for_server(guild_id)
+        # Pack questions translated into the server's language are asked, revealed and checked in it.
+        asked = [in_language(question, t.language) for question in picked]
+        live = LiveGame(record, state, asked, channel, rng, t)
         self.games[channel_id] = live
         return live
 

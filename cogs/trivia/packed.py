@@ -20,7 +20,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
-from cogs.trivia.questions import DIFFICULTIES, DifficultyChoice, Mode, Question, fits_buttons
+from cogs.trivia.questions import DIFFICULTIES, DifficultyChoice, Mode, Question, QuestionTranslation, fits_buttons
 from db.packed import numbers_of
 
 __all__ = ["PackedQuestions"]
@@ -61,6 +61,8 @@ def _fields(question: Question) -> Fields:
         question.author,
         question.template,
         question.values,
+        # marshal takes plain tuples only, not the NamedTuple.
+        tuple(tuple(found) for found in question.translations),
     )
 
 
@@ -79,7 +81,8 @@ def _question(fields: Fields) -> Question:
         fields[:14]
     )
     # A generated question's wording (template, values) came later: a pool packed before it has none.
-    typed_only, author, template, values = (*fields[14:], None, ())[:4]
+    typed_only, author, template, values = (*fields[14:18], None, ())[:4]
+    translations = fields[18] if len(fields) > 18 else ()
     return Question(
         key=key,
         text=text,
@@ -99,6 +102,7 @@ def _question(fields: Fields) -> Question:
         author=author,
         template=template,
         values=tuple(tuple(pair) for pair in values),
+        translations=tuple(QuestionTranslation(*found) for found in translations),
     )
 
 

@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Literal, Protocol, TypedDict, TypeVar, runtime_checkable
+from typing import Literal, NamedTuple, Protocol, TypedDict, TypeVar, runtime_checkable
 from typing import cast as typing_cast
 
 from rapidfuzz import fuzz
@@ -60,6 +60,7 @@ __all__ = [
     "Mode",
     "NameBook",
     "Question",
+    "QuestionTranslation",
     "Shelf",
     "Wording",
     "answer_position",
@@ -71,6 +72,7 @@ __all__ = [
     "from_pack",
     "generate",
     "generate_from",
+    "in_language",
     "pool_questions",
     "question_json",
     "select_questions",
@@ -128,6 +130,17 @@ NOT_IN_CAST = N_("Which of these people is not in the cast of {film}?")
 CAME_FIRST = N_("Which of these films came out first?")
 
 
+class QuestionTranslation(NamedTuple):
+    """A pack question written in another language (`[[trivia.translation]]`): its text, its answers
+    (``answers[0]`` shown on reveal) and its wrong choices. ``country`` is "" for the whole language."""
+
+    language: str
+    country: str
+    text: str
+    answers: tuple[str, ...]
+    wrong: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """One trivia question.
@@ -149,7 +162,8 @@ class Question:
 
     A generated question also keeps how it is worded: ``template``, an English message of the catalogue
     (``N_``-marked, with ``{named}`` placeholders), and the ``values`` that fill it, so that it is asked in
-    each server's language; ``text`` is that template filled in English.
+    each server's language; ``text`` is that template filled in English. A pack question keeps instead its
+    ``translations``, which :func:`in_language` asks it in.
     """
 
     key: str
@@ -170,6 +184,7 @@ class Question:
     author: str | None = None
     template: str | None = None
     values: tuple[tuple[str, str], ...] = ()
+    translations: tuple[QuestionTranslation, ...] = ()
 
     @property
     def group(self) -> str:
@@ -183,6 +198,34 @@ class Wording(TypedDict):
     text: str
     template: str
     values: tuple[tuple[str, str], ...]
+
+
+def _translation_for(question: Question, language: str) -> QuestionTranslation | None:
+    """The translation for a catalogue language ("fr", "pt_BR"): the country's variety first, then the
+    language as a whole, then any variety of it."""
+    code, _, country = language.replace("-", "_").partition("_")
+    same = [found for found in question.translations if found.language == code.lower()]
+    for wanted in (country.upper(), ""):
+        for found in same:
+            if found.country == wanted:
+                return found
+    return same[0] if same else None
+
+
+def in_language(question: Question, language: str) -> Question:
+    """The question as asked in ``language`` (a catalogue language): a pack question with a translation
+    into it shows that text, answer and wrong choices, and accepts the translated answers besides the
+    original ones (a member may know the original title); any other question is returned as it is."""
+    found = _translation_for(question, language) if question.translations else None
+    if found is None:
+        return question
+    return replace(
+        question,
+        text=found.text,
+        answer=found.answers[0],
+        accepted=tuple(dict.fromkeys((*found.answers, *question.accepted))),
+        wrong=tuple(dict.fromkeys(found.wrong)),
+    )
 
 
 def worded(template: str, **values: str) -> Wording:
@@ -373,7 +416,9 @@ def from_pack(q: TriviaQuestion, names: NameBook | None = None) -> Question:
     book = names or NameBook()
     kind, ref = _answer_kind(q.answers[0], book)
     reveals = {q.film_key} if q.film_key else set()
-    reveals |= book.films_named_in([q.question, *q.answers, *q.wrong])
+    # A translation is asked in place of the question, so what it names counts for the spoiler gate too.
+    translated = [text for found in q.translations for text in (found.question, *found.answers, *found.wrong)]
+    reveals |= book.films_named_in([q.question, *q.answers, *q.wrong, *translated])
     difficulty: Difficulty = "medium"
     for known in DIFFICULTIES:
         if q.difficulty == known:
@@ -394,6 +439,10 @@ def from_pack(q: TriviaQuestion, names: NameBook | None = None) -> Question:
         spoiler=q.spoiler,
         typed_only=q.kind == "typed",
         author=q.author,
+        translations=tuple(
+            QuestionTranslation(found.language, found.country, found.question, found.answers, found.wrong)
+            for found in q.translations
+        ),
     )
 
 

@@ -33,6 +33,7 @@ from db.packs.model import (
     PackSource,
     PackTmdbOrigin,
     PackTrivia,
+    PackTriviaTranslation,
     PackValidationError,
 )
 from db.packs.parse import parse_pack, validate_pack
@@ -61,6 +62,7 @@ __all__ = [
     "PackSource",
     "PackTmdbOrigin",
     "PackTrivia",
+    "PackTriviaTranslation",
     "PackValidationError",
     "bundled_pack_names",
     "bundled_pack_path",

@@ -901,6 +901,25 @@ async def _upsert_trivia(tx: Transaction, pack: Pack, films: Mapping[str, int]) 
             for q in pack.trivia
         ],
     )
+    await tx.execute(
+        "DELETE FROM trivia_translations WHERE question_id IN (SELECT id FROM trivia_questions WHERE pack_id = ?)",
+        (pack.id,),
+    )
+    translated = [q for q in pack.trivia if q.translations]
+    if not translated:
+        return
+    ids = await _ids(tx, "trivia_questions", pack.id)
+    await tx.executemany(
+        """
+        INSERT INTO trivia_translations (question_id, language, country, question, answers_json, wrong_json, fact)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (ids[q.key], t.language, t.country or "", t.question, _json(t.answers), _json(t.wrong), t.fact)
+            for q in translated
+            for t in q.translations
+        ],
+    )
 
 
 async def _delete_orphans(tx: Transaction, pack: Pack, plan: _Plan) -> None:

@@ -222,6 +222,21 @@ class PackFilm:
 
 
 @dataclass(frozen=True)
+class PackTriviaTranslation:
+    """A ``[[trivia.translation]]`` entry: a hand-written question asked in another language."""
+
+    language: str
+    """ISO 639-1, lowercase ("fr")."""
+    question: str
+    answers: tuple[str, ...]
+    """``answers[0]`` is shown on reveal; every one is accepted as typed, besides the original's."""
+    wrong: tuple[str, ...]
+    country: str | None = None
+    """ISO 3166-1 alpha-2, for a country's variety of the language ("BR" for Brazilian Portuguese)."""
+    fact: str | None = None
+
+
+@dataclass(frozen=True)
 class PackTrivia:
     """A trivia question; ``answers[0]`` is canonical, the rest are accepted too."""
 
@@ -238,6 +253,8 @@ class PackTrivia:
     kind: str = "choice"
     author: str | None = None
     """Who wrote the question (a Red-DiscordBot trivia list's AUTHOR), shown when it is revealed."""
+    translations: tuple[PackTriviaTranslation, ...] = ()
+    """The ``[[trivia.translation]]`` tables, in file order."""
 
 
 @dataclass(frozen=True)

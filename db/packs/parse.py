@@ -38,6 +38,7 @@ from db.packs.model import (
     PackSource,
     PackTmdbOrigin,
     PackTrivia,
+    PackTriviaTranslation,
     PackValidationError,
 )
 
@@ -111,7 +112,9 @@ _TRIVIA_FIELDS = (
     "spoiler",
     "kind",
     "author",
+    "translation",
 )
+_TRIVIA_TRANSLATION_FIELDS = ("language", "country", "question", "answers", "wrong", "fact")
 
 _SHORT_TEXT = 200
 _URL_TEXT = 500
@@ -834,12 +837,43 @@ class _PackParser:
         source = entry.sources(self.source_keys)
         fact = entry.text("fact", required=False, max_len=_SHORT_TEXT)
         spoiler = entry.boolean("spoiler", False)
+        translations = self.trivia_translations(entry, wrong, typed=kind == "typed")
         if not (entry.ok and question and difficulty and category):
             return None
         key = entry.data["key"]
         return PackTrivia(
-            key, film, question, answers, wrong, difficulty, category, source, fact, spoiler, kind, author
+            key, film, question, answers, wrong, difficulty, category, source, fact, spoiler, kind, author, translations
         )
+
+    def trivia_translations(
+        self, entry: _Entry, wrong: tuple[str, ...], *, typed: bool
+    ) -> tuple[PackTriviaTranslation, ...]:
+        """The ``[[trivia.translation]]`` tables: one per language (and country), each checked like the
+        question itself. A question asked with buttons must be translated with its wrong choices, as many
+        as the original has, so that no button shows the original's language."""
+        result = []
+        seen = _KeyRegistry()
+        entries = self.children(entry, "translation", _TRIVIA_TRANSLATION_FIELDS)
+        for child in entries:
+            language = child.matching("language", LANGUAGE, "two lowercase letters (ISO 639-1)")
+            country = self.country(child, required=False)
+            question = child.text("question", max_len=300)
+            answers = child.texts("answers", required=True, fold=True)
+            has_wrong = bool(wrong) or not typed
+            choices = child.texts("wrong", required=has_wrong, fold=True)
+            self.check_choices(child, answers, choices, typed=typed)
+            if "wrong" in child.data and isinstance(child.data["wrong"], list) and len(choices) != len(wrong):
+                child.fail(
+                    "wrong", f"must list as many wrong choices as the question ({len(wrong)}, has {len(choices)})"
+                )
+            fact = child.text("fact", required=False, max_len=_SHORT_TEXT)
+            if language:
+                where = f"{language}-{country}" if country else language
+                seen.claim(child, where, "language", f"translation into {where}")
+            if child.ok and language and question:
+                result.append(PackTriviaTranslation(language, question, answers, choices, country, fact))
+        self.adopt(entry, entries)
+        return tuple(result)
 
     def trivia_film(self, entry: _Entry) -> str | None:
         """The question's film: one of this pack's, or with ``[pack] requires`` any film key, which

@@ -24,6 +24,7 @@ from db.packs.model import (
     PackRelease,
     PackTmdbOrigin,
     PackTrivia,
+    PackTriviaTranslation,
 )
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -255,4 +256,16 @@ def _trivia_table(question: PackTrivia) -> dict[str, Any]:
         spoiler=question.spoiler,
         kind=None if question.kind == "choice" else question.kind,
         author=question.author,
+        translation=[_trivia_translation_table(t) for t in question.translations],
+    )
+
+
+def _trivia_translation_table(translation: PackTriviaTranslation) -> dict[str, Any]:
+    return _present(
+        language=translation.language,
+        country=translation.country,
+        question=translation.question,
+        answers=list(translation.answers),
+        wrong=list(translation.wrong),
+        fact=translation.fact,
     )

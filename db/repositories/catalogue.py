@@ -33,6 +33,7 @@ from db.repositories.models import (
     Release,
     TmdbPackRecord,
     TriviaQuestion,
+    TriviaTranslation,
 )
 from db.repositories.stamps import stamp
 
@@ -176,7 +177,29 @@ def _genres_by_film(rows: Sequence[Row]) -> dict[int, tuple[str, ...]]:
     return by_film
 
 
-def _question(row: Row) -> TriviaQuestion:
+_TRIVIA_TRANSLATIONS_SELECT = """
+    SELECT question_id, language, country, question, answers_json, wrong_json, fact
+    FROM trivia_translations ORDER BY question_id, language, country
+"""
+
+
+def _translations_by_question(rows: Sequence[Row]) -> dict[int, tuple[TriviaTranslation, ...]]:
+    grouped: defaultdict[int, list[TriviaTranslation]] = defaultdict(list)
+    for row in rows:
+        grouped[row["question_id"]].append(
+            TriviaTranslation(
+                language=row["language"],
+                country=row["country"],
+                question=row["question"],
+                answers=tuple(json.loads(row["answers_json"])),
+                wrong=tuple(json.loads(row["wrong_json"])),
+                fact=row["fact"],
+            )
+        )
+    return {question_id: tuple(found) for question_id, found in grouped.items()}
+
+
+def _question(row: Row, translations: Mapping[int, tuple[TriviaTranslation, ...]]) -> TriviaQuestion:
     return TriviaQuestion(
         id=row["id"],
         key=row["key"],
@@ -193,6 +216,7 @@ def _question(row: Row) -> TriviaQuestion:
         pack_id=row["pack_id"],
         kind=row["kind"],
         author=row["author"],
+        translations=translations.get(row["id"], ()),
     )
 
 
@@ -684,4 +708,6 @@ class CatalogueRepository:
     ) -> list[TriviaQuestion]:
         """Trivia questions, optionally only for one film and/or one difficulty."""
         rows = await self._db.fetch_all(_TRIVIA_SELECT, (film_key, film_key, difficulty, difficulty))
-        return [_question(row) for row in rows]
+        # Few questions are translated, and a pack holds hundreds of questions at most: read them all.
+        translations = _translations_by_question(await self._db.fetch_all(_TRIVIA_TRANSLATIONS_SELECT))
+        return [_question(row, translations) for row in rows]

@@ -358,6 +358,20 @@ class PersonCredit:
 
 
 @dataclass(frozen=True)
+class TriviaTranslation:
+    """A pack question in another language (`[[trivia.translation]]`); ``answers[0]`` is shown on reveal."""
+
+    language: str
+    """ISO 639-1, lowercase ("fr")."""
+    country: str
+    """ISO 3166-1 alpha-2 of a variety of the language ("BR"), or "" for the language as a whole."""
+    question: str
+    answers: tuple[str, ...]
+    wrong: tuple[str, ...]
+    fact: str | None = None
+
+
+@dataclass(frozen=True)
 class TriviaQuestion:
     """A trivia question; ``answers[0]`` is the canonical answer."""
 
@@ -378,6 +392,7 @@ class TriviaQuestion:
     """``choice`` (buttons or typed) or ``typed`` (asked only where members type their answer)."""
     author: str | None = None
     """Who wrote the question (pack text: show it only made safe)."""
+    translations: tuple[TriviaTranslation, ...] = ()
 
 
 @dataclass(frozen=True)
