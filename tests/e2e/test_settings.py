@@ -44,10 +44,11 @@ async def test_the_server_timezone_and_region_can_be_set_and_are_used(sim: Sim) 
     guild = await sim.create_guild("MI Fans")
     general = guild.channel("general")
     admin = await sim.create_user("admin", guild=guild, admin=True)
-    # Latin American Spanish names no country, so the server's region is what counts for this member.
+    # Latin American Spanish names no country, so the server's region is what counts for this member (who
+    # reads the card in Spanish).
     fan = await sim.create_user("fan", guild=guild, locale="es-419")
     before = await sim.slash(fan, general, "film info", title="fallout")
-    assert "Released in United States" in {field["name"] for field in before.embeds[0]["fields"]}
+    assert "Estreno en Estados Unidos" in {field["name"] for field in before.embeds[0]["fields"]}
 
     shown = await sim.slash(admin, general, "settings server show")
     assert shown.ephemeral and "UTC (the bot's default)" in shown.content and "(US, the bot's default)" in shown.content
@@ -60,7 +61,7 @@ async def test_the_server_timezone_and_region_can_be_set_and_are_used(sim: Sim) 
     assert reply.ephemeral and "Europe/London" in reply.content and "United Kingdom (GB)" in reply.content
     # The film card's remembered region for this member and server is forgotten at once.
     after = await sim.slash(fan, general, "film info", title="fallout")
-    assert "Released in United Kingdom" in {field["name"] for field in after.embeds[0]["fields"]}
+    assert "Estreno en Reino Unido" in {field["name"] for field in after.embeds[0]["fields"]}
     countdown = await sim.slash(fan, general, "countdown", target="fallout")
     assert "United Kingdom" in (countdown.embeds[0].get("description") or "") + (countdown.content or "")
 
