@@ -58,6 +58,7 @@ DIGEST = dt.timedelta(minutes=10)
 LATE_AFTER = dt.timedelta(minutes=5)
 BATCH = 100
 CONCURRENCY = 16
+DISCORD_LOCALES = frozenset(locale.value for locale in discord.Locale)
 # The member cannot be reached by DM: retrying will not help until they change something.
 # Each is stored as written and shown translated (`t(reason)`) in the notice to the member.
 UNREACHABLE = {
@@ -472,7 +473,11 @@ class ReminderEngine:
         )
 
     async def remember_locale(self, user_id: int, locale: str, *, since: dt.datetime | None = None) -> None:
-        """Note the member's Discord locale (from an interaction of theirs): their DMs' language."""
+        """Note the member's Discord locale (from an interaction of theirs): their DMs' language. Only a locale
+        Discord defines is kept: an interaction's fields are the client's word, and a crafted one could carry
+        any text."""
+        if locale not in DISCORD_LOCALES:
+            return
         await self.repository.set_locale(user_id, locale, self.clock.now(), since=since)
 
     async def member_place(self, user_id: int) -> MemberPlace:
